@@ -1,0 +1,95 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings shared by every Swift target: Swift 6 mode and explicit existentials.
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "feedwatch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "feedwatch", targets: ["feedwatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // C libraries and the typed shims around their variadic entry points.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CCurlShims", dependencies: ["CCurl"]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+
+        // The pipeline, one stage per target: fetch → parse → store → match → digest.
+        .target(name: "FeedWatchModel", swiftSettings: strictSwift),
+        .target(name: "FeedWatchFetching", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
+        .target(name: "FeedWatchParsing", dependencies: ["FeedWatchModel", "CLibXML2"], swiftSettings: strictSwift),
+        .target(name: "FeedWatchMatching", dependencies: ["FeedWatchModel"], swiftSettings: strictSwift),
+        .target(
+            name: "FeedWatchStore",
+            dependencies: ["FeedWatchModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift
+        ),
+        .target(name: "FeedWatchDigest", dependencies: ["FeedWatchModel"], swiftSettings: strictSwift),
+        .target(
+            name: "FeedWatchDaemon",
+            dependencies: [
+                "FeedWatchModel", "FeedWatchFetching", "FeedWatchParsing", "FeedWatchMatching",
+                "FeedWatchStore", "FeedWatchDigest",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "feedwatch",
+            dependencies: [
+                "FeedWatchDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+
+        // Tests: one target per library, plus shared helpers (loopback HTTP server, corpus paths).
+        .target(
+            name: "FeedWatchTestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/FeedWatchTestSupport",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(name: "FeedWatchModelTests", dependencies: ["FeedWatchModel"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "FeedWatchFetchingTests",
+            dependencies: ["FeedWatchFetching", "FeedWatchTestSupport"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "FeedWatchParsingTests",
+            dependencies: ["FeedWatchParsing", "FeedWatchTestSupport"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "FeedWatchMatchingTests",
+            dependencies: ["FeedWatchMatching", "FeedWatchTestSupport"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(name: "FeedWatchStoreTests", dependencies: ["FeedWatchStore"], swiftSettings: strictSwift),
+        .testTarget(name: "FeedWatchDigestTests", dependencies: ["FeedWatchDigest"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "FeedWatchDaemonTests",
+            dependencies: ["FeedWatchDaemon", "FeedWatchTestSupport"],
+            swiftSettings: strictSwift
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,28 @@
+#ifndef FEEDWATCH_CCURLSHIMS_H
+#define FEEDWATCH_CCURLSHIMS_H
+/* Typed wrappers for libcurl's variadic entry points, which Swift cannot call. */
+#include <curl/curl.h>
+
+typedef size_t (*fw_curl_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
+typedef int (*fw_curl_xferinfo_callback)(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
+                                         curl_off_t ultotal, curl_off_t ulnow);
+
+CURLcode fw_curl_easy_setopt_long(CURL *handle, CURLoption option, long value);
+CURLcode fw_curl_easy_setopt_off(CURL *handle, CURLoption option, curl_off_t value);
+CURLcode fw_curl_easy_setopt_string(CURL *handle, CURLoption option, const char *value);
+CURLcode fw_curl_easy_setopt_pointer(CURL *handle, CURLoption option, void *value);
+CURLcode fw_curl_easy_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value);
+CURLcode fw_curl_easy_setopt_data_callback(CURL *handle, CURLoption option, fw_curl_data_callback value);
+CURLcode fw_curl_easy_setopt_xferinfo_callback(CURL *handle, fw_curl_xferinfo_callback value);
+
+CURLcode fw_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
+CURLcode fw_curl_easy_getinfo_off(CURL *handle, CURLINFO info, curl_off_t *value);
+CURLcode fw_curl_easy_getinfo_double(CURL *handle, CURLINFO info, double *value);
+CURLcode fw_curl_easy_getinfo_string(CURL *handle, CURLINFO info, const char **value);
+CURLcode fw_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value);
+
+CURLMcode fw_curl_multi_setopt_long(CURLM *handle, CURLMoption option, long value);
+
+/* CURLMsg.data is an anonymous union; these read its members. */
+CURLcode fw_curlmsg_result(const CURLMsg *message);
+#endif

@@ -1,0 +1,37 @@
+import Foundation
+
+/// An entry the store has accepted as new, with the id it was given.
+public struct Article: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var feedID: Int64
+    public var fingerprint: String
+    public var title: String
+    public var link: String?
+    /// Plain-text summary as the feed gave it.
+    public var summary: String
+    /// Plain-text content (full body when the feed carries one).
+    public var content: String
+    public var author: String?
+    public var published: Date?
+    /// When feedwatch first saw the article.
+    public var discovered: Date
+
+    public init(
+        id: Int64, feedID: Int64, fingerprint: String, title: String, link: String?, summary: String,
+        content: String, author: String?, published: Date?, discovered: Date
+    ) {
+        self.id = id
+        self.feedID = feedID
+        self.fingerprint = fingerprint
+        self.title = title
+        self.link = link
+        self.summary = summary
+        self.content = content
+        self.author = author
+        self.published = published
+        self.discovered = discovered
+    }
+
+    /// The text matched as the article's body: content, else summary.
+    public var bodyText: String { content.isEmpty ? summary : content }
+}

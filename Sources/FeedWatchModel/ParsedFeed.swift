@@ -1,0 +1,150 @@
+import Foundation
+
+/// The syndication format a document was written in.
+public enum FeedFormat: String, Sendable, Hashable, Codable, CaseIterable {
+    case rss090 = "rss0.90"
+    case rss091 = "rss0.91"
+    case rss092 = "rss0.92"
+    case rss093 = "rss0.93"
+    case rss094 = "rss0.94"
+    case rss10 = "rss1.0"
+    case rss20 = "rss2.0"
+    case atom03 = "atom0.3"
+    case atom10 = "atom1.0"
+    case json10 = "json1.0"
+    case json11 = "json1.1"
+}
+
+/// A person named by a feed or entry.
+public struct Person: Sendable, Hashable, Codable {
+    public var name: String?
+    public var email: String?
+    public var uri: String?
+
+    public init(name: String? = nil, email: String? = nil, uri: String? = nil) {
+        self.name = name
+        self.email = email
+        self.uri = uri
+    }
+}
+
+/// A media file attached to an entry (podcast audio, an image).
+public struct Enclosure: Sendable, Hashable, Codable {
+    public var url: String
+    public var type: String?
+    public var length: Int64?
+
+    public init(url: String, type: String? = nil, length: Int64? = nil) {
+        self.url = url
+        self.type = type
+        self.length = length
+    }
+}
+
+/// A piece of text from a feed: as published (HTML or plain), and as plain text for
+/// matching and snippets.
+public struct FeedText: Sendable, Hashable, Codable {
+    /// How `value` is written.
+    public enum Kind: String, Sendable, Hashable, Codable { case text, html }
+
+    /// The text as published, with relative URLs resolved when it is HTML.
+    public var value: String
+    public var kind: Kind
+    /// `value` as plain text: tags removed, entities decoded, whitespace folded.
+    public var plainText: String
+
+    public init(value: String, kind: Kind, plainText: String) {
+        self.value = value
+        self.kind = kind
+        self.plainText = plainText
+    }
+
+    /// Plain text that is its own rendering.
+    public init(plain: String) {
+        self.init(value: plain, kind: .text, plainText: plain)
+    }
+}
+
+/// One item of a feed, normalised across RSS, Atom and JSON Feed.
+public struct Entry: Sendable, Hashable, Codable {
+    /// The entry's own identifier (RSS `guid`, Atom `id`, JSON `id`), if it has one.
+    public var id: String?
+    /// Whether an RSS guid claims to be the permalink (`isPermaLink`), when stated or implied.
+    public var guidIsPermalink: Bool?
+    public var title: String?
+    public var link: String?
+    public var summary: FeedText?
+    public var content: FeedText?
+    public var published: Date?
+    public var updated: Date?
+    public var authors: [Person]
+    public var categories: [String]
+    public var enclosures: [Enclosure]
+    public var commentsURL: String?
+    public var language: String?
+    /// The identity used to recognise this entry on later fetches; see `EntryFingerprint`.
+    public var fingerprint: String
+
+    public init(
+        id: String? = nil, guidIsPermalink: Bool? = nil, title: String? = nil, link: String? = nil,
+        summary: FeedText? = nil, content: FeedText? = nil, published: Date? = nil, updated: Date? = nil,
+        authors: [Person] = [], categories: [String] = [], enclosures: [Enclosure] = [],
+        commentsURL: String? = nil, language: String? = nil, fingerprint: String? = nil
+    ) {
+        self.id = id
+        self.guidIsPermalink = guidIsPermalink
+        self.title = title
+        self.link = link
+        self.summary = summary
+        self.content = content
+        self.published = published
+        self.updated = updated
+        self.authors = authors
+        self.categories = categories
+        self.enclosures = enclosures
+        self.commentsURL = commentsURL
+        self.language = language
+        self.fingerprint = fingerprint ?? EntryFingerprint.compute(
+            id: id, link: link, title: title, content: content?.plainText ?? summary?.plainText)
+    }
+
+    /// The entry's body as plain text: its content, else its summary.
+    public var bodyText: String { content?.plainText ?? summary?.plainText ?? "" }
+}
+
+/// A parsed feed document in the one normalised shape every later stage uses.
+public struct ParsedFeed: Sendable, Hashable, Codable {
+    public var format: FeedFormat
+    public var title: String?
+    public var link: String?
+    public var subtitle: String?
+    public var language: String?
+    public var updated: Date?
+    public var authors: [Person]
+    public var imageURL: String?
+    public var selfURL: String?
+    /// RSS `<ttl>` in minutes, a publisher's hint for how often to check.
+    public var ttlMinutes: Int?
+    public var entries: [Entry]
+    /// What the parser had to repair or could not read (like feedparser's `bozo`).
+    public var warnings: [String]
+
+    public init(
+        format: FeedFormat, title: String? = nil, link: String? = nil, subtitle: String? = nil,
+        language: String? = nil, updated: Date? = nil, authors: [Person] = [], imageURL: String? = nil,
+        selfURL: String? = nil, ttlMinutes: Int? = nil, entries: [Entry] = [], warnings: [String] = []
+    ) {
+        self.format = format
+        self.title = title
+        self.link = link
+        self.subtitle = subtitle
+        self.language = language
+        self.updated = updated
+        self.authors = authors
+        self.imageURL = imageURL
+        self.selfURL = selfURL
+        self.ttlMinutes = ttlMinutes
+        self.entries = entries
+        self.warnings = warnings
+    }
+}
