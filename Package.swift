@@ -24,12 +24,13 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CCurlShims", dependencies: ["CCurl"]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
 
         // The pipeline, one stage per target: fetch → parse → store → match → digest.
         .target(name: "FeedWatchModel", swiftSettings: strictSwift),
         .target(name: "FeedWatchFetching", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
         .target(name: "FeedWatchParsing", dependencies: ["FeedWatchModel", "CLibXML2"], swiftSettings: strictSwift),
-        .target(name: "FeedWatchMatching", dependencies: ["FeedWatchModel"], swiftSettings: strictSwift),
+        .target(name: "FeedWatchMatching", dependencies: ["FeedWatchModel", "CStemmer"], swiftSettings: strictSwift),
         .target(
             name: "FeedWatchStore",
             dependencies: ["FeedWatchModel", .product(name: "GRDB", package: "GRDB.swift")],

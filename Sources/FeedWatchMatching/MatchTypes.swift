@@ -37,5 +37,9 @@ public struct QuerySyntaxError: Error, Sendable, Hashable, CustomStringConvertib
         self.message = message
     }
 
-    public var description: String { "topic \(topicID): query column \(column): \(message)" }
+    /// `topic <id>: query column N: <message>`; for a problem outside the query (column 0,
+    /// e.g. an unknown language) `topic <id>: <message>`.
+    public var description: String {
+        column > 0 ? "topic \(topicID): query column \(column): \(message)" : "topic \(topicID): \(message)"
+    }
 }

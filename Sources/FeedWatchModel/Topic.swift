@@ -5,11 +5,42 @@ public struct Topic: Sendable, Hashable, Codable {
     public var id: String
     public var name: String
     public var query: String
+    /// Languages whose stemmers analyse the query and the article text (ISO 639-1 codes such as `en`, `de`, `fa`).
+    public var languages: [String] = ["en"]
+    /// Feed URLs this topic watches; empty means every feed.
+    public var feeds: [String] = []
+    /// Feed tags this topic watches; empty means every tag.
+    public var tags: [String] = []
+    /// Matches scoring below this are dropped.
+    public var minScore: Double = 0
 
-    public init(id: String, name: String, query: String) {
+    public init(
+        id: String, name: String, query: String, languages: [String] = ["en"], feeds: [String] = [],
+        tags: [String] = [], minScore: Double = 0
+    ) {
         self.id = id
         self.name = name
         self.query = query
+        self.languages = languages
+        self.feeds = feeds
+        self.tags = tags
+        self.minScore = minScore
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, name, query, languages, feeds, tags, minScore
+    }
+
+    /// Decodes a topic; the optional fields may be missing (values encoded before they existed).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        name = try container.decode(String.self, forKey: .name)
+        query = try container.decode(String.self, forKey: .query)
+        languages = try container.decodeIfPresent([String].self, forKey: .languages) ?? ["en"]
+        feeds = try container.decodeIfPresent([String].self, forKey: .feeds) ?? []
+        tags = try container.decodeIfPresent([String].self, forKey: .tags) ?? []
+        minScore = try container.decodeIfPresent(Double.self, forKey: .minScore) ?? 0
     }
 }
 

@@ -1,0 +1,226 @@
+/// One word found by the tokenizer, located in the text it came from.
+struct RawToken {
+    /// UTF-8 offsets of the word in its field.
+    var byteStart: Int32
+    var byteEnd: Int32
+    /// The word's position; a joined hyphen group spans `position...lastPosition`.
+    var position: Int32
+    var lastPosition: Int32
+    /// True for the joined form of a hyphen group (`testfire` for `test-fire`), emitted after its parts.
+    var isJoined: Bool
+}
+
+/// Splits UTF-8 text into folded words with positions and byte offsets.
+///
+/// Words follow Unicode word boundaries closely enough for matching: letters, digits and
+/// combining marks form words; apostrophes inside a word are kept (`iran's`); `.` and `,`
+/// join digits (`90,000`, `3.5`) and single-letter abbreviations (`u.s`); a hyphen splits a
+/// word into parts that are emitted both separately and joined. Han and kana characters are
+/// words on their own. Not thread-safe: owned by one `AnalysisState`.
+final class Tokenizer {
+    /// Longest folded word kept; longer words are truncated (URLs, base64 noise).
+    static let maxWordBytes = 96
+
+    private var scalarCache: [UInt32: ScalarFold] = [:]
+    private let part: UnsafeMutablePointer<UInt8>
+    private let joined: UnsafeMutablePointer<UInt8>
+    private let joinedCapacity = 2 * Tokenizer.maxWordBytes
+
+    init() {
+        part = .allocate(capacity: Tokenizer.maxWordBytes)
+        joined = .allocate(capacity: 2 * Tokenizer.maxWordBytes)
+    }
+
+    deinit {
+        part.deallocate()
+        joined.deallocate()
+    }
+
+    private enum Class: UInt8 { case separator, upper, lower, digit, apostrophe, hyphen, dot, comma, nonASCII }
+
+    private static let asciiClass: [Class] = (0..<128).map { (byte: Int) -> Class in
+        switch UInt8(byte) {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return .upper
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return .lower
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return .digit
+        case UInt8(ascii: "'"): return .apostrophe
+        case UInt8(ascii: "-"): return .hyphen
+        case UInt8(ascii: "."): return .dot
+        case UInt8(ascii: ","): return .comma
+        default: return .separator
+        }
+    }
+
+    /// The folding of a non-ASCII scalar, cached (the set of scalars in real text is small).
+    private func fold(_ value: UInt32) -> ScalarFold {
+        if let cached = scalarCache[value] { return cached }
+        let result = Unicode.Scalar(value).map(Folding.fold) ?? ScalarFold(kind: .separator, folded: [])
+        if scalarCache.count < 65_536 { scalarCache[value] = result }
+        return result
+    }
+
+    /// Decodes the scalar at `index` (the text is valid UTF-8 because it came from a `String`).
+    @inline(__always)
+    private static func decode(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> (value: UInt32, length: Int) {
+        let lead = UInt32(text[index])
+        let count = text.count
+        func continuation(_ offset: Int) -> UInt32 {
+            index + offset < count ? UInt32(text[index + offset] & 0x3F) : 0
+        }
+        if lead < 0xE0 { return (((lead & 0x1F) << 6) | continuation(1), min(2, count - index)) }
+        if lead < 0xF0 {
+            return (((lead & 0x0F) << 12) | (continuation(1) << 6) | continuation(2), min(3, count - index))
+        }
+        return (((lead & 0x07) << 18) | (continuation(1) << 12) | (continuation(2) << 6) | continuation(3),
+                min(4, count - index))
+    }
+
+    /// The kind of the scalar at `index`, for look-ahead; separator past the end.
+    private func kind(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> ScalarKind {
+        guard index < text.count else { return .separator }
+        let byte = text[index]
+        if byte < 0x80 {
+            switch Tokenizer.asciiClass[Int(byte)] {
+            case .upper, .lower: return .letter
+            case .digit: return .digit
+            case .apostrophe: return .apostrophe
+            case .hyphen: return .hyphen
+            default: return .separator
+            }
+        }
+        return fold(Tokenizer.decode(text, at: index).value).kind
+    }
+
+    /// Tokenizes `text`, numbering words from `firstPosition`, stopping after `maxTokens` words.
+    /// `emit` gets each folded word (valid only during the call) and its location. Returns the next free position.
+    @discardableResult
+    func tokenize(
+        _ text: UnsafeBufferPointer<UInt8>, firstPosition: Int32, maxTokens: Int,
+        _ emit: (UnsafeBufferPointer<UInt8>, RawToken) -> Void
+    ) -> Int32 {
+        let limit = firstPosition &+ Int32(clamping: maxTokens)
+        var position = firstPosition
+        var partLength = 0, joinedLength = 0
+        var partStart = -1, partEnd = 0
+        var groupStart = 0, groupFirstPosition: Int32 = 0, groupParts = 0
+        var segmentLength = 0, lastWasDigit = false
+
+        func append(_ byte: UInt8) {
+            if partLength < Tokenizer.maxWordBytes { part[partLength] = byte; partLength += 1 }
+            if joinedLength < joinedCapacity { joined[joinedLength] = byte; joinedLength += 1 }
+        }
+        func append(_ bytes: [UInt8]) {
+            if partLength + bytes.count <= Tokenizer.maxWordBytes {
+                for byte in bytes { part[partLength] = byte; partLength += 1 }
+            }
+            if joinedLength + bytes.count <= joinedCapacity {
+                for byte in bytes { joined[joinedLength] = byte; joinedLength += 1 }
+            }
+        }
+        func finishPart() {
+            defer { partLength = 0; partStart = -1 }
+            guard partStart >= 0, partLength > 0, position < limit else { return }
+            if groupParts == 0 { groupStart = partStart; groupFirstPosition = position }
+            groupParts += 1
+            emit(UnsafeBufferPointer(start: part, count: partLength),
+                 RawToken(byteStart: Int32(partStart), byteEnd: Int32(partEnd), position: position,
+                          lastPosition: position, isJoined: false))
+            position += 1
+        }
+        func finishWord() {
+            finishPart()
+            if groupParts >= 2, joinedLength > 0 {
+                emit(UnsafeBufferPointer(start: joined, count: joinedLength),
+                     RawToken(byteStart: Int32(groupStart), byteEnd: Int32(partEnd),
+                              position: groupFirstPosition, lastPosition: position - 1, isJoined: true))
+            }
+            groupParts = 0
+            joinedLength = 0
+        }
+        func startIfNeeded(_ index: Int) {
+            if partStart < 0 {
+                partStart = index
+                segmentLength = 0
+                if groupParts == 0 { joinedLength = 0 }
+            }
+        }
+
+        var index = 0
+        let count = text.count
+        while index < count {
+            if position >= limit { break }
+            let byte = text[index]
+            if byte < 0x80 {
+                switch Tokenizer.asciiClass[Int(byte)] {
+                case .lower, .upper:
+                    startIfNeeded(index)
+                    append(byte | 0x20)
+                    partEnd = index + 1
+                    segmentLength += 1
+                    lastWasDigit = false
+                case .digit:
+                    startIfNeeded(index)
+                    append(byte)
+                    partEnd = index + 1
+                    segmentLength += 1
+                    lastWasDigit = true
+                case .apostrophe:
+                    if partStart >= 0, kind(text, at: index + 1) == .letter {
+                        append(byte)
+                    } else {
+                        finishWord()
+                    }
+                case .dot:
+                    let next = partStart >= 0 ? kind(text, at: index + 1) : .separator
+                    if (lastWasDigit && next == .digit) || (!lastWasDigit && segmentLength == 1 && next == .letter) {
+                        append(byte)
+                        segmentLength = 0
+                    } else {
+                        finishWord()
+                    }
+                case .comma:
+                    if partStart >= 0, lastWasDigit, kind(text, at: index + 1) == .digit {
+                        append(byte)
+                    } else {
+                        finishWord()
+                    }
+                case .hyphen:
+                    let next = partStart >= 0 ? kind(text, at: index + 1) : .separator
+                    if next == .letter || next == .digit { finishPart() } else { finishWord() }
+                case .separator, .nonASCII:
+                    finishWord()
+                }
+                index += 1
+                continue
+            }
+            let (value, length) = Tokenizer.decode(text, at: index)
+            let folded = fold(value)
+            switch folded.kind {
+            case .letter, .digit:
+                startIfNeeded(index)
+                append(folded.folded)
+                partEnd = index + length
+                segmentLength += 1
+                lastWasDigit = folded.kind == .digit
+            case .ignorable:
+                if partStart >= 0 { partEnd = index + length }
+            case .apostrophe:
+                if partStart >= 0, kind(text, at: index + length) == .letter { append(folded.folded) } else { finishWord() }
+            case .hyphen:
+                let next = partStart >= 0 ? kind(text, at: index + length) : .separator
+                if next == .letter || next == .digit { finishPart() } else { finishWord() }
+            case .ideograph:
+                finishWord()
+                startIfNeeded(index)
+                append(folded.folded)
+                partEnd = index + length
+                finishWord()
+            case .separator:
+                finishWord()
+            }
+            index += length
+        }
+        finishWord()
+        return position
+    }
+}

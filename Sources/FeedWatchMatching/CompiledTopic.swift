@@ -1,0 +1,167 @@
+import FeedWatchModel
+
+/// Which fields a clause looks at.
+struct FieldMask: OptionSet, Hashable {
+    let rawValue: UInt8
+    static let title = FieldMask(rawValue: 1)
+    static let body = FieldMask(rawValue: 2)
+    static let all: FieldMask = [.title, .body]
+}
+
+/// One analysed query word: the index keys any of which an article word must carry.
+struct Leaf {
+    var keys: [Int32]
+    var fields: FieldMask
+    /// Length of the folded word: a proxy for rarity when choosing candidate anchors.
+    var weight: Int
+}
+
+/// A query compiled to index keys, evaluated on word positions.
+indirect enum CompiledNode {
+    case term(Leaf)
+    case phrase([Leaf])
+    case and([CompiledNode])
+    case or([CompiledNode])
+    case not(CompiledNode)
+    case near(CompiledNode, CompiledNode, distance: Int32, ordered: Bool)
+
+    /// Keys of which at least one must occur in any matching article, or nil when there is no
+    /// such set (a pure negation): the topic is then a candidate for every article.
+    var anchors: (keys: [Int32], weight: Int)? {
+        switch self {
+        case .term(let leaf):
+            return (leaf.keys, leaf.weight)
+        case .phrase(let leaves):
+            guard let best = leaves.max(by: { $0.weight < $1.weight }) else { return nil }
+            return (best.keys, best.weight)
+        case .and(let children):
+            return Self.best(children.compactMap(\.anchors))
+        case .near(let left, let right, _, _):
+            return Self.best([left.anchors, right.anchors].compactMap { $0 })
+        case .or(let children):
+            var keys: [Int32] = []
+            var weight = Int.max
+            for child in children {
+                guard let anchors = child.anchors else { return nil }
+                keys += anchors.keys
+                weight = min(weight, anchors.weight)
+            }
+            return keys.isEmpty ? nil : (Array(Set(keys)).sorted(), weight)
+        case .not:
+            return nil
+        }
+    }
+
+    /// The required child with the fewest keys, then the longest (rarest) words.
+    private static func best(_ options: [(keys: [Int32], weight: Int)]) -> (keys: [Int32], weight: Int)? {
+        options.min { a, b in
+            a.keys.count != b.keys.count ? a.keys.count < b.keys.count : a.weight > b.weight
+        }
+    }
+}
+
+/// A topic ready to match: its compiled query and the filters from its configuration.
+struct CompiledTopic {
+    var id: String
+    var root: CompiledNode
+    var minScore: Double
+    var feeds: Set<String>
+    var tags: Set<String>
+    var isIndexable: Bool
+}
+
+/// Turns parsed queries into compiled nodes, interning every key the queries use.
+struct QueryCompiler {
+    /// Maximum number of joined/split variants generated for one phrase with hyphenated words.
+    static let maxVariants = 8
+
+    let state: AnalysisState
+    /// Indices into `state.languages` of the topic's languages.
+    let languageIndices: [Int]
+
+    func compile(_ node: QueryNode, fields: FieldMask = .all) throws(QueryParseFailure) -> CompiledNode {
+        switch node {
+        case .word(let text, let mode, let column):
+            return try analysed(text, mode: mode, fields: fields, column: column, written: text)
+        case .phrase(let text, let exact, let column):
+            return try analysed(text, mode: exact ? .exact : .stemmed, fields: fields, column: column,
+                                written: "\"\(text)\"")
+        case .and(let children):
+            var compiled: [CompiledNode] = []
+            for child in children { compiled.append(try compile(child, fields: fields)) }
+            return .and(compiled)
+        case .or(let children):
+            var compiled: [CompiledNode] = []
+            for child in children { compiled.append(try compile(child, fields: fields)) }
+            return .or(compiled)
+        case .not(let child):
+            return .not(try compile(child, fields: fields))
+        case .near(let left, let right, let distance, let ordered):
+            return .near(try compile(left, fields: fields), try compile(right, fields: fields),
+                         distance: Int32(distance), ordered: ordered)
+        case .field(let field, let child):
+            return try compile(child, fields: fields.intersection(field == .title ? .title : .body))
+        }
+    }
+
+    private func leaf(_ folded: String, mode: QueryNode.WordMode, fields: FieldMask) -> Leaf {
+        var keys: [Int32] = []
+        switch mode {
+        case .exact:
+            keys.append(state.internKey(AnalysisState.exactKey(folded)))
+        case .prefix:
+            keys.append(state.internKey(AnalysisState.prefixKey(folded)))
+            state.notePrefix(length: folded.count)
+        case .stemmed:
+            for language in languageIndices {
+                let key = state.internKey(AnalysisState.stemKey(language: language, stem: state.stem(folded, language: language)))
+                if !keys.contains(key) { keys.append(key) }
+            }
+        }
+        return Leaf(keys: keys, fields: fields, weight: folded.utf8.count)
+    }
+
+    /// Analyses written text exactly like article text and builds a term, phrase or hyphen alternatives.
+    private func analysed(
+        _ text: String, mode: QueryNode.WordMode, fields: FieldMask, column: Int, written: String
+    ) throws(QueryParseFailure) -> CompiledNode {
+        let tokens = state.analyse(text)
+        let parts = tokens.filter { !$0.token.isJoined }
+        guard let last = parts.last else {
+            let what = written.hasPrefix("\"") ? "words inside the quotes" : "a word"
+            throw QueryParseFailure(column: column, message: "expected \(what), found \(written)")
+        }
+        if mode == .prefix, last.folded.count < QueryLexer.minPrefixLength {
+            throw QueryParseFailure(
+                column: column,
+                message: "expected a prefix of at least \(QueryLexer.minPrefixLength) characters before *, found \(written)*")
+        }
+        func leafFor(_ folded: String, isLast: Bool) -> Leaf {
+            leaf(folded, mode: mode == .prefix && !isLast ? .stemmed : mode, fields: fields)
+        }
+        let lastPosition = last.token.position
+        // Each variant is a sequence of (folded word, covers last position) choosing split or joined forms.
+        var variants: [[Leaf]] = [[]]
+        var position = parts[0].token.position
+        while position <= lastPosition {
+            let split = parts.first { $0.token.position == position }
+            let joined = tokens.first { $0.token.isJoined && $0.token.position == position }
+            if let joined, variants.count * 2 <= Self.maxVariants {
+                let end = joined.token.lastPosition
+                let splitLeaves = parts.filter { $0.token.position >= position && $0.token.position <= end }
+                    .map { leafFor($0.folded, isLast: $0.token.position == lastPosition) }
+                let joinedLeaf = leafFor(joined.folded, isLast: end == lastPosition)
+                variants = variants.flatMap { [$0 + splitLeaves, $0 + [joinedLeaf]] }
+                position = end + 1
+            } else {
+                if let split {
+                    let leaf = leafFor(split.folded, isLast: position == lastPosition)
+                    variants = variants.map { $0 + [leaf] }
+                }
+                position += 1
+            }
+        }
+        let nodes: [CompiledNode] = variants.map { $0.count == 1 ? .term($0[0]) : .phrase($0) }
+        return nodes.count == 1 ? nodes[0] : .or(nodes)
+    }
+}

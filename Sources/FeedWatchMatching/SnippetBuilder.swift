@@ -1,0 +1,114 @@
+import FeedWatchModel
+
+/// Cuts 1–3 snippets of about 30 words around the densest hits, with the hits highlighted.
+struct SnippetBuilder {
+    static let windowWords = 30
+    static let wordsBeforeHit = 10
+    static let maxSnippets = 3
+
+    /// The text of one field and the byte range of each of its words by position.
+    struct FieldText {
+        var bytes: [UInt8]
+        var words: [Range<Int>]
+        var base: Int32
+    }
+
+    /// Snippets from the body when it has hits, else from the title; the start of the body when there are no hits.
+    static func snippets(for spans: [Span], title: FieldText, body: FieldText) -> [Snippet] {
+        let bodySpans = spans.filter { !$0.isTitle }
+        let (field, fieldSpans) = bodySpans.isEmpty && !spans.isEmpty ? (title, spans) : (body, bodySpans)
+        guard !field.words.isEmpty else {
+            let other = field.base == title.base ? body : title
+            guard !other.words.isEmpty else { return [] }
+            return [snippet(other, from: 0, to: min(other.words.count - 1, windowWords - 1), highlights: [])]
+        }
+        let lastWord = field.words.count - 1
+        if fieldSpans.isEmpty {
+            return [snippet(field, from: 0, to: min(lastWord, windowWords - 1), highlights: [])]
+        }
+        var remaining = fieldSpans.sorted { $0.start < $1.start }.prefix(Postings.maxSpans).map { $0 }
+        var windows: [(from: Int, to: Int)] = []
+        while windows.count < maxSnippets, !remaining.isEmpty {
+            var best: (from: Int, to: Int, count: Int)?
+            for span in remaining {
+                let position = Int(span.start - field.base)
+                var from = max(0, position - wordsBeforeHit)
+                let to = min(lastWord, from + windowWords - 1)
+                from = max(0, to - windowWords + 1)
+                let count = remaining.reduce(0) { total, other in
+                    let start = Int(other.start - field.base), end = Int(other.end - field.base)
+                    return total + (start >= from && end <= to ? 1 : 0)
+                }
+                if count > best?.count ?? 0 { best = (from, to, count) }
+            }
+            guard let chosen = best else { break }
+            windows.append((chosen.from, chosen.to))
+            remaining.removeAll { span in
+                let start = Int(span.start - field.base), end = Int(span.end - field.base)
+                return end >= chosen.from && start <= chosen.to
+            }
+        }
+        windows.sort { $0.from < $1.from }
+        return windows.map { window in
+            let highlights = fieldSpans.compactMap { span -> Range<Int>? in
+                let start = Int(span.start - field.base)
+                guard start >= window.from, start <= window.to else { return nil }
+                return Int(span.byteStart)..<Int(span.byteEnd)
+            }
+            return snippet(field, from: window.from, to: window.to, highlights: highlights)
+        }
+    }
+
+    private static func snippet(_ field: FieldText, from: Int, to: Int, highlights: [Range<Int>]) -> Snippet {
+        let lower = field.words[from].lowerBound
+        var upper = field.words[min(to, field.words.count - 1)].upperBound
+        // Keep the punctuation that closes the last word ("missiles." rather than "missiles").
+        while upper < field.bytes.count, !isSpace(field.bytes[upper]) { upper += 1 }
+        var merged: [Range<Int>] = []
+        for range in highlights.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            let clipped = max(range.lowerBound, lower)..<max(min(range.upperBound, upper), max(range.lowerBound, lower))
+            if clipped.isEmpty { continue }
+            if let last = merged.last, clipped.lowerBound <= last.upperBound {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, clipped.upperBound)
+            } else {
+                merged.append(clipped)
+            }
+        }
+        var parts: [Snippet.Part] = []
+        var cursor = lower
+        func add(_ range: Range<Int>, highlighted: Bool) {
+            guard !range.isEmpty else { return }
+            parts.append(Snippet.Part(text: collapsed(field.bytes[range]), highlighted: highlighted))
+        }
+        if from > 0 { parts.append(Snippet.Part(text: "… ", highlighted: false)) }
+        for range in merged {
+            add(cursor..<range.lowerBound, highlighted: false)
+            add(range, highlighted: true)
+            cursor = range.upperBound
+        }
+        add(cursor..<upper, highlighted: false)
+        if to < field.words.count - 1 { parts.append(Snippet.Part(text: " …", highlighted: false)) }
+        return Snippet(parts: parts)
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+
+    /// The text with every run of white space (new lines, tabs) turned into one space.
+    private static func collapsed(_ bytes: ArraySlice<UInt8>) -> String {
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var inSpace = false
+        for byte in bytes {
+            if isSpace(byte) {
+                if !inSpace { result.append(0x20) }
+                inSpace = true
+            } else {
+                result.append(byte)
+                inSpace = false
+            }
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// The shared seed corpus (`<repo>/../shared/corpus/seed`, or `$FEEDWATCH_SHARED/corpus/seed`),
+/// read with a crude scan so these tests do not depend on the feed parser.
+enum SeedCorpus {
+    struct Item {
+        var title: String
+        var description: String
+        var content: String
+        /// What the matcher sees as the body: content, else the description (like `Article.bodyText`).
+        var body: String { content.isEmpty ? description : content }
+    }
+
+    static let directory: URL? = {
+        var candidates: [URL] = []
+        if let shared = ProcessInfo.processInfo.environment["FEEDWATCH_SHARED"] {
+            candidates.append(URL(fileURLWithPath: shared))
+        }
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        candidates.append(repository.deletingLastPathComponent().appendingPathComponent("shared"))
+        return candidates.map { $0.appendingPathComponent("corpus/seed") }
+            .first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("expected-topics.json").path) }
+    }()
+
+    static var isAvailable: Bool { directory != nil }
+
+    static func text(_ name: String) throws -> String {
+        guard let directory else { throw CocoaError(.fileNoSuchFile) }
+        return try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    /// Article title → expected topic ids.
+    static func expected() throws -> [String: Set<String>] {
+        let data = Data(try text("expected-topics.json").utf8)
+        struct File: Decodable { var expected: [String: [String]] }
+        return try JSONDecoder().decode(File.self, from: data).expected.mapValues(Set.init)
+    }
+
+    /// The items of the RSS 2.0 seed feed.
+    static func rssItems() throws -> [Item] {
+        let xml = try text("iranfocus-rss2.xml")
+        return elements("item", in: xml).map { item in
+            Item(title: plain(elements("title", in: item).first ?? ""),
+                 description: plain(elements("description", in: item).first ?? ""),
+                 content: plain(elements("content:encoded", in: item).first ?? ""))
+        }
+    }
+
+    private static func elements(_ name: String, in text: String) -> [String] {
+        var result: [String] = []
+        var rest = text[...]
+        while let open = rest.range(of: "<\(name)"), let openEnd = rest[open.upperBound...].range(of: ">"),
+              let close = rest[openEnd.upperBound...].range(of: "</\(name)>") {
+            result.append(String(rest[openEnd.upperBound..<close.lowerBound]))
+            rest = rest[close.upperBound...]
+        }
+        return result
+    }
+
+    /// Strips CDATA markers and tags (block tags become spaces) and decodes the common entities.
+    private static func plain(_ text: String) -> String {
+        var text = text.replacingOccurrences(of: "<![CDATA[", with: "").replacingOccurrences(of: "]]>", with: "")
+        while let open = text.range(of: "<"), let close = text[open.lowerBound...].range(of: ">") {
+            text.replaceSubrange(open.lowerBound..<close.upperBound, with: " ")
+        }
+        for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&apos;", "'"),
+                                    ("&amp;", "&")] {
+            text = text.replacingOccurrences(of: entity, with: character)
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,55 @@
+import FeedWatchMatching
+import FeedWatchModel
+import Testing
+
+/// The seed topics: these exact queries must reproduce `expected-topics.json`.
+let seedTopics = [
+    Topic(id: "missile-tests", name: "Missile tests",
+          query: #""ballistic missile" OR "missile test" OR (missile NEAR/5 (test OR launch OR fire))"#),
+    Topic(id: "sanctions", name: "Sanctions", query: #"sanction* OR embargo OR "asset freeze""#),
+]
+
+@Suite("Seed corpus", .enabled(if: SeedCorpus.isAvailable, "seed corpus not found: expected ../shared/corpus/seed next to the repository or $FEEDWATCH_SHARED"))
+struct SeedCorpusTests {
+    @Test("RSS 2.0 seed items reproduce expected-topics.json exactly")
+    func rssSeedMatchesExpected() throws {
+        let matcher = try TopicMatcher(topics: seedTopics)
+        let expected = try SeedCorpus.expected()
+        let items = try SeedCorpus.rssItems()
+        #expect(items.count == 8)
+        #expect(Set(items.map(\.title)) == Set(expected.keys))
+        for item in items {
+            let hits = matcher.matches(MatchDocument(title: item.title, body: item.body))
+            #expect(Set(hits.map(\.topicID)) == expected[item.title], "\(item.title)")
+            for hit in hits {
+                #expect(hit.score > 0)
+                #expect((1...3).contains(hit.snippets.count), "\(item.title) \(hit.topicID)")
+                #expect(hit.snippets.allSatisfy { $0.parts.contains(where: \.highlighted) })
+            }
+        }
+    }
+
+    @Test("Description and content together give the same topics")
+    func descriptionPlusContent() throws {
+        let matcher = try TopicMatcher(topics: seedTopics)
+        let expected = try SeedCorpus.expected()
+        for item in try SeedCorpus.rssItems() {
+            let hits = matcher.matches(MatchDocument(title: item.title, body: item.description + "\n" + item.content))
+            #expect(Set(hits.map(\.topicID)) == expected[item.title], "\(item.title)")
+        }
+    }
+
+    @Test("The long article's snippets show the strongest hits, marked")
+    func khameneiSnippets() throws {
+        let matcher = try TopicMatcher(topics: seedTopics)
+        let item = try #require(try SeedCorpus.rssItems().first { $0.title.hasPrefix("Khamenei") })
+        let hit = try #require(matcher.matches(MatchDocument(title: item.title, body: item.body))
+            .first { $0.topicID == "missile-tests" })
+        #expect(hit.snippets.count == 3)
+        #expect(hit.snippets.contains { $0.markedText.contains("«ballistic missile»") })
+        for snippet in hit.snippets {
+            let words = snippet.plainText.split(whereSeparator: \.isWhitespace).count
+            #expect(words <= 34, "\(snippet.markedText)")
+        }
+    }
+}
