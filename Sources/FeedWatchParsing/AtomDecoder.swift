@@ -39,6 +39,14 @@ enum AtomDecoder {
             default: break
             }
         }
+        // Entries swallowed by an unclosed element are still entries.
+        let nested = root.children.filter { $0.name != "entry" }.flatMap {
+            $0.descendants(named: "entry", where: { $0.namespace == namespace })
+        }
+        if !nested.isEmpty {
+            context.warn("\(nested.count) entr\(nested.count == 1 ? "y" : "ies") found inside another element")
+            entries.append(contentsOf: nested)
+        }
         feed.language = root.lang
         feed.entries.reserveCapacity(entries.count)
         for entry in entries {

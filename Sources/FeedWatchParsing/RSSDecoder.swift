@@ -18,9 +18,14 @@ enum RSSDecoder {
         if let link = feed.link { feed.link = URLResolver.resolve(link, against: channel?.base ?? root.base) }
 
         // Items live in <channel> for RSS 0.9x/2.0 and beside it for RSS 1.0; broken feeds do either.
-        var items: [XMLElement] = []
-        if let channel { items.append(contentsOf: channel.children.filter { isCore($0) && $0.name == "item" }) }
-        items.append(contentsOf: root.children.filter { isCore($0) && $0.name == "item" })
+        // An unclosed element (say <itunes:category>) swallows the items after it, so look
+        // everywhere except inside items (SSE puts conflicting copies of an item in its item).
+        let items = root.descendants(named: "item", where: isCore)
+        let placed = (channel?.children ?? []).filter { isCore($0) && $0.name == "item" }.count
+            + (channel === root ? 0 : root.children.filter { isCore($0) && $0.name == "item" }.count)
+        if items.count > placed {
+            context.warn("\(items.count - placed) item(s) found inside another element (an unclosed tag?)")
+        }
         feed.entries.reserveCapacity(items.count)
         for item in items {
             let base = item.base ?? channelBase

@@ -108,6 +108,21 @@ final class XMLElement {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Descendants (and self) called `name` that pass `filter`, in document order, without
+    /// looking inside a match.
+    func descendants(named name: String, where filter: (XMLElement) -> Bool) -> [XMLElement] {
+        var found: [XMLElement] = []
+        var pending: [XMLElement] = [self]
+        while let element = pending.popLast() {
+            if element.name == name && filter(element) {
+                found.append(element)
+                continue
+            }
+            pending.append(contentsOf: element.children.reversed())
+        }
+        return found
+    }
+
     /// Whether the element has child elements (mixed or element content).
     var hasChildElements: Bool { !children.isEmpty }
 

@@ -32,9 +32,10 @@ enum Corpus {
         guard let enumerator = FileManager.default.enumerator(atPath: root.path) else { return [] }
         var files: [String] = []
         for case let path as String in enumerator {
-            let lower = path.lowercased()
-            guard lower.hasSuffix(".xml") || lower.hasSuffix(".rss") || lower.hasSuffix(".atom")
-                || lower.hasSuffix(".rdf") || lower.hasSuffix(".json") else { continue }
+            let name = (path as NSString).lastPathComponent
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &isDirectory)
+            guard !isDirectory.boolValue, !name.hasPrefix("LICENSE"), !name.hasSuffix(".md") else { continue }
             files.append("real-feeds/" + path)
         }
         return files.sorted()
