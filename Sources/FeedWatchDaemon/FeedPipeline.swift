@@ -1,0 +1,164 @@
+import Foundation
+import FeedWatchFetching
+import FeedWatchMatching
+import FeedWatchModel
+import FeedWatchParsing
+import FeedWatchStore
+import Logging
+
+/// What one feed's refresh did, for logs and the `fetch` table.
+public struct FeedRefreshReport: Sendable, Hashable {
+    public var feed: StoredFeed
+    /// HTTP status of the final response; nil when there was none.
+    public var status: Int?
+    public var bytes: Int
+    public var seconds: Double
+    public var newArticles: Int
+    public var newMatches: Int
+    /// Why the refresh failed, in plain words; nil on success.
+    public var error: String?
+    /// Parser warnings (recoveries) for this document.
+    public var warnings: [String]
+}
+
+/// The only place where the stages meet: fetch → parse → store new → match → record.
+/// Each stage gets a value and returns one; this type passes them along and records the
+/// outcome, so one feed's failure stays that feed's.
+public struct FeedPipeline: Sendable {
+    public let configuration: FeedWatchConfiguration
+    public let store: any Store
+    public let fetcher: Fetcher
+    public let matcher: TopicMatcher
+    public let logger: Logger
+
+    public init(configuration: FeedWatchConfiguration, store: any Store, fetcher: Fetcher, matcher: TopicMatcher, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.fetcher = fetcher
+        self.matcher = matcher
+        self.logger = logger
+    }
+
+    /// Refreshes `feeds` concurrently (the fetcher enforces the global and per-host limits)
+    /// and returns one report per feed, in the order given.
+    public func refresh(_ feeds: [StoredFeed], now: @escaping @Sendable () -> Date = Date.init) async -> [FeedRefreshReport] {
+        await withTaskGroup(of: (Int, FeedRefreshReport).self) { group in
+            for (index, feed) in feeds.enumerated() {
+                group.addTask { (index, await refresh(feed, now: now)) }
+            }
+            var reports = [FeedRefreshReport?](repeating: nil, count: feeds.count)
+            for await (index, report) in group { reports[index] = report }
+            return reports.compactMap { $0 }
+        }
+    }
+
+    /// Refreshes one feed. Never throws: every failure becomes the report's `error` and the
+    /// feed's stored fetch state, and the feed backs off.
+    public func refresh(_ feed: StoredFeed, now: @escaping @Sendable () -> Date = Date.init) async -> FeedRefreshReport {
+        var report = FeedRefreshReport(feed: feed, status: nil, bytes: 0, seconds: 0, newArticles: 0, newMatches: 0, error: nil, warnings: [])
+        let started = now()
+        var state: FetchState
+        do {
+            state = try await store.fetchState(feedID: feed.id)
+        } catch {
+            report.error = "\(error)"
+            logger.error("cannot read fetch state", metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "error": "\(error)"])
+            return report
+        }
+        state.lastFetched = started
+        let interval = configuration.interval(for: FeedSource(url: feed.url, name: feed.name, tags: feed.tags))
+        do {
+            let outcome = try await process(feed, state: &state, now: now, report: &report)
+            report.newArticles = outcome.articles
+            report.newMatches = outcome.matches
+            state.errorCount = 0
+            state.lastError = nil
+            state.lastSuccess = now()
+            state.nextCheck = started.addingTimeInterval(interval.timeInterval)
+        } catch {
+            state.errorCount += 1
+            state.lastError = error.message
+            let delay = max(interval.timeInterval, Backoff.delay(afterFailures: state.errorCount, random: Double.random(in: 0...1)))
+            state.nextCheck = started.addingTimeInterval(delay)
+            report.error = error.message
+            logger.warning(
+                "feed refresh failed",
+                metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "error": "\(error.message)", "error_count": "\(state.errorCount)"])
+        }
+        report.seconds = now().timeIntervalSince(started)
+        do {
+            try await store.saveFetchState(feedID: feed.id, state)
+        } catch {
+            logger.error("cannot save fetch state", metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "error": "\(error)"])
+        }
+        return report
+    }
+
+    /// A failure of one refresh, already in plain words.
+    struct RefreshFailure: Error {
+        var message: String
+    }
+
+    private func process(_ feed: StoredFeed, state: inout FetchState, now: @Sendable () -> Date, report: inout FeedRefreshReport)
+        async throws(RefreshFailure) -> (articles: Int, matches: Int)
+    {
+        let request = FetchRequest(
+            url: state.movedTo ?? feed.url, etag: state.etag, lastModified: state.lastModified,
+            allowFileScheme: feed.url.lowercased().hasPrefix("file:"))
+        let result: FetchResult
+        do {
+            result = try await fetcher.fetch(request)
+        } catch {
+            throw RefreshFailure(message: error.message)
+        }
+        report.status = result.status
+        report.bytes = result.body.count
+        state.lastStatus = result.status
+        if let moved = result.permanentRedirect, moved != feed.url {
+            state.movedTo = moved
+            logger.notice("feed moved permanently", metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "moved_to": "\(LogRedaction.url(moved))"])
+        }
+        if result.notModified { return (0, 0) }
+        guard (200..<300).contains(result.status) else {
+            let host = URLComponents(string: result.effectiveURL)?.host ?? "the server"
+            throw RefreshFailure(message: "HTTP \(result.status) from \(host)")
+        }
+        state.etag = result.etag
+        state.lastModified = result.lastModified
+
+        let parsed: ParsedFeed
+        do {
+            parsed = try FeedParser.parse(result.body, documentURL: result.effectiveURL, httpContentType: result.contentType)
+        } catch {
+            var message = error.message
+            if !error.advertisedFeeds.isEmpty {
+                message += " (the page advertises: \(error.advertisedFeeds.joined(separator: ", ")))"
+            }
+            throw RefreshFailure(message: message)
+        }
+        report.warnings = parsed.warnings
+        let discovered = now()
+        let articles: [Article]
+        do {
+            if let title = parsed.title, title != feed.title {
+                try await store.updateFeedTitle(feedID: feed.id, title: title)
+            }
+            articles = try await store.insertNew(feedID: feed.id, entries: parsed.entries, discovered: discovered)
+        } catch {
+            throw RefreshFailure(message: "\(error)")
+        }
+        var matches: [TopicMatch] = []
+        for article in articles {
+            for hit in matcher.matches(MatchDocument(title: article.title, body: article.bodyText), feedURL: feed.url, feedTags: feed.tags) {
+                matches.append(TopicMatch(topicID: hit.topicID, articleID: article.id, score: hit.score, snippets: hit.snippets, matched: discovered))
+            }
+        }
+        do {
+            let names = Dictionary(configuration.topics.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let added = try await store.recordMatches(matches, topicNames: names)
+            return (articles.count, added)
+        } catch {
+            throw RefreshFailure(message: "\(error)")
+        }
+    }
+}
