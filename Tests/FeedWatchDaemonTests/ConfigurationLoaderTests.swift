@@ -134,3 +134,23 @@ import Testing
         }
     }
 }
+
+@Suite struct ShippedConfigurationTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func theCommentedExampleIsValid() throws {
+        let config = try ConfigurationLoader.load(path: Self.repository.appendingPathComponent("Config/feedwatch.toml").path)
+        #expect(config.feeds.count == 2)
+        #expect(config.topics.map(\.id) == ["missile-tests", "sanctions"])
+        #expect(config.digest.timeZone == "Europe/Berlin")
+    }
+
+    @Test func theDemoConfigurationIsValid() throws {
+        let template = try String(
+            contentsOf: Self.repository.appendingPathComponent("Config/examples/demo.toml"), encoding: .utf8)
+        let text = template.replacingOccurrences(of: "@PORT@", with: "8080").replacingOccurrences(of: "@STATE@", with: "/tmp/x")
+        let config = try ConfigurationLoader.parse(text, path: "demo.toml")
+        #expect(config.feeds.count == 2)
+    }
+}
