@@ -30,13 +30,20 @@ public struct FeedPipeline: Sendable {
     public let fetcher: Fetcher
     public let matcher: TopicMatcher
     public let logger: Logger
+    public let policy: RefreshPolicy
+    public let politeness: HostPoliteness
 
-    public init(configuration: FeedWatchConfiguration, store: any Store, fetcher: Fetcher, matcher: TopicMatcher, logger: Logger) {
+    public init(
+        configuration: FeedWatchConfiguration, store: any Store, fetcher: Fetcher, matcher: TopicMatcher, logger: Logger,
+        policy: RefreshPolicy = RefreshPolicy(), politeness: HostPoliteness = HostPoliteness()
+    ) {
         self.configuration = configuration
         self.store = store
         self.fetcher = fetcher
         self.matcher = matcher
         self.logger = logger
+        self.policy = policy
+        self.politeness = politeness
     }
 
     /// Refreshes `feeds` concurrently (the fetcher enforces the global and per-host limits)
@@ -52,58 +59,83 @@ public struct FeedPipeline: Sendable {
         }
     }
 
+    /// How a refresh failed and what that means for the feed's schedule.
+    struct RefreshFailure: Error {
+        enum Consequence {
+            /// Back off exponentially and keep probing.
+            case backOff
+            /// The host asked to wait until this moment (429, 503 with Retry-After, repeated 403).
+            case waitUntil(Date)
+            /// The feed is gone for good (410): stop fetching it.
+            case disable
+        }
+        var message: String
+        var consequence: Consequence = .backOff
+    }
+
     /// Refreshes one feed. Never throws: every failure becomes the report's `error` and the
     /// feed's stored fetch state, and the feed backs off.
     public func refresh(_ feed: StoredFeed, now: @escaping @Sendable () -> Date = Date.init) async -> FeedRefreshReport {
         var report = FeedRefreshReport(feed: feed, status: nil, bytes: 0, seconds: 0, newArticles: 0, newMatches: 0, error: nil, warnings: [])
         let started = now()
+        let urlForLog = LogRedaction.url(feed.url)
         var state: FetchState
         do {
             state = try await store.fetchState(feedID: feed.id)
         } catch {
             report.error = "\(error)"
-            logger.error("cannot read fetch state", metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "error": "\(error)"])
+            logger.error("cannot read fetch state", metadata: ["feed_url": "\(urlForLog)", "error": "\(error)"])
             return report
         }
-        state.lastFetched = started
         let interval = configuration.interval(for: FeedSource(url: feed.url, name: feed.name, tags: feed.tags))
         do {
-            let outcome = try await process(feed, state: &state, now: now, report: &report)
+            let outcome = try await process(feed, state: &state, started: started, now: now, report: &report)
             report.newArticles = outcome.articles
             report.newMatches = outcome.matches
             state.errorCount = 0
             state.lastError = nil
             state.lastSuccess = now()
-            state.nextCheck = started.addingTimeInterval(interval.timeInterval)
+            let seconds = policy.interval(configured: interval, hints: outcome.hints, now: started, random: Double.random(in: 0..<1))
+            state.nextCheck = started.addingTimeInterval(seconds)
         } catch {
             state.errorCount += 1
             state.lastError = error.message
-            let delay = max(interval.timeInterval, Backoff.delay(afterFailures: state.errorCount, random: Double.random(in: 0...1)))
-            state.nextCheck = started.addingTimeInterval(delay)
             report.error = error.message
-            logger.warning(
-                "feed refresh failed",
-                metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "error": "\(error.message)", "error_count": "\(state.errorCount)"])
+            switch error.consequence {
+            case .backOff:
+                let delay = Backoff.delay(afterFailures: state.errorCount, random: Double.random(in: 0..<1))
+                state.nextCheck = started.addingTimeInterval(max(delay, min(interval.timeInterval, 3600)))
+            case .waitUntil(let until):
+                state.nextCheck = until
+            case .disable:
+                state.disabledReason = error.message
+                state.nextCheck = nil
+            }
+            logger.warning("feed refresh failed", metadata: [
+                "feed_url": "\(urlForLog)", "error": "\(error.message)", "error_count": "\(state.errorCount)",
+                "next_check": "\(state.nextCheck.map { "\($0)" } ?? "never")",
+            ])
         }
         report.seconds = now().timeIntervalSince(started)
         do {
             try await store.saveFetchState(feedID: feed.id, state)
         } catch {
-            logger.error("cannot save fetch state", metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "error": "\(error)"])
+            logger.error("cannot save fetch state", metadata: ["feed_url": "\(urlForLog)", "error": "\(error)"])
         }
         return report
     }
 
-    /// A failure of one refresh, already in plain words.
-    struct RefreshFailure: Error {
-        var message: String
-    }
-
-    private func process(_ feed: StoredFeed, state: inout FetchState, now: @Sendable () -> Date, report: inout FeedRefreshReport)
-        async throws(RefreshFailure) -> (articles: Int, matches: Int)
-    {
+    private func process(
+        _ feed: StoredFeed, state: inout FetchState, started: Date, now: @Sendable () -> Date, report: inout FeedRefreshReport
+    ) async throws(RefreshFailure) -> (articles: Int, matches: Int, hints: PublisherHints) {
+        let url = state.movedTo ?? feed.url
+        if let host = HostPoliteness.host(of: url), let until = politeness.pausedUntil(host: host, now: started) {
+            throw RefreshFailure(message: "\(host) asked us to wait until \(until) (rate limited)", consequence: .waitUntil(until))
+        }
+        state.lastFetched = started
+        let unconditional = policy.wantsUnconditionalFetch(lastFullFetch: state.lastFullFetch ?? state.lastSuccess, now: started)
         let request = FetchRequest(
-            url: state.movedTo ?? feed.url, etag: state.etag, lastModified: state.lastModified,
+            url: url, etag: unconditional ? nil : state.etag, lastModified: unconditional ? nil : state.lastModified,
             allowFileScheme: feed.url.lowercased().hasPrefix("file:"))
         let result: FetchResult
         do {
@@ -113,18 +145,37 @@ public struct FeedPipeline: Sendable {
         }
         report.status = result.status
         report.bytes = result.body.count
+        let previousStatus = state.lastStatus
         state.lastStatus = result.status
-        if let moved = result.permanentRedirect, moved != feed.url {
-            state.movedTo = moved
-            logger.notice("feed moved permanently", metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "moved_to": "\(LogRedaction.url(moved))"])
-        }
-        if result.notModified { return (0, 0) }
-        guard (200..<300).contains(result.status) else {
-            let host = URLComponents(string: result.effectiveURL)?.host ?? "the server"
-            throw RefreshFailure(message: "HTTP \(result.status) from \(host)")
+        let host = HostPoliteness.host(of: result.effectiveURL) ?? "the server"
+        switch result.disposition(now: started) {
+        case .notModified:
+            return (0, 0, PublisherHints(result: result, feed: nil, now: started))
+        case .movedPermanently(let target):
+            if target != feed.url, target != state.movedTo {
+                state.movedTo = target
+                logger.notice("feed moved permanently", metadata: [
+                    "feed_url": "\(LogRedaction.url(feed.url))", "moved_to": "\(LogRedaction.url(target))",
+                ])
+            }
+            if result.notModified { return (0, 0, PublisherHints(result: result, feed: nil, now: started)) }
+        case .ok:
+            break
+        case .gone:
+            throw RefreshFailure(message: "HTTP 410 Gone from \(host): the publisher removed this feed; it is no longer fetched", consequence: .disable)
+        case .rateLimited(let retryAfter):
+            let until = politeness.pause(host: host, seconds: retryAfter, now: started)
+            throw RefreshFailure(message: "HTTP \(result.status) from \(host): rate limited until \(until)", consequence: .waitUntil(until))
+        case .clientError(403) where previousStatus == 403 && state.errorCount >= 1:
+            // A host that keeps refusing is usually throttling us; treat it like a 429 for the host.
+            let until = politeness.pause(host: host, seconds: nil, now: started)
+            throw RefreshFailure(message: "HTTP 403 from \(host) again: treated as rate limiting until \(until)", consequence: .waitUntil(until))
+        case .clientError(let status), .serverError(let status):
+            throw RefreshFailure(message: "HTTP \(status) from \(host)")
         }
         state.etag = result.etag
         state.lastModified = result.lastModified
+        state.lastFullFetch = started
 
         let parsed: ParsedFeed
         do {
@@ -137,6 +188,7 @@ public struct FeedPipeline: Sendable {
             throw RefreshFailure(message: message)
         }
         report.warnings = parsed.warnings
+        let hints = PublisherHints(result: result, feed: parsed, now: started)
         let discovered = now()
         let articles: [Article]
         do {
@@ -149,14 +201,15 @@ public struct FeedPipeline: Sendable {
         }
         var matches: [TopicMatch] = []
         for article in articles {
-            for hit in matcher.matches(MatchDocument(title: article.title, body: article.bodyText), feedURL: feed.url, feedTags: feed.tags) {
+            let document = MatchDocument(title: article.title, body: article.bodyText)
+            for hit in matcher.matches(document, feedURL: feed.url, feedTags: feed.tags) {
                 matches.append(TopicMatch(topicID: hit.topicID, articleID: article.id, score: hit.score, snippets: hit.snippets, matched: discovered))
             }
         }
         do {
             let names = Dictionary(configuration.topics.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
             let added = try await store.recordMatches(matches, topicNames: names)
-            return (articles.count, added)
+            return (articles.count, added, hints)
         } catch {
             throw RefreshFailure(message: "\(error)")
         }

@@ -77,6 +77,9 @@ enum SQLiteMigrations {
                 CREATE INDEX topic_matches_digest ON topic_matches(digest_id);
                 """)
         }
+        migrator.registerMigration("Add last full fetch to fetch state") { db in
+            try db.execute(sql: "ALTER TABLE fetch_state ADD COLUMN last_full_fetch_at REAL")
+        }
         return migrator
     }
 }

@@ -147,7 +147,8 @@ public final class SQLiteStore: Store {
             etag: row["etag"], lastModified: row["last_modified"],
             lastFetched: date(row["last_fetched_at"]), lastSuccess: date(row["last_success_at"]),
             nextCheck: date(row["next_check_at"]), errorCount: (row["error_count"] as Int?) ?? 0, lastError: row["last_error"],
-            lastStatus: row["last_status"], disabledReason: row["disabled_reason"], movedTo: row["moved_to"])
+            lastStatus: row["last_status"], disabledReason: row["disabled_reason"], movedTo: row["moved_to"],
+            lastFullFetch: date(row["last_full_fetch_at"]))
     }
 
     static func date(_ seconds: Double?) -> Date? { seconds.map(Date.init(timeIntervalSince1970:)) }
@@ -157,18 +158,21 @@ public final class SQLiteStore: Store {
             try db.execute(
                 sql: """
                     INSERT INTO fetch_state (feed_id, etag, last_modified, last_fetched_at, last_success_at,
-                        next_check_at, error_count, last_error, last_status, disabled_reason, moved_to)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        next_check_at, error_count, last_error, last_status, disabled_reason, moved_to,
+                        last_full_fetch_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(feed_id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
                         last_fetched_at = excluded.last_fetched_at, last_success_at = excluded.last_success_at,
                         next_check_at = excluded.next_check_at, error_count = excluded.error_count,
                         last_error = excluded.last_error, last_status = excluded.last_status,
-                        disabled_reason = excluded.disabled_reason, moved_to = excluded.moved_to
+                        disabled_reason = excluded.disabled_reason, moved_to = excluded.moved_to,
+                        last_full_fetch_at = excluded.last_full_fetch_at
                     """,
                 arguments: [
                     feedID, state.etag, state.lastModified, state.lastFetched?.timeIntervalSince1970,
                     state.lastSuccess?.timeIntervalSince1970, state.nextCheck?.timeIntervalSince1970,
                     state.errorCount, state.lastError, state.lastStatus, state.disabledReason, state.movedTo,
+                    state.lastFullFetch?.timeIntervalSince1970,
                 ])
         }
     }

@@ -17,11 +17,13 @@ public struct FetchState: Sendable, Hashable, Codable {
     public var disabledReason: String?
     /// The URL a permanent redirect (301/308) pointed to.
     public var movedTo: String?
+    /// When a response last carried a body (not 304); drives the periodic unconditional fetch.
+    public var lastFullFetch: Date?
 
     public init(
         etag: String? = nil, lastModified: String? = nil, lastFetched: Date? = nil, lastSuccess: Date? = nil,
         nextCheck: Date? = nil, errorCount: Int = 0, lastError: String? = nil, lastStatus: Int? = nil,
-        disabledReason: String? = nil, movedTo: String? = nil
+        disabledReason: String? = nil, movedTo: String? = nil, lastFullFetch: Date? = nil
     ) {
         self.etag = etag
         self.lastModified = lastModified
@@ -33,6 +35,7 @@ public struct FetchState: Sendable, Hashable, Codable {
         self.lastStatus = lastStatus
         self.disabledReason = disabledReason
         self.movedTo = movedTo
+        self.lastFullFetch = lastFullFetch
     }
 }
 
