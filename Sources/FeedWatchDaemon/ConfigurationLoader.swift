@@ -1,6 +1,7 @@
 import Foundation
 import FeedWatchMatching
 import FeedWatchModel
+import FeedWatchParsing
 import TOMLKit
 
 /// Reads and validates `feedwatch.toml`. Every problem is collected, not just the first, so
@@ -149,10 +150,13 @@ private struct TableReader {
     }
 
     mutating func read(root: TOMLTable, path: String, environment: [String: String]) -> FeedWatchConfiguration? {
-        checkKeys(root, allowed: ["storage", "fetch", "feed", "topic", "digest"], prefix: "")
+        checkKeys(root, allowed: ["storage", "fetch", "feed", "opml", "topic", "digest"], prefix: "")
         let storage = readStorage(root, environment: environment)
         let fetch = readFetch(root)
-        let feeds = readFeeds(root)
+        var feeds = readFeeds(root)
+        for source in readOPMLFeeds(root, configPath: path) where !feeds.contains(where: { $0.url == source.url }) {
+            feeds.append(source)
+        }
         let topics = readTopics(root)
         let digest = readDigest(root, stateDirectory: storage.stateDirectory, environment: environment)
         return FeedWatchConfiguration(path: path, storage: storage, fetch: fetch, feeds: feeds, topics: topics, digest: digest)
@@ -235,6 +239,40 @@ private struct TableReader {
             let name = string(section, "name", path: "\(prefix).name")
             let tags = strings(section, "tags", path: "\(prefix).tags") ?? []
             feeds.append(FeedSource(url: url, name: name, interval: interval, tags: tags))
+        }
+        return feeds
+    }
+
+    /// Feeds listed in the OPML files that `[[opml]]` tables name; a relative path is taken
+    /// from the configuration file's directory. OPML folders become tags.
+    mutating func readOPMLFeeds(_ root: TOMLTable, configPath: String) -> [FeedSource] {
+        var feeds: [FeedSource] = []
+        for (index, section) in tables(root, "opml").enumerated() {
+            let prefix = "opml[\(index)]"
+            checkKeys(section, allowed: ["path", "tags", "interval"], prefix: prefix)
+            guard let path = string(section, "path", path: "\(prefix).path") else {
+                if section["path"] == nil { problem("\(prefix).path", "missing: every [[opml]] needs a path") }
+                continue
+            }
+            let tags = strings(section, "tags", path: "\(prefix).tags") ?? []
+            let interval = span(section, "interval", path: "\(prefix).interval", minimum: TimeSpan(seconds: 60))
+            let resolved = path.hasPrefix("/") ? path
+                : ((configPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+            guard let data = FileManager.default.contents(atPath: resolved) else {
+                problem("\(prefix).path", "cannot read \(resolved)")
+                continue
+            }
+            do {
+                for outline in try OPML.parse(Array(data), documentURL: URL(fileURLWithPath: resolved).absoluteString) {
+                    if let reason = FeedURLRules.problem(with: outline.xmlURL) {
+                        problem("\(prefix).path", "\(resolved): feed \(outline.title ?? outline.xmlURL): \(reason)")
+                        continue
+                    }
+                    feeds.append(FeedSource(url: outline.xmlURL, name: outline.title, interval: interval, tags: tags + outline.folders))
+                }
+            } catch {
+                problem("\(prefix).path", "\(resolved): \(error.message)")
+            }
         }
         return feeds
     }
