@@ -13,7 +13,7 @@ public enum HTMLText {
         }
         LibXML2.setUpOnce()
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-            | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NOIMPLIED.rawValue)
+            | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue)
         let document: htmlDocPtr? = html.withCString { pointer in
             htmlReadMemory(pointer, Int32(utf8.count), nil, "UTF-8", options)
         }

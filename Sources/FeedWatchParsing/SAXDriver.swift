@@ -74,7 +74,11 @@ enum SAXDriver {
             }
         }
         builder.context = nil
-        return SAXResult(root: builder.root, errors: builder.errors, errorCount: builder.errorCount,
+        var errors = builder.errors
+        if builder.impliedCloses > 0 {
+            errors.append("\(builder.impliedCloses) item(s) or entr(ies) started before the previous one was closed")
+        }
+        return SAXResult(root: builder.root, errors: errors, errorCount: builder.errorCount + builder.impliedCloses,
                          limitError: builder.limitError)
     }
 }
@@ -101,7 +105,12 @@ private final class TreeBuilder {
     let documentBase: String?
     var context: xmlParserCtxtPtr?
     var root: XMLElement?
+    /// The open elements of the tree being built.
     var stack: [XMLElement] = []
+    /// The open elements as libxml2 sees them; differs from `stack` after an implied close.
+    var openElements: [XMLElement] = []
+    /// Items or entries that started while the previous one was still open.
+    var impliedCloses = 0
     var errors: [String] = []
     var errorCount = 0
     var limitError: ParseError?
@@ -134,14 +143,22 @@ private final class TreeBuilder {
     func start(localname: UnsafePointer<xmlChar>?, prefix: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?,
                attributeCount: Int, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         if stopped { return }
-        if stack.count >= limits.maxDepth {
+        if openElements.count >= limits.maxDepth {
             stop(ParseError(code: .limitExceeded, message: "elements nested deeper than \(limits.maxDepth) levels"))
             return
         }
-        let parent = stack.last
-        if parent == nil && root != nil { return }  // a second root element: recover by ignoring it
         var namespace = uri.map { name($0) } ?? ""
         if uri == nil, let prefix { namespace = XMLNamespace.forUndeclaredPrefix(name(prefix)) ?? "" }
+        let localName = name(localname)
+        if localName == "item" || localName == "entry" { closeOpenEntry(named: localName, namespace: namespace) }
+        let parent = stack.last
+        if parent == nil && root != nil {
+            // A second root element: recover by reading it as more children of the first.
+            guard let first = root else { return }
+            stack.append(first)
+            return start(localname: localname, prefix: prefix, uri: uri, attributeCount: attributeCount,
+                         attributes: attributes)
+        }
 
         var attributeList: [XMLAttribute] = []
         var base = parent?.base ?? documentBase
@@ -170,15 +187,35 @@ private final class TreeBuilder {
                 attributeList.append(XMLAttribute(name: attributeName, namespace: attributeNamespace, value: value))
             }
         }
-        let element = XMLElement(name: name(localname), namespace: namespace, attributes: attributeList,
+        let element = XMLElement(name: localName, namespace: namespace, attributes: attributeList,
                                  textOffset: parent?.text.count ?? 0, base: base, lang: lang)
         if let parent { parent.children.append(element) } else { root = element }
         stack.append(element)
+        openElements.append(element)
+    }
+
+    /// An item (or entry) cannot contain another in the same namespace: a new one while one
+    /// is open means the previous one lost its end tag (or an unclosed `<b>` inside it made
+    /// libxml2 close the wrong element). Close it, as a reader would. Elements of another
+    /// namespace in between (Simple Sharing's conflict copies) mean the nesting is deliberate.
+    private func closeOpenEntry(named localName: String, namespace: String) {
+        var index = stack.count - 1
+        while index >= 0 {
+            let open = stack[index]
+            if open.namespace != namespace { return }
+            if open.name == localName {
+                stack.removeSubrange(index...)
+                impliedCloses += 1
+                return
+            }
+            index -= 1
+        }
     }
 
     func end() {
         if stopped { return }
-        _ = stack.popLast()
+        guard let closing = openElements.popLast() else { return }
+        if let index = stack.lastIndex(where: { $0 === closing }) { stack.removeSubrange(index...) }
     }
 
     func characters(_ pointer: UnsafePointer<xmlChar>?, _ length: Int) {
