@@ -72,7 +72,7 @@ extension CurlTransfer {
         case CURLE_WEIRD_SERVER_REPLY:
             return FetchError(code: .other, message: "\(host) sent a reply that is not valid HTTP")
         default:
-            return FetchError(code: .other, message: "fetch from \(host) failed: \(Self.describe(code))")
+            return FetchError(code: .other, message: "fetch from \(host) failed: \(CurlEasyHandle.describe(code))")
         }
     }
 
