@@ -9,7 +9,7 @@ struct SnippetBuilder {
     /// The text of one field and the byte range of each of its words by position.
     struct FieldText {
         var bytes: [UInt8]
-        var words: [Range<Int>]
+        var words: [Range<Int32>]
         var base: Int32
     }
 
@@ -60,8 +60,8 @@ struct SnippetBuilder {
     }
 
     private static func snippet(_ field: FieldText, from: Int, to: Int, highlights: [Range<Int>]) -> Snippet {
-        let lower = field.words[from].lowerBound
-        var upper = field.words[min(to, field.words.count - 1)].upperBound
+        let lower = Int(field.words[from].lowerBound)
+        var upper = Int(field.words[min(to, field.words.count - 1)].upperBound)
         // Keep the punctuation that closes the last word ("missiles." rather than "missiles").
         while upper < field.bytes.count, !isSpace(field.bytes[upper]) { upper += 1 }
         var merged: [Range<Int>] = []

@@ -53,8 +53,10 @@ public struct TopicMatcher: Sendable {
 public struct MatcherStatistics: Sendable, Hashable {
     /// Documents passed to `matches`.
     public var documents: Int = 0
-    /// Candidate topics picked by the index and verified on positions.
+    /// Candidate topics picked by the index (anchored on a word of the document).
     public var candidates: Int = 0
+    /// Candidates whose required words all occur, verified on positions.
+    public var verified: Int = 0
     /// Topic hits returned.
     public var hits: Int = 0
     /// Distinct query keys (stems, exact forms, prefixes) in the index.
@@ -70,6 +72,10 @@ final class MatcherEngine: @unchecked Sendable {
     private let lock = NSLock()
     private let state: AnalysisState
     private var occurrences: [Occurrence] = []
+    private var sorted: [Occurrence] = []
+    private var distinctKeys: [Int32] = []
+    private var titleWords: [Range<Int32>] = []
+    private var bodyWords: [Range<Int32>] = []
     private var lower: [Int32]
     private var upper: [Int32]
     private var keyStamps: [UInt32]
@@ -132,6 +138,16 @@ final class MatcherEngine: @unchecked Sendable {
         return true
     }
 
+    /// Spans sorted by position, duplicates (the same words reached through two clauses) removed.
+    private static func distinct(_ spans: [Span]) -> [Span] {
+        var spans = spans
+        spans.sort { $0.start != $1.start ? $0.start < $1.start : $0.end < $1.end }
+        var result: [Span] = []
+        result.reserveCapacity(spans.count)
+        for span in spans where result.last != span { result.append(span) }
+        return result
+    }
+
     func matches(_ document: MatchDocument, feedURL: String?, feedTags: [String]) -> [TopicHit] {
         lock.lock()
         defer { lock.unlock() }
@@ -142,54 +158,101 @@ final class MatcherEngine: @unchecked Sendable {
             generation = 1
         }
         // Work on local copies (moved out, so no copy happens) to keep exclusivity checks off the hot loops.
-        var occurrences = self.occurrences, lower = self.lower, upper = self.upper
-        var keyStamps = self.keyStamps, topicStamps = self.topicStamps
-        self.occurrences = []; self.lower = []; self.upper = []; self.keyStamps = []; self.topicStamps = []
+        var occurrences = self.occurrences, sorted = self.sorted, distinctKeys = self.distinctKeys
+        var titleWords = self.titleWords, bodyWords = self.bodyWords
+        var lower = self.lower, upper = self.upper, keyStamps = self.keyStamps, topicStamps = self.topicStamps
+        self.occurrences = []; self.sorted = []; self.distinctKeys = []; self.titleWords = []; self.bodyWords = []
+        self.lower = []; self.upper = []; self.keyStamps = []; self.topicStamps = []
+        defer {
+            self.occurrences = occurrences; self.sorted = sorted; self.distinctKeys = distinctKeys
+            self.titleWords = titleWords; self.bodyWords = bodyWords
+            self.lower = lower; self.upper = upper; self.keyStamps = keyStamps; self.topicStamps = topicStamps
+        }
         let generation = self.generation
 
-        state.collectOccurrences(title: document.title, body: document.body, into: &occurrences)
-        var candidates: [Int32] = []
-        var start = 0
-        while start < occurrences.count {
-            let key = occurrences[start].key
-            var end = start + 1
-            while end < occurrences.count, occurrences[end].key == key { end += 1 }
-            lower[Int(key)] = Int32(start)
-            upper[Int(key)] = Int32(end)
-            keyStamps[Int(key)] = generation
-            for topic in index.topics(for: key) where topicStamps[Int(topic)] != generation {
-                topicStamps[Int(topic)] = generation
-                candidates.append(topic)
+        state.collect(title: document.title, body: document.body, into: &occurrences, titleWords: &titleWords,
+                      bodyWords: &bodyWords)
+        // Group occurrences by key with a counting sort (stable: positions stay in order within a key).
+        distinctKeys.removeAll(keepingCapacity: true)
+        for occurrence in occurrences {
+            let key = Int(occurrence.key)
+            if keyStamps[key] != generation {
+                keyStamps[key] = generation
+                upper[key] = 0
+                distinctKeys.append(occurrence.key)
             }
-            start = end
+            upper[key] += 1
+        }
+        var offset: Int32 = 0
+        for key in distinctKeys {
+            lower[Int(key)] = offset
+            offset += upper[Int(key)]
+            upper[Int(key)] = lower[Int(key)]
+        }
+        sorted.removeAll(keepingCapacity: true)
+        if let first = occurrences.first { sorted.append(contentsOf: repeatElement(first, count: occurrences.count)) }
+        for occurrence in occurrences {
+            let key = Int(occurrence.key)
+            sorted[Int(upper[key])] = occurrence
+            upper[key] += 1
+        }
+
+        // Candidates: topics anchored on a key of the article whose required words all occur.
+        var candidates: [Int32] = []
+        var checked = 0
+        index.offsets.withUnsafeBufferPointer { offsets in
+            index.topicList.withUnsafeBufferPointer { topicList in
+                index.groupOffsets.withUnsafeBufferPointer { groupOffsets in
+                    index.groupKeyOffsets.withUnsafeBufferPointer { groupKeyOffsets in
+                        index.groupKeys.withUnsafeBufferPointer { groupKeys in
+                            for key in distinctKeys {
+                                for slot in Int(offsets[Int(key)])..<Int(offsets[Int(key) + 1]) {
+                                    let topic = Int(topicList[slot])
+                                    guard topicStamps[topic] != generation else { continue }
+                                    topicStamps[topic] = generation
+                                    checked += 1
+                                    var complete = true
+                                    for group in Int(groupOffsets[topic])..<Int(groupOffsets[topic + 1]) where complete {
+                                        complete = false
+                                        for keySlot in Int(groupKeyOffsets[group])..<Int(groupKeyOffsets[group + 1])
+                                        where keyStamps[Int(groupKeys[keySlot])] == generation {
+                                            complete = true
+                                            break
+                                        }
+                                    }
+                                    if complete { candidates.append(Int32(topic)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         candidates += index.unindexable
         candidates.sort()
 
         var found: [(topic: Int, spans: [Span], score: Double)] = []
         do {
-            let postings = Postings(occurrences: occurrences, lower: lower, upper: upper, stamps: keyStamps,
+            let postings = Postings(occurrences: sorted, lower: lower, upper: upper, stamps: keyStamps,
                                     generation: generation)
             for candidate in candidates {
                 let topic = topics[Int(candidate)]
                 guard applies(topic, feedURL: feedURL, feedTags: feedTags),
                       let evidence = postings.evaluate(topic.root)
                 else { continue }
-                let spans = Array(Set(evidence)).sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+                let spans = Self.distinct(evidence)
                 let score = Scoring.score(spans)
                 if score >= topic.minScore { found.append((Int(candidate), spans, score)) }
             }
         }
-        self.occurrences = occurrences; self.lower = lower; self.upper = upper
-        self.keyStamps = keyStamps; self.topicStamps = topicStamps
         counters.documents += 1
-        counters.candidates += candidates.count
+        counters.candidates += checked + index.unindexable.count
+        counters.verified += candidates.count
         counters.hits += found.count
         guard !found.isEmpty else { return [] }
 
-        let title = SnippetBuilder.FieldText(bytes: Array(document.title.utf8), words: state.wordRanges(document.title),
-                                             base: 0)
-        let body = SnippetBuilder.FieldText(bytes: Array(document.body.utf8), words: state.wordRanges(document.body),
+        let title = SnippetBuilder.FieldText(bytes: Array(document.title.utf8), words: titleWords, base: 0)
+        let body = SnippetBuilder.FieldText(bytes: Array(document.body.utf8), words: bodyWords,
                                             base: AnalysisState.bodyBase)
         return found.map { hit in
             TopicHit(topicID: topics[hit.topic].id, score: hit.score,
