@@ -11,6 +11,13 @@ struct SnippetBuilder {
         var bytes: [UInt8]
         var words: [Range<Int32>]
         var base: Int32
+
+        /// The matched words of a span, located in this field.
+        func evidence(_ span: Span) -> MatchEvidence {
+            let start = min(Int(span.byteStart), bytes.count), end = min(max(Int(span.byteEnd), start), bytes.count)
+            return MatchEvidence(field: base == 0 ? .title : .body, utf8Range: start..<end,
+                                 text: String(decoding: bytes[start..<end], as: UTF8.self))
+        }
     }
 
     /// Snippets from the body when it has hits, else from the title; the start of the body when there are no hits.

@@ -84,6 +84,20 @@ struct TopicMatcherTests {
         #expect(hit.snippets[1].markedText.contains("another «missile» here"))
     }
 
+    @Test("Evidence records which words matched where")
+    func evidence() throws {
+        let matcher = try TopicMatcher(topics: [
+            Topic(id: "t", name: "T", query: "\"ballistic missile\" OR (Téhéran NEAR/3 test)"),
+        ])
+        let hit = try #require(matcher.matches(MatchDocument(
+            title: "Ballistic missiles", body: "Téhéran said the test of a ballistic missile failed.")).first)
+        #expect(hit.evidence == [
+            MatchEvidence(field: .title, utf8Range: 0..<18, text: "Ballistic missiles"),
+            MatchEvidence(field: .body, utf8Range: 0..<23, text: "Téhéran said the test"),
+            MatchEvidence(field: .body, utf8Range: 29..<46, text: "ballistic missile"),
+        ])
+    }
+
     @Test("A title-only hit takes its snippet from the title")
     func titleSnippet() throws {
         let matcher = try TopicMatcher(topics: [Topic(id: "t", name: "T", query: "title:missile")])
