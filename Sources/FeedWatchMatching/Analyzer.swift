@@ -25,20 +25,28 @@ final class Tokenizer {
     private let part: UnsafeMutablePointer<UInt8>
     private let joined: UnsafeMutablePointer<UInt8>
     private let joinedCapacity = 2 * Tokenizer.maxWordBytes
+    private let asciiClasses: UnsafeMutablePointer<Class>
 
     init() {
-        part = .allocate(capacity: Tokenizer.maxWordBytes)
-        joined = .allocate(capacity: 2 * Tokenizer.maxWordBytes)
+        asciiClasses = .allocate(capacity: 128)
+        asciiClasses.initialize(from: Tokenizer.asciiClassTable, count: 128)
+        // Padded: the word cache hashes whole 8-byte chunks.
+        part = .allocate(capacity: Tokenizer.maxWordBytes + TermCache.padding)
+        joined = .allocate(capacity: 2 * Tokenizer.maxWordBytes + TermCache.padding)
+        part.initialize(repeating: 0, count: Tokenizer.maxWordBytes + TermCache.padding)
+        joined.initialize(repeating: 0, count: 2 * Tokenizer.maxWordBytes + TermCache.padding)
     }
 
     deinit {
+        asciiClasses.deallocate()
         part.deallocate()
         joined.deallocate()
     }
 
     private enum Class: UInt8 { case separator, upper, lower, digit, apostrophe, hyphen, dot, comma, nonASCII }
 
-    private static let asciiClass: [Class] = (0..<128).map { (byte: Int) -> Class in
+    /// Class of each ASCII byte, copied into `asciiClasses` (a raw table keeps the hot loop free of checks).
+    private static let asciiClassTable: [Class] = (0..<128).map { (byte: Int) -> Class in
         switch UInt8(byte) {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"): return .upper
         case UInt8(ascii: "a")...UInt8(ascii: "z"): return .lower
@@ -80,7 +88,7 @@ final class Tokenizer {
         guard index < text.count else { return .separator }
         let byte = text[index]
         if byte < 0x80 {
-            switch Tokenizer.asciiClass[Int(byte)] {
+            switch asciiClasses[Int(byte)] {
             case .upper, .lower: return .letter
             case .digit: return .digit
             case .apostrophe: return .apostrophe
@@ -107,19 +115,20 @@ final class Tokenizer {
 
         func append(_ byte: UInt8) {
             if partLength < Tokenizer.maxWordBytes { part[partLength] = byte; partLength += 1 }
-            if joinedLength < joinedCapacity { joined[joinedLength] = byte; joinedLength += 1 }
         }
         func append(_ bytes: [UInt8]) {
             if partLength + bytes.count <= Tokenizer.maxWordBytes {
                 for byte in bytes { part[partLength] = byte; partLength += 1 }
             }
-            if joinedLength + bytes.count <= joinedCapacity {
-                for byte in bytes { joined[joinedLength] = byte; joinedLength += 1 }
-            }
         }
-        func finishPart() {
+        /// Emits the current part; `hyphen` when a hyphen joins it to the next part.
+        func finishPart(hyphen: Bool) {
             defer { partLength = 0; partStart = -1 }
             guard partStart >= 0, partLength > 0, position < limit else { return }
+            if hyphen || groupParts > 0, joinedLength + partLength <= joinedCapacity {
+                (joined + joinedLength).update(from: part, count: partLength)
+                joinedLength += partLength
+            }
             if groupParts == 0 { groupStart = partStart; groupFirstPosition = position }
             groupParts += 1
             emit(UnsafeBufferPointer(start: part, count: partLength),
@@ -128,7 +137,7 @@ final class Tokenizer {
             position += 1
         }
         func finishWord() {
-            finishPart()
+            finishPart(hyphen: false)
             if groupParts >= 2, joinedLength > 0 {
                 emit(UnsafeBufferPointer(start: joined, count: joinedLength),
                      RawToken(byteStart: Int32(groupStart), byteEnd: Int32(partEnd),
@@ -141,7 +150,6 @@ final class Tokenizer {
             if partStart < 0 {
                 partStart = index
                 segmentLength = 0
-                if groupParts == 0 { joinedLength = 0 }
             }
         }
 
@@ -151,19 +159,29 @@ final class Tokenizer {
             if position >= limit { break }
             let byte = text[index]
             if byte < 0x80 {
-                switch Tokenizer.asciiClass[Int(byte)] {
-                case .lower, .upper:
+                switch asciiClasses[Int(byte)] {
+                case .lower, .upper, .digit:
+                    // The common case: a run of ASCII letters and digits, in a tight loop.
                     startIfNeeded(index)
-                    append(byte | 0x20)
-                    partEnd = index + 1
-                    segmentLength += 1
-                    lastWasDigit = false
-                case .digit:
-                    startIfNeeded(index)
-                    append(byte)
-                    partEnd = index + 1
-                    segmentLength += 1
-                    lastWasDigit = true
+                    var cursor = index
+                    while cursor < count {
+                        let next = text[cursor]
+                        let lower = next | 0x20
+                        if lower &- 0x61 < 26 {
+                            if partLength < Tokenizer.maxWordBytes { part[partLength] = lower; partLength += 1 }
+                            lastWasDigit = false
+                        } else if next &- 0x30 < 10 {
+                            if partLength < Tokenizer.maxWordBytes { part[partLength] = next; partLength += 1 }
+                            lastWasDigit = true
+                        } else {
+                            break
+                        }
+                        segmentLength += 1
+                        cursor += 1
+                    }
+                    partEnd = cursor
+                    index = cursor
+                    continue
                 case .apostrophe:
                     if partStart >= 0, kind(text, at: index + 1) == .letter {
                         append(byte)
@@ -186,7 +204,7 @@ final class Tokenizer {
                     }
                 case .hyphen:
                     let next = partStart >= 0 ? kind(text, at: index + 1) : .separator
-                    if next == .letter || next == .digit { finishPart() } else { finishWord() }
+                    if next == .letter || next == .digit { finishPart(hyphen: true) } else { finishWord() }
                 case .separator, .nonASCII:
                     finishWord()
                 }
@@ -208,7 +226,7 @@ final class Tokenizer {
                 if partStart >= 0, kind(text, at: index + length) == .letter { append(folded.folded) } else { finishWord() }
             case .hyphen:
                 let next = partStart >= 0 ? kind(text, at: index + length) : .separator
-                if next == .letter || next == .digit { finishPart() } else { finishWord() }
+                if next == .letter || next == .digit { finishPart(hyphen: true) } else { finishWord() }
             case .ideograph:
                 finishWord()
                 startIfNeeded(index)

@@ -33,6 +33,7 @@ struct Postings {
     func evaluate(_ node: CompiledNode) -> [Span]? {
         switch node {
         case .term(let leaf):
+            guard isPresent(leaf) else { return nil }
             let spans = self.spans(leaf)
             return spans.isEmpty ? nil : spans
         case .phrase(let leaves):
@@ -57,6 +58,12 @@ struct Postings {
             let result = near(a, b.sorted { $0.start < $1.start }, distance: distance, ordered: ordered)
             return result.isEmpty ? nil : result
         }
+    }
+
+    /// Whether any of the leaf's keys occurs at all (a cheap test before collecting spans).
+    @inline(__always)
+    private func isPresent(_ leaf: Leaf) -> Bool {
+        leaf.keys.contains { !range($0).isEmpty }
     }
 
     private func spans(_ leaf: Leaf) -> [Span] {
@@ -86,7 +93,7 @@ struct Postings {
     }
 
     private func phrase(_ leaves: [Leaf]) -> [Span]? {
-        guard let first = leaves.first else { return nil }
+        guard let first = leaves.first, leaves.allSatisfy(isPresent) else { return nil }
         var current = spans(first)
         for leaf in leaves.dropFirst() {
             if current.isEmpty { return nil }
