@@ -94,7 +94,11 @@ let package = Package(
         .testTarget(name: "FeedWatchDigestTests", dependencies: ["FeedWatchDigest"], swiftSettings: strictSwift),
         .testTarget(
             name: "FeedWatchDaemonTests",
-            dependencies: ["FeedWatchDaemon", "FeedWatchTestSupport", "FeedWatchStore"],
+            dependencies: [
+                "FeedWatchDaemon", "FeedWatchTestSupport", "FeedWatchStore", "FeedWatchFetching", "FeedWatchParsing",
+                "FeedWatchModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSwift
         ),
     ],

@@ -117,9 +117,10 @@ public final class MetricsRegistry: Sendable {
         return out
     }
 
-    /// Numbers as Prometheus writes them: integers without a fraction, others with up to 6 decimals.
+    /// Numbers as Prometheus writes them: integers without a fraction, others in Swift's
+    /// shortest round-tripping form (`0.05`, `2.5`), which the text format accepts.
     static func number(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return String(format: "%.6f", value)
+        return "\(value)"
     }
 }
