@@ -205,6 +205,27 @@ struct DaemonFixture {
             #expect(!log.contains(secret), "\(secret) appears in the log:\n\(log)")
         }
         #expect(log.contains("feed_url="))
+
+        // `feedwatch status` shows per-feed state without the secrets, as a table and as JSON.
+        for arguments in [["status"], ["status", "--json"]] {
+            let status = try DaemonProcess(arguments: arguments + ["--config", fixture.configPath], directory: fixture.directory)
+            #expect(try await status.waitForExit(timeout: .seconds(60)) == 0, "\(status.standardError)")
+            let output = status.standardOutput
+            for secret in ["s3cretpass", "t0psecret", "hunter22", "k3ysecret", "ap1secret"] {
+                #expect(!output.contains(secret), "\(secret) appears in status:\n\(output)")
+            }
+            #expect(output.contains("HTTP 404 from 127.0.0.1"))
+            #expect(output.contains("failed"))
+        }
+        let json = try DaemonProcess(arguments: ["status", "--json", "--config", fixture.configPath], directory: fixture.directory)
+        #expect(try await json.waitForExit(timeout: .seconds(60)) == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+        let feeds = object?["feeds"] as? [[String: Any]] ?? []
+        #expect(feeds.count == 2)
+        #expect(feeds.allSatisfy { $0["state"] != nil && $0["last_fetch"] != nil && $0["next_fetch"] != nil })
+        #expect(object?["pending_matches"] is Int)
+        #expect(object.map { $0.keys.contains("failed_deliveries") } == true)
+        try await server.shutdown()
     }
 
     @Test func statusEndpointServesMetricsAndHealth() async throws {
