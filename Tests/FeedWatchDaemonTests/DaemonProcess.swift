@@ -27,8 +27,13 @@ final class DaemonProcess: @unchecked Sendable {
         var description: String
     }
 
-    init(arguments: [String], environment extra: [String: String] = [:], directory: String) throws {
-        let binary = Self.binaryPath
+    /// `/bin/sh -c script`, for helpers such as a second process holding a database lock.
+    static func shell(_ script: String, directory: String) throws -> DaemonProcess {
+        try DaemonProcess(arguments: ["-c", script], directory: directory, binary: "/bin/sh")
+    }
+
+    init(arguments: [String], environment extra: [String: String] = [:], directory: String, binary: String = DaemonProcess.binaryPath) throws {
+        let binary = binary
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw SpawnError(description: "\(binary) is missing: build it with `swift build --build-tests`")
         }

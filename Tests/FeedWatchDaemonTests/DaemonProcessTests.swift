@@ -258,6 +258,62 @@ struct DaemonFixture {
     }
 }
 
+/// Bad input while running or at start: clear errors, never a silent hang.
+@Suite(.serialized) struct DaemonBadInputTests {
+    @Test func deletedStateDirectoryStopsWatchdogPingsAndFailsHealth() async throws {
+        let server = try await LoopbackHTTPServer.start { _ in .ok(syntheticFeed("s", items: 3)) }
+        let fixture = try DaemonFixture()
+        defer { fixture.remove() }
+        let port = try freePort()
+        try fixture.writeConfig(feeds: [server.url("/s.xml")], extra: "[http]\nlisten = \"127.0.0.1:\(port)\"\n")
+        let listener = try NotifyListener(directory: fixture.directory)
+        let daemon = try fixture.start(environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "1000000"])
+        #expect(try await listener.wait { $0.contains { $0.hasPrefix("READY=1") } && $0.contains("WATCHDOG=1") })
+        #expect(try await eventually { daemon.standardError.contains("cycle finished") })
+
+        try FileManager.default.removeItem(atPath: fixture.stateDirectory)
+        let fetcher = try Fetcher()
+        var body = ""
+        let unhealthy = try await eventually {
+            guard let result = try? await fetcher.fetch(FetchRequest(url: "http://127.0.0.1:\(port)/healthz")) else { return false }
+            body = String(decoding: result.body, as: UTF8.self)
+            return result.status == 503
+        }
+        fetcher.shutdown()
+        #expect(unhealthy, "healthz: \(body)")
+        #expect(body.contains("no longer exists"))
+        #expect(daemon.standardError.contains("unhealthy, watchdog pings withheld"))
+        // While the database is gone no check passes, so no ping goes out: systemd's
+        // watchdog then restarts the service, which recreates its state directory.
+        _ = listener.drain()
+        let pingsBefore = listener.messages.filter { $0 == "WATCHDOG=1" }.count
+        try await Task.sleep(for: .seconds(2))
+        #expect(listener.drain().filter { $0 == "WATCHDOG=1" }.count == pingsBefore)
+        #expect(listener.messages.last { $0.hasPrefix("STATUS=") }?.contains("unhealthy") == true)
+
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit(timeout: .seconds(10)) == 0, "\(daemon.standardError)")
+        try await server.shutdown()
+    }
+
+    @Test func aLockedDatabaseAtStartIsOneClearErrorAndExitStatusOne() async throws {
+        let fixture = try DaemonFixture()
+        defer { fixture.remove() }
+        try fixture.writeConfig(feeds: ["http://127.0.0.1:1/never.xml"])
+        try FileManager.default.createDirectory(atPath: fixture.stateDirectory, withIntermediateDirectories: true)
+        // Another process holds the write lock for the whole start attempt.
+        let holder = try DaemonProcess.shell(
+            "exec sqlite3 '\(fixture.databasePath)' 'PRAGMA journal_mode=WAL; BEGIN IMMEDIATE; CREATE TABLE hold(x);' '.shell sleep 60'",
+            directory: fixture.directory)
+        #expect(try await eventually { FileManager.default.fileExists(atPath: fixture.databasePath + "-wal") })
+        let daemon = try fixture.start()
+        let exit = try await daemon.waitForExit(timeout: .seconds(60))
+        holder.killHard()
+        #expect(exit == 1)
+        #expect(daemon.standardError.contains("locked by another process"), "\(daemon.standardError)")
+    }
+}
+
 /// A TCP port nobody listens on right now (bound to port 0 and released).
 func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
