@@ -18,7 +18,7 @@ else
 INSTALL_BUILD  :=
 endif
 
-.PHONY: all deps build release test demo install clean check-units man
+.PHONY: all deps build release test demo install clean check-units man bench-service
 
 all: build
 
@@ -42,6 +42,10 @@ test: deps
 # `make install` into a temporary DESTDIR.
 check-units:
 	BINARY=.build/debug/feedwatch scripts/check-units.sh
+
+# Service figures: start → READY=1 with 1,000 feeds, a full cycle, resident memory.
+bench-service: release
+	scripts/bench-service.py --binary .build/release/feedwatch
 
 demo: release
 	scripts/demo.sh
