@@ -228,6 +228,28 @@ struct DaemonFixture {
         try await server.shutdown()
     }
 
+    @Test func underTheJournalEveryLineCarriesAPriorityAndNoTimestamp() async throws {
+        let server = try await LoopbackHTTPServer.start { request in
+            request.path == "/gone.xml" ? .status(404) : .ok(syntheticFeed("j", items: 3))
+        }
+        let fixture = try DaemonFixture()
+        defer { fixture.remove() }
+        try fixture.writeConfig(feeds: [server.url("/j.xml"), server.url("/gone.xml")])
+        let daemon = try fixture.start(logLevel: "debug", environment: ["JOURNAL_STREAM": "8:12345"])
+        #expect(try await eventually { daemon.standardError.contains("cycle finished") })
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit(timeout: .seconds(10)) == 0)
+        let lines = daemon.standardError.split(separator: "\n")
+        #expect(lines.count >= 4)
+        for line in lines {
+            #expect(line.range(of: #"^<[0-7]>[^<\d]"#, options: .regularExpression) != nil, "\(line)")
+        }
+        #expect(lines.contains { $0.hasPrefix("<4>feed refresh failed") })
+        #expect(lines.contains { $0.hasPrefix("<5>ready") })
+        #expect(lines.contains { $0.hasPrefix("<6>cycle finished") })
+        try await server.shutdown()
+    }
+
     @Test func statusEndpointServesMetricsAndHealth() async throws {
         let server = try await LoopbackHTTPServer.start { _ in .ok(syntheticFeed("m", items: 6)) }
         let fixture = try DaemonFixture()
