@@ -59,9 +59,12 @@ public enum DigestFormat: String, Sendable, Hashable, CaseIterable {
 
 /// A `host:port` to listen on, from `[http] listen` (IPv6 hosts in brackets: `[::1]:9464`).
 public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
+    /// A host name or IP address (IPv6 without brackets).
     public var host: String
+    /// The TCP port, 1–65535.
     public var port: Int
 
+    /// An address from its parts.
     public init(host: String, port: Int) {
         self.host = host
         self.port = port
@@ -87,6 +90,7 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
+    /// `host:port`, IPv6 hosts in brackets.
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
@@ -95,6 +99,7 @@ public struct HTTPConfiguration: Sendable, Hashable {
     /// Where `/metrics` and `/healthz` are served; nil (the default) serves nothing.
     public var listen: ListenAddress?
 
+    /// An endpoint listening on `listen`, or none.
     public init(listen: ListenAddress? = nil) { self.listen = listen }
 }
 

@@ -12,7 +12,9 @@ import Synchronization
 public final class DaemonContext: Sendable {
     /// The configuration file, re-read on SIGHUP.
     public let configPath: String
+    /// The daemon's logger (`--log-level`, journal-aware).
     public let logger: Logger
+    /// The counters `/metrics` serves.
     public let metrics: MetricsRegistry
     /// Nil when not started by systemd with `Type=notify`.
     public let notifier: SystemdNotifier?
@@ -180,11 +182,13 @@ public final class DaemonContext: Sendable {
         let now = ContinuousClock.now
         switch loop {
         case .starting(let since):
-            if now - since > stall { problems.append("the pipeline loop has not started for \(Self.seconds(now - since))") }
+            // Problems name the limit, not the elapsed time, so they stay the same from one
+            // check to the next and are logged once.
+            if now - since > stall { problems.append("the pipeline loop has not started within \(Self.seconds(stall))") }
         case .working(let progress):
-            if now - progress > stall { problems.append("no feed finished for \(Self.seconds(now - progress))") }
+            if now - progress > stall { problems.append("no feed finished within \(Self.seconds(stall)) (the pipeline loop is stuck)") }
         case .sleeping(let until):
-            if now - until > Self.sleepGrace { problems.append("the pipeline loop overslept by \(Self.seconds(now - until))") }
+            if now - until > Self.sleepGrace { problems.append("the pipeline loop overslept by more than \(Self.seconds(Self.sleepGrace))") }
         case .stopped:
             problems.append("the pipeline loop has stopped")
         }
@@ -241,8 +245,10 @@ public final class DaemonContext: Sendable {
 
 /// The result of one health check: `/healthz` serves it, the watchdog pings only when healthy.
 public struct HealthReport: Sendable, Hashable {
+    /// Whether every check passed.
     public var healthy: Bool
     /// What is wrong, in plain words; empty when healthy.
     public var problems: [String]
+    /// When the check ran.
     public var checked: Date
 }

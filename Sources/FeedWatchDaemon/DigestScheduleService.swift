@@ -10,8 +10,10 @@ import ServiceLifecycle
 /// delivery work (a `DigestService` with the same `tick(now:) async throws -> Date` shape)
 /// replaces this body when it is merged; nothing else in the daemon needs to change.
 public struct DailyDigest: Sendable {
+    /// The runtime whose store, publisher and digest settings the step uses.
     public let runtime: FeedWatchRuntime
 
+    /// A digest step over `runtime`.
     public init(runtime: FeedWatchRuntime) { self.runtime = runtime }
 
     /// Writes today's digest if its local time has passed and it was not written yet.
@@ -54,8 +56,10 @@ public struct DigestScheduleService: Service {
     /// How long to wait after a failed digest before trying again.
     public var retryDelay: Duration = .seconds(60)
 
+    /// The digest loop of the daemon sharing `context`.
     public init(context: DaemonContext) { self.context = context }
 
+    /// Runs until graceful shutdown; failures are logged and retried after `retryDelay`.
     public func run() async throws {
         await withGracefulShutdownHandler {
             await loop()

@@ -12,6 +12,7 @@ public struct HealthService: Service {
     /// advises), else this default, which also paces `/healthz` freshness.
     public var defaultInterval: Duration = .seconds(15)
 
+    /// The health check of the daemon sharing `context`.
     public init(context: DaemonContext) { self.context = context }
 
     /// The check interval in force.
@@ -20,6 +21,7 @@ public struct HealthService: Service {
         return defaultInterval
     }
 
+    /// Checks, reports and pings until graceful shutdown.
     public func run() async throws {
         let interval = self.interval
         var lastProblems: [String] = []

@@ -14,8 +14,10 @@ import UnixSignals
 public struct ReloadService: Service {
     let context: DaemonContext
 
+    /// The SIGHUP handler of the daemon sharing `context`.
     public init(context: DaemonContext) { self.context = context }
 
+    /// Installs the SIGHUP handler, announces readiness, then reloads on each SIGHUP until graceful shutdown.
     public func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         context.notify("READY=1\n" + SystemdNotifier.statusMessage(context.statusLine()))

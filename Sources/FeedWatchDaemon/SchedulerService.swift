@@ -18,8 +18,10 @@ public struct SchedulerService: Service {
     /// How long to wait before retrying when the store cannot be read.
     public var retryDelay: Duration = .seconds(10)
 
+    /// The scheduler of the daemon sharing `context`.
     public init(context: DaemonContext) { self.context = context }
 
+    /// Refreshes due feeds until graceful shutdown, then lets the feeds in flight finish their store steps.
     public func run() async throws {
         await withGracefulShutdownHandler {
             await loop()

@@ -13,11 +13,13 @@ public struct StatusHTTPService: Service {
     let context: DaemonContext
     let address: ListenAddress
 
+    /// The endpoint of the daemon sharing `context`, on `address`.
     public init(context: DaemonContext, address: ListenAddress) {
         self.context = context
         self.address = address
     }
 
+    /// Listens until graceful shutdown; throws when the address cannot be bound.
     public func run() async throws {
         let context = self.context
         let channel: any Channel
@@ -44,6 +46,7 @@ public struct StatusHTTPService: Service {
 
 /// Why the status endpoint could not start.
 public struct StatusHTTPError: Error, CustomStringConvertible {
+    /// What failed, naming the address and the config key.
     public var description: String
 }
 

@@ -38,6 +38,7 @@ public struct SystemdNotifier: Sendable {
 
     /// Why a notification could not be sent.
     public struct NotifyError: Error, Sendable, CustomStringConvertible {
+        /// What failed and the system's reason.
         public var description: String
     }
 
