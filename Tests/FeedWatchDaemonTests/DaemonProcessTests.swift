@@ -157,8 +157,13 @@ struct DaemonFixture {
             let before = server.totalRequests
             let daemon = try fixture.start()
             // Kill once this round has seen some of its feeds answered, mid-cycle.
-            #expect(try await eventually { server.totalRequests >= before + 3 * round }, "round \(round): \(daemon.standardError)")
+            #expect(try await eventually { server.totalRequests >= before + 5 * round }, "round \(round): \(daemon.standardError)")
             daemon.killHard()
+            let finished = try fixture.count("SELECT COUNT(*) FROM fetch_state WHERE last_success_at IS NOT NULL")
+            let articles = try fixture.count("SELECT COUNT(*) FROM articles")
+            let matches = try fixture.count("SELECT COUNT(*) FROM topic_matches")
+            // Not asserted (it depends on timing): shows that the kill landed mid-cycle.
+            print("kill -9 round \(round): \(finished)/\(feedCount) feeds finished, \(articles) articles, \(matches) matches")
         }
         let daemon = try fixture.start()
         let done = try await eventually(timeout: .seconds(120)) {
