@@ -75,7 +75,7 @@ def wait_ready(sock, deadline):
     return False
 
 
-def run(binary, config, workdir, label, wait_for_cycle):
+def run(binary, config, workdir, label, wait_for_cycle, term_after=None):
     sock_path = os.path.join(workdir, f"notify-{label}.sock")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     sock.bind(sock_path)
@@ -94,7 +94,10 @@ def run(binary, config, workdir, label, wait_for_cycle):
             raise SystemExit(f"{label}: no READY=1 within 300 s; see {log_path}")
         figures["ready_s"] = time.monotonic() - start
         figures["rss_at_ready_mib"] = rss_kib(proc.pid) / 1024
-        if wait_for_cycle:
+        if term_after is not None:
+            time.sleep(term_after)
+            figures["rss_mid_cycle_mib"] = rss_kib(proc.pid) / 1024
+        elif wait_for_cycle:
             cycle_start = time.monotonic()
             while time.monotonic() < cycle_start + 600:
                 with open(log_path) as log:
@@ -152,6 +155,10 @@ def main():
             out.write("[[topic]]\nid = \"sanctions\"\nname = \"Sanctions\"\nquery = 'sanction*'\n")
         first = run(binary, config, workdir, "fresh", wait_for_cycle=True)
         second = run(binary, config, workdir, "restart", wait_for_cycle=False)
+        # Fresh state once more, stopped 1 s into its first cycle: how long a stop takes
+        # with transfers running.
+        shutil.rmtree(os.path.join(workdir, "state"))
+        third = run(binary, config, workdir, "stop-mid-cycle", wait_for_cycle=False, term_after=1.0)
     finally:
         server.shutdown()
         shutil.rmtree(workdir, ignore_errors=True)
@@ -165,7 +172,9 @@ def main():
     print(f"restart (nothing due) → READY=1: {second['ready_s']:.2f} s")
     print(f"idle RSS (5 s after READY):     {second['idle_rss_mib']:.1f} MiB")
     print(f"SIGTERM → exit {second['exit_status']}:              {second['stop_s']:.2f} s")
-    return 0 if first["exit_status"] == 0 and second["exit_status"] == 0 else 1
+    print(f"SIGTERM 1 s into a fresh cycle → exit {third['exit_status']}: {third['stop_s']:.2f} s (RSS then {third['rss_mid_cycle_mib']:.1f} MiB)")
+    print(f"  its cycle: {third.get('cycle_log', 'no cycle line')}")
+    return 0 if first["exit_status"] == 0 and second["exit_status"] == 0 and third["exit_status"] == 0 else 1
 
 
 if __name__ == "__main__":
