@@ -323,6 +323,25 @@ struct DaemonFixture {
         try await server.shutdown()
     }
 
+    @Test func anInvalidConfigOrLogLevelRefusesToStartWithEveryProblemNamed() async throws {
+        let fixture = try DaemonFixture()
+        defer { fixture.remove() }
+        try fixture.writeConfig(feeds: ["ftp://example.org/feed.xml"], fetch: "interval = \"15x\"",
+                                extra: "[http]\nlisten = \"nowhere\"\n")
+        let daemon = try fixture.start()
+        #expect(try await daemon.waitForExit(timeout: .seconds(60)) == 1)
+        let log = daemon.standardError
+        #expect(log.contains("\(fixture.configPath): fetch.interval: \"15x\" is not a duration"))
+        #expect(log.contains("\(fixture.configPath): feed[0].url:"))
+        #expect(log.contains("\(fixture.configPath): http.listen: \"nowhere\" is not host:port"))
+        #expect(!FileManager.default.fileExists(atPath: fixture.databasePath))
+
+        try fixture.writeConfig(feeds: [])
+        let loud = try fixture.start(logLevel: "loud")
+        #expect(try await loud.waitForExit(timeout: .seconds(60)) == 64)
+        #expect(loud.standardError.contains("unknown log level \"loud\""))
+    }
+
     @Test func aLockedDatabaseAtStartIsOneClearErrorAndExitStatusOne() async throws {
         let fixture = try DaemonFixture()
         defer { fixture.remove() }
