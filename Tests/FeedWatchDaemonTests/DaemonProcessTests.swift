@@ -242,7 +242,8 @@ struct DaemonFixture {
         try fixture.writeConfig(feeds: [server.url("/j.xml"), server.url("/gone.xml")])
         let daemon = try fixture.start(logLevel: "debug", environment: ["JOURNAL_STREAM": "8:12345"])
         #expect(try await eventually { daemon.standardError.contains("cycle finished") })
-        daemon.signal(SIGTERM)
+        // SIGINT (Ctrl-C in a terminal) stops as gracefully as SIGTERM.
+        daemon.signal(SIGINT)
         #expect(try await daemon.waitForExit(timeout: .seconds(10)) == 0)
         let lines = daemon.standardError.split(separator: "\n")
         #expect(lines.count >= 4)
