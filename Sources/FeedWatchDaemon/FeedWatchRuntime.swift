@@ -22,7 +22,11 @@ public struct FeedWatchRuntime: Sendable {
 
     /// A runtime over an open store and a running fetcher: what a reload builds, so the
     /// database stays open and connections stay warm when only feeds or topics changed.
-    public init(configuration: FeedWatchConfiguration, store: any Store, fetcher: Fetcher, logger: Logger) throws {
+    /// `politeness` carries host rate limits over from the runtime being replaced.
+    public init(
+        configuration: FeedWatchConfiguration, store: any Store, fetcher: Fetcher, logger: Logger,
+        politeness: HostPoliteness = HostPoliteness()
+    ) throws {
         self.configuration = configuration
         self.logger = logger
         self.store = store
@@ -32,7 +36,8 @@ public struct FeedWatchRuntime: Sendable {
         } catch {
             throw ConfigurationError(file: configuration.path, problems: [ConfigurationProblem("topic", error.description)])
         }
-        self.pipeline = FeedPipeline(configuration: configuration, store: store, fetcher: fetcher, matcher: matcher, logger: logger)
+        self.pipeline = FeedPipeline(
+            configuration: configuration, store: store, fetcher: fetcher, matcher: matcher, logger: logger, politeness: politeness)
         self.publisher = try DigestPublisher(configuration: configuration.digest, store: store)
     }
 

@@ -79,7 +79,9 @@ public struct ReloadService: Service {
         // Keep the fetcher (and its warm connections) unless its limits changed.
         let fetcher = configuration.fetch == old.configuration.fetch
             ? old.pipeline.fetcher : try FeedWatchRuntime.makeFetcher(configuration.fetch)
-        let runtime = try FeedWatchRuntime(configuration: configuration, store: old.store, fetcher: fetcher, logger: old.logger)
+        let runtime = try FeedWatchRuntime(
+            configuration: configuration, store: old.store, fetcher: fetcher, logger: old.logger,
+            politeness: old.pipeline.politeness)
         let oldURLs = Set(old.configuration.feeds.map(\.url))
         let newURLs = Set(configuration.feeds.map(\.url))
         _ = try await old.store.syncFeeds(configuration.feeds)
