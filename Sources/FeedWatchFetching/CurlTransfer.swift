@@ -113,6 +113,7 @@ final class CurlTransfer: @unchecked Sendable {
         check(easy.set(CURLOPT_TCP_KEEPALIVE, 1))
         check(easy.set(CURLOPT_USERAGENT, c.userAgent))
         if let proxy = c.proxy { check(easy.set(CURLOPT_PROXY, proxy)) }
+        if let bundle = c.caBundlePath { check(easy.set(CURLOPT_CAINFO, bundle)) }
         check(easy.setHeaders(requestHeaderLines))
         check(
             easy.setCallbacks(
