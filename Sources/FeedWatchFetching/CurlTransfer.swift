@@ -13,8 +13,8 @@ final class CurlTransfer: @unchecked Sendable {
     let request: FetchRequest
     let target: URLTarget
     let limits: FetcherConfiguration
-    /// Key for the per-host limit.
-    var hostKey: String { target.host }
+    /// Key for the per-host limit: host and port, as libcurl's own per-host connection limit counts them.
+    var hostKey: String { target.hostAndPort }
 
     /// The libcurl handle while running (engine thread only).
     private(set) var easy: CurlEasyHandle?

@@ -2,7 +2,7 @@
 public struct FetcherConfiguration: Sendable, Hashable {
     /// Transfers running at once across all hosts; the rest wait in the fetcher's queue.
     public var maxConcurrent: Int
-    /// Transfers running at once against one host (by the requested URL's host).
+    /// Transfers running at once against one host (the requested URL's host and port); more wait their turn.
     public var maxPerHost: Int
     /// Seconds allowed to establish a connection (TCP and TLS).
     public var connectTimeout: Double
