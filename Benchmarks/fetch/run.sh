@@ -65,15 +65,21 @@ status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/feeds/0.
 
 awk -v n="$COUNT" -v port="$PORT" 'BEGIN { for (i = 0; i < n; i++) printf "url = \"http://127.0.0.1:%d/feeds/%d.xml\"\noutput = \"/dev/null\"\n", port, i }' >"$work/curl.cfg"
 
+# Prints "<wall seconds> peak_rss_mib=<MiB>" (the RSS part only when GNU time is installed).
 run_curl() {
-    local start end
+    local start end rss=""
+    local timer=()
+    if [ -x /usr/bin/time ]; then timer=(/usr/bin/time -f %M -o "$work/curl.rss"); fi
     start=$(date +%s.%N)
-    curl -s --no-progress-meter --parallel --parallel-max "$PARALLEL" -K "$work/curl.cfg"
+    "${timer[@]}" curl -s --no-progress-meter --parallel --parallel-max "$PARALLEL" -K "$work/curl.cfg"
     end=$(date +%s.%N)
-    awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }'
+    if [ -s "$work/curl.rss" ]; then rss=$(awk '{ printf " curl_peak_rss_mib=%.1f", $1 / 1024 }' "$work/curl.rss"); fi
+    awk -v s="$start" -v e="$end" -v r="$rss" 'BEGIN { printf "%.3f%s", e - s, r }'
 }
 
 echo "feeds=$COUNT parallel=$PARALLEL feed_bytes=$(stat -c %s "$work/www/feeds/0.xml") nproc=$(nproc)"
 echo "curl_full_cycle_s=$(run_curl)"
 "$bin" fetch "http://127.0.0.1:$PORT" "$COUNT" "$PARALLEL"
+# The same with at most 4 × PARALLEL fetch tasks alive: what the engine itself costs without 10,000 waiting tasks.
+"$bin" fetch "http://127.0.0.1:$PORT" "$COUNT" "$PARALLEL" $((4 * PARALLEL))
 echo "curl_full_cycle_again_s=$(run_curl)"

@@ -1,8 +1,9 @@
 // Fetch benchmark (issue 4 item 8).
 //
 //   FetchBenchmark generate DIR COUNT        writes DIR/feeds/0.xml … (COUNT feeds of 20 items)
-//   FetchBenchmark fetch BASE COUNT PARALLEL  one full cycle, then a conditional cycle (all 304), over
-//                                             BASE/feeds/N.xml; prints wall times and peak RSS
+//   FetchBenchmark fetch BASE COUNT PARALLEL [WINDOW]
+//       one full cycle, then a conditional cycle (all 304), over BASE/feeds/N.xml; prints wall times and
+//       peak RSS. WINDOW bounds the fetch tasks alive at once; without it all COUNT are submitted at once.
 import FeedWatchFetching
 import Foundation
 
@@ -43,10 +44,10 @@ func generate(directory: String, count: Int) {
     }
 }
 
-/// Peak resident set of this process (VmHWM), in MiB.
-func peakResidentMiB() -> Double {
+/// Peak (`VmHWM`) or current (`VmRSS`) resident set of this process, in MiB.
+func residentMiB(_ field: String = "VmHWM:") -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
         let kilobytes = line.split(separator: " ").compactMap({ Int($0) }).first
     else { return 0 }
     return Double(kilobytes) / 1024
@@ -58,15 +59,21 @@ struct CycleReport: Sendable {
     var bytes = 0
 }
 
-/// Fetches every URL once, all submitted at once (the engine queues them), keeping only validators.
+/// Fetches every URL once, keeping only validators. `window` bounds the fetch tasks alive at once
+/// (nil: all submitted at once, and the engine queues them).
 func cycle(
-    _ fetcher: Fetcher, urls: [String], validators: [(etag: String?, lastModified: String?)]?
+    _ fetcher: Fetcher, urls: [String], validators: [(etag: String?, lastModified: String?)]?, window: Int?
 ) async -> (CycleReport, [(etag: String?, lastModified: String?)]) {
     await withTaskGroup(of: (Int, Result<FetchResult, FetchError>).self) { group in
-        for (index, url) in urls.enumerated() {
+        var next = 0
+        func addNext() {
+            guard next < urls.count else { return }
+            let index = next
+            next += 1
             let request = FetchRequest(
-                url: url, etag: validators?[index].etag, lastModified: validators?[index].lastModified)
+                url: urls[index], etag: validators?[index].etag, lastModified: validators?[index].lastModified)
             group.addTask {
+                // An untyped catch: `do throws(FetchError)` in this closure crashed in -c release (Swift 6.3.1).
                 let outcome: Result<FetchResult, FetchError>
                 do {
                     outcome = .success(try await fetcher.fetch(request))
@@ -78,9 +85,11 @@ func cycle(
                 return (index, outcome)
             }
         }
+        for _ in 0..<min(window ?? urls.count, urls.count) { addNext() }
         var report = CycleReport()
         var found = [(etag: String?, lastModified: String?)](repeating: (nil, nil), count: urls.count)
         for await (index, outcome) in group {
+            addNext()
             switch outcome {
             case .success(let result):
                 report.statuses[result.status, default: 0] += 1
@@ -104,7 +113,7 @@ func describe(_ report: CycleReport) -> String {
     return "statuses=\(statuses) errors=\(errors.isEmpty ? "none" : errors) body_bytes=\(report.bytes)"
 }
 
-func runFetch(base: String, count: Int, parallel: Int) async {
+func runFetch(base: String, count: Int, parallel: Int, window: Int?) async {
     let configuration = FetcherConfiguration(maxConcurrent: parallel, maxPerHost: parallel)
     let fetcher: Fetcher
     do throws(FetchError) {
@@ -114,18 +123,20 @@ func runFetch(base: String, count: Int, parallel: Int) async {
     }
     defer { fetcher.shutdown() }
     let urls = (0..<count).map { "\(base)/feeds/\($0).xml" }
+    let baseline = residentMiB("VmRSS:")
     let clock = ContinuousClock()
 
     var start = clock.now
-    let (full, validators) = await cycle(fetcher, urls: urls, validators: nil)
+    let (full, validators) = await cycle(fetcher, urls: urls, validators: nil, window: window)
     let fullSeconds = seconds(clock.now - start)
-    print(String(format: "feedwatch_full_cycle_s=%.3f ", fullSeconds) + describe(full))
+    let label = window.map { "feedwatch_window\($0)" } ?? "feedwatch"
+    print(String(format: "%@_full_cycle_s=%.3f ", label, fullSeconds) + describe(full))
 
     start = clock.now
-    let (conditional, _) = await cycle(fetcher, urls: urls, validators: validators)
+    let (conditional, _) = await cycle(fetcher, urls: urls, validators: validators, window: window)
     let conditionalSeconds = seconds(clock.now - start)
-    print(String(format: "feedwatch_304_cycle_s=%.3f ", conditionalSeconds) + describe(conditional))
-    print(String(format: "feedwatch_peak_rss_mib=%.1f", peakResidentMiB()))
+    print(String(format: "%@_304_cycle_s=%.3f ", label, conditionalSeconds) + describe(conditional))
+    print(String(format: "%@_peak_rss_mib=%.1f (%.1f before the first cycle)", label, residentMiB(), baseline))
 }
 
 let arguments = CommandLine.arguments
@@ -133,11 +144,13 @@ switch arguments.count > 1 ? arguments[1] : "" {
 case "generate" where arguments.count == 4:
     guard let count = Int(arguments[3]), count > 0 else { fail("COUNT must be a positive number") }
     generate(directory: arguments[2], count: count)
-case "fetch" where arguments.count == 5:
+case "fetch" where arguments.count == 5 || arguments.count == 6:
     guard let count = Int(arguments[3]), count > 0, let parallel = Int(arguments[4]), parallel > 0 else {
         fail("COUNT and PARALLEL must be positive numbers")
     }
-    await runFetch(base: arguments[2], count: count, parallel: parallel)
+    let window = arguments.count == 6 ? Int(arguments[5]) : nil
+    if arguments.count == 6, (window ?? 0) <= 0 { fail("WINDOW must be a positive number") }
+    await runFetch(base: arguments[2], count: count, parallel: parallel, window: window)
 default:
-    fail("usage: FetchBenchmark generate DIR COUNT | fetch BASE COUNT PARALLEL")
+    fail("usage: FetchBenchmark generate DIR COUNT | fetch BASE COUNT PARALLEL [WINDOW]")
 }
