@@ -53,6 +53,8 @@ final class CurlMultiEngine: Sendable {
     func cancel(_ transfer: CurlTransfer) {
         transfer.cancelRequested.store(true, ordering: .sequentiallyConsistent)
         let wake = inbox.withLock { inbox -> Bool in
+            // After shutdown the engine has failed (or will fail) everything itself.
+            guard !inbox.stopping else { return false }
             let wasEmpty = inbox.submitted.isEmpty && inbox.cancelled.isEmpty
             inbox.cancelled.append(transfer)
             return wasEmpty
