@@ -52,15 +52,27 @@ public struct FeedPipeline: Sendable {
         self.sources = Dictionary(configuration.feeds.map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Refreshes `feeds` concurrently (the fetcher enforces the global and per-host limits)
-    /// and returns one report per feed, in the order given.
+    /// Refreshes `feeds` concurrently and returns one report per feed, in the order given.
+    ///
+    /// At most `window` refreshes are in flight: the fetcher enforces the global and per-host
+    /// connection limits, and the window keeps a cycle over tens of thousands of feeds from
+    /// parking one suspended task per feed in its queue (that costs memory, not speed).
     public func refresh(_ feeds: [StoredFeed], now: @escaping @Sendable () -> Date = Date.init) async -> [FeedRefreshReport] {
-        await withTaskGroup(of: (Int, FeedRefreshReport).self) { group in
-            for (index, feed) in feeds.enumerated() {
+        let window = max(configuration.fetch.concurrency * 4, 16)
+        return await withTaskGroup(of: (Int, FeedRefreshReport).self) { group in
+            var reports = [FeedRefreshReport?](repeating: nil, count: feeds.count)
+            var next = 0
+            func startNext() {
+                let index = next
+                let feed = feeds[index]
+                next += 1
                 group.addTask { (index, await refresh(feed, now: now)) }
             }
-            var reports = [FeedRefreshReport?](repeating: nil, count: feeds.count)
-            for await (index, report) in group { reports[index] = report }
+            while next < min(window, feeds.count) { startNext() }
+            for await (index, report) in group {
+                reports[index] = report
+                if next < feeds.count { startNext() }
+            }
             return reports.compactMap { $0 }
         }
     }
