@@ -36,7 +36,7 @@ let package = Package(
             dependencies: ["FeedWatchModel", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
-        .target(name: "FeedWatchDigest", dependencies: ["FeedWatchModel"], swiftSettings: strictSwift),
+        .target(name: "FeedWatchDigest", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
         .target(
             name: "FeedWatchDaemon",
             dependencies: [
@@ -85,7 +85,8 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "FeedWatchStoreTests", dependencies: ["FeedWatchStore"], swiftSettings: strictSwift),
-        .testTarget(name: "FeedWatchDigestTests", dependencies: ["FeedWatchDigest"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "FeedWatchDigestTests", dependencies: ["FeedWatchDigest"], resources: [.copy("Golden")], swiftSettings: strictSwift),
         .testTarget(
             name: "FeedWatchDaemonTests",
             dependencies: ["FeedWatchDaemon", "FeedWatchTestSupport"],

@@ -77,6 +77,28 @@ enum SQLiteMigrations {
                 CREATE INDEX topic_matches_digest ON topic_matches(digest_id);
                 """)
         }
+        migrator.registerMigration("Create delivery outbox") { db in
+            // Digests written before the outbox existed count as published: upgrading must not
+            // re-send old digests.
+            try db.execute(sql: """
+                ALTER TABLE digests ADD COLUMN published_at REAL;
+                UPDATE digests SET published_at = created_at;
+                CREATE TABLE deliveries (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    notifier TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    payload TEXT,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    last_error TEXT,
+                    created_at REAL NOT NULL,
+                    sent_at REAL,
+                    UNIQUE (notifier, subject)
+                );
+                CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE state = 'pending';
+                """)
+        }
         return migrator
     }
 }
