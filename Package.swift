@@ -86,7 +86,7 @@ let package = Package(
         ),
         .testTarget(name: "FeedWatchStoreTests", dependencies: ["FeedWatchStore"], swiftSettings: strictSwift),
         .testTarget(
-            name: "FeedWatchDigestTests", dependencies: ["FeedWatchDigest"], resources: [.copy("Golden")], swiftSettings: strictSwift),
+            name: "FeedWatchDigestTests", dependencies: ["FeedWatchDigest"], exclude: ["Golden"], swiftSettings: strictSwift),
         .testTarget(
             name: "FeedWatchDaemonTests",
             dependencies: ["FeedWatchDaemon", "FeedWatchTestSupport"],

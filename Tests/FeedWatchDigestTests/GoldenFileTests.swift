@@ -35,8 +35,8 @@ import Testing
             try rendered.write(to: Self.sourceDirectory.appendingPathComponent(name), atomically: true, encoding: .utf8)
             return
         }
-        let url = try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Golden"))
-        let golden = try String(contentsOf: url, encoding: .utf8)
+        // Read from the source tree (not a bundle copy) so a regenerated file counts at once.
+        let golden = try String(contentsOf: Self.sourceDirectory.appendingPathComponent(name), encoding: .utf8)
         #expect(rendered == golden, "\(name) differs from Golden/\(name); if intended, regenerate with FEEDWATCH_UPDATE_GOLDEN=1")
     }
 }
