@@ -18,6 +18,7 @@ public struct DaemonLoop: Sendable {
         let logger = runtime.logger
         let feeds = try await runtime.store.syncFeeds(runtime.configuration.feeds)
         logger.info("feedwatch started", metadata: ["feeds": "\(feeds.count)", "topics": "\(runtime.configuration.topics.count)"])
+        let digestService = DigestService(runtime: runtime)
         while !Task.isCancelled {
             let now = Date()
             var due: [StoredFeed] = []
@@ -41,39 +42,12 @@ public struct DaemonLoop: Sendable {
                 ])
                 continue
             }
-            let digestAt = try await digestIfDue(now: now)
+            // Digests, alerts and deliveries (issue 7): one call; DigestService owns the schedule.
+            let digestAt = try await digestService.tick(now: now)
             nextWake = min(nextWake, digestAt)
             let delay = max(1, nextWake.timeIntervalSince(Date()))
             try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
         }
         logger.info("feedwatch stopping")
-    }
-
-    /// Writes today's digest if its local time has passed and it was not written yet.
-    /// Returns when the next digest is due.
-    func digestIfDue(now: Date) async throws -> Date {
-        let clock = runtime.publisher.clock
-        let digestConfig = runtime.configuration.digest
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = clock.timeZone
-        // Set the wall-clock time rather than adding minutes to midnight, so the digest stays
-        // at 07:00 local time on daylight-saving days.
-        let todayAt = calendar.date(
-            bySettingHour: digestConfig.minuteOfDay / 60, minute: digestConfig.minuteOfDay % 60, second: 0, of: now) ?? now
-        let today = clock.day(of: now)
-        if now >= todayAt {
-            let existing = try await runtime.store.digests()
-            if !existing.contains(where: { $0.day == today }) {
-                let outputs = try await runtime.publisher.publish(now: now)
-                for output in outputs {
-                    runtime.logger.notice("digest written", metadata: ["path": "\(output.path)", "day": "\(today)"])
-                }
-            }
-            let tomorrow = calendar.date(byAdding: .day, value: 1, to: now) ?? now.addingTimeInterval(86400)
-            return calendar.date(
-                bySettingHour: digestConfig.minuteOfDay / 60, minute: digestConfig.minuteOfDay % 60, second: 0, of: tomorrow)
-                ?? now.addingTimeInterval(86400)
-        }
-        return todayAt
     }
 }

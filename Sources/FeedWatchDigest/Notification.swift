@@ -47,6 +47,16 @@ public enum NotifierTransport: Sendable, Hashable {
     case webhook(WebhookSettings)
     case command(CommandSettings)
 
+    /// `send`, with the outcome as a value.
+    public func sendResult(_ notification: Notification, timeout: Double) async -> Result<Void, DeliveryError> {
+        do {
+            try await send(notification, timeout: timeout)
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Sends `notification`, bounded by `timeout` seconds.
     public func send(_ notification: Notification, timeout: Double) async throws(DeliveryError) {
         switch self {

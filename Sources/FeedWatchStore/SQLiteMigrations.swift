@@ -82,6 +82,7 @@ enum SQLiteMigrations {
             // re-send old digests.
             try db.execute(sql: """
                 ALTER TABLE digests ADD COLUMN published_at REAL;
+                ALTER TABLE digests ADD COLUMN publish_error TEXT;
                 UPDATE digests SET published_at = created_at;
                 CREATE TABLE deliveries (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -8,7 +8,7 @@ extension SQLiteStore {
     public func markDigestPublished(day: String, notifiers: [String], at: Date) async throws {
         try await write("publish digest \(day)") { db in
             try db.execute(
-                sql: "UPDATE digests SET published_at = ? WHERE day = ?", arguments: [at.timeIntervalSince1970, day])
+                sql: "UPDATE digests SET published_at = ?, publish_error = NULL WHERE day = ?", arguments: [at.timeIntervalSince1970, day])
             guard db.changesCount == 1 else {
                 throw StoreError(code: .other, message: "cannot publish digest \(day): there is no such digest")
             }
@@ -20,6 +20,12 @@ extension SQLiteStore {
                         """,
                     arguments: [notifier, "digest:\(day)", at.timeIntervalSince1970, at.timeIntervalSince1970])
             }
+        }
+    }
+
+    public func recordDigestPublishFailure(day: String, error: String) async throws {
+        try await write("record digest failure") { db in
+            try db.execute(sql: "UPDATE digests SET publish_error = ? WHERE day = ?", arguments: [error, day])
         }
     }
 

@@ -310,7 +310,7 @@ public final class SQLiteStore: Store {
                 DigestRecord(
                     id: row["id"], day: row["day"], timeZone: row["time_zone"],
                     created: Date(timeIntervalSince1970: row["created_at"]), matchCount: row["match_count"],
-                    published: Self.date(row["published_at"]))
+                    published: Self.date(row["published_at"]), publishError: row["publish_error"])
             }
         }
     }

@@ -59,14 +59,19 @@ public struct DigestRecord: Sendable, Hashable, Codable {
     /// When its files were written and its deliveries queued; nil while that is still to do
     /// (a crash between collecting and publishing leaves it nil, and the daemon finishes it).
     public var published: Date?
+    /// Why the last attempt to publish it failed (e.g. an unwritable directory); nil once published.
+    public var publishError: String?
 
-    public init(id: Int64, day: String, timeZone: String, created: Date, matchCount: Int, published: Date? = nil) {
+    public init(
+        id: Int64, day: String, timeZone: String, created: Date, matchCount: Int, published: Date? = nil, publishError: String? = nil
+    ) {
         self.id = id
         self.day = day
         self.timeZone = timeZone
         self.created = created
         self.matchCount = matchCount
         self.published = published
+        self.publishError = publishError
     }
 }
 
@@ -195,6 +200,10 @@ public protocol Store: Sendable {
     /// transaction, queues one delivery `digest:<day>` per name in `notifiers`, due at `at`.
     /// Idempotent: a delivery already queued for that notifier and day is left as it was.
     func markDigestPublished(day: String, notifiers: [String], at: Date) async throws
+
+    /// Remembers why publishing the digest of `day` failed, for `status`; it stays unpublished
+    /// and is retried.
+    func recordDigestPublishFailure(day: String, error: String) async throws
 
     /// Queues one delivery `alert:<match id>` per notifier for every match of a topic in
     /// `topicIDs` that is not yet in a digest and has no such delivery yet. The payload is the
