@@ -41,6 +41,10 @@ public struct DigestPublisher: Sendable {
 
     /// Collects pending matches into the digest of `day` and publishes it.
     public func publish(day: String, now: Date) async throws -> [Output] {
+        // Alerts are queued from matches not yet in a digest: queue them before collecting.
+        let alertNotifiers = configuration.notifiers.filter { $0.events.contains("alert") }.map(\.name)
+        try await store.enqueueAlerts(
+            topicIDs: configuration.alertTopicIDs, notifiers: alertNotifiers, timeZone: configuration.timeZone, at: now)
         _ = try await store.collectDigest(day: day, timeZone: configuration.timeZone, now: now)
         FaultInjection.reach(.afterCollect)
         return try await finish(day: day, now: now)

@@ -21,6 +21,11 @@ public struct DigestSchedule: Sendable, Hashable {
         public var year: Int
         public var month: Int
         public var day: Int
+        public init(year: Int, month: Int, day: Int) {
+            self.year = year
+            self.month = month
+            self.day = day
+        }
         public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
         public static func < (a: Day, b: Day) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
     }

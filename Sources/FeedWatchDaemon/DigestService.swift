@@ -34,11 +34,8 @@ public struct DigestService: Sendable {
     /// sends the deliveries that are due. Returns when it wants to run next.
     public func tick(now: Date) async throws -> Date {
         var wake = schedule.nextSlot(after: now)
-        do {
-            try await publishDue(now: now)
-        } catch {
-            logger.error("digest not written", metadata: ["error": "\(error)", "directory": "\(configuration.directory)"])
-        }
+        // Alerts first: the digest collected next takes these matches, and alerts only look
+        // at matches not yet in a digest.
         do {
             let alertNotifiers = configuration.notifiers.filter { $0.events.contains("alert") }.map(\.name)
             let queued = try await store.enqueueAlerts(
@@ -46,6 +43,11 @@ public struct DigestService: Sendable {
             if queued > 0 { logger.info("alerts queued", metadata: ["deliveries": "\(queued)"]) }
         } catch {
             logger.error("alerts not queued", metadata: ["error": "\(error)"])
+        }
+        do {
+            try await publishDue(now: now)
+        } catch {
+            logger.error("digest not written", metadata: ["error": "\(error)", "directory": "\(configuration.directory)"])
         }
         do {
             // A full batch means more may be waiting: come back soon rather than at the next slot.
