@@ -16,3 +16,9 @@ sudo_cmd=()
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
 "${sudo_cmd[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "${missing[@]}"
+
+# The SMTP delivery test runs a real SMTP server on loopback: Python's aiosmtpd.
+if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+    echo "installing: aiosmtpd (python)"
+    python3 -m pip install --quiet aiosmtpd || python3 -m pip install --quiet --break-system-packages aiosmtpd
+fi
