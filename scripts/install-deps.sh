@@ -2,6 +2,13 @@
 # Installs the Debian packages feedwatch needs to build and test, if any is missing.
 # Usage: scripts/install-deps.sh [extra packages…]
 set -euo pipefail
+
+# The SMTP delivery test runs a real SMTP server on loopback: Python's aiosmtpd. Checked
+# first because the apt part below exits early when nothing is missing.
+if command -v python3 >/dev/null && ! python3 -c "import aiosmtpd" 2>/dev/null; then
+    echo "installing: aiosmtpd (python)"
+    python3 -m pip install --quiet aiosmtpd || python3 -m pip install --quiet --break-system-packages aiosmtpd
+fi
 packages=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev libstemmer-dev sqlite3 pkg-config python3 "$@")
 missing=()
 for p in "${packages[@]}"; do
@@ -16,9 +23,3 @@ sudo_cmd=()
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
 "${sudo_cmd[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "${missing[@]}"
-
-# The SMTP delivery test runs a real SMTP server on loopback: Python's aiosmtpd.
-if ! python3 -c "import aiosmtpd" 2>/dev/null; then
-    echo "installing: aiosmtpd (python)"
-    python3 -m pip install --quiet aiosmtpd || python3 -m pip install --quiet --break-system-packages aiosmtpd
-fi
