@@ -9,8 +9,9 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Show each feed's state, the last digest and pending matches.",
         discussion: """
             Per feed: state (ok, failing, disabled), last fetch, next fetch, consecutive errors \
-            and the last error in plain words. Then the latest digest and the number of matches \
-            waiting for the next one. Times are UTC. --json prints the same as one JSON object.
+            and the last error in plain words. Then the latest digest, the number of matches \
+            waiting for the next one, any digest not yet written (and why), and the latest \
+            deliveries (failed and pending first) with their attempts and last error. Times are UTC. --json prints the same as one JSON object.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -24,6 +25,8 @@ struct StatusCommand: AsyncParsableCommand {
         let statuses = try await runtime.store.feedStatuses()
         let digests = try await runtime.store.digests()
         let pending = try await runtime.store.pendingMatchCount()
+        let deliveries = try await runtime.store.recentDeliveries(limit: Self.deliveryRows)
+        let unpublished = digests.filter { $0.published == nil }
         if json {
             let object: [String: Any] = [
                 "feeds": statuses.map { s -> [String: Any] in
@@ -40,6 +43,17 @@ struct StatusCommand: AsyncParsableCommand {
                 },
                 "last_digest": digests.first.map { ["day": $0.day, "matches": $0.matchCount] as [String: Any] } ?? NSNull(),
                 "pending_matches": pending,
+                "unpublished_digests": unpublished.map { ["day": $0.day, "error": $0.publishError ?? NSNull()] as [String: Any] },
+                "deliveries": deliveries.map { d -> [String: Any] in
+                    var o: [String: Any] = [
+                        "notifier": d.notifier, "subject": d.subject, "state": d.state.rawValue, "attempts": d.attempts,
+                        "created": Terminal.rfc3339(d.created),
+                    ]
+                    if d.state == .pending { o["next_attempt"] = Terminal.rfc3339(d.nextAttempt) }
+                    if let sent = d.sent { o["sent"] = Terminal.rfc3339(sent) }
+                    if let e = d.lastError { o["last_error"] = e }
+                    return o
+                },
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
@@ -57,7 +71,25 @@ struct StatusCommand: AsyncParsableCommand {
             print("last digest: none yet")
         }
         print("pending matches: \(pending)")
+        for digest in unpublished {
+            print("digest \(digest.day) NOT WRITTEN YET (retried every minute): \(digest.publishError ?? "interrupted; the daemon finishes it")")
+        }
+        print("")
+        if deliveries.isEmpty {
+            print("deliveries: none yet")
+        } else {
+            // Failed and pending first: what needs attention.
+            let rows = deliveries.map { d in
+                [d.notifier, d.subject, d.state.rawValue.uppercased(), "\(d.attempts)",
+                 d.state == .sent ? "sent \(Terminal.rfc3339(d.sent))" : d.state == .pending ? "next \(Terminal.rfc3339(d.nextAttempt))" : "-",
+                 d.lastError ?? ""]
+            }
+            print(Terminal.table(["NOTIFIER", "SUBJECT", "STATE", "ATTEMPTS", "WHEN", "LAST ERROR"], rows))
+        }
     }
+
+    /// How many deliveries `status` lists.
+    static let deliveryRows = 20
 
     static func state(_ state: FetchState) -> String {
         if state.disabledReason != nil { return "disabled" }
