@@ -11,10 +11,10 @@ import Glibc
 /// receives to a directory. Skipped (visibly) when aiosmtpd is not installed.
 final class LoopbackSMTPServer {
     static let script = #"""
-        import os, socket, sys, time
+        import os, socket, ssl, sys, time
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult, LoginPassword
-        outdir = sys.argv[1]
+        outdir, mode = sys.argv[1], sys.argv[2]
         class Handler:
             count = 0
             async def handle_DATA(self, server, session, envelope):
@@ -32,7 +32,15 @@ final class LoopbackSMTPServer {
                 return AuthResult(success=True, auth_data=auth_data.login)
             return AuthResult(success=False, handled=False)
         s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
-        c = Controller(Handler(), hostname="127.0.0.1", port=port, authenticator=authenticate, auth_require_tls=False)
+        # aiosmtpd counts only STARTTLS as TLS for AUTH; on implicit TLS (smtps) it would not
+        # offer AUTH at all, so it is not required there: the connection is encrypted anyway.
+        options = {}
+        if mode != "plain":
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(sys.argv[3], sys.argv[4])
+            options = {"tls_context": context, "require_starttls": True} if mode == "starttls" else {"ssl_context": context}
+        c = Controller(Handler(), hostname="127.0.0.1", port=port, authenticator=authenticate,
+                       auth_require_tls=(mode == "starttls"), **options)
         c.start()
         print(port, flush=True)
         while True:
@@ -53,12 +61,15 @@ final class LoopbackSMTPServer {
         return probe.terminationStatus == 0
     }
 
-    init() throws {
+    /// - Parameters:
+    ///   - mode: `plain`, `starttls` (STARTTLS required before anything else) or `smtps` (TLS from the start).
+    ///   - certificate, key: PEM files for the TLS modes.
+    init(mode: String = "plain", certificate: String = "", key: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-smtp-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, directory]
+        process.arguments = ["python3", "-c", Self.script, directory, mode, certificate, key]
         let output = Pipe()
         process.standardOutput = output
         try process.run()
@@ -101,7 +112,70 @@ func mimePart(_ message: String, type: String) -> String? {
     return Data(base64Encoded: base64).map { String(decoding: $0, as: UTF8.self) }
 }
 
+/// A self-signed certificate for 127.0.0.1 (IP subjectAltName), made with openssl.
+func selfSignedCertificate(in directory: String) throws -> (certificate: String, key: String) {
+    let certificate = directory + "/cert.pem", key = directory + "/key.pem"
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+    process.arguments = [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
+    ]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
+    return (certificate, key)
+}
+
 @Suite struct SMTPDeliveryTests {
+    @Test(arguments: ["starttls", "smtps"])
+    func tlsIsRequiredAndVerified(mode: String) async throws {
+        guard LoopbackSMTPServer.available, FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else {
+            print("SKIPPED: python3 aiosmtpd or openssl is not installed")
+            return
+        }
+        let certDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-tls-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: certDirectory, withIntermediateDirectories: true)
+        let (certificate, key) = try selfSignedCertificate(in: certDirectory)
+        let smtp = try LoopbackSMTPServer(mode: mode, certificate: certificate, key: key)
+        defer { smtp.stop() }
+        let scheme = mode == "smtps" ? "smtps" : "smtp"
+        try "pa55word".write(toFile: "\(certDirectory)/pass", atomically: true, encoding: .utf8)
+        let world = try await DigestWorld.make(tables: """
+            [[notify]]
+            kind = "email"
+            name = "verified"
+            url = "\(scheme)://127.0.0.1:\(smtp.port)"
+            from = "feedwatch@example.org"
+            to = ["reader@example.org"]
+            username = "feedwatch"
+            password_file = "\(certDirectory)/pass"
+            ca_file = "\(certificate)"
+
+            [[notify]]
+            kind = "email"
+            name = "unverified"
+            url = "\(scheme)://127.0.0.1:\(smtp.port)"
+            from = "feedwatch@example.org"
+            to = ["reader@example.org"]
+            """)
+        let runtime = try world.runtime()
+        try await world.refresh(runtime)
+        _ = try await DigestService(runtime: runtime).tick(now: Date())
+        let deliveries = try await runtime.store.recentDeliveries(limit: 5)
+        // With the CA: TLS, then AUTH, then the message.
+        #expect(deliveries.first { $0.notifier == "verified" }?.state == .sent, "\(deliveries.map { $0.lastError ?? "ok" })")
+        // Without it the self-signed certificate is rejected: nothing goes out in the clear.
+        let unverified = try #require(deliveries.first { $0.notifier == "unverified" })
+        #expect(unverified.state == .pending && unverified.lastError?.contains("certificate") == true, "\(unverified.lastError ?? "")")
+        let messages = try smtp.messages()
+        #expect(messages.count == 1 && messages.first?.hasPrefix("X-Test-Auth-User: feedwatch\r\n") == true)
+        try? FileManager.default.removeItem(atPath: certDirectory)
+        await world.shutdown()
+    }
+
     @Test func digestAndAlertsArriveAsAuthenticatedMultipartMail() async throws {
         guard LoopbackSMTPServer.available else {
             print("SKIPPED: python3 aiosmtpd is not installed (scripts/install-deps.sh installs it)")
