@@ -45,14 +45,15 @@ struct DigestCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let day: String
+        var published: [DigestPublisher.Output]?
         if let date {
             day = date
         } else {
             let now = Date()
             day = runtime.publisher.clock.day(of: now)
-            // A digest of today is published (files, outbox) before anything is printed, so
+            // Today's digest is published (files, outbox) before anything is printed, so
             // printing never shows something the schedule would not have sent.
-            _ = try await runtime.publisher.publish(day: day, now: now)
+            published = try await runtime.publisher.publish(day: day, now: now)
             try await DigestService(runtime: runtime).sendDueDeliveries(now: now)
         }
         if stdout || chosen != nil {
@@ -65,6 +66,11 @@ struct DigestCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             print(written, terminator: stdout ? "" : "\n")
+            return
+        }
+        if let published {
+            if published.isEmpty { print("nothing matched since the last digest; no files written (skip_empty)") }
+            for output in published { print(output.path) }
             return
         }
         let outputs = try await runtime.publisher.write(day: day)

@@ -120,6 +120,10 @@ import FoundationXML
             let file = format == "atom" ? "\(directory)/digests.atom" : "\(directory)/\(day).\(format)"
             #expect(output == (try String(contentsOfFile: file, encoding: .utf8)), "feedwatch digest --format \(format) differs")
         }
+        // `status` shows the delivery as sent, and no digest waiting.
+        let status = try Self.capture(["status", "--config", world.configPath])
+        #expect(status.contains("hook      digest:\(day)  SENT"), "\(status)")
+        #expect(!status.contains("NOT WRITTEN"))
         try await hook.shutdown()
         await world.shutdown()
     }

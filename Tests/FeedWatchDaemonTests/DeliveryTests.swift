@@ -185,3 +185,32 @@ import Testing
         await world.shutdown()
     }
 }
+
+@Suite struct SendmailDeliveryTests {
+    @Test func aLocalSendmailGetsTheMessageOnStandardInput() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-sendmail-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // A stand-in MTA: records its arguments and the message it was given.
+        let sendmail = directory + "/sendmail"
+        try "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"\(directory)/args\"\ncat > \"\(directory)/message\"\n"
+            .write(toFile: sendmail, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: sendmail)
+        let world = try await DigestWorld.make(tables: """
+            [[notify]]
+            kind = "email"
+            sendmail = "\(sendmail)"
+            from = "feedwatch@example.org"
+            to = ["reader@example.org"]
+            """)
+        let runtime = try world.runtime()
+        try await world.refresh(runtime)
+        _ = try await DigestService(runtime: runtime).tick(now: Date())
+        #expect(try await runtime.store.recentDeliveries(limit: 5).first?.state == .sent)
+        let args = try String(contentsOfFile: directory + "/args", encoding: .utf8)
+        #expect(args == "-i\n-f\nfeedwatch@example.org\n--\nreader@example.org\n")
+        let message = try String(contentsOfFile: directory + "/message", encoding: .utf8)
+        #expect(message.contains("Content-Type: multipart/alternative") && message.contains("\r\nTo: reader@example.org\r\n"))
+        try? FileManager.default.removeItem(atPath: directory)
+        await world.shutdown()
+    }
+}
