@@ -126,6 +126,11 @@ extension TableReader {
                 }
             }
             settings.caFile = string(section, "ca_file", path: "\(prefix).ca_file")
+            // A password may cross the network only encrypted; a relay on this machine is exempt.
+            let host = URLComponents(string: url)?.host ?? ""
+            if settings.password != nil, scheme == "smtp", settings.tls != .required, !["127.0.0.1", "::1", "[::1]", "localhost"].contains(host) {
+                problem("\(prefix).tls", "must be required when a password is sent to \(host) over smtp:// (or use smtps://)")
+            }
             return .smtp(settings)
         case (nil, let path?):
             guard path.hasPrefix("/") else {

@@ -107,6 +107,27 @@ import Testing
         }
     }
 
+    @Test func aPasswordNeverGoesOutUnencrypted() {
+        let text = base + """
+            [[notify]]
+            kind = "email"
+            url = "smtp://mail.example.org:587"
+            tls = "opportunistic"
+            from = "fw@example.org"
+            to = ["me@example.org"]
+            username = "fw"
+            password_env = "PW"
+            """
+        do {
+            _ = try ConfigurationLoader.parse(text, path: "t.toml", environment: ["PW": "x"])
+            Issue.record("accepted a password over a possibly clear-text connection")
+        } catch {
+            #expect(error.problems.map(\.keyPath) == ["notify[0].tls"])
+        }
+        let local = text.replacingOccurrences(of: "mail.example.org:587", with: "127.0.0.1:25")
+        #expect(throws: Never.self) { try ConfigurationLoader.parse(local, path: "t.toml", environment: ["PW": "x"]) }
+    }
+
     @Test func aMissingSecretVariableIsNamedNotGuessed() {
         let text = base + """
             [[notify]]
