@@ -74,3 +74,24 @@ install: $(INSTALL_BUILD)
 
 clean:
 	rm -rf .build
+
+# Looks at the HTML digest in a real browser: headless Chromium screenshots of the golden
+# sample and hostile pages, phone and desktop widths, light and dark. Not part of `make test`
+# (it needs Chromium: scripts/install-deps.sh chromium). Writes PNGs to $(SCREENSHOT_DIR).
+SCREENSHOT_DIR ?= /tmp/feedwatch-screenshots
+GOLDEN_DIR := $(CURDIR)/Tests/FeedWatchDigestTests/Golden
+.PHONY: screenshot-digest
+screenshot-digest:
+	scripts/install-deps.sh chromium
+	mkdir -p $(SCREENSHOT_DIR)
+	for page in sample hostile index; do \
+	  for size in phone:412,900 desktop:1280,900; do \
+	    for scheme in light dark; do \
+	      flags=""; [ $$scheme = dark ] && flags="--force-dark-mode --blink-settings=preferredColorScheme=0"; \
+	      timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars $$flags \
+	        --screenshot=$(SCREENSHOT_DIR)/$$page-$${size%%:*}-$$scheme.png --window-size=$${size#*:} \
+	        file://$(GOLDEN_DIR)/$$page.html 2>/dev/null || exit 1; \
+	    done; \
+	  done; \
+	done
+	@ls $(SCREENSHOT_DIR)/*.png

@@ -45,7 +45,7 @@ let package = Package(
             dependencies: ["FeedWatchModel", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
-        .target(name: "FeedWatchDigest", dependencies: ["FeedWatchModel"], swiftSettings: strictSwift),
+        .target(name: "FeedWatchDigest", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
         .target(
             name: "FeedWatchDaemon",
             dependencies: [
@@ -99,7 +99,8 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "FeedWatchStoreTests", dependencies: ["FeedWatchStore"], swiftSettings: strictSwift),
-        .testTarget(name: "FeedWatchDigestTests", dependencies: ["FeedWatchDigest"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "FeedWatchDigestTests", dependencies: ["FeedWatchDigest"], exclude: ["Golden"], swiftSettings: strictSwift),
         .testTarget(
             name: "FeedWatchDaemonTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import FeedWatchDigest
 import FeedWatchModel
 
 /// Where the state lives.
@@ -44,15 +45,54 @@ public struct DigestConfiguration: Sendable, Hashable {
     public var minuteOfDay: Int = 7 * 60
     public var timeZone: String
     public var formats: [DigestFormat] = [.markdown]
+    /// `skip_empty`: a period with no match writes no files and sends nothing.
+    public var skipEmpty: Bool = false
+    /// `atom_entries`: how many of the latest digests `digests.atom` carries.
+    public var atomEntries: Int = 30
+    /// `base_url`: where the digest directory is published, for absolute links in the Atom feed.
+    public var baseURL: String?
+    /// `[[notify]]` tables, in file order.
+    public var notifiers: [NotifierConfiguration] = []
+    /// Ids of the topics with `alert = true`: each of their matches is also sent at once.
+    public var alertTopicIDs: [String] = []
+    /// At most this many deliveries are attempted per daemon wake-up, so a long outbox after
+    /// an outage cannot hold up fetching.
+    public var deliveriesPerTick: Int = 20
+}
+
+/// One `[[notify]]` table: where digests and alerts are sent, and how hard to try.
+public struct NotifierConfiguration: Sendable, Hashable {
+    /// Unique name; deliveries are recorded under it.
+    public var name: String
+    public var transport: NotifierTransport
+    /// Which events it receives: `digest`, `alert`.
+    public var events: Set<String> = ["digest", "alert"]
+    /// Bound on one attempt.
+    public var timeout: TimeSpan = TimeSpan(seconds: 30)
+    /// Attempts before the delivery is marked failed.
+    public var maxAttempts: Int = 8
+    /// Delay after the first failure; doubles after each further one, up to `maxRetryDelay`.
+    public var retryDelay: TimeSpan = .minutes(1)
+    public var maxRetryDelay: TimeSpan = .hours(6)
 }
 
 /// A format a digest is written in.
 public enum DigestFormat: String, Sendable, Hashable, CaseIterable {
     case markdown
+    /// `YYYY-MM-DD.html` and `index.html`.
+    case html
+    /// `YYYY-MM-DD.json`.
+    case json
+    /// `digests.atom`, the latest digests as a feed.
+    case atom
+
     /// The file extension of this format.
     public var fileExtension: String {
         switch self {
         case .markdown: return "md"
+        case .html: return "html"
+        case .json: return "json"
+        case .atom: return "atom"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FeedWatchDigest
 import FeedWatchMatching
 import FeedWatchModel
 import FeedWatchParsing
@@ -58,8 +59,10 @@ public enum ConfigurationLoader {
 }
 
 /// Walks the TOML tree, recording a problem for every unknown key or bad value.
-private struct TableReader {
+struct TableReader {
     var problems: [ConfigurationProblem]
+    /// Topics with `alert = true`, collected while reading `[[topic]]`.
+    var alertTopicIDs: [String] = []
 
     mutating func problem(_ key: String, _ message: String) {
         problems.append(ConfigurationProblem(key, message))
@@ -150,7 +153,7 @@ private struct TableReader {
     }
 
     mutating func read(root: TOMLTable, path: String, environment: [String: String]) -> FeedWatchConfiguration? {
-        checkKeys(root, allowed: ["storage", "fetch", "feed", "opml", "topic", "digest", "http"], prefix: "")
+        checkKeys(root, allowed: ["storage", "fetch", "feed", "opml", "topic", "digest", "notify", "http"], prefix: "")
         let storage = readStorage(root, environment: environment)
         let fetch = readFetch(root)
         var feeds = readFeeds(root)
@@ -158,7 +161,9 @@ private struct TableReader {
             feeds.append(source)
         }
         let topics = readTopics(root)
-        let digest = readDigest(root, stateDirectory: storage.stateDirectory, environment: environment)
+        var digest = readDigest(root, stateDirectory: storage.stateDirectory, environment: environment)
+        digest.notifiers = readNotifiers(root, environment: environment)
+        digest.alertTopicIDs = alertTopicIDs
         var configuration = FeedWatchConfiguration(path: path, storage: storage, fetch: fetch, feeds: feeds, topics: topics, digest: digest)
         configuration.http = readHTTP(root)
         return configuration
@@ -298,7 +303,7 @@ private struct TableReader {
         var seen: [String: Int] = [:]
         for (index, section) in tables(root, "topic").enumerated() {
             let prefix = "topic[\(index)]"
-            checkKeys(section, allowed: ["id", "name", "query", "language", "languages", "feeds", "tags", "min_score"], prefix: prefix)
+            checkKeys(section, allowed: ["id", "name", "query", "language", "languages", "feeds", "tags", "min_score", "alert"], prefix: prefix)
             guard let id = string(section, "id", path: "\(prefix).id") else {
                 if section["id"] == nil { problem("\(prefix).id", "missing: every [[topic]] needs an id") }
                 continue
@@ -334,6 +339,7 @@ private struct TableReader {
                     problem("\(prefix).min_score", "must be a number of 0 or more")
                 }
             }
+            if bool(section, "alert", path: "\(prefix).alert") == true { alertTopicIDs.append(id) }
             for error in TopicMatcher.validate([topic]) {
                 problem("\(prefix).query", error.description)
             }
@@ -347,7 +353,18 @@ private struct TableReader {
             directory: (stateDirectory as NSString).appendingPathComponent("digests"),
             timeZone: environment["TZ"].flatMap { TimeZone(identifier: $0) != nil ? $0 : nil } ?? "UTC")
         guard let section = table(root, "digest", path: "digest") else { return digest }
-        checkKeys(section, allowed: ["directory", "time", "timezone", "formats"], prefix: "digest")
+        checkKeys(section, allowed: ["directory", "time", "timezone", "formats", "skip_empty", "atom_entries", "base_url", "deliveries_per_tick"], prefix: "digest")
+        if let v = bool(section, "skip_empty", path: "digest.skip_empty") { digest.skipEmpty = v }
+        if let v = int(section, "atom_entries", path: "digest.atom_entries", range: 1...1000) { digest.atomEntries = v }
+        if let v = int(section, "deliveries_per_tick", path: "digest.deliveries_per_tick", range: 1...10_000) { digest.deliveriesPerTick = v }
+        if let v = string(section, "base_url", path: "digest.base_url") {
+            let scheme = URLComponents(string: v)?.scheme?.lowercased()
+            if (scheme == "http" || scheme == "https") && URLComponents(string: v)?.host != nil {
+                digest.baseURL = v
+            } else {
+                problem("digest.base_url", "must be an http:// or https:// URL")
+            }
+        }
         if let dir = string(section, "directory", path: "digest.directory") {
             if dir.isEmpty { problem("digest.directory", "must not be empty") } else { digest.directory = dir }
         }

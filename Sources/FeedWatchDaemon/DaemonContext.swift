@@ -43,6 +43,8 @@ public final class DaemonContext: Sendable {
         var failingFeeds = 0
         var nextFetch: Date?
         var lastDigestDay: String?
+        /// The scheduler has finished its first look at the feeds (and the cycle it started).
+        var caughtUp = false
         var health = HealthReport(healthy: true, problems: [], checked: Date())
         /// Fetchers whose transfers must be aborted on shutdown (the runtime's, and the one an
         /// in-flight cycle uses if a reload replaced it).
@@ -70,6 +72,21 @@ public final class DaemonContext: Sendable {
         schedulerBell.ring()
         digestBell.ring()
     }
+
+    // MARK: Start-up order
+
+    /// Called by the scheduler once its first cycle after start is done (or nothing was due):
+    /// a digest missed during downtime then includes what the catch-up cycle found.
+    func markCaughtUp() {
+        let first = live.withLock { state -> Bool in
+            defer { state.caughtUp = true }
+            return !state.caughtUp
+        }
+        if first { digestBell.ring() }
+    }
+
+    /// Whether the scheduler's first cycle is done.
+    var isCaughtUp: Bool { live.withLock { $0.caughtUp } }
 
     // MARK: Shutdown
 

@@ -46,8 +46,10 @@ public struct SchedulerService: Service {
             context.setFeedSummary(total: plan.total, failing: plan.failing, nextFetch: plan.due.isEmpty ? plan.nextCheck : Date())
             if !plan.due.isEmpty {
                 await cycle(plan.due, runtime: runtime)
+                context.markCaughtUp()
                 continue
             }
+            context.markCaughtUp()
             var delay = maxSleep
             if let next = plan.nextCheck {
                 delay = min(maxSleep, .milliseconds(Int64(max(0.5, next.timeIntervalSinceNow) * 1000)))
@@ -96,14 +98,21 @@ public struct SchedulerService: Service {
         let started = ContinuousClock.now
         var reports: [FeedRefreshReport] = []
         reports.reserveCapacity(feeds.count)
+        // A bounded window of refreshes in flight (see `FeedPipeline.refresh(_:)`): the fetcher
+        // limits connections, the window limits parked tasks.
+        let window = max(runtime.configuration.fetch.concurrency * 4, 16)
         await withTaskGroup(of: FeedRefreshReport.self) { group in
-            for feed in feeds {
+            var pending = feeds[...]
+            func startNext() {
+                guard let feed = pending.popFirst() else { return }
                 group.addTask { await runtime.pipeline.refresh(feed) }
             }
+            for _ in 0..<window { startNext() }
             for await report in group {
                 context.metrics.record(report)
                 context.progressed()
                 reports.append(report)
+                startNext()
             }
         }
         // Every feed either finished (its transactions committed) or was aborted before its
@@ -112,6 +121,11 @@ public struct SchedulerService: Service {
         _ = context.setCycleFetcher(nil)
         let completed = reports.filter { !$0.cancelled }
         context.metrics.recordCycle()
+        // Topics with `alert = true` are sent as soon as they match: wake the digest loop,
+        // which queues and sends alerts, instead of letting them wait for its next check.
+        if !runtime.configuration.digest.alertTopicIDs.isEmpty, completed.contains(where: { $0.newMatches > 0 }) {
+            context.digestBell.ring()
+        }
         runtime.logger.info("cycle finished", metadata: [
             "feeds": "\(completed.count)",
             "aborted_feeds": "\(reports.count - completed.count)",

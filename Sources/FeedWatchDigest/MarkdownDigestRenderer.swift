@@ -41,6 +41,13 @@ public struct MarkdownDigestRenderer: Sendable {
                 for snippet in item.snippets {
                     out += "\n> " + Self.render(snippet) + "\n"
                 }
+                if !item.alsoReportedBy.isEmpty {
+                    let links = item.alsoReportedBy.map { link -> String in
+                        guard let url = link.url, let safe = Self.safeLink(url) else { return Self.escape(link.feedName) }
+                        return "[\(Self.escape(link.feedName))](<\(safe)>)"
+                    }
+                    out += "\nAlso reported by " + links.joined(separator: ", ") + "\n"
+                }
             }
         }
         return out

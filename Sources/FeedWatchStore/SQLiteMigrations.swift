@@ -80,6 +80,29 @@ enum SQLiteMigrations {
         migrator.registerMigration("Add last full fetch to fetch state") { db in
             try db.execute(sql: "ALTER TABLE fetch_state ADD COLUMN last_full_fetch_at REAL")
         }
+        migrator.registerMigration("Create delivery outbox") { db in
+            // Digests written before the outbox existed count as published: upgrading must not
+            // re-send old digests.
+            try db.execute(sql: """
+                ALTER TABLE digests ADD COLUMN published_at REAL;
+                ALTER TABLE digests ADD COLUMN publish_error TEXT;
+                UPDATE digests SET published_at = created_at;
+                CREATE TABLE deliveries (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    notifier TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    payload TEXT,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    last_error TEXT,
+                    created_at REAL NOT NULL,
+                    sent_at REAL,
+                    UNIQUE (notifier, subject)
+                );
+                CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE state = 'pending';
+                """)
+        }
         return migrator
     }
 }

@@ -35,7 +35,7 @@ public final class SQLiteStore: Store {
     }
 
     /// Runs a write transaction, translating SQLite errors into `StoreError`s that name the file.
-    private func write<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.write(body)
         } catch let error as StoreError {
@@ -45,7 +45,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    private func read<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch let error as StoreError {
@@ -262,7 +262,8 @@ public final class SQLiteStore: Store {
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM topic_matches WHERE digest_id = ?", arguments: [id]) ?? 0
             return DigestRecord(
                 id: id, day: row["day"], timeZone: row["time_zone"],
-                created: Date(timeIntervalSince1970: row["created_at"]), matchCount: count)
+                created: Date(timeIntervalSince1970: row["created_at"]), matchCount: count,
+                published: Self.date(row["published_at"]))
         }
     }
 
@@ -312,7 +313,8 @@ public final class SQLiteStore: Store {
             ).map { row in
                 DigestRecord(
                     id: row["id"], day: row["day"], timeZone: row["time_zone"],
-                    created: Date(timeIntervalSince1970: row["created_at"]), matchCount: row["match_count"])
+                    created: Date(timeIntervalSince1970: row["created_at"]), matchCount: row["match_count"],
+                    published: Self.date(row["published_at"]), publishError: row["publish_error"])
             }
         }
     }

@@ -59,14 +59,79 @@ public struct DigestRecord: Sendable, Hashable, Codable {
     public var timeZone: String
     public var created: Date
     public var matchCount: Int
+    /// When its files were written and its deliveries queued; nil while that is still to do
+    /// (a crash between collecting and publishing leaves it nil, and the daemon finishes it).
+    public var published: Date?
+    /// Why the last attempt to publish it failed (e.g. an unwritable directory); nil once published.
+    public var publishError: String?
 
-    public init(id: Int64, day: String, timeZone: String, created: Date, matchCount: Int) {
+    public init(
+        id: Int64, day: String, timeZone: String, created: Date, matchCount: Int, published: Date? = nil, publishError: String? = nil
+    ) {
         self.id = id
         self.day = day
         self.timeZone = timeZone
         self.created = created
         self.matchCount = matchCount
+        self.published = published
+        self.publishError = publishError
     }
+}
+
+/// One message in the delivery outbox: what a notifier has to send, and how that went.
+public struct Delivery: Sendable, Hashable {
+    /// Where a delivery stands. `failed` is final: the retries are used up.
+    public enum State: String, Sendable, Hashable, Codable {
+        case pending, sent, failed
+    }
+
+    public var id: Int64
+    /// The configured notifier's name.
+    public var notifier: String
+    /// What is sent, unique per notifier: `digest:YYYY-MM-DD` or `alert:<match id>`.
+    public var subject: String
+    /// For alerts: the one match as a one-item digest, frozen when queued. Nil for digests,
+    /// which are rendered from the store when sent (byte-for-byte the written files).
+    public var payload: Digest?
+    public var state: State
+    /// Attempts made so far.
+    public var attempts: Int
+    /// When the next attempt is due (meaningful for pending deliveries only).
+    public var nextAttempt: Date
+    public var lastError: String?
+    public var created: Date
+    public var sent: Date?
+
+    public init(
+        id: Int64, notifier: String, subject: String, payload: Digest?, state: State, attempts: Int, nextAttempt: Date,
+        lastError: String?, created: Date, sent: Date?
+    ) {
+        self.id = id
+        self.notifier = notifier
+        self.subject = subject
+        self.payload = payload
+        self.state = state
+        self.attempts = attempts
+        self.nextAttempt = nextAttempt
+        self.lastError = lastError
+        self.created = created
+        self.sent = sent
+    }
+
+    /// The day of the digest this delivery sends; nil for alerts.
+    public var digestDay: String? {
+        subject.hasPrefix("digest:") ? String(subject.dropFirst("digest:".count)) : nil
+    }
+}
+
+/// How one delivery attempt ended.
+public enum DeliveryAttemptResult: Sendable, Hashable {
+    /// Sent: the delivery is done.
+    case sent
+    /// Failed; try again at `next`.
+    case retry(error: String, next: Date)
+    /// Failed for good (retries used up, or the notifier is no longer configured).
+    case failed(error: String)
 }
 
 /// Why a store operation failed, naming the database and the cause.
@@ -131,4 +196,32 @@ public protocol Store: Sendable {
 
     /// Stored articles discovered since `since`, newest first (for backtesting topics).
     func articles(since: Date, limit: Int) async throws -> [Article]
+
+    // MARK: Delivery outbox
+
+    /// Marks the digest of `day` published (its files are written) and, in the same
+    /// transaction, queues one delivery `digest:<day>` per name in `notifiers`, due at `at`.
+    /// Idempotent: a delivery already queued for that notifier and day is left as it was.
+    func markDigestPublished(day: String, notifiers: [String], at: Date) async throws
+
+    /// Remembers why publishing the digest of `day` failed, for `status`; it stays unpublished
+    /// and is retried.
+    func recordDigestPublishFailure(day: String, error: String) async throws
+
+    /// Queues one delivery `alert:<match id>` per notifier for every match of a topic in
+    /// `topicIDs` that is not yet in a digest and has no such delivery yet. The payload is the
+    /// match as a one-item digest whose day is the match's day in `timeZone`. Returns how many
+    /// deliveries were queued.
+    @discardableResult
+    func enqueueAlerts(topicIDs: [String], notifiers: [String], timeZone: String, at: Date) async throws -> Int
+
+    /// Pending deliveries due at `now`, oldest first, at most `limit`.
+    func dueDeliveries(now: Date, limit: Int) async throws -> [Delivery]
+
+    /// Records one attempt at delivery `id`: counts it and stores its result.
+    func finishDeliveryAttempt(id: Int64, result: DeliveryAttemptResult, at: Date) async throws
+
+    /// For `status`: failed and pending deliveries first, then the latest sent ones, at most
+    /// `limit` in all.
+    func recentDeliveries(limit: Int) async throws -> [Delivery]
 }

@@ -11,9 +11,11 @@ struct StatusCommand: AsyncParsableCommand {
         discussion: """
             Per feed: state (ok, failing, disabled, new), last fetch, next fetch, consecutive \
             errors and the last error in plain words. Then the latest digest, the number of \
-            matches waiting for the next one, and failed deliveries. Times are UTC; credentials \
-            in feed URLs are shown as ***. Read-only: it never changes the feed list the running \
-            daemon watches. --json prints the same as one JSON object.
+            matches waiting for the next one, any digest not yet written (and why), and the \
+            latest deliveries (failed and pending first) with their attempts and last error. \
+            Times are UTC; credentials in feed URLs are shown as ***. Read-only: it never \
+            changes the feed list the running daemon watches. --json prints the same as one \
+            JSON object.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -30,7 +32,11 @@ struct StatusCommand: AsyncParsableCommand {
         let unstored = runtime.configuration.feeds.filter { !stored.contains($0.url) }
         let digests = try await runtime.store.digests()
         let pending = try await runtime.store.pendingMatchCount()
-        let failed = try await Self.failedDeliveries(runtime)
+        let deliveries = try await runtime.store.recentDeliveries(limit: Self.deliveryRows)
+        let unpublished = digests.filter { $0.published == nil }
+        // Deliveries come failed first, so the failed ones among them are all there are
+        // unless the list is full.
+        let failed = deliveries.filter { $0.state == .failed }.count
         if json {
             var feeds: [[String: Any]] = statuses.map { s in
                 var o: [String: Any] = [
@@ -53,7 +59,18 @@ struct StatusCommand: AsyncParsableCommand {
                     ["day": $0.day, "matches": $0.matchCount, "created": Terminal.rfc3339($0.created)] as [String: Any]
                 } ?? NSNull(),
                 "pending_matches": pending,
-                "failed_deliveries": failed.map { $0 as Any } ?? NSNull(),
+                "failed_deliveries": failed,
+                "unpublished_digests": unpublished.map { ["day": $0.day, "error": $0.publishError ?? NSNull()] as [String: Any] },
+                "deliveries": deliveries.map { d -> [String: Any] in
+                    var o: [String: Any] = [
+                        "notifier": d.notifier, "subject": d.subject, "state": d.state.rawValue, "attempts": d.attempts,
+                        "created": Terminal.rfc3339(d.created),
+                    ]
+                    if d.state == .pending { o["next_attempt"] = Terminal.rfc3339(d.nextAttempt) }
+                    if let sent = d.sent { o["sent"] = Terminal.rfc3339(sent) }
+                    if let e = d.lastError { o["last_error"] = e }
+                    return o
+                },
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
@@ -73,22 +90,31 @@ struct StatusCommand: AsyncParsableCommand {
             print("last digest: none yet")
         }
         print("pending matches: \(pending)")
-        print("failed deliveries: " + (failed.map(String.init) ?? "not tracked by this build"))
-    }
-
-    /// Digest deliveries that failed and wait for a retry.
-    ///
-    /// Hook for digest delivery: this build writes digest files only and records no
-    /// deliveries, so there is nothing to count (nil, shown as "not tracked"). When the store
-    /// gains a failed-deliveries query, return its count here; table and JSON pick it up.
-    static func failedDeliveries(_ runtime: FeedWatchRuntime) async throws -> Int? {
-        nil
+        print("failed deliveries: \(failed)\(failed == Self.deliveryRows ? " or more" : "")")
+        for digest in unpublished {
+            print("digest \(digest.day) NOT WRITTEN YET (retried every minute): \(digest.publishError ?? "interrupted; the daemon finishes it")")
+        }
+        print("")
+        if deliveries.isEmpty {
+            print("deliveries: none yet")
+        } else {
+            // Failed and pending first: what needs attention.
+            let rows = deliveries.map { d in
+                [d.notifier, d.subject, d.state.rawValue.uppercased(), "\(d.attempts)",
+                 d.state == .sent ? "sent \(Terminal.rfc3339(d.sent))" : d.state == .pending ? "next \(Terminal.rfc3339(d.nextAttempt))" : "-",
+                 d.lastError ?? ""]
+            }
+            print(Terminal.table(["NOTIFIER", "SUBJECT", "STATE", "ATTEMPTS", "WHEN", "LAST ERROR"], rows))
+        }
     }
 
     /// The feed's name for display, with any credentials in a URL name hidden.
     static func name(_ feed: StoredFeed) -> String {
         feed.name ?? feed.title ?? LogRedaction.url(feed.url)
     }
+
+    /// How many deliveries `status` lists.
+    static let deliveryRows = 20
 
     static func state(_ state: FetchState) -> String {
         if state.disabledReason != nil { return "disabled" }
