@@ -119,6 +119,19 @@ struct TopicMatcherTests {
             == #"{"topic":"t","title":"","link":null,"source":"s","score":3,"snippets":[]}"#)
     }
 
+    @Test("Human output lists topic, score, title, link and marked snippets")
+    func humanLines() {
+        let hit = TopicHit(topicID: "sanctions", score: 1.67, snippets: [
+            Snippet(parts: [.init(text: "prolong the ", highlighted: false), .init(text: "sanctions", highlighted: true)]),
+        ])
+        #expect(MatchText.lines(hit: hit, title: "EU extends measures", link: "https://x.example/eu")
+            == ["sanctions  score 1.67  EU extends measures", "  https://x.example/eu", "  prolong the «sanctions»"])
+        #expect(MatchText.lines(hit: TopicHit(topicID: "t", score: 4, snippets: []), title: "T", link: nil)
+            == ["t  score 4.0  T"])
+        #expect(MatchText.lines(hit: TopicHit(topicID: "t", score: 2.5, snippets: []), title: "T", link: "")
+            == ["t  score 2.5  T"])
+    }
+
     @Test("Concurrent callers get the same answers as a single caller")
     func concurrentMatching() async throws {
         let matcher = try TopicMatcher(topics: seedTopics)

@@ -5,7 +5,10 @@ import Foundation
 // Topic matcher benchmark (issue 5, item 7): synthetic ~3 KB articles with planted phrases,
 // 100 / 1,000 / 10,000 phrase topics, one thread, release build; grep -F on the same text.
 //
-//   swift run -c release MatcherBenchmark [--articles N] [--bytes B] [--sets 100,1000,10000]
+//   swift run -c release MatcherBenchmark [--articles N] [--bytes B] [--sets 100,1000,10000] [--passes P]
+//                                         [--no-check] [--persian]
+// --passes P reports the fastest of P timed passes; --no-check skips the ground truth and grep;
+// --persian writes the same synthetic text in Persian letters (exercises the non-ASCII path).
 
 var arguments = CommandLine.arguments.dropFirst()
 var articleCount = 10_000
@@ -13,21 +16,23 @@ var articleBytes = 3_000
 var setSizes = [100, 1_000, 10_000]
 var checkGroundTruth = true
 var timedPasses = 1
+var persianScript = false
 while let argument = arguments.popFirst() {
     switch argument {
     case "--articles": articleCount = Int(arguments.popFirst() ?? "") ?? articleCount
     case "--bytes": articleBytes = Int(arguments.popFirst() ?? "") ?? articleBytes
     case "--no-check": checkGroundTruth = false
+    case "--persian": persianScript = true
     case "--passes": timedPasses = max(1, Int(arguments.popFirst() ?? "") ?? 1)
     case "--sets": setSizes = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
     default:
-        FileHandle.standardError.write(Data("usage: MatcherBenchmark [--articles N] [--bytes B] [--sets 100,1000] [--passes P] [--no-check]\n".utf8))
+        FileHandle.standardError.write(Data("usage: MatcherBenchmark [--articles N] [--bytes B] [--sets 100,1000] [--passes P] [--no-check] [--persian]\n".utf8))
         exit(2)
     }
 }
 
 let clock = ContinuousClock()
-let corpus = SyntheticCorpus(vocabularySize: 20_000, seed: 42)
+let corpus = SyntheticCorpus(vocabularySize: 20_000, seed: 42, persian: persianScript)
 let maxTopics = setSizes.max() ?? 0
 let phrases = corpus.phrases(count: maxTopics, seed: 7)
 
