@@ -101,8 +101,14 @@ for size in setSizes {
 
     let patterns = directory.appendingPathComponent("topics-\(size).txt")
     try topicPhrases.map { $0.joined(separator: " ") + "\n" }.joined().write(to: patterns, atomically: true, encoding: .utf8)
-    let grep = checkGroundTruth ? try GrepBaseline.run(patterns: patterns, text: textFile)
-        : GrepBaseline.Result(seconds: .nan, matches: 0)
+    // grep gets the same treatment: the fastest of the same number of runs.
+    var grep = GrepBaseline.Result(seconds: .nan, matches: 0)
+    if checkGroundTruth {
+        for _ in 0..<timedPasses {
+            let run = try GrepBaseline.run(patterns: patterns, text: textFile)
+            if !(grep.seconds <= run.seconds) { grep = run }
+        }
+    }
 
     let truth = !checkGroundTruth ? "not checked"
         : mismatches == 0 && missedPlants == 0 ? "exact" : "\(mismatches) wrong, \(missedPlants) missed"
