@@ -84,6 +84,12 @@ public struct Entry: Sendable, Hashable, Codable {
     public var language: String?
     /// The identity used to recognise this entry on later fetches; see `EntryFingerprint`.
     public var fingerprint: String
+    /// A representative image (Media RSS thumbnail, iTunes image, image enclosure).
+    public var imageURL: String? = nil
+    /// The number of comments (`slash:comments`), when the feed says.
+    public var commentCount: Int? = nil
+    /// The length of the episode in seconds (`itunes:duration`), for podcasts.
+    public var durationSeconds: Int? = nil
 
     public init(
         id: String? = nil, guidIsPermalink: Bool? = nil, title: String? = nil, link: String? = nil,

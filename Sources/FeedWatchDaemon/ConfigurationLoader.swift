@@ -1,0 +1,395 @@
+import Foundation
+import FeedWatchMatching
+import FeedWatchModel
+import FeedWatchParsing
+import TOMLKit
+
+/// Reads and validates `feedwatch.toml`. Every problem is collected, not just the first, so
+/// one `feedwatch check` shows the user all they have to fix.
+public enum ConfigurationLoader {
+    /// Where the daemon looks when `--config` is not given.
+    public static let defaultPath = "/etc/feedwatch/feedwatch.toml"
+
+    /// Reads and validates the file at `path`.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigurationError) -> FeedWatchConfiguration
+    {
+        let text: String
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard let decoded = String(data: data, encoding: .utf8) else {
+                throw ConfigurationError(file: path, problems: [ConfigurationProblem("", "the file is not valid UTF-8")])
+            }
+            text = decoded
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            let reason: String
+            if !FileManager.default.fileExists(atPath: path) {
+                reason = "cannot read the configuration: no such file"
+            } else {
+                reason = "cannot read the configuration: \((error as NSError).localizedDescription)"
+            }
+            throw ConfigurationError(file: path, problems: [ConfigurationProblem("", reason)])
+        }
+        return try parse(text, path: path, environment: environment)
+    }
+
+    /// Validates configuration text; `path` is used for messages and relative defaults only.
+    public static func parse(_ text: String, path: String, environment: [String: String] = [:])
+        throws(ConfigurationError) -> FeedWatchConfiguration
+    {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            let where_ = "line \(error.source.begin.line), column \(error.source.begin.column)"
+            throw ConfigurationError(file: path, problems: [ConfigurationProblem("", "not valid TOML at \(where_): \(error.description)")])
+        } catch {
+            throw ConfigurationError(file: path, problems: [ConfigurationProblem("", "not valid TOML: \(error)")])
+        }
+        var reader = TableReader(problems: [])
+        let config = reader.read(root: root, path: path, environment: environment)
+        guard reader.problems.isEmpty, let config else {
+            throw ConfigurationError(file: path, problems: reader.problems)
+        }
+        return config
+    }
+}
+
+/// Walks the TOML tree, recording a problem for every unknown key or bad value.
+private struct TableReader {
+    var problems: [ConfigurationProblem]
+
+    mutating func problem(_ key: String, _ message: String) {
+        problems.append(ConfigurationProblem(key, message))
+    }
+
+    mutating func checkKeys(_ table: TOMLTable, allowed: Set<String>, prefix: String) {
+        for key in table.keys.sorted() where !allowed.contains(key) {
+            problem(prefix.isEmpty ? key : "\(prefix).\(key)", "unknown key (allowed here: \(allowed.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    mutating func table(_ parent: TOMLTable, _ key: String, path: String) -> TOMLTable? {
+        guard let value = parent[key] else { return nil }
+        guard let table = value.table else {
+            problem(path, "must be a table")
+            return nil
+        }
+        return table
+    }
+
+    mutating func string(_ table: TOMLTable, _ key: String, path: String) -> String? {
+        guard let value = table[key] else { return nil }
+        guard let string = value.string else {
+            problem(path, "must be a string")
+            return nil
+        }
+        return string
+    }
+
+    mutating func int(_ table: TOMLTable, _ key: String, path: String, range: ClosedRange<Int>) -> Int? {
+        guard let value = table[key] else { return nil }
+        guard let int = value.int else {
+            problem(path, "must be a whole number")
+            return nil
+        }
+        guard range.contains(int) else {
+            problem(path, "must be between \(range.lowerBound) and \(range.upperBound), not \(int)")
+            return nil
+        }
+        return int
+    }
+
+    mutating func span(_ table: TOMLTable, _ key: String, path: String, minimum: TimeSpan) -> TimeSpan? {
+        guard let text = string(table, key, path: path) else { return nil }
+        guard let span = TimeSpan(parsing: text) else {
+            problem(path, "\"\(text)\" is not a duration (write e.g. 45s, 15m, 2h, 1d)")
+            return nil
+        }
+        guard span >= minimum else {
+            problem(path, "\"\(text)\" is shorter than the minimum of \(minimum)")
+            return nil
+        }
+        return span
+    }
+
+    mutating func strings(_ table: TOMLTable, _ key: String, path: String) -> [String]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else {
+            problem(path, "must be an array of strings")
+            return nil
+        }
+        var out: [String] = []
+        for (index, element) in array.enumerated() {
+            guard let s = element.string else {
+                problem("\(path)[\(index)]", "must be a string")
+                continue
+            }
+            out.append(s)
+        }
+        return out
+    }
+
+    mutating func tables(_ root: TOMLTable, _ key: String) -> [TOMLTable] {
+        guard let value = root[key] else { return [] }
+        guard let array = value.array else {
+            problem(key, "must be an array of tables: write [[\(key)]]")
+            return []
+        }
+        var out: [TOMLTable] = []
+        for (index, element) in array.enumerated() {
+            guard let t = element.table else {
+                problem("\(key)[\(index)]", "must be a table")
+                continue
+            }
+            out.append(t)
+        }
+        return out
+    }
+
+    mutating func read(root: TOMLTable, path: String, environment: [String: String]) -> FeedWatchConfiguration? {
+        checkKeys(root, allowed: ["storage", "fetch", "feed", "opml", "topic", "digest"], prefix: "")
+        let storage = readStorage(root, environment: environment)
+        let fetch = readFetch(root)
+        var feeds = readFeeds(root)
+        for source in readOPMLFeeds(root, configPath: path) where !feeds.contains(where: { $0.url == source.url }) {
+            feeds.append(source)
+        }
+        let topics = readTopics(root)
+        let digest = readDigest(root, stateDirectory: storage.stateDirectory, environment: environment)
+        return FeedWatchConfiguration(path: path, storage: storage, fetch: fetch, feeds: feeds, topics: topics, digest: digest)
+    }
+
+    mutating func readStorage(_ root: TOMLTable, environment: [String: String]) -> StorageConfiguration {
+        let section = table(root, "storage", path: "storage")
+        var stateDirectory = environment["STATE_DIRECTORY"]
+            .flatMap { $0.split(separator: ":").first.map(String.init) } ?? "./state"
+        var database = DatabaseLocation.sqlite(path: "")
+        var databaseText: String?
+        if let section {
+            checkKeys(section, allowed: ["state_directory", "database"], prefix: "storage")
+            if let dir = string(section, "state_directory", path: "storage.state_directory") {
+                if dir.isEmpty { problem("storage.state_directory", "must not be empty") } else { stateDirectory = dir }
+            }
+            databaseText = string(section, "database", path: "storage.database")
+        }
+        if let text = databaseText {
+            if text.hasPrefix("sqlite:") {
+                let file = String(text.dropFirst("sqlite:".count))
+                if file.isEmpty { problem("storage.database", "sqlite: needs a file path, e.g. sqlite:/var/lib/feedwatch/feedwatch.sqlite") }
+                database = .sqlite(path: file)
+            } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+                database = .postgres(url: text)
+                problem("storage.database", "PostgreSQL storage is not available in this build yet; use sqlite:PATH")
+            } else {
+                problem("storage.database", "must start with sqlite: or postgres://")
+            }
+        }
+        if case .sqlite(let file) = database, file.isEmpty {
+            database = .sqlite(path: (stateDirectory as NSString).appendingPathComponent("feedwatch.sqlite"))
+        }
+        return StorageConfiguration(stateDirectory: stateDirectory, database: database)
+    }
+
+    mutating func readFetch(_ root: TOMLTable) -> FetchConfiguration {
+        var fetch = FetchConfiguration()
+        guard let section = table(root, "fetch", path: "fetch") else { return fetch }
+        checkKeys(
+            section,
+            allowed: ["interval", "concurrency", "per_host_concurrency", "timeout", "connect_timeout", "max_body_bytes", "user_agent"],
+            prefix: "fetch")
+        if let v = span(section, "interval", path: "fetch.interval", minimum: TimeSpan(seconds: 60)) { fetch.interval = v }
+        if let v = int(section, "concurrency", path: "fetch.concurrency", range: 1...1024) { fetch.concurrency = v }
+        if let v = int(section, "per_host_concurrency", path: "fetch.per_host_concurrency", range: 1...64) { fetch.perHostConcurrency = v }
+        if let v = span(section, "timeout", path: "fetch.timeout", minimum: TimeSpan(seconds: 1)) { fetch.timeout = v }
+        if let v = span(section, "connect_timeout", path: "fetch.connect_timeout", minimum: TimeSpan(seconds: 1)) { fetch.connectTimeout = v }
+        if let v = int(section, "max_body_bytes", path: "fetch.max_body_bytes", range: 1024...(1 << 30)) { fetch.maxBodyBytes = v }
+        if let v = string(section, "user_agent", path: "fetch.user_agent") {
+            if v.isEmpty || v.contains(where: { $0 == "\n" || $0 == "\r" }) {
+                problem("fetch.user_agent", "must be one non-empty line")
+            } else {
+                fetch.userAgent = v
+            }
+        }
+        return fetch
+    }
+
+    mutating func readFeeds(_ root: TOMLTable) -> [FeedSource] {
+        var feeds: [FeedSource] = []
+        var seen: [String: Int] = [:]
+        for (index, section) in tables(root, "feed").enumerated() {
+            let prefix = "feed[\(index)]"
+            checkKeys(section, allowed: ["url", "name", "interval", "tags"], prefix: prefix)
+            guard let url = string(section, "url", path: "\(prefix).url") else {
+                if section["url"] == nil { problem("\(prefix).url", "missing: every [[feed]] needs a url") }
+                continue
+            }
+            if let reason = FeedURLRules.problem(with: url) {
+                problem("\(prefix).url", reason)
+                continue
+            }
+            if let first = seen[url] {
+                problem("\(prefix).url", "duplicate of feed[\(first)].url (\(url))")
+                continue
+            }
+            seen[url] = index
+            let interval = span(section, "interval", path: "\(prefix).interval", minimum: TimeSpan(seconds: 60))
+            let name = string(section, "name", path: "\(prefix).name")
+            let tags = strings(section, "tags", path: "\(prefix).tags") ?? []
+            feeds.append(FeedSource(url: url, name: name, interval: interval, tags: tags))
+        }
+        return feeds
+    }
+
+    /// Feeds listed in the OPML files that `[[opml]]` tables name; a relative path is taken
+    /// from the configuration file's directory. OPML folders become tags.
+    mutating func readOPMLFeeds(_ root: TOMLTable, configPath: String) -> [FeedSource] {
+        var feeds: [FeedSource] = []
+        for (index, section) in tables(root, "opml").enumerated() {
+            let prefix = "opml[\(index)]"
+            checkKeys(section, allowed: ["path", "tags", "interval"], prefix: prefix)
+            guard let path = string(section, "path", path: "\(prefix).path") else {
+                if section["path"] == nil { problem("\(prefix).path", "missing: every [[opml]] needs a path") }
+                continue
+            }
+            let tags = strings(section, "tags", path: "\(prefix).tags") ?? []
+            let interval = span(section, "interval", path: "\(prefix).interval", minimum: TimeSpan(seconds: 60))
+            let resolved = path.hasPrefix("/") ? path
+                : ((configPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+            guard let data = FileManager.default.contents(atPath: resolved) else {
+                problem("\(prefix).path", "cannot read \(resolved)")
+                continue
+            }
+            do {
+                for outline in try OPML.parse(Array(data), documentURL: URL(fileURLWithPath: resolved).absoluteString) {
+                    if let reason = FeedURLRules.problem(with: outline.xmlURL) {
+                        problem("\(prefix).path", "\(resolved): feed \(outline.title ?? outline.xmlURL): \(reason)")
+                        continue
+                    }
+                    feeds.append(FeedSource(url: outline.xmlURL, name: outline.title, interval: interval, tags: tags + outline.folders))
+                }
+            } catch {
+                problem("\(prefix).path", "\(resolved): \(error.message)")
+            }
+        }
+        return feeds
+    }
+
+    mutating func readTopics(_ root: TOMLTable) -> [Topic] {
+        var topics: [Topic] = []
+        var seen: [String: Int] = [:]
+        for (index, section) in tables(root, "topic").enumerated() {
+            let prefix = "topic[\(index)]"
+            checkKeys(section, allowed: ["id", "name", "query", "language", "languages", "feeds", "tags", "min_score"], prefix: prefix)
+            guard let id = string(section, "id", path: "\(prefix).id") else {
+                if section["id"] == nil { problem("\(prefix).id", "missing: every [[topic]] needs an id") }
+                continue
+            }
+            guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                problem("\(prefix).id", "\"\(id)\" must be non-empty letters, digits, - or _")
+                continue
+            }
+            if let first = seen[id] {
+                problem("\(prefix).id", "duplicate of topic[\(first)].id (\(id))")
+                continue
+            }
+            seen[id] = index
+            let name = string(section, "name", path: "\(prefix).name") ?? id
+            guard let query = string(section, "query", path: "\(prefix).query") else {
+                if section["query"] == nil { problem("\(prefix).query", "missing: every [[topic]] needs a query") }
+                continue
+            }
+            var topic = Topic(id: id, name: name, query: query)
+            if section["language"] != nil && section["languages"] != nil {
+                problem("\(prefix).languages", "give either language or languages, not both")
+            }
+            if let language = string(section, "language", path: "\(prefix).language") { topic.languages = [language] }
+            if let languages = strings(section, "languages", path: "\(prefix).languages") {
+                if languages.isEmpty { problem("\(prefix).languages", "must name at least one language") } else { topic.languages = languages }
+            }
+            if let feeds = strings(section, "feeds", path: "\(prefix).feeds") { topic.feeds = feeds }
+            if let tags = strings(section, "tags", path: "\(prefix).tags") { topic.tags = tags }
+            if let value = section["min_score"] {
+                if let number = value.double ?? value.int.map(Double.init), number >= 0 {
+                    topic.minScore = number
+                } else {
+                    problem("\(prefix).min_score", "must be a number of 0 or more")
+                }
+            }
+            for error in TopicMatcher.validate([topic]) {
+                problem("\(prefix).query", error.description)
+            }
+            topics.append(topic)
+        }
+        return topics
+    }
+
+    mutating func readDigest(_ root: TOMLTable, stateDirectory: String, environment: [String: String]) -> DigestConfiguration {
+        var digest = DigestConfiguration(
+            directory: (stateDirectory as NSString).appendingPathComponent("digests"),
+            timeZone: environment["TZ"].flatMap { TimeZone(identifier: $0) != nil ? $0 : nil } ?? "UTC")
+        guard let section = table(root, "digest", path: "digest") else { return digest }
+        checkKeys(section, allowed: ["directory", "time", "timezone", "formats"], prefix: "digest")
+        if let dir = string(section, "directory", path: "digest.directory") {
+            if dir.isEmpty { problem("digest.directory", "must not be empty") } else { digest.directory = dir }
+        }
+        if let time = string(section, "time", path: "digest.time") {
+            if let minutes = Self.minuteOfDay(time) {
+                digest.minuteOfDay = minutes
+            } else {
+                problem("digest.time", "\"\(time)\" is not a time of day (write HH:MM, e.g. 07:00)")
+            }
+        }
+        if let zone = string(section, "timezone", path: "digest.timezone") {
+            if TimeZone(identifier: zone) != nil, zone.contains("/") || zone == "UTC" {
+                digest.timeZone = zone
+            } else {
+                problem("digest.timezone", "\"\(zone)\" is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)")
+            }
+        }
+        if let names = strings(section, "formats", path: "digest.formats") {
+            var formats: [DigestFormat] = []
+            for (index, name) in names.enumerated() {
+                if let format = DigestFormat(rawValue: name) {
+                    if !formats.contains(format) { formats.append(format) }
+                } else {
+                    problem("digest.formats[\(index)]", "unknown format \"\(name)\" (available: \(DigestFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+            }
+            if names.isEmpty { problem("digest.formats", "must name at least one format") }
+            digest.formats = formats
+        }
+        return digest
+    }
+
+    static func minuteOfDay(_ text: String) -> Int? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
+              let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m)
+        else { return nil }
+        return h * 60 + m
+    }
+}
+
+/// Which feed URLs feedwatch accepts.
+public enum FeedURLRules {
+    /// Nil when `url` is acceptable, else why not.
+    public static func problem(with url: String) -> String? {
+        guard !url.isEmpty else { return "must not be empty" }
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else {
+            return "\"\(url)\" is not a valid URL"
+        }
+        switch scheme {
+        case "http", "https":
+            guard let host = components.host, !host.isEmpty else { return "\"\(url)\" has no host" }
+            return nil
+        case "file":
+            guard !components.path.isEmpty else { return "\"\(url)\" names no file" }
+            return nil
+        default:
+            return "\"\(url)\": scheme \(scheme) is not supported (use http, https or file)"
+        }
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+import FeedWatchFetching
+import FeedWatchMatching
+import FeedWatchModel
+import FeedWatchParsing
+import FeedWatchStore
+import Logging
+
+/// What one feed's refresh did, for logs and the `fetch` table.
+public struct FeedRefreshReport: Sendable, Hashable {
+    public var feed: StoredFeed
+    /// HTTP status of the final response; nil when there was none.
+    public var status: Int?
+    public var bytes: Int
+    public var seconds: Double
+    public var newArticles: Int
+    public var newMatches: Int
+    /// Why the refresh failed, in plain words; nil on success.
+    public var error: String?
+    /// Parser warnings (recoveries) for this document.
+    public var warnings: [String]
+}
+
+/// The only place where the stages meet: fetch → parse → store new → match → record.
+/// Each stage gets a value and returns one; this type passes them along and records the
+/// outcome, so one feed's failure stays that feed's.
+public struct FeedPipeline: Sendable {
+    public let configuration: FeedWatchConfiguration
+    public let store: any Store
+    public let fetcher: Fetcher
+    public let matcher: TopicMatcher
+    public let logger: Logger
+    public let policy: RefreshPolicy
+    public let politeness: HostPoliteness
+
+    public init(
+        configuration: FeedWatchConfiguration, store: any Store, fetcher: Fetcher, matcher: TopicMatcher, logger: Logger,
+        policy: RefreshPolicy = RefreshPolicy(), politeness: HostPoliteness = HostPoliteness()
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.fetcher = fetcher
+        self.matcher = matcher
+        self.logger = logger
+        self.policy = policy
+        self.politeness = politeness
+    }
+
+    /// Refreshes `feeds` concurrently (the fetcher enforces the global and per-host limits)
+    /// and returns one report per feed, in the order given.
+    public func refresh(_ feeds: [StoredFeed], now: @escaping @Sendable () -> Date = Date.init) async -> [FeedRefreshReport] {
+        await withTaskGroup(of: (Int, FeedRefreshReport).self) { group in
+            for (index, feed) in feeds.enumerated() {
+                group.addTask { (index, await refresh(feed, now: now)) }
+            }
+            var reports = [FeedRefreshReport?](repeating: nil, count: feeds.count)
+            for await (index, report) in group { reports[index] = report }
+            return reports.compactMap { $0 }
+        }
+    }
+
+    /// How a refresh failed and what that means for the feed's schedule.
+    struct RefreshFailure: Error {
+        enum Consequence {
+            /// Back off exponentially and keep probing.
+            case backOff
+            /// The host asked to wait until this moment (429, 503 with Retry-After, repeated 403).
+            case waitUntil(Date)
+            /// The feed is gone for good (410): stop fetching it.
+            case disable
+        }
+        var message: String
+        var consequence: Consequence = .backOff
+    }
+
+    /// Refreshes one feed. Never throws: every failure becomes the report's `error` and the
+    /// feed's stored fetch state, and the feed backs off.
+    public func refresh(_ feed: StoredFeed, now: @escaping @Sendable () -> Date = Date.init) async -> FeedRefreshReport {
+        var report = FeedRefreshReport(feed: feed, status: nil, bytes: 0, seconds: 0, newArticles: 0, newMatches: 0, error: nil, warnings: [])
+        let started = now()
+        let urlForLog = LogRedaction.url(feed.url)
+        var state: FetchState
+        do {
+            state = try await store.fetchState(feedID: feed.id)
+        } catch {
+            report.error = "\(error)"
+            logger.error("cannot read fetch state", metadata: ["feed_url": "\(urlForLog)", "error": "\(error)"])
+            return report
+        }
+        let interval = configuration.interval(for: FeedSource(url: feed.url, name: feed.name, tags: feed.tags))
+        do {
+            let outcome = try await process(feed, state: &state, started: started, now: now, report: &report)
+            report.newArticles = outcome.articles
+            report.newMatches = outcome.matches
+            state.errorCount = 0
+            state.lastError = nil
+            state.lastSuccess = now()
+            let seconds = policy.interval(configured: interval, hints: outcome.hints, now: started, random: Double.random(in: 0..<1))
+            state.nextCheck = started.addingTimeInterval(seconds)
+        } catch {
+            state.errorCount += 1
+            state.lastError = error.message
+            report.error = error.message
+            switch error.consequence {
+            case .backOff:
+                let delay = Backoff.delay(afterFailures: state.errorCount, random: Double.random(in: 0..<1))
+                state.nextCheck = started.addingTimeInterval(max(delay, min(interval.timeInterval, 3600)))
+            case .waitUntil(let until):
+                state.nextCheck = until
+            case .disable:
+                state.disabledReason = error.message
+                state.nextCheck = nil
+            }
+            logger.warning("feed refresh failed", metadata: [
+                "feed_url": "\(urlForLog)", "error": "\(error.message)", "error_count": "\(state.errorCount)",
+                "next_check": "\(state.nextCheck.map { "\($0)" } ?? "never")",
+            ])
+        }
+        report.seconds = now().timeIntervalSince(started)
+        do {
+            try await store.saveFetchState(feedID: feed.id, state)
+        } catch {
+            logger.error("cannot save fetch state", metadata: ["feed_url": "\(urlForLog)", "error": "\(error)"])
+        }
+        return report
+    }
+
+    private func process(
+        _ feed: StoredFeed, state: inout FetchState, started: Date, now: @Sendable () -> Date, report: inout FeedRefreshReport
+    ) async throws(RefreshFailure) -> (articles: Int, matches: Int, hints: PublisherHints) {
+        let url = state.movedTo ?? feed.url
+        if let host = HostPoliteness.host(of: url), let until = politeness.pausedUntil(host: host, now: started) {
+            throw RefreshFailure(message: "\(host) asked us to wait until \(until) (rate limited)", consequence: .waitUntil(until))
+        }
+        state.lastFetched = started
+        let unconditional = policy.wantsUnconditionalFetch(lastFullFetch: state.lastFullFetch ?? state.lastSuccess, now: started)
+        let request = FetchRequest(
+            url: url, etag: unconditional ? nil : state.etag, lastModified: unconditional ? nil : state.lastModified,
+            allowFileScheme: feed.url.lowercased().hasPrefix("file:"))
+        let result: FetchResult
+        do {
+            result = try await fetcher.fetch(request)
+        } catch {
+            throw RefreshFailure(message: error.message)
+        }
+        report.status = result.status
+        report.bytes = result.body.count
+        let previousStatus = state.lastStatus
+        state.lastStatus = result.status
+        let host = HostPoliteness.host(of: result.effectiveURL) ?? "the server"
+        switch result.disposition(now: started) {
+        case .notModified:
+            return (0, 0, PublisherHints(result: result, feed: nil, now: started))
+        case .movedPermanently(let target):
+            if target != feed.url, target != state.movedTo {
+                state.movedTo = target
+                logger.notice("feed moved permanently", metadata: [
+                    "feed_url": "\(LogRedaction.url(feed.url))", "moved_to": "\(LogRedaction.url(target))",
+                ])
+            }
+            if result.notModified { return (0, 0, PublisherHints(result: result, feed: nil, now: started)) }
+        case .ok:
+            break
+        case .gone:
+            throw RefreshFailure(message: "HTTP 410 Gone from \(host): the publisher removed this feed; it is no longer fetched", consequence: .disable)
+        case .rateLimited(let retryAfter):
+            let until = politeness.pause(host: host, seconds: retryAfter, now: started)
+            throw RefreshFailure(message: "HTTP \(result.status) from \(host): rate limited until \(until)", consequence: .waitUntil(until))
+        case .clientError(403) where previousStatus == 403 && state.errorCount >= 1:
+            // A host that keeps refusing is usually throttling us; treat it like a 429 for the host.
+            let until = politeness.pause(host: host, seconds: nil, now: started)
+            throw RefreshFailure(message: "HTTP 403 from \(host) again: treated as rate limiting until \(until)", consequence: .waitUntil(until))
+        case .clientError(let status), .serverError(let status):
+            throw RefreshFailure(message: "HTTP \(status) from \(host)")
+        }
+        state.etag = result.etag
+        state.lastModified = result.lastModified
+        state.lastFullFetch = started
+
+        let parsed: ParsedFeed
+        do {
+            parsed = try FeedParser.parse(result.body, documentURL: result.effectiveURL, httpContentType: result.contentType)
+        } catch {
+            var message = error.message
+            if !error.advertisedFeeds.isEmpty {
+                message += " (the page advertises: \(error.advertisedFeeds.joined(separator: ", ")))"
+            }
+            throw RefreshFailure(message: message)
+        }
+        report.warnings = parsed.warnings
+        let hints = PublisherHints(result: result, feed: parsed, now: started)
+        let discovered = now()
+        let articles: [Article]
+        do {
+            if let title = parsed.title, title != feed.title {
+                try await store.updateFeedTitle(feedID: feed.id, title: title)
+            }
+            articles = try await store.insertNew(feedID: feed.id, entries: parsed.entries, discovered: discovered)
+        } catch {
+            throw RefreshFailure(message: "\(error)")
+        }
+        var matches: [TopicMatch] = []
+        for article in articles {
+            let document = MatchDocument(title: article.title, body: article.bodyText)
+            for hit in matcher.matches(document, feedURL: feed.url, feedTags: feed.tags) {
+                matches.append(TopicMatch(topicID: hit.topicID, articleID: article.id, score: hit.score, snippets: hit.snippets, matched: discovered))
+            }
+        }
+        do {
+            let names = Dictionary(configuration.topics.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let added = try await store.recordMatches(matches, topicNames: names)
+            return (articles.count, added, hints)
+        } catch {
+            throw RefreshFailure(message: "\(error)")
+        }
+    }
+}

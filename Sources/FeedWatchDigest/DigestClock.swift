@@ -1,0 +1,37 @@
+import Foundation
+
+/// Calendar arithmetic in the digest's time zone: which day a moment belongs to, and how
+/// times are shown to the reader.
+public struct DigestClock: Sendable {
+    public let timeZone: TimeZone
+
+    /// - Throws: nothing; returns nil for an identifier that is not an IANA time zone.
+    public init?(timeZoneIdentifier: String) {
+        guard let zone = TimeZone(identifier: timeZoneIdentifier) else { return nil }
+        self.timeZone = zone
+    }
+
+    public init(timeZone: TimeZone) { self.timeZone = timeZone }
+
+    private var calendar: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar
+    }
+
+    /// The local day of `date` as `YYYY-MM-DD`.
+    public func day(of date: Date) -> String {
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+    }
+
+    /// `date` as the reader sees it: `2016-03-22 10:30 CET`.
+    public func displayTime(_ date: Date) -> String {
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        var abbreviation = timeZone.abbreviation(for: date) ?? timeZone.identifier
+        // Linux Foundation knows few zone abbreviations and says "GMT+1"; readers know "UTC+1".
+        if abbreviation.hasPrefix("GMT") { abbreviation = "UTC" + abbreviation.dropFirst(3) }
+        return String(format: "%04d-%02d-%02d %02d:%02d ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+            + abbreviation
+    }
+}

@@ -1,0 +1,257 @@
+import CCurlShims
+import Synchronization
+
+/// One fetch: the validated request, and once running its easy handle and what has arrived.
+///
+/// Built on the caller's thread; once submitted, only the engine thread touches its mutable state (that
+/// hand-over goes through the engine's mutex), which is why it is `@unchecked Sendable`. The easy handle
+/// exists only while the transfer runs, so queued transfers cost no libcurl memory.
+final class CurlTransfer: @unchecked Sendable {
+    enum Phase { case new, queued, running, done }
+    enum Overflow { case none, body, headers }
+
+    let request: FetchRequest
+    let target: URLTarget
+    let limits: FetcherConfiguration
+    /// Key for the per-host limit.
+    var hostKey: String { target.host }
+
+    /// The libcurl handle while running (engine thread only).
+    private(set) var easy: CurlEasyHandle?
+
+    /// Set from any thread by cancellation; read by the engine thread.
+    let cancelRequested = Atomic<Bool>(false)
+
+    // Engine-thread state.
+    var phase: Phase = .new
+    var continuation: CheckedContinuation<Result<FetchResult, FetchError>, Never>?
+    private(set) var body: [UInt8] = []
+    private(set) var overflow: Overflow = .none
+    /// Header lines of the response being received (reset on each status line of a redirect chain).
+    private(set) var headers: [(name: String, value: String)] = []
+    private var headerBytes = 0
+    private var currentStatus: Int?
+    /// True while every response so far in the chain was a permanent redirect (301/308).
+    private var leadingPermanentRun = true
+    private(set) var permanentRedirect: String?
+    /// The last `Location` header seen, for explaining a refused redirect.
+    private(set) var lastLocation: String?
+
+    /// Validates the request; fails for an unusable URL, scheme or header.
+    init(request: FetchRequest, configuration: FetcherConfiguration) throws(FetchError) {
+        guard let target = URLTarget(request.url) else {
+            throw FetchError(code: .invalidURL, message: "the feed URL has no scheme (expected http: or https:)")
+        }
+        switch target.scheme {
+        case "http", "https":
+            guard !target.host.isEmpty else {
+                throw FetchError(code: .invalidURL, message: "the feed URL names no host")
+            }
+        case "file":
+            guard request.allowFileScheme else {
+                throw FetchError(
+                    code: .unsupportedScheme, message: "file: URLs are only read for feeds configured with one")
+            }
+        default:
+            throw FetchError(
+                code: .unsupportedScheme,
+                message: "\(target.scheme): URLs are not fetched (host \(target.hostForMessages)); use http or https")
+        }
+        for (name, value) in request.extraHeaders where Self.breaksHeaderLine(name) || Self.breaksHeaderLine(value) {
+            // The value may be a secret: name the header only.
+            throw FetchError(code: .other, message: "extra header \(Self.printable(name)) contains a line break or colon")
+        }
+        self.request = request
+        self.target = target
+        self.limits = configuration
+    }
+
+    /// Creates and configures the easy handle when the transfer is about to start (engine thread).
+    func makeHandle() throws(FetchError) -> CurlEasyHandle {
+        guard let easy = CurlEasyHandle() else {
+            throw FetchError(code: .other, message: "libcurl could not create a transfer")
+        }
+        try configure(easy)
+        self.easy = easy
+        return easy
+    }
+
+    /// Drops the easy handle once it left the multi handle.
+    func releaseHandle() {
+        easy = nil
+    }
+
+    private static func breaksHeaderLine(_ text: String) -> Bool {
+        text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
+    }
+
+    private static func printable(_ name: String) -> String {
+        String(name.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }.prefix(64).map(Character.init))
+    }
+
+    private func configure(_ easy: CurlEasyHandle) throws(FetchError) {
+        let c = limits
+        var failed: CURLcode = CURLE_OK
+        func check(_ code: CURLcode) {
+            if code != CURLE_OK, failed == CURLE_OK { failed = code }
+        }
+        check(easy.set(CURLOPT_URL, request.url))
+        check(easy.set(CURLOPT_PROTOCOLS_STR, request.allowFileScheme ? "http,https,file" : "http,https"))
+        check(easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
+        check(easy.set(CURLOPT_NOSIGNAL, 1))
+        check(easy.set(CURLOPT_FOLLOWLOCATION, 1))
+        check(easy.set(CURLOPT_MAXREDIRS, c.maxRedirects))
+        check(easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int((c.connectTimeout * 1000).rounded(.up))))
+        check(easy.set(CURLOPT_TIMEOUT_MS, Int((c.totalTimeout * 1000).rounded(.up))))
+        check(easy.set(CURLOPT_LOW_SPEED_LIMIT, c.lowSpeedLimitBytesPerSecond))
+        check(easy.set(CURLOPT_LOW_SPEED_TIME, Int(c.lowSpeedTime.rounded(.up))))
+        check(easy.setOffset(CURLOPT_MAXFILESIZE_LARGE, c.maxBodyBytes))
+        check(easy.set(CURLOPT_ACCEPT_ENCODING, ""))
+        check(easy.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)))
+        check(easy.set(CURLOPT_SSL_VERIFYPEER, 1))
+        check(easy.set(CURLOPT_SSL_VERIFYHOST, 2))
+        check(easy.set(CURLOPT_TCP_KEEPALIVE, 1))
+        check(easy.set(CURLOPT_USERAGENT, c.userAgent))
+        if let proxy = c.proxy { check(easy.set(CURLOPT_PROXY, proxy)) }
+        check(easy.setHeaders(requestHeaderLines))
+        check(
+            easy.setCallbacks(
+                body: curlWriteBody, header: curlWriteHeader, context: Unmanaged.passUnretained(self).toOpaque()))
+        if failed != CURLE_OK {
+            throw FetchError(
+                code: failed == CURLE_UNSUPPORTED_PROTOCOL ? .unsupportedScheme : .other,
+                message: "libcurl refused an option for \(target.hostForMessages): \(CurlEasyHandle.describe(failed))")
+        }
+    }
+
+    private var requestHeaderLines: [String] {
+        var lines = [
+            "Accept: application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+                + "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+        ]
+        if let etag = request.etag, !etag.isEmpty, !Self.breaksHeaderLine(etag) {
+            lines.append("If-None-Match: \(etag)")
+        }
+        if let lastModified = request.lastModified, !lastModified.isEmpty, !Self.breaksHeaderLine(lastModified) {
+            lines.append("If-Modified-Since: \(lastModified)")
+        }
+        for (name, value) in request.extraHeaders.sorted(by: { $0.key < $1.key }) {
+            // "Name;" is libcurl's spelling of a header sent with an empty value.
+            lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
+        }
+        return lines
+    }
+
+    // MARK: Callbacks (engine thread)
+
+    fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard body.count + bytes.count <= limits.maxBodyBytes else {
+            overflow = .body
+            return false
+        }
+        if body.isEmpty, let declared = declaredContentLength, declared <= limits.maxBodyBytes {
+            body.reserveCapacity(declared)
+        }
+        body.append(contentsOf: bytes)
+        return true
+    }
+
+    private var declaredContentLength: Int? {
+        // Only a hint for the first allocation: a compressed body's length is not its decoded length.
+        guard headers.first(where: { $0.name == "content-encoding" }) == nil else { return nil }
+        return headers.first { $0.name == "content-length" }.flatMap { Int($0.value) }
+    }
+
+    fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let line = String(decoding: bytes, as: UTF8.self)
+        if line.hasPrefix("HTTP/") {
+            beginResponse(statusLine: line)
+            headerBytes = bytes.count
+            return true
+        }
+        headerBytes += bytes.count
+        guard headerBytes <= limits.maxHeaderBytes else {
+            overflow = .headers
+            return false
+        }
+        if let first = line.unicodeScalars.first, first == " " || first == "\t", !headers.isEmpty {
+            // An obsolete folded continuation line.
+            headers[headers.count - 1].value += " " + line.trimmingWhitespace
+            return true
+        }
+        guard let colon = line.firstIndex(of: ":") else { return true }  // the blank line ending the head
+        let name = line[..<colon].trimmingWhitespace.lowercased()
+        let value = line[line.index(after: colon)...].trimmingWhitespace
+        headers.append((name, value))
+        if name == "location" { lastLocation = value }
+        return true
+    }
+
+    private func beginResponse(statusLine: String) {
+        let parts = statusLine.split(separator: " ", maxSplits: 2)
+        let status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+        if let previous = currentStatus, !(100...199).contains(previous) {
+            // The previous response was a redirect libcurl followed; the effective URL is now its target.
+            if leadingPermanentRun, previous == 301 || previous == 308 {
+                permanentRedirect = effectiveURL
+            } else {
+                leadingPermanentRun = false
+            }
+        }
+        currentStatus = status
+        headers.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Completion (engine thread)
+
+    var effectiveURL: String? { easy?.string(CURLINFO_EFFECTIVE_URL) }
+
+    func infoLong(_ info: CURLINFO) -> Int { easy?.long(info) ?? 0 }
+
+    func infoDouble(_ info: CURLINFO) -> Double { easy?.double(info) ?? 0 }
+
+    var errorText: String { easy?.errorText ?? "" }
+
+    /// The outcome of a finished transfer with libcurl's result code.
+    func outcome(_ code: CURLcode) -> Result<FetchResult, FetchError> {
+        guard code == CURLE_OK else { return .failure(failure(code)) }
+        var status = infoLong(CURLINFO_RESPONSE_CODE)
+        if target.scheme == "file", status == 0 { status = 200 }
+        let result = FetchResult(
+            requestedURL: request.url, effectiveURL: effectiveURL ?? request.url, status: status,
+            headers: target.scheme == "file" ? [] : headers, body: body, duration: infoDouble(CURLINFO_TOTAL_TIME),
+            permanentRedirect: permanentRedirect)
+        body = []
+        return .success(result)
+    }
+
+    /// Hands the outcome to the awaiting caller, once.
+    func complete(_ outcome: Result<FetchResult, FetchError>) {
+        phase = .done
+        body = []
+        headers = []
+        easy = nil
+        continuation?.resume(returning: outcome)
+        continuation = nil
+    }
+}
+
+/// CURLOPT_WRITEFUNCTION: returning less than the size given aborts the transfer with CURLE_WRITE_ERROR.
+private func curlWriteBody(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
+) -> Int {
+    guard let user else { return 0 }
+    let total = size * count
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+    return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: total)) ? total : 0
+}
+
+/// CURLOPT_HEADERFUNCTION: called once per header line, for every response of a redirect chain.
+private func curlWriteHeader(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
+) -> Int {
+    guard let user else { return 0 }
+    let total = size * count
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+    return transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: total)) ? total : 0
+}

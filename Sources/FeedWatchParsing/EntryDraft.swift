@@ -1,0 +1,225 @@
+import Foundation
+import FeedWatchModel
+
+/// An entry while its elements are being read; `entry()` normalises it once at the end.
+struct EntryDraft {
+    var id: String?
+    var guidIsPermalink: Bool?
+    var title: String?
+    var link: String?
+    var summary: FeedText?
+    var content: FeedText?
+    var published: Date?
+    var updated: Date?
+    var authors: [Person] = []
+    var categories: [String] = []
+    var enclosures: [Enclosure] = []
+    var commentsURL: String?
+    var language: String?
+    var imageURL: String?
+    var commentCount: Int?
+    var durationSeconds: Int?
+
+    mutating func addCategory(_ name: String?) {
+        guard let name = name?.trimmingASCIIWhitespace(), !name.isEmpty, !categories.contains(name) else { return }
+        categories.append(name)
+    }
+
+    mutating func addAuthor(_ person: Person) {
+        guard person.name != nil || person.email != nil || person.uri != nil, !authors.contains(person) else { return }
+        authors.append(person)
+    }
+
+    mutating func addEnclosure(_ enclosure: Enclosure) {
+        guard !enclosure.url.isEmpty, !enclosures.contains(where: { $0.url == enclosure.url }) else { return }
+        enclosures.append(enclosure)
+    }
+
+    func entry() -> Entry {
+        var entry = Entry(id: id, guidIsPermalink: guidIsPermalink, title: title, link: link, summary: summary,
+                          content: content, published: published, updated: updated, authors: authors,
+                          categories: categories, enclosures: enclosures, commentsURL: commentsURL, language: language)
+        entry.imageURL = imageURL
+        entry.commentCount = commentCount
+        entry.durationSeconds = durationSeconds
+        return entry
+    }
+}
+
+/// Reading text, dates and people out of elements, the same way for every XML format.
+enum ElementReader {
+    /// Plain text of a title-like element. RSS titles routinely carry escaped HTML
+    /// (`&lt;b&gt;`, `&amp;amp;`), so anything that looks like markup goes through HTMLText.
+    static func plainText(_ element: XMLElement, html: Bool = true) -> String? {
+        if element.hasChildElements {
+            let text = HTMLText.plainText(fromHTML: element.innerMarkup)
+            return text.isEmpty ? nil : text
+        }
+        guard let raw = element.trimmedText else { return nil }
+        let text = html && looksLikeMarkup(raw) ? HTMLText.plainText(fromHTML: raw) : HTMLText.foldWhitespace(raw)
+        return text.isEmpty ? nil : text
+    }
+
+    /// An RSS text element (description, content:encoded): HTML by convention. Child
+    /// elements mean the publisher forgot to escape the HTML: keep it as markup.
+    static func htmlText(_ element: XMLElement, base: String?) -> FeedText? {
+        let value = element.innerMarkup.trimmingASCIIWhitespace()
+        guard !value.isEmpty else { return nil }
+        if !element.hasChildElements && !looksLikeMarkup(value) {
+            return FeedText(value: value, kind: .text, plainText: HTMLText.foldWhitespace(value))
+        }
+        return html(value, base: base)
+    }
+
+    /// An HTML value with its relative links resolved, and its plain-text rendering.
+    static func html(_ value: String, base: String?) -> FeedText {
+        let resolved = URLResolver.resolveLinks(inHTML: value, against: base)
+        return FeedText(value: resolved, kind: .html, plainText: HTMLText.plainText(fromHTML: resolved))
+    }
+
+    static func looksLikeMarkup(_ text: String) -> Bool {
+        text.utf8.contains(UInt8(ascii: "<")) || text.utf8.contains(UInt8(ascii: "&"))
+    }
+
+    /// A date element's instant, or nil plus a warning naming what could not be read.
+    static func date(_ element: XMLElement, context: inout DecodeContext) -> Date? {
+        guard let text = element.trimmedText else { return nil }
+        if let date = FeedDates.parse(text) { return date }
+        context.warn("unparseable date \"\(text.prefix(80))\" in <\(element.name)>")
+        return nil
+    }
+
+    /// An RSS `author`/`managingEditor`: `jo@example.org (Jo Bloggs)`, `Jo Bloggs <jo@…>`, or a name.
+    static func rssPerson(_ text: String) -> Person {
+        let trimmed = text.trimmingASCIIWhitespace()
+        if let open = trimmed.firstIndex(of: "("), trimmed.hasSuffix(")") {
+            let email = String(trimmed[..<open]).trimmingASCIIWhitespace()
+            let name = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
+                .trimmingASCIIWhitespace()
+            return Person(name: name.isEmpty ? nil : name, email: email.contains("@") ? email : nil)
+        }
+        if let open = trimmed.firstIndex(of: "<"), trimmed.hasSuffix(">") {
+            let name = String(trimmed[..<open]).trimmingASCIIWhitespace()
+            let email = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
+                .trimmingASCIIWhitespace()
+            return Person(name: name.isEmpty ? nil : name, email: email.isEmpty ? nil : email)
+        }
+        if trimmed.contains("@") && !trimmed.contains(" ") { return Person(email: trimmed) }
+        return Person(name: trimmed)
+    }
+
+    /// `hh:mm:ss`, `mm:ss` or seconds (iTunes duration).
+    static func durationSeconds(_ text: String) -> Int? {
+        let parts = text.trimmingASCIIWhitespace().split(separator: ":")
+        guard !parts.isEmpty, parts.count <= 3 else { return nil }
+        var total = 0
+        for part in parts {
+            guard let value = Int(part.split(separator: ".").first ?? part) else { return nil }
+            total = total * 60 + value
+        }
+        return total
+    }
+
+    /// Media RSS, iTunes, Dublin Core, slash and atom:link extensions of an item or entry.
+    /// Returns true when the element was one of them.
+    static func readExtension(_ child: XMLElement, into draft: inout EntryDraft, base: String?,
+                              context: inout DecodeContext) -> Bool {
+        switch child.namespace {
+        case XMLNamespace.dc:
+            switch child.name {
+            case "creator", "author", "contributor":
+                if let name = plainText(child, html: false) { draft.addAuthor(Person(name: name)) }
+            case "date":
+                if draft.published == nil { draft.published = date(child, context: &context) }
+            case "subject":
+                draft.addCategory(plainText(child, html: false))
+            case "language":
+                if draft.language == nil { draft.language = child.trimmedText }
+            case "identifier":
+                if draft.id == nil { draft.id = child.trimmedText }
+            case "description":
+                if draft.summary == nil { draft.summary = htmlText(child, base: base) }
+            case "title":
+                if draft.title == nil { draft.title = plainText(child) }
+            default: break
+            }
+            return true
+        case XMLNamespace.dcterms:
+            switch child.name {
+            case "modified": if draft.updated == nil { draft.updated = date(child, context: &context) }
+            case "created", "issued": if draft.published == nil { draft.published = date(child, context: &context) }
+            default: break
+            }
+            return true
+        case XMLNamespace.content:
+            if child.name == "encoded", let text = htmlText(child, base: base) {
+                draft.content = text.kind == .html ? text : FeedText(value: text.value, kind: .html, plainText: text.plainText)
+            }
+            return true
+        case XMLNamespace.media:
+            readMedia(child, into: &draft, base: base)
+            return true
+        case XMLNamespace.itunes:
+            switch child.name {
+            case "author": if let name = plainText(child, html: false) { draft.addAuthor(Person(name: name)) }
+            case "summary", "subtitle":
+                if draft.summary == nil { draft.summary = htmlText(child, base: base) }
+            case "duration": draft.durationSeconds = child.trimmedText.flatMap(durationSeconds)
+            case "image":
+                if let href = child.attribute("href") { draft.imageURL = URLResolver.resolve(href, against: base) }
+            case "keywords":
+                for keyword in (child.trimmedText ?? "").split(separator: ",") { draft.addCategory(String(keyword)) }
+            default: break
+            }
+            return true
+        case XMLNamespace.slash:
+            if child.name == "comments" { draft.commentCount = child.trimmedText.flatMap { Int($0) } }
+            return true
+        case XMLNamespace.wfw:
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static func readMedia(_ element: XMLElement, into draft: inout EntryDraft, base: String?) {
+        switch element.name {
+        case "group":
+            for child in element.children where child.namespace == XMLNamespace.media {
+                readMedia(child, into: &draft, base: base)
+            }
+        case "content":
+            if let url = element.attribute("url"), !url.isEmpty {
+                let length = element.attribute("fileSize").flatMap { Int64($0.trimmingASCIIWhitespace()) }
+                var type = element.attribute("type")
+                if type == nil, let medium = element.attribute("medium") { type = medium }
+                draft.addEnclosure(Enclosure(url: URLResolver.resolve(url, against: base), type: type, length: length))
+                if draft.imageURL == nil, element.attribute("medium") == "image" || (type ?? "").hasPrefix("image/") {
+                    draft.imageURL = URLResolver.resolve(url, against: base)
+                }
+            }
+            for child in element.children where child.namespace == XMLNamespace.media {
+                readMedia(child, into: &draft, base: base)
+            }
+        case "thumbnail":
+            if draft.imageURL == nil, let url = element.attribute("url") {
+                draft.imageURL = URLResolver.resolve(url, against: base)
+            }
+        case "description":
+            if draft.summary == nil {
+                let isHTML = element.attribute("type") == "html"
+                if isHTML, let value = element.trimmedText {
+                    draft.summary = html(value, base: base)
+                } else if let value = element.trimmedText {
+                    draft.summary = FeedText(value: value, kind: .text, plainText: HTMLText.foldWhitespace(value))
+                }
+            }
+        case "title":
+            if draft.title == nil { draft.title = plainText(element) }
+        case "category", "keywords":
+            if element.name == "category" { draft.addCategory(element.trimmedText) }
+        default:
+            break
+        }
+    }
+}

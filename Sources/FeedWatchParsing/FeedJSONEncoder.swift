@@ -1,0 +1,151 @@
+import Foundation
+import FeedWatchModel
+
+/// The JSON form of a parsed feed that `feedwatch parse --json` prints.
+public enum FeedJSONEncoder {
+    /// The `feedwatch parse --json` shape of issue 3 item 7, as UTF-8 JSON text (stable key
+    /// order as in the issue; keys omitted when absent; dates RFC 3339 in UTC).
+    public static func encode(_ feed: ParsedFeed) -> String {
+        var writer = JSONWriter()
+        writer.openObject()
+        writer.key("format"); writer.string(feed.format.rawValue)
+        writer.optional("title", feed.title)
+        writer.optional("link", feed.link)
+        writer.optional("subtitle", feed.subtitle)
+        writer.optional("language", feed.language)
+        writer.optional("updated", feed.updated.map(rfc3339))
+        writer.key("authors"); writer.people(feed.authors)
+        writer.key("entries")
+        writer.openArray()
+        for entry in feed.entries {
+            writer.separator()
+            writer.openObject()
+            writer.optional("id", entry.id)
+            writer.optional("title", entry.title)
+            writer.optional("link", entry.link)
+            writer.optional("summary", entry.summary?.value)
+            writer.optional("content", entry.content?.value)
+            writer.optional("published", entry.published.map(rfc3339))
+            writer.optional("updated", entry.updated.map(rfc3339))
+            writer.key("authors"); writer.people(entry.authors)
+            writer.key("categories")
+            writer.openArray()
+            for category in entry.categories {
+                writer.separator()
+                writer.string(category)
+            }
+            writer.closeArray()
+            writer.key("enclosures")
+            writer.openArray()
+            for enclosure in entry.enclosures {
+                writer.separator()
+                writer.openObject()
+                writer.key("url"); writer.string(enclosure.url)
+                writer.optional("type", enclosure.type)
+                if let length = enclosure.length { writer.key("length"); writer.raw(String(length)) }
+                writer.closeObject()
+            }
+            writer.closeArray()
+            writer.closeObject()
+        }
+        writer.closeArray()
+        writer.key("warnings")
+        writer.openArray()
+        for warning in feed.warnings {
+            writer.separator()
+            writer.string(warning)
+        }
+        writer.closeArray()
+        writer.closeObject()
+        return writer.text
+    }
+
+    /// `2016-03-22T09:30:00Z`: whole seconds, UTC.
+    static func rfc3339(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        // Civil from days (Howard Hinnant).
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):"
+            + "\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2))Z"
+    }
+}
+
+/// A minimal streaming JSON writer: keys in the order they are written.
+private struct JSONWriter {
+    var text = ""
+    private var needsComma = false
+
+    mutating func openObject() { text += "{"; needsComma = false }
+    mutating func closeObject() { text += "}"; needsComma = true }
+    mutating func openArray() { text += "["; needsComma = false }
+    mutating func closeArray() { text += "]"; needsComma = true }
+
+    mutating func separator() {
+        if needsComma { text += ", " }
+        needsComma = false
+    }
+
+    mutating func key(_ name: String) {
+        separator()
+        string(name)
+        text += ": "
+        needsComma = false
+    }
+
+    mutating func optional(_ name: String, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        string(value)
+    }
+
+    mutating func raw(_ value: String) {
+        text += value
+        needsComma = true
+    }
+
+    mutating func people(_ people: [Person]) {
+        openArray()
+        for person in people {
+            separator()
+            openObject()
+            optional("name", person.name)
+            optional("email", person.email)
+            optional("uri", person.uri)
+            closeObject()
+        }
+        closeArray()
+    }
+
+    mutating func string(_ value: String) {
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        text += out + "\""
+        needsComma = true
+    }
+}

@@ -1,0 +1,178 @@
+internal import CLibXML2
+
+/// HTML named entities (`&nbsp;`, `&eacute;`…), which XML does not define but real feeds use.
+enum HTMLEntities {
+    /// The code point of an HTML 4 named entity, from libxml2's own table.
+    static func codePoint(named name: UnsafePointer<UInt8>) -> UInt32? {
+        guard let description = htmlEntityLookup(name) else { return nil }
+        return description.pointee.value
+    }
+
+    /// The code point of an HTML named entity given as bytes (without `&` and `;`).
+    static func codePoint<C: Collection>(named name: C) -> UInt32? where C.Element == UInt8 {
+        guard name.count > 0, name.count < 32 else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.count + 1) { buffer in
+            var index = 0
+            for byte in name {
+                buffer[index] = byte
+                index += 1
+            }
+            buffer[index] = 0
+            guard let base = buffer.baseAddress else { return nil }
+            return codePoint(named: UnsafePointer(base))
+        }
+    }
+}
+
+/// Byte-level repairs that make a broken XML feed parse the way its author meant it.
+enum EntityRepair {
+    struct Result {
+        var bytes: [UInt8]
+        /// `&nbsp;` and friends rewritten as numeric references.
+        var htmlEntities = 0
+        /// `&` not starting a reference, escaped as `&amp;`.
+        var bareAmpersands = 0
+    }
+
+    /// Rewrites HTML named entities as numeric character references and escapes bare `&`,
+    /// outside CDATA sections, comments and the DOCTYPE. Returns nil when nothing needed
+    /// fixing (the usual case), so well-formed documents are never copied.
+    static func repair(_ input: [UInt8]) -> Result? {
+        input.withUnsafeBufferPointer { buffer -> Result? in
+            var output: [UInt8]? = nil
+            var htmlEntities = 0
+            var bareAmpersands = 0
+            var copied = 0  // bytes of input already copied into output
+            let count = buffer.count
+            var index = 0
+
+            func flush(upTo end: Int) {
+                if output == nil {
+                    output = []
+                    output!.reserveCapacity(count + count / 16)
+                }
+                output!.append(contentsOf: buffer[copied..<end])
+                copied = end
+            }
+
+            while index < count {
+                let byte = buffer[index]
+                if byte == UInt8(ascii: "<") {
+                    index = skipUnparsedSection(buffer, from: index)
+                    continue
+                }
+                guard byte == UInt8(ascii: "&") else {
+                    index += 1
+                    continue
+                }
+                // A reference is `&#123;`, `&#x1F;` or `&name;`.
+                var end = index + 1
+                if end < count && buffer[end] == UInt8(ascii: "#") {
+                    end += 1
+                    if end < count && (buffer[end] | 0x20) == UInt8(ascii: "x") { end += 1 }
+                    let digitsStart = end
+                    while end < count && isHexDigit(buffer[end]) && end - digitsStart < 10 { end += 1 }
+                    if end > digitsStart && end < count && buffer[end] == UInt8(ascii: ";") {
+                        index = end + 1
+                        continue
+                    }
+                } else {
+                    while end < count && isNameByte(buffer[end]) && end - index < 40 { end += 1 }
+                    if end > index + 1 && end < count && buffer[end] == UInt8(ascii: ";") {
+                        let name = buffer[(index + 1)..<end]
+                        if isXMLPredefined(name) {
+                            index = end + 1
+                            continue
+                        }
+                        if let codePoint = HTMLEntities.codePoint(named: name) {
+                            flush(upTo: index)
+                            output!.append(contentsOf: "&#\(codePoint);".utf8)
+                            copied = end + 1
+                            htmlEntities += 1
+                            index = end + 1
+                            continue
+                        }
+                        // An unknown name may be declared in the document's DTD: leave it.
+                        index = end + 1
+                        continue
+                    }
+                }
+                flush(upTo: index)
+                output!.append(contentsOf: "&amp;".utf8)
+                copied = index + 1
+                bareAmpersands += 1
+                index += 1
+            }
+            guard output != nil else { return nil }
+            flush(upTo: count)
+            return Result(bytes: output!, htmlEntities: htmlEntities, bareAmpersands: bareAmpersands)
+        }
+    }
+
+    /// Skips a CDATA section, comment, processing instruction or DOCTYPE starting at `start`
+    /// (a `<`), where `&` is literal; returns the index after it, or `start + 1` for a tag.
+    private static func skipUnparsedSection(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let count = buffer.count
+        guard start + 1 < count else { return start + 1 }
+        let next = buffer[start + 1]
+        if next == UInt8(ascii: "!") {
+            if matches(buffer, at: start, "<![CDATA[") { return find(buffer, "]]>", from: start + 9) }
+            if matches(buffer, at: start, "<!--") { return find(buffer, "-->", from: start + 4) }
+            if matches(buffer, at: start, "<!DOCTYPE") || matches(buffer, at: start, "<!doctype") {
+                // The internal subset may declare entities; skip to its end.
+                var index = start + 9
+                var inSubset = false
+                while index < count {
+                    let byte = buffer[index]
+                    if byte == UInt8(ascii: "[") { inSubset = true }
+                    if byte == UInt8(ascii: "]") { inSubset = false }
+                    if byte == UInt8(ascii: ">") && !inSubset { return index + 1 }
+                    index += 1
+                }
+                return count
+            }
+        } else if next == UInt8(ascii: "?") {
+            return find(buffer, "?>", from: start + 2)
+        }
+        return start + 1
+    }
+
+    private static func matches(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int, _ literal: StaticString) -> Bool {
+        let length = literal.utf8CodeUnitCount
+        guard index + length <= buffer.count else { return false }
+        let pointer = literal.utf8Start
+        for offset in 0..<length where buffer[index + offset] != pointer[offset] { return false }
+        return true
+    }
+
+    private static func find(_ buffer: UnsafeBufferPointer<UInt8>, _ literal: StaticString, from start: Int) -> Int {
+        var index = start
+        let first = literal.utf8Start[0]
+        while index < buffer.count {
+            if buffer[index] == first && matches(buffer, at: index, literal) {
+                return index + literal.utf8CodeUnitCount
+            }
+            index += 1
+        }
+        return buffer.count
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66)
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A)
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+            || byte == UInt8(ascii: ":") || byte >= 0x80
+    }
+
+    private static func isXMLPredefined(_ name: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        switch name.count {
+        case 2: return name.elementsEqual("lt".utf8) || name.elementsEqual("gt".utf8)
+        case 3: return name.elementsEqual("amp".utf8)
+        case 4: return name.elementsEqual("quot".utf8) || name.elementsEqual("apos".utf8)
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,136 @@
+internal import CLibXML2
+import FeedWatchModel
+
+/// HTML to plain text, for matching and snippets.
+public enum HTMLText {
+    /// HTML fragment or page → plain text (libxml2 HTML parser, skip script/style, entities
+    /// decoded, whitespace folded, paragraph breaks as "\n\n").
+    public static func plainText(fromHTML html: String) -> String {
+        let utf8 = html.utf8
+        // Most titles and many summaries hold no markup at all: no parser needed.
+        if !utf8.contains(UInt8(ascii: "<")) && !utf8.contains(UInt8(ascii: "&")) {
+            return foldWhitespace(html)
+        }
+        LibXML2.setUpOnce()
+        let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+            | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue)
+        let document: htmlDocPtr? = html.withCString { pointer in
+            htmlReadMemory(pointer, Int32(utf8.count), nil, "UTF-8", options)
+        }
+        guard let document else { return "" }
+        defer { xmlFreeDoc(document) }
+        var writer = TextWriter()
+        walk(document.pointee.children, into: &writer)
+        return writer.finish()
+    }
+
+    /// Plain text with whitespace runs folded to one space and the ends trimmed.
+    static func foldWhitespace(_ text: String) -> String {
+        var writer = TextWriter()
+        writer.appendText(text.utf8)
+        return writer.finish()
+    }
+
+    /// Iterative walk (a hostile fragment may nest deeply) in document order.
+    private static func walk(_ first: xmlNodePtr?, into writer: inout TextWriter) {
+        var node = first
+        while let current = node {
+            var descend = false
+            switch current.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = current.pointee.content {
+                    writer.appendText(UnsafeBufferPointer(start: content, count: Int(xmlStrlen(content))))
+                }
+            case XML_ELEMENT_NODE:
+                let kind = ElementKind(current.pointee.name)
+                switch kind {
+                case .skipped: break
+                case .lineBreak: writer.requestBreak(.line)
+                case .block:
+                    writer.requestBreak(.paragraph)
+                    descend = true
+                case .inline: descend = true
+                }
+            default:
+                break
+            }
+            if descend, let child = current.pointee.children {
+                node = child
+                continue
+            }
+            // Leaving `current`: close blocks on the way up until a node has a next sibling.
+            var leaving: xmlNodePtr? = current
+            node = nil
+            while let exiting = leaving {
+                if exiting.pointee.type == XML_ELEMENT_NODE, ElementKind(exiting.pointee.name) == .block {
+                    writer.requestBreak(.paragraph)
+                }
+                if let next = exiting.pointee.next {
+                    node = next
+                    break
+                }
+                guard let parent = exiting.pointee.parent, parent.pointee.type == XML_ELEMENT_NODE else { break }
+                leaving = parent
+            }
+        }
+    }
+
+    private enum ElementKind: Equatable {
+        case skipped, lineBreak, block, inline
+
+        init(_ name: UnsafePointer<xmlChar>?) {
+            guard let name else {
+                self = .inline
+                return
+            }
+            switch String(cString: name).lowercased() {
+            case "script", "style", "head", "template", "noscript", "iframe", "object", "svg": self = .skipped
+            case "br": self = .lineBreak
+            case "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "table", "tr",
+                 "section", "article", "header", "footer", "aside", "nav", "figure", "figcaption", "hr", "dl", "dt",
+                 "dd", "address", "main", "details", "summary", "form", "fieldset":
+                self = .block
+            default: self = .inline
+            }
+        }
+    }
+}
+
+/// Accumulates text with folded whitespace and the strongest requested break between runs.
+struct TextWriter {
+    enum Break: Int, Comparable {
+        case none = 0, space, line, paragraph
+        static func < (lhs: Break, rhs: Break) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    private var output: [UInt8] = []
+    private var pending = Break.none
+
+    mutating func requestBreak(_ kind: Break) {
+        if kind > pending { pending = kind }
+    }
+
+    mutating func appendText<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        for byte in bytes {
+            if byte.isASCIIWhitespace {
+                requestBreak(.space)
+                continue
+            }
+            if !output.isEmpty {
+                switch pending {
+                case .none: break
+                case .space: output.append(0x20)
+                case .line: output.append(0x0A)
+                case .paragraph: output.append(contentsOf: [0x0A, 0x0A])
+                }
+            }
+            pending = .none
+            output.append(byte)
+        }
+    }
+
+    mutating func finish() -> String {
+        // U+00A0 (from &nbsp;) counts as a space for folding only at the edges; keep it inside.
+        String(decoding: output, as: UTF8.self)
+    }
+}

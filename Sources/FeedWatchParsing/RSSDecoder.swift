@@ -1,0 +1,173 @@
+import FeedWatchModel
+
+/// RSS 0.90–0.94, 2.0 and 1.0 (RDF) into the normalised model. Core RSS elements are matched
+/// by local name in any non-extension namespace, since RSS 1.0/0.90 put them in their own
+/// namespace and broken feeds in arbitrary ones.
+enum RSSDecoder {
+    static func decode(_ root: XMLElement, context: inout DecodeContext) -> ParsedFeed {
+        let format = detectFormat(root)
+        let channel = root.name == "channel" ? root : (root.children.first { isCore($0) && $0.name == "channel" })
+        if channel == nil { context.warn("RSS document without a <channel>") }
+        var feed = ParsedFeed(format: format)
+
+        var channelBase = channel?.base ?? root.base
+        if let channel {
+            readChannel(channel, into: &feed, context: &context)
+            if channelBase == nil, let link = feed.link { channelBase = link }
+        }
+        if let link = feed.link { feed.link = URLResolver.resolve(link, against: channel?.base ?? root.base) }
+
+        // Items live in <channel> for RSS 0.9x/2.0 and beside it for RSS 1.0; broken feeds do either.
+        // An unclosed element (say <itunes:category>) swallows the items after it, so look
+        // everywhere except inside items (SSE puts conflicting copies of an item in its item).
+        let items = root.descendants(named: "item", where: isCore)
+        let placed = (channel?.children ?? []).filter { isCore($0) && $0.name == "item" }.count
+            + (channel === root ? 0 : root.children.filter { isCore($0) && $0.name == "item" }.count)
+        if items.count > placed {
+            context.warn("\(items.count - placed) item(s) found inside another element (an unclosed tag?)")
+        }
+        feed.entries.reserveCapacity(items.count)
+        for item in items {
+            let base = item.base ?? channelBase
+            feed.entries.append(decodeItem(item, base: base, feedLanguage: feed.language, context: &context))
+        }
+        if feed.imageURL == nil, let image = root.children.first(where: { isCore($0) && $0.name == "image" }),
+           let url = image.children.first(where: { isCore($0) && $0.name == "url" })?.trimmedText {
+            feed.imageURL = URLResolver.resolve(url, against: channelBase)
+        }
+        feed.warnings = context.warnings
+        return feed
+    }
+
+    private static func isCore(_ element: XMLElement) -> Bool {
+        element.namespace.isEmpty || !XMLNamespace.extensions.contains(element.namespace)
+    }
+
+    private static func detectFormat(_ root: XMLElement) -> FeedFormat {
+        if root.name == "RDF" {
+            return root.children.contains { $0.namespace == XMLNamespace.rss090 } ? .rss090 : .rss10
+        }
+        switch root.attribute("version")?.trimmingASCIIWhitespace() {
+        case "0.90": return .rss090
+        case "0.91": return .rss091
+        case "0.92": return .rss092
+        case "0.93": return .rss093
+        case "0.94": return .rss094
+        default: return .rss20
+        }
+    }
+
+    private static func readChannel(_ channel: XMLElement, into feed: inout ParsedFeed, context: inout DecodeContext) {
+        let base = channel.base
+        var draft = EntryDraft()  // collects channel-level extension values (authors, dates)
+        for child in channel.children {
+            if isCore(child) {
+                switch child.name {
+                case "title": if feed.title == nil { feed.title = ElementReader.plainText(child) }
+                case "link": if feed.link == nil, let link = child.trimmedText { feed.link = link }
+                case "description": if feed.subtitle == nil { feed.subtitle = ElementReader.plainText(child) }
+                case "language": feed.language = child.trimmedText
+                case "lastBuildDate": feed.updated = ElementReader.date(child, context: &context) ?? feed.updated
+                case "pubDate": if feed.updated == nil { feed.updated = ElementReader.date(child, context: &context) }
+                case "managingEditor", "webMaster":
+                    if child.name == "managingEditor", let text = child.trimmedText {
+                        draft.addAuthor(ElementReader.rssPerson(text))
+                    }
+                case "ttl": feed.ttlMinutes = child.trimmedText.flatMap { Int($0) }
+                case "image":
+                    if let url = child.children.first(where: { isCore($0) && $0.name == "url" })?.trimmedText {
+                        feed.imageURL = URLResolver.resolve(url, against: base)
+                    }
+                default: break
+                }
+            } else if child.namespace == XMLNamespace.atom10 && child.name == "link" {
+                let rel = child.attribute("rel") ?? "alternate"
+                guard let href = child.attribute("href") else { continue }
+                if rel == "self" { feed.selfURL = URLResolver.resolve(href, against: base) }
+                if rel == "alternate" && feed.link == nil { feed.link = href }
+            } else if child.namespace == XMLNamespace.itunes && child.name == "image" {
+                if feed.imageURL == nil, let href = child.attribute("href") {
+                    feed.imageURL = URLResolver.resolve(href, against: base)
+                }
+            } else if child.namespace == XMLNamespace.dc && child.name == "language" {
+                if feed.language == nil { feed.language = child.trimmedText }
+            } else if child.namespace == XMLNamespace.dc && child.name == "date" {
+                if feed.updated == nil { feed.updated = ElementReader.date(child, context: &context) }
+            } else if child.namespace != XMLNamespace.media {
+                _ = ElementReader.readExtension(child, into: &draft, base: base, context: &context)
+            }
+        }
+        if feed.language == nil { feed.language = channel.lang }
+        feed.authors = draft.authors
+    }
+
+    private static func decodeItem(_ item: XMLElement, base: String?, feedLanguage: String?,
+                                   context: inout DecodeContext) -> Entry {
+        var draft = EntryDraft()
+        var guidElement: XMLElement?
+        var alternateLink: String?
+        for child in item.children {
+            if isCore(child) {
+                switch child.name {
+                case "title": if draft.title == nil { draft.title = ElementReader.plainText(child) }
+                case "link": if draft.link == nil { draft.link = child.trimmedText }
+                case "guid": guidElement = child
+                case "description": draft.summary = ElementReader.htmlText(child, base: base)
+                case "pubDate": draft.published = ElementReader.date(child, context: &context)
+                case "author":
+                    if let text = child.trimmedText { draft.addAuthor(ElementReader.rssPerson(text)) }
+                case "category": draft.addCategory(ElementReader.plainText(child, html: false))
+                case "comments":
+                    if let url = child.trimmedText { draft.commentsURL = URLResolver.resolve(url, against: base) }
+                case "enclosure":
+                    if let url = child.attribute("url")?.trimmingASCIIWhitespace(), !url.isEmpty {
+                        let length = child.attribute("length").flatMap { Int64($0.trimmingASCIIWhitespace()) }
+                        let type = child.attribute("type").flatMap { $0.isEmpty ? nil : $0 }
+                        draft.addEnclosure(Enclosure(url: URLResolver.resolve(url, against: base), type: type,
+                                                     length: length))
+                    }
+                case "source": break
+                default: break
+                }
+            } else if child.namespace == XMLNamespace.atom10 {
+                switch child.name {
+                case "link":
+                    let rel = child.attribute("rel") ?? "alternate"
+                    if rel == "alternate", alternateLink == nil { alternateLink = child.attribute("href") }
+                    if rel == "enclosure", let href = child.attribute("href") {
+                        draft.addEnclosure(Enclosure(url: URLResolver.resolve(href, against: base),
+                                                     type: child.attribute("type"),
+                                                     length: child.attribute("length").flatMap { Int64($0) }))
+                    }
+                case "updated": draft.updated = ElementReader.date(child, context: &context)
+                case "published": if draft.published == nil { draft.published = ElementReader.date(child, context: &context) }
+                case "id": if guidElement == nil && draft.id == nil { draft.id = child.trimmedText }
+                case "summary": if draft.summary == nil { draft.summary = AtomDecoder.text(child, base: base) }
+                case "content": if draft.content == nil { draft.content = AtomDecoder.text(child, base: base) }
+                default: break
+                }
+            } else if child.namespace == XMLNamespace.rdf {
+                continue
+            } else {
+                _ = ElementReader.readExtension(child, into: &draft, base: base, context: &context)
+            }
+        }
+        // RSS 1.0 names each item by rdf:about.
+        if let about = item.attribute("about", namespace: XMLNamespace.rdf), draft.id == nil, guidElement == nil {
+            draft.id = about.trimmingASCIIWhitespace()
+        }
+        if let guidElement, let guid = guidElement.trimmedText {
+            draft.id = guid
+            // RSS 2.0: a guid is a permalink unless it says isPermaLink="false".
+            let flag = guidElement.attribute("isPermaLink")?.trimmingASCIIWhitespace().lowercased()
+            draft.guidIsPermalink = flag != "false"
+            if draft.link == nil, draft.guidIsPermalink == true, URLResolver.isAbsolute(guid) {
+                draft.link = guid
+            }
+        }
+        if draft.link == nil { draft.link = alternateLink }
+        if let link = draft.link { draft.link = URLResolver.resolve(link, against: base) }
+        draft.language = item.lang ?? draft.language ?? feedLanguage
+        return draft.entry()
+    }
+}

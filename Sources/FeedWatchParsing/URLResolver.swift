@@ -1,0 +1,105 @@
+internal import CLibXML2
+import FeedWatchModel
+
+/// Resolves relative references (RFC 3986) against `xml:base`, the document URL or the
+/// channel link, using libxml2's resolver, which is fast and tolerant of odd input.
+enum URLResolver {
+    /// `reference` resolved against `base`; `reference` unchanged when it is already absolute,
+    /// when there is no base, or when resolution fails.
+    static func resolve(_ reference: String, against base: String?) -> String {
+        let trimmed = reference.trimmingASCIIWhitespace()
+        guard let base, !base.isEmpty, !isAbsolute(trimmed) else { return trimmed }
+        if trimmed.isEmpty { return base }
+        guard let built = xmlBuildURI(trimmed, base) else { return trimmed }
+        defer { fw_xmlFree(built) }
+        return String(cString: built)
+    }
+
+    /// Whether a reference starts with a scheme (`http:`, `mailto:`, `urn:`…).
+    static func isAbsolute(_ reference: String) -> Bool {
+        var sawLetter = false
+        for byte in reference.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                sawLetter = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+                if !sawLetter { return false }
+            case UInt8(ascii: ":"):
+                return sawLetter
+            default:
+                return false
+            }
+        }
+        return false
+    }
+
+    /// Rewrites relative `href` and `src` attribute values in an HTML fragment; the HTML is
+    /// otherwise returned byte for byte as published.
+    static func resolveLinks(inHTML html: String, against base: String?) -> String {
+        guard let base, !base.isEmpty else { return html }
+        let bytes = Array(html.utf8)
+        var output: [UInt8]? = nil
+        var copied = 0
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            // Find `href=` or `src=` (case-insensitive) preceded by whitespace, inside a tag.
+            let byte = bytes[index] | 0x20
+            var attributeEnd = -1
+            if byte == UInt8(ascii: "h"), index + 5 <= count, index > 0, bytes[index - 1].isASCIIWhitespace,
+               lowercaseEquals(bytes, index, "href") {
+                attributeEnd = index + 4
+            } else if byte == UInt8(ascii: "s"), index + 4 <= count, index > 0, bytes[index - 1].isASCIIWhitespace,
+                      lowercaseEquals(bytes, index, "src") {
+                attributeEnd = index + 3
+            }
+            guard attributeEnd > 0 else {
+                index += 1
+                continue
+            }
+            var cursor = attributeEnd
+            while cursor < count && bytes[cursor].isASCIIWhitespace { cursor += 1 }
+            guard cursor < count, bytes[cursor] == UInt8(ascii: "=") else {
+                index = attributeEnd
+                continue
+            }
+            cursor += 1
+            while cursor < count && bytes[cursor].isASCIIWhitespace { cursor += 1 }
+            guard cursor < count else { break }
+            let quote = bytes[cursor]
+            let valueStart: Int
+            var valueEnd: Int
+            if quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
+                valueStart = cursor + 1
+                valueEnd = valueStart
+                while valueEnd < count && bytes[valueEnd] != quote { valueEnd += 1 }
+            } else {
+                valueStart = cursor
+                valueEnd = cursor
+                while valueEnd < count && !bytes[valueEnd].isASCIIWhitespace && bytes[valueEnd] != UInt8(ascii: ">") {
+                    valueEnd += 1
+                }
+            }
+            let value = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
+            if !value.isEmpty, !isAbsolute(value), !value.hasPrefix("#") {
+                let resolved = resolve(value.replacingAll("&amp;", with: "&"), against: base)
+                    .replacingAll("&", with: "&amp;")
+                if output == nil { output = []; output!.reserveCapacity(count + 256) }
+                output!.append(contentsOf: bytes[copied..<valueStart])
+                output!.append(contentsOf: resolved.utf8)
+                copied = valueEnd
+            }
+            index = max(valueEnd, index + 1)
+        }
+        guard var output else { return html }
+        output.append(contentsOf: bytes[copied...])
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func lowercaseEquals(_ bytes: [UInt8], _ index: Int, _ word: StaticString) -> Bool {
+        let length = word.utf8CodeUnitCount
+        guard index + length <= bytes.count else { return false }
+        for offset in 0..<length where bytes[index + offset] | 0x20 != word.utf8Start[offset] { return false }
+        return true
+    }
+}

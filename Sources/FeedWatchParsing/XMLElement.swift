@@ -1,0 +1,190 @@
+import FeedWatchModel
+
+/// Namespace URIs the decoders look for.
+enum XMLNamespace {
+    static let atom10 = "http://www.w3.org/2005/Atom"
+    static let atom03 = "http://purl.org/atom/ns#"
+    static let rss10 = "http://purl.org/rss/1.0/"
+    static let rss090 = "http://my.netscape.com/rdf/simple/0.9/"
+    static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    static let content = "http://purl.org/rss/1.0/modules/content/"
+    static let dc = "http://purl.org/dc/elements/1.1/"
+    static let dcterms = "http://purl.org/dc/terms/"
+    static let media = "http://search.yahoo.com/mrss/"
+    static let itunes = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+    static let slash = "http://purl.org/rss/1.0/modules/slash/"
+    static let xml = "http://www.w3.org/XML/1998/namespace"
+    static let xhtml = "http://www.w3.org/1999/xhtml"
+    static let wfw = "http://wellformedweb.org/CommentAPI/"
+
+    /// Namespaces of RSS extensions; an element in any other namespace is read as core RSS,
+    /// because real feeds put core elements in odd default namespaces.
+    static let extensions: Set<String> = [
+        atom10, atom03, rdf, content, dc, dcterms, media, itunes, slash, xml, xhtml, wfw,
+    ]
+
+    /// Well-known prefixes, used when a feed forgets to declare them (`<dc:creator>` without
+    /// `xmlns:dc`), which libxml2 reports as an error and then passes on without a namespace.
+    static func forUndeclaredPrefix(_ prefix: String) -> String? {
+        switch prefix {
+        case "atom": return atom10
+        case "content": return content
+        case "dc": return dc
+        case "dcterms": return dcterms
+        case "media": return media
+        case "itunes": return itunes
+        case "slash": return slash
+        case "rdf": return rdf
+        case "xhtml": return xhtml
+        case "wfw": return wfw
+        default: return nil
+        }
+    }
+}
+
+/// One attribute of an element, namespace-resolved.
+struct XMLAttribute {
+    let name: String
+    /// "" when the attribute has no namespace (the usual case).
+    let namespace: String
+    let value: String
+}
+
+/// A compact element tree built from libxml2's SAX events. Feeds are small (bounded by
+/// `ParseLimits.maxBytes`), and a tree lets each decoder look ahead and re-serialise mixed
+/// content (XHTML in Atom, unescaped HTML in RSS descriptions) without a second parse.
+final class XMLElement {
+    let name: String
+    /// "" when the element has no namespace.
+    let namespace: String
+    let attributes: [XMLAttribute]
+    var children: [XMLElement] = []
+    /// The element's own character data, concatenated; children sit between its bytes at
+    /// their `textOffset`.
+    var text: [UInt8] = []
+    /// Where in the parent's `text` this element starts, for re-serialising mixed content.
+    let textOffset: Int
+    /// The effective `xml:base` (already resolved against the ancestors' bases), if any.
+    let base: String?
+    /// The effective `xml:lang`, if any.
+    let lang: String?
+
+    init(name: String, namespace: String, attributes: [XMLAttribute], textOffset: Int, base: String?, lang: String?) {
+        self.name = name
+        self.namespace = namespace
+        self.attributes = attributes
+        self.textOffset = textOffset
+        self.base = base
+        self.lang = lang
+    }
+
+    /// The value of an un-namespaced attribute (or one in `namespace`).
+    func attribute(_ name: String, namespace: String = "") -> String? {
+        for attribute in attributes where attribute.name == name && attribute.namespace == namespace {
+            return attribute.value
+        }
+        return nil
+    }
+
+    /// The first child with this name in this namespace.
+    func child(_ name: String, namespace: String) -> XMLElement? {
+        for child in children where child.name == name && child.namespace == namespace { return child }
+        return nil
+    }
+
+    /// The element's character data, trimmed; nil when empty.
+    var trimmedText: String? {
+        guard let range = text.trimmedRange() else { return nil }
+        return String(decoding: text[range], as: UTF8.self)
+    }
+
+    /// The element's text when it has no child elements, else its inner markup serialised
+    /// as (X)HTML: what a feed meant when it put unescaped HTML inside a text element.
+    var innerMarkup: String {
+        if children.isEmpty { return String(decoding: text, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count * 2)
+        appendInner(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Descendants (and self) called `name` that pass `filter`, in document order, without
+    /// looking inside a match.
+    func descendants(named name: String, where filter: (XMLElement) -> Bool) -> [XMLElement] {
+        var found: [XMLElement] = []
+        var pending: [XMLElement] = [self]
+        while let element = pending.popLast() {
+            if element.name == name && filter(element) {
+                found.append(element)
+                continue
+            }
+            pending.append(contentsOf: element.children.reversed())
+        }
+        return found
+    }
+
+    /// Whether the element has child elements (mixed or element content).
+    var hasChildElements: Bool { !children.isEmpty }
+
+    private func appendInner(to out: inout [UInt8]) {
+        var position = 0
+        for child in children {
+            if child.textOffset > position {
+                XMLElement.appendEscaped(text[position..<child.textOffset], to: &out)
+                position = child.textOffset
+            }
+            child.appendOuter(to: &out)
+        }
+        if position < text.count { XMLElement.appendEscaped(text[position...], to: &out) }
+    }
+
+    private func appendOuter(to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "<"))
+        out.append(contentsOf: name.utf8)
+        for attribute in attributes where attribute.namespace.isEmpty {
+            out.append(UInt8(ascii: " "))
+            out.append(contentsOf: attribute.name.utf8)
+            out.append(contentsOf: "=\"".utf8)
+            XMLElement.appendEscaped(attribute.value.utf8, to: &out, quote: true)
+            out.append(UInt8(ascii: "\""))
+        }
+        if children.isEmpty && text.isEmpty && XMLElement.voidElements.contains(name) {
+            out.append(contentsOf: " />".utf8)
+            return
+        }
+        out.append(UInt8(ascii: ">"))
+        appendInner(to: &out)
+        out.append(contentsOf: "</".utf8)
+        out.append(contentsOf: name.utf8)
+        out.append(UInt8(ascii: ">"))
+    }
+
+    /// HTML elements that never have content, written as `<br />` rather than `<br></br>`.
+    private static let voidElements: Set<String> = [
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    ]
+
+    private static func appendEscaped<C: Collection>(_ bytes: C, to out: inout [UInt8], quote: Bool = false)
+    where C.Element == UInt8 {
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "\"") where quote: out.append(contentsOf: "&quot;".utf8)
+            default: out.append(byte)
+            }
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// The range without leading and trailing ASCII whitespace; nil when nothing is left.
+    func trimmedRange() -> Range<Int>? {
+        var start = 0
+        var end = count
+        while start < end && self[start].isASCIIWhitespace { start += 1 }
+        while end > start && self[end - 1].isASCIIWhitespace { end -= 1 }
+        return start < end ? start..<end : nil
+    }
+}

@@ -1,0 +1,344 @@
+import Foundation
+import FeedWatchModel
+import GRDB
+
+/// The embedded store: one SQLite file in WAL mode, through GRDB.
+///
+/// Dates are stored as Unix seconds (REAL) so that comparisons in SQL are plain numeric ones.
+public final class SQLiteStore: Store {
+    private let pool: DatabasePool
+    /// The database file, for error messages.
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// - Parameter busyTimeout: how long a write waits for another process's lock.
+    public init(path: String, busyTimeout: Double = 5) throws {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.foreignKeysEnabled = true
+        config.label = "feedwatch"
+        do {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw SQLiteStore.translate(error, path: path, doing: "open")
+        }
+        do {
+            try SQLiteMigrations.migrator.migrate(pool)
+        } catch {
+            throw StoreError(code: .migrationFailed, message: "\(path): migrating the schema failed: \(SQLiteStore.reason(error))")
+        }
+    }
+
+    /// Runs a write transaction, translating SQLite errors into `StoreError`s that name the file.
+    private func write<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw SQLiteStore.translate(error, path: path, doing: doing)
+        }
+    }
+
+    private func read<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw SQLiteStore.translate(error, path: path, doing: doing)
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let db = error as? DatabaseError { return db.message ?? "\(db.resultCode)" }
+        return "\(error)"
+    }
+
+    static func translate(_ error: any Error, path: String, doing: String) -> StoreError {
+        guard let db = error as? DatabaseError else {
+            return StoreError(code: .other, message: "\(path): \(doing) failed: \(error)")
+        }
+        let message = db.message ?? "\(db.resultCode)"
+        switch db.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return StoreError(code: .locked, message: "\(path): \(doing) failed: the database is locked by another process (\(message))")
+        case .SQLITE_FULL:
+            return StoreError(code: .diskFull, message: "\(path): \(doing) failed: the disk is full")
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return StoreError(code: .corrupt, message: "\(path): \(doing) failed: the file is not a valid feedwatch database (\(message))")
+        case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_IOERR:
+            return StoreError(code: .cannotOpen, message: "\(path): \(doing) failed: \(message)")
+        default:
+            return StoreError(code: .other, message: "\(path): \(doing) failed: \(message)")
+        }
+    }
+
+    // MARK: Feeds
+
+    public func syncFeeds(_ sources: [FeedSource]) async throws -> [StoredFeed] {
+        try await write("sync feeds") { db in
+            let now = Date().timeIntervalSince1970
+            try db.execute(sql: "UPDATE feeds SET active = 0")
+            for (position, source) in sources.enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT INTO feeds (url, name, tags, active, position, created_at) VALUES (?, ?, ?, 1, ?, ?)
+                        ON CONFLICT(url) DO UPDATE SET name = excluded.name, tags = excluded.tags,
+                            active = 1, position = excluded.position
+                        """,
+                    arguments: [source.url, source.name, Self.encodeTags(source.tags), position, now])
+            }
+            try db.execute(sql: """
+                INSERT INTO fetch_state (feed_id) SELECT id FROM feeds
+                WHERE id NOT IN (SELECT feed_id FROM fetch_state)
+                """)
+            return try Self.fetchActiveFeeds(db)
+        }
+    }
+
+    public func activeFeeds() async throws -> [StoredFeed] {
+        try await read("read feeds") { db in try Self.fetchActiveFeeds(db) }
+    }
+
+    private static func fetchActiveFeeds(_ db: Database) throws -> [StoredFeed] {
+        try Row.fetchAll(db, sql: "SELECT id, url, name, title, tags FROM feeds WHERE active = 1 ORDER BY position, id")
+            .map(feed(from:))
+    }
+
+    private static func feed(from row: Row) -> StoredFeed {
+        StoredFeed(id: row["id"], url: row["url"], name: row["name"], title: row["title"], tags: decodeTags(row["tags"]))
+    }
+
+    static func encodeTags(_ tags: [String]) -> String {
+        let data = (try? JSONEncoder().encode(tags)) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decodeTags(_ text: String?) -> [String] {
+        guard let text else { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    }
+
+    public func updateFeedTitle(feedID: Int64, title: String) async throws {
+        try await write("update feed title") { db in
+            try db.execute(sql: "UPDATE feeds SET title = ? WHERE id = ?", arguments: [title, feedID])
+        }
+    }
+
+    // MARK: Fetch state
+
+    public func fetchState(feedID: Int64) async throws -> FetchState {
+        try await read("read fetch state") { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM fetch_state WHERE feed_id = ?", arguments: [feedID]) else {
+                throw StoreError(code: .unknownFeed, message: "no feed with id \(feedID)")
+            }
+            return Self.fetchState(from: row)
+        }
+    }
+
+    static func fetchState(from row: Row) -> FetchState {
+        FetchState(
+            etag: row["etag"], lastModified: row["last_modified"],
+            lastFetched: date(row["last_fetched_at"]), lastSuccess: date(row["last_success_at"]),
+            nextCheck: date(row["next_check_at"]), errorCount: (row["error_count"] as Int?) ?? 0, lastError: row["last_error"],
+            lastStatus: row["last_status"], disabledReason: row["disabled_reason"], movedTo: row["moved_to"],
+            lastFullFetch: date(row["last_full_fetch_at"]))
+    }
+
+    static func date(_ seconds: Double?) -> Date? { seconds.map(Date.init(timeIntervalSince1970:)) }
+
+    public func saveFetchState(feedID: Int64, _ state: FetchState) async throws {
+        try await write("save fetch state") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO fetch_state (feed_id, etag, last_modified, last_fetched_at, last_success_at,
+                        next_check_at, error_count, last_error, last_status, disabled_reason, moved_to,
+                        last_full_fetch_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(feed_id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+                        last_fetched_at = excluded.last_fetched_at, last_success_at = excluded.last_success_at,
+                        next_check_at = excluded.next_check_at, error_count = excluded.error_count,
+                        last_error = excluded.last_error, last_status = excluded.last_status,
+                        disabled_reason = excluded.disabled_reason, moved_to = excluded.moved_to,
+                        last_full_fetch_at = excluded.last_full_fetch_at
+                    """,
+                arguments: [
+                    feedID, state.etag, state.lastModified, state.lastFetched?.timeIntervalSince1970,
+                    state.lastSuccess?.timeIntervalSince1970, state.nextCheck?.timeIntervalSince1970,
+                    state.errorCount, state.lastError, state.lastStatus, state.disabledReason, state.movedTo,
+                    state.lastFullFetch?.timeIntervalSince1970,
+                ])
+        }
+    }
+
+    // MARK: Articles
+
+    public func insertNew(feedID: Int64, entries: [Entry], discovered: Date) async throws -> [Article] {
+        try await write("store new articles") { db in
+            var inserted: [Article] = []
+            let statement = try db.makeStatement(sql: """
+                INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at, discovered_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(feed_id, fingerprint) DO NOTHING
+                RETURNING id
+                """)
+            var seen = Set<String>()
+            for entry in entries where seen.insert(entry.fingerprint).inserted {
+                let article = Article(
+                    id: 0, feedID: feedID, fingerprint: entry.fingerprint,
+                    title: entry.title ?? "(untitled)", link: entry.link,
+                    summary: entry.summary?.plainText ?? "", content: entry.content?.plainText ?? "",
+                    author: entry.authors.first.flatMap { $0.name ?? $0.email }, published: entry.published ?? entry.updated,
+                    discovered: discovered)
+                statement.setUncheckedArguments([
+                    feedID, article.fingerprint, article.title, article.link, article.summary, article.content,
+                    article.author, article.published?.timeIntervalSince1970, discovered.timeIntervalSince1970,
+                ])
+                if let id = try Int64.fetchOne(statement) {
+                    var stored = article
+                    stored.id = id
+                    inserted.append(stored)
+                }
+            }
+            return inserted
+        }
+    }
+
+    public func articles(since: Date, limit: Int) async throws -> [Article] {
+        try await read("read articles") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM articles WHERE discovered_at >= ? ORDER BY discovered_at DESC, id DESC LIMIT ?",
+                arguments: [since.timeIntervalSince1970, limit]
+            ).map(Self.article(from:))
+        }
+    }
+
+    static func article(from row: Row) -> Article {
+        Article(
+            id: row["id"], feedID: row["feed_id"], fingerprint: row["fingerprint"], title: row["title"],
+            link: row["link"], summary: row["summary"], content: row["content"], author: row["author"],
+            published: date(row["published_at"]), discovered: Date(timeIntervalSince1970: row["discovered_at"]))
+    }
+
+    // MARK: Matches and digests
+
+    public func recordMatches(_ matches: [TopicMatch], topicNames: [String: String]) async throws -> Int {
+        guard !matches.isEmpty else { return 0 }
+        return try await write("record matches") { db in
+            var added = 0
+            for match in matches {
+                let snippets = String(decoding: try JSONEncoder().encode(match.snippets), as: UTF8.self)
+                try db.execute(
+                    sql: """
+                        INSERT INTO topic_matches (topic_id, topic_name, article_id, score, snippets, matched_at)
+                        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(topic_id, article_id) DO NOTHING
+                        """,
+                    arguments: [
+                        match.topicID, topicNames[match.topicID] ?? match.topicID, match.articleID, match.score,
+                        snippets, match.matched.timeIntervalSince1970,
+                    ])
+                added += db.changesCount
+            }
+            return added
+        }
+    }
+
+    public func collectDigest(day: String, timeZone: String, now: Date) async throws -> DigestRecord {
+        try await write("collect digest \(day)") { db in
+            try db.execute(
+                sql: "INSERT INTO digests (day, time_zone, created_at) VALUES (?, ?, ?) ON CONFLICT(day) DO NOTHING",
+                arguments: [day, timeZone, now.timeIntervalSince1970])
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM digests WHERE day = ?", arguments: [day]) else {
+                throw StoreError(code: .other, message: "digest \(day) vanished inside its own transaction")
+            }
+            let id: Int64 = row["id"]
+            try db.execute(sql: "UPDATE topic_matches SET digest_id = ? WHERE digest_id IS NULL", arguments: [id])
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM topic_matches WHERE digest_id = ?", arguments: [id]) ?? 0
+            return DigestRecord(
+                id: id, day: row["day"], timeZone: row["time_zone"],
+                created: Date(timeIntervalSince1970: row["created_at"]), matchCount: count)
+        }
+    }
+
+    public func digest(day: String) async throws -> Digest? {
+        try await read("read digest \(day)") { db in
+            guard let head = try Row.fetchOne(db, sql: "SELECT * FROM digests WHERE day = ?", arguments: [day]) else {
+                return nil
+            }
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT m.topic_id, m.topic_name, m.score, m.snippets, a.id AS article_id, a.title, a.link,
+                        a.published_at, COALESCE(f.name, f.title, f.url) AS feed_name
+                    FROM topic_matches m
+                    JOIN articles a ON a.id = m.article_id
+                    JOIN feeds f ON f.id = a.feed_id
+                    WHERE m.digest_id = ?
+                    ORDER BY m.topic_id, m.score DESC, a.published_at DESC, a.id
+                    """,
+                arguments: [head["id"]])
+            var sections: [Digest.Section] = []
+            for row in rows {
+                let topicID: String = row["topic_id"]
+                let snippetText: String = row["snippets"]
+                let snippets = (try? JSONDecoder().decode([Snippet].self, from: Data(snippetText.utf8))) ?? []
+                let item = Digest.Item(
+                    articleID: row["article_id"], title: row["title"], link: row["link"], feedName: row["feed_name"],
+                    published: Self.date(row["published_at"]), score: row["score"], snippets: snippets)
+                if sections.last?.topic.id == topicID {
+                    sections[sections.count - 1].items.append(item)
+                } else {
+                    sections.append(Digest.Section(topic: Topic(id: topicID, name: row["topic_name"], query: ""), items: [item]))
+                }
+            }
+            return Digest(
+                day: head["day"], timeZone: head["time_zone"],
+                created: Date(timeIntervalSince1970: head["created_at"]), sections: sections)
+        }
+    }
+
+    public func digests() async throws -> [DigestRecord] {
+        try await read("list digests") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT d.*, (SELECT COUNT(*) FROM topic_matches m WHERE m.digest_id = d.id) AS match_count
+                FROM digests d ORDER BY d.day DESC
+                """
+            ).map { row in
+                DigestRecord(
+                    id: row["id"], day: row["day"], timeZone: row["time_zone"],
+                    created: Date(timeIntervalSince1970: row["created_at"]), matchCount: row["match_count"])
+            }
+        }
+    }
+
+    public func pendingMatchCount() async throws -> Int {
+        try await read("count pending matches") { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM topic_matches WHERE digest_id IS NULL") ?? 0
+        }
+    }
+
+    public func feedStatuses() async throws -> [FeedStatus] {
+        try await read("read feed status") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT f.id, f.url, f.name, f.title, f.tags, s.*,
+                    (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id) AS article_count
+                FROM feeds f LEFT JOIN fetch_state s ON s.feed_id = f.id
+                WHERE f.active = 1 ORDER BY f.position, f.id
+                """
+            ).map { row in
+                FeedStatus(feed: Self.feed(from: row), state: Self.fetchState(from: row), articleCount: row["article_count"])
+            }
+        }
+    }
+
+    /// Runs SQLite's own consistency check; returns its findings ("ok" when sound).
+    public func integrityCheck() async throws -> [String] {
+        try await read("integrity check") { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+}

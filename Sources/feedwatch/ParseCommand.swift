@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import FeedWatchDaemon
+import FeedWatchFetching
+import FeedWatchModel
+import FeedWatchParsing
+
+struct ParseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parse",
+        abstract: "Parse one feed file or URL and show what feedwatch reads from it.",
+        discussion: """
+            Detects the format from the content, parses it as the daemon would and prints a \
+            summary: format, title, entries with their dates, and any repairs the parser made. \
+            --json prints the normalised feed as JSON (dates RFC 3339 in UTC). Exit status 1 if \
+            the document is not a feed.
+            """)
+
+    @Argument(help: ArgumentHelp("A feed file, or an http(s) URL.", valueName: "file-or-url"))
+    var source: String
+
+    @Flag(help: "Print the parsed feed as JSON.")
+    var json = false
+
+    func run() async throws {
+        let loaded = try await DocumentLoader.load(source)
+        let feed: ParsedFeed
+        do {
+            feed = try FeedParser.parse(loaded.bytes, documentURL: loaded.url, httpContentType: loaded.contentType)
+        } catch {
+            var message = "\(source): \(error.message)"
+            if !error.advertisedFeeds.isEmpty {
+                message += "\nfeeds advertised by the page:\n" + error.advertisedFeeds.map { "  \($0)" }.joined(separator: "\n")
+            }
+            Terminal.error(message)
+            throw ExitCode(1)
+        }
+        if json {
+            print(FeedJSONEncoder.encode(feed))
+            return
+        }
+        print("format:   \(feed.format.rawValue)")
+        print("title:    \(feed.title ?? "-")")
+        if let link = feed.link { print("link:     \(link)") }
+        if let updated = feed.updated { print("updated:  \(Terminal.rfc3339(updated))") }
+        print("entries:  \(feed.entries.count)")
+        for entry in feed.entries {
+            print("  \(Terminal.rfc3339(entry.published ?? entry.updated))  \(entry.title ?? "(untitled)")")
+            if let link = entry.link { print("      \(link)") }
+        }
+        if !feed.warnings.isEmpty {
+            print("warnings:")
+            for warning in feed.warnings { print("  \(warning)") }
+        }
+    }
+}
+
+/// Reads a document from a file or over HTTP, for the inspection commands.
+enum DocumentLoader {
+    struct Loaded {
+        var bytes: [UInt8]
+        var url: String?
+        var contentType: String?
+    }
+
+    static func load(_ source: String) async throws -> Loaded {
+        let lower = source.lowercased()
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+            do {
+                let fetcher = try Fetcher()
+                defer { fetcher.shutdown() }
+                let result = try await fetcher.fetch(FetchRequest(url: source))
+                guard (200..<300).contains(result.status) else {
+                    Terminal.error("\(source): HTTP \(result.status)")
+                    throw ExitCode(1)
+                }
+                return Loaded(bytes: result.body, url: result.effectiveURL, contentType: result.contentType)
+            } catch let error as FetchError {
+                Terminal.error("\(source): \(error.message)")
+                throw ExitCode(1)
+            }
+        }
+        let path = lower.hasPrefix("file://") ? (URL(string: source)?.path ?? source) : source
+        guard let data = FileManager.default.contents(atPath: path) else {
+            Terminal.error("\(source): cannot read the file")
+            throw ExitCode(1)
+        }
+        return Loaded(bytes: Array(data), url: URL(fileURLWithPath: path).absoluteString, contentType: nil)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import FeedWatchDigest
+import FeedWatchModel
+import Testing
+
+@Suite struct MarkdownDigestRendererTests {
+    let berlin = DigestClock(timeZoneIdentifier: "Europe/Berlin")!
+
+    func digest(title: String = "Khamenei Pushes Iranian Missile Program", link: String? = "https://example.org/a") -> Digest {
+        let snippet = Snippet(parts: [
+            .init(text: "carried out the test-launch of a nuclear-capable ", highlighted: false),
+            .init(text: "ballistic missile", highlighted: true),
+            .init(text: ", in violation", highlighted: false),
+        ])
+        let item = Digest.Item(
+            articleID: 1, title: title, link: link, feedName: "Iran Focus",
+            published: Date(timeIntervalSince1970: 1_458_639_000), score: 2.5, snippets: [snippet])
+        return Digest(
+            day: "2016-03-22", timeZone: "Europe/Berlin", created: Date(timeIntervalSince1970: 1_458_630_000),
+            sections: [Digest.Section(topic: Topic(id: "missile-tests", name: "Missile tests", query: ""), items: [item])])
+    }
+
+    @Test func rendersTopicArticleSourceTimeAndHighlightedSnippet() {
+        let text = MarkdownDigestRenderer(clock: berlin).render(digest())
+        #expect(text.hasPrefix("# feedwatch digest for 2016-03-22\n"))
+        #expect(text.contains("## Missile tests"))
+        #expect(text.contains("### [Khamenei Pushes Iranian Missile Program](<https://example.org/a>)"))
+        // 09:30 UTC is 10:30 in Berlin in March (CET, before the DST change).
+        #expect(text.contains("*Iran Focus* · 2016-03-22 10:30 "))
+        #expect(text.contains("> carried out the test-launch of a nuclear-capable **ballistic missile**, in violation"))
+    }
+
+    @Test func isDeterministic() {
+        let renderer = MarkdownDigestRenderer(clock: berlin)
+        #expect(renderer.render(digest()) == renderer.render(digest()))
+    }
+
+    @Test func feedTextCannotInjectMarkupOrScriptLinks() {
+        let text = MarkdownDigestRenderer(clock: berlin).render(
+            digest(title: "<script>alert(1)</script> [click](javascript:alert(1))", link: "javascript:alert(1)"))
+        #expect(!text.contains("<script>"))
+        // Every link target the renderer emits is an http(s) URL in angle brackets; feed text
+        // that looks like a link has its brackets escaped.
+        var rest = Substring(text)
+        while let range = rest.range(of: "](") {
+            let escaped = range.lowerBound > rest.startIndex && rest[rest.index(before: range.lowerBound)] == "\\"
+            #expect(escaped || rest[range.upperBound...].hasPrefix("<http") || rest[range.upperBound...].hasPrefix("#topic-"))
+            rest = rest[range.upperBound...]
+        }
+        #expect(!text.contains("<javascript:"))
+        #expect(text.contains("&lt;script&gt;"))
+    }
+
+    @Test func emptyDigestSaysSo() {
+        let empty = Digest(day: "2026-11-29", timeZone: "UTC", created: Date(timeIntervalSince1970: 0), sections: [])
+        #expect(MarkdownDigestRenderer(clock: berlin).render(empty).contains("Nothing new matched"))
+    }
+
+    @Test func dayFollowsTheDigestTimeZone() {
+        // 23:30 UTC on 28 Nov is already 29 Nov in Berlin and still 28 Nov in New York.
+        let moment = Date(timeIntervalSince1970: 1_795_908_600)
+        #expect(DigestClock(timeZoneIdentifier: "UTC")!.day(of: moment) == "2026-11-28")
+        #expect(berlin.day(of: moment) == "2026-11-29")
+        #expect(DigestClock(timeZoneIdentifier: "America/New_York")!.day(of: moment) == "2026-11-28")
+    }
+}
+
+@Suite struct AtomicFileWriterTests {
+    @Test func writesAndReplacesWithoutLeavingTemporaryFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fw-digest-\(UUID().uuidString)").path
+        let path = dir + "/2026-11-29.md"
+        try AtomicFileWriter.write("first", to: path)
+        try AtomicFileWriter.write("second", to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "second")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["2026-11-29.md"])
+    }
+
+    @Test func anUnwritableDirectoryGivesAClearError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fw-ro-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // A regular file where the directory should be makes the write fail even for root.
+        let blocker = dir + "/digests"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
+        #expect {
+            try AtomicFileWriter.write("x", to: blocker + "/2026-11-29.md")
+        } throws: { error in
+            "\(error)".contains("cannot write \(blocker)/2026-11-29.md")
+        }
+    }
+}
