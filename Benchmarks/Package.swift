@@ -2,26 +2,25 @@
 import PackageDescription
 
 // Benchmarks live in their own package so the main build stays lean. Build and run in release:
-//   cd Benchmarks && swift run -c release MatcherBenchmark
+//   cd Benchmarks && swift build -c release && ./.build/release/MatcherBenchmark
 //
-// The main package exports no library products (only the `feedwatch` executable), so a
-// `.package(path: "..")` dependency could not reach its library targets. Until it does, the
-// stage targets under test are compiled here from the main package's sources through the
-// symbolic links in `Shared/` (the same files, never copies). Add a target per stage as needed.
+// Each benchmark is its own executable target depending on the stage library it measures.
 let strictSwift: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
     name: "feedwatch-benchmarks",
     platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "feedwatch", path: ".."),
+    ],
     targets: [
-        .systemLibrary(name: "CStemmer", path: "Shared/CStemmer", providers: [.apt(["libstemmer-dev"])]),
-        .target(name: "FeedWatchModel", path: "Shared/FeedWatchModel", swiftSettings: strictSwift),
-        .target(name: "FeedWatchMatching", dependencies: ["FeedWatchModel", "CStemmer"], path: "Shared/FeedWatchMatching",
-                swiftSettings: strictSwift),
-
-        // Topic matcher throughput against grep (issue 5, item 7).
-        .executableTarget(name: "MatcherBenchmark", dependencies: ["FeedWatchMatching"], path: "Sources/MatcherBenchmark",
-                          swiftSettings: strictSwift),
+        // Topic matcher throughput against grep (issue 5, item 7). See MatcherBenchmark.md.
+        .executableTarget(
+            name: "MatcherBenchmark",
+            dependencies: [.product(name: "FeedWatchMatching", package: "feedwatch")],
+            path: "Sources/MatcherBenchmark",
+            swiftSettings: strictSwift
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

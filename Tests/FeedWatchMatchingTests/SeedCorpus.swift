@@ -1,7 +1,7 @@
+import FeedWatchTestSupport
 import Foundation
 
-/// The shared seed corpus (`<repo>/../shared/corpus/seed`, or `$FEEDWATCH_SHARED/corpus/seed`),
-/// read with a crude scan so these tests do not depend on the feed parser.
+/// The shared seed corpus, read with a crude scan so these tests do not depend on the feed parser.
 enum SeedCorpus {
     struct Item {
         var title: String
@@ -11,16 +11,10 @@ enum SeedCorpus {
         var body: String { content.isEmpty ? description : content }
     }
 
-    static let directory: URL? = {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        var candidates = [repository.deletingLastPathComponent().appendingPathComponent("shared")]
-        if let shared = ProcessInfo.processInfo.environment["FEEDWATCH_SHARED"] {
-            candidates.append(URL(fileURLWithPath: shared))
-        }
-        return candidates.map { $0.appendingPathComponent("corpus/seed") }
-            .first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("expected-topics.json").path) }
-    }()
+    /// `<shared>/corpus/seed` (see `SharedCorpus`: `$FEEDWATCH_SHARED`, else `<repository>/../shared`).
+    static let directory: URL? = SharedCorpus.corpusDirectory
+        .map { $0.appendingPathComponent("seed") }
+        .flatMap { FileManager.default.fileExists(atPath: $0.appendingPathComponent("expected-topics.json").path) ? $0 : nil }
 
     static var isAvailable: Bool { directory != nil }
 
