@@ -155,7 +155,7 @@ final class MatcherEngine: @unchecked Sendable {
                 let root = try QueryCompiler(state: state, languageIndices: languageIndices).compile(parsed)
                 compiled.append(CompiledTopic(
                     id: topic.id, root: root, minScore: topic.minScore, feeds: Set(topic.feeds),
-                    tags: Set(topic.tags), isIndexable: root.anchors != nil))
+                    tags: Set(topic.tags)))
             } catch {
                 errors.append(QuerySyntaxError(topicID: topic.id, column: error.column, message: error.message))
             }
