@@ -1,10 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Benchmarks live in their own package so the main build stays lean. Build and run in release:
-//   cd Benchmarks && swift build -c release && ./.build/release/MatcherBenchmark
-//
-// Each benchmark is its own executable target depending on the stage library it measures.
+// Benchmarks live in their own package so the main build stays lean; each benchmark is its
+// own executable target over the main package's stage libraries. Build and run in release:
+//   cd Benchmarks && swift run -c release MatcherBenchmark
 let strictSwift: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
@@ -14,10 +13,19 @@ let package = Package(
         .package(name: "feedwatch", path: ".."),
     ],
     targets: [
-        // Topic matcher throughput against grep (issue 5, item 7). See MatcherBenchmark.md.
+        // Fetch cycle over many loopback feeds (issue 4 item 8); driven by fetch/run.sh.
+        .executableTarget(
+            name: "FetchBenchmark",
+            dependencies: [.product(name: "FeedWatchFetching", package: "feedwatch")],
+            path: "Sources/FetchBenchmark"
+        ),
+        // Topic matcher throughput against grep (issue 5 item 7).
         .executableTarget(
             name: "MatcherBenchmark",
-            dependencies: [.product(name: "FeedWatchMatching", package: "feedwatch")],
+            dependencies: [
+                .product(name: "FeedWatchMatching", package: "feedwatch"),
+                .product(name: "FeedWatchModel", package: "feedwatch"),
+            ],
             path: "Sources/MatcherBenchmark",
             swiftSettings: strictSwift
         ),

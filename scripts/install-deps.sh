@@ -2,7 +2,8 @@
 # Installs the Debian packages feedwatch needs to build and test, if any is missing.
 # Usage: scripts/install-deps.sh [extra packages…]
 set -euo pipefail
-packages=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev libstemmer-dev sqlite3 pkg-config python3 "$@")
+# systemd provides systemd-analyze, which `make test` uses to check the unit file.
+packages=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev libstemmer-dev sqlite3 pkg-config python3 systemd "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

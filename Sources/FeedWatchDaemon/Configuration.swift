@@ -57,6 +57,52 @@ public enum DigestFormat: String, Sendable, Hashable, CaseIterable {
     }
 }
 
+/// A `host:port` to listen on, from `[http] listen` (IPv6 hosts in brackets: `[::1]:9464`).
+public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
+    /// A host name or IP address (IPv6 without brackets).
+    public var host: String
+    /// The TCP port, 1–65535.
+    public var port: Int
+
+    /// An address from its parts.
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `host:port`; nil when it is not one.
+    public init?(parsing text: String) {
+        let host: Substring
+        let portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+            host = text[text.index(after: text.startIndex)..<close]
+            portText = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else { return nil }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        }
+        guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "/" }),
+              portText.allSatisfy(\.isNumber), let port = Int(portText), (1...65535).contains(port)
+        else { return nil }
+        self.host = String(host)
+        self.port = port
+    }
+
+    /// `host:port`, IPv6 hosts in brackets.
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// The optional status endpoint, from `[http]`.
+public struct HTTPConfiguration: Sendable, Hashable {
+    /// Where `/metrics` and `/healthz` are served; nil (the default) serves nothing.
+    public var listen: ListenAddress?
+
+    /// An endpoint listening on `listen`, or none.
+    public init(listen: ListenAddress? = nil) { self.listen = listen }
+}
+
 /// The whole validated configuration.
 public struct FeedWatchConfiguration: Sendable, Hashable {
     /// The file it was read from, for messages.
@@ -66,6 +112,8 @@ public struct FeedWatchConfiguration: Sendable, Hashable {
     public var feeds: [FeedSource]
     public var topics: [Topic]
     public var digest: DigestConfiguration
+    /// The status endpoint; off unless `[http] listen` is set.
+    public var http = HTTPConfiguration()
 
     /// The interval a feed is checked at: its own, else the global one.
     public func interval(for feed: FeedSource) -> TimeSpan { feed.interval ?? fetch.interval }

@@ -150,7 +150,7 @@ private struct TableReader {
     }
 
     mutating func read(root: TOMLTable, path: String, environment: [String: String]) -> FeedWatchConfiguration? {
-        checkKeys(root, allowed: ["storage", "fetch", "feed", "opml", "topic", "digest"], prefix: "")
+        checkKeys(root, allowed: ["storage", "fetch", "feed", "opml", "topic", "digest", "http"], prefix: "")
         let storage = readStorage(root, environment: environment)
         let fetch = readFetch(root)
         var feeds = readFeeds(root)
@@ -159,7 +159,23 @@ private struct TableReader {
         }
         let topics = readTopics(root)
         let digest = readDigest(root, stateDirectory: storage.stateDirectory, environment: environment)
-        return FeedWatchConfiguration(path: path, storage: storage, fetch: fetch, feeds: feeds, topics: topics, digest: digest)
+        var configuration = FeedWatchConfiguration(path: path, storage: storage, fetch: fetch, feeds: feeds, topics: topics, digest: digest)
+        configuration.http = readHTTP(root)
+        return configuration
+    }
+
+    mutating func readHTTP(_ root: TOMLTable) -> HTTPConfiguration {
+        var http = HTTPConfiguration()
+        guard let section = table(root, "http", path: "http") else { return http }
+        checkKeys(section, allowed: ["listen"], prefix: "http")
+        if let text = string(section, "listen", path: "http.listen") {
+            if let address = ListenAddress(parsing: text) {
+                http.listen = address
+            } else {
+                problem("http.listen", "\"\(text)\" is not host:port (e.g. 127.0.0.1:9464 or [::1]:9464)")
+            }
+        }
+        return http
     }
 
     mutating func readStorage(_ root: TOMLTable, environment: [String: String]) -> StorageConfiguration {

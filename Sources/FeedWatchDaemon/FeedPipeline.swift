@@ -19,6 +19,9 @@ public struct FeedRefreshReport: Sendable, Hashable {
     public var error: String?
     /// Parser warnings (recoveries) for this document.
     public var warnings: [String]
+    /// The fetch was aborted because the daemon is shutting down; the feed's stored state was
+    /// left as it was, so it is simply due again after the restart.
+    public var cancelled = false
 }
 
 /// The only place where the stages meet: fetch → parse → store new → match → record.
@@ -32,6 +35,8 @@ public struct FeedPipeline: Sendable {
     public let logger: Logger
     public let policy: RefreshPolicy
     public let politeness: HostPoliteness
+    /// Configured feeds by URL, for their own intervals.
+    private let sources: [String: FeedSource]
 
     public init(
         configuration: FeedWatchConfiguration, store: any Store, fetcher: Fetcher, matcher: TopicMatcher, logger: Logger,
@@ -44,6 +49,7 @@ public struct FeedPipeline: Sendable {
         self.logger = logger
         self.policy = policy
         self.politeness = politeness
+        self.sources = Dictionary(configuration.feeds.map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Refreshes `feeds` concurrently (the fetcher enforces the global and per-host limits)
@@ -71,6 +77,8 @@ public struct FeedPipeline: Sendable {
         }
         var message: String
         var consequence: Consequence = .backOff
+        /// The fetch was aborted because the daemon is stopping.
+        var cancelled = false
     }
 
     /// Refreshes one feed. Never throws: every failure becomes the report's `error` and the
@@ -87,7 +95,7 @@ public struct FeedPipeline: Sendable {
             logger.error("cannot read fetch state", metadata: ["feed_url": "\(urlForLog)", "error": "\(error)"])
             return report
         }
-        let interval = configuration.interval(for: FeedSource(url: feed.url, name: feed.name, tags: feed.tags))
+        let interval = configuration.interval(for: sources[feed.url] ?? FeedSource(url: feed.url, name: feed.name, tags: feed.tags))
         do {
             let outcome = try await process(feed, state: &state, started: started, now: now, report: &report)
             report.newArticles = outcome.articles
@@ -97,6 +105,13 @@ public struct FeedPipeline: Sendable {
             state.lastSuccess = now()
             let seconds = policy.interval(configured: interval, hints: outcome.hints, now: started, random: Double.random(in: 0..<1))
             state.nextCheck = started.addingTimeInterval(seconds)
+        } catch let error where error.cancelled {
+            // Shutting down: the transfer was aborted, not failed. Keep the stored state so the
+            // feed neither backs off nor loses its place in the schedule.
+            report.cancelled = true
+            report.error = error.message
+            report.seconds = now().timeIntervalSince(started)
+            return report
         } catch {
             state.errorCount += 1
             state.lastError = error.message
@@ -141,7 +156,7 @@ public struct FeedPipeline: Sendable {
         do {
             result = try await fetcher.fetch(request)
         } catch {
-            throw RefreshFailure(message: error.message)
+            throw RefreshFailure(message: error.message, cancelled: error.code == .cancelled)
         }
         report.status = result.status
         report.bytes = result.body.count
@@ -199,19 +214,46 @@ public struct FeedPipeline: Sendable {
         } catch {
             throw RefreshFailure(message: "\(error)")
         }
-        var matches: [TopicMatch] = []
-        for article in articles {
-            let document = MatchDocument(title: article.title, body: article.bodyText)
-            for hit in matcher.matches(document, feedURL: feed.url, feedTags: feed.tags) {
-                matches.append(TopicMatch(topicID: hit.topicID, articleID: article.id, score: hit.score, snippets: hit.snippets, matched: discovered))
-            }
-        }
         do {
-            let names = Dictionary(configuration.topics.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-            let added = try await store.recordMatches(matches, topicNames: names)
+            let added = try await recordMatches(for: articles, of: feed, at: discovered)
             return (articles.count, added, hints)
         } catch {
             throw RefreshFailure(message: "\(error)")
         }
+    }
+
+    /// Matches `articles` of `feed` against the topics and records the matches; returns how
+    /// many were new. Recording is idempotent, so matching an article twice adds nothing.
+    func recordMatches(for articles: [Article], of feed: StoredFeed, at matched: Date) async throws -> Int {
+        var matches: [TopicMatch] = []
+        for article in articles {
+            for hit in matcher.matches(MatchDocument(title: article.title, body: article.bodyText), feedURL: feed.url, feedTags: feed.tags) {
+                matches.append(TopicMatch(topicID: hit.topicID, articleID: article.id, score: hit.score, snippets: hit.snippets, matched: matched))
+            }
+        }
+        guard !matches.isEmpty else { return 0 }
+        let names = Dictionary(configuration.topics.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return try await store.recordMatches(matches, topicNames: names)
+    }
+
+    /// After an unclean stop: matches the articles stored since `since` whose feed had not
+    /// finished its refresh (the article was stored, the process died before its matches
+    /// were). A feed's `lastSuccess` is saved only after its matches, so an article newer
+    /// than it may lack them. Returns how many matches were added.
+    public func recoverUnmatched(since: Date, limit: Int) async throws -> Int {
+        let articles = try await store.articles(since: since, limit: limit)
+        guard !articles.isEmpty else { return 0 }
+        let feeds = Dictionary(try await store.activeFeeds().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var byFeed: [Int64: [Article]] = [:]
+        for article in articles { byFeed[article.feedID, default: []].append(article) }
+        var added = 0
+        for (feedID, articles) in byFeed {
+            guard let feed = feeds[feedID] else { continue }
+            let state = try await store.fetchState(feedID: feedID)
+            let unfinished = articles.filter { article in state.lastSuccess.map { article.discovered >= $0 } ?? true }
+            guard !unfinished.isEmpty else { continue }
+            added += try await recordMatches(for: unfinished, of: feed, at: Date())
+        }
+        return added
     }
 }

@@ -16,9 +16,19 @@ public struct FeedWatchRuntime: Sendable {
 
     /// Opens the store and compiles topics. Errors name what failed and why.
     public init(configuration: FeedWatchConfiguration, logger: Logger) throws {
+        let store = try Self.openStore(configuration.storage)
+        try self.init(configuration: configuration, store: store, fetcher: Self.makeFetcher(configuration.fetch), logger: logger)
+    }
+
+    /// A runtime over an open store and a running fetcher: what a reload builds, so the
+    /// database stays open and connections stay warm when only feeds or topics changed.
+    /// `politeness` carries host rate limits over from the runtime being replaced.
+    public init(
+        configuration: FeedWatchConfiguration, store: any Store, fetcher: Fetcher, logger: Logger,
+        politeness: HostPoliteness = HostPoliteness()
+    ) throws {
         self.configuration = configuration
         self.logger = logger
-        let store = try Self.openStore(configuration.storage)
         self.store = store
         let matcher: TopicMatcher
         do {
@@ -26,16 +36,21 @@ public struct FeedWatchRuntime: Sendable {
         } catch {
             throw ConfigurationError(file: configuration.path, problems: [ConfigurationProblem("topic", error.description)])
         }
-        var fetcherConfiguration = FetcherConfiguration()
-        fetcherConfiguration.maxConcurrent = configuration.fetch.concurrency
-        fetcherConfiguration.maxPerHost = configuration.fetch.perHostConcurrency
-        fetcherConfiguration.connectTimeout = configuration.fetch.connectTimeout.timeInterval
-        fetcherConfiguration.totalTimeout = configuration.fetch.timeout.timeInterval
-        fetcherConfiguration.maxBodyBytes = configuration.fetch.maxBodyBytes
-        fetcherConfiguration.userAgent = configuration.fetch.userAgent
-        let fetcher = try Fetcher(configuration: fetcherConfiguration)
-        self.pipeline = FeedPipeline(configuration: configuration, store: store, fetcher: fetcher, matcher: matcher, logger: logger)
+        self.pipeline = FeedPipeline(
+            configuration: configuration, store: store, fetcher: fetcher, matcher: matcher, logger: logger, politeness: politeness)
         self.publisher = try DigestPublisher(configuration: configuration.digest, store: store)
+    }
+
+    /// A fetcher with the `[fetch]` limits.
+    public static func makeFetcher(_ fetch: FetchConfiguration) throws -> Fetcher {
+        var fetcherConfiguration = FetcherConfiguration()
+        fetcherConfiguration.maxConcurrent = fetch.concurrency
+        fetcherConfiguration.maxPerHost = fetch.perHostConcurrency
+        fetcherConfiguration.connectTimeout = fetch.connectTimeout.timeInterval
+        fetcherConfiguration.totalTimeout = fetch.timeout.timeInterval
+        fetcherConfiguration.maxBodyBytes = fetch.maxBodyBytes
+        fetcherConfiguration.userAgent = fetch.userAgent
+        return try Fetcher(configuration: fetcherConfiguration)
     }
 
     static func openStore(_ storage: StorageConfiguration) throws -> any Store {

@@ -35,13 +35,15 @@ final class CurlMultiEngine: Sendable {
 
     /// Queues a transfer; it completes with `.cancelled` at once when the engine is stopping.
     func submit(_ transfer: CurlTransfer) {
-        let accepted = inbox.withLock { inbox -> Bool in
-            guard !inbox.stopping else { return false }
+        // Only the first item into an empty inbox needs a wakeup: the engine drains the whole inbox at once.
+        let (accepted, wake) = inbox.withLock { inbox -> (Bool, Bool) in
+            guard !inbox.stopping else { return (false, false) }
+            let wasEmpty = inbox.submitted.isEmpty && inbox.cancelled.isEmpty
             inbox.submitted.append(transfer)
-            return true
+            return (true, wasEmpty)
         }
         if accepted {
-            multi.wakeup()
+            if wake { multi.wakeup() }
         } else {
             transfer.complete(.failure(FetchError(code: .cancelled, message: "the fetcher has shut down")))
         }
@@ -50,8 +52,14 @@ final class CurlMultiEngine: Sendable {
     /// Aborts a transfer wherever it is (not yet seen, queued or running); a finished one is left alone.
     func cancel(_ transfer: CurlTransfer) {
         transfer.cancelRequested.store(true, ordering: .sequentiallyConsistent)
-        inbox.withLock { $0.cancelled.append(transfer) }
-        multi.wakeup()
+        let wake = inbox.withLock { inbox -> Bool in
+            // After shutdown the engine has failed (or will fail) everything itself.
+            guard !inbox.stopping else { return false }
+            let wasEmpty = inbox.submitted.isEmpty && inbox.cancelled.isEmpty
+            inbox.cancelled.append(transfer)
+            return wasEmpty
+        }
+        if wake { multi.wakeup() }
     }
 
     /// Stops the engine thread; every queued and running transfer completes with `.cancelled`.

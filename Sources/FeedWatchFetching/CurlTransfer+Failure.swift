@@ -42,6 +42,9 @@ extension CurlTransfer {
                 return FetchError(code: .connectionFailed, message: "connection refused by \(place)")
             }
             return FetchError(code: .connectionFailed, message: "could not connect to \(place)")
+        case CURLE_OPERATION_TIMEDOUT where errorText.lowercased().contains("resolv"):
+            return FetchError(
+                code: .dnsFailure, message: "could not resolve host \(host) within \(limits.connectTimeout.secondsWords)")
         case CURLE_OPERATION_TIMEDOUT:
             return FetchError(code: .timeout, message: timeoutMessage(host: host, errorText: errorText))
         case CURLE_TOO_MANY_REDIRECTS:

@@ -13,8 +13,8 @@ final class CurlTransfer: @unchecked Sendable {
     let request: FetchRequest
     let target: URLTarget
     let limits: FetcherConfiguration
-    /// Key for the per-host limit.
-    var hostKey: String { target.host }
+    /// Key for the per-host limit: host and port, as libcurl's own per-host connection limit counts them.
+    var hostKey: String { target.hostAndPort }
 
     /// The libcurl handle while running (engine thread only).
     private(set) var easy: CurlEasyHandle?
@@ -31,6 +31,8 @@ final class CurlTransfer: @unchecked Sendable {
     private(set) var headers: [(name: String, value: String)] = []
     private var headerBytes = 0
     private var currentStatus: Int?
+    /// Whether the current response's head has ended (only then can a status line start another response).
+    private var headComplete = false
     /// True while every response so far in the chain was a permanent redirect (301/308).
     private var leadingPermanentRun = true
     private(set) var permanentRedirect: String?
@@ -57,9 +59,10 @@ final class CurlTransfer: @unchecked Sendable {
                 code: .unsupportedScheme,
                 message: "\(target.scheme): URLs are not fetched (host \(target.hostForMessages)); use http or https")
         }
-        for (name, value) in request.extraHeaders where Self.breaksHeaderLine(name) || Self.breaksHeaderLine(value) {
+        for (name, value) in request.extraHeaders where !Self.isHeaderName(name) || Self.breaksHeaderLine(value) {
             // The value may be a secret: name the header only.
-            throw FetchError(code: .other, message: "extra header \(Self.printable(name)) contains a line break or colon")
+            throw FetchError(
+                code: .other, message: "extra header \(Self.printable(name)) has an invalid name or a line break")
         }
         self.request = request
         self.target = target
@@ -76,9 +79,12 @@ final class CurlTransfer: @unchecked Sendable {
         return easy
     }
 
-    /// Drops the easy handle once it left the multi handle.
-    func releaseHandle() {
-        easy = nil
+    /// An RFC 9110 token: visible ASCII without separators.
+    private static func isHeaderName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 256
+            && name.utf8.allSatisfy { byte in
+                byte > 0x20 && byte < 0x7F && !"\"(),/:;<=>?@[\\]{}".utf8.contains(byte)
+            }
     }
 
     private static func breaksHeaderLine(_ text: String) -> Bool {
@@ -113,6 +119,7 @@ final class CurlTransfer: @unchecked Sendable {
         check(easy.set(CURLOPT_TCP_KEEPALIVE, 1))
         check(easy.set(CURLOPT_USERAGENT, c.userAgent))
         if let proxy = c.proxy { check(easy.set(CURLOPT_PROXY, proxy)) }
+        if let bundle = c.caBundlePath { check(easy.set(CURLOPT_CAINFO, bundle)) }
         check(easy.setHeaders(requestHeaderLines))
         check(
             easy.setCallbacks(
@@ -149,8 +156,9 @@ final class CurlTransfer: @unchecked Sendable {
             overflow = .body
             return false
         }
-        if body.isEmpty, let declared = declaredContentLength, declared <= limits.maxBodyBytes {
-            body.reserveCapacity(declared)
+        if body.isEmpty, let declared = declaredContentLength, declared > bytes.count {
+            // A declared length is only trusted up to 1 MiB: a host may announce more than it sends.
+            body.reserveCapacity(min(declared, limits.maxBodyBytes, 1 << 20))
         }
         body.append(contentsOf: bytes)
         return true
@@ -164,7 +172,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let line = String(decoding: bytes, as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
+        if line.hasPrefix("HTTP/"), currentStatus == nil || headComplete {
             beginResponse(statusLine: line)
             headerBytes = bytes.count
             return true
@@ -179,7 +187,10 @@ final class CurlTransfer: @unchecked Sendable {
             headers[headers.count - 1].value += " " + line.trimmingWhitespace
             return true
         }
-        guard let colon = line.firstIndex(of: ":") else { return true }  // the blank line ending the head
+        guard let colon = line.firstIndex(of: ":") else {
+            if line.trimmingWhitespace.isEmpty { headComplete = true }  // the blank line ending a head
+            return true
+        }
         let name = line[..<colon].trimmingWhitespace.lowercased()
         let value = line[line.index(after: colon)...].trimmingWhitespace
         headers.append((name, value))
@@ -199,6 +210,7 @@ final class CurlTransfer: @unchecked Sendable {
             }
         }
         currentStatus = status
+        headComplete = false
         headers.removeAll(keepingCapacity: true)
     }
 

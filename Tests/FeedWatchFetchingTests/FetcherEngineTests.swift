@@ -192,3 +192,33 @@ struct FetcherEngineTests {
         }
     }
 }
+
+@Suite("Request header hygiene")
+struct RequestHeaderTests {
+    @Test(arguments: ["", "Bad Name", "X:Y", "Name\r\nX-Evil"])
+    func invalidExtraHeaderNamesAreRefused(name: String) async throws {
+        let fetcher = try Fetcher()
+        defer { fetcher.shutdown() }
+        do {
+            _ = try await fetcher.fetch(FetchRequest(url: "http://127.0.0.1:9/", extraHeaders: [name: "v"]))
+            Issue.record("header name \(name.debugDescription) accepted")
+        } catch {
+            #expect(error.code == .other)
+        }
+    }
+
+    @Test func redirectHeadersDoNotLeakIntoTheFinalResponse() async throws {
+        let fetcher = try Fetcher()
+        defer { fetcher.shutdown() }
+        try await withServer({ request in
+            request.path == "/a"
+                ? LoopbackResponse.redirect(302, to: "/b").adding(header: "X-Trick", "1")
+                : LoopbackResponse.ok(sampleFeed).adding(header: "ETag", "\"b\"")
+        }) { server in
+            let result = try await fetcher.fetch(FetchRequest(url: server.url("/a")))
+            #expect(result.status == 200)
+            #expect(result.etag == "\"b\"")
+            #expect(result.header("x-trick") == nil)
+        }
+    }
+}
