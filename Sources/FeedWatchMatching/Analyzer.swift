@@ -1,3 +1,24 @@
+/// A scalar's folding packed for the hot loop: up to 8 folded UTF-8 bytes (longer expansions,
+/// such as some Arabic ligatures, are cut at a scalar boundary — the same way for queries and articles).
+struct PackedFold {
+    var bytes: UInt64
+    var count: UInt8
+    var kind: ScalarKind
+
+    init(_ fold: ScalarFold) {
+        var kept: [UInt8] = []
+        for scalar in String(decoding: fold.folded, as: UTF8.self).unicodeScalars {
+            let encoded = Array(String(scalar).utf8)
+            if kept.count + encoded.count > 8 { break }
+            kept += encoded
+        }
+        bytes = 0
+        for (offset, byte) in kept.enumerated() { bytes |= UInt64(byte) << (8 * UInt64(offset)) }
+        count = UInt8(kept.count)
+        kind = fold.kind
+    }
+}
+
 /// One word found by the tokenizer, located in the text it came from.
 struct RawToken {
     /// UTF-8 offsets of the word in its field.
@@ -21,13 +42,22 @@ final class Tokenizer {
     /// Longest folded word kept; longer words are truncated (URLs, base64 noise).
     static let maxWordBytes = 96
 
-    private var scalarCache: [UInt32: ScalarFold] = [:]
+    /// Folds of the Basic Multilingual Plane by scalar: `packedFolds[slotOfScalar[scalar]]`, slot 0 = not yet folded.
+    private let slotOfScalar: UnsafeMutablePointer<UInt16>
+    private let packedFolds: UnsafeMutablePointer<PackedFold>
+    private var packedCount = 1
+    /// Folds of scalars beyond the BMP (rare: historic scripts, emoji, rare ideographs).
+    private var astralFolds: [UInt32: PackedFold] = [:]
     private let part: UnsafeMutablePointer<UInt8>
     private let joined: UnsafeMutablePointer<UInt8>
     private let joinedCapacity = 2 * Tokenizer.maxWordBytes
     private let asciiClasses: UnsafeMutablePointer<Class>
 
     init() {
+        slotOfScalar = .allocate(capacity: 0x10000)
+        slotOfScalar.initialize(repeating: 0, count: 0x10000)
+        packedFolds = .allocate(capacity: 0x10000)
+        packedFolds.initialize(to: PackedFold(ScalarFold(kind: .separator, folded: [])))
         asciiClasses = .allocate(capacity: 128)
         asciiClasses.initialize(from: Tokenizer.asciiClassTable, count: 128)
         // Padded: the word cache hashes whole 8-byte chunks.
@@ -38,6 +68,9 @@ final class Tokenizer {
     }
 
     deinit {
+        slotOfScalar.deallocate()
+        packedFolds.deinitialize(count: packedCount)
+        packedFolds.deallocate()
         asciiClasses.deallocate()
         part.deallocate()
         joined.deallocate()
@@ -59,12 +92,27 @@ final class Tokenizer {
         }
     }
 
-    /// The folding of a non-ASCII scalar, cached (the set of scalars in real text is small).
-    private func fold(_ value: UInt32) -> ScalarFold {
-        if let cached = scalarCache[value] { return cached }
-        let result = Unicode.Scalar(value).map(Folding.fold) ?? ScalarFold(kind: .separator, folded: [])
-        if scalarCache.count < 65_536 { scalarCache[value] = result }
-        return result
+    /// The folding of a non-ASCII scalar, computed once per scalar.
+    @inline(__always)
+    private func fold(_ value: UInt32) -> PackedFold {
+        if value < 0x10000 {
+            let slot = Int(slotOfScalar[Int(value)])
+            if slot != 0 { return packedFolds[slot] }
+        }
+        return foldSlowly(value)
+    }
+
+    private func foldSlowly(_ value: UInt32) -> PackedFold {
+        if let cached = astralFolds[value] { return cached }
+        let folded = PackedFold(Unicode.Scalar(value).map(Folding.fold) ?? ScalarFold(kind: .separator, folded: []))
+        if value < 0x10000, packedCount < 0x10000 {
+            (packedFolds + packedCount).initialize(to: folded)
+            slotOfScalar[Int(value)] = UInt16(packedCount)
+            packedCount += 1
+        } else if astralFolds.count < 65_536 {
+            astralFolds[value] = folded
+        }
+        return folded
     }
 
     /// Decodes the scalar at `index` (the text is valid UTF-8 because it came from a `String`).
@@ -116,9 +164,13 @@ final class Tokenizer {
         func append(_ byte: UInt8) {
             if partLength < Tokenizer.maxWordBytes { part[partLength] = byte; partLength += 1 }
         }
-        func append(_ bytes: [UInt8]) {
-            if partLength + bytes.count <= Tokenizer.maxWordBytes {
-                for byte in bytes { part[partLength] = byte; partLength += 1 }
+        func append(_ folded: PackedFold) {
+            guard partLength + Int(folded.count) <= Tokenizer.maxWordBytes else { return }
+            var bytes = folded.bytes
+            for _ in 0..<folded.count {
+                part[partLength] = UInt8(truncatingIfNeeded: bytes)
+                partLength += 1
+                bytes >>= 8
             }
         }
         /// Emits the current part; `hyphen` when a hyphen joins it to the next part.
@@ -216,21 +268,21 @@ final class Tokenizer {
             switch folded.kind {
             case .letter, .digit:
                 startIfNeeded(index)
-                append(folded.folded)
+                append(folded)
                 partEnd = index + length
                 segmentLength += 1
                 lastWasDigit = folded.kind == .digit
             case .ignorable:
                 if partStart >= 0 { partEnd = index + length }
             case .apostrophe:
-                if partStart >= 0, kind(text, at: index + length) == .letter { append(folded.folded) } else { finishWord() }
+                if partStart >= 0, kind(text, at: index + length) == .letter { append(folded) } else { finishWord() }
             case .hyphen:
                 let next = partStart >= 0 ? kind(text, at: index + length) : .separator
                 if next == .letter || next == .digit { finishPart(hyphen: true) } else { finishWord() }
             case .ideograph:
                 finishWord()
                 startIfNeeded(index)
-                append(folded.folded)
+                append(folded)
                 partEnd = index + length
                 finishWord()
             case .separator:

@@ -34,6 +34,7 @@ public struct MatchEvidence: Sendable, Hashable {
         case title, body
     }
 
+    /// Title or body.
     public var field: Field
     /// UTF-8 offsets of the words in the field's text.
     public var utf8Range: Range<Int>

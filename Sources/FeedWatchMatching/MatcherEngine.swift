@@ -96,40 +96,74 @@ final class MatcherEngine: @unchecked Sendable {
     private var counters = MatcherStatistics()
 
     init(topics: [Topic]) throws(QuerySyntaxError) {
+        let compilation = Self.compile(topics)
+        if let error = compilation.errors.first { throw error }
+        state = compilation.state
+        self.topics = compilation.topics
+        let keyCount = state.vocabulary.count
+        index = CandidateIndex(roots: compilation.topics.map(\.root), keyCount: keyCount)
+        scratch = MatchScratch(keyCount: keyCount, topicCount: compilation.topics.count)
+        counters.indexKeys = keyCount
+    }
+
+    /// Every topic's syntax and language errors (one per broken topic), sharing one analyzer.
+    static func validate(_ topics: [Topic]) -> [QuerySyntaxError] {
+        compile(topics).errors
+    }
+
+    /// The language given by a topic as a name or code, or the error naming it.
+    private static func language(_ name: String, of topic: Topic) -> Result<TopicLanguage, QuerySyntaxError> {
+        guard let language = TopicLanguage.named(name) else {
+            return .failure(QuerySyntaxError(
+                topicID: topic.id, column: 0,
+                message: "language: expected a language code such as en, de, fr, ar or fa, found \(name)"))
+        }
+        return .success(language)
+    }
+
+    /// Compiles topics against one shared analyzer (one stemmer per language in use); broken topics are
+    /// left out and their errors returned in topic order.
+    private static func compile(
+        _ topics: [Topic]
+    ) -> (state: AnalysisState, topics: [CompiledTopic], errors: [QuerySyntaxError]) {
         var languages: [TopicLanguage] = []
-        var topicLanguages: [[Int]] = []
+        var errors: [QuerySyntaxError] = []
+        var topicLanguages: [[Int]?] = []
         for topic in topics {
-            var indices: [Int] = []
+            var indices: [Int]? = []
             for name in topic.languages.isEmpty ? ["en"] : topic.languages {
-                guard let language = TopicLanguage.named(name) else {
-                    throw QuerySyntaxError(
-                        topicID: topic.id, column: 0,
-                        message: "language: expected a language code such as en, de, fr, ar or fa, found \(name)")
+                switch language(name, of: topic) {
+                case .failure(let error):
+                    errors.append(error)
+                    indices = nil
+                case .success(let language):
+                    if !languages.contains(language) { languages.append(language) }
+                    if let index = languages.firstIndex(of: language), indices?.contains(index) == false {
+                        indices?.append(index)
+                    }
                 }
-                if !languages.contains(language) { languages.append(language) }
-                if let index = languages.firstIndex(of: language), !indices.contains(index) { indices.append(index) }
+                if indices == nil { break }
             }
             topicLanguages.append(indices)
         }
         let state = AnalysisState(languages: languages)
         var compiled: [CompiledTopic] = []
         for (topic, languageIndices) in zip(topics, topicLanguages) {
+            guard let languageIndices else { continue }
             do throws(QueryParseFailure) {
                 let parsed = try QueryParser.parse(topic.query)
                 let root = try QueryCompiler(state: state, languageIndices: languageIndices).compile(parsed)
                 compiled.append(CompiledTopic(
                     id: topic.id, root: root, minScore: topic.minScore, feeds: Set(topic.feeds),
-                    tags: Set(topic.tags), isIndexable: root.anchors != nil))
+                    tags: Set(topic.tags)))
             } catch {
-                throw QuerySyntaxError(topicID: topic.id, column: error.column, message: error.message)
+                errors.append(QuerySyntaxError(topicID: topic.id, column: error.column, message: error.message))
             }
         }
-        self.state = state
-        self.topics = compiled
-        let keyCount = state.vocabulary.count
-        index = CandidateIndex(roots: compiled.map(\.root), keyCount: keyCount)
-        scratch = MatchScratch(keyCount: keyCount, topicCount: compiled.count)
-        counters.indexKeys = keyCount
+        // Report in topic order (language errors were found in a first pass).
+        let order = Dictionary(topics.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        errors.sort { (order[$0.topicID] ?? 0) < (order[$1.topicID] ?? 0) }
+        return (state, compiled, errors)
     }
 
     var unindexableTopicIDs: [String] { index.unindexable.map { topics[Int($0)].id } }

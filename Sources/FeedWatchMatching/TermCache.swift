@@ -1,9 +1,9 @@
 /// Folded article word → the query keys it carries (exact form, stems, prefixes), computed once.
 ///
 /// An open-addressing table over raw folded bytes, so the hot path neither allocates a
-/// `String` nor stems a word it has seen before. Entries live in the table itself (one memory
-/// access per lookup) and hold the first 16 bytes of the word; longer words keep the rest in a
-/// byte arena. Bounded: it starts afresh when full.
+/// `String` nor stems a word it has seen before. Entries are 16 bytes and live in the table
+/// itself (one memory access per lookup for words of up to 8 bytes, most words); longer words
+/// keep the rest of their bytes in an arena. Bounded: it starts afresh when full.
 struct TermCache {
     /// Most distinct words kept before the cache starts afresh.
     static let maxEntries = 1 << 19
@@ -13,16 +13,17 @@ struct TermCache {
     static let padding = 16
 
     private struct Entry {
-        var head0: UInt64 = 0
-        var head1: UInt64 = 0
+        /// The first 8 bytes of the word, zero-padded.
+        var head: UInt64 = 0
         /// 0 marks an empty slot (words are never empty).
         var length: UInt16 = 0
         var keyCount: UInt16 = 0
         var keyStart: Int32 = 0
-        var tailStart: Int32 = 0
     }
 
     private var table: [Entry]
+    /// Per slot, where the bytes after the first 8 of a long word start in `tails`.
+    private var tailStarts: [Int32]
     private var mask: Int
     private var count = 0
     private var tails: [UInt8] = []
@@ -30,6 +31,7 @@ struct TermCache {
 
     init() {
         table = Array(repeating: Entry(), count: 1 << 12)
+        tailStarts = Array(repeating: 0, count: 1 << 12)
         mask = (1 << 12) - 1
     }
 
@@ -58,22 +60,21 @@ struct TermCache {
     /// The range in `keyIDs` of a cached word's keys, or nil when the word is not cached.
     @inline(__always)
     func lookup(_ word: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Range<Int>? {
-        let head0 = Self.chunk(word, 0), head1 = Self.chunk(word, 8)
+        let head = Self.chunk(word, 0)
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
             let entry = table[slot]
             if entry.length == 0 { return nil }
-            if entry.head0 == head0, entry.head1 == head1, Int(entry.length) == word.count,
-               word.count <= 16 || tailEqual(entry, word) {
+            if entry.head == head, Int(entry.length) == word.count, word.count <= 8 || tailEqual(slot, word) {
                 return Int(entry.keyStart)..<(Int(entry.keyStart) + Int(entry.keyCount))
             }
             slot = (slot + 1) & mask
         }
     }
 
-    private func tailEqual(_ entry: Entry, _ word: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = Int(entry.tailStart)
-        for offset in 16..<word.count where tails[start + offset - 16] != word[offset] { return false }
+    private func tailEqual(_ slot: Int, _ word: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = Int(tailStarts[slot])
+        for offset in 8..<word.count where tails[start + offset - 8] != word[offset] { return false }
         return true
     }
 
@@ -81,41 +82,47 @@ struct TermCache {
     mutating func insert(_ word: UnsafeBufferPointer<UInt8>, hash: UInt64, keys: [Int32]) -> Range<Int> {
         let keys = keys.prefix(Int(UInt16.max))
         if count >= Self.maxEntries || tails.count + word.count > Self.maxBytes { self = TermCache() }
-        if (count + 1) * 2 > table.count { grow() }
+        if (count + 1) * 10 > table.count * 7 { grow() }
         let keyStart = keyIDs.count
         keyIDs.append(contentsOf: keys)
         guard word.count > 0, word.count <= Int(UInt16.max) else { return keyStart..<keyIDs.count }
-        let entry = Entry(head0: Self.chunk(word, 0), head1: Self.chunk(word, 8), length: UInt16(word.count),
-                          keyCount: UInt16(keys.count), keyStart: Int32(keyStart), tailStart: Int32(tails.count))
-        if word.count > 16 { tails.append(contentsOf: word[16...]) }
-        place(entry, hash: hash)
+        let entry = Entry(head: Self.chunk(word, 0), length: UInt16(word.count), keyCount: UInt16(keys.count),
+                          keyStart: Int32(keyStart))
+        var tailStart: Int32 = 0
+        if word.count > 8 {
+            tailStart = Int32(tails.count)
+            tails.append(contentsOf: word[8...])
+        }
+        place(entry, tailStart: tailStart, hash: hash)
         count += 1
         return keyStart..<keyIDs.count
     }
 
-    private mutating func place(_ entry: Entry, hash: UInt64) {
+    private mutating func place(_ entry: Entry, tailStart: Int32, hash: UInt64) {
         var slot = Int(truncatingIfNeeded: hash) & mask
         while table[slot].length != 0 { slot = (slot + 1) & mask }
         table[slot] = entry
+        tailStarts[slot] = tailStart
     }
 
     private mutating func grow() {
-        let old = table
-        table = Array(repeating: Entry(), count: old.count * 2)
+        let oldTable = table, oldTailStarts = tailStarts
+        table = Array(repeating: Entry(), count: oldTable.count * 2)
+        tailStarts = Array(repeating: 0, count: oldTable.count * 2)
         mask = table.count - 1
-        var bytes = [UInt8](repeating: 0, count: 16 + Int(UInt16.max) + Self.padding)
-        for entry in old where entry.length != 0 {
+        var bytes = [UInt8](repeating: 0, count: 8 + Int(UInt16.max) + Self.padding)
+        for (slot, entry) in oldTable.enumerated() where entry.length != 0 {
             // Rebuild the word to rehash it: the head from the entry, the rest from the arena.
             let length = Int(entry.length)
-            withUnsafeBytes(of: (entry.head0, entry.head1)) { head in
-                for index in 0..<16 { bytes[index] = head[index] }
+            withUnsafeBytes(of: entry.head) { head in
+                for index in 0..<8 { bytes[index] = head[index] }
             }
-            if length > 16 {
-                let start = Int(entry.tailStart)
-                for offset in 16..<length { bytes[offset] = tails[start + offset - 16] }
+            if length > 8 {
+                let start = Int(oldTailStarts[slot])
+                for offset in 8..<length { bytes[offset] = tails[start + offset - 8] }
             }
             let hash = bytes.withUnsafeBufferPointer { Self.hash(UnsafeBufferPointer(rebasing: $0[0..<length])) }
-            place(entry, hash: hash)
+            place(entry, tailStart: oldTailStarts[slot], hash: hash)
         }
     }
 }

@@ -5,6 +5,18 @@ import Foundation
 /// candidate topics come from an inverted index over the document's words and are then
 /// verified on word positions.
 ///
+/// The query language (issue 5):
+/// - `missile` — any word with the same stem in the topic's languages (Snowball; default English),
+///   case- and diacritic-insensitive; `=IRGC` — that word form only; `sanction*` — a prefix (≥ 3 characters).
+/// - `"ballistic missile"` — consecutive words, each stemmed; `="exact phrase"` — without stemming.
+/// - `a b` — both; `a OR b` — either (OR binds tighter than the implicit AND; an explicit `AND`
+///   mixed with `OR` needs parentheses); `-a` or `NOT a` — must not match; `( … )` groups.
+/// - `a NEAR/5 b` — at most 5 words apart (adjacent words are 1 apart), either order;
+///   `a ONEAR/5 b` — `a` first. Operands: words, phrases or groups. n is 1…100.
+/// - `title:…`, `body:…` — limit a clause to one field.
+/// - `test-fire` also matches `test fire` and `testfire`; apostrophes stay inside words (`Iran’s`);
+///   Arabic and Persian are normalised (ي→ی, ك→ک, tatweel, harakat and ZWNJ dropped).
+///
 /// Thread-safe: calls on one matcher (and its copies) are serialised, since the analyzer's
 /// word cache and Snowball stemmers are shared state; build one matcher per thread to match in parallel.
 public struct TopicMatcher: Sendable {
@@ -30,15 +42,7 @@ public struct TopicMatcher: Sendable {
 
     /// Syntax (and language) errors of every topic, for `feedwatch check`.
     public static func validate(_ topics: [Topic]) -> [QuerySyntaxError] {
-        var errors: [QuerySyntaxError] = []
-        for topic in topics {
-            do throws(QuerySyntaxError) {
-                _ = try MatcherEngine(topics: [topic])
-            } catch {
-                errors.append(error)
-            }
-        }
-        return errors
+        MatcherEngine.validate(topics)
     }
 
     /// Topics with no indexable term (e.g. only negations), reported at config load.

@@ -66,6 +66,20 @@ struct QueryErrorTests {
             == ["topic t: language: expected a language code such as en, de, fr, ar or fa, found xx"])
     }
 
+    @Test("init throws the first broken topic in topic order, language errors included")
+    func firstErrorInTopicOrder() {
+        let topics = [
+            Topic(id: "a", name: "A", query: "missile"),
+            Topic(id: "b", name: "B", query: "(open"),
+            Topic(id: "c", name: "C", query: "missile", languages: ["klingon"]),
+        ]
+        #expect(TopicMatcher.validate(topics).map(\.topicID) == ["b", "c"])
+        #expect(throws: QuerySyntaxError(topicID: "b", column: 6,
+                                         message: "expected a closing ) for the group opened at column 1, found end of query")) {
+            _ = try TopicMatcher(topics: topics)
+        }
+    }
+
     @Test("validate collects every broken topic; init throws the first")
     func validateCollectsAll() {
         let topics = [

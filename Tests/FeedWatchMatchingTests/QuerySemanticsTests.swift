@@ -131,6 +131,22 @@ struct QuerySemanticsTests {
     ])
     func arabicPersian(_ row: SemanticsCase) throws { #expect(try matches(row) == row.matches) }
 
+    @Test("Other scripts: ideographs are words, symbols separate words, case folding beyond ASCII", arguments: [
+        SemanticsCase(query: "東京", body: "東京で会議", matches: true, languages: ["ja"]),
+        SemanticsCase(query: "東京", body: "京東", matches: false, languages: ["ja"]),
+        SemanticsCase(query: "missile", body: "missile🚀test", matches: true),
+        SemanticsCase(query: "\"missile test\"", body: "missile🚀test", matches: true),
+        SemanticsCase(query: "istanbul", body: "İSTANBUL", matches: true),
+        SemanticsCase(query: "straße", body: "STRASSE", matches: true, languages: ["de"]),
+        SemanticsCase(query: "Ракета", body: "ракета", matches: true, languages: ["ru"]),
+        SemanticsCase(query: "Ракета", body: "ракеты", matches: true, languages: ["ru"]),
+        SemanticsCase(query: "Ракета", body: "самолёт", matches: false, languages: ["ru"]),
+        SemanticsCase(query: "ἀθῆναι", body: "ΑΘΗΝΑΙ", matches: true, languages: ["el"]),
+        SemanticsCase(query: "U.S. sanctions", body: "new u.s. sanctions", matches: true),
+        SemanticsCase(query: "=\"u.s\"", body: "the US said", matches: false),
+    ])
+    func otherScripts(_ row: SemanticsCase) throws { #expect(try matches(row) == row.matches) }
+
     @Test("Languages choose the stemmer; without one words are only folded", arguments: [
         SemanticsCase(query: "Häuser", body: "das Haus", matches: true, languages: ["de"]),
         SemanticsCase(query: "Häuser", body: "das Haus", matches: false, languages: ["en"]),

@@ -93,7 +93,8 @@ struct TopicMatcherTests {
             title: "Ballistic missiles", body: "Téhéran said the test of a ballistic missile failed.")).first)
         #expect(hit.evidence == [
             MatchEvidence(field: .title, utf8Range: 0..<18, text: "Ballistic missiles"),
-            MatchEvidence(field: .body, utf8Range: 0..<23, text: "Téhéran said the test"),
+            MatchEvidence(field: .body, utf8Range: 0..<9, text: "Téhéran"),
+            MatchEvidence(field: .body, utf8Range: 19..<23, text: "test"),
             MatchEvidence(field: .body, utf8Range: 29..<46, text: "ballistic missile"),
         ])
     }
@@ -117,6 +118,19 @@ struct TopicMatcherTests {
         #expect(decoded?["score"] as? Double == 2.5)
         #expect(MatchJSON.line(hit: TopicHit(topicID: "t", score: 3, snippets: []), title: "", link: nil, source: "s")
             == #"{"topic":"t","title":"","link":null,"source":"s","score":3,"snippets":[]}"#)
+    }
+
+    @Test("Human output lists topic, score, title, link and marked snippets")
+    func humanLines() {
+        let hit = TopicHit(topicID: "sanctions", score: 1.67, snippets: [
+            Snippet(parts: [.init(text: "prolong the ", highlighted: false), .init(text: "sanctions", highlighted: true)]),
+        ])
+        #expect(MatchText.lines(hit: hit, title: "EU extends measures", link: "https://x.example/eu")
+            == ["sanctions  score 1.67  EU extends measures", "  https://x.example/eu", "  prolong the «sanctions»"])
+        #expect(MatchText.lines(hit: TopicHit(topicID: "t", score: 4, snippets: []), title: "T", link: nil)
+            == ["t  score 4.0  T"])
+        #expect(MatchText.lines(hit: TopicHit(topicID: "t", score: 2.5, snippets: []), title: "T", link: "")
+            == ["t  score 2.5  T"])
     }
 
     @Test("Concurrent callers get the same answers as a single caller")

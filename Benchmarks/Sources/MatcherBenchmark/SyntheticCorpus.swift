@@ -25,7 +25,13 @@ struct SyntheticCorpus {
     /// Cumulative Zipf weights over `vocabulary` ranks.
     private let cumulative: [Double]
 
-    init(vocabularySize: Int, seed: UInt64) {
+    /// Latin syllable letters → Persian letters (none of them changed by folding), for `--script persian`.
+    static let persian: [Character: Character] = [
+        "b": "ب", "d": "د", "f": "ف", "g": "گ", "k": "ک", "l": "ل", "m": "م", "n": "ن", "p": "پ", "r": "ر",
+        "s": "س", "t": "ت", "v": "و", "z": "ز", "a": "ا", "o": "ه", "u": "ی",
+    ]
+
+    init(vocabularySize: Int, seed: UInt64, persian: Bool = false) {
         var random = SplitMix64(seed: seed)
         let consonants = Array("bdfgklmnprstvz"), vowels = Array("aou")
         var seen = Set<String>()
@@ -37,6 +43,7 @@ struct SyntheticCorpus {
                 word.append(consonants[random.below(consonants.count)])
                 word.append(vowels[random.below(vowels.count)])
             }
+            if persian { word = String(word.map { Self.persian[$0] ?? $0 }) }
             if word.count >= 3, seen.insert(word).inserted { words.append(word) }
         }
         vocabulary = words
