@@ -101,3 +101,33 @@ struct CommandLineTests {
         }
     }
 }
+
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: FeedWatchBinary.path), "the feedwatch binary is not built"))
+struct TopicBacktestTests {
+    @Test func backtestListsStoredArticlesATopicWouldFlag() async throws {
+        guard let shared = SharedCorpus.directory else {
+            print("SKIPPED: ../shared is absent")
+            return
+        }
+        let rss = try String(contentsOf: shared.appendingPathComponent("corpus/seed/iranfocus-rss2.xml"), encoding: .utf8)
+        let server = try await LoopbackHTTPServer.start { _ in .ok(rss, contentType: "application/rss+xml") }
+        let fixture = try CycleFixture(feeds: ["\(server.baseURL)/seed.xml"], topics: seedTopics)
+        _ = try await fixture.runtime().runOnce()
+        try await server.shutdown()
+
+        let configured = try FeedWatchBinary.run(["topics", "test", "missile-tests", "--config", fixture.configPath])
+        #expect(configured.status == 0, "\(configured.stderr)")
+        #expect(configured.stdout.contains("Khamenei Pushes Iranian Missile Program"))
+        #expect(!configured.stdout.contains("Persepolis"))
+        #expect(configured.stdout.contains("missile-tests: 3 of 8 stored articles"))
+
+        // A trial query replaces the configured one without touching the configuration.
+        let trial = try FeedWatchBinary.run(["topics", "test", "missile-tests", "--query", "derby", "--config", fixture.configPath])
+        #expect(trial.stdout.contains("Persepolis"))
+        #expect(trial.stdout.contains("missile-tests: 1 of 8 stored articles"))
+
+        let unknown = try FeedWatchBinary.run(["topics", "test", "nope", "--config", fixture.configPath])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no topic has id nope"))
+    }
+}
