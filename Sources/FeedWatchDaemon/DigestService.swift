@@ -37,10 +37,7 @@ public struct DigestService: Sendable {
         // Alerts first: the digest collected next takes these matches, and alerts only look
         // at matches not yet in a digest.
         do {
-            let alertNotifiers = configuration.notifiers.filter { $0.events.contains("alert") }.map(\.name)
-            let queued = try await store.enqueueAlerts(
-                topicIDs: configuration.alertTopicIDs, notifiers: alertNotifiers, timeZone: configuration.timeZone, at: now)
-            if queued > 0 { logger.info("alerts queued", metadata: ["deliveries": "\(queued)"]) }
+            try await queueAlerts(now: now)
         } catch {
             logger.error("alerts not queued", metadata: ["error": "\(error)"])
         }
@@ -56,6 +53,15 @@ public struct DigestService: Sendable {
             logger.error("deliveries not sent", metadata: ["error": "\(error)"])
         }
         return wake
+    }
+
+    /// Queues one delivery per new match of a topic with `alert = true`, for every notifier
+    /// that takes alerts. Must run before the matches are collected into a digest.
+    public func queueAlerts(now: Date) async throws {
+        let alertNotifiers = configuration.notifiers.filter { $0.events.contains("alert") }.map(\.name)
+        let queued = try await store.enqueueAlerts(
+            topicIDs: configuration.alertTopicIDs, notifiers: alertNotifiers, timeZone: configuration.timeZone, at: now)
+        if queued > 0 { logger.info("alerts queued", metadata: ["deliveries": "\(queued)"]) }
     }
 
     /// Attempts the deliveries due at `now` (at most `deliveries_per_tick`); returns how many

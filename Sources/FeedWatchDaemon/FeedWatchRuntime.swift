@@ -72,7 +72,8 @@ public struct FeedWatchRuntime: Sendable {
     }
 
     /// One full cycle, as `feedwatch run --once` does it: every configured feed is refreshed
-    /// (whatever its schedule), then today's digest is updated with the pending matches.
+    /// (whatever its schedule), alerts are queued, today's digest is updated with the pending
+    /// matches, and the deliveries that are due are sent (failed ones wait for the next run).
     public func runOnce(now: @escaping @Sendable () -> Date = Date.init) async throws -> CycleReport {
         let feeds = try await store.syncFeeds(configuration.feeds)
         var due: [StoredFeed] = []
@@ -81,7 +82,10 @@ public struct FeedWatchRuntime: Sendable {
             if state.disabledReason == nil { due.append(feed) }
         }
         let reports = await pipeline.refresh(due, now: now)
+        let digests = DigestService(runtime: self)
+        try await digests.queueAlerts(now: now())
         let files = try await publisher.publish(now: now())
+        try await digests.sendDueDeliveries(now: now())
         return CycleReport(feeds: reports, digestFiles: files)
     }
 }
