@@ -77,6 +77,7 @@ let package = Package(
         .testTarget(
             name: "FeedWatchParsingTests",
             dependencies: ["FeedWatchParsing", "FeedWatchTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
         .testTarget(
