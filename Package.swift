@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "FeedWatchFetching", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
         .target(name: "FeedWatchParsing", dependencies: ["FeedWatchModel", "CLibXML2"], swiftSettings: strictSwift),
         .target(name: "FeedWatchMatching", dependencies: ["FeedWatchModel", "CStemmer"], swiftSettings: strictSwift),
+        // Cross-feed story clustering (MinHash + LSH, title similarity): pure, on the model only.
+        .target(name: "FeedWatchClustering", dependencies: ["FeedWatchModel"], swiftSettings: strictSwift),
         .target(
             name: "FeedWatchStore",
             dependencies: ["FeedWatchModel", .product(name: "GRDB", package: "GRDB.swift")],
@@ -41,7 +43,7 @@ let package = Package(
             name: "FeedWatchDaemon",
             dependencies: [
                 "FeedWatchModel", "FeedWatchFetching", "FeedWatchParsing", "FeedWatchMatching",
-                "FeedWatchStore", "FeedWatchDigest",
+                "FeedWatchClustering", "FeedWatchStore", "FeedWatchDigest",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
@@ -85,6 +87,7 @@ let package = Package(
             dependencies: ["FeedWatchMatching", "FeedWatchTestSupport"],
             swiftSettings: strictSwift
         ),
+        .testTarget(name: "FeedWatchClusteringTests", dependencies: ["FeedWatchClustering"], swiftSettings: strictSwift),
         .testTarget(name: "FeedWatchStoreTests", dependencies: ["FeedWatchStore"], swiftSettings: strictSwift),
         .testTarget(name: "FeedWatchDigestTests", dependencies: ["FeedWatchDigest"], swiftSettings: strictSwift),
         .testTarget(

@@ -41,9 +41,19 @@ public struct MarkdownDigestRenderer: Sendable {
                 for snippet in item.snippets {
                     out += "\n> " + Self.render(snippet) + "\n"
                 }
+                if !item.alsoReportedBy.isEmpty {
+                    out += "\nAlso reported by: " + item.alsoReportedBy.map { Self.render($0) }.joined(separator: ", ") + "\n"
+                }
             }
         }
         return out
+    }
+
+    /// "*Feed*: [Title](<link>)", or without the link when it is not a safe http(s) link.
+    private static func render(_ source: Digest.Source) -> String {
+        let title = escape(source.title)
+        let linked = source.link.flatMap(safeLink).map { "[\(title)](<\($0)>)" } ?? title
+        return "*\(escape(source.feedName))*: " + linked
     }
 
     private static func render(_ snippet: Snippet) -> String {

@@ -35,10 +35,12 @@ public struct Digest: Sendable, Hashable, Codable {
         public var published: Date?
         public var score: Double
         public var snippets: [Snippet]
+        /// Articles from other feeds about the same story, shown once under this item.
+        public var alsoReportedBy: [Source] = []
 
         public init(
             articleID: Int64, title: String, link: String?, feedName: String, published: Date?, score: Double,
-            snippets: [Snippet]
+            snippets: [Snippet], alsoReportedBy: [Source] = []
         ) {
             self.articleID = articleID
             self.title = title
@@ -47,6 +49,36 @@ public struct Digest: Sendable, Hashable, Codable {
             self.published = published
             self.score = score
             self.snippets = snippets
+            self.alsoReportedBy = alsoReportedBy
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case articleID, title, link, feedName, published, score, snippets, alsoReportedBy
+        }
+
+        /// Decodes an item; `alsoReportedBy` may be missing (items encoded before it existed).
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            articleID = try container.decode(Int64.self, forKey: .articleID)
+            title = try container.decode(String.self, forKey: .title)
+            link = try container.decodeIfPresent(String.self, forKey: .link)
+            feedName = try container.decode(String.self, forKey: .feedName)
+            published = try container.decodeIfPresent(Date.self, forKey: .published)
+            score = try container.decode(Double.self, forKey: .score)
+            snippets = try container.decode([Snippet].self, forKey: .snippets)
+            alsoReportedBy = try container.decodeIfPresent([Source].self, forKey: .alsoReportedBy) ?? []
+        }
+    }
+
+    /// Another feed's article about the same story as a digest item.
+    public struct Source: Sendable, Hashable, Codable {
+        public var title: String
+        public var feedName: String
+        public var link: String?
+        public init(title: String, feedName: String, link: String?) {
+            self.title = title
+            self.feedName = feedName
+            self.link = link
         }
     }
 
