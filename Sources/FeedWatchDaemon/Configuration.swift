@@ -1,4 +1,5 @@
 import Foundation
+import FeedWatchFetching
 import FeedWatchModel
 
 /// Where the state lives.
@@ -6,6 +7,10 @@ public struct StorageConfiguration: Sendable, Hashable {
     /// The state directory: `[storage] state_directory`, else `$STATE_DIRECTORY`, else `./state`.
     public var stateDirectory: String
     public var database: DatabaseLocation
+    /// Articles no topic matched are deleted once a feed has not listed them for this long (`retention`).
+    public var retention: TimeSpan = .hours(90 * 24)
+    /// Articles in a digest are kept this long (`digest_retention`); never shorter than `retention`.
+    public var digestRetention: TimeSpan = .hours(365 * 24)
 }
 
 /// Which database holds the state.
@@ -32,6 +37,13 @@ public struct FetchConfiguration: Sendable, Hashable {
     public var connectTimeout: TimeSpan = TimeSpan(seconds: 10)
     public var maxBodyBytes: Int = 16 << 20
     public var userAgent: String = FetchConfiguration.defaultUserAgent
+    /// Non-public networks that full-text fetches may reach (`allow_private_networks`); none by default,
+    /// since article links come from feeds and are untrusted.
+    public var allowPrivateNetworks: [IPNetwork] = []
+    /// At most this many article pages are fetched for one feed refresh (`full_text_per_refresh`).
+    public var fullTextPerRefresh: Int = 20
+    /// Article pages larger than this are not extracted (`full_text_max_bytes`).
+    public var fullTextMaxBytes: Int = 8 << 20
 
     /// Names feedwatch, its version and where to read about it, so feed owners know who calls.
     public static let defaultUserAgent = "feedwatch/\(FeedWatchVersion.current) (+https://github.com/feedwatch/feedwatch)"

@@ -1,4 +1,5 @@
 import Foundation
+import FeedWatchFetching
 import FeedWatchMatching
 import FeedWatchModel
 import FeedWatchParsing
@@ -168,8 +169,12 @@ private struct TableReader {
             .flatMap { $0.split(separator: ":").first.map(String.init) } ?? "./state"
         var database = DatabaseLocation.sqlite(path: "")
         var databaseText: String?
+        var retention: TimeSpan?
+        var digestRetention: TimeSpan?
         if let section {
-            checkKeys(section, allowed: ["state_directory", "database"], prefix: "storage")
+            checkKeys(section, allowed: ["state_directory", "database", "retention", "digest_retention"], prefix: "storage")
+            retention = span(section, "retention", path: "storage.retention", minimum: .hours(24))
+            digestRetention = span(section, "digest_retention", path: "storage.digest_retention", minimum: .hours(24))
             if let dir = string(section, "state_directory", path: "storage.state_directory") {
                 if dir.isEmpty { problem("storage.state_directory", "must not be empty") } else { stateDirectory = dir }
             }
@@ -190,7 +195,13 @@ private struct TableReader {
         if case .sqlite(let file) = database, file.isEmpty {
             database = .sqlite(path: (stateDirectory as NSString).appendingPathComponent("feedwatch.sqlite"))
         }
-        return StorageConfiguration(stateDirectory: stateDirectory, database: database)
+        var storage = StorageConfiguration(stateDirectory: stateDirectory, database: database)
+        if let retention { storage.retention = retention }
+        if let digestRetention { storage.digestRetention = digestRetention }
+        if storage.digestRetention < storage.retention {
+            problem("storage.digest_retention", "must not be shorter than storage.retention (\(storage.retention))")
+        }
+        return storage
     }
 
     mutating func readFetch(_ root: TOMLTable) -> FetchConfiguration {
@@ -198,7 +209,10 @@ private struct TableReader {
         guard let section = table(root, "fetch", path: "fetch") else { return fetch }
         checkKeys(
             section,
-            allowed: ["interval", "concurrency", "per_host_concurrency", "timeout", "connect_timeout", "max_body_bytes", "user_agent"],
+            allowed: [
+                "interval", "concurrency", "per_host_concurrency", "timeout", "connect_timeout", "max_body_bytes", "user_agent",
+                "allow_private_networks", "full_text_per_refresh", "full_text_max_bytes",
+            ],
             prefix: "fetch")
         if let v = span(section, "interval", path: "fetch.interval", minimum: TimeSpan(seconds: 60)) { fetch.interval = v }
         if let v = int(section, "concurrency", path: "fetch.concurrency", range: 1...1024) { fetch.concurrency = v }
@@ -206,6 +220,15 @@ private struct TableReader {
         if let v = span(section, "timeout", path: "fetch.timeout", minimum: TimeSpan(seconds: 1)) { fetch.timeout = v }
         if let v = span(section, "connect_timeout", path: "fetch.connect_timeout", minimum: TimeSpan(seconds: 1)) { fetch.connectTimeout = v }
         if let v = int(section, "max_body_bytes", path: "fetch.max_body_bytes", range: 1024...(1 << 30)) { fetch.maxBodyBytes = v }
+        if let v = int(section, "full_text_per_refresh", path: "fetch.full_text_per_refresh", range: 0...1000) { fetch.fullTextPerRefresh = v }
+        if let v = int(section, "full_text_max_bytes", path: "fetch.full_text_max_bytes", range: 1024...(1 << 30)) { fetch.fullTextMaxBytes = v }
+        for (index, text) in (strings(section, "allow_private_networks", path: "fetch.allow_private_networks") ?? []).enumerated() {
+            if let network = IPNetwork(text) {
+                fetch.allowPrivateNetworks.append(network)
+            } else {
+                problem("fetch.allow_private_networks[\(index)]", "expected a network such as 127.0.0.0/8 or fd00::/8, found \(text)")
+            }
+        }
         if let v = string(section, "user_agent", path: "fetch.user_agent") {
             if v.isEmpty || v.contains(where: { $0 == "\n" || $0 == "\r" }) {
                 problem("fetch.user_agent", "must be one non-empty line")
@@ -221,7 +244,7 @@ private struct TableReader {
         var seen: [String: Int] = [:]
         for (index, section) in tables(root, "feed").enumerated() {
             let prefix = "feed[\(index)]"
-            checkKeys(section, allowed: ["url", "name", "interval", "tags"], prefix: prefix)
+            checkKeys(section, allowed: ["url", "name", "interval", "tags", "full_text"], prefix: prefix)
             guard let url = string(section, "url", path: "\(prefix).url") else {
                 if section["url"] == nil { problem("\(prefix).url", "missing: every [[feed]] needs a url") }
                 continue
@@ -238,7 +261,15 @@ private struct TableReader {
             let interval = span(section, "interval", path: "\(prefix).interval", minimum: TimeSpan(seconds: 60))
             let name = string(section, "name", path: "\(prefix).name")
             let tags = strings(section, "tags", path: "\(prefix).tags") ?? []
-            feeds.append(FeedSource(url: url, name: name, interval: interval, tags: tags))
+            var source = FeedSource(url: url, name: name, interval: interval, tags: tags)
+            if let mode = string(section, "full_text", path: "\(prefix).full_text") {
+                if let parsed = FullTextMode(rawValue: mode) {
+                    source.fullText = parsed
+                } else {
+                    problem("\(prefix).full_text", "expected \"always\", \"candidates\" or \"never\", found \(mode)")
+                }
+            }
+            feeds.append(source)
         }
         return feeds
     }

@@ -18,8 +18,14 @@ public struct DaemonLoop: Sendable {
         let logger = runtime.logger
         let feeds = try await runtime.store.syncFeeds(runtime.configuration.feeds)
         logger.info("feedwatch started", metadata: ["feeds": "\(feeds.count)", "topics": "\(runtime.configuration.topics.count)"])
+        var lastPrune: Date?
         while !Task.isCancelled {
             let now = Date()
+            // Retention: once at start, then daily.
+            if lastPrune.map({ now.timeIntervalSince($0) >= Self.pruneInterval }) ?? true {
+                lastPrune = now
+                await pruneArticles(now: now)
+            }
             var due: [StoredFeed] = []
             var nextWake = now.addingTimeInterval(maxSleep.timeInterval)
             for feed in feeds {

@@ -32,10 +32,13 @@ public struct FeedPipeline: Sendable {
     public let logger: Logger
     public let policy: RefreshPolicy
     public let politeness: HostPoliteness
+    /// Groups articles from different feeds into stories; shared by every refresh.
+    public let stories: StoryIndex
 
     public init(
         configuration: FeedWatchConfiguration, store: any Store, fetcher: Fetcher, matcher: TopicMatcher, logger: Logger,
-        policy: RefreshPolicy = RefreshPolicy(), politeness: HostPoliteness = HostPoliteness()
+        policy: RefreshPolicy = RefreshPolicy(), politeness: HostPoliteness = HostPoliteness(),
+        stories: StoryIndex = StoryIndex()
     ) {
         self.configuration = configuration
         self.store = store
@@ -44,6 +47,7 @@ public struct FeedPipeline: Sendable {
         self.logger = logger
         self.policy = policy
         self.politeness = politeness
+        self.stories = stories
     }
 
     /// Refreshes `feeds` concurrently (the fetcher enforces the global and per-host limits)
@@ -190,22 +194,22 @@ public struct FeedPipeline: Sendable {
         report.warnings = parsed.warnings
         let hints = PublisherHints(result: result, feed: parsed, now: started)
         let discovered = now()
-        let articles: [Article]
+        let stored: StoredEntries
         do {
             if let title = parsed.title, title != feed.title {
                 try await store.updateFeedTitle(feedID: feed.id, title: title)
             }
-            articles = try await store.insertNew(feedID: feed.id, entries: parsed.entries, discovered: discovered)
+            stored = try await store.storeEntries(feedID: feed.id, entries: parsed.entries, discovered: discovered)
         } catch {
             throw RefreshFailure(message: "\(error)")
         }
-        var matches: [TopicMatch] = []
-        for article in articles {
-            let document = MatchDocument(title: article.title, body: article.bodyText)
-            for hit in matcher.matches(document, feedURL: feed.url, feedTags: feed.tags) {
-                matches.append(TopicMatch(topicID: hit.topicID, articleID: article.id, score: hit.score, snippets: hit.snippets, matched: discovered))
-            }
+        if stored.identityChanged {
+            logger.notice("feed identity changed", metadata: [
+                "feed_url": "\(LogRedaction.url(feed.url))", "identity": "\(stored.identityMode.rawValue)",
+            ])
         }
+        let articles = stored.new
+        let matches = await processArticles(stored, feed: feed, discovered: discovered)
         do {
             let names = Dictionary(configuration.topics.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
             let added = try await store.recordMatches(matches, topicNames: names)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FeedWatchDaemon
+import FeedWatchModel
 import FeedWatchStore
 
 struct StatusCommand: AsyncParsableCommand {
@@ -30,6 +31,7 @@ struct StatusCommand: AsyncParsableCommand {
                     var o: [String: Any] = [
                         "url": s.feed.url, "name": s.feed.displayName, "state": Self.state(s.state),
                         "error_count": s.state.errorCount, "articles": s.articleCount,
+                        "identity": s.identityMode.rawValue,
                     ]
                     if let d = s.state.lastFetched { o["last_fetch"] = Terminal.rfc3339(d) }
                     if let d = s.state.nextCheck { o["next_fetch"] = Terminal.rfc3339(d) }
@@ -51,6 +53,10 @@ struct StatusCommand: AsyncParsableCommand {
         }
         print(Terminal.table(["FEED", "STATE", "LAST FETCH", "NEXT FETCH", "ERRORS", "LAST ERROR"], rows))
         print("")
+        for s in statuses where s.identityMode != .guid {
+            let why = s.identityMode == .link ? "its guids change between fetches" : "it repeats guids for different articles"
+            print("identity: \(s.feed.displayName) is recognised by \(s.identityMode.rawValue) (\(why))")
+        }
         if let last = digests.first {
             print("last digest: \(last.day) (\(last.matchCount) matches)")
         } else {
