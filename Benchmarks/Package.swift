@@ -19,6 +19,16 @@ let package = Package(
         .target(name: "FeedWatchMatching", dependencies: ["FeedWatchModel", "CStemmer"], path: "Shared/FeedWatchMatching",
                 swiftSettings: strictSwift),
 
+        .systemLibrary(name: "CLibXML2", path: "Shared/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "FeedWatchParsing", dependencies: ["FeedWatchModel", "CLibXML2"], path: "Shared/FeedWatchParsing",
+                swiftSettings: strictSwift),
+        .target(name: "FeedWatchClustering", dependencies: ["FeedWatchModel"], path: "Shared/FeedWatchClustering",
+                swiftSettings: strictSwift),
+
+        // Full-text extraction pages/s and story clustering articles/s (issue 6, item 8).
+        .executableTarget(name: "PipelineBenchmark", dependencies: ["FeedWatchParsing", "FeedWatchClustering"],
+                          path: "Sources/PipelineBenchmark", swiftSettings: strictSwift),
+
         // Topic matcher throughput against grep (issue 5, item 7).
         .executableTarget(name: "MatcherBenchmark", dependencies: ["FeedWatchMatching"], path: "Sources/MatcherBenchmark",
                           swiftSettings: strictSwift),
