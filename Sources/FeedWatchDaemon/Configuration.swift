@@ -49,6 +49,16 @@ public struct FetchConfiguration: Sendable, Hashable {
     public static let defaultUserAgent = "feedwatch/\(FeedWatchVersion.current) (+https://github.com/feedwatch/feedwatch)"
 }
 
+/// Story clustering, from `[stories]`.
+public struct StoryConfiguration: Sendable, Hashable {
+    /// Articles further apart than this are never one story (`window`).
+    public var window: TimeSpan = .hours(72)
+    /// Estimated share of common word shingles for one story (`text_similarity`).
+    public var textSimilarity: Double = 0.45
+    /// Share of common title trigrams for one story (`title_similarity`).
+    public var titleSimilarity: Double = 0.8
+}
+
 /// When and how digests are written, from `[digest]`.
 public struct DigestConfiguration: Sendable, Hashable {
     public var directory: String
@@ -78,6 +88,8 @@ public struct FeedWatchConfiguration: Sendable, Hashable {
     public var feeds: [FeedSource]
     public var topics: [Topic]
     public var digest: DigestConfiguration
+    /// How articles are grouped into stories, from `[stories]`.
+    public var stories = StoryConfiguration()
 
     /// The interval a feed is checked at: its own, else the global one.
     public func interval(for feed: FeedSource) -> TimeSpan { feed.interval ?? fetch.interval }

@@ -151,7 +151,7 @@ private struct TableReader {
     }
 
     mutating func read(root: TOMLTable, path: String, environment: [String: String]) -> FeedWatchConfiguration? {
-        checkKeys(root, allowed: ["storage", "fetch", "feed", "opml", "topic", "digest"], prefix: "")
+        checkKeys(root, allowed: ["storage", "fetch", "feed", "opml", "topic", "digest", "stories"], prefix: "")
         let storage = readStorage(root, environment: environment)
         let fetch = readFetch(root)
         var feeds = readFeeds(root)
@@ -160,7 +160,27 @@ private struct TableReader {
         }
         let topics = readTopics(root)
         let digest = readDigest(root, stateDirectory: storage.stateDirectory, environment: environment)
-        return FeedWatchConfiguration(path: path, storage: storage, fetch: fetch, feeds: feeds, topics: topics, digest: digest)
+        var configuration = FeedWatchConfiguration(path: path, storage: storage, fetch: fetch, feeds: feeds, topics: topics, digest: digest)
+        configuration.stories = readStories(root)
+        return configuration
+    }
+
+    /// `[stories]`: how articles from different feeds are grouped into one story.
+    mutating func readStories(_ root: TOMLTable) -> StoryConfiguration {
+        var stories = StoryConfiguration()
+        guard let section = table(root, "stories", path: "stories") else { return stories }
+        checkKeys(section, allowed: ["window", "text_similarity", "title_similarity"], prefix: "stories")
+        if let v = span(section, "window", path: "stories.window", minimum: TimeSpan(seconds: 3600)) { stories.window = v }
+        for (key, apply) in [("text_similarity", { (v: Double, s: inout StoryConfiguration) in s.textSimilarity = v }),
+                             ("title_similarity", { (v: Double, s: inout StoryConfiguration) in s.titleSimilarity = v })] {
+            guard let value = section[key] else { continue }
+            if let number = value.double ?? value.int.map(Double.init), number > 0, number <= 1 {
+                apply(number, &stories)
+            } else {
+                problem("stories.\(key)", "must be a number above 0 and at most 1 (a share of common shingles or trigrams)")
+            }
+        }
+        return stories
     }
 
     mutating func readStorage(_ root: TOMLTable, environment: [String: String]) -> StorageConfiguration {

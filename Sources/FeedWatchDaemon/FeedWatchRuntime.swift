@@ -1,4 +1,5 @@
 import Foundation
+import FeedWatchClustering
 import FeedWatchFetching
 import FeedWatchMatching
 import FeedWatchModel
@@ -34,7 +35,13 @@ public struct FeedWatchRuntime: Sendable {
         fetcherConfiguration.maxBodyBytes = configuration.fetch.maxBodyBytes
         fetcherConfiguration.userAgent = configuration.fetch.userAgent
         let fetcher = try Fetcher(configuration: fetcherConfiguration)
-        self.pipeline = FeedPipeline(configuration: configuration, store: store, fetcher: fetcher, matcher: matcher, logger: logger)
+        var clustering = ClusteringConfiguration()
+        clustering.window = configuration.stories.window.timeInterval
+        clustering.textThreshold = configuration.stories.textSimilarity
+        clustering.titleThreshold = configuration.stories.titleSimilarity
+        self.pipeline = FeedPipeline(
+            configuration: configuration, store: store, fetcher: fetcher, matcher: matcher, logger: logger,
+            stories: StoryIndex(configuration: clustering))
         self.publisher = try DigestPublisher(configuration: configuration.digest, store: store)
     }
 

@@ -144,6 +144,29 @@ public enum ArticleExtractor {
         guard let firstTag = head.firstIndex(of: UInt8(ascii: "<")), firstTag - head.startIndex < 2048 else {
             throw ExtractionError(code: .notHTML, message: "the page has no HTML markup")
         }
+        if let root = rootElementName(head), ["rss", "feed", "rdf:rdf", "opml", "urlset", "sitemapindex"].contains(root) {
+            throw ExtractionError(code: .notHTML, message: "the page is an XML document (<\(root)>), not an article page")
+        }
+    }
+
+    /// The name of the first element, skipping the XML declaration, doctype, comments and
+    /// processing instructions; lower-cased.
+    private static func rootElementName(_ head: ArraySlice<UInt8>) -> String? {
+        var index = head.startIndex
+        while let open = head[index...].firstIndex(of: UInt8(ascii: "<")) {
+            let next = head.index(after: open)
+            guard next < head.endIndex else { return nil }
+            if head[next] == UInt8(ascii: "?") || head[next] == UInt8(ascii: "!") {
+                guard let close = head[next...].firstIndex(of: UInt8(ascii: ">")) else { return nil }
+                index = head.index(after: close)
+                continue
+            }
+            let name = head[next...].prefix { byte in
+                byte != UInt8(ascii: ">") && byte != UInt8(ascii: "/") && !byte.isASCIIWhitespace
+            }
+            return String(decoding: name, as: UTF8.self).lowercased()
+        }
+        return nil
     }
 
     /// UTF-8 bytes for libxml2, or the declared encoding when it is neither UTF-8 nor Latin-1.

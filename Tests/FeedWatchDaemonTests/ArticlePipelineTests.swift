@@ -143,6 +143,8 @@ import Testing
             [[feed]]
             url = "https://example.org/feed.xml"
             full_text = "sometimes"
+            [stories]
+            text_similarity = 2
             """
         do {
             _ = try ConfigurationLoader.parse(bad, path: "f.toml")
@@ -152,6 +154,7 @@ import Testing
             #expect(text.contains("feed[0].full_text"))
             #expect(text.contains("fetch.allow_private_networks[1]"))
             #expect(text.contains("storage.digest_retention"))
+            #expect(text.contains("stories.text_similarity"))
         }
         let good = try ConfigurationLoader.parse("""
             [storage]
@@ -161,7 +164,12 @@ import Testing
             [[feed]]
             url = "https://example.org/feed.xml"
             full_text = "candidates"
+            [stories]
+            window = "48h"
+            title_similarity = 0.9
             """, path: "f.toml")
+        #expect(good.stories.window == .hours(48))
+        #expect(good.stories.titleSimilarity == 0.9)
         #expect(good.feeds[0].fullText == .candidates)
         #expect(good.storage.retention == TimeSpan(seconds: 30 * 86_400))
         #expect(good.storage.digestRetention == TimeSpan(seconds: 365 * 86_400))

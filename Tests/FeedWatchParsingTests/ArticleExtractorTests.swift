@@ -109,7 +109,11 @@ import FeedWatchModel
         #expect(throws: ExtractionError(code: .notHTML, message: "the page is application/pdf, not HTML")) {
             try ArticleExtractor.extract(Array("%PDF-1.7 binary".utf8), contentType: "application/pdf")
         }
-        for body in ["{\"json\": true}", "%PDF-1.4\n", "just words, no markup at all"] {
+        for body in [
+            "{\"json\": true}", "%PDF-1.4\n", "just words, no markup at all",
+            "<?xml version=\"1.0\"?>\n<!-- feed --><rss version=\"2.0\"><channel><title>x</title></channel></rss>",
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>x</title></feed>",
+        ] {
             #expect(throws: ExtractionError.self) { try ArticleExtractor.extract(Array(body.utf8)) }
         }
         do {
