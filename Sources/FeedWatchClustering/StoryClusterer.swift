@@ -20,20 +20,25 @@ public struct ClusteringConfiguration: Sendable, Hashable {
     /// At most this many articles are kept in the index; the oldest go first.
     public var maxIndexed: Int = 100_000
 
+    /// The defaults: 72 hours, 3-word shingles, 64 hashes in 16 bands, 0.45 text and 0.8 title similarity.
     public init() {}
 }
 
 /// One article as clustering sees it.
 public struct ClusterDocument: Sendable, Hashable {
+    /// The stored article's id; a new story takes its first article's id.
     public var articleID: Int64
+    /// The feed it came from: articles of one feed are never one story.
     public var feedID: Int64
     public var title: String
+    /// The best text available: extracted full text, else the feed's content or summary.
     public var text: String
     /// Publication time, else discovery time.
     public var date: Date
     /// The story it already belongs to (when re-indexing stored articles), nil for a new article.
     public var storyID: Int64?
 
+    /// A document for `StoryClusterer.assign`.
     public init(articleID: Int64, feedID: Int64, title: String, text: String, date: Date, storyID: Int64? = nil) {
         self.articleID = articleID
         self.feedID = feedID
@@ -52,6 +57,7 @@ public struct ClusterDocument: Sendable, Hashable {
 /// A story's id is the article id of its first article. Pure and in memory: the daemon feeds it
 /// the recent stored articles at start, then each new article once.
 public struct StoryClusterer: Sendable {
+    /// The configuration in force (bands and signature size made consistent).
     public let configuration: ClusteringConfiguration
 
     private struct Indexed: Sendable {
@@ -71,6 +77,7 @@ public struct StoryClusterer: Sendable {
     private var order: [Int64] = []
     private var orderStart = 0
 
+    /// An empty index.
     public init(configuration: ClusteringConfiguration = ClusteringConfiguration()) {
         var configuration = configuration
         configuration.bands = max(1, configuration.bands)
@@ -112,7 +119,7 @@ public struct StoryClusterer: Sendable {
     ) -> Int64? {
         var candidates = Set<Int64>()
         for key in bandKeys { candidates.formUnion(buckets[key] ?? []) }
-        // Titles are compared for every article sharing the title's rarest-first word key as well as the band candidates.
+        // Headlines sharing their longest word are compared too: rewrites with a shared headline differ in text.
         if let key = Self.titleKey(document.title) { candidates.formUnion(titleBuckets[key] ?? []) }
         var best: (story: Int64, similarity: Double)?
         for id in candidates {

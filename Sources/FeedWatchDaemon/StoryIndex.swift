@@ -11,6 +11,7 @@ public actor StoryIndex {
     /// At most this many stored articles are read to seed the index.
     private let seedLimit: Int
 
+    /// An index that seeds itself from the store on first use.
     public init(configuration: ClusteringConfiguration = ClusteringConfiguration(), seedLimit: Int = 20_000) {
         clusterer = StoryClusterer(configuration: configuration)
         self.seedLimit = seedLimit

@@ -6,6 +6,7 @@ import Glibc
 public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
     /// 4 bytes for IPv4, 16 for IPv6, host bits cleared.
     public let address: [UInt8]
+    /// Leading bits that must match.
     public let prefixLength: Int
 
     /// Parses `a.b.c.d/n` or `x::y/n`; a bare address is a network of one. Nil for anything else.
@@ -63,6 +64,7 @@ public struct AddressPolicy: Sendable, Hashable {
     /// Non-public networks the configuration allows explicitly.
     public var allowedNetworks: [IPNetwork]
 
+    /// Public addresses plus `allowedNetworks`.
     public init(allowedNetworks: [IPNetwork] = []) {
         self.allowedNetworks = allowedNetworks
     }

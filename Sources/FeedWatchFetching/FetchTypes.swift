@@ -14,7 +14,8 @@ public struct FetchRequest: Sendable, Hashable {
     public var extraHeaders: [String: String]
     /// When set, the fetch connects only to addresses this policy permits (checked on every
     /// resolved address, redirects included) and never reuses a connection: for URLs taken from
-    /// feeds, which are untrusted. Nil (the default) applies no address check.
+    /// feeds, which are untrusted. Nil (the default) applies no address check. With a proxy
+    /// configured the checked address is the proxy's, so a private proxy must be allowed.
     public var addressPolicy: AddressPolicy?
 
     public init(

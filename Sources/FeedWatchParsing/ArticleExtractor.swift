@@ -67,6 +67,7 @@ public struct ExtractionError: Error, Sendable, Hashable, CustomStringConvertibl
     }
 
     public var code: Code
+    /// The reason in plain words, e.g. "the page is application/pdf, not HTML".
     public var message: String
 
     public init(code: Code, message: String) {

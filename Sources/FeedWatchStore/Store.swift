@@ -172,6 +172,7 @@ public struct StoredEntries: Sendable, Hashable {
     /// Whether this document made the feed change identity mode.
     public var identityChanged: Bool
 
+    /// The outcome of one `storeEntries` call.
     public init(new: [Article], updated: [Article] = [], identityMode: FeedIdentityMode = .guid, identityChanged: Bool = false) {
         self.new = new
         self.updated = updated

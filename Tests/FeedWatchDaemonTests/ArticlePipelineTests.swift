@@ -4,6 +4,7 @@ import FeedWatchModel
 import FeedWatchStore
 import FeedWatchTestSupport
 import Logging
+import Synchronization
 import Testing
 
 /// Full text, the address guard, stories and retention through the real pipeline: loopback
@@ -130,6 +131,28 @@ import Testing
         #expect(markdown.contains("*Outlet 2*: [New sanctions after missile launch](<https://two.example/2>)")
             || markdown.contains("*Outlet 1*: [Ballistic missile launched, sanctions to follow](<https://one.example/1>)"))
         #expect(markdown.contains("Launch draws sanctions threat"))
+        try await server.shutdown()
+    }
+
+    @Test func editedEntryIsMatchedAgainOnlyForNewTopics() async throws {
+        let summaries = Mutex(["A quiet day at the harbour."])
+        let server = try await LoopbackHTTPServer.start { _ in
+            let summary = summaries.withLock { $0.last ?? "" }
+            return .ok(Self.rss([("same-guid", "Harbour news", "https://news.example/h", summary)]))
+        }
+        let runtime = try Self.runtime(feeds: [(server.url("/feed.xml"), nil)])
+        let first = try await runtime.runOnce()
+        #expect(first.newArticles == 1)
+        #expect(first.newMatches == 0)
+        summaries.withLock { $0.append("Correction: a ballistic missile landed nearby; sanctions were announced.") }
+        let second = try await runtime.runOnce()
+        #expect(second.newArticles == 0, "an edit is an update, not a new article")
+        #expect(second.newMatches == 1, "the update now matches the topic")
+        summaries.withLock { $0.append("Update: the ballistic missile was a test; more sanctions may follow.") }
+        let third = try await runtime.runOnce()
+        #expect(third.newArticles == 0)
+        #expect(third.newMatches == 0, "already matched that topic: not matched again")
+        #expect(try await runtime.store.articles(since: .distantPast, limit: 10).count == 1)
         try await server.shutdown()
     }
 
