@@ -157,7 +157,10 @@ struct ContentScorer {
         switch node.tag {
         case "p", "pre", "td", "blockquote": return true
         case "div", "section":
-            return !node.children.contains { !tree.nodes[$0].isText && Self.blockTags.contains(tree.nodes[$0].tag) }
+            // <br> separates lines, not blocks: a div of text and <br>s is one paragraph-like block.
+            return !node.children.contains {
+                !tree.nodes[$0].isText && tree.nodes[$0].tag != "br" && Self.blockTags.contains(tree.nodes[$0].tag)
+            }
         default: return false
         }
     }
@@ -301,7 +304,7 @@ struct ContentScorer {
                 continue
             }
             if node.tag == "br" {
-                writer.requestBreak(.line)
+                writer.requestLineBreakPromotingRepeats()
                 continue
             }
             if isClutter(index) { continue }

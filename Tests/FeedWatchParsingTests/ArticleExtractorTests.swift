@@ -161,6 +161,35 @@ import FeedWatchModel
         }
     }
 
+    @Test func textSeparatedByDoubleLineBreaksBecomesParagraphs() throws {
+        let sentence = "A sentence about the budget, with numbers and commas, that reads like prose. "
+        let page = """
+            <html><body><div class="hdr"><a href="/">Home</a> | <a href="/n">News</a></div>
+            <div class="story">First part. \(sentence)\(sentence)<br><br>Second part. \(sentence)\(sentence)<br>
+            <br>Third part. \(sentence)<br>Same paragraph, new line.</div>
+            <div class="links"><a href="/1">One</a> <a href="/2">Two</a></div></body></html>
+            """
+        let article = try ArticleExtractor.extract(Array(page.utf8))
+        let paragraphs = Self.paragraphs(article.text)
+        #expect(paragraphs.count == 3)
+        #expect(paragraphs.last?.hasSuffix("prose.\nSame paragraph, new line.") == true)
+        #expect(!article.text.contains("Home") && !article.text.contains("One"))
+    }
+
+    @Test func articleSplitAroundAnAdKeepsEveryPart() throws {
+        let sentence = "A sentence about the budget, with numbers and commas, that reads like prose."
+        let page = """
+            <html><body><main><div class="article-body"><p>Para one. \(sentence)</p><p>Para two. \(sentence)</p></div>
+            <div class="ad-slot">Advertisement</div>
+            <div class="article-body"><p>Para three. \(sentence)</p><p>Para four. \(sentence)</p></div>
+            <div class="article-body"><p>Para five. \(sentence)</p></div></main>
+            <div class="footer-links"><a href="/a">About</a></div></body></html>
+            """
+        let article = try ArticleExtractor.extract(Array(page.utf8))
+        #expect(Self.paragraphs(article.text).map { String($0.prefix(9)) } == ["Para one.", "Para two.", "Para thre", "Para four", "Para five"])
+        #expect(!article.text.contains("Advertisement"))
+    }
+
     @Test func latin1PageIsDecoded() throws {
         var page = Array("<html><head><meta charset=\"iso-8859-1\"></head><body><article><p>".utf8)
         let sentence = "Caf\u{E9} cr\u{E8}me in M\u{FC}nchen, the report said, and prices rose again this year. "
