@@ -92,8 +92,8 @@ public struct StoryClusterer: Sendable {
     /// from another feed, or a new story (its own article id).
     public mutating func assign(_ document: ClusterDocument) -> Int64 {
         if let known = indexed[document.articleID] { return known.storyID }
-        let words = TextShingles.words(document.title + " " + document.text, maxWords: configuration.maxWords)
-        let shingles = TextShingles.shingles(words, size: configuration.shingleSize)
+        let words = TextShingles.wordHashes(document.title + " " + document.text, maxWords: configuration.maxWords)
+        let shingles = TextShingles.shingles(hashes: words, size: configuration.shingleSize)
         let signature = MinHashSignature(shingles: shingles, count: configuration.signatureSize)
         // A title of a word or two ("Live updates") says nothing about the story.
         let trigrams = TextShingles.words(document.title, maxWords: 8).count >= 4

@@ -20,10 +20,59 @@ enum TextShingles {
         return words
     }
 
+    /// The FNV-1a hash of each lower-cased word of `text` (as `fnv1a(words(text)[i])` would give),
+    /// at most `maxWords`: the hot path of clustering, so no word strings are built.
+    static func wordHashes(_ text: String, maxWords: Int) -> [UInt64] {
+        var hashes: [UInt64] = []
+        hashes.reserveCapacity(min(maxWords, text.utf8.count / 5 + 1))
+        var hash: UInt64 = fnvOffset
+        var inWord = false
+        func add(_ byte: UInt8) {
+            hash ^= UInt64(byte)
+            hash = hash &* fnvPrime
+        }
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value < 0x80 {
+                let byte = UInt8(value)
+                if byte >= 0x41 && byte <= 0x5A {
+                    add(byte | 0x20)
+                } else if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) {
+                    add(byte)
+                } else {
+                    if inWord {
+                        hashes.append(hash)
+                        if hashes.count >= maxWords { return hashes }
+                        hash = fnvOffset
+                    }
+                    inWord = false
+                    continue
+                }
+                inWord = true
+            } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                for byte in scalar.properties.lowercaseMapping.utf8 { add(byte) }
+                inWord = true
+            } else {
+                if inWord {
+                    hashes.append(hash)
+                    if hashes.count >= maxWords { return hashes }
+                    hash = fnvOffset
+                }
+                inWord = false
+            }
+        }
+        if inWord { hashes.append(hash) }
+        return hashes
+    }
+
     /// The distinct 64-bit hashes of every run of `size` consecutive words (fewer words: one shingle of all).
     static func shingles(_ words: [String], size: Int) -> Set<UInt64> {
-        guard !words.isEmpty else { return [] }
-        let hashes = words.map(fnv1a)
+        shingles(hashes: words.map(fnv1a), size: size)
+    }
+
+    /// `shingles` over word hashes from `wordHashes`.
+    static func shingles(hashes: [UInt64], size: Int) -> Set<UInt64> {
+        guard !hashes.isEmpty else { return [] }
         let width = min(size, hashes.count)
         var result = Set<UInt64>()
         result.reserveCapacity(hashes.count)
@@ -56,11 +105,14 @@ enum TextShingles {
         return Double(common) / Double(a.count + b.count - common)
     }
 
+    static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
+    static let fnvPrime: UInt64 = 0x0000_0100_0000_01B3
+
     static func fnv1a(_ word: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = fnvOffset
         for byte in word.utf8 {
             hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
+            hash = hash &* fnvPrime
         }
         return hash
     }

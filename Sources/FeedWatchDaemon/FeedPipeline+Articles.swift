@@ -95,6 +95,11 @@ extension FeedPipeline {
         }
         guard (200...299).contains(result.status) else {
             let host = HostPoliteness.host(of: result.effectiveURL) ?? "the server"
+            if case .rateLimited(let retryAfter) = result.disposition(now: now) {
+                // The same pause as for feeds: the host's other pages and feeds wait too.
+                let until = politeness.pause(host: host, seconds: retryAfter, now: now)
+                return .failure(ExtractionError(code: .fetchFailed, message: "page not fetched: HTTP \(result.status) from \(host), rate limited until \(until)"))
+            }
             return .failure(ExtractionError(code: .fetchFailed, message: "page not fetched: HTTP \(result.status) from \(host)"))
         }
         do {

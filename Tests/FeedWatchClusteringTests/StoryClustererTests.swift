@@ -90,6 +90,13 @@ import FeedWatchModel
         #expect(b == 3)
     }
 
+    @Test func wordHashesAgreeWithWords() {
+        let text = "Tehran’s MISSILE test, 2026: Ümit said “nein” — again!"
+        #expect(TextShingles.wordHashes(text, maxWords: 100) == TextShingles.words(text, maxWords: 100).map(TextShingles.fnv1a))
+        #expect(TextShingles.words(text, maxWords: 100) == ["tehran", "s", "missile", "test", "2026", "ümit", "said", "nein", "again"])
+        #expect(TextShingles.wordHashes(text, maxWords: 3).count == 3)
+    }
+
     @Test func minHashEstimatesJaccard() {
         let words1 = TextShingles.words(Self.wire, maxWords: 1000)
         let words2 = TextShingles.words(Self.otherStory, maxWords: 1000)
