@@ -40,6 +40,14 @@ struct ContentScorer {
         "rss", "cat", "categories", "entry-meta", "post-meta",
     ]
     private static let positiveStems = ["article", "body", "content", "entry", "main", "post", "story", "text", "prose", "blog"]
+    /// Words that name the content itself: a class name with one of them ("mobile-article",
+    /// "content-sidebar") is not boilerplate unless it also has a hard-negative word.
+    private static let strongPositiveStems = ["article", "body", "content", "main", "story"]
+    /// Boilerplate whatever else the class name says ("article-comments", "story-share").
+    private static let hardNegativeStems = [
+        "comment", "disqus", "share", "sharing", "social", "related", "newsletter", "subscri", "cookie", "advert",
+        "sponsor", "promo", "outbrain", "taboola", "recommend",
+    ]
 
     private static let blockTags: Set<String> = [
         "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "table", "tr", "td",
@@ -103,9 +111,12 @@ struct ContentScorer {
                 continue
             }
             let words = lower.split(whereSeparator: { $0 == "-" || $0 == "_" })
-            let isNegative = words.contains { word in
+            let hardNegative = words.contains { word in hardNegativeStems.contains { word.hasPrefix($0) } }
+            let strongPositive = words.contains { word in strongPositiveStems.contains { word.hasPrefix($0) } }
+            let softNegative = words.contains { word in
                 negativeWords.contains(String(word)) || negativeStems.contains { word.hasPrefix($0) }
             }
+            let isNegative = hardNegative || (softNegative && !strongPositive)
             let isPositive = words.contains { word in positiveStems.contains { word.hasPrefix($0) } }
             if isNegative { negative = true } else if isPositive { positive = true }
         }

@@ -190,6 +190,16 @@ import FeedWatchModel
         #expect(!article.text.contains("Advertisement"))
     }
 
+    @Test(arguments: [
+        ("share-buttons", true), ("entry-meta", true), ("article-comments", true), ("sidebar", true),
+        ("mobile-article", false), ("content-sidebar", false), ("entry-content", false), ("post-body", false),
+        ("site-content has-sidebar", false), ("breadcrumbs", true), ("ad", true), ("head", false),
+    ])
+    func classNamesThatMarkBoilerplate(_ classes: String, _ boilerplate: Bool) {
+        let node = PageTree.Node(tag: "div", text: "", attributes: ["class": classes], parent: -1)
+        #expect(ContentScorer.looksLikeBoilerplate(node) == boilerplate)
+    }
+
     @Test func latin1PageIsDecoded() throws {
         var page = Array("<html><head><meta charset=\"iso-8859-1\"></head><body><article><p>".utf8)
         let sentence = "Caf\u{E9} cr\u{E8}me in M\u{FC}nchen, the report said, and prices rose again this year. "
