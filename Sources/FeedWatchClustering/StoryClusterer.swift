@@ -9,10 +9,11 @@ public struct ClusteringConfiguration: Sendable, Hashable {
     public var shingleSize: Int = 3
     /// MinHash functions; must be a multiple of `bands`.
     public var signatureSize: Int = 64
-    /// LSH bands: with 16 bands of 4 rows, pairs above ~50 % similarity almost always share a band.
-    public var bands: Int = 16
+    /// LSH bands: 32 bands of 2 rows make a pair at 45 % similarity share a band with
+    /// probability 1 − (1 − 0.45²)³² ≈ 0.999; the signature comparison then decides.
+    public var bands: Int = 32
     /// Estimated Jaccard similarity of the texts' shingles at or above which two articles are one story.
-    public var textThreshold: Double = 0.45
+    public var textThreshold: Double = 0.4
     /// Trigram similarity of normalised titles at or above which two articles are one story.
     public var titleThreshold: Double = 0.8
     /// Only the first words of each text are shingled: a wire story's lead is what outlets share.
@@ -20,7 +21,7 @@ public struct ClusteringConfiguration: Sendable, Hashable {
     /// At most this many articles are kept in the index; the oldest go first.
     public var maxIndexed: Int = 100_000
 
-    /// The defaults: 72 hours, 3-word shingles, 64 hashes in 16 bands, 0.45 text and 0.8 title similarity.
+    /// The defaults: 72 hours, 3-word shingles, 64 hashes in 32 bands, 0.45 text and 0.8 title similarity.
     public init() {}
 }
 

@@ -54,7 +54,7 @@ public struct StoryConfiguration: Sendable, Hashable {
     /// Articles further apart than this are never one story (`window`).
     public var window: TimeSpan = .hours(72)
     /// Estimated share of common word shingles for one story (`text_similarity`).
-    public var textSimilarity: Double = 0.45
+    public var textSimilarity: Double = 0.4
     /// Share of common title trigrams for one story (`title_similarity`).
     public var titleSimilarity: Double = 0.8
 }

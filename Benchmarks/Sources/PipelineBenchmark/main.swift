@@ -118,10 +118,16 @@ var documents: [ClusterDocument] = []
 var truth: [Int64: Int] = [:]
 let start = Date(timeIntervalSince1970: 1_790_000_000)
 var story = 0
+var previousBackground: String?
 let feeds: Int64 = 50
 while documents.count < articleCount {
     story += 1
-    let body = (0..<(3 + random.below(4))).map { _ in paragraph(&random) }.joined(separator: " ")
+    var paragraphs = (0..<(3 + random.below(4))).map { _ in paragraph(&random) }
+    // One story in four is a follow-up repeating a background paragraph of the previous one:
+    // same topic, shared text, still a different story.
+    if random.below(4) == 0, let background = previousBackground { paragraphs.insert(background, at: paragraphs.count / 2) }
+    previousBackground = paragraphs.last
+    let body = paragraphs.joined(separator: " ")
     let headline = sentence(&random, words: 7)
     let copies = 1 + random.below(4)
     let base = start.addingTimeInterval(Double(documents.count) * 30)  // ~2,900 articles a day
@@ -133,7 +139,9 @@ while documents.count < articleCount {
         let id = Int64(documents.count + 1)
         // Each outlet: own headline words, own lead-in and sign-off boilerplate around the shared wire text.
         let title = random.below(2) == 0 ? headline : sentence(&random, words: 6)
-        let text = "Outlet \(feed) report. " + body + " " + sentence(&random, words: 10)
+        // Outlets edit wire copy: each drops about one sentence in six and adds its own lead.
+        let edited = body.components(separatedBy: ". ").filter { _ in random.below(6) != 0 }.joined(separator: ". ")
+        let text = "Outlet \(feed) report. " + sentence(&random, words: 12) + " " + edited + " " + sentence(&random, words: 10)
         documents.append(ClusterDocument(articleID: id, feedID: feed, title: title, text: text,
                                          date: base.addingTimeInterval(Double(random.below(6 * 3600)))))
         truth[id] = story
