@@ -10,7 +10,7 @@ public struct ClusteringConfiguration: Sendable, Hashable {
     /// MinHash functions; must be a multiple of `bands`.
     public var signatureSize: Int = 64
     /// LSH bands: 32 bands of 2 rows make a pair at 45 % similarity share a band with
-    /// probability 1 − (1 − 0.45²)³² ≈ 0.999; the signature comparison then decides.
+    /// probability 1 − (1 − 0.4²)³² ≈ 0.996; the signature comparison then decides.
     public var bands: Int = 32
     /// Estimated Jaccard similarity of the texts' shingles at or above which two articles are one story.
     public var textThreshold: Double = 0.4
@@ -21,7 +21,7 @@ public struct ClusteringConfiguration: Sendable, Hashable {
     /// At most this many articles are kept in the index; the oldest go first.
     public var maxIndexed: Int = 100_000
 
-    /// The defaults: 72 hours, 3-word shingles, 64 hashes in 32 bands, 0.45 text and 0.8 title similarity.
+    /// The defaults: 72 hours, 3-word shingles, 64 hashes in 32 bands, 0.4 text and 0.8 title similarity.
     public init() {}
 }
 
