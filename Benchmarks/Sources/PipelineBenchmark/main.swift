@@ -8,17 +8,19 @@ import Foundation
 // story clustering on generated articles where each story is carried by 1–4 feeds with their
 // own headline and boilerplate. One thread, release build.
 //
-//   swift run -c release PipelineBenchmark [--pages N] [--articles N]
+//   swift run -c release PipelineBenchmark [--pages N] [--articles N] [--file PAGE.html]
 
 var arguments = CommandLine.arguments.dropFirst()
 var pageCount = 2_000
 var articleCount = 20_000
+var realPage: String?
 while let argument = arguments.popFirst() {
     switch argument {
+    case "--file": realPage = arguments.popFirst()
     case "--pages": pageCount = Int(arguments.popFirst() ?? "") ?? pageCount
     case "--articles": articleCount = Int(arguments.popFirst() ?? "") ?? articleCount
     default:
-        FileHandle.standardError.write(Data("usage: PipelineBenchmark [--pages N] [--articles N]\n".utf8))
+        FileHandle.standardError.write(Data("usage: PipelineBenchmark [--pages N] [--articles N] [--file PAGE.html]\n".utf8))
         exit(2)
     }
 }
@@ -111,6 +113,18 @@ print(String(format: "extraction: %d pages (%.1f MB, avg %.0f KB) in %.2f s = %.
              pageCount, Double(totalBytes) / 1e6, Double(totalBytes) / Double(max(pageCount, 1)) / 1e3, extractionSeconds,
              Double(pageCount) / extractionSeconds, Double(totalBytes) / 1e6 / extractionSeconds, failures, wrong,
              100 * Double(extractedCharacters) / Double(max(totalBytes, 1))))
+
+// A real page, e.g. the seed article: extracted `pageCount` times.
+if let realPage, let data = FileManager.default.contents(atPath: realPage) {
+    let bytes = Array(data)
+    var ok = 0
+    let time = clock.measure {
+        for _ in 0..<pageCount where (try? ArticleExtractor.extract(bytes, contentType: "text/html")) != nil { ok += 1 }
+    }
+    let seconds = Double(time.components.seconds) + Double(time.components.attoseconds) / 1e18
+    print(String(format: "extraction of %@ (%d bytes): %.0f pages/s, %.1f MB/s (%d/%d extracted)", (realPage as NSString).lastPathComponent,
+                 bytes.count, Double(pageCount) / seconds, Double(bytes.count * pageCount) / 1e6 / seconds, ok, pageCount))
+}
 
 // MARK: Clustering
 
