@@ -82,10 +82,13 @@ struct ContentScorer {
                 || node.attribute("aria-hidden")?.lowercased() == "true"
                 || Self.hidesByStyle(node.attribute("style"))
                 || node.attribute("role").map({ Self.droppedRoles.contains($0.lowercased()) }) == true {
-                // <header> inside an <article> often holds the headline: keep the headline out, it is metadata.
+                // Even an <article>'s own <header> goes: it holds the headline and byline, which are
+                // metadata (PageMetadata finds them), not body text.
                 removed[index] = true
             } else if useClassHints, node.tag != "body", node.tag != "html", node.tag != "article", node.tag != "main",
                       Self.looksLikeBoilerplate(node) {
+                // <body>, <article> and <main> are never dropped for a class name: themes put
+                // layout classes ("has-sidebar") on them.
                 removed[index] = true
             }
         }
