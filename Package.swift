@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "FeedWatchFetching", targets: ["FeedWatchFetching"]),
         .library(name: "FeedWatchParsing", targets: ["FeedWatchParsing"]),
         .library(name: "FeedWatchMatching", targets: ["FeedWatchMatching"]),
+        .library(name: "FeedWatchClustering", targets: ["FeedWatchClustering"]),
         .library(name: "FeedWatchStore", targets: ["FeedWatchStore"]),
         .library(name: "FeedWatchDigest", targets: ["FeedWatchDigest"]),
         .library(name: "FeedWatchDaemon", targets: ["FeedWatchDaemon"]),
@@ -40,6 +41,8 @@ let package = Package(
         .target(name: "FeedWatchFetching", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
         .target(name: "FeedWatchParsing", dependencies: ["FeedWatchModel", "CLibXML2"], swiftSettings: strictSwift),
         .target(name: "FeedWatchMatching", dependencies: ["FeedWatchModel", "CStemmer"], swiftSettings: strictSwift),
+        // Cross-feed story clustering (MinHash + LSH, title similarity): pure, on the model only.
+        .target(name: "FeedWatchClustering", dependencies: ["FeedWatchModel"], swiftSettings: strictSwift),
         .target(
             name: "FeedWatchStore",
             dependencies: ["FeedWatchModel", .product(name: "GRDB", package: "GRDB.swift")],
@@ -50,7 +53,7 @@ let package = Package(
             name: "FeedWatchDaemon",
             dependencies: [
                 "FeedWatchModel", "FeedWatchFetching", "FeedWatchParsing", "FeedWatchMatching",
-                "FeedWatchStore", "FeedWatchDigest",
+                "FeedWatchClustering", "FeedWatchStore", "FeedWatchDigest",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,6 +94,7 @@ let package = Package(
         .testTarget(
             name: "FeedWatchParsingTests",
             dependencies: ["FeedWatchParsing", "FeedWatchTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
         .testTarget(
@@ -98,6 +102,7 @@ let package = Package(
             dependencies: ["FeedWatchMatching", "FeedWatchTestSupport"],
             swiftSettings: strictSwift
         ),
+        .testTarget(name: "FeedWatchClusteringTests", dependencies: ["FeedWatchClustering"], swiftSettings: strictSwift),
         .testTarget(name: "FeedWatchStoreTests", dependencies: ["FeedWatchStore"], swiftSettings: strictSwift),
         .testTarget(
             name: "FeedWatchDigestTests", dependencies: ["FeedWatchDigest"], exclude: ["Golden"], swiftSettings: strictSwift),

@@ -29,6 +29,16 @@ let package = Package(
             path: "Sources/MatcherBenchmark",
             swiftSettings: strictSwift
         ),
+        // Full-text extraction pages/s and story clustering articles/s (issue 6 item 8).
+        .executableTarget(
+            name: "PipelineBenchmark",
+            dependencies: [
+                .product(name: "FeedWatchParsing", package: "feedwatch"),
+                .product(name: "FeedWatchClustering", package: "feedwatch"),
+            ],
+            path: "Sources/PipelineBenchmark",
+            swiftSettings: strictSwift
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

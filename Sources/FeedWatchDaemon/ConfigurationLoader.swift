@@ -1,5 +1,6 @@
 import Foundation
 import FeedWatchDigest
+import FeedWatchFetching
 import FeedWatchMatching
 import FeedWatchModel
 import FeedWatchParsing
@@ -153,7 +154,7 @@ struct TableReader {
     }
 
     mutating func read(root: TOMLTable, path: String, environment: [String: String]) -> FeedWatchConfiguration? {
-        checkKeys(root, allowed: ["storage", "fetch", "feed", "opml", "topic", "digest", "notify", "http"], prefix: "")
+        checkKeys(root, allowed: ["storage", "fetch", "feed", "opml", "topic", "digest", "notify", "http", "stories"], prefix: "")
         let storage = readStorage(root, environment: environment)
         let fetch = readFetch(root)
         var feeds = readFeeds(root)
@@ -166,6 +167,7 @@ struct TableReader {
         digest.alertTopicIDs = alertTopicIDs
         var configuration = FeedWatchConfiguration(path: path, storage: storage, fetch: fetch, feeds: feeds, topics: topics, digest: digest)
         configuration.http = readHTTP(root)
+        configuration.stories = readStories(root)
         return configuration
     }
 
@@ -183,14 +185,36 @@ struct TableReader {
         return http
     }
 
+    /// `[stories]`: how articles from different feeds are grouped into one story.
+    mutating func readStories(_ root: TOMLTable) -> StoryConfiguration {
+        var stories = StoryConfiguration()
+        guard let section = table(root, "stories", path: "stories") else { return stories }
+        checkKeys(section, allowed: ["window", "text_similarity", "title_similarity"], prefix: "stories")
+        if let v = span(section, "window", path: "stories.window", minimum: TimeSpan(seconds: 3600)) { stories.window = v }
+        for (key, apply) in [("text_similarity", { (v: Double, s: inout StoryConfiguration) in s.textSimilarity = v }),
+                             ("title_similarity", { (v: Double, s: inout StoryConfiguration) in s.titleSimilarity = v })] {
+            guard let value = section[key] else { continue }
+            if let number = value.double ?? value.int.map(Double.init), number > 0, number <= 1 {
+                apply(number, &stories)
+            } else {
+                problem("stories.\(key)", "must be a number above 0 and at most 1 (a share of common shingles or trigrams)")
+            }
+        }
+        return stories
+    }
+
     mutating func readStorage(_ root: TOMLTable, environment: [String: String]) -> StorageConfiguration {
         let section = table(root, "storage", path: "storage")
         var stateDirectory = environment["STATE_DIRECTORY"]
             .flatMap { $0.split(separator: ":").first.map(String.init) } ?? "./state"
         var database = DatabaseLocation.sqlite(path: "")
         var databaseText: String?
+        var retention: TimeSpan?
+        var digestRetention: TimeSpan?
         if let section {
-            checkKeys(section, allowed: ["state_directory", "database"], prefix: "storage")
+            checkKeys(section, allowed: ["state_directory", "database", "retention", "digest_retention"], prefix: "storage")
+            retention = span(section, "retention", path: "storage.retention", minimum: .hours(24))
+            digestRetention = span(section, "digest_retention", path: "storage.digest_retention", minimum: .hours(24))
             if let dir = string(section, "state_directory", path: "storage.state_directory") {
                 if dir.isEmpty { problem("storage.state_directory", "must not be empty") } else { stateDirectory = dir }
             }
@@ -211,7 +235,13 @@ struct TableReader {
         if case .sqlite(let file) = database, file.isEmpty {
             database = .sqlite(path: (stateDirectory as NSString).appendingPathComponent("feedwatch.sqlite"))
         }
-        return StorageConfiguration(stateDirectory: stateDirectory, database: database)
+        var storage = StorageConfiguration(stateDirectory: stateDirectory, database: database)
+        if let retention { storage.retention = retention }
+        if let digestRetention { storage.digestRetention = digestRetention }
+        if storage.digestRetention < storage.retention {
+            problem("storage.digest_retention", "must not be shorter than storage.retention (\(storage.retention))")
+        }
+        return storage
     }
 
     mutating func readFetch(_ root: TOMLTable) -> FetchConfiguration {
@@ -219,7 +249,10 @@ struct TableReader {
         guard let section = table(root, "fetch", path: "fetch") else { return fetch }
         checkKeys(
             section,
-            allowed: ["interval", "concurrency", "per_host_concurrency", "timeout", "connect_timeout", "max_body_bytes", "user_agent"],
+            allowed: [
+                "interval", "concurrency", "per_host_concurrency", "timeout", "connect_timeout", "max_body_bytes", "user_agent",
+                "allow_private_networks", "full_text_per_refresh", "full_text_max_bytes",
+            ],
             prefix: "fetch")
         if let v = span(section, "interval", path: "fetch.interval", minimum: TimeSpan(seconds: 60)) { fetch.interval = v }
         if let v = int(section, "concurrency", path: "fetch.concurrency", range: 1...1024) { fetch.concurrency = v }
@@ -227,6 +260,15 @@ struct TableReader {
         if let v = span(section, "timeout", path: "fetch.timeout", minimum: TimeSpan(seconds: 1)) { fetch.timeout = v }
         if let v = span(section, "connect_timeout", path: "fetch.connect_timeout", minimum: TimeSpan(seconds: 1)) { fetch.connectTimeout = v }
         if let v = int(section, "max_body_bytes", path: "fetch.max_body_bytes", range: 1024...(1 << 30)) { fetch.maxBodyBytes = v }
+        if let v = int(section, "full_text_per_refresh", path: "fetch.full_text_per_refresh", range: 0...1000) { fetch.fullTextPerRefresh = v }
+        if let v = int(section, "full_text_max_bytes", path: "fetch.full_text_max_bytes", range: 1024...(1 << 30)) { fetch.fullTextMaxBytes = v }
+        for (index, text) in (strings(section, "allow_private_networks", path: "fetch.allow_private_networks") ?? []).enumerated() {
+            if let network = IPNetwork(text) {
+                fetch.allowPrivateNetworks.append(network)
+            } else {
+                problem("fetch.allow_private_networks[\(index)]", "expected a network such as 127.0.0.0/8 or fd00::/8, found \(text)")
+            }
+        }
         if let v = string(section, "user_agent", path: "fetch.user_agent") {
             if v.isEmpty || v.contains(where: { $0 == "\n" || $0 == "\r" }) {
                 problem("fetch.user_agent", "must be one non-empty line")
@@ -242,7 +284,7 @@ struct TableReader {
         var seen: [String: Int] = [:]
         for (index, section) in tables(root, "feed").enumerated() {
             let prefix = "feed[\(index)]"
-            checkKeys(section, allowed: ["url", "name", "interval", "tags"], prefix: prefix)
+            checkKeys(section, allowed: ["url", "name", "interval", "tags", "full_text"], prefix: prefix)
             guard let url = string(section, "url", path: "\(prefix).url") else {
                 if section["url"] == nil { problem("\(prefix).url", "missing: every [[feed]] needs a url") }
                 continue
@@ -259,7 +301,15 @@ struct TableReader {
             let interval = span(section, "interval", path: "\(prefix).interval", minimum: TimeSpan(seconds: 60))
             let name = string(section, "name", path: "\(prefix).name")
             let tags = strings(section, "tags", path: "\(prefix).tags") ?? []
-            feeds.append(FeedSource(url: url, name: name, interval: interval, tags: tags))
+            var source = FeedSource(url: url, name: name, interval: interval, tags: tags)
+            if let mode = string(section, "full_text", path: "\(prefix).full_text") {
+                if let parsed = FullTextMode(rawValue: mode) {
+                    source.fullText = parsed
+                } else {
+                    problem("\(prefix).full_text", "expected \"always\", \"candidates\" or \"never\", found \(mode)")
+                }
+            }
+            feeds.append(source)
         }
         return feeds
     }

@@ -37,10 +37,13 @@ public struct FeedPipeline: Sendable {
     public let politeness: HostPoliteness
     /// Configured feeds by URL, for their own intervals.
     private let sources: [String: FeedSource]
+    /// Groups articles from different feeds into stories; shared by every refresh.
+    public let stories: StoryIndex
 
     public init(
         configuration: FeedWatchConfiguration, store: any Store, fetcher: Fetcher, matcher: TopicMatcher, logger: Logger,
-        policy: RefreshPolicy = RefreshPolicy(), politeness: HostPoliteness = HostPoliteness()
+        policy: RefreshPolicy = RefreshPolicy(), politeness: HostPoliteness = HostPoliteness(),
+        stories: StoryIndex = StoryIndex()
     ) {
         self.configuration = configuration
         self.store = store
@@ -50,6 +53,7 @@ public struct FeedPipeline: Sendable {
         self.policy = policy
         self.politeness = politeness
         self.sources = Dictionary(configuration.feeds.map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first })
+        self.stories = stories
     }
 
     /// Refreshes `feeds` concurrently and returns one report per feed, in the order given.
@@ -217,17 +221,24 @@ public struct FeedPipeline: Sendable {
         report.warnings = parsed.warnings
         let hints = PublisherHints(result: result, feed: parsed, now: started)
         let discovered = now()
-        let articles: [Article]
+        let stored: StoredEntries
         do {
             if let title = parsed.title, title != feed.title {
                 try await store.updateFeedTitle(feedID: feed.id, title: title)
             }
-            articles = try await store.insertNew(feedID: feed.id, entries: parsed.entries, discovered: discovered)
+            stored = try await store.storeEntries(feedID: feed.id, entries: parsed.entries, discovered: discovered)
         } catch {
             throw RefreshFailure(message: "\(error)")
         }
+        if stored.identityChanged {
+            logger.notice("feed identity changed", metadata: [
+                "feed_url": "\(LogRedaction.url(feed.url))", "identity": "\(stored.identityMode.rawValue)",
+            ])
+        }
+        let articles = stored.new
+        let matches = await processArticles(stored, feed: feed, discovered: discovered)
         do {
-            let added = try await recordMatches(for: articles, of: feed, at: discovered)
+            let added = try await record(matches)
             return (articles.count, added, hints)
         } catch {
             throw RefreshFailure(message: "\(error)")
@@ -239,10 +250,15 @@ public struct FeedPipeline: Sendable {
     func recordMatches(for articles: [Article], of feed: StoredFeed, at matched: Date) async throws -> Int {
         var matches: [TopicMatch] = []
         for article in articles {
-            for hit in matcher.matches(MatchDocument(title: article.title, body: article.bodyText), feedURL: feed.url, feedTags: feed.tags) {
+            for hit in matcher.matches(MatchDocument(title: article.title, body: article.bestText), feedURL: feed.url, feedTags: feed.tags) {
                 matches.append(TopicMatch(topicID: hit.topicID, articleID: article.id, score: hit.score, snippets: hit.snippets, matched: matched))
             }
         }
+        return try await record(matches)
+    }
+
+    /// Stores matches with the topics' current names; returns how many were new.
+    func record(_ matches: [TopicMatch]) async throws -> Int {
         guard !matches.isEmpty else { return 0 }
         let names = Dictionary(configuration.topics.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         return try await store.recordMatches(matches, topicNames: names)

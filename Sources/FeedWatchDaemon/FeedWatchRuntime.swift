@@ -1,4 +1,5 @@
 import Foundation
+import FeedWatchClustering
 import FeedWatchFetching
 import FeedWatchMatching
 import FeedWatchModel
@@ -22,10 +23,11 @@ public struct FeedWatchRuntime: Sendable {
 
     /// A runtime over an open store and a running fetcher: what a reload builds, so the
     /// database stays open and connections stay warm when only feeds or topics changed.
-    /// `politeness` carries host rate limits over from the runtime being replaced.
+    /// `politeness` carries host rate limits over from the runtime being replaced, and
+    /// `stories` its story index (nil: a new one, as when `[stories]` changed).
     public init(
         configuration: FeedWatchConfiguration, store: any Store, fetcher: Fetcher, logger: Logger,
-        politeness: HostPoliteness = HostPoliteness()
+        politeness: HostPoliteness = HostPoliteness(), stories: StoryIndex? = nil
     ) throws {
         self.configuration = configuration
         self.logger = logger
@@ -36,8 +38,13 @@ public struct FeedWatchRuntime: Sendable {
         } catch {
             throw ConfigurationError(file: configuration.path, problems: [ConfigurationProblem("topic", error.description)])
         }
+        var clustering = ClusteringConfiguration()
+        clustering.window = configuration.stories.window.timeInterval
+        clustering.textThreshold = configuration.stories.textSimilarity
+        clustering.titleThreshold = configuration.stories.titleSimilarity
         self.pipeline = FeedPipeline(
-            configuration: configuration, store: store, fetcher: fetcher, matcher: matcher, logger: logger, politeness: politeness)
+            configuration: configuration, store: store, fetcher: fetcher, matcher: matcher, logger: logger,
+            politeness: politeness, stories: stories ?? StoryIndex(configuration: clustering))
         self.publisher = try DigestPublisher(configuration: configuration.digest, store: store)
     }
 
@@ -86,6 +93,7 @@ public struct FeedWatchRuntime: Sendable {
         try await digests.queueAlerts(now: now())
         let files = try await publisher.publish(now: now())
         try await digests.sendDueDeliveries(now: now())
+        await pruneArticles(now: now())
         return CycleReport(feeds: reports, digestFiles: files)
     }
 }

@@ -81,7 +81,8 @@ public struct ReloadService: Service {
             ? old.pipeline.fetcher : try FeedWatchRuntime.makeFetcher(configuration.fetch)
         let runtime = try FeedWatchRuntime(
             configuration: configuration, store: old.store, fetcher: fetcher, logger: old.logger,
-            politeness: old.pipeline.politeness)
+            politeness: old.pipeline.politeness,
+            stories: configuration.stories == old.configuration.stories ? old.pipeline.stories : nil)
         let oldURLs = Set(old.configuration.feeds.map(\.url))
         let newURLs = Set(configuration.feeds.map(\.url))
         _ = try await old.store.syncFeeds(configuration.feeds)

@@ -32,8 +32,14 @@ public struct SchedulerService: Service {
     }
 
     private func loop() async {
+        var lastPrune: Date?
         while !context.isStopping && !Task.isCancelled {
             let runtime = context.runtime
+            // Retention: once at start, then daily.
+            if lastPrune.map({ Date().timeIntervalSince($0) >= FeedWatchRuntime.pruneInterval }) ?? true {
+                lastPrune = Date()
+                await runtime.pruneArticles(now: lastPrune!)
+            }
             let plan: Plan
             do {
                 plan = try await Self.plan(runtime, now: Date())

@@ -88,8 +88,11 @@ enum DigestMarkup {
                 }
                 if !item.alsoReportedBy.isEmpty {
                     let links = item.alsoReportedBy.map { link -> String in
-                        guard let url = safeURL(link.url) else { return escape(link.feedName) }
-                        return "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(escape(link.feedName))</a>"
+                        // With a known headline: "Feed: <a>Headline</a>", else the feed's name as the link.
+                        let prefix = link.title == nil ? "" : escape(link.feedName) + ": "
+                        let label = escape(link.title ?? link.feedName)
+                        guard let url = safeURL(link.url) else { return prefix + label }
+                        return prefix + "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(label)</a>"
                     }
                     out += "<p class=\"also\">Also reported by \(links.joined(separator: ", "))</p>\n"
                 }

@@ -73,7 +73,7 @@ public struct JSONDigestRenderer: Sendable {
             // Rounded so the text does not depend on how a platform prints binary fractions.
             score = (item.score * 1000).rounded() / 1000
             snippets = item.snippets.map(SnippetJSON.init)
-            also_reported_by = item.alsoReportedBy.map { LinkJSON(source: $0.feedName, link: $0.url) }
+            also_reported_by = item.alsoReportedBy.map { LinkJSON(source: $0.feedName, link: $0.url, title: $0.title) }
         }
 
         // Explicit so that absent values appear as null rather than vanishing.
@@ -112,11 +112,14 @@ public struct JSONDigestRenderer: Sendable {
     struct LinkJSON: Encodable {
         var source: String
         var link: String?
+        /// The headline the other feed ran; omitted when unknown.
+        var title: String?
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(source, forKey: .source)
             try c.encode(link, forKey: .link)
+            try c.encodeIfPresent(title, forKey: .title)
         }
-        enum CodingKeys: String, CodingKey { case source, link }
+        enum CodingKeys: String, CodingKey { case source, link, title }
     }
 }

@@ -62,6 +62,11 @@ final class CurlEasyHandle {
         return code
     }
 
+    /// Installs the open-socket hook with `context` as its user data.
+    func setOpenSocket(_ callback: curl_opensocket_callback, context: UnsafeMutableRawPointer) -> CURLcode {
+        fw_curl_easy_setopt_opensocket(raw, callback, context)
+    }
+
     /// Installs the body and header callbacks with `context` as their user data.
     func setCallbacks(
         body: fw_curl_data_callback, header: fw_curl_data_callback, context: UnsafeMutableRawPointer

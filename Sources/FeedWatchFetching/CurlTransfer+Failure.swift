@@ -35,6 +35,11 @@ extension CurlTransfer {
             return FetchError(code: .dnsFailure, message: "could not resolve host \(host)")
         case CURLE_COULDNT_RESOLVE_PROXY:
             return FetchError(code: .dnsFailure, message: "could not resolve the proxy host for \(host)")
+        case CURLE_COULDNT_CONNECT where refusedAddress != nil:
+            return FetchError(
+                code: .forbiddenAddress,
+                message: "refused to connect to \(host) at \(refusedAddress ?? "?"): not a public address "
+                    + "(loopback, private, link-local or multicast); allow it with [fetch] allow_private_networks")
         case CURLE_COULDNT_CONNECT:
             let port = infoLong(CURLINFO_PRIMARY_PORT)
             let place = port > 0 && current.port == 0 ? "\(current.host):\(port)" : current.hostAndPort

@@ -38,6 +38,8 @@ final class CurlTransfer: @unchecked Sendable {
     private(set) var permanentRedirect: String?
     /// The last `Location` header seen, for explaining a refused redirect.
     private(set) var lastLocation: String?
+    /// The address the address policy refused, for the error message.
+    private(set) var refusedAddress: String?
 
     /// Validates the request; fails for an unusable URL, scheme or header.
     init(request: FetchRequest, configuration: FetcherConfiguration) throws(FetchError) {
@@ -124,6 +126,12 @@ final class CurlTransfer: @unchecked Sendable {
         check(
             easy.setCallbacks(
                 body: curlWriteBody, header: curlWriteHeader, context: Unmanaged.passUnretained(self).toOpaque()))
+        if request.addressPolicy != nil {
+            // A connection opened for an unguarded fetch must not carry a guarded one, and vice versa.
+            check(easy.set(CURLOPT_FRESH_CONNECT, 1))
+            check(easy.set(CURLOPT_FORBID_REUSE, 1))
+            check(easy.setOpenSocket(curlOpenSocket, context: Unmanaged.passUnretained(self).toOpaque()))
+        }
         if failed != CURLE_OK {
             throw FetchError(
                 code: failed == CURLE_UNSUPPORTED_PROTOCOL ? .unsupportedScheme : .other,
@@ -245,6 +253,33 @@ final class CurlTransfer: @unchecked Sendable {
         easy = nil
         continuation?.resume(returning: outcome)
         continuation = nil
+    }
+}
+
+/// CURLOPT_OPENSOCKETFUNCTION for guarded fetches: refuses (CURL_SOCKET_BAD → CURLE_COULDNT_CONNECT)
+/// any resolved address the request's policy does not permit, before a connection is attempted.
+private func curlOpenSocket(
+    _ context: UnsafeMutableRawPointer?, _ purpose: curlsocktype, _ address: UnsafeMutablePointer<curl_sockaddr>?
+) -> curl_socket_t {
+    guard let context, let address else { return CURL_SOCKET_BAD }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    return transfer.openSocket(address) ?? CURL_SOCKET_BAD
+}
+
+extension CurlTransfer {
+    fileprivate func openSocket(_ address: UnsafeMutablePointer<curl_sockaddr>) -> curl_socket_t? {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        let family = bytes.withUnsafeMutableBufferPointer { fw_curl_sockaddr_ip(address, $0.baseAddress) }
+        guard family == 4 || family == 6 else {
+            refusedAddress = "a non-IP address"
+            return nil
+        }
+        let ip = Array(bytes.prefix(family == 4 ? 4 : 16))
+        guard let policy = request.addressPolicy, policy.permits(ip) else {
+            refusedAddress = IPNetwork.format(ip)
+            return nil
+        }
+        return fw_curl_open_socket(address)
     }
 }
 

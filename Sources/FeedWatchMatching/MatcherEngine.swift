@@ -191,6 +191,30 @@ final class MatcherEngine: @unchecked Sendable {
         return result
     }
 
+    /// The candidate step alone: whether any indexable topic watching this feed has its required
+    /// words in the document. Topics without indexable terms are left out: they would make every
+    /// document a candidate.
+    func hasCandidates(_ document: MatchDocument, feedURL: String?, feedTags: [String]) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        generation &+= 1
+        if generation == 0 {
+            scratch = MatchScratch(keyCount: state.vocabulary.count, topicCount: topics.count)
+            generation = 1
+        }
+        var scratch = self.scratch
+        self.scratch = MatchScratch(keyCount: 0, topicCount: 0)
+        defer { self.scratch = scratch }
+        state.collect(title: document.title, body: document.body, into: &scratch.occurrences,
+                      titleWords: &scratch.titleWords, bodyWords: &scratch.bodyWords)
+        scratch.groupByKey(generation: generation)
+        _ = scratch.selectCandidates(index, generation: generation)
+        let unindexable = Set(index.unindexable)
+        return scratch.candidates.contains { candidate in
+            !unindexable.contains(candidate) && applies(topics[Int(candidate)], feedURL: feedURL, feedTags: feedTags)
+        }
+    }
+
     func matches(_ document: MatchDocument, feedURL: String?, feedTags: [String]) -> [TopicHit] {
         lock.lock()
         defer { lock.unlock() }

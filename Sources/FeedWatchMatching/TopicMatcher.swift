@@ -40,6 +40,13 @@ public struct TopicMatcher: Sendable {
         engine.matches(document, feedURL: feedURL, feedTags: feedTags)
     }
 
+    /// The matcher's candidate step alone: whether the document contains the required terms of
+    /// some topic watching this feed, so that a full match (e.g. on the article's full text) may
+    /// pay off. Cheaper than `matches`: no positions are verified and no snippets built.
+    public func hasCandidates(_ document: MatchDocument, feedURL: String? = nil, feedTags: [String] = []) -> Bool {
+        engine.hasCandidates(document, feedURL: feedURL, feedTags: feedTags)
+    }
+
     /// Syntax (and language) errors of every topic, for `feedwatch check`.
     public static func validate(_ topics: [Topic]) -> [QuerySyntaxError] {
         MatcherEngine.validate(topics)

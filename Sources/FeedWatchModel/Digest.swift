@@ -70,13 +70,16 @@ public struct Digest: Sendable, Hashable, Codable {
         }
     }
 
-    /// Another source's copy of a story: where it appeared and where to read it.
+    /// Another source's copy of a story: where it appeared, where to read it, and the
+    /// headline it ran under there when known.
     public struct Link: Sendable, Hashable, Codable {
         public var feedName: String
         public var url: String?
-        public init(feedName: String, url: String?) {
+        public var title: String?
+        public init(feedName: String, url: String?, title: String? = nil) {
             self.feedName = feedName
             self.url = url
+            self.title = title
         }
     }
 

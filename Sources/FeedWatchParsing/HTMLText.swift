@@ -110,6 +110,12 @@ struct TextWriter {
         if kind > pending { pending = kind }
     }
 
+    /// A `<br>`: a line break, or a paragraph break when it follows another `<br>` (`<br><br>`
+    /// is how older pages separate paragraphs).
+    mutating func requestLineBreakPromotingRepeats() {
+        requestBreak(pending >= .line ? .paragraph : .line)
+    }
+
     mutating func appendText<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         for byte in bytes {
             if byte.isASCIIWhitespace {

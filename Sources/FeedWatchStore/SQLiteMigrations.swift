@@ -103,6 +103,30 @@ enum SQLiteMigrations {
                 CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE state = 'pending';
                 """)
         }
+        migrator.registerMigration("Remember how each feed identifies its entries") { db in
+            // guid, guid+link or link: see EntryIdentity. The canonical link and a content hash let a
+            // feed switch to links, and tell an edited entry (an update) from an unchanged one.
+            try db.execute(sql: """
+                ALTER TABLE feeds ADD COLUMN identity_mode TEXT NOT NULL DEFAULT 'guid';
+                ALTER TABLE articles ADD COLUMN canonical_link TEXT;
+                ALTER TABLE articles ADD COLUMN content_hash TEXT;
+                ALTER TABLE articles ADD COLUMN updated_at REAL;
+                ALTER TABLE articles ADD COLUMN last_seen_at REAL;
+                CREATE INDEX articles_feed_canonical_link ON articles(feed_id, canonical_link);
+                """)
+        }
+        migrator.registerMigration("Group articles into stories") { db in
+            try db.execute(sql: """
+                ALTER TABLE articles ADD COLUMN story_id INTEGER;
+                CREATE INDEX articles_story ON articles(story_id) WHERE story_id IS NOT NULL;
+                """)
+        }
+        migrator.registerMigration("Keep extracted full text and why extraction failed") { db in
+            try db.execute(sql: """
+                ALTER TABLE articles ADD COLUMN full_text TEXT;
+                ALTER TABLE articles ADD COLUMN extraction_note TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -111,7 +111,7 @@ public final class SQLiteStore: Store {
             .map(feed(from:))
     }
 
-    private static func feed(from row: Row) -> StoredFeed {
+    static func feed(from row: Row) -> StoredFeed {
         StoredFeed(id: row["id"], url: row["url"], name: row["name"], title: row["title"], tags: decodeTags(row["tags"]))
     }
 
@@ -180,34 +180,7 @@ public final class SQLiteStore: Store {
     // MARK: Articles
 
     public func insertNew(feedID: Int64, entries: [Entry], discovered: Date) async throws -> [Article] {
-        try await write("store new articles") { db in
-            var inserted: [Article] = []
-            let statement = try db.makeStatement(sql: """
-                INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at, discovered_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(feed_id, fingerprint) DO NOTHING
-                RETURNING id
-                """)
-            var seen = Set<String>()
-            for entry in entries where seen.insert(entry.fingerprint).inserted {
-                let article = Article(
-                    id: 0, feedID: feedID, fingerprint: entry.fingerprint,
-                    title: entry.title ?? "(untitled)", link: entry.link,
-                    summary: entry.summary?.plainText ?? "", content: entry.content?.plainText ?? "",
-                    author: entry.authors.first.flatMap { $0.name ?? $0.email }, published: entry.published ?? entry.updated,
-                    discovered: discovered)
-                statement.setUncheckedArguments([
-                    feedID, article.fingerprint, article.title, article.link, article.summary, article.content,
-                    article.author, article.published?.timeIntervalSince1970, discovered.timeIntervalSince1970,
-                ])
-                if let id = try Int64.fetchOne(statement) {
-                    var stored = article
-                    stored.id = id
-                    inserted.append(stored)
-                }
-            }
-            return inserted
-        }
+        try await storeEntries(feedID: feedID, entries: entries, discovered: discovered).new
     }
 
     public func articles(since: Date, limit: Int) async throws -> [Article] {
@@ -220,10 +193,14 @@ public final class SQLiteStore: Store {
     }
 
     static func article(from row: Row) -> Article {
-        Article(
+        var article = Article(
             id: row["id"], feedID: row["feed_id"], fingerprint: row["fingerprint"], title: row["title"],
             link: row["link"], summary: row["summary"], content: row["content"], author: row["author"],
             published: date(row["published_at"]), discovered: Date(timeIntervalSince1970: row["discovered_at"]))
+        article.storyID = row["story_id"]
+        article.fullText = row["full_text"]
+        article.extractionNote = row["extraction_note"]
+        return article
     }
 
     // MARK: Matches and digests
@@ -276,7 +253,7 @@ public final class SQLiteStore: Store {
                 db,
                 sql: """
                     SELECT m.topic_id, m.topic_name, m.score, m.snippets, a.id AS article_id, a.title, a.link,
-                        a.published_at, COALESCE(f.name, f.title, f.url) AS feed_name
+                        a.published_at, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name
                     FROM topic_matches m
                     JOIN articles a ON a.id = m.article_id
                     JOIN feeds f ON f.id = a.feed_id
@@ -285,7 +262,9 @@ public final class SQLiteStore: Store {
                     """,
                 arguments: [head["id"]])
             var sections: [Digest.Section] = []
+            var storyOf: [Int64: Int64] = [:]
             for row in rows {
+                if let story: Int64 = row["story_id"] { storyOf[row["article_id"]] = story }
                 let topicID: String = row["topic_id"]
                 let snippetText: String = row["snippets"]
                 let snippets = (try? JSONDecoder().decode([Snippet].self, from: Data(snippetText.utf8))) ?? []
@@ -298,6 +277,7 @@ public final class SQLiteStore: Store {
                     sections.append(Digest.Section(topic: Topic(id: topicID, name: row["topic_name"], query: ""), items: [item]))
                 }
             }
+            sections = try Self.collapseStories(sections, storyOf: storyOf, db: db)
             return Digest(
                 day: head["day"], timeZone: head["time_zone"],
                 created: Date(timeIntervalSince1970: head["created_at"]), sections: sections)
@@ -328,13 +308,15 @@ public final class SQLiteStore: Store {
     public func feedStatuses() async throws -> [FeedStatus] {
         try await read("read feed status") { db in
             try Row.fetchAll(db, sql: """
-                SELECT f.id, f.url, f.name, f.title, f.tags, s.*,
+                SELECT f.id, f.url, f.name, f.title, f.tags, f.identity_mode, s.*,
                     (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id) AS article_count
                 FROM feeds f LEFT JOIN fetch_state s ON s.feed_id = f.id
                 WHERE f.active = 1 ORDER BY f.position, f.id
                 """
             ).map { row in
-                FeedStatus(feed: Self.feed(from: row), state: Self.fetchState(from: row), articleCount: row["article_count"])
+                var status = FeedStatus(feed: Self.feed(from: row), state: Self.fetchState(from: row), articleCount: row["article_count"])
+                status.identityMode = FeedIdentityMode(rawValue: row["identity_mode"] ?? "") ?? .guid
+                return status
             }
         }
     }

@@ -44,11 +44,14 @@ public struct FeedStatus: Sendable, Hashable, Codable {
     public var feed: StoredFeed
     public var state: FetchState
     public var articleCount: Int
+    /// How the feed's entries are recognised; `link` after its guids were found to churn.
+    public var identityMode: FeedIdentityMode = .guid
 
-    public init(feed: StoredFeed, state: FetchState, articleCount: Int) {
+    public init(feed: StoredFeed, state: FetchState, articleCount: Int, identityMode: FeedIdentityMode = .guid) {
         self.feed = feed
         self.state = state
         self.articleCount = articleCount
+        self.identityMode = identityMode
     }
 }
 
@@ -224,4 +227,64 @@ public protocol Store: Sendable {
     /// For `status`: failed and pending deliveries first, then the latest sent ones, at most
     /// `limit` in all.
     func recentDeliveries(limit: Int) async throws -> [Delivery]
+
+    // MARK: Article pipeline (issue 6)
+
+    /// Stores a fetched document's entries under the feed's identity rules and says which were
+    /// new and which were updated (same identity, changed title or text). In one transaction:
+    /// reads the feed's `FeedIdentityMode`; moves it to `.guidAndLink` when the document repeats
+    /// a guid for different links (`EntryIdentity.repeatsGuids`) and to `.link` when its guids
+    /// churn (`EntryIdentity.guidsChurn`: most guid entries unseen while their canonical link is
+    /// stored) and persists the switch; fingerprints each entry with `EntryIdentity.fingerprint`,
+    /// finds it by fingerprint (in `.link` mode also by canonical link), inserts the new ones,
+    /// rewrites the changed ones (`EntryIdentity.contentHash`) and stamps every one as seen now.
+    func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries
+
+    /// Sets the story id of articles (article id → story id).
+    func assignStories(_ storyIDs: [Int64: Int64]) async throws
+
+    /// Records what full-text extraction produced for articles: the text, or the reason there is none.
+    func saveExtractions(_ extractions: [ArticleExtractionRecord]) async throws
+
+    /// Deletes articles last seen before `seenBefore` that no topic matched, and every article
+    /// last seen before `digestedSeenBefore` (with its matches). Returns how many were deleted.
+    /// "Last seen" is the latest fetch whose document still carried the entry, so an entry a
+    /// feed keeps listing is never pruned and then rediscovered as new.
+    @discardableResult
+    func prune(seenBefore: Date, digestedSeenBefore: Date) async throws -> Int
+}
+
+/// What `Store.storeEntries` did with a document's entries.
+public struct StoredEntries: Sendable, Hashable {
+    /// Entries the feed had not had before, in feed order.
+    public var new: [Article]
+    /// Known entries whose title or text changed, as now stored.
+    public var updated: [Article]
+    /// The feed's identity mode after this document.
+    public var identityMode: FeedIdentityMode
+    /// Whether this document made the feed change identity mode.
+    public var identityChanged: Bool
+
+    /// The outcome of one `storeEntries` call.
+    public init(new: [Article], updated: [Article] = [], identityMode: FeedIdentityMode = .guid, identityChanged: Bool = false) {
+        self.new = new
+        self.updated = updated
+        self.identityMode = identityMode
+        self.identityChanged = identityChanged
+    }
+}
+
+/// The outcome of full-text extraction for one article.
+public struct ArticleExtractionRecord: Sendable, Hashable {
+    public var articleID: Int64
+    /// The extracted text; nil when extraction failed.
+    public var fullText: String?
+    /// Why there is no text (or a remark about it), e.g. "no discernible article: …".
+    public var note: String?
+
+    public init(articleID: Int64, fullText: String?, note: String?) {
+        self.articleID = articleID
+        self.fullText = fullText
+        self.note = note
+    }
 }

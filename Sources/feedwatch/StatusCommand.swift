@@ -42,6 +42,7 @@ struct StatusCommand: AsyncParsableCommand {
                 var o: [String: Any] = [
                     "url": LogRedaction.url(s.feed.url), "name": Self.name(s.feed), "state": Self.state(s.state),
                     "error_count": s.state.errorCount, "articles": s.articleCount,
+                    "identity": s.identityMode.rawValue,
                 ]
                 if let d = s.state.lastFetched { o["last_fetch"] = Terminal.rfc3339(d) }
                 if let d = s.state.lastSuccess { o["last_success"] = Terminal.rfc3339(d) }
@@ -84,6 +85,10 @@ struct StatusCommand: AsyncParsableCommand {
         rows += unstored.map { [$0.name ?? LogRedaction.url($0.url), "not yet run", "-", "-", "0", ""] }
         print(Terminal.table(["FEED", "STATE", "LAST FETCH", "NEXT FETCH", "ERRORS", "LAST ERROR"], rows))
         print("")
+        for s in statuses where s.identityMode != .guid {
+            let why = s.identityMode == .link ? "its guids change between fetches" : "it repeats guids for different articles"
+            print("identity: \(s.feed.displayName) is recognised by \(s.identityMode.rawValue) (\(why))")
+        }
         if let last = digests.first {
             print("last digest: \(last.day) (\(last.matchCount) matches, written \(Terminal.rfc3339(last.created)))")
         } else {
