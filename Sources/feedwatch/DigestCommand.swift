@@ -28,57 +28,65 @@ struct DigestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try options.runtime()
-        var chosen: DigestFormat?
-        if let format {
-            switch format {
-            case "md", "markdown": chosen = .markdown
-            case "html": chosen = .html
-            case "json": chosen = .json
-            case "atom": chosen = .atom
-            default:
-                Terminal.error("feedwatch digest: unknown format \(format) (available: md, html, json, atom)")
-                throw ExitCode(1)
-            }
-        }
+        let chosen = try chosenFormat()
         if let date, !Self.isDay(date) {
             Terminal.error("feedwatch digest: --date \(date) is not a day (write YYYY-MM-DD)")
             throw ExitCode(1)
         }
-        let day: String
-        var published: [DigestPublisher.Output]?
-        if let date {
-            day = date
-        } else {
+        guard let date else {
             let now = Date()
-            day = runtime.publisher.clock.day(of: now)
+            let day = runtime.publisher.clock.day(of: now)
             // Today's digest is published (files, outbox) before anything is printed, so
             // printing never shows something the schedule would not have sent.
-            published = try await runtime.publisher.publish(day: day, now: now)
+            let published = try await runtime.publisher.publish(day: day, now: now)
             try await DigestService(runtime: runtime).sendDueDeliveries(now: now)
-        }
-        if stdout || chosen != nil {
-            let format = chosen ?? .markdown
-            let written = stdout
-                ? try await runtime.publisher.render(day: day, format: format)
-                : try await runtime.publisher.write(day: day, format: format)
-            guard let written else {
-                Terminal.error("feedwatch digest: there is no digest for \(day)")
-                throw ExitCode(1)
+            if stdout || chosen != nil {
+                try await emit(day: day, format: chosen ?? .markdown, runtime: runtime)
+                return
             }
-            print(written, terminator: stdout ? "" : "\n")
-            return
-        }
-        if let published {
             if published.isEmpty { print("nothing matched since the last digest; no files written (skip_empty)") }
             for output in published { print(output.path) }
             return
         }
-        let outputs = try await runtime.publisher.write(day: day)
+        if stdout || chosen != nil {
+            try await emit(day: date, format: chosen ?? .markdown, runtime: runtime)
+            return
+        }
+        let outputs = try await runtime.publisher.write(day: date)
         guard !outputs.isEmpty else {
-            Terminal.error("feedwatch digest: there is no digest for \(day)")
+            Terminal.error("feedwatch digest: there is no digest for \(date)")
             throw ExitCode(1)
         }
         for output in outputs { print(output.path) }
+    }
+
+    /// The `--format` asked for, nil when none was.
+    private func chosenFormat() throws -> DigestFormat? {
+        guard let format else { return nil }
+        switch format {
+        case "md", "markdown": return .markdown
+        case "html": return .html
+        case "json": return .json
+        case "atom": return .atom
+        default:
+            Terminal.error("feedwatch digest: unknown format \(format) (available: md, html, json, atom)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Prints (`--stdout`) or writes one format of the stored digest of `day`.
+    private func emit(day: String, format: DigestFormat, runtime: FeedWatchRuntime) async throws {
+        let written: String?
+        if stdout {
+            written = try await runtime.publisher.render(day: day, format: format)
+        } else {
+            written = try await runtime.publisher.write(day: day, format: format)
+        }
+        guard let written else {
+            Terminal.error("feedwatch digest: there is no digest for \(day)")
+            throw ExitCode(1)
+        }
+        print(written, terminator: stdout ? "" : "\n")
     }
 
     static func isDay(_ text: String) -> Bool {
