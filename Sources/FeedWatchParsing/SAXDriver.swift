@@ -118,6 +118,8 @@ private final class TreeBuilder {
     /// libxml2 hands out names interned in its dictionary: the same pointer for the same
     /// name for the whole parse, so converting each distinct name to a String once is enough.
     var names: [UnsafeRawPointer: String] = [:]
+    /// Namespace URIs are interned the same way; each is classified once.
+    var namespaces: [UnsafeRawPointer: (uri: String, ns: NS)] = [:]
 
     init(limits: ParseLimits, baseURL: String?) {
         self.limits = limits
@@ -134,6 +136,15 @@ private final class TreeBuilder {
         return string
     }
 
+    func namespace(_ pointer: UnsafePointer<xmlChar>) -> (uri: String, ns: NS) {
+        let key = UnsafeRawPointer(pointer)
+        if let known = namespaces[key] { return known }
+        let uri = String(cString: pointer)
+        let entry = (uri, NS(uri: uri))
+        namespaces[key] = entry
+        return entry
+    }
+
     func stop(_ error: ParseError) {
         if limitError == nil { limitError = error }
         stopped = true
@@ -147,8 +158,11 @@ private final class TreeBuilder {
             stop(ParseError(code: .limitExceeded, message: "elements nested deeper than \(limits.maxDepth) levels"))
             return
         }
-        var namespace = uri.map { name($0) } ?? ""
-        if uri == nil, let prefix { namespace = XMLNamespace.forUndeclaredPrefix(name(prefix)) ?? "" }
+        var (namespace, ns) = uri.map { self.namespace($0) } ?? ("", .none)
+        if uri == nil, let prefix, let known = XMLNamespace.forUndeclaredPrefix(name(prefix)) {
+            namespace = known
+            ns = NS(uri: known)
+        }
         let localName = name(localname)
         if localName == "item" || localName == "entry" { closeOpenEntry(named: localName, namespace: namespace) }
         let parent = stack.last
@@ -168,7 +182,7 @@ private final class TreeBuilder {
             for index in 0..<attributeCount {
                 let fields = attributes + index * 5
                 let attributeName = name(fields[0])
-                var attributeNamespace = fields[2].map { name($0) } ?? ""
+                var attributeNamespace = fields[2].map { self.namespace($0).uri } ?? ""
                 if fields[2] == nil, let attributePrefix = fields[1] {
                     attributeNamespace = XMLNamespace.forUndeclaredPrefix(name(attributePrefix)) ?? ""
                 }
@@ -187,7 +201,7 @@ private final class TreeBuilder {
                 attributeList.append(XMLAttribute(name: attributeName, namespace: attributeNamespace, value: value))
             }
         }
-        let element = XMLElement(name: localName, namespace: namespace, attributes: attributeList,
+        let element = XMLElement(name: localName, namespace: namespace, ns: ns, attributes: attributeList,
                                  textOffset: parent?.text.count ?? 0, base: base, lang: lang)
         if let parent { parent.children.append(element) } else { root = element }
         stack.append(element)

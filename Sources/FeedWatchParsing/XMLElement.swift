@@ -17,12 +17,6 @@ enum XMLNamespace {
     static let xhtml = "http://www.w3.org/1999/xhtml"
     static let wfw = "http://wellformedweb.org/CommentAPI/"
 
-    /// Namespaces of RSS extensions; an element in any other namespace is read as core RSS,
-    /// because real feeds put core elements in odd default namespaces.
-    static let extensions: Set<String> = [
-        atom10, atom03, rdf, content, dc, dcterms, media, itunes, slash, xml, xhtml, wfw,
-    ]
-
     /// Well-known prefixes, used when a feed forgets to declare them (`<dc:creator>` without
     /// `xmlns:dc`), which libxml2 reports as an error and then passes on without a namespace.
     static func forUndeclaredPrefix(_ prefix: String) -> String? {
@@ -42,6 +36,42 @@ enum XMLNamespace {
     }
 }
 
+/// The namespaces the decoders care about, resolved once per distinct URI so that element
+/// tests compare a byte instead of a 40-character string.
+enum NS: UInt8 {
+    case none, atom10, atom03, rss10, rss090, rdf, content, dc, dcterms, media, itunes, slash, xml, xhtml, wfw, other
+
+    init(uri: String) {
+        switch uri {
+        case "": self = .none
+        case XMLNamespace.atom10: self = .atom10
+        case XMLNamespace.atom03: self = .atom03
+        case XMLNamespace.rss10: self = .rss10
+        case XMLNamespace.rss090: self = .rss090
+        case XMLNamespace.rdf: self = .rdf
+        case XMLNamespace.content: self = .content
+        case XMLNamespace.dc: self = .dc
+        case XMLNamespace.dcterms: self = .dcterms
+        case XMLNamespace.media: self = .media
+        case XMLNamespace.itunes: self = .itunes
+        case XMLNamespace.slash: self = .slash
+        case XMLNamespace.xml: self = .xml
+        case XMLNamespace.xhtml: self = .xhtml
+        case XMLNamespace.wfw: self = .wfw
+        default: self = .other
+        }
+    }
+
+    /// RSS extensions; an element in any other namespace is read as core RSS, because real
+    /// feeds put core elements in odd default namespaces.
+    var isRSSExtension: Bool {
+        switch self {
+        case .none, .rss10, .rss090, .other: return false
+        default: return true
+        }
+    }
+}
+
 /// One attribute of an element, namespace-resolved.
 struct XMLAttribute {
     let name: String
@@ -57,6 +87,8 @@ final class XMLElement {
     let name: String
     /// "" when the element has no namespace.
     let namespace: String
+    /// `namespace`, classified.
+    let ns: NS
     let attributes: [XMLAttribute]
     var children: [XMLElement] = []
     /// The element's own character data, concatenated; children sit between its bytes at
@@ -69,9 +101,11 @@ final class XMLElement {
     /// The effective `xml:lang`, if any.
     let lang: String?
 
-    init(name: String, namespace: String, attributes: [XMLAttribute], textOffset: Int, base: String?, lang: String?) {
+    init(name: String, namespace: String, ns: NS, attributes: [XMLAttribute], textOffset: Int, base: String?,
+         lang: String?) {
         self.name = name
         self.namespace = namespace
+        self.ns = ns
         self.attributes = attributes
         self.textOffset = textOffset
         self.base = base
@@ -83,12 +117,6 @@ final class XMLElement {
         for attribute in attributes where attribute.name == name && attribute.namespace == namespace {
             return attribute.value
         }
-        return nil
-    }
-
-    /// The first child with this name in this namespace.
-    func child(_ name: String, namespace: String) -> XMLElement? {
-        for child in children where child.name == name && child.namespace == namespace { return child }
         return nil
     }
 
