@@ -26,7 +26,7 @@ enum HTMLFragmentText {
             if runStart < index { writer.appendText(UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
             if byte == UInt8(ascii: "&") {
                 guard let (scalar, end) = entity(bytes, at: index) else { return nil }
-                writer.appendText(String(Character(scalar)).utf8)
+                writer.appendText(String(Character(scalar)))
                 index = end
             } else {
                 guard index + 1 < count else { return nil }
@@ -50,7 +50,7 @@ enum HTMLFragmentText {
                 } else if next == UInt8(ascii: "!") || next == UInt8(ascii: "?") {
                     return nil
                 } else {
-                    writer.appendText(CollectionOfOne(byte))  // a literal "<", as in "a < b"
+                    withUnsafePointer(to: byte) { writer.appendText(UnsafeBufferPointer(start: $0, count: 1)) }  // "a < b"
                     index += 1
                 }
             }
@@ -113,10 +113,30 @@ enum HTMLFragmentText {
         return (scalar, index + 1)
     }
 
-    private enum Kind { case inline, block, lineBreak, declined }
+    enum Kind { case inline, block, lineBreak, declined }
+
+    /// Elements whose content is not text for a reader (the libxml2 walk skips them).
+    static func isSkipped(_ name: UnsafePointer<UInt8>) -> Bool {
+        var lower: UInt64 = 0
+        var pointer = name
+        var length = 0
+        while pointer.pointee != 0 {
+            length += 1
+            if length > 8 { return false }
+            lower = lower << 8 | UInt64(pointer.pointee | 0x20)
+            pointer += 1
+        }
+        switch lower {
+        case pack("script"), pack("style"), pack("head"), pack("template"), pack("noscript"), pack("iframe"),
+             pack("object"), pack("svg"):
+            return true
+        default:
+            return false
+        }
+    }
 
     /// How an element affects the text; `declined` for what only the real parser handles.
-    private static func kind(_ name: UnsafeBufferPointer<UInt8>) -> Kind {
+    static func kind(_ name: UnsafeBufferPointer<UInt8>) -> Kind {
         guard name.count <= 10 else { return .inline }
         var lower: UInt64 = 0  // the name, lower-cased, packed into an integer for a cheap switch
         for byte in name { lower = lower << 8 | UInt64(byte | 0x20) }

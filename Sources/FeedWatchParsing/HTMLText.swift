@@ -34,8 +34,8 @@ public enum HTMLText {
 
     /// Plain text with whitespace runs folded to one space and the ends trimmed.
     static func foldWhitespace(_ text: String) -> String {
-        var writer = TextWriter()
-        writer.appendText(text.utf8)
+        var writer = TextWriter(capacity: text.utf8.count)
+        writer.appendText(text)
         return writer.finish()
     }
 
@@ -91,14 +91,11 @@ public enum HTMLText {
                 self = .inline
                 return
             }
-            switch String(cString: name).lowercased() {
-            case "script", "style", "head", "template", "noscript", "iframe", "object", "svg": self = .skipped
-            case "br": self = .lineBreak
-            case "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "table", "tr",
-                 "section", "article", "header", "footer", "aside", "nav", "figure", "figcaption", "hr", "dl", "dt",
-                 "dd", "address", "main", "details", "summary", "form", "fieldset":
-                self = .block
-            default: self = .inline
+            switch HTMLFragmentText.kind(UnsafeBufferPointer(start: name, count: Int(xmlStrlen(name)))) {
+            case .lineBreak: self = .lineBreak
+            case .block: self = .block
+            case .inline: self = .inline
+            case .declined: self = HTMLFragmentText.isSkipped(name) ? .skipped : .inline
             }
         }
     }
@@ -114,16 +111,26 @@ struct TextWriter {
     private var output: [UInt8] = []
     private var pending = Break.none
 
+    init(capacity: Int = 0) {
+        output.reserveCapacity(capacity)
+    }
+
     mutating func requestBreak(_ kind: Break) {
         if kind > pending { pending = kind }
     }
 
-    mutating func appendText<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        for byte in bytes {
-            if byte.isASCIIWhitespace {
-                requestBreak(.space)
+    mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let count = bytes.count
+        var index = 0
+        while index < count {
+            if bytes[index].isASCIIWhitespace {
+                if pending < .space { pending = .space }
+                index += 1
                 continue
             }
+            // A run of non-space bytes goes in with one append.
+            let start = index
+            while index < count && !bytes[index].isASCIIWhitespace { index += 1 }
             if !output.isEmpty {
                 switch pending {
                 case .none: break
@@ -133,8 +140,13 @@ struct TextWriter {
                 }
             }
             pending = .none
-            output.append(byte)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
         }
+    }
+
+    mutating func appendText(_ string: String) {
+        var string = string
+        string.withUTF8 { appendText($0) }
     }
 
     mutating func finish() -> String {

@@ -37,7 +37,12 @@ enum URLResolver {
     /// otherwise returned byte for byte as published.
     static func resolveLinks(inHTML html: String, against base: String?) -> String {
         guard let base, !base.isEmpty else { return html }
-        let bytes = Array(html.utf8)
+        var html = html
+        return html.withUTF8 { resolveLinks(in: $0, against: base) } ?? html
+    }
+
+    /// nil when nothing needed resolving (the HTML is then returned as it is, uncopied).
+    private static func resolveLinks(in bytes: UnsafeBufferPointer<UInt8>, against base: String) -> String? {
         var output: [UInt8]? = nil
         var copied = 0
         var index = 0
@@ -91,12 +96,12 @@ enum URLResolver {
             }
             index = max(valueEnd, index + 1)
         }
-        guard var output else { return html }
+        guard var output else { return nil }
         output.append(contentsOf: bytes[copied...])
         return String(decoding: output, as: UTF8.self)
     }
 
-    private static func lowercaseEquals(_ bytes: [UInt8], _ index: Int, _ word: StaticString) -> Bool {
+    private static func lowercaseEquals(_ bytes: UnsafeBufferPointer<UInt8>, _ index: Int, _ word: StaticString) -> Bool {
         let length = word.utf8CodeUnitCount
         guard index + length <= bytes.count else { return false }
         for offset in 0..<length where bytes[index + offset] | 0x20 != word.utf8Start[offset] { return false }
