@@ -77,9 +77,7 @@ enum ElementReader {
         return FeedText(value: resolved, kind: .html, plainText: HTMLText.plainText(fromHTML: resolved))
     }
 
-    static func looksLikeMarkup(_ text: String) -> Bool {
-        text.utf8.contains(UInt8(ascii: "<")) || text.utf8.contains(UInt8(ascii: "&"))
-    }
+    static func looksLikeMarkup(_ text: String) -> Bool { HTMLText.hasMarkup(text) }
 
     /// A date element's instant, or nil plus a warning naming what could not be read.
     static func date(_ element: XMLElement, context: inout DecodeContext) -> Date? {

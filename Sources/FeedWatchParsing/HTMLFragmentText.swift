@@ -25,6 +25,14 @@ enum HTMLFragmentText {
             }
             if runStart < index { writer.appendText(UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
             if byte == UInt8(ascii: "&") {
+                let next = index + 1 < count ? bytes[index + 1] : 0
+                if !isLetter(next) && !isDigit(next) && next != UInt8(ascii: "#") {
+                    // A bare "&" (as in "salt & pepper"): libxml2 keeps it as text too.
+                    withUnsafePointer(to: byte) { writer.appendText(UnsafeBufferPointer(start: $0, count: 1)) }
+                    index += 1
+                    runStart = index
+                    continue
+                }
                 guard let (scalar, end) = entity(bytes, at: index) else { return nil }
                 writer.appendText(String(Character(scalar)))
                 index = end

@@ -6,9 +6,8 @@ public enum HTMLText {
     /// HTML fragment or page → plain text (libxml2 HTML parser, skip script/style, entities
     /// decoded, whitespace folded, paragraph breaks as "\n\n").
     public static func plainText(fromHTML html: String) -> String {
-        let utf8 = html.utf8
         // Most titles and many summaries hold no markup at all: no parser needed.
-        if !utf8.contains(UInt8(ascii: "<")) && !utf8.contains(UInt8(ascii: "&")) {
+        if !hasMarkup(html) {
             return foldWhitespace(html)
         }
         if let text = HTMLFragmentText.plainText(html) { return text }
@@ -30,6 +29,15 @@ public enum HTMLText {
         var writer = TextWriter()
         walk(document.pointee.children, into: &writer)
         return writer.finish()
+    }
+
+    /// Whether the text holds a `<` or `&`, in one pass over its bytes.
+    static func hasMarkup(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            for byte in bytes where byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&") { return true }
+            return false
+        }
     }
 
     /// Plain text with whitespace runs folded to one space and the ends trimmed.

@@ -21,8 +21,11 @@ enum RSSDecoder {
         // An unclosed element (say <itunes:category>) swallows the items after it, so look
         // everywhere except inside items (SSE puts conflicting copies of an item in its item).
         let items = root.descendants(named: "item", where: isCore)
-        let placed = (channel?.children ?? []).filter { isCore($0) && $0.name == "item" }.count
-            + (channel === root ? 0 : root.children.filter { isCore($0) && $0.name == "item" }.count)
+        var placed = 0
+        for child in channel?.children ?? [] where child.name == "item" && isCore(child) { placed += 1 }
+        if channel !== root {
+            for child in root.children where child.name == "item" && isCore(child) { placed += 1 }
+        }
         if items.count > placed {
             context.warn("\(items.count - placed) item(s) found inside another element (an unclosed tag?)")
         }

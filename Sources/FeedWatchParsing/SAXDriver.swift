@@ -106,9 +106,9 @@ private final class TreeBuilder {
     var context: xmlParserCtxtPtr?
     var root: XMLElement?
     /// The open elements of the tree being built.
-    var stack: [XMLElement] = []
+    @exclusivity(unchecked) var stack: [XMLElement] = []
     /// The open elements as libxml2 sees them; differs from `stack` after an implied close.
-    var openElements: [XMLElement] = []
+    @exclusivity(unchecked) var openElements: [XMLElement] = []
     /// Items or entries that started while the previous one was still open.
     var impliedCloses = 0
     var errors: [String] = []
@@ -117,7 +117,7 @@ private final class TreeBuilder {
     var stopped = false
     /// libxml2 hands out names interned in its dictionary: the same pointer for the same
     /// name for the whole parse, so converting each distinct name to a String once is enough.
-    var names: [UnsafeRawPointer: String] = [:]
+    @exclusivity(unchecked) var names: [UnsafeRawPointer: String] = [:]
     /// Namespace URIs are interned the same way; each is classified once.
     var namespaces: [UnsafeRawPointer: (uri: String, ns: NS)] = [:]
 

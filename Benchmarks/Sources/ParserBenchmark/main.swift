@@ -115,7 +115,8 @@ func throughput(_ documents: [[UInt8]], seconds: Double = 3, _ body: ([UInt8]) -
 }
 
 xmlInitParser()
-let corpus = loadCorpus()
+/// `--generated-only` skips the corpus (for profiling one shape of input).
+let corpus = CommandLine.arguments.contains("--generated-only") ? [] : loadCorpus()
 if corpus.isEmpty { print("note: no corpus at \(sharedPath)/corpus/real-feeds; only the generated feed is measured") }
 let generated = generatedRSS()
 
