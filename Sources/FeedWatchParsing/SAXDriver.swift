@@ -115,6 +115,7 @@ private final class TreeBuilder {
     var errorCount = 0
     var limitError: ParseError?
     var stopped = false
+    let arena = TextArena()
     /// libxml2 hands out names interned in its dictionary: the same pointer for the same
     /// name for the whole parse, so converting each distinct name to a String once is enough.
     @exclusivity(unchecked) var names: [UnsafeRawPointer: String] = [:]
@@ -125,7 +126,14 @@ private final class TreeBuilder {
         self.limits = limits
         self.documentBase = baseURL
         stack.reserveCapacity(32)
+        arena.bytes.reserveCapacity(64 * 1024)
     }
+
+    /// Elements that only hold other elements; their whitespace text is layout.
+    static let containers: Set<String> = [
+        "rss", "channel", "item", "RDF", "feed", "entry", "author", "contributor", "image", "textinput", "textInput",
+        "items", "Seq", "group", "owner",
+    ]
 
     func name(_ pointer: UnsafePointer<xmlChar>?) -> String {
         guard let pointer else { return "" }
@@ -202,7 +210,8 @@ private final class TreeBuilder {
             }
         }
         let element = XMLElement(name: localName, namespace: namespace, ns: ns, attributes: attributeList,
-                                 textOffset: parent?.text.count ?? 0, base: base, lang: lang)
+                                 textOffset: parent?.textCount ?? 0, base: base, lang: lang, arena: arena,
+                                 dropsWhitespace: TreeBuilder.containers.contains(localName))
         if let parent { parent.children.append(element) } else { root = element }
         stack.append(element)
         openElements.append(element)
@@ -234,12 +243,14 @@ private final class TreeBuilder {
 
     func characters(_ pointer: UnsafePointer<xmlChar>?, _ length: Int) {
         guard !stopped, let pointer, length > 0, let top = stack.last else { return }
-        if top.text.count + length > limits.maxTextBytes {
+        let chunk = UnsafeBufferPointer(start: pointer, count: length)
+        if top.dropsWhitespace && chunk.allSatisfy({ $0.isASCIIWhitespace }) { return }
+        if top.textCount + length > limits.maxTextBytes {
             stop(ParseError(code: .limitExceeded,
                             message: "a text node is larger than \(limits.maxTextBytes) bytes (element <\(top.name)>)"))
             return
         }
-        top.text.append(contentsOf: UnsafeBufferPointer(start: pointer, count: length))
+        top.appendText(chunk)
     }
 
     func reference(_ entityName: UnsafePointer<xmlChar>?) {
@@ -247,7 +258,8 @@ private final class TreeBuilder {
         guard !stopped, let entityName, let top = stack.last,
               let codePoint = HTMLEntities.codePoint(named: entityName),
               let scalar = Unicode.Scalar(codePoint) else { return }
-        top.text.append(contentsOf: String(Character(scalar)).utf8)
+        var character = String(Character(scalar))
+        character.withUTF8 { top.appendText($0) }
     }
 
     func error(_ error: UnsafePointer<xmlError>) {
