@@ -118,7 +118,7 @@ private final class TreeBuilder {
     let arena = TextArena()
     /// libxml2 hands out names interned in its dictionary: the same pointer for the same
     /// name for the whole parse, so converting each distinct name to a String once is enough.
-    @exclusivity(unchecked) var names: [UnsafeRawPointer: String] = [:]
+    @exclusivity(unchecked) var names: [UnsafeRawPointer: (string: String, isContainer: Bool)] = [:]
     /// Namespace URIs are interned the same way; each is classified once.
     var namespaces: [UnsafeRawPointer: (uri: String, ns: NS)] = [:]
 
@@ -135,13 +135,16 @@ private final class TreeBuilder {
         "items", "Seq", "group", "owner",
     ]
 
-    func name(_ pointer: UnsafePointer<xmlChar>?) -> String {
-        guard let pointer else { return "" }
+    func name(_ pointer: UnsafePointer<xmlChar>?) -> String { internedName(pointer).string }
+
+    func internedName(_ pointer: UnsafePointer<xmlChar>?) -> (string: String, isContainer: Bool) {
+        guard let pointer else { return ("", false) }
         let key = UnsafeRawPointer(pointer)
         if let known = names[key] { return known }
         let string = String(cString: pointer)
-        names[key] = string
-        return string
+        let entry = (string, TreeBuilder.containers.contains(string))
+        names[key] = entry
+        return entry
     }
 
     func namespace(_ pointer: UnsafePointer<xmlChar>) -> (uri: String, ns: NS) {
@@ -171,7 +174,7 @@ private final class TreeBuilder {
             namespace = known
             ns = NS(uri: known)
         }
-        let localName = name(localname)
+        let (localName, isContainer) = internedName(localname)
         if localName == "item" || localName == "entry" { closeOpenEntry(named: localName, namespace: namespace) }
         let parent = stack.last
         if parent == nil && root != nil {
@@ -211,7 +214,7 @@ private final class TreeBuilder {
         }
         let element = XMLElement(name: localName, namespace: namespace, ns: ns, attributes: attributeList,
                                  textOffset: parent?.textCount ?? 0, base: base, lang: lang, arena: arena,
-                                 dropsWhitespace: TreeBuilder.containers.contains(localName))
+                                 dropsWhitespace: isContainer)
         if let parent { parent.children.append(element) } else { root = element }
         stack.append(element)
         openElements.append(element)

@@ -87,8 +87,10 @@ enum URLResolver {
             }
             let value = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
             if !value.isEmpty, !isAbsolute(value), !value.hasPrefix("#") {
-                let resolved = resolve(value.replacingAll("&amp;", with: "&"), against: base)
-                    .replacingAll("&", with: "&amp;")
+                // The value is HTML-escaped; the resolver wants the URL itself.
+                let hasAmpersand = value.utf8.contains(UInt8(ascii: "&"))
+                var resolved = resolve(hasAmpersand ? value.replacingAll("&amp;", with: "&") : value, against: base)
+                if resolved.utf8.contains(UInt8(ascii: "&")) { resolved = resolved.replacingAll("&", with: "&amp;") }
                 if output == nil { output = []; output!.reserveCapacity(count + 256) }
                 output!.append(contentsOf: bytes[copied..<valueStart])
                 output!.append(contentsOf: resolved.utf8)
