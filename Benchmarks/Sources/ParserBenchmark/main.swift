@@ -1,5 +1,6 @@
 import CLibXML2Raw
 import FeedWatchParsing
+import FeedWatchModel
 import Foundation
 
 // Parser throughput next to libxml2's raw SAX rate over the same bytes, in the same run.
@@ -135,3 +136,48 @@ for (name, documents) in inputs {
     print("\(label)  \(size)   \(String(format: "%7.1f MB/s", parser.rate))   \(String(format: "%7.1f MB/s", raw.rate))      \(String(format: "%.2f", parser.rate / raw.rate))")
 }
 print("(entries parsed, to keep the work observable: \(entriesSeen))")
+
+// MARK: Hostile inputs: wall time of one parse each (release build)
+
+func milliseconds(_ body: () -> Void) -> Double {
+    let clock = ContinuousClock()
+    let duration = clock.measure(body)
+    return Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) * 1e-15
+}
+
+func outcome(_ body: () throws(ParseError) -> ParsedFeedSummary) -> String {
+    do { return try body().text } catch { return error.description }
+}
+
+struct ParsedFeedSummary { let text: String }
+
+var laughs = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY lol0 \"lol\">"
+for level in 1...9 { laughs += "<!ENTITY lol\(level) \"\(String(repeating: "&lol\(level - 1);", count: 10))\">" }
+laughs += "]><rss><channel><item><title>&lol9;</title></item></channel></rss>"
+let xxe = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><rss><channel><item><title>&xxe;</title></item></channel></rss>"
+var nested = Array("<rss><channel><item>".utf8)
+for _ in 0..<100_000 { nested += Array("<a>".utf8) }
+for _ in 0..<100_000 { nested += Array("</a>".utf8) }
+var hugeText = Array("<rss><channel><item><title>".utf8)
+hugeText += [UInt8](repeating: UInt8(ascii: "a"), count: 200 * 1024 * 1024)
+hugeText += Array("</title></item></channel></rss>".utf8)
+
+let hostile: [(String, [UInt8], ParseLimits)] = [
+    ("billion laughs", Array(laughs.utf8), ParseLimits()),
+    ("XXE to /etc/passwd", Array(xxe.utf8), ParseLimits()),
+    ("100,000 nested elements", nested, ParseLimits()),
+    ("200 MB text node, default limits", hugeText, ParseLimits()),
+    ("200 MB text node, maxBytes 300 MB", hugeText, ParseLimits(maxBytes: 300 * 1024 * 1024)),
+]
+print("\nhostile input                           time      result")
+for (name, bytes, limits) in hostile {
+    var result = ""
+    let time = milliseconds {
+        result = outcome { () throws(ParseError) -> ParsedFeedSummary in
+            let feed = try FeedParser.parse(bytes, limits: limits)
+            let title = feed.entries.first?.title ?? ""
+            return ParsedFeedSummary(text: "ok: \(feed.entries.count) entry, title \(title.utf8.count) bytes")
+        }
+    }
+    print("\(name.padding(toLength: 38, withPad: " ", startingAt: 0))  \(String(format: "%7.1f ms", time))  \(result.prefix(70))")
+}
