@@ -10,9 +10,49 @@ enum URLResolver {
         let trimmed = reference.trimmingASCIIWhitespace()
         guard let base, !base.isEmpty, !isAbsolute(trimmed) else { return trimmed }
         if trimmed.isEmpty { return base }
+        if let fast = resolveAbsolutePath(trimmed, against: base) { return fast }
         guard let built = xmlBuildURI(trimmed, base) else { return trimmed }
         defer { fw_xmlFree(built) }
         return String(cString: built)
+    }
+
+    /// `/path?query` against `scheme://authority/…` is the authority plus the path: the most
+    /// common relative link in feeds, resolved without a round trip through libxml2. nil when
+    /// the reference needs the general algorithm (dot segments, network-path `//`, no authority).
+    private static func resolveAbsolutePath(_ reference: String, against base: String) -> String? {
+        let utf8 = reference.utf8
+        guard utf8.first == UInt8(ascii: "/"), utf8.dropFirst().first != UInt8(ascii: "/") else { return nil }
+        let baseBytes = base.utf8
+        guard let colon = baseBytes.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        let afterScheme = baseBytes[baseBytes.index(after: colon)...]
+        guard afterScheme.starts(with: "//".utf8) else { return nil }
+        let authorityStart = baseBytes.index(colon, offsetBy: 3)
+        let authorityEnd = baseBytes[authorityStart...].firstIndex {
+            $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
+        } ?? baseBytes.endIndex
+        guard authorityEnd > authorityStart else { return nil }
+        // libxml2 leaves dot segments in absolute paths; RFC 3986 §5.2.4 removes them.
+        return String(base[..<authorityEnd]) + (reference.contains("/.") ? removingDotSegments(reference) : reference)
+    }
+
+    /// RFC 3986 remove_dot_segments on the path of an absolute-path reference.
+    static func removingDotSegments(_ reference: String) -> String {
+        let end = reference.firstIndex { $0 == "?" || $0 == "#" } ?? reference.endIndex
+        var output: [Substring] = []
+        let segments = reference[reference.index(after: reference.startIndex)..<end].split(separator: "/", omittingEmptySubsequences: false)
+        for (index, segment) in segments.enumerated() {
+            let isLast = index == segments.count - 1
+            switch segment {
+            case ".":
+                if isLast { output.append("") }
+            case "..":
+                if !output.isEmpty { output.removeLast() }
+                if isLast { output.append("") }
+            default:
+                output.append(segment)
+            }
+        }
+        return "/" + output.joined(separator: "/") + reference[end...]
     }
 
     /// Whether a reference starts with a scheme (`http:`, `mailto:`, `urn:`…).
