@@ -11,8 +11,14 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "feedwatch", targets: ["feedwatch"]),
-        // For the separate Benchmarks/ package, which can only depend on products.
+        // Each stage is a library too, so the separate Benchmarks/ package can measure it.
+        .library(name: "FeedWatchModel", targets: ["FeedWatchModel"]),
+        .library(name: "FeedWatchFetching", targets: ["FeedWatchFetching"]),
         .library(name: "FeedWatchParsing", targets: ["FeedWatchParsing"]),
+        .library(name: "FeedWatchMatching", targets: ["FeedWatchMatching"]),
+        .library(name: "FeedWatchStore", targets: ["FeedWatchStore"]),
+        .library(name: "FeedWatchDigest", targets: ["FeedWatchDigest"]),
+        .library(name: "FeedWatchDaemon", targets: ["FeedWatchDaemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

@@ -1,7 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Parser throughput, kept out of the main build: `swift run -c release parser-benchmark`.
+// Benchmarks live in their own package so the main build stays lean; each benchmark is its
+// own executable target over the main package's stage libraries. Build and run in release:
+//   cd Benchmarks && swift run -c release MatcherBenchmark
+let strictSwift: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
 let package = Package(
     name: "feedwatch-benchmarks",
     platforms: [.macOS(.v14)],
@@ -9,14 +13,38 @@ let package = Package(
         .package(name: "feedwatch", path: ".."),
     ],
     targets: [
-        // libxml2 for the raw SAX baseline loop (the main package's CLibXML2 is not a product).
-        .systemLibrary(name: "CLibXML2Raw", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // Fetch cycle over many loopback feeds (issue 4 item 8); driven by fetch/run.sh.
+        .executableTarget(
+            name: "FetchBenchmark",
+            dependencies: [.product(name: "FeedWatchFetching", package: "feedwatch")],
+            path: "Sources/FetchBenchmark"
+        ),
+        // Topic matcher throughput against grep (issue 5 item 7).
+        .executableTarget(
+            name: "MatcherBenchmark",
+            dependencies: [
+                .product(name: "FeedWatchMatching", package: "feedwatch"),
+                .product(name: "FeedWatchModel", package: "feedwatch"),
+            ],
+            path: "Sources/MatcherBenchmark",
+            swiftSettings: strictSwift
+        ),
+        // libxml2 for the parser benchmark's raw SAX baseline (the main package's CLibXML2 is
+        // not a product).
+        .systemLibrary(
+            name: "CLibXML2Raw", path: "Sources/CLibXML2Raw", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // Feed parser MB/s next to a raw libxml2 SAX loop over the same bytes (issue 3 item 9).
         .executableTarget(
             name: "ParserBenchmark",
             dependencies: [
                 "CLibXML2Raw",
                 .product(name: "FeedWatchParsing", package: "feedwatch"),
+                .product(name: "FeedWatchModel", package: "feedwatch"),
             ],
+            path: "Sources/ParserBenchmark",
+            swiftSettings: strictSwift
         ),
     ],
     swiftLanguageModes: [.v6]
