@@ -81,8 +81,8 @@ enum ElementReader {
 
     /// A date element's instant, or nil plus a warning naming what could not be read.
     static func date(_ element: XMLElement, context: inout DecodeContext) -> Date? {
+        if let date = FeedDates.parse(bytes: element.text) { return date }
         guard let text = element.trimmedText else { return nil }
-        if let date = FeedDates.parse(text) { return date }
         context.warn("unparseable date \"\(text.prefix(80))\" in <\(element.name)>")
         return nil
     }

@@ -7,9 +7,17 @@ public enum FeedDates {
     /// Parses an RFC 822/1123 date (and its real-world variants) or an RFC 3339 / ISO 8601 /
     /// W3C-DTF date, whichever the text looks like; nil when it is neither.
     public static func parse(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
-        guard let range = bytes.trimmedRange() else { return nil }
-        let slice = bytes[range]
+        parse(bytes: Array(text.utf8)[...])
+    }
+
+    /// `parse(_:)` on UTF-8 bytes, so element text is parsed where it lies, without a String.
+    static func parse(bytes: ArraySlice<UInt8>) -> Date? {
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end && bytes[start].isASCIIWhitespace { start += 1 }
+        while end > start && bytes[end - 1].isASCIIWhitespace { end -= 1 }
+        guard start < end else { return nil }
+        let slice = bytes[start..<end]
         if slice.count >= 4, slice.prefix(4).allSatisfy(isDigit) {
             if let date = parseISO8601(slice) { return date }
         }

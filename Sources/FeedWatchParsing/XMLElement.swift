@@ -255,14 +255,3 @@ final class XMLElement {
         }
     }
 }
-
-extension Array where Element == UInt8 {
-    /// The range without leading and trailing ASCII whitespace; nil when nothing is left.
-    func trimmedRange() -> Range<Int>? {
-        var start = 0
-        var end = count
-        while start < end && self[start].isASCIIWhitespace { start += 1 }
-        while end > start && self[end - 1].isASCIIWhitespace { end -= 1 }
-        return start < end ? start..<end : nil
-    }
-}
