@@ -55,6 +55,8 @@ enum HTMLFragmentText {
                     case .inline: break
                     }
                     index = end + 1
+                } else if next == UInt8(ascii: "!"), let end = commentEnd(bytes, from: index) {
+                    index = end  // a comment is not text; libxml2 makes it a comment node
                 } else if next == UInt8(ascii: "!") || next == UInt8(ascii: "?") {
                     return nil
                 } else {
@@ -66,6 +68,23 @@ enum HTMLFragmentText {
         }
         if runStart < count { writer.appendText(UnsafeBufferPointer(rebasing: bytes[runStart..<count])) }
         return writer.finish()
+    }
+
+    /// The index after `-->` for a well-formed `<!-- … -->` at `start`; nil otherwise (the
+    /// odd forms, such as `<!-->` or an unterminated comment, go to libxml2).
+    private static func commentEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        let count = bytes.count
+        guard start + 4 < count, bytes[start + 2] == UInt8(ascii: "-"), bytes[start + 3] == UInt8(ascii: "-"),
+              bytes[start + 4] != UInt8(ascii: ">") else { return nil }
+        var index = start + 4
+        while index + 2 < count {
+            if bytes[index] == UInt8(ascii: "-") && bytes[index + 1] == UInt8(ascii: "-")
+                && bytes[index + 2] == UInt8(ascii: ">") {
+                return index + 3
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// The index of the `>` closing a tag, skipping quoted attribute values.
@@ -158,9 +177,8 @@ enum HTMLFragmentText {
             return .block
         case pack("script"), pack("style"), pack("head"), pack("template"), pack("noscript"), pack("iframe"),
              pack("object"), pack("svg"), pack("title"), pack("html"), pack("body"), pack("textarea"), pack("xmp"),
-             pack("plaintext"), pack("frameset"), pack("meta"), pack("link"), pack("base"), pack("caption"),
-             pack("thead"), pack("tbody"), pack("tfoot"), pack("td"), pack("th"), pack("select"), pack("option"),
-             pack("math"):
+             pack("plaintext"), pack("frameset"), pack("meta"), pack("link"), pack("base"), pack("select"),
+             pack("option"), pack("math"):
             return .declined
         default:
             return .inline
