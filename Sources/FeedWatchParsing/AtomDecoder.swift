@@ -1,3 +1,4 @@
+import Foundation
 import FeedWatchModel
 
 /// Atom 1.0 (RFC 4287) and Atom 0.3 into the normalised model. 0.3's differences: `tagline`,
@@ -162,12 +163,18 @@ enum AtomDecoder {
     /// A text construct as `FeedText` (summary, content), with relative links resolved.
     static func text(_ element: XMLElement, base: String?) -> FeedText? {
         if element.attribute("src") != nil && element.trimmedText == nil { return nil }  // out-of-line content
+        var decoded: String?
+        if element.attribute("mode")?.lowercased() == "base64", let encoded = element.trimmedText {
+            // Atom 0.3's base64 mode: the content is the decoded bytes, read as UTF-8.
+            let compact = encoded.filter { !$0.isWhitespace }
+            decoded = Data(base64Encoded: compact).map { String(decoding: $0, as: UTF8.self) }
+        }
         switch textType(element) {
         case .text:
-            guard let value = element.trimmedText else { return nil }
+            guard let value = decoded ?? element.trimmedText else { return nil }
             return FeedText(value: value, kind: .text, plainText: HTMLText.foldWhitespace(value))
         case .html:
-            guard let value = element.trimmedText else { return nil }
+            guard let value = decoded ?? element.trimmedText else { return nil }
             return ElementReader.html(value, base: base)
         case .xhtml:
             let value = xhtmlMarkup(element).trimmingASCIIWhitespace()
