@@ -39,6 +39,23 @@ let package = Package(
             path: "Sources/PipelineBenchmark",
             swiftSettings: strictSwift
         ),
+        // libxml2 for the parser benchmark's raw SAX baseline (the main package's CLibXML2 is
+        // not a product).
+        .systemLibrary(
+            name: "CLibXML2Raw", path: "Sources/CLibXML2Raw", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // Feed parser MB/s next to a raw libxml2 SAX loop over the same bytes (issue 3 item 9).
+        .executableTarget(
+            name: "ParserBenchmark",
+            dependencies: [
+                "CLibXML2Raw",
+                .product(name: "FeedWatchParsing", package: "feedwatch"),
+                .product(name: "FeedWatchModel", package: "feedwatch"),
+            ],
+            path: "Sources/ParserBenchmark",
+            swiftSettings: strictSwift
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -314,7 +314,7 @@ struct ContentScorer {
             }
             guard !removed[index] else { continue }
             if node.isText {
-                writer.appendText(node.text.utf8)
+                writer.appendText(node.text)
                 continue
             }
             if node.tag == "br" {

@@ -88,7 +88,7 @@ struct PageMetadata {
         var stack = [index]
         while let current = stack.popLast() {
             let node = tree.nodes[current]
-            if node.isText { writer.appendText(node.text.utf8) } else if node.tag != "script" {
+            if node.isText { writer.appendText(node.text) } else if node.tag != "script" {
                 writer.requestBreak(.space)
                 stack.append(contentsOf: node.children.reversed())
             }

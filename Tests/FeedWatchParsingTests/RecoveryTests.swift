@@ -83,6 +83,14 @@ import FeedWatchModel
         #expect(feed.entries.first?.title == "é")
     }
 
+    @Test func httpCharsetForAnEncodingLibxml2Decodes() throws {
+        var bytes = Array("<?xml version=\"1.0\"?><rss><channel><item><title>".utf8)
+        bytes += [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2]  // Привет in Windows-1251
+        bytes += Array("</title></item></channel></rss>".utf8)
+        let feed = try FeedParser.parse(bytes, httpContentType: "text/xml; charset=\"windows-1251\"")
+        #expect(feed.entries.first?.title == "Привет")
+    }
+
     @Test func utf16WithBOM() throws {
         let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss><channel><item><title>Ünïcode ☃</title></item></channel></rss>"
         var bytes: [UInt8] = [0xFF, 0xFE]

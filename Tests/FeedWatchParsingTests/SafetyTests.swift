@@ -91,3 +91,33 @@ import FeedWatchModel
         #expect(feed.warnings.count <= 100)
     }
 }
+
+/// The parser is called from many tasks at once by the daemon.
+@Suite struct ConcurrencyTests {
+    @Test func parsesConcurrently() async throws {
+        let documents = (0..<16).map { index in
+            Array("<rss><channel><item><title>T\(index) &amp; &nbsp;</title><description>&lt;p&gt;x&lt;/p&gt;</description></item></channel></rss>".utf8)
+        }
+        let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+            for document in documents {
+                group.addTask {
+                    var total = 0
+                    for _ in 0..<50 { total += try FeedParser.parse(document).entries.count }
+                    return total
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(counts == 16 * 50)
+    }
+}
+
+@Suite struct DeepJSONTests {
+    @Test func deeplyNestedJSONIsAnErrorNotACrash() throws {
+        let depth = 100_000
+        let bytes = [UInt8](repeating: UInt8(ascii: "["), count: depth) + [UInt8](repeating: UInt8(ascii: "]"), count: depth)
+        #expect(throws: ParseError.self) { try FeedParser.parse(bytes) }
+        let object = Array(("{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": [" + String(repeating: "[", count: depth)).utf8)
+        #expect(throws: ParseError.self) { try FeedParser.parse(object) }
+    }
+}
