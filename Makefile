@@ -96,3 +96,6 @@ screenshot-digest:
 	  done; \
 	done
 	@ls $(SCREENSHOT_DIR)/*.png
+
+# The parser fuzzer (`make fuzz-parser FUZZ_SECONDS=600`), not part of `make test`.
+include Makefile.parser
