@@ -70,19 +70,6 @@ public struct ConfigurationEditor {
             .replacingOccurrences(of: "\\\\", with: "\\")
     }
 
-    /// A TOML basic string.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04X", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    /// A TOML basic string (a JSON string literal is one).
+    static func quote(_ s: String) -> String { JSONText.quoted(s) }
 }
