@@ -20,7 +20,9 @@ public struct PublisherHints: Sendable, Hashable {
     /// Reads the HTTP hints of `result` and the feed hints of `feed`.
     public init(result: FetchResult, feed: ParsedFeed?, now: Date) {
         self.init()
-        if let ttl = feed?.ttlMinutes, ttl > 0 { feedTTL = Double(ttl) * 60 }
+        // The longer of RSS <ttl> and the syndication module's update period.
+        let minutes = [feed?.ttlMinutes, feed?.updatePeriodMinutes].compactMap { $0 }.filter { $0 > 0 }.max()
+        if let minutes { feedTTL = Double(minutes) * 60 }
         if let cacheControl = result.header("cache-control") {
             httpFreshness = Self.maxAge(cacheControl)
         }

@@ -60,9 +60,29 @@ enum RSSDecoder {
         }
     }
 
+    /// Minutes between updates per the syndication module (`sy:updatePeriod` /
+    /// `sy:updateFrequency`, default once per period); nil when the feed says nothing usable.
+    static func syndicationMinutes(period: String?, frequency: Int?) -> Int? {
+        guard let period else { return nil }
+        let minutes: Int
+        switch period {
+        case "hourly": minutes = 60
+        case "daily": minutes = 1440
+        case "weekly": minutes = 10_080
+        case "monthly": minutes = 43_200
+        case "yearly": minutes = 525_600
+        default: return nil
+        }
+        let times = max(frequency ?? 1, 1)
+        return max(minutes / times, 1)
+    }
+
     private static func readChannel(_ channel: XMLElement, into feed: inout ParsedFeed, context: inout DecodeContext) {
         let base = channel.base
         var draft = EntryDraft()  // collects channel-level extension values (authors, dates)
+        var updatePeriod: String?
+        var updateFrequency: Int?
+        defer { feed.updatePeriodMinutes = syndicationMinutes(period: updatePeriod, frequency: updateFrequency) }
         for child in channel.children {
             if isCore(child) {
                 switch child.name {
@@ -92,6 +112,10 @@ enum RSSDecoder {
                 if feed.imageURL == nil, let href = child.attribute("href") {
                     feed.imageURL = URLResolver.resolve(href, against: base)
                 }
+            } else if child.ns == .sy && (child.name == "updatePeriod" || child.name == "updateFrequency") {
+                // The syndication module: "hourly" with frequency 2 means every 30 minutes.
+                if child.name == "updatePeriod" { updatePeriod = child.trimmedText?.lowercased() }
+                if child.name == "updateFrequency" { updateFrequency = child.trimmedText.flatMap { Int($0) } }
             } else if child.ns == .dc && child.name == "language" {
                 if feed.language == nil { feed.language = child.trimmedText }
             } else if child.ns == .dc && child.name == "date" {

@@ -16,6 +16,7 @@ enum XMLNamespace {
     static let xml = "http://www.w3.org/XML/1998/namespace"
     static let xhtml = "http://www.w3.org/1999/xhtml"
     static let wfw = "http://wellformedweb.org/CommentAPI/"
+    static let sy = "http://purl.org/rss/1.0/modules/syndication/"
 
     /// Well-known prefixes, used when a feed forgets to declare them (`<dc:creator>` without
     /// `xmlns:dc`), which libxml2 reports as an error and then passes on without a namespace.
@@ -31,6 +32,7 @@ enum XMLNamespace {
         case "rdf": return rdf
         case "xhtml": return xhtml
         case "wfw": return wfw
+        case "sy": return sy
         default: return nil
         }
     }
@@ -39,7 +41,7 @@ enum XMLNamespace {
 /// The namespaces the decoders care about, resolved once per distinct URI so that element
 /// tests compare a byte instead of a 40-character string.
 enum NS: UInt8 {
-    case none, atom10, atom03, rss10, rss090, rdf, content, dc, dcterms, media, itunes, slash, xml, xhtml, wfw, other
+    case none, atom10, atom03, rss10, rss090, rdf, content, dc, dcterms, media, itunes, slash, xml, xhtml, wfw, sy, other
 
     init(uri: String) {
         switch uri {
@@ -58,6 +60,7 @@ enum NS: UInt8 {
         case XMLNamespace.xml: self = .xml
         case XMLNamespace.xhtml: self = .xhtml
         case XMLNamespace.wfw: self = .wfw
+        case XMLNamespace.sy: self = .sy
         default: self = .other
         }
     }
