@@ -38,6 +38,9 @@ public struct FetchConfiguration: Sendable, Hashable {
     public var connectTimeout: TimeSpan = TimeSpan(seconds: 10)
     public var maxBodyBytes: Int = 16 << 20
     public var userAgent: String = FetchConfiguration.defaultUserAgent
+    /// The proxy every fetch goes through (`[fetch] proxy`); nil: libcurl's usual environment
+    /// variables (`https_proxy`, `no_proxy`, …) decide.
+    public var proxy: String?
     /// Non-public networks that full-text fetches may reach (`allow_private_networks`); none by default,
     /// since article links come from feeds and are untrusted.
     public var allowPrivateNetworks: [IPNetwork] = []

@@ -103,7 +103,7 @@ extension TableReader {
         let to = strings(section, "to", path: "\(prefix).to") ?? []
         if !from.contains("@") { problem("\(prefix).from", "must be an e-mail address") }
         if to.isEmpty || to.contains(where: { !$0.contains("@") }) { problem("\(prefix).to", "must list at least one e-mail address") }
-        for address in [from] + to where address.contains(where: { $0 == "<" || $0 == ">" || $0 == "\r" || $0 == "\n" }) {
+        for address in [from] + to where (address.containsControlCharacters || address.contains(where: { $0 == "<" || $0 == ">" })) {
             problem("\(prefix).to", "\"\(address)\": write bare addresses, without <>, line breaks or names")
         }
         let url = string(section, "url", path: "\(prefix).url")

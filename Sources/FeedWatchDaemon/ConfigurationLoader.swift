@@ -251,11 +251,19 @@ struct TableReader {
             section,
             allowed: [
                 "interval", "concurrency", "per_host_concurrency", "timeout", "connect_timeout", "max_body_bytes", "user_agent",
-                "allow_private_networks", "full_text_per_refresh", "full_text_max_bytes",
+                "allow_private_networks", "full_text_per_refresh", "full_text_max_bytes", "proxy",
             ],
             prefix: "fetch")
         if let v = span(section, "interval", path: "fetch.interval", minimum: TimeSpan(seconds: 60)) { fetch.interval = v }
         if let v = int(section, "concurrency", path: "fetch.concurrency", range: 1...1024) { fetch.concurrency = v }
+        if let v = string(section, "proxy", path: "fetch.proxy") {
+            let scheme = URLComponents(string: v)?.scheme?.lowercased()
+            if ["http", "https", "socks4", "socks4a", "socks5", "socks5h"].contains(scheme ?? "") {
+                fetch.proxy = v
+            } else {
+                problem("fetch.proxy", "must be a proxy URL such as http://proxy.example:3128 or socks5h://127.0.0.1:1080")
+            }
+        }
         if let v = int(section, "per_host_concurrency", path: "fetch.per_host_concurrency", range: 1...64) { fetch.perHostConcurrency = v }
         if let v = span(section, "timeout", path: "fetch.timeout", minimum: TimeSpan(seconds: 1)) { fetch.timeout = v }
         if let v = span(section, "connect_timeout", path: "fetch.connect_timeout", minimum: TimeSpan(seconds: 1)) { fetch.connectTimeout = v }
@@ -270,7 +278,7 @@ struct TableReader {
             }
         }
         if let v = string(section, "user_agent", path: "fetch.user_agent") {
-            if v.isEmpty || v.contains(where: { $0 == "\n" || $0 == "\r" }) {
+            if v.isEmpty || v.containsControlCharacters {
                 problem("fetch.user_agent", "must be one non-empty line")
             } else {
                 fetch.userAgent = v
@@ -284,7 +292,7 @@ struct TableReader {
         var seen: [String: Int] = [:]
         for (index, section) in tables(root, "feed").enumerated() {
             let prefix = "feed[\(index)]"
-            checkKeys(section, allowed: ["url", "name", "interval", "tags", "full_text"], prefix: prefix)
+            checkKeys(section, allowed: ["url", "name", "interval", "tags", "full_text", "headers"], prefix: prefix)
             guard let url = string(section, "url", path: "\(prefix).url") else {
                 if section["url"] == nil { problem("\(prefix).url", "missing: every [[feed]] needs a url") }
                 continue
@@ -309,9 +317,38 @@ struct TableReader {
                     problem("\(prefix).full_text", "expected \"always\", \"candidates\" or \"never\", found \(mode)")
                 }
             }
+            source.headers = readHeaders(section, path: "\(prefix).headers")
             feeds.append(source)
         }
         return feeds
+    }
+
+    /// `headers = { "Name" = "value" }`: extra request headers for one feed. Names must be
+    /// HTTP tokens and values one line, so a config cannot smuggle a second header in.
+    mutating func readHeaders(_ section: TOMLTable, path: String) -> [String: String] {
+        guard let value = section["headers"] else { return [:] }
+        guard let table = value.table else {
+            problem(path, "must be a table of header names to values, e.g. { \"X-Api-Key\" = \"…\" }")
+            return [:]
+        }
+        let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        var headers: [String: String] = [:]
+        for name in table.keys.sorted() {
+            guard let text = table[name]?.string else {
+                problem("\(path).\(name)", "must be a string")
+                continue
+            }
+            guard !name.isEmpty, name.allSatisfy({ tokenCharacters.contains($0) }) else {
+                problem("\(path).\(name)", "is not a valid HTTP header name")
+                continue
+            }
+            guard !text.containsControlCharacters else {
+                problem("\(path).\(name)", "must be one line")
+                continue
+            }
+            headers[name] = text
+        }
+        return headers
     }
 
     /// Feeds listed in the OPML files that `[[opml]]` tables name; a relative path is taken

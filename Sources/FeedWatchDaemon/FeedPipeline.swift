@@ -167,7 +167,7 @@ public struct FeedPipeline: Sendable {
         let unconditional = policy.wantsUnconditionalFetch(lastFullFetch: state.lastFullFetch ?? state.lastSuccess, now: started)
         let request = FetchRequest(
             url: url, etag: unconditional ? nil : state.etag, lastModified: unconditional ? nil : state.lastModified,
-            allowFileScheme: feed.url.lowercased().hasPrefix("file:"))
+            allowFileScheme: feed.url.lowercased().hasPrefix("file:"), extraHeaders: sources[feed.url]?.headers ?? [:])
         let result: FetchResult
         do {
             result = try await fetcher.fetch(request)

@@ -1,4 +1,5 @@
 import Foundation
+import FeedWatchModel
 import Logging
 
 /// Writes log lines to standard error. Under systemd (`JOURNAL_STREAM` set) each line starts
@@ -42,9 +43,11 @@ public struct FeedWatchLogHandler: LogHandler {
 
     /// Values with spaces or quotes are quoted so lines stay machine-readable.
     static func quoted(_ value: String) -> String {
-        guard value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\n" }) || value.isEmpty else { return value }
-        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n") + "\""
+        guard value.containsControlCharacters || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) || value.isEmpty
+        else { return value }
+        // JSON string escaping: quotes, backslashes and every control character (CR and LF
+        // included), so one event stays one line.
+        return JSONText.quoted(value)
     }
 
     static func syslogPriority(_ level: Logger.Level) -> Int {

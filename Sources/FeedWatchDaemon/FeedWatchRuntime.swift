@@ -57,6 +57,7 @@ public struct FeedWatchRuntime: Sendable {
         fetcherConfiguration.totalTimeout = fetch.timeout.timeInterval
         fetcherConfiguration.maxBodyBytes = fetch.maxBodyBytes
         fetcherConfiguration.userAgent = fetch.userAgent
+        fetcherConfiguration.proxy = fetch.proxy
         return try Fetcher(configuration: fetcherConfiguration)
     }
 

@@ -89,7 +89,7 @@ public struct MarkdownDigestRenderer: Sendable {
     static func safeLink(_ link: String) -> String? {
         let lower = link.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else { return nil }
-        guard !link.contains(where: { $0 == "<" || $0 == ">" || $0 == " " || $0 == "\n" }) else { return nil }
+        guard !link.containsControlCharacters, !link.contains(where: { $0 == "<" || $0 == ">" || $0 == " " }) else { return nil }
         return link
     }
 

@@ -37,3 +37,12 @@ extension UInt8 {
         self == 0x20 || self == 0x09 || self == 0x0A || self == 0x0D || self == 0x0C
     }
 }
+
+extension String {
+    /// Whether the string holds a control character (CR, LF, NUL, …). Checked on Unicode
+    /// scalars: "\r\n" is one Swift `Character`, equal to neither "\r" nor "\n", so a
+    /// `Character` comparison lets a CRLF through into a header or a log line.
+    public var containsControlCharacters: Bool {
+        unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+}

@@ -10,6 +10,8 @@ public struct FeedSource: Sendable, Hashable, Codable {
     public var tags: [String]
     /// When to fetch and extract each article's page (`full_text`); `.never` by default.
     public var fullText: FullTextMode = .never
+    /// Extra request headers for this feed (an API key, a cookie); sent, never logged.
+    public var headers: [String: String] = [:]
 
     public init(url: String, name: String? = nil, interval: TimeSpan? = nil, tags: [String] = []) {
         self.url = url
@@ -18,7 +20,7 @@ public struct FeedSource: Sendable, Hashable, Codable {
         self.tags = tags
     }
 
-    private enum CodingKeys: String, CodingKey { case url, name, interval, tags, fullText }
+    private enum CodingKeys: String, CodingKey { case url, name, interval, tags, fullText, headers }
 
     /// Decodes a source; `fullText` may be missing (values encoded before it existed).
     public init(from decoder: any Decoder) throws {
@@ -28,6 +30,7 @@ public struct FeedSource: Sendable, Hashable, Codable {
         interval = try container.decodeIfPresent(TimeSpan.self, forKey: .interval)
         tags = try container.decodeIfPresent([String].self, forKey: .tags) ?? []
         fullText = try container.decodeIfPresent(FullTextMode.self, forKey: .fullText) ?? .never
+        headers = try container.decodeIfPresent([String: String].self, forKey: .headers) ?? [:]
     }
 }
 

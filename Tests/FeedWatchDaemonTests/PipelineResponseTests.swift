@@ -2,6 +2,7 @@ import Foundation
 import FeedWatchDaemon
 import FeedWatchStore
 import FeedWatchTestSupport
+import Logging
 import Testing
 
 /// How the pipeline treats what hosts answer: real HTTP on 127.0.0.1, a real SQLite file.
@@ -92,5 +93,66 @@ import Testing
         let second = try await runtime.runOnce()
         #expect(second.feeds[0].status == 304)
         try await server.shutdown()
+    }
+}
+
+@Suite struct FeedRequestOptionTests {
+    @Test func perFeedHeadersAreSentAndNeverLogged() async throws {
+        let seen = HeaderRecorder()
+        let server = try await LoopbackHTTPServer.start { request in
+            seen.record(request.header("X-Api-Key"))
+            return .ok(PipelineResponseTests.rss, contentType: "application/rss+xml")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fw-headers-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/feedwatch.toml"
+        try """
+            [storage]
+            state_directory = "\(dir)"
+            [[feed]]
+            url = "\(server.baseURL)/private.xml"
+            headers = { "X-Api-Key" = "s3cr3t-key" }
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let configuration = try ConfigurationLoader.load(path: path)
+        #expect(configuration.feeds[0].headers == ["X-Api-Key": "s3cr3t-key"])
+        let runtime = try FeedWatchRuntime(configuration: configuration, logger: Logger(label: "test"))
+        let report = try await runtime.runOnce()
+        #expect(report.newArticles == 1)
+        #expect(seen.values == ["s3cr3t-key"])
+        try await server.shutdown()
+    }
+
+    @Test func badHeadersAndProxiesAreRejected() {
+        let text = """
+            [fetch]
+            proxy = "ftp://proxy.example"
+            [[feed]]
+            url = "https://example.org/a.xml"
+            headers = { "Bad Name" = "x", "X-Two" = "a\\r\\nInjected: yes" }
+            """
+        #expect {
+            _ = try ConfigurationLoader.parse(text, path: "f.toml")
+        } throws: { error in
+            let lines = (error as? ConfigurationError)?.lines ?? []
+            return lines.contains { $0.hasPrefix("f.toml: fetch.proxy: must be a proxy URL") }
+                && lines.contains { $0.hasPrefix("f.toml: feed[0].headers.Bad Name: is not a valid HTTP header name") }
+                && lines.contains { $0.hasPrefix("f.toml: feed[0].headers.X-Two: must be one line") }
+        }
+    }
+}
+
+/// Header values the loopback server saw, in order.
+final class HeaderRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: [String] = []
+    func record(_ value: String?) {
+        lock.lock()
+        seen.append(value ?? "<none>")
+        lock.unlock()
+    }
+    var values: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return seen
     }
 }

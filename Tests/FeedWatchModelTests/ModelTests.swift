@@ -63,3 +63,12 @@ import Testing
         #expect("   ".trimmingASCIIWhitespace() == "")
     }
 }
+
+@Suite struct ControlCharacterTests {
+    @Test func crlfIsSeenAlthoughItIsOneCharacter() {
+        #expect("a\r\nInjected: yes".containsControlCharacters)
+        #expect("tab\there".containsControlCharacters)
+        #expect("nul\u{0}".containsControlCharacters)
+        #expect(!"Téhéran – ok".containsControlCharacters)
+    }
+}
