@@ -20,10 +20,12 @@ release: deps
 	$(SWIFT) build -c release
 
 # The whole suite. Runs under `timeout` because a hung child process must fail the run,
-# not stall it.
+# not stall it. scripts/with-postgres.sh installs PostgreSQL if needed, starts a throwaway
+# server on 127.0.0.1 for the PostgreSQL tests (FEEDWATCH_TEST_POSTGRES_URL) and stops it
+# afterwards.
 test: deps
 	$(SWIFT) build --build-tests
-	timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build
+	scripts/with-postgres.sh timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build
 
 demo: release
 	scripts/demo.sh

@@ -6,6 +6,34 @@ public struct StorageConfiguration: Sendable, Hashable {
     /// The state directory: `[storage] state_directory`, else `$STATE_DIRECTORY`, else `./state`.
     public var stateDirectory: String
     public var database: DatabaseLocation
+    /// This daemon's name in fetch leases: `[storage] node_name`, else `$FEEDWATCH_NODE_NAME`,
+    /// else `hostname:pid`. Two daemons sharing a database must not share a name.
+    public var nodeName: String = StorageConfiguration.defaultNodeName()
+    /// How long a claimed feed stays leased to this daemon (`[storage] lease`): the longest a
+    /// feed waits when its daemon dies. Must exceed `[fetch] timeout`.
+    public var lease: TimeSpan = .minutes(5)
+    /// How many due feeds one claim takes at most (`[storage] claim_batch`); the batch must be
+    /// fetched within the lease.
+    public var claimBatch: Int = 64
+    /// PostgreSQL connection settings (`[storage] password_file`, `pool_size`, `timeout`).
+    public var postgres = PostgresSettings()
+
+    /// `hostname:pid`: unique per process on a network of daemons.
+    public static func defaultNodeName() -> String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    }
+}
+
+/// PostgreSQL connection settings besides the URL.
+public struct PostgresSettings: Sendable, Hashable {
+    /// A file holding the password (first line), used when the URL carries none; else `$PGPASSWORD`.
+    public var passwordFile: String?
+    /// The most connections one daemon opens.
+    public var poolSize: Int = 8
+    /// How long one store operation may take before it fails and is retried later.
+    public var timeout: TimeSpan = TimeSpan(seconds: 30)
+    /// How long opening a connection may take.
+    public var connectTimeout: TimeSpan = TimeSpan(seconds: 10)
 }
 
 /// Which database holds the state.
@@ -18,7 +46,12 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqlite(let path): return "sqlite:\(path)"
-        case .postgres: return "postgres (shared)"
+        case .postgres(let url):
+            // Never the password: rebuild the URL from its parts without it.
+            guard var components = URLComponents(string: url) else { return "postgres (shared)" }
+            components.password = nil
+            components.query = nil
+            return components.string ?? "postgres (shared)"
         }
     }
 }
@@ -32,6 +65,10 @@ public struct FetchConfiguration: Sendable, Hashable {
     public var connectTimeout: TimeSpan = TimeSpan(seconds: 10)
     public var maxBodyBytes: Int = 16 << 20
     public var userAgent: String = FetchConfiguration.defaultUserAgent
+    /// The shortest interval any feed may have (`[fetch] minimum_interval`, default 60s, at
+    /// least 5s). Lower it only for tests and benchmarks: real feed hosts should not be
+    /// polled more often than once a minute.
+    public var minimumInterval: TimeSpan = TimeSpan(seconds: 60)
 
     /// Names feedwatch, its version and where to read about it, so feed owners know who calls.
     public static let defaultUserAgent = "feedwatch/\(FeedWatchVersion.current) (+https://github.com/feedwatch/feedwatch)"

@@ -18,21 +18,14 @@ public struct DaemonLoop: Sendable {
         let logger = runtime.logger
         let feeds = try await runtime.store.syncFeeds(runtime.configuration.feeds)
         logger.info("feedwatch started", metadata: ["feeds": "\(feeds.count)", "topics": "\(runtime.configuration.topics.count)"])
+        // Due feeds come from the store, leased to this daemon, so several daemons can share
+        // one database (see FeedClaimer).
+        let claimer = FeedClaimer(runtime: runtime)
         while !Task.isCancelled {
             let now = Date()
-            var due: [StoredFeed] = []
             var nextWake = now.addingTimeInterval(maxSleep.timeInterval)
-            for feed in feeds {
-                let state = try await runtime.store.fetchState(feedID: feed.id)
-                guard state.disabledReason == nil else { continue }
-                if let next = state.nextCheck, next > now {
-                    nextWake = min(nextWake, next)
-                } else {
-                    due.append(feed)
-                }
-            }
-            if !due.isEmpty {
-                let reports = await runtime.pipeline.refresh(due)
+            switch await claimer.step(pipeline: runtime.pipeline) {
+            case .refreshed(let reports):
                 let articles = reports.reduce(0) { $0 + $1.newArticles }
                 let matches = reports.reduce(0) { $0 + $1.newMatches }
                 logger.info("cycle finished", metadata: [
@@ -40,9 +33,16 @@ public struct DaemonLoop: Sendable {
                     "failed_feeds": "\(reports.filter { $0.error != nil }.count)",
                 ])
                 continue
+            case .idle(let nextDue):
+                if let nextDue { nextWake = min(nextWake, nextDue) }
+            case .storeFailed(let retryAfter):
+                nextWake = min(nextWake, now.addingTimeInterval(retryAfter))
             }
-            let digestAt = try await digestIfDue(now: now)
-            nextWake = min(nextWake, digestAt)
+            do {
+                nextWake = min(nextWake, try await digestIfDue(now: now))
+            } catch {
+                logger.error("cannot write the digest", metadata: ["error": "\(error)"])
+            }
             let delay = max(1, nextWake.timeIntervalSince(Date()))
             try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
         }
@@ -62,12 +62,10 @@ public struct DaemonLoop: Sendable {
             bySettingHour: digestConfig.minuteOfDay / 60, minute: digestConfig.minuteOfDay % 60, second: 0, of: now) ?? now
         let today = clock.day(of: now)
         if now >= todayAt {
-            let existing = try await runtime.store.digests()
-            if !existing.contains(where: { $0.day == today }) {
-                let outputs = try await runtime.publisher.publish(now: now)
-                for output in outputs {
-                    runtime.logger.notice("digest written", metadata: ["path": "\(output.path)", "day": "\(today)"])
-                }
+            // Only the daemon that builds the day's digest writes it (Store.buildDigestOnce).
+            let outputs = try await runtime.publisher.publishOnce(now: now)
+            for output in outputs {
+                runtime.logger.notice("digest written", metadata: ["path": "\(output.path)", "day": "\(today)"])
             }
             let tomorrow = calendar.date(byAdding: .day, value: 1, to: now) ?? now.addingTimeInterval(86400)
             return calendar.date(

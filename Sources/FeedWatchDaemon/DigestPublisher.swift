@@ -34,6 +34,15 @@ public struct DigestPublisher: Sendable {
         return try await write(day: day)
     }
 
+    /// The scheduled digest: builds today's digest and writes it only if no daemon sharing the
+    /// store has built it yet, so each day's digest is built, written and delivered once.
+    /// Returns nothing when another daemon (or an earlier run) built it.
+    public func publishOnce(now: Date = Date()) async throws -> [Output] {
+        let day = clock.day(of: now)
+        guard try await store.buildDigestOnce(day: day, timeZone: configuration.timeZone, now: now) != nil else { return [] }
+        return try await write(day: day)
+    }
+
     /// Renders the stored digest of `day` in `format`; nil when there is no such digest.
     public func render(day: String, format: DigestFormat) async throws -> String? {
         guard let digest = try await store.digest(day: day) else { return nil }

@@ -6,7 +6,7 @@ import GRDB
 ///
 /// Dates are stored as Unix seconds (REAL) so that comparisons in SQL are plain numeric ones.
 public final class SQLiteStore: Store {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     /// The database file, for error messages.
     public let path: String
 
@@ -35,7 +35,7 @@ public final class SQLiteStore: Store {
     }
 
     /// Runs a write transaction, translating SQLite errors into `StoreError`s that name the file.
-    private func write<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.write(body)
         } catch let error as StoreError {
@@ -45,7 +45,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    private func read<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch let error as StoreError {
@@ -106,12 +106,12 @@ public final class SQLiteStore: Store {
         try await read("read feeds") { db in try Self.fetchActiveFeeds(db) }
     }
 
-    private static func fetchActiveFeeds(_ db: Database) throws -> [StoredFeed] {
+    static func fetchActiveFeeds(_ db: Database) throws -> [StoredFeed] {
         try Row.fetchAll(db, sql: "SELECT id, url, name, title, tags FROM feeds WHERE active = 1 ORDER BY position, id")
             .map(feed(from:))
     }
 
-    private static func feed(from row: Row) -> StoredFeed {
+    static func feed(from row: Row) -> StoredFeed {
         StoredFeed(id: row["id"], url: row["url"], name: row["name"], title: row["title"], tags: decodeTags(row["tags"]))
     }
 

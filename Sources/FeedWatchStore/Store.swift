@@ -70,6 +70,8 @@ public struct DigestRecord: Sendable, Hashable, Codable {
 public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
         case cannotOpen, locked, diskFull, corrupt, migrationFailed, unknownFeed, other
+        /// The database server cannot be reached or dropped the connection; retrying later may work.
+        case unavailable
     }
 
     public var code: Code
@@ -128,4 +130,29 @@ public protocol Store: Sendable {
 
     /// Stored articles discovered since `since`, newest first (for backtesting topics).
     func articles(since: Date, limit: Int) async throws -> [Article]
+
+    // MARK: Sharing the work between daemons
+
+    /// Leases up to `limit` active, enabled feeds that are due (never checked, or next check at
+    /// or before `now`) and not under another live lease, to `owner` until `now + lease`.
+    /// Atomic across daemons: a feed is leased to one owner at a time, so each due feed is
+    /// fetched by one daemon. A daemon that dies loses its leases when they expire.
+    /// Returns the claimed feeds in configuration order.
+    func claimDueFeeds(owner: String, now: Date, lease: TimeInterval, limit: Int) async throws -> [StoredFeed]
+
+    /// Ends `owner`'s leases on `feedIDs` once their fetch state is saved; a lease that has
+    /// since passed to another owner is left alone.
+    func releaseLeases(feedIDs: [Int64], owner: String) async throws
+
+    /// When the next active, enabled feed becomes claimable (its next check or the end of its
+    /// lease, whichever is later); nil when there is no such feed.
+    func nextClaimableDate() async throws -> Date?
+
+    /// Builds the digest of `day` (creating it and assigning it every pending match, in one
+    /// transaction) unless it exists already. Across all daemons sharing the database exactly
+    /// one caller gets the record; every other caller gets nil and must not publish it.
+    func buildDigestOnce(day: String, timeZone: String, now: Date) async throws -> DigestRecord?
+
+    /// Lets go of connections and background work; the store must not be used afterwards.
+    func close() async
 }

@@ -25,7 +25,7 @@ struct DigestCommand: AsyncParsableCommand {
     var stdout = false
 
     func run() async throws {
-        let runtime = try options.runtime()
+        let runtime = try await options.runtime()
         let chosen: DigestFormat
         switch format {
         case "md", "markdown": chosen = .markdown

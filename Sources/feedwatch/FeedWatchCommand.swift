@@ -16,7 +16,7 @@ struct FeedWatchCommand: AsyncParsableCommand {
         version: FeedWatchVersion.current,
         subcommands: [
             RunCommand.self, CheckCommand.self, FetchCommand.self, ParseCommand.self, MatchCommand.self,
-            DigestCommand.self, FeedsCommand.self, StatusCommand.self,
+            DigestCommand.self, FeedsCommand.self, StatusCommand.self, StoreCommand.self,
         ]
     )
 }

@@ -22,7 +22,7 @@ struct RunCommand: AsyncParsableCommand {
     var once = false
 
     func run() async throws {
-        let runtime = try options.runtime()
+        let runtime = try await options.runtime()
         if once {
             let report: FeedWatchRuntime.CycleReport
             do {
@@ -43,8 +43,11 @@ struct RunCommand: AsyncParsableCommand {
         let task = Task { try await DaemonLoop(runtime: runtime).run() }
         let signals = SignalCanceller(signals: [SIGTERM, SIGINT]) { task.cancel() }
         defer { signals.stop() }
+        let outcome = await task.result
+        // Close the store (a PostgreSQL pool's connections) before reporting, whatever happened.
+        await runtime.store.close()
         do {
-            try await task.value
+            try outcome.get()
         } catch is CancellationError {
         } catch {
             Terminal.error("feedwatch: stopped: \(error)")

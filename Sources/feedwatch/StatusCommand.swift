@@ -19,7 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let runtime = try options.runtime()
+        let runtime = try await options.runtime()
         _ = try await runtime.store.syncFeeds(runtime.configuration.feeds)
         let statuses = try await runtime.store.feedStatuses()
         let digests = try await runtime.store.digests()

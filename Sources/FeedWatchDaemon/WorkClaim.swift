@@ -1,0 +1,100 @@
+import Foundation
+import FeedWatchModel
+import FeedWatchStore
+import Logging
+import Synchronization
+
+/// Hands this daemon its share of the due feeds when several daemons share one database.
+///
+/// Each step claims a batch of due feeds with a lease (`Store.claimDueFeeds`), refreshes them
+/// through the pipeline, and releases the leases once their fetch state is saved. A feed is
+/// leased to one daemon at a time, so each due feed is fetched once; when a daemon dies, its
+/// leases expire after `[storage] lease` and the other daemons take its feeds over. With one
+/// daemon (or SQLite) the same steps simply claim every due feed.
+public final class FeedClaimer: Sendable {
+    public let store: any Store
+    /// This daemon's name in the leases (`[storage] node_name`).
+    public let owner: String
+    public let lease: TimeSpan
+    public let batchSize: Int
+    /// The longest wait between attempts while the store is unavailable.
+    public let maxBackoff: TimeInterval
+    private let logger: Logger
+    private let failures = Mutex(0)
+
+    /// What one step did, and what the loop should do next.
+    public enum Step: Sendable {
+        /// A batch was refreshed; more may be due, so step again at once.
+        case refreshed([FeedRefreshReport])
+        /// Nothing is due now; the next feed becomes claimable at `nextDue` (nil: no feeds).
+        case idle(nextDue: Date?)
+        /// The store failed; try again after `retryAfter` seconds (growing while it keeps failing).
+        case storeFailed(retryAfter: TimeInterval)
+    }
+
+    /// A claimer with the storage settings of `runtime`'s configuration.
+    public convenience init(runtime: FeedWatchRuntime, maxBackoff: TimeInterval = 60) {
+        let storage = runtime.configuration.storage
+        self.init(
+            store: runtime.store, owner: storage.nodeName, lease: storage.lease, batchSize: storage.claimBatch,
+            maxBackoff: maxBackoff, logger: runtime.logger)
+    }
+
+    /// A claimer with explicit bounds.
+    public init(store: any Store, owner: String, lease: TimeSpan, batchSize: Int, maxBackoff: TimeInterval, logger: Logger) {
+        self.store = store
+        self.owner = owner
+        self.lease = lease
+        self.batchSize = batchSize
+        self.maxBackoff = maxBackoff
+        self.logger = logger
+    }
+
+    /// Claims one batch of due feeds and refreshes it. Never throws: a store failure is logged
+    /// once and turned into a backoff, because a database that is briefly away (restart,
+    /// failover) must not stop the daemon; the feeds stay due and nothing is lost.
+    public func step(pipeline: FeedPipeline, now: @escaping @Sendable () -> Date = Date.init) async -> Step {
+        let claimed: [StoredFeed]
+        do {
+            claimed = try await store.claimDueFeeds(owner: owner, now: now(), lease: lease.timeInterval, limit: batchSize)
+            if claimed.isEmpty {
+                let next = try await store.nextClaimableDate()
+                recovered()
+                return .idle(nextDue: next)
+            }
+        } catch {
+            return failed(error)
+        }
+        recovered()
+        let reports = await pipeline.refresh(claimed, now: now)
+        do {
+            try await store.releaseLeases(feedIDs: claimed.map(\.id), owner: owner)
+        } catch {
+            // Harmless: the saved next check keeps the feeds from being due, and the leases
+            // run out by themselves.
+            logger.warning("cannot release fetch leases", metadata: ["error": "\(error)", "feeds": "\(claimed.count)"])
+        }
+        return .refreshed(reports)
+    }
+
+    private func recovered() {
+        let previous = failures.withLock { count in
+            defer { count = 0 }
+            return count
+        }
+        if previous > 0 { logger.notice("store reachable again", metadata: ["failed_attempts": "\(previous)"]) }
+    }
+
+    private func failed(_ error: any Error) -> Step {
+        let count = failures.withLock { count in
+            count += 1
+            return count
+        }
+        // 1s, 2s, 4s … up to maxBackoff: quick recovery from a blip, little load on an outage.
+        let delay = min(maxBackoff, pow(2, Double(min(count - 1, 30))))
+        logger.error("cannot claim due feeds", metadata: [
+            "error": "\(error)", "attempt": "\(count)", "retry_in": "\(Int(delay))s",
+        ])
+        return .storeFailed(retryAfter: delay)
+    }
+}
