@@ -123,6 +123,11 @@ import Testing
         // No feed waits longer than its interval plus the lease (a dead daemon's feeds), plus
         // generous slack for a loaded machine.
         #expect((gaps.max() ?? 0) <= Self.interval + Self.lease + 15, "a feed stayed unfetched too long")
+        let perNode = Dictionary(grouping: fetches.values.flatMap { $0 }, by: \.node).mapValues(\.count)
+        print(String(
+            format: "three daemons: %d fetches of %d feeds, gaps %.1f–%.1fs (interval %.0fs, lease %.0fs), per daemon %@, logs in %@",
+            fetches.values.reduce(0) { $0 + $1.count }, fetches.count, gaps.min() ?? 0, gaps.max() ?? 0, Self.interval, Self.lease,
+            perNode.sorted { $0.key < $1.key }.map { "\($0.key.suffix(6))=\($0.value)" }.joined(separator: " "), directory))
         // Every daemon did a share of the work before the kill.
         let nodes = Set(fetches.values.flatMap { $0.filter { $0.at < killedAt }.map(\.node) })
         #expect(nodes == [killedNode, "feedwatch-test node-2", "feedwatch-test node-3"])
@@ -145,6 +150,7 @@ import Testing
         #expect(files.count == 1)
         await store.close()
         try await server.shutdown()
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }
 
