@@ -24,18 +24,19 @@ import Testing
             var at: Date
             var node: String
         }
-        /// Fetches per path, and once frozen, how many items each feed keeps serving.
-        let state = Mutex<(byPath: [String: [Fetch]], caps: [String: Int]?)>(([:], nil))
+        /// Fetches per path; once frozen, how many items each feed keeps serving; the daemon
+        /// whose responses are held back, and since when.
+        let state = Mutex<(byPath: [String: [Fetch]], caps: [String: Int]?, stalled: (node: String, since: Date)?)>(([:], nil, nil))
 
         /// Feed `path`'s document: one more item on every fetch (until frozen), so each fetch
         /// brings exactly one new article; items of even feeds match the topic.
         func respond(_ request: LoopbackRequest) -> LoopbackResponse {
             let node = request.header("User-Agent") ?? "?"
-            let served = state.withLock { state -> Int in
+            let (served, stall) = state.withLock { state -> (Int, Bool) in
                 var fetches = state.byPath[request.path, default: []]
                 fetches.append(Fetch(at: Date(), node: node))
                 state.byPath[request.path] = fetches
-                return min(fetches.count, state.caps?[request.path] ?? Int.max)
+                return (min(fetches.count, state.caps?[request.path] ?? Int.max), state.stalled?.node == node)
             }
             let feedNumber = Int(request.path.split(separator: "/").last ?? "") ?? 0
             let subject = feedNumber.isMultiple(of: 2) ? "a missile test off the coast" : "mild weather ahead"
@@ -46,7 +47,19 @@ import Testing
                     <guid>feed-\(feedNumber)-item-\(k)</guid><description>Report \(k): \(subject).</description></item>
                     """
             }
-            return .ok("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Feed \(feedNumber)</title>\(items)</channel></rss>")
+            let response = LoopbackResponse.ok(
+                "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Feed \(feedNumber)</title>\(items)</channel></rss>")
+            // Held back (within the fetch timeout) so the daemon is surely mid-fetch when killed.
+            return stall ? response.delivered(.delayed(seconds: 4)) : response
+        }
+
+        /// Holds back every response to `node` from now on.
+        func stall(_ node: String) -> Date {
+            state.withLock { state in
+                let now = Date()
+                state.stalled = (node, now)
+                return now
+            }
         }
 
         var snapshot: [String: [Fetch]] { state.withLock { $0.byPath } }
@@ -86,10 +99,13 @@ import Testing
         try fleet.start()
         defer { fleet.killAll() }
 
-        // Mid-way through the second cycle, daemon 1 dies without a word.
-        try await waitUntil("every feed fetched once and half of them twice", seconds: 180) {
-            let counts = log.snapshot.values.map(\.count)
-            return counts.count == Self.feedCount && counts.filter { $0 >= 2 }.count >= Self.feedCount / 2
+        // In the second cycle, daemon 1 dies without a word while it holds leases and has
+        // fetches in flight (its responses are held back from the start of that cycle).
+        let killedNode = "feedwatch-test node-1"
+        try await waitUntil("every feed fetched once", seconds: 180) { log.snapshot.count == Self.feedCount }
+        let stalledSince = log.stall(killedNode)
+        try await waitUntil("daemon 1 fetching in the second cycle", seconds: 120) {
+            log.snapshot.values.contains { $0.contains { $0.node == killedNode && $0.at >= stalledSince } }
         }
         fleet.kill(0)
         let killedAt = Date()
@@ -108,16 +124,14 @@ import Testing
         }
         fleet.killAll()
 
-        let fetches = log.snapshot
+        // The killed daemon's fetches in flight never finished: they are lost work, not fetches.
+        let all = log.snapshot
+        let fetches = all.mapValues { $0.filter { !($0.node == killedNode && $0.at >= stalledSince) } }
+        let lostFeeds = all.filter { $0.value.count != fetches[$0.key]?.count }.count
+        #expect(lostFeeds > 0, "daemon 1 was killed while fetching")
         // Each feed once per cycle: two fetches of one feed are never closer than half an interval.
-        // Excepted: the last fetch of the killed daemon, whose result it never saved (its lease
-        // running out is what hands the feed on, and that fetch counts as lost work).
-        let killedNode = "feedwatch-test node-1"
-        let gaps: [TimeInterval] = fetches.values.flatMap { (list: [FetchLog.Fetch]) -> [TimeInterval] in
-            let lastOfKilled = list.lastIndex { $0.node == killedNode }
-            return zip(list.indices.dropFirst(), list.indices).compactMap { later, earlier -> TimeInterval? in
-                earlier == lastOfKilled ? nil : list[later].at.timeIntervalSince(list[earlier].at)
-            }
+        let gaps: [TimeInterval] = fetches.values.flatMap { list in
+            zip(list.dropFirst(), list).map { $0.at.timeIntervalSince($1.at) }
         }
         #expect((gaps.min() ?? 0) >= Self.interval / 2, "a feed was fetched twice in one cycle")
         // No feed waits longer than its interval plus the lease (a dead daemon's feeds), plus
@@ -125,8 +139,8 @@ import Testing
         #expect((gaps.max() ?? 0) <= Self.interval + Self.lease + 15, "a feed stayed unfetched too long")
         let perNode = Dictionary(grouping: fetches.values.flatMap { $0 }, by: \.node).mapValues(\.count)
         print(String(
-            format: "three daemons: %d fetches of %d feeds, gaps %.1f–%.1fs (interval %.0fs, lease %.0fs), per daemon %@, logs in %@",
-            fetches.values.reduce(0) { $0 + $1.count }, fetches.count, gaps.min() ?? 0, gaps.max() ?? 0, Self.interval, Self.lease,
+            format: "three daemons: %d fetches of %d feeds (%d in flight when daemon 1 was killed), gaps %.1f–%.1fs (interval %.0fs, lease %.0fs), per daemon %@, logs in %@",
+            fetches.values.reduce(0) { $0 + $1.count }, fetches.count, lostFeeds, gaps.min() ?? 0, gaps.max() ?? 0, Self.interval, Self.lease,
             perNode.sorted { $0.key < $1.key }.map { "\($0.key.suffix(6))=\($0.value)" }.joined(separator: " "), directory))
         // Every daemon did a share of the work before the kill.
         let nodes = Set(fetches.values.flatMap { $0.filter { $0.at < killedAt }.map(\.node) })

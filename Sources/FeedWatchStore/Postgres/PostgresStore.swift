@@ -71,7 +71,11 @@ public final class PostgresStore: Store {
             }
             throw PostgresErrorText.storeError(error, server: server, doing: "connecting")
         }
-        let client = PostgresClient(configuration: clientConfiguration(configuration), backgroundLogger: logger)
+        // The pool's own warnings repeat what our errors already say (and it warns when the
+        // first query beats `run()` starting, which is harmless: the query waits for it).
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: clientConfiguration(configuration), backgroundLogger: poolLogger)
         let runner = Task { await client.run() }
         return PostgresStore(configuration: configuration, client: client, runner: runner, logger: logger)
     }

@@ -69,12 +69,12 @@ public struct StoreCopier: Sendable {
         let logger = target.logger
         let server = target.configuration.server
         let existing = try await connection.query(
-            "SELECT (SELECT COUNT(*) FROM feeds) + (SELECT COUNT(*) FROM articles) + (SELECT COUNT(*) FROM digests)", logger: logger)
-        for try await count in existing.decode(Int.self) where count > 0 {
+            "SELECT (SELECT COUNT(*) FROM feeds), (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM digests)", logger: logger)
+        for try await (feeds, articles, digests) in existing.decode((Int, Int, Int).self) where feeds + articles + digests > 0 {
             throw StoreError(
                 code: .other,
-                message: "postgres \(server) already holds data (\(count) feeds, articles and digests); "
-                    + "store copy only fills an empty database — create a new one and copy into it")
+                message: "postgres \(server) already holds data (\(feeds) feeds, \(articles) articles, \(digests) digests); "
+                    + "store copy only fills an empty database: create a new one and copy into it")
         }
         var report = Report()
 
