@@ -8,15 +8,17 @@ final class DaemonFleet {
     let configs: [String]
     private(set) var processes: [Process] = []
 
+    /// `$FEEDWATCH_BINARY` (e.g. a release build for benchmarks), else
     /// `<repository>/.build/debug/feedwatch`, built by `swift build --build-tests`.
     static var binary: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        if let given = ProcessInfo.processInfo.environment["FEEDWATCH_BINARY"], !given.isEmpty { return given }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent(".build/debug/feedwatch").path
     }
 
     init(
         count: Int, directory: String, databaseURL: String, feeds: [String], interval: String, lease: String,
-        claimBatch: Int = 50, extraFetch: String = "", topics: String = ""
+        claimBatch: Int = 50, poolSize: Int = 4, extraFetch: String = "", topics: String = ""
     ) throws {
         self.directory = directory
         var configs: [String] = []
@@ -30,7 +32,7 @@ final class DaemonFleet {
                 node_name = "node-\(node)"
                 lease = "\(lease)"
                 claim_batch = \(claimBatch)
-                pool_size = 4
+                pool_size = \(poolSize)
 
                 [fetch]
                 minimum_interval = "5s"

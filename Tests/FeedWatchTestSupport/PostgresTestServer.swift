@@ -43,6 +43,17 @@ public enum PostgresTestServer {
         return result
     }
 
+    /// What went wrong, in words a failing test can show (PSQLError hides its details).
+    public struct QueryFailure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    static func readable(_ error: any Error, _ sql: String) -> QueryFailure {
+        guard let psql = error as? PSQLError else { return QueryFailure(description: "\(sql): \(error)") }
+        let message = psql.serverInfo?[.message] ?? "\(psql.code)"
+        return QueryFailure(description: "\(sql): \(message)")
+    }
+
     /// `configuration` as a URL again, password included (tests only).
     static func urlString(_ c: PostgresStore.Configuration) -> String {
         var components = URLComponents()
@@ -69,7 +80,7 @@ public enum PostgresTestServer {
             try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         } catch {
             try? await connection.close()
-            throw error
+            throw readable(error, sql)
         }
         try await connection.close()
     }
@@ -91,7 +102,7 @@ public enum PostgresTestServer {
             }
         } catch {
             try? await connection.close()
-            throw error
+            throw readable(error, sql)
         }
         try await connection.close()
         return value
