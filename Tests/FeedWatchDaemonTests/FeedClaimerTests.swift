@@ -1,0 +1,90 @@
+import FeedWatchDaemon
+import FeedWatchModel
+import FeedWatchStore
+import FeedWatchTestSupport
+import Foundation
+import Logging
+import Testing
+
+/// The claimer against a real PostgreSQL database that goes away in the middle of the work
+/// and comes back: clear errors, growing backoff, and then the work carries on, none lost.
+@Suite struct FeedClaimerTests {
+    @Test func aDatabaseThatGoesAwayIsWaitedForAndNothingIsLost() async throws {
+        guard PostgresTestServer.url != nil else {
+            print(PostgresTestServer.skipMessage)
+            return
+        }
+        let server = try await LoopbackHTTPServer.start { request in
+            .ok("""
+                <?xml version="1.0"?><rss version="2.0"><channel><title>\(request.path)</title>
+                <item><title>News from \(request.path)</title><guid>\(request.path)-1</guid></item></channel></rss>
+                """)
+        }
+        _ = try await PostgresTestServer.withDatabase { url in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-claim-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            var text = """
+                [storage]
+                state_directory = "\(directory)"
+                database = "\(url)"
+                timeout = "2s"
+                connect_timeout = "2s"
+                claim_batch = 4
+
+                [digest]
+                timezone = "UTC"
+
+                """
+            for n in 0..<10 { text += "[[feed]]\nurl = \"\(server.url("/feed/\(n)"))\"\n\n" }
+            let configuration = try ConfigurationLoader.parse(text, path: "\(directory)/feedwatch.toml")
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let runtime = try await FeedWatchRuntime.open(configuration: configuration, logger: logger)
+            _ = try await runtime.store.syncFeeds(configuration.feeds)
+            let claimer = FeedClaimer(runtime: runtime, maxBackoff: 4)
+
+            guard case .refreshed(let first) = await claimer.step(pipeline: runtime.pipeline) else {
+                Issue.record("the first step refreshed nothing")
+                return
+            }
+            #expect(first.count == 4 && first.allSatisfy { $0.error == nil })
+
+            // The database refuses every connection, and the open ones are cut.
+            let admin = try PostgresStore.Configuration(url: url)
+            var postgres = admin
+            postgres.database = "postgres"
+            try await PostgresTestServer.execute("ALTER DATABASE \(admin.database) ALLOW_CONNECTIONS false", on: postgres)
+            try await PostgresTestServer.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(admin.database)'", on: postgres)
+            var delays: [TimeInterval] = []
+            for _ in 0..<4 {
+                guard case .storeFailed(let retryAfter) = await claimer.step(pipeline: runtime.pipeline) else {
+                    Issue.record("a step succeeded while the database refused connections")
+                    break
+                }
+                delays.append(retryAfter)
+            }
+            #expect(delays == [1, 2, 4, 4])
+
+            // Back again: the remaining six feeds are fetched, each once, and nothing is lost.
+            try await PostgresTestServer.execute("ALTER DATABASE \(admin.database) ALLOW_CONNECTIONS true", on: postgres)
+            var refreshed = first.map(\.feed.url)
+            var attempts = 0
+            while attempts < 20 {
+                attempts += 1
+                switch await claimer.step(pipeline: runtime.pipeline) {
+                case .refreshed(let reports): refreshed += reports.map(\.feed.url)
+                case .idle: attempts = 20
+                case .storeFailed: continue  // the pool may still hand out a connection that was cut
+                }
+            }
+            #expect(refreshed.count == 10)
+            #expect(Set(refreshed).count == 10)
+            #expect(try await runtime.store.articles(since: .distantPast, limit: 100).count == 10)
+            #expect(server.totalRequests == 10)
+            await runtime.store.close()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        try await server.shutdown()
+    }
+}
