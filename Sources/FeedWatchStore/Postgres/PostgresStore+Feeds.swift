@@ -79,10 +79,12 @@ extension PostgresStore {
             let rows = try await query(PostgresQuery(
                 unsafeSQL: "SELECT \(Self.fetchStateColumns) FROM fetch_state s WHERE s.feed_id = $1",
                 binds: try Self.binds(feedID)))
-            for try await columns in rows.decode(FetchStateColumns.self) {
-                return Self.fetchState(columns)
-            }
-            throw StoreError(code: .unknownFeed, message: "no feed with id \(feedID)")
+            // Read to the end (not return from inside the loop), so the pooled connection is
+            // handed back with its result fully consumed.
+            var state: FetchState?
+            for try await columns in rows.decode(FetchStateColumns.self) { state = Self.fetchState(columns) }
+            guard let state else { throw StoreError(code: .unknownFeed, message: "no feed with id \(feedID)") }
+            return state
         }
     }
 

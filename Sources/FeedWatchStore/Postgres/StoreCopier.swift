@@ -70,7 +70,10 @@ public struct StoreCopier: Sendable {
         let server = target.configuration.server
         let existing = try await connection.query(
             "SELECT (SELECT COUNT(*) FROM feeds), (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM digests)", logger: logger)
-        for try await (feeds, articles, digests) in existing.decode((Int, Int, Int).self) where feeds + articles + digests > 0 {
+        var held = (feeds: 0, articles: 0, digests: 0)
+        for try await counts in existing.decode((Int, Int, Int).self) { held = counts }
+        if held.feeds + held.articles + held.digests > 0 {
+            let (feeds, articles, digests) = held
             throw StoreError(
                 code: .other,
                 message: "postgres \(server) already holds data (\(feeds) feeds, \(articles) articles, \(digests) digests); "
