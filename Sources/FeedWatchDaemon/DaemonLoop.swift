@@ -21,6 +21,7 @@ public struct DaemonLoop: Sendable {
         // Due feeds come from the store, leased to this daemon, so several daemons can share
         // one database (see FeedClaimer).
         let claimer = FeedClaimer(runtime: runtime)
+        await claimer.reclaimAbandonedLeases()
         while !Task.isCancelled {
             let now = Date()
             var nextWake = now.addingTimeInterval(maxSleep.timeInterval)

@@ -50,6 +50,28 @@ public final class FeedClaimer: Sendable {
         self.logger = logger
     }
 
+    /// Ends leases whose daemon is known to be gone, so their feeds are fetched now rather
+    /// than when the leases run out: this daemon's own (same node name, after a restart), and
+    /// those of dead processes on this host (the default name is `hostname:pid`). Leases of
+    /// daemons on other hosts are left to run out. Failures are only logged.
+    public func reclaimAbandonedLeases(now: Date = Date()) async {
+        do {
+            let host = ProcessInfo.processInfo.hostName + ":"
+            let abandoned = try await store.leaseOwners(now: now).filter { owner in
+                if owner == self.owner { return true }
+                guard owner.hasPrefix(host), let pid = Int32(owner.dropFirst(host.count)) else { return false }
+                // Signal 0 only asks whether the process exists.
+                return kill(pid, 0) != 0 && errno == ESRCH
+            }
+            let released = try await store.releaseAllLeases(owners: abandoned)
+            if released > 0 {
+                logger.notice("took back abandoned fetch leases", metadata: ["feeds": "\(released)", "owners": "\(abandoned)"])
+            }
+        } catch {
+            logger.warning("cannot check for abandoned fetch leases", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Claims one batch of due feeds and refreshes it. Never throws: a store failure is logged
     /// once and turned into a backoff, because a database that is briefly away (restart,
     /// failover) must not stop the daemon; the feeds stay due and nothing is lost.

@@ -41,6 +41,28 @@ extension SQLiteStore {
         }
     }
 
+    public func leaseOwners(now: Date) async throws -> [String] {
+        try await read("list lease owners") { db in
+            try String.fetchAll(
+                db, sql: "SELECT DISTINCT lease_owner FROM fetch_state WHERE lease_owner IS NOT NULL AND lease_until >= ? ORDER BY 1",
+                arguments: [now.timeIntervalSince1970])
+        }
+    }
+
+    @discardableResult
+    public func releaseAllLeases(owners: [String]) async throws -> Int {
+        guard !owners.isEmpty else { return 0 }
+        return try await write("release leases") { db in
+            var released = 0
+            for owner in owners {
+                try db.execute(
+                    sql: "UPDATE fetch_state SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?", arguments: [owner])
+                released += db.changesCount
+            }
+            return released
+        }
+    }
+
     public func nextClaimableDate() async throws -> Date? {
         try await read("find the next due feed") { db in
             let seconds = try Double.fetchOne(db, sql: """

@@ -144,6 +144,14 @@ public protocol Store: Sendable {
     /// since passed to another owner is left alone.
     func releaseLeases(feedIDs: [Int64], owner: String) async throws
 
+    /// The owners of leases that have not run out at `now`.
+    func leaseOwners(now: Date) async throws -> [String]
+
+    /// Ends every lease held by `owners` (daemons known to be gone, or this daemon after a
+    /// restart) so their feeds need not wait for the leases to run out. Returns how many ended.
+    @discardableResult
+    func releaseAllLeases(owners: [String]) async throws -> Int
+
     /// When the next active, enabled feed becomes claimable (its next check or the end of its
     /// lease, whichever is later); nil when there is no such feed.
     func nextClaimableDate() async throws -> Date?

@@ -87,4 +87,29 @@ import Testing
         }
         try await server.shutdown()
     }
+
+    /// On start, a daemon takes back the leases of dead processes on its own host and its
+    /// own (same node name); live daemons' and other hosts' leases are left alone.
+    @Test func abandonedLeasesOfThisHostAreTakenBack() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-reclaim-\(UUID().uuidString)").path
+        let store = try SQLiteStore(path: "\(directory)/feedwatch.sqlite")
+        _ = try await store.syncFeeds((0..<8).map { FeedSource(url: "https://example.org/\($0)") })
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let host = ProcessInfo.processInfo.hostName
+        let dead = "\(host):\(finished.processIdentifier)"
+        let alive = "\(host):\(ProcessInfo.processInfo.processIdentifier)"
+        let now = Date()
+        for owner in [dead, alive, "elsewhere:1", "me"] {
+            _ = try await store.claimDueFeeds(owner: owner, now: now, lease: 600, limit: 2)
+        }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let claimer = FeedClaimer(store: store, owner: "me", lease: .minutes(10), batchSize: 10, maxBackoff: 1, logger: logger)
+        await claimer.reclaimAbandonedLeases(now: now)
+        #expect(try await store.leaseOwners(now: now) == [alive, "elsewhere:1"].sorted())
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 }

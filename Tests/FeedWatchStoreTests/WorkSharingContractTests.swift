@@ -41,6 +41,21 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreKind.allCases)
+    func abandonedLeasesCanBeEndedByOwner(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, _ in
+            _ = try await store.syncFeeds(feedSources(6))
+            _ = try await store.claimDueFeeds(owner: "host:1", now: t0, lease: 60, limit: 2)
+            _ = try await store.claimDueFeeds(owner: "host:2", now: t0, lease: 60, limit: 2)
+            _ = try await store.claimDueFeeds(owner: "old", now: t0.addingTimeInterval(-120), lease: 60, limit: 2)
+            #expect(try await store.leaseOwners(now: t0) == ["host:1", "host:2"])
+            #expect(try await store.releaseAllLeases(owners: ["host:1", "nobody"]) == 2)
+            #expect(try await store.leaseOwners(now: t0) == ["host:2"])
+            let again = try await store.claimDueFeeds(owner: "host:3", now: t0, lease: 60, limit: 10)
+            #expect(again.count == 4)  // host:1's two, and the two whose lease ran out
+        }
+    }
+
     /// Many owners claiming at once, through two handles: every feed is claimed exactly once.
     @Test(arguments: StoreKind.allCases)
     func concurrentClaimsAreDisjoint(kind: StoreKind) async throws {

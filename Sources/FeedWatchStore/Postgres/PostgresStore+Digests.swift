@@ -191,6 +191,35 @@ extension PostgresStore {
         }
     }
 
+    public func leaseOwners(now: Date) async throws -> [String] {
+        try await operation("list lease owners") { [self] in
+            let rows = try await query(
+                """
+                SELECT DISTINCT lease_owner FROM fetch_state
+                WHERE lease_owner IS NOT NULL AND lease_until >= \(now) ORDER BY 1
+                """)
+            var owners: [String] = []
+            for try await owner in rows.decode(String.self) { owners.append(owner) }
+            return owners
+        }
+    }
+
+    @discardableResult
+    public func releaseAllLeases(owners: [String]) async throws -> Int {
+        guard !owners.isEmpty else { return 0 }
+        return try await operation("release leases") { [self] in
+            let rows = try await query(
+                """
+                WITH released AS (
+                    UPDATE fetch_state SET lease_owner = NULL, lease_until = NULL
+                    WHERE lease_owner = ANY(\(owners)) RETURNING 1
+                )
+                SELECT COUNT(*) FROM released
+                """)
+            return try await Self.single(rows, Int.self) ?? 0
+        }
+    }
+
     public func nextClaimableDate() async throws -> Date? {
         try await operation("find the next due feed") { [self] in
             let rows = try await query(
