@@ -88,7 +88,7 @@ public final class FeedClaimer: Sendable {
             return failed(error)
         }
         recovered()
-        let reports = await pipeline.refresh(claimed, now: now)
+        let reports = await refreshRenewingLeases(claimed, pipeline: pipeline, now: now)
         do {
             try await store.releaseLeases(feedIDs: claimed.map(\.id), owner: owner)
         } catch {
@@ -97,6 +97,39 @@ public final class FeedClaimer: Sendable {
             logger.warning("cannot release fetch leases", metadata: ["error": "\(error)", "feeds": "\(claimed.count)"])
         }
         return .refreshed(reports)
+    }
+
+    /// Refreshes `feeds` while renewing their leases every third of a lease, so a batch that
+    /// takes longer than one lease (slow hosts, per-host limits) keeps its feeds; a daemon
+    /// that dies stops renewing, and its feeds are free one lease later.
+    private func refreshRenewingLeases(
+        _ feeds: [StoredFeed], pipeline: FeedPipeline, now: @escaping @Sendable () -> Date
+    ) async -> [FeedRefreshReport] {
+        let ids = feeds.map(\.id)
+        let period = max(1, lease.timeInterval / 3)
+        return await withTaskGroup(of: [FeedRefreshReport]?.self) { group in
+            group.addTask { await pipeline.refresh(feeds, now: now) }
+            group.addTask { [self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: UInt64(period * 1_000_000_000))
+                    guard !Task.isCancelled else { break }
+                    do {
+                        try await store.renewLeases(feedIDs: ids, owner: owner, until: now().addingTimeInterval(lease.timeInterval))
+                    } catch {
+                        logger.warning("cannot renew fetch leases", metadata: ["error": "\(error)", "feeds": "\(ids.count)"])
+                    }
+                }
+                return nil
+            }
+            var reports: [FeedRefreshReport] = []
+            for await result in group {
+                if let result {
+                    reports = result
+                    group.cancelAll()
+                }
+            }
+            return reports
+        }
     }
 
     private func recovered() {

@@ -41,6 +41,21 @@ extension SQLiteStore {
         }
     }
 
+    @discardableResult
+    public func renewLeases(feedIDs: [Int64], owner: String, until: Date) async throws -> Int {
+        guard !feedIDs.isEmpty else { return 0 }
+        return try await write("renew leases") { db in
+            let statement = try db.makeStatement(
+                sql: "UPDATE fetch_state SET lease_until = ? WHERE feed_id = ? AND lease_owner = ?")
+            var renewed = 0
+            for id in feedIDs {
+                try statement.execute(arguments: [until.timeIntervalSince1970, id, owner])
+                renewed += db.changesCount
+            }
+            return renewed
+        }
+    }
+
     public func leaseOwners(now: Date) async throws -> [String] {
         try await read("list lease owners") { db in
             try String.fetchAll(

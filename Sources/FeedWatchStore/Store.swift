@@ -144,6 +144,12 @@ public protocol Store: Sendable {
     /// since passed to another owner is left alone.
     func releaseLeases(feedIDs: [Int64], owner: String) async throws
 
+    /// Extends `owner`'s leases on `feedIDs` to `until`, while their fetches are still under
+    /// way (a batch can outlast one lease when hosts are slow). Leases `owner` no longer holds
+    /// are left alone. Returns how many were extended.
+    @discardableResult
+    func renewLeases(feedIDs: [Int64], owner: String, until: Date) async throws -> Int
+
     /// The owners of leases that have not run out at `now`.
     func leaseOwners(now: Date) async throws -> [String]
 

@@ -112,4 +112,65 @@ import Testing
         #expect(try await store.leaseOwners(now: now) == [alive, "elsewhere:1"].sorted())
         try? FileManager.default.removeItem(atPath: directory)
     }
+
+    /// A batch that takes longer than one lease (one slow host, one fetch at a time) keeps
+    /// its feeds: the claimer renews the leases, and another daemon claiming meanwhile gets
+    /// nothing, so no feed is fetched twice.
+    @Test func aBatchLongerThanTheLeaseKeepsItsFeeds() async throws {
+        let server = try await LoopbackHTTPServer.start { request in
+            LoopbackResponse.ok("""
+                <?xml version="1.0"?><rss version="2.0"><channel><title>\(request.path)</title>
+                <item><title>News</title><guid>\(request.path)</guid></item></channel></rss>
+                """).delivered(.delayed(seconds: 2))
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-renew-\(UUID().uuidString)").path
+        var text = """
+            [storage]
+            state_directory = "\(directory)"
+            lease = "5s"
+            claim_batch = 4
+
+            [fetch]
+            minimum_interval = "5s"
+            interval = "1h"
+            timeout = "4s"
+            per_host_concurrency = 1
+
+            [digest]
+            timezone = "UTC"
+
+            """
+        for n in 0..<4 { text += "[[feed]]\nurl = \"\(server.url("/feed/\(n)"))\"\n\n" }
+        let configuration = try ConfigurationLoader.parse(text, path: "\(directory)/feedwatch.toml")
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let runtime = try await FeedWatchRuntime.open(configuration: configuration, logger: logger)
+        _ = try await runtime.store.syncFeeds(configuration.feeds)
+        let claimer = FeedClaimer(runtime: runtime)
+        let store = runtime.store
+        // The other daemon: tries to claim every half second until the batch is done.
+        let rival = Task {
+            var stolen: [StoredFeed] = []
+            while !Task.isCancelled {
+                stolen += (try? await store.claimDueFeeds(owner: "rival", now: Date(), lease: 5, limit: 10)) ?? []
+                try? await Task.sleep(nanoseconds: 500_000_000)
+            }
+            return stolen
+        }
+        let started = Date()
+        let step = await claimer.step(pipeline: runtime.pipeline)
+        let took = Date().timeIntervalSince(started)
+        rival.cancel()
+        let stolen = await rival.value
+        guard case .refreshed(let reports) = step else {
+            Issue.record("the step refreshed nothing")
+            return
+        }
+        #expect(reports.count == 4 && reports.allSatisfy { $0.error == nil })
+        #expect(took > 5, "the batch outlasted one lease (else this test shows nothing)")
+        #expect(stolen.isEmpty)
+        #expect(server.totalRequests == 4)
+        try await server.shutdown()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 }

@@ -42,6 +42,19 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func renewingKeepsALeaseOnlyForItsOwner(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, _ in
+            let feeds = try await store.syncFeeds(feedSources(2))
+            _ = try await store.claimDueFeeds(owner: "a", now: t0, lease: 60, limit: 1)
+            #expect(try await store.renewLeases(feedIDs: feeds.map(\.id), owner: "a", until: t0.addingTimeInterval(120)) == 1)
+            // Past the first lease but within the renewed one: only the unleased feed is claimable.
+            let b = try await store.claimDueFeeds(owner: "b", now: t0.addingTimeInterval(90), lease: 60, limit: 10)
+            #expect(b.map(\.id) == [feeds[1].id])
+            #expect(try await store.renewLeases(feedIDs: [feeds[1].id], owner: "a", until: t0.addingTimeInterval(500)) == 0)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func abandonedLeasesCanBeEndedByOwner(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             _ = try await store.syncFeeds(feedSources(6))

@@ -191,6 +191,22 @@ extension PostgresStore {
         }
     }
 
+    @discardableResult
+    public func renewLeases(feedIDs: [Int64], owner: String, until: Date) async throws -> Int {
+        guard !feedIDs.isEmpty else { return 0 }
+        return try await operation("renew leases") { [self] in
+            let rows = try await query(
+                """
+                WITH renewed AS (
+                    UPDATE fetch_state SET lease_until = \(until)
+                    WHERE feed_id = ANY(\(feedIDs)) AND lease_owner = \(owner) RETURNING 1
+                )
+                SELECT COUNT(*) FROM renewed
+                """)
+            return try await Self.single(rows, Int.self) ?? 0
+        }
+    }
+
     public func leaseOwners(now: Date) async throws -> [String] {
         try await operation("list lease owners") { [self] in
             let rows = try await query(
