@@ -27,8 +27,8 @@ import Testing
                 [storage]
                 state_directory = "\(directory)"
                 database = "\(url)"
-                timeout = "2s"
-                connect_timeout = "2s"
+                timeout = "10s"
+                connect_timeout = "5s"
                 claim_batch = 4
 
                 [digest]
