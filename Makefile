@@ -4,9 +4,21 @@
 SWIFT       ?= swift
 PREFIX      ?= /usr/local
 DESTDIR     ?=
+SYSCONFDIR  ?= /etc
+UNITDIR     ?= /lib/systemd/system
+MANDIR      ?= $(PREFIX)/share/man/man1
 TEST_TIMEOUT ?= 2400
 
-.PHONY: all deps build release test demo install clean check-units
+# `make install` builds and installs the release binary; `make install BINARY=path` installs
+# that binary instead and builds nothing (the tests install the debug build this way).
+ifeq ($(origin BINARY), undefined)
+BINARY         := .build/release/feedwatch
+INSTALL_BUILD  := release
+else
+INSTALL_BUILD  :=
+endif
+
+.PHONY: all deps build release test demo install clean check-units man bench-service
 
 all: build
 
@@ -25,17 +37,67 @@ release: deps
 # afterwards.
 test: deps
 	$(SWIFT) build --build-tests
-	scripts/with-postgres.sh timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build
+	BINARY=.build/debug/feedwatch scripts/check-units.sh
+	# Swift Testing only: without --disable-xctest, XCTest adds an "Executed 0 tests" line.
+	scripts/with-postgres.sh timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --disable-xctest
+
+# The unit file: systemd-analyze security (exposure <= 1.5) and verify (no warnings), and a
+# `make install` into a temporary DESTDIR.
+check-units:
+	BINARY=.build/debug/feedwatch scripts/check-units.sh
+
+# Service figures: start → READY=1 with 1,000 feeds, a full cycle, resident memory.
+bench-service: release
+	scripts/bench-service.py --binary .build/release/feedwatch
 
 demo: release
 	scripts/demo.sh
 
-install: release
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/feedwatch $(DESTDIR)/lib/systemd/system
-	install -m 0755 .build/release/feedwatch $(DESTDIR)$(PREFIX)/bin/feedwatch
-	install -m 0644 systemd/feedwatch.service $(DESTDIR)/lib/systemd/system/feedwatch.service
+# The man page, generated from the command-line definitions.
+man:
+	scripts/generate-manual.sh $(BINARY) .build/man
+
+install: $(INSTALL_BUILD)
+	scripts/generate-manual.sh $(BINARY) .build/man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/feedwatch $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR) \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/doc/feedwatch
+	install -m 0755 $(BINARY) $(DESTDIR)$(PREFIX)/bin/feedwatch
+	sed -e 's#^ExecStart=/usr/local/bin/feedwatch #ExecStart=$(PREFIX)/bin/feedwatch #' \
+		-e 's#--config /etc/feedwatch/#--config $(SYSCONFDIR)/feedwatch/#' \
+		systemd/feedwatch.service > $(DESTDIR)$(UNITDIR)/feedwatch.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/feedwatch.service
+	install -m 0644 .build/man/feedwatch.1 $(DESTDIR)$(MANDIR)/feedwatch.1
+	$(BINARY) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/feedwatch
+	$(BINARY) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_feedwatch
+	$(BINARY) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/feedwatch.fish
+	install -m 0644 Config/feedwatch.toml $(DESTDIR)$(PREFIX)/share/doc/feedwatch/feedwatch.toml.example
 	# Never overwrite a configuration the user already has.
-	[ -e $(DESTDIR)/etc/feedwatch/feedwatch.toml ] || install -m 0644 Config/feedwatch.toml $(DESTDIR)/etc/feedwatch/feedwatch.toml
+	[ -e $(DESTDIR)$(SYSCONFDIR)/feedwatch/feedwatch.toml ] || install -m 0644 Config/feedwatch.toml $(DESTDIR)$(SYSCONFDIR)/feedwatch/feedwatch.toml
 
 clean:
 	rm -rf .build
+
+# Looks at the HTML digest in a real browser: headless Chromium screenshots of the golden
+# sample and hostile pages, phone and desktop widths, light and dark. Not part of `make test`
+# (it needs Chromium: scripts/install-deps.sh chromium). Writes PNGs to $(SCREENSHOT_DIR).
+SCREENSHOT_DIR ?= /tmp/feedwatch-screenshots
+GOLDEN_DIR := $(CURDIR)/Tests/FeedWatchDigestTests/Golden
+.PHONY: screenshot-digest
+screenshot-digest:
+	scripts/install-deps.sh chromium
+	mkdir -p $(SCREENSHOT_DIR)
+	for page in sample hostile index; do \
+	  for size in phone:412,900 desktop:1280,900; do \
+	    for scheme in light dark; do \
+	      flags=""; [ $$scheme = dark ] && flags="--force-dark-mode --blink-settings=preferredColorScheme=0"; \
+	      timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars $$flags \
+	        --screenshot=$(SCREENSHOT_DIR)/$$page-$${size%%:*}-$$scheme.png --window-size=$${size#*:} \
+	        file://$(GOLDEN_DIR)/$$page.html 2>/dev/null || exit 1; \
+	    done; \
+	  done; \
+	done
+	@ls $(SCREENSHOT_DIR)/*.png
+
+# The parser fuzzer (`make fuzz-parser FUZZ_SECONDS=600`), not part of `make test`.
+include Makefile.parser

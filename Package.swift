@@ -11,6 +11,15 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "feedwatch", targets: ["feedwatch"]),
+        // Each stage is a library too, so the separate Benchmarks/ package can measure it.
+        .library(name: "FeedWatchModel", targets: ["FeedWatchModel"]),
+        .library(name: "FeedWatchFetching", targets: ["FeedWatchFetching"]),
+        .library(name: "FeedWatchParsing", targets: ["FeedWatchParsing"]),
+        .library(name: "FeedWatchMatching", targets: ["FeedWatchMatching"]),
+        .library(name: "FeedWatchClustering", targets: ["FeedWatchClustering"]),
+        .library(name: "FeedWatchStore", targets: ["FeedWatchStore"]),
+        .library(name: "FeedWatchDigest", targets: ["FeedWatchDigest"]),
+        .library(name: "FeedWatchDaemon", targets: ["FeedWatchDaemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -19,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C libraries and the typed shims around their variadic entry points.
@@ -32,6 +42,8 @@ let package = Package(
         .target(name: "FeedWatchFetching", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
         .target(name: "FeedWatchParsing", dependencies: ["FeedWatchModel", "CLibXML2"], swiftSettings: strictSwift),
         .target(name: "FeedWatchMatching", dependencies: ["FeedWatchModel", "CStemmer"], swiftSettings: strictSwift),
+        // Cross-feed story clustering (MinHash + LSH, title similarity): pure, on the model only.
+        .target(name: "FeedWatchClustering", dependencies: ["FeedWatchModel"], swiftSettings: strictSwift),
         .target(
             name: "FeedWatchStore",
             dependencies: [
@@ -42,14 +54,18 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        .target(name: "FeedWatchDigest", dependencies: ["FeedWatchModel"], swiftSettings: strictSwift),
+        .target(name: "FeedWatchDigest", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
         .target(
             name: "FeedWatchDaemon",
             dependencies: [
                 "FeedWatchModel", "FeedWatchFetching", "FeedWatchParsing", "FeedWatchMatching",
-                "FeedWatchStore", "FeedWatchDigest",
+                "FeedWatchClustering", "FeedWatchStore", "FeedWatchDigest",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSwift
         ),
@@ -59,6 +75,7 @@ let package = Package(
                 "FeedWatchDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift
         ),
@@ -86,6 +103,7 @@ let package = Package(
         .testTarget(
             name: "FeedWatchParsingTests",
             dependencies: ["FeedWatchParsing", "FeedWatchTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
         .testTarget(
@@ -93,15 +111,21 @@ let package = Package(
             dependencies: ["FeedWatchMatching", "FeedWatchTestSupport"],
             swiftSettings: strictSwift
         ),
+        .testTarget(name: "FeedWatchClusteringTests", dependencies: ["FeedWatchClustering"], swiftSettings: strictSwift),
         .testTarget(
             name: "FeedWatchStoreTests",
             dependencies: ["FeedWatchStore", "FeedWatchTestSupport"],
             swiftSettings: strictSwift
         ),
-        .testTarget(name: "FeedWatchDigestTests", dependencies: ["FeedWatchDigest"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "FeedWatchDigestTests", dependencies: ["FeedWatchDigest"], exclude: ["Golden"], swiftSettings: strictSwift),
         .testTarget(
             name: "FeedWatchDaemonTests",
-            dependencies: ["FeedWatchDaemon", "FeedWatchTestSupport"],
+            dependencies: [
+                "FeedWatchDaemon", "FeedWatchTestSupport", "FeedWatchStore", "FeedWatchFetching", "FeedWatchParsing",
+                "FeedWatchModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSwift
         ),
     ],

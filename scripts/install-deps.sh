@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
-# Installs the Debian packages feedwatch needs to build and test, if any is missing.
-# Usage: scripts/install-deps.sh [extra packages…]
+# Installs what feedwatch needs to build and test, if any of it is missing.
+# Usage: scripts/install-deps.sh [extra Debian packages…]
 set -euo pipefail
-packages=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev libstemmer-dev sqlite3 pkg-config python3 "$@")
+
+# systemd provides systemd-analyze, which `make test` uses to check the unit file.
+packages=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev libstemmer-dev sqlite3 pkg-config python3 python3-pip systemd "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo_cmd[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
+    "${sudo_cmd[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "${missing[@]}"
 fi
-echo "installing: ${missing[*]}"
-sudo_cmd=()
-[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
-"${sudo_cmd[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "${missing[@]}"
+
+# The SMTP delivery test runs a real SMTP server on loopback: Python's aiosmtpd (PyPI).
+if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+    echo "installing: aiosmtpd (python)"
+    python3 -m pip install --quiet aiosmtpd 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages aiosmtpd
+fi

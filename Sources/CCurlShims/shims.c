@@ -1,4 +1,7 @@
 #include "CCurlShims.h"
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 
 CURLcode fw_curl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
@@ -44,4 +47,29 @@ CURLMcode fw_curl_multi_setopt_long(CURLM *handle, CURLMoption option, long valu
 
 CURLcode fw_curlmsg_result(const CURLMsg *message) {
     return message->data.result;
+}
+
+CURLcode fw_curl_easy_setopt_opensocket(CURL *handle, curl_opensocket_callback callback, void *context) {
+    CURLcode code = curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, callback);
+    if (code != CURLE_OK) return code;
+    return curl_easy_setopt(handle, CURLOPT_OPENSOCKETDATA, context);
+}
+
+int fw_curl_sockaddr_ip(const struct curl_sockaddr *address, unsigned char out[16]) {
+    if (!address) return 0;
+    if (address->family == AF_INET && address->addrlen >= sizeof(struct sockaddr_in)) {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)&address->addr;
+        memcpy(out, &v4->sin_addr, 4);
+        return 4;
+    }
+    if (address->family == AF_INET6 && address->addrlen >= sizeof(struct sockaddr_in6)) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&address->addr;
+        memcpy(out, &v6->sin6_addr, 16);
+        return 6;
+    }
+    return 0;
+}
+
+curl_socket_t fw_curl_open_socket(const struct curl_sockaddr *address) {
+    return socket(address->family, address->socktype, address->protocol);
 }

@@ -1,4 +1,6 @@
 import Foundation
+import FeedWatchDigest
+import FeedWatchFetching
 import FeedWatchModel
 
 /// Where the state lives.
@@ -6,6 +8,10 @@ public struct StorageConfiguration: Sendable, Hashable {
     /// The state directory: `[storage] state_directory`, else `$STATE_DIRECTORY`, else `./state`.
     public var stateDirectory: String
     public var database: DatabaseLocation
+    /// Articles no topic matched are deleted once a feed has not listed them for this long (`retention`).
+    public var retention: TimeSpan = .hours(90 * 24)
+    /// Articles in a digest are kept this long (`digest_retention`); never shorter than `retention`.
+    public var digestRetention: TimeSpan = .hours(365 * 24)
     /// This daemon's name in fetch leases: `[storage] node_name`, else `$FEEDWATCH_NODE_NAME`,
     /// else `hostname:pid`. Two daemons sharing a database must not share a name.
     public var nodeName: String = StorageConfiguration.defaultNodeName()
@@ -69,9 +75,26 @@ public struct FetchConfiguration: Sendable, Hashable {
     /// least 5s). Lower it only for tests and benchmarks: real feed hosts should not be
     /// polled more often than once a minute.
     public var minimumInterval: TimeSpan = TimeSpan(seconds: 60)
+    /// Non-public networks that full-text fetches may reach (`allow_private_networks`); none by default,
+    /// since article links come from feeds and are untrusted.
+    public var allowPrivateNetworks: [IPNetwork] = []
+    /// At most this many article pages are fetched for one feed refresh (`full_text_per_refresh`).
+    public var fullTextPerRefresh: Int = 20
+    /// Article pages larger than this are not extracted (`full_text_max_bytes`).
+    public var fullTextMaxBytes: Int = 8 << 20
 
     /// Names feedwatch, its version and where to read about it, so feed owners know who calls.
     public static let defaultUserAgent = "feedwatch/\(FeedWatchVersion.current) (+https://github.com/feedwatch/feedwatch)"
+}
+
+/// Story clustering, from `[stories]`.
+public struct StoryConfiguration: Sendable, Hashable {
+    /// Articles further apart than this are never one story (`window`).
+    public var window: TimeSpan = .hours(72)
+    /// Estimated share of common word shingles for one story (`text_similarity`).
+    public var textSimilarity: Double = 0.4
+    /// Share of common title trigrams for one story (`title_similarity`).
+    public var titleSimilarity: Double = 0.8
 }
 
 /// When and how digests are written, from `[digest]`.
@@ -81,17 +104,102 @@ public struct DigestConfiguration: Sendable, Hashable {
     public var minuteOfDay: Int = 7 * 60
     public var timeZone: String
     public var formats: [DigestFormat] = [.markdown]
+    /// `skip_empty`: a period with no match writes no files and sends nothing.
+    public var skipEmpty: Bool = false
+    /// `atom_entries`: how many of the latest digests `digests.atom` carries.
+    public var atomEntries: Int = 30
+    /// `base_url`: where the digest directory is published, for absolute links in the Atom feed.
+    public var baseURL: String?
+    /// `[[notify]]` tables, in file order.
+    public var notifiers: [NotifierConfiguration] = []
+    /// Ids of the topics with `alert = true`: each of their matches is also sent at once.
+    public var alertTopicIDs: [String] = []
+    /// At most this many deliveries are attempted per daemon wake-up, so a long outbox after
+    /// an outage cannot hold up fetching.
+    public var deliveriesPerTick: Int = 20
+}
+
+/// One `[[notify]]` table: where digests and alerts are sent, and how hard to try.
+public struct NotifierConfiguration: Sendable, Hashable {
+    /// Unique name; deliveries are recorded under it.
+    public var name: String
+    public var transport: NotifierTransport
+    /// Which events it receives: `digest`, `alert`.
+    public var events: Set<String> = ["digest", "alert"]
+    /// Bound on one attempt.
+    public var timeout: TimeSpan = TimeSpan(seconds: 30)
+    /// Attempts before the delivery is marked failed.
+    public var maxAttempts: Int = 8
+    /// Delay after the first failure; doubles after each further one, up to `maxRetryDelay`.
+    public var retryDelay: TimeSpan = .minutes(1)
+    public var maxRetryDelay: TimeSpan = .hours(6)
 }
 
 /// A format a digest is written in.
 public enum DigestFormat: String, Sendable, Hashable, CaseIterable {
     case markdown
+    /// `YYYY-MM-DD.html` and `index.html`.
+    case html
+    /// `YYYY-MM-DD.json`.
+    case json
+    /// `digests.atom`, the latest digests as a feed.
+    case atom
+
     /// The file extension of this format.
     public var fileExtension: String {
         switch self {
         case .markdown: return "md"
+        case .html: return "html"
+        case .json: return "json"
+        case .atom: return "atom"
         }
     }
+}
+
+/// A `host:port` to listen on, from `[http] listen` (IPv6 hosts in brackets: `[::1]:9464`).
+public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
+    /// A host name or IP address (IPv6 without brackets).
+    public var host: String
+    /// The TCP port, 1–65535.
+    public var port: Int
+
+    /// An address from its parts.
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `host:port`; nil when it is not one.
+    public init?(parsing text: String) {
+        let host: Substring
+        let portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+            host = text[text.index(after: text.startIndex)..<close]
+            portText = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else { return nil }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        }
+        guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "/" }),
+              portText.allSatisfy(\.isNumber), let port = Int(portText), (1...65535).contains(port)
+        else { return nil }
+        self.host = String(host)
+        self.port = port
+    }
+
+    /// `host:port`, IPv6 hosts in brackets.
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// The optional status endpoint, from `[http]`.
+public struct HTTPConfiguration: Sendable, Hashable {
+    /// Where `/metrics` and `/healthz` are served; nil (the default) serves nothing.
+    public var listen: ListenAddress?
+
+    /// An endpoint listening on `listen`, or none.
+    public init(listen: ListenAddress? = nil) { self.listen = listen }
 }
 
 /// The whole validated configuration.
@@ -103,6 +211,10 @@ public struct FeedWatchConfiguration: Sendable, Hashable {
     public var feeds: [FeedSource]
     public var topics: [Topic]
     public var digest: DigestConfiguration
+    /// The status endpoint; off unless `[http] listen` is set.
+    public var http = HTTPConfiguration()
+    /// How articles are grouped into stories, from `[stories]`.
+    public var stories = StoryConfiguration()
 
     /// The interval a feed is checked at: its own, else the global one.
     public func interval(for feed: FeedSource) -> TimeSpan { feed.interval ?? fetch.interval }

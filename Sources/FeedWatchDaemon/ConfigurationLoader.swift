@@ -1,6 +1,9 @@
 import Foundation
+import FeedWatchDigest
+import FeedWatchFetching
 import FeedWatchMatching
 import FeedWatchModel
+import FeedWatchParsing
 import FeedWatchStore
 import TOMLKit
 
@@ -58,8 +61,10 @@ public enum ConfigurationLoader {
 }
 
 /// Walks the TOML tree, recording a problem for every unknown key or bad value.
-private struct TableReader {
+struct TableReader {
     var problems: [ConfigurationProblem]
+    /// Topics with `alert = true`, collected while reading `[[topic]]`.
+    var alertTopicIDs: [String] = []
 
     mutating func problem(_ key: String, _ message: String) {
         problems.append(ConfigurationProblem(key, message))
@@ -150,17 +155,57 @@ private struct TableReader {
     }
 
     mutating func read(root: TOMLTable, path: String, environment: [String: String]) -> FeedWatchConfiguration? {
-        checkKeys(root, allowed: ["storage", "fetch", "feed", "topic", "digest"], prefix: "")
+        checkKeys(root, allowed: ["storage", "fetch", "feed", "opml", "topic", "digest", "notify", "http", "stories"], prefix: "")
         let storage = readStorage(root, environment: environment)
         let fetch = readFetch(root)
-        let feeds = readFeeds(root, minimumInterval: fetch.minimumInterval)
+        var feeds = readFeeds(root, minimumInterval: fetch.minimumInterval)
         // A fetch that outlives its lease lets another daemon fetch the same feed again.
         if storage.lease <= fetch.timeout {
             problem("storage.lease", "\(storage.lease) must be longer than fetch.timeout (\(fetch.timeout)), or a slow fetch loses its lease")
         }
+        for source in readOPMLFeeds(root, configPath: path) where !feeds.contains(where: { $0.url == source.url }) {
+            feeds.append(source)
+        }
         let topics = readTopics(root)
-        let digest = readDigest(root, stateDirectory: storage.stateDirectory, environment: environment)
-        return FeedWatchConfiguration(path: path, storage: storage, fetch: fetch, feeds: feeds, topics: topics, digest: digest)
+        var digest = readDigest(root, stateDirectory: storage.stateDirectory, environment: environment)
+        digest.notifiers = readNotifiers(root, environment: environment)
+        digest.alertTopicIDs = alertTopicIDs
+        var configuration = FeedWatchConfiguration(path: path, storage: storage, fetch: fetch, feeds: feeds, topics: topics, digest: digest)
+        configuration.http = readHTTP(root)
+        configuration.stories = readStories(root)
+        return configuration
+    }
+
+    mutating func readHTTP(_ root: TOMLTable) -> HTTPConfiguration {
+        var http = HTTPConfiguration()
+        guard let section = table(root, "http", path: "http") else { return http }
+        checkKeys(section, allowed: ["listen"], prefix: "http")
+        if let text = string(section, "listen", path: "http.listen") {
+            if let address = ListenAddress(parsing: text) {
+                http.listen = address
+            } else {
+                problem("http.listen", "\"\(text)\" is not host:port (e.g. 127.0.0.1:9464 or [::1]:9464)")
+            }
+        }
+        return http
+    }
+
+    /// `[stories]`: how articles from different feeds are grouped into one story.
+    mutating func readStories(_ root: TOMLTable) -> StoryConfiguration {
+        var stories = StoryConfiguration()
+        guard let section = table(root, "stories", path: "stories") else { return stories }
+        checkKeys(section, allowed: ["window", "text_similarity", "title_similarity"], prefix: "stories")
+        if let v = span(section, "window", path: "stories.window", minimum: TimeSpan(seconds: 3600)) { stories.window = v }
+        for (key, apply) in [("text_similarity", { (v: Double, s: inout StoryConfiguration) in s.textSimilarity = v }),
+                             ("title_similarity", { (v: Double, s: inout StoryConfiguration) in s.titleSimilarity = v })] {
+            guard let value = section[key] else { continue }
+            if let number = value.double ?? value.int.map(Double.init), number > 0, number <= 1 {
+                apply(number, &stories)
+            } else {
+                problem("stories.\(key)", "must be a number above 0 and at most 1 (a share of common shingles or trigrams)")
+            }
+        }
+        return stories
     }
 
     mutating func readStorage(_ root: TOMLTable, environment: [String: String]) -> StorageConfiguration {
@@ -174,9 +219,11 @@ private struct TableReader {
         if let section {
             checkKeys(
                 section,
-                allowed: ["state_directory", "database", "node_name", "lease", "claim_batch", "password_file", "pool_size", "timeout",
-                          "connect_timeout"],
+                allowed: ["state_directory", "database", "retention", "digest_retention", "node_name", "lease", "claim_batch",
+                          "password_file", "pool_size", "timeout", "connect_timeout"],
                 prefix: "storage")
+            if let v = span(section, "retention", path: "storage.retention", minimum: .hours(24)) { storage.retention = v }
+            if let v = span(section, "digest_retention", path: "storage.digest_retention", minimum: .hours(24)) { storage.digestRetention = v }
             if let dir = string(section, "state_directory", path: "storage.state_directory") {
                 if dir.isEmpty { problem("storage.state_directory", "must not be empty") } else { stateDirectory = dir }
             }
@@ -216,6 +263,9 @@ private struct TableReader {
         }
         storage.stateDirectory = stateDirectory
         storage.database = database
+        if storage.digestRetention < storage.retention {
+            problem("storage.digest_retention", "must not be shorter than storage.retention (\(storage.retention))")
+        }
         return storage
     }
 
@@ -224,8 +274,10 @@ private struct TableReader {
         guard let section = table(root, "fetch", path: "fetch") else { return fetch }
         checkKeys(
             section,
-            allowed: ["interval", "concurrency", "per_host_concurrency", "timeout", "connect_timeout", "max_body_bytes", "user_agent",
-                      "minimum_interval"],
+            allowed: [
+                "interval", "concurrency", "per_host_concurrency", "timeout", "connect_timeout", "max_body_bytes", "user_agent",
+                "allow_private_networks", "full_text_per_refresh", "full_text_max_bytes", "minimum_interval",
+            ],
             prefix: "fetch")
         if let v = span(section, "minimum_interval", path: "fetch.minimum_interval", minimum: TimeSpan(seconds: 5)) {
             fetch.minimumInterval = v
@@ -236,6 +288,15 @@ private struct TableReader {
         if let v = span(section, "timeout", path: "fetch.timeout", minimum: TimeSpan(seconds: 1)) { fetch.timeout = v }
         if let v = span(section, "connect_timeout", path: "fetch.connect_timeout", minimum: TimeSpan(seconds: 1)) { fetch.connectTimeout = v }
         if let v = int(section, "max_body_bytes", path: "fetch.max_body_bytes", range: 1024...(1 << 30)) { fetch.maxBodyBytes = v }
+        if let v = int(section, "full_text_per_refresh", path: "fetch.full_text_per_refresh", range: 0...1000) { fetch.fullTextPerRefresh = v }
+        if let v = int(section, "full_text_max_bytes", path: "fetch.full_text_max_bytes", range: 1024...(1 << 30)) { fetch.fullTextMaxBytes = v }
+        for (index, text) in (strings(section, "allow_private_networks", path: "fetch.allow_private_networks") ?? []).enumerated() {
+            if let network = IPNetwork(text) {
+                fetch.allowPrivateNetworks.append(network)
+            } else {
+                problem("fetch.allow_private_networks[\(index)]", "expected a network such as 127.0.0.0/8 or fd00::/8, found \(text)")
+            }
+        }
         if let v = string(section, "user_agent", path: "fetch.user_agent") {
             if v.isEmpty || v.contains(where: { $0 == "\n" || $0 == "\r" }) {
                 problem("fetch.user_agent", "must be one non-empty line")
@@ -251,7 +312,7 @@ private struct TableReader {
         var seen: [String: Int] = [:]
         for (index, section) in tables(root, "feed").enumerated() {
             let prefix = "feed[\(index)]"
-            checkKeys(section, allowed: ["url", "name", "interval", "tags"], prefix: prefix)
+            checkKeys(section, allowed: ["url", "name", "interval", "tags", "full_text"], prefix: prefix)
             guard let url = string(section, "url", path: "\(prefix).url") else {
                 if section["url"] == nil { problem("\(prefix).url", "missing: every [[feed]] needs a url") }
                 continue
@@ -268,7 +329,49 @@ private struct TableReader {
             let interval = span(section, "interval", path: "\(prefix).interval", minimum: minimumInterval)
             let name = string(section, "name", path: "\(prefix).name")
             let tags = strings(section, "tags", path: "\(prefix).tags") ?? []
-            feeds.append(FeedSource(url: url, name: name, interval: interval, tags: tags))
+            var source = FeedSource(url: url, name: name, interval: interval, tags: tags)
+            if let mode = string(section, "full_text", path: "\(prefix).full_text") {
+                if let parsed = FullTextMode(rawValue: mode) {
+                    source.fullText = parsed
+                } else {
+                    problem("\(prefix).full_text", "expected \"always\", \"candidates\" or \"never\", found \(mode)")
+                }
+            }
+            feeds.append(source)
+        }
+        return feeds
+    }
+
+    /// Feeds listed in the OPML files that `[[opml]]` tables name; a relative path is taken
+    /// from the configuration file's directory. OPML folders become tags.
+    mutating func readOPMLFeeds(_ root: TOMLTable, configPath: String) -> [FeedSource] {
+        var feeds: [FeedSource] = []
+        for (index, section) in tables(root, "opml").enumerated() {
+            let prefix = "opml[\(index)]"
+            checkKeys(section, allowed: ["path", "tags", "interval"], prefix: prefix)
+            guard let path = string(section, "path", path: "\(prefix).path") else {
+                if section["path"] == nil { problem("\(prefix).path", "missing: every [[opml]] needs a path") }
+                continue
+            }
+            let tags = strings(section, "tags", path: "\(prefix).tags") ?? []
+            let interval = span(section, "interval", path: "\(prefix).interval", minimum: TimeSpan(seconds: 60))
+            let resolved = path.hasPrefix("/") ? path
+                : ((configPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+            guard let data = FileManager.default.contents(atPath: resolved) else {
+                problem("\(prefix).path", "cannot read \(resolved)")
+                continue
+            }
+            do {
+                for outline in try OPML.parse(Array(data), documentURL: URL(fileURLWithPath: resolved).absoluteString) {
+                    if let reason = FeedURLRules.problem(with: outline.xmlURL) {
+                        problem("\(prefix).path", "\(resolved): feed \(outline.title ?? outline.xmlURL): \(reason)")
+                        continue
+                    }
+                    feeds.append(FeedSource(url: outline.xmlURL, name: outline.title, interval: interval, tags: tags + outline.folders))
+                }
+            } catch {
+                problem("\(prefix).path", "\(resolved): \(error.message)")
+            }
         }
         return feeds
     }
@@ -278,7 +381,7 @@ private struct TableReader {
         var seen: [String: Int] = [:]
         for (index, section) in tables(root, "topic").enumerated() {
             let prefix = "topic[\(index)]"
-            checkKeys(section, allowed: ["id", "name", "query", "language", "languages", "feeds", "tags", "min_score"], prefix: prefix)
+            checkKeys(section, allowed: ["id", "name", "query", "language", "languages", "feeds", "tags", "min_score", "alert"], prefix: prefix)
             guard let id = string(section, "id", path: "\(prefix).id") else {
                 if section["id"] == nil { problem("\(prefix).id", "missing: every [[topic]] needs an id") }
                 continue
@@ -314,6 +417,7 @@ private struct TableReader {
                     problem("\(prefix).min_score", "must be a number of 0 or more")
                 }
             }
+            if bool(section, "alert", path: "\(prefix).alert") == true { alertTopicIDs.append(id) }
             for error in TopicMatcher.validate([topic]) {
                 problem("\(prefix).query", error.description)
             }
@@ -327,7 +431,18 @@ private struct TableReader {
             directory: (stateDirectory as NSString).appendingPathComponent("digests"),
             timeZone: environment["TZ"].flatMap { TimeZone(identifier: $0) != nil ? $0 : nil } ?? "UTC")
         guard let section = table(root, "digest", path: "digest") else { return digest }
-        checkKeys(section, allowed: ["directory", "time", "timezone", "formats"], prefix: "digest")
+        checkKeys(section, allowed: ["directory", "time", "timezone", "formats", "skip_empty", "atom_entries", "base_url", "deliveries_per_tick"], prefix: "digest")
+        if let v = bool(section, "skip_empty", path: "digest.skip_empty") { digest.skipEmpty = v }
+        if let v = int(section, "atom_entries", path: "digest.atom_entries", range: 1...1000) { digest.atomEntries = v }
+        if let v = int(section, "deliveries_per_tick", path: "digest.deliveries_per_tick", range: 1...10_000) { digest.deliveriesPerTick = v }
+        if let v = string(section, "base_url", path: "digest.base_url") {
+            let scheme = URLComponents(string: v)?.scheme?.lowercased()
+            if (scheme == "http" || scheme == "https") && URLComponents(string: v)?.host != nil {
+                digest.baseURL = v
+            } else {
+                problem("digest.base_url", "must be an http:// or https:// URL")
+            }
+        }
         if let dir = string(section, "directory", path: "digest.directory") {
             if dir.isEmpty { problem("digest.directory", "must not be empty") } else { digest.directory = dir }
         }

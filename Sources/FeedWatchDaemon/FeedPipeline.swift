@@ -19,6 +19,9 @@ public struct FeedRefreshReport: Sendable, Hashable {
     public var error: String?
     /// Parser warnings (recoveries) for this document.
     public var warnings: [String]
+    /// The fetch was aborted because the daemon is shutting down; the feed's stored state was
+    /// left as it was, so it is simply due again after the restart.
+    public var cancelled = false
 }
 
 /// The only place where the stages meet: fetch → parse → store new → match → record.
@@ -30,26 +33,68 @@ public struct FeedPipeline: Sendable {
     public let fetcher: Fetcher
     public let matcher: TopicMatcher
     public let logger: Logger
+    public let policy: RefreshPolicy
+    public let politeness: HostPoliteness
+    /// Configured feeds by URL, for their own intervals.
+    private let sources: [String: FeedSource]
+    /// Groups articles from different feeds into stories; shared by every refresh.
+    public let stories: StoryIndex
 
-    public init(configuration: FeedWatchConfiguration, store: any Store, fetcher: Fetcher, matcher: TopicMatcher, logger: Logger) {
+    public init(
+        configuration: FeedWatchConfiguration, store: any Store, fetcher: Fetcher, matcher: TopicMatcher, logger: Logger,
+        policy: RefreshPolicy = RefreshPolicy(), politeness: HostPoliteness = HostPoliteness(),
+        stories: StoryIndex = StoryIndex()
+    ) {
         self.configuration = configuration
         self.store = store
         self.fetcher = fetcher
         self.matcher = matcher
         self.logger = logger
+        self.policy = policy
+        self.politeness = politeness
+        self.sources = Dictionary(configuration.feeds.map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first })
+        self.stories = stories
     }
 
-    /// Refreshes `feeds` concurrently (the fetcher enforces the global and per-host limits)
-    /// and returns one report per feed, in the order given.
+    /// Refreshes `feeds` concurrently and returns one report per feed, in the order given.
+    ///
+    /// At most `window` refreshes are in flight: the fetcher enforces the global and per-host
+    /// connection limits, and the window keeps a cycle over tens of thousands of feeds from
+    /// parking one suspended task per feed in its queue (that costs memory, not speed).
     public func refresh(_ feeds: [StoredFeed], now: @escaping @Sendable () -> Date = Date.init) async -> [FeedRefreshReport] {
-        await withTaskGroup(of: (Int, FeedRefreshReport).self) { group in
-            for (index, feed) in feeds.enumerated() {
+        let window = max(configuration.fetch.concurrency * 4, 16)
+        return await withTaskGroup(of: (Int, FeedRefreshReport).self) { group in
+            var reports = [FeedRefreshReport?](repeating: nil, count: feeds.count)
+            var next = 0
+            func startNext() {
+                let index = next
+                let feed = feeds[index]
+                next += 1
                 group.addTask { (index, await refresh(feed, now: now)) }
             }
-            var reports = [FeedRefreshReport?](repeating: nil, count: feeds.count)
-            for await (index, report) in group { reports[index] = report }
+            while next < min(window, feeds.count) { startNext() }
+            for await (index, report) in group {
+                reports[index] = report
+                if next < feeds.count { startNext() }
+            }
             return reports.compactMap { $0 }
         }
+    }
+
+    /// How a refresh failed and what that means for the feed's schedule.
+    struct RefreshFailure: Error {
+        enum Consequence {
+            /// Back off exponentially and keep probing.
+            case backOff
+            /// The host asked to wait until this moment (429, 503 with Retry-After, repeated 403).
+            case waitUntil(Date)
+            /// The feed is gone for good (410): stop fetching it.
+            case disable
+        }
+        var message: String
+        var consequence: Consequence = .backOff
+        /// The fetch was aborted because the daemon is stopping.
+        var cancelled = false
     }
 
     /// Refreshes one feed. Never throws: every failure becomes the report's `error` and the
@@ -57,74 +102,111 @@ public struct FeedPipeline: Sendable {
     public func refresh(_ feed: StoredFeed, now: @escaping @Sendable () -> Date = Date.init) async -> FeedRefreshReport {
         var report = FeedRefreshReport(feed: feed, status: nil, bytes: 0, seconds: 0, newArticles: 0, newMatches: 0, error: nil, warnings: [])
         let started = now()
+        let urlForLog = LogRedaction.url(feed.url)
         var state: FetchState
         do {
             state = try await store.fetchState(feedID: feed.id)
         } catch {
             report.error = "\(error)"
-            logger.error("cannot read fetch state", metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "error": "\(error)"])
+            logger.error("cannot read fetch state", metadata: ["feed_url": "\(urlForLog)", "error": "\(error)"])
             return report
         }
-        state.lastFetched = started
-        let interval = configuration.interval(for: FeedSource(url: feed.url, name: feed.name, tags: feed.tags))
+        let interval = configuration.interval(for: sources[feed.url] ?? FeedSource(url: feed.url, name: feed.name, tags: feed.tags))
         do {
-            let outcome = try await process(feed, state: &state, now: now, report: &report)
+            let outcome = try await process(feed, state: &state, started: started, now: now, report: &report)
             report.newArticles = outcome.articles
             report.newMatches = outcome.matches
             state.errorCount = 0
             state.lastError = nil
             state.lastSuccess = now()
-            state.nextCheck = started.addingTimeInterval(interval.timeInterval)
+            let seconds = policy.interval(configured: interval, hints: outcome.hints, now: started, random: Double.random(in: 0..<1))
+            state.nextCheck = started.addingTimeInterval(seconds)
+        } catch let error where error.cancelled {
+            // Shutting down: the transfer was aborted, not failed. Keep the stored state so the
+            // feed neither backs off nor loses its place in the schedule.
+            report.cancelled = true
+            report.error = error.message
+            report.seconds = now().timeIntervalSince(started)
+            return report
         } catch {
             state.errorCount += 1
             state.lastError = error.message
-            let delay = max(interval.timeInterval, Backoff.delay(afterFailures: state.errorCount, random: Double.random(in: 0...1)))
-            state.nextCheck = started.addingTimeInterval(delay)
             report.error = error.message
-            logger.warning(
-                "feed refresh failed",
-                metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "error": "\(error.message)", "error_count": "\(state.errorCount)"])
+            switch error.consequence {
+            case .backOff:
+                let delay = Backoff.delay(afterFailures: state.errorCount, random: Double.random(in: 0..<1))
+                state.nextCheck = started.addingTimeInterval(max(delay, min(interval.timeInterval, 3600)))
+            case .waitUntil(let until):
+                state.nextCheck = until
+            case .disable:
+                state.disabledReason = error.message
+                state.nextCheck = nil
+            }
+            logger.warning("feed refresh failed", metadata: [
+                "feed_url": "\(urlForLog)", "error": "\(error.message)", "error_count": "\(state.errorCount)",
+                "next_check": "\(state.nextCheck.map { "\($0)" } ?? "never")",
+            ])
         }
         report.seconds = now().timeIntervalSince(started)
         do {
             try await store.saveFetchState(feedID: feed.id, state)
         } catch {
-            logger.error("cannot save fetch state", metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "error": "\(error)"])
+            logger.error("cannot save fetch state", metadata: ["feed_url": "\(urlForLog)", "error": "\(error)"])
         }
         return report
     }
 
-    /// A failure of one refresh, already in plain words.
-    struct RefreshFailure: Error {
-        var message: String
-    }
-
-    private func process(_ feed: StoredFeed, state: inout FetchState, now: @Sendable () -> Date, report: inout FeedRefreshReport)
-        async throws(RefreshFailure) -> (articles: Int, matches: Int)
-    {
+    private func process(
+        _ feed: StoredFeed, state: inout FetchState, started: Date, now: @Sendable () -> Date, report: inout FeedRefreshReport
+    ) async throws(RefreshFailure) -> (articles: Int, matches: Int, hints: PublisherHints) {
+        let url = state.movedTo ?? feed.url
+        if let host = HostPoliteness.host(of: url), let until = politeness.pausedUntil(host: host, now: started) {
+            throw RefreshFailure(message: "\(host) asked us to wait until \(until) (rate limited)", consequence: .waitUntil(until))
+        }
+        state.lastFetched = started
+        let unconditional = policy.wantsUnconditionalFetch(lastFullFetch: state.lastFullFetch ?? state.lastSuccess, now: started)
         let request = FetchRequest(
-            url: state.movedTo ?? feed.url, etag: state.etag, lastModified: state.lastModified,
+            url: url, etag: unconditional ? nil : state.etag, lastModified: unconditional ? nil : state.lastModified,
             allowFileScheme: feed.url.lowercased().hasPrefix("file:"))
         let result: FetchResult
         do {
             result = try await fetcher.fetch(request)
         } catch {
-            throw RefreshFailure(message: error.message)
+            throw RefreshFailure(message: error.message, cancelled: error.code == .cancelled)
         }
         report.status = result.status
         report.bytes = result.body.count
+        let previousStatus = state.lastStatus
         state.lastStatus = result.status
-        if let moved = result.permanentRedirect, moved != feed.url {
-            state.movedTo = moved
-            logger.notice("feed moved permanently", metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "moved_to": "\(LogRedaction.url(moved))"])
-        }
-        if result.notModified { return (0, 0) }
-        guard (200..<300).contains(result.status) else {
-            let host = URLComponents(string: result.effectiveURL)?.host ?? "the server"
-            throw RefreshFailure(message: "HTTP \(result.status) from \(host)")
+        let host = HostPoliteness.host(of: result.effectiveURL) ?? "the server"
+        switch result.disposition(now: started) {
+        case .notModified:
+            return (0, 0, PublisherHints(result: result, feed: nil, now: started))
+        case .movedPermanently(let target):
+            if target != feed.url, target != state.movedTo {
+                state.movedTo = target
+                logger.notice("feed moved permanently", metadata: [
+                    "feed_url": "\(LogRedaction.url(feed.url))", "moved_to": "\(LogRedaction.url(target))",
+                ])
+            }
+            if result.notModified { return (0, 0, PublisherHints(result: result, feed: nil, now: started)) }
+        case .ok:
+            break
+        case .gone:
+            throw RefreshFailure(message: "HTTP 410 Gone from \(host): the publisher removed this feed; it is no longer fetched", consequence: .disable)
+        case .rateLimited(let retryAfter):
+            let until = politeness.pause(host: host, seconds: retryAfter, now: started)
+            throw RefreshFailure(message: "HTTP \(result.status) from \(host): rate limited until \(until)", consequence: .waitUntil(until))
+        case .clientError(403) where previousStatus == 403 && state.errorCount >= 1:
+            // A host that keeps refusing is usually throttling us; treat it like a 429 for the host.
+            let until = politeness.pause(host: host, seconds: nil, now: started)
+            throw RefreshFailure(message: "HTTP 403 from \(host) again: treated as rate limiting until \(until)", consequence: .waitUntil(until))
+        case .clientError(let status), .serverError(let status):
+            throw RefreshFailure(message: "HTTP \(status) from \(host)")
         }
         state.etag = result.etag
         state.lastModified = result.lastModified
+        state.lastFullFetch = started
 
         let parsed: ParsedFeed
         do {
@@ -137,28 +219,69 @@ public struct FeedPipeline: Sendable {
             throw RefreshFailure(message: message)
         }
         report.warnings = parsed.warnings
+        let hints = PublisherHints(result: result, feed: parsed, now: started)
         let discovered = now()
-        let articles: [Article]
+        let stored: StoredEntries
         do {
             if let title = parsed.title, title != feed.title {
                 try await store.updateFeedTitle(feedID: feed.id, title: title)
             }
-            articles = try await store.insertNew(feedID: feed.id, entries: parsed.entries, discovered: discovered)
+            stored = try await store.storeEntries(feedID: feed.id, entries: parsed.entries, discovered: discovered)
         } catch {
             throw RefreshFailure(message: "\(error)")
         }
+        if stored.identityChanged {
+            logger.notice("feed identity changed", metadata: [
+                "feed_url": "\(LogRedaction.url(feed.url))", "identity": "\(stored.identityMode.rawValue)",
+            ])
+        }
+        let articles = stored.new
+        let matches = await processArticles(stored, feed: feed, discovered: discovered)
+        do {
+            let added = try await record(matches)
+            return (articles.count, added, hints)
+        } catch {
+            throw RefreshFailure(message: "\(error)")
+        }
+    }
+
+    /// Matches `articles` of `feed` against the topics and records the matches; returns how
+    /// many were new. Recording is idempotent, so matching an article twice adds nothing.
+    func recordMatches(for articles: [Article], of feed: StoredFeed, at matched: Date) async throws -> Int {
         var matches: [TopicMatch] = []
         for article in articles {
-            for hit in matcher.matches(MatchDocument(title: article.title, body: article.bodyText), feedURL: feed.url, feedTags: feed.tags) {
-                matches.append(TopicMatch(topicID: hit.topicID, articleID: article.id, score: hit.score, snippets: hit.snippets, matched: discovered))
+            for hit in matcher.matches(MatchDocument(title: article.title, body: article.bestText), feedURL: feed.url, feedTags: feed.tags) {
+                matches.append(TopicMatch(topicID: hit.topicID, articleID: article.id, score: hit.score, snippets: hit.snippets, matched: matched))
             }
         }
-        do {
-            let names = Dictionary(configuration.topics.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-            let added = try await store.recordMatches(matches, topicNames: names)
-            return (articles.count, added)
-        } catch {
-            throw RefreshFailure(message: "\(error)")
+        return try await record(matches)
+    }
+
+    /// Stores matches with the topics' current names; returns how many were new.
+    func record(_ matches: [TopicMatch]) async throws -> Int {
+        guard !matches.isEmpty else { return 0 }
+        let names = Dictionary(configuration.topics.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return try await store.recordMatches(matches, topicNames: names)
+    }
+
+    /// After an unclean stop: matches the articles stored since `since` whose feed had not
+    /// finished its refresh (the article was stored, the process died before its matches
+    /// were). A feed's `lastSuccess` is saved only after its matches, so an article newer
+    /// than it may lack them. Returns how many matches were added.
+    public func recoverUnmatched(since: Date, limit: Int) async throws -> Int {
+        let articles = try await store.articles(since: since, limit: limit)
+        guard !articles.isEmpty else { return 0 }
+        let feeds = Dictionary(try await store.activeFeeds().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var byFeed: [Int64: [Article]] = [:]
+        for article in articles { byFeed[article.feedID, default: []].append(article) }
+        var added = 0
+        for (feedID, articles) in byFeed {
+            guard let feed = feeds[feedID] else { continue }
+            let state = try await store.fetchState(feedID: feedID)
+            let unfinished = articles.filter { article in state.lastSuccess.map { article.discovered >= $0 } ?? true }
+            guard !unfinished.isEmpty else { continue }
+            added += try await recordMatches(for: unfinished, of: feed, at: Date())
         }
+        return added
     }
 }

@@ -30,7 +30,9 @@ public struct FeedWatchLogHandler: LogHandler {
         } else {
             line = Self.timestamp() + " " + event.level.rawValue.uppercased() + " "
         }
-        line += "\(event.message)"
+        // One event, one line: a newline inside a message would start a journal entry
+        // without a priority (and split one error into several in any log).
+        line += "\(event.message)".replacingOccurrences(of: "\n", with: "\\n")
         for key in merged.keys.sorted() {
             line += " \(key)=\(Self.quoted("\(merged[key]!)"))"
         }

@@ -1,4 +1,5 @@
 import Foundation
+import FeedWatchClustering
 import FeedWatchFetching
 import FeedWatchMatching
 import FeedWatchModel
@@ -14,20 +15,37 @@ public struct FeedWatchRuntime: Sendable {
     public let publisher: DigestPublisher
     public let logger: Logger
 
-    /// Opens the store (connecting and migrating, for PostgreSQL) and builds the runtime.
-    /// Errors name what failed and why.
+    /// Opens the store (connecting and migrating, for PostgreSQL) and compiles topics. Errors
+    /// name what failed and why.
     public static func open(configuration: FeedWatchConfiguration, logger: Logger) async throws -> FeedWatchRuntime {
         let store = try await openStore(configuration.storage, logger: logger)
         do {
-            return try FeedWatchRuntime(configuration: configuration, store: store, logger: logger)
+            return try FeedWatchRuntime(
+                configuration: configuration, store: store, fetcher: Self.makeFetcher(configuration.fetch), logger: logger)
         } catch {
             await store.close()
             throw error
         }
     }
 
-    /// Builds the runtime around an open store and compiles topics.
-    public init(configuration: FeedWatchConfiguration, store: any Store, logger: Logger) throws {
+    /// Opens an SQLite store synchronously and compiles topics (tests and tools that never use
+    /// PostgreSQL); a PostgreSQL configuration must go through `open(configuration:logger:)`.
+    public init(configuration: FeedWatchConfiguration, logger: Logger) throws {
+        guard case .sqlite(let path) = configuration.storage.database else {
+            throw StoreError(code: .cannotOpen, message: "PostgreSQL storage is opened with FeedWatchRuntime.open")
+        }
+        let store = try SQLiteStore(path: path)
+        try self.init(configuration: configuration, store: store, fetcher: Self.makeFetcher(configuration.fetch), logger: logger)
+    }
+
+    /// A runtime over an open store and a running fetcher: what a reload builds, so the
+    /// database stays open and connections stay warm when only feeds or topics changed.
+    /// `politeness` carries host rate limits over from the runtime being replaced, and
+    /// `stories` its story index (nil: a new one, as when `[stories]` changed).
+    public init(
+        configuration: FeedWatchConfiguration, store: any Store, fetcher: Fetcher, logger: Logger,
+        politeness: HostPoliteness = HostPoliteness(), stories: StoryIndex? = nil
+    ) throws {
         self.configuration = configuration
         self.logger = logger
         self.store = store
@@ -37,16 +55,26 @@ public struct FeedWatchRuntime: Sendable {
         } catch {
             throw ConfigurationError(file: configuration.path, problems: [ConfigurationProblem("topic", error.description)])
         }
-        var fetcherConfiguration = FetcherConfiguration()
-        fetcherConfiguration.maxConcurrent = configuration.fetch.concurrency
-        fetcherConfiguration.maxPerHost = configuration.fetch.perHostConcurrency
-        fetcherConfiguration.connectTimeout = configuration.fetch.connectTimeout.timeInterval
-        fetcherConfiguration.totalTimeout = configuration.fetch.timeout.timeInterval
-        fetcherConfiguration.maxBodyBytes = configuration.fetch.maxBodyBytes
-        fetcherConfiguration.userAgent = configuration.fetch.userAgent
-        let fetcher = try Fetcher(configuration: fetcherConfiguration)
-        self.pipeline = FeedPipeline(configuration: configuration, store: store, fetcher: fetcher, matcher: matcher, logger: logger)
+        var clustering = ClusteringConfiguration()
+        clustering.window = configuration.stories.window.timeInterval
+        clustering.textThreshold = configuration.stories.textSimilarity
+        clustering.titleThreshold = configuration.stories.titleSimilarity
+        self.pipeline = FeedPipeline(
+            configuration: configuration, store: store, fetcher: fetcher, matcher: matcher, logger: logger,
+            politeness: politeness, stories: stories ?? StoryIndex(configuration: clustering))
         self.publisher = try DigestPublisher(configuration: configuration.digest, store: store)
+    }
+
+    /// A fetcher with the `[fetch]` limits.
+    public static func makeFetcher(_ fetch: FetchConfiguration) throws -> Fetcher {
+        var fetcherConfiguration = FetcherConfiguration()
+        fetcherConfiguration.maxConcurrent = fetch.concurrency
+        fetcherConfiguration.maxPerHost = fetch.perHostConcurrency
+        fetcherConfiguration.connectTimeout = fetch.connectTimeout.timeInterval
+        fetcherConfiguration.totalTimeout = fetch.timeout.timeInterval
+        fetcherConfiguration.maxBodyBytes = fetch.maxBodyBytes
+        fetcherConfiguration.userAgent = fetch.userAgent
+        return try Fetcher(configuration: fetcherConfiguration)
     }
 
     /// Opens the configured store. The PostgreSQL password comes from the URL, else
@@ -86,7 +114,8 @@ public struct FeedWatchRuntime: Sendable {
     }
 
     /// One full cycle, as `feedwatch run --once` does it: every configured feed is refreshed
-    /// (whatever its schedule), then today's digest is updated with the pending matches.
+    /// (whatever its schedule), alerts are queued, today's digest is updated with the pending
+    /// matches, and the deliveries that are due are sent (failed ones wait for the next run).
     public func runOnce(now: @escaping @Sendable () -> Date = Date.init) async throws -> CycleReport {
         let feeds = try await store.syncFeeds(configuration.feeds)
         var due: [StoredFeed] = []
@@ -95,7 +124,11 @@ public struct FeedWatchRuntime: Sendable {
             if state.disabledReason == nil { due.append(feed) }
         }
         let reports = await pipeline.refresh(due, now: now)
+        let digests = DigestService(runtime: self)
+        try await digests.queueAlerts(now: now())
         let files = try await publisher.publish(now: now())
+        try await digests.sendDueDeliveries(now: now())
+        await pruneArticles(now: now())
         return CycleReport(feeds: reports, digestFiles: files)
     }
 }

@@ -72,43 +72,68 @@ public final class FeedClaimer: Sendable {
         }
     }
 
-    /// Claims one batch of due feeds and refreshes it. Never throws: a store failure is logged
-    /// once and turned into a backoff, because a database that is briefly away (restart,
-    /// failover) must not stop the daemon; the feeds stay due and nothing is lost.
-    public func step(pipeline: FeedPipeline, now: @escaping @Sendable () -> Date = Date.init) async -> Step {
-        let claimed: [StoredFeed]
+    /// What one claim found.
+    public enum Claim: Sendable {
+        /// Feeds leased to this daemon, to refresh and then `release`.
+        case feeds([StoredFeed])
+        /// Nothing is due now; the next feed becomes claimable at `nextDue` (nil: no feeds).
+        case idle(nextDue: Date?)
+        /// The store failed; try again after `retryAfter` seconds (growing while it keeps failing).
+        case storeFailed(retryAfter: TimeInterval)
+    }
+
+    /// Leases the next batch of due feeds to this daemon. Never throws: a store failure is
+    /// logged once and turned into a backoff, because a database that is briefly away
+    /// (restart, failover) must not stop the daemon; the feeds stay due and nothing is lost.
+    public func claim(now: Date) async -> Claim {
         do {
-            claimed = try await store.claimDueFeeds(owner: owner, now: now(), lease: lease.timeInterval, limit: batchSize)
+            let claimed = try await store.claimDueFeeds(owner: owner, now: now, lease: lease.timeInterval, limit: batchSize)
             if claimed.isEmpty {
                 let next = try await store.nextClaimableDate()
                 recovered()
                 return .idle(nextDue: next)
             }
+            recovered()
+            return .feeds(claimed)
         } catch {
             return failed(error)
         }
-        recovered()
-        let reports = await refreshRenewingLeases(claimed, pipeline: pipeline, now: now)
+    }
+
+    /// Ends this daemon's leases on `feeds` once their fetch state is saved.
+    public func release(_ feeds: [StoredFeed]) async {
         do {
-            try await store.releaseLeases(feedIDs: claimed.map(\.id), owner: owner)
+            try await store.releaseLeases(feedIDs: feeds.map(\.id), owner: owner)
         } catch {
             // Harmless: the saved next check keeps the feeds from being due, and the leases
             // run out by themselves.
-            logger.warning("cannot release fetch leases", metadata: ["error": "\(error)", "feeds": "\(claimed.count)"])
+            logger.warning("cannot release fetch leases", metadata: ["error": "\(error)", "feeds": "\(feeds.count)"])
         }
-        return .refreshed(reports)
     }
 
-    /// Refreshes `feeds` while renewing their leases every third of a lease, so a batch that
-    /// takes longer than one lease (slow hosts, per-host limits) keeps its feeds; a daemon
-    /// that dies stops renewing, and its feeds are free one lease later.
-    private func refreshRenewingLeases(
-        _ feeds: [StoredFeed], pipeline: FeedPipeline, now: @escaping @Sendable () -> Date
-    ) async -> [FeedRefreshReport] {
+    /// Claims one batch of due feeds and refreshes it (the whole batch at once; the daemon's
+    /// scheduler uses `claim`, `renewingLeases` and `release` with its own bounded window).
+    public func step(pipeline: FeedPipeline, now: @escaping @Sendable () -> Date = Date.init) async -> Step {
+        switch await claim(now: now()) {
+        case .idle(let next): return .idle(nextDue: next)
+        case .storeFailed(let delay): return .storeFailed(retryAfter: delay)
+        case .feeds(let claimed):
+            let reports = await renewingLeases(of: claimed, now: now) { await pipeline.refresh(claimed, now: now) } ?? []
+            await release(claimed)
+            return .refreshed(reports)
+        }
+    }
+
+    /// Runs `work` (the refresh of `feeds`) while renewing their leases every third of a lease,
+    /// so a batch that takes longer than one lease (slow hosts, per-host limits) keeps its
+    /// feeds; a daemon that dies stops renewing, and its feeds are free one lease later.
+    public func renewingLeases<T: Sendable>(
+        of feeds: [StoredFeed], now: @escaping @Sendable () -> Date = Date.init, _ work: @escaping @Sendable () async -> T
+    ) async -> T? {
         let ids = feeds.map(\.id)
         let period = max(1, lease.timeInterval / 3)
-        return await withTaskGroup(of: [FeedRefreshReport]?.self) { group in
-            group.addTask { await pipeline.refresh(feeds, now: now) }
+        return await withTaskGroup(of: T?.self) { group in
+            group.addTask { await work() }
             group.addTask { [self] in
                 while !Task.isCancelled {
                     try? await Task.sleep(nanoseconds: UInt64(period * 1_000_000_000))
@@ -121,14 +146,14 @@ public final class FeedClaimer: Sendable {
                 }
                 return nil
             }
-            var reports: [FeedRefreshReport] = []
+            var outcome: T?
             for await result in group {
                 if let result {
-                    reports = result
+                    outcome = result
                     group.cancelAll()
                 }
             }
-            return reports
+            return outcome
         }
     }
 

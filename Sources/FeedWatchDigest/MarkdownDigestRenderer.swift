@@ -41,9 +41,24 @@ public struct MarkdownDigestRenderer: Sendable {
                 for snippet in item.snippets {
                     out += "\n> " + Self.render(snippet) + "\n"
                 }
+                if !item.alsoReportedBy.isEmpty {
+                    out += "\nAlso reported by: " + item.alsoReportedBy.map { Self.render($0) }.joined(separator: ", ") + "\n"
+                }
             }
         }
         return out
+    }
+
+    /// "*Feed*: [Title](<link>)" when the other report's headline is known, else "[Feed](<link>)";
+    /// without the link when it is not a safe http(s) link.
+    private static func render(_ source: Digest.Link) -> String {
+        let safe = source.url.flatMap(safeLink)
+        guard let title = source.title else {
+            let name = escape(source.feedName)
+            return safe.map { "[\(name)](<\($0)>)" } ?? name
+        }
+        let linked = safe.map { "[\(escape(title))](<\($0)>)" } ?? escape(title)
+        return "*\(escape(source.feedName))*: " + linked
     }
 
     private static func render(_ snippet: Snippet) -> String {

@@ -2,28 +2,6 @@ import CCurlShims
 import Foundation
 import Synchronization
 
-/// Initialises libcurl once per process, before the first handle (curl_global_init is not thread-safe).
-private let curlGlobalInitialization: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-
-/// Owns the libcurl multi handle and frees it in `deinit`.
-private final class CurlMultiHandle: Sendable {
-    nonisolated(unsafe) let raw: UnsafeMutableRawPointer
-
-    init?() {
-        guard curlGlobalInitialization == CURLE_OK, let raw = curl_multi_init() else { return nil }
-        self.raw = raw
-    }
-
-    deinit {
-        curl_multi_cleanup(raw)
-    }
-
-    /// Interrupts `curl_multi_poll` on the engine thread; safe from any thread.
-    func wakeup() {
-        _ = curl_multi_wakeup(raw)
-    }
-}
-
 /// libcurl's multi interface driven by one dedicated thread; callers hand transfers over through a mutex.
 ///
 /// The engine queues transfers itself (global and per-host limits) rather than letting libcurl queue
@@ -41,15 +19,13 @@ final class CurlMultiEngine: Sendable {
     private let maxPerHost: Int
 
     init(configuration: FetcherConfiguration) throws(FetchError) {
-        guard let multi = CurlMultiHandle() else {
+        maxConcurrent = configuration.maxConcurrent
+        maxPerHost = configuration.maxPerHost
+        // Idle connections kept for reuse: enough for every running transfer's host.
+        guard let multi = CurlMultiHandle(maxConnectionsKept: max(maxConcurrent, 16), maxPerHost: maxPerHost) else {
             throw FetchError(code: .other, message: "libcurl could not be initialised")
         }
         self.multi = multi
-        maxConcurrent = configuration.maxConcurrent
-        maxPerHost = configuration.maxPerHost
-        // Connections libcurl keeps open for reuse after their transfer ended.
-        _ = fw_curl_multi_setopt_long(multi.raw, CURLMOPT_MAXCONNECTS, max(maxConcurrent, 16))
-        _ = fw_curl_multi_setopt_long(multi.raw, CURLMOPT_MAX_HOST_CONNECTIONS, maxPerHost)
         let thread = Thread { [self] in
             EngineLoop(engine: self).run()
         }
@@ -59,13 +35,15 @@ final class CurlMultiEngine: Sendable {
 
     /// Queues a transfer; it completes with `.cancelled` at once when the engine is stopping.
     func submit(_ transfer: CurlTransfer) {
-        let accepted = inbox.withLock { inbox -> Bool in
-            guard !inbox.stopping else { return false }
+        // Only the first item into an empty inbox needs a wakeup: the engine drains the whole inbox at once.
+        let (accepted, wake) = inbox.withLock { inbox -> (Bool, Bool) in
+            guard !inbox.stopping else { return (false, false) }
+            let wasEmpty = inbox.submitted.isEmpty && inbox.cancelled.isEmpty
             inbox.submitted.append(transfer)
-            return true
+            return (true, wasEmpty)
         }
         if accepted {
-            multi.wakeup()
+            if wake { multi.wakeup() }
         } else {
             transfer.complete(.failure(FetchError(code: .cancelled, message: "the fetcher has shut down")))
         }
@@ -74,8 +52,14 @@ final class CurlMultiEngine: Sendable {
     /// Aborts a transfer wherever it is (not yet seen, queued or running); a finished one is left alone.
     func cancel(_ transfer: CurlTransfer) {
         transfer.cancelRequested.store(true, ordering: .sequentiallyConsistent)
-        inbox.withLock { $0.cancelled.append(transfer) }
-        multi.wakeup()
+        let wake = inbox.withLock { inbox -> Bool in
+            // After shutdown the engine has failed (or will fail) everything itself.
+            guard !inbox.stopping else { return false }
+            let wasEmpty = inbox.submitted.isEmpty && inbox.cancelled.isEmpty
+            inbox.cancelled.append(transfer)
+            return wasEmpty
+        }
+        if wake { multi.wakeup() }
     }
 
     /// Stops the engine thread; every queued and running transfer completes with `.cancelled`.
@@ -94,15 +78,15 @@ final class CurlMultiEngine: Sendable {
         }
     }
 
-    fileprivate var multiHandle: UnsafeMutableRawPointer { multi.raw }
+    fileprivate var multiHandle: CurlMultiHandle { multi }
     fileprivate var limits: (concurrent: Int, perHost: Int) { (maxConcurrent, maxPerHost) }
 }
 
 /// The engine thread's state: only ever touched from that thread.
 private final class EngineLoop {
     private let engine: CurlMultiEngine
-    private let multi: UnsafeMutableRawPointer
-    private var running: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    private let multi: CurlMultiHandle
+    private var running: [CurlEasyKey: CurlTransfer] = [:]
     private var runningByHost: [String: Int] = [:]
     private var waitingByHost: [String: HostQueue] = [:]
     /// Hosts with waiting transfers, oldest first (entries may be stale; skipped when their queue is empty).
@@ -148,11 +132,9 @@ private final class EngineLoop {
             }
             for transfer in inbox.cancelled { cancel(transfer) }
             startWaiting()
-            var stillRunning: Int32 = 0
-            _ = curl_multi_perform(multi, &stillRunning)
+            multi.perform()
             if drainFinished() > 0, waitingCount > 0 { continue }
-            var ready: Int32 = 0
-            _ = curl_multi_poll(multi, nil, 0, 1000, &ready)
+            multi.poll(milliseconds: 1000)
         }
     }
 
@@ -199,19 +181,27 @@ private final class EngineLoop {
     }
 
     private func start(_ transfer: CurlTransfer) {
-        let code = curl_multi_add_handle(multi, transfer.handle)
-        guard code == CURLM_OK else {
+        let easy: CurlEasyHandle
+        do {
+            easy = try transfer.makeHandle()
+        } catch {
+            finish(transfer, .failure(error))
+            return
+        }
+        guard multi.add(easy) else {
             finish(transfer, .failure(FetchError(code: .other, message: "libcurl could not start the transfer")))
             return
         }
         transfer.phase = .running
-        running[transfer.handle] = transfer
+        running[easy.key] = transfer
         runningByHost[transfer.hostKey, default: 0] += 1
     }
 
+    /// Takes a running transfer out of the multi handle; its easy handle stays for reading the outcome.
     private func stopRunning(_ transfer: CurlTransfer) {
-        _ = curl_multi_remove_handle(multi, transfer.handle)
-        running[transfer.handle] = nil
+        guard let easy = transfer.easy else { return }
+        multi.remove(easy)
+        running[easy.key] = nil
         let host = transfer.hostKey
         let count = runningByHost[host, default: 1] - 1
         runningByHost[host] = count > 0 ? count : nil
@@ -234,12 +224,8 @@ private final class EngineLoop {
     /// Completes every transfer libcurl reports as done; returns how many.
     private func drainFinished() -> Int {
         var finished = 0
-        var remaining: Int32 = 0
-        while let message = curl_multi_info_read(multi, &remaining) {
-            guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle,
-                let transfer = running[handle]
-            else { continue }
-            let code = fw_curlmsg_result(message)
+        while let (key, code) = multi.nextFinished() {
+            guard let transfer = running[key] else { continue }
             stopRunning(transfer)
             finish(transfer, transfer.outcome(code))
             finished += 1

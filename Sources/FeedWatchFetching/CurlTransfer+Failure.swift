@@ -35,6 +35,11 @@ extension CurlTransfer {
             return FetchError(code: .dnsFailure, message: "could not resolve host \(host)")
         case CURLE_COULDNT_RESOLVE_PROXY:
             return FetchError(code: .dnsFailure, message: "could not resolve the proxy host for \(host)")
+        case CURLE_COULDNT_CONNECT where refusedAddress != nil:
+            return FetchError(
+                code: .forbiddenAddress,
+                message: "refused to connect to \(host) at \(refusedAddress ?? "?"): not a public address "
+                    + "(loopback, private, link-local or multicast); allow it with [fetch] allow_private_networks")
         case CURLE_COULDNT_CONNECT:
             let port = infoLong(CURLINFO_PRIMARY_PORT)
             let place = port > 0 && current.port == 0 ? "\(current.host):\(port)" : current.hostAndPort
@@ -42,6 +47,9 @@ extension CurlTransfer {
                 return FetchError(code: .connectionFailed, message: "connection refused by \(place)")
             }
             return FetchError(code: .connectionFailed, message: "could not connect to \(place)")
+        case CURLE_OPERATION_TIMEDOUT where errorText.lowercased().contains("resolv"):
+            return FetchError(
+                code: .dnsFailure, message: "could not resolve host \(host) within \(limits.connectTimeout.secondsWords)")
         case CURLE_OPERATION_TIMEDOUT:
             return FetchError(code: .timeout, message: timeoutMessage(host: host, errorText: errorText))
         case CURLE_TOO_MANY_REDIRECTS:
@@ -72,7 +80,7 @@ extension CurlTransfer {
         case CURLE_WEIRD_SERVER_REPLY:
             return FetchError(code: .other, message: "\(host) sent a reply that is not valid HTTP")
         default:
-            return FetchError(code: .other, message: "fetch from \(host) failed: \(Self.describe(code))")
+            return FetchError(code: .other, message: "fetch from \(host) failed: \(CurlEasyHandle.describe(code))")
         }
     }
 

@@ -1,10 +1,11 @@
 import CCurlShims
 import Synchronization
 
-/// One fetch: owns its libcurl easy handle, request header list and error buffer, and frees them in `deinit`.
+/// One fetch: the validated request, and once running its easy handle and what has arrived.
 ///
 /// Built on the caller's thread; once submitted, only the engine thread touches its mutable state (that
-/// hand-over goes through the engine's mutex), which is why it is `@unchecked Sendable`.
+/// hand-over goes through the engine's mutex), which is why it is `@unchecked Sendable`. The easy handle
+/// exists only while the transfer runs, so queued transfers cost no libcurl memory.
 final class CurlTransfer: @unchecked Sendable {
     enum Phase { case new, queued, running, done }
     enum Overflow { case none, body, headers }
@@ -12,12 +13,11 @@ final class CurlTransfer: @unchecked Sendable {
     let request: FetchRequest
     let target: URLTarget
     let limits: FetcherConfiguration
-    /// Key for the per-host limit.
-    var hostKey: String { target.host }
+    /// Key for the per-host limit: host and port, as libcurl's own per-host connection limit counts them.
+    var hostKey: String { target.hostAndPort }
 
-    nonisolated(unsafe) private let easy: UnsafeMutableRawPointer
-    nonisolated(unsafe) private var headerList: UnsafeMutablePointer<curl_slist>?
-    nonisolated(unsafe) private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The libcurl handle while running (engine thread only).
+    private(set) var easy: CurlEasyHandle?
 
     /// Set from any thread by cancellation; read by the engine thread.
     let cancelRequested = Atomic<Bool>(false)
@@ -31,13 +31,17 @@ final class CurlTransfer: @unchecked Sendable {
     private(set) var headers: [(name: String, value: String)] = []
     private var headerBytes = 0
     private var currentStatus: Int?
+    /// Whether the current response's head has ended (only then can a status line start another response).
+    private var headComplete = false
     /// True while every response so far in the chain was a permanent redirect (301/308).
     private var leadingPermanentRun = true
     private(set) var permanentRedirect: String?
     /// The last `Location` header seen, for explaining a refused redirect.
     private(set) var lastLocation: String?
+    /// The address the address policy refused, for the error message.
+    private(set) var refusedAddress: String?
 
-    /// Creates and configures the easy handle; fails for an unusable URL or header.
+    /// Validates the request; fails for an unusable URL, scheme or header.
     init(request: FetchRequest, configuration: FetcherConfiguration) throws(FetchError) {
         guard let target = URLTarget(request.url) else {
             throw FetchError(code: .invalidURL, message: "the feed URL has no scheme (expected http: or https:)")
@@ -57,31 +61,33 @@ final class CurlTransfer: @unchecked Sendable {
                 code: .unsupportedScheme,
                 message: "\(target.scheme): URLs are not fetched (host \(target.hostForMessages)); use http or https")
         }
-        for (name, value) in request.extraHeaders where Self.breaksHeaderLine(name) || Self.breaksHeaderLine(value) {
+        for (name, value) in request.extraHeaders where !Self.isHeaderName(name) || Self.breaksHeaderLine(value) {
             // The value may be a secret: name the header only.
-            throw FetchError(code: .other, message: "extra header \(Self.printable(name)) contains a line break or colon")
+            throw FetchError(
+                code: .other, message: "extra header \(Self.printable(name)) has an invalid name or a line break")
         }
-        guard let easy = curl_easy_init() else {
-            throw FetchError(code: .other, message: "libcurl could not create a transfer")
-        }
-        self.easy = easy
         self.request = request
         self.target = target
         self.limits = configuration
-        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        try configure()
     }
 
-    deinit {
-        // The engine removed the handle from the multi handle before the last reference went away.
-        curl_easy_cleanup(easy)
-        curl_slist_free_all(headerList)
-        errorBuffer.deallocate()
+    /// Creates and configures the easy handle when the transfer is about to start (engine thread).
+    func makeHandle() throws(FetchError) -> CurlEasyHandle {
+        guard let easy = CurlEasyHandle() else {
+            throw FetchError(code: .other, message: "libcurl could not create a transfer")
+        }
+        try configure(easy)
+        self.easy = easy
+        return easy
     }
 
-    /// The easy handle, for the engine's multi handle only.
-    var handle: UnsafeMutableRawPointer { easy }
+    /// An RFC 9110 token: visible ASCII without separators.
+    private static func isHeaderName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 256
+            && name.utf8.allSatisfy { byte in
+                byte > 0x20 && byte < 0x7F && !"\"(),/:;<=>?@[\\]{}".utf8.contains(byte)
+            }
+    }
 
     private static func breaksHeaderLine(_ text: String) -> Bool {
         text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
@@ -91,75 +97,64 @@ final class CurlTransfer: @unchecked Sendable {
         String(name.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }.prefix(64).map(Character.init))
     }
 
-    private func configure() throws(FetchError) {
+    private func configure(_ easy: CurlEasyHandle) throws(FetchError) {
         let c = limits
         var failed: CURLcode = CURLE_OK
-        func set(_ option: CURLoption, _ value: Int) {
-            let code = fw_curl_easy_setopt_long(easy, option, value)
+        func check(_ code: CURLcode) {
             if code != CURLE_OK, failed == CURLE_OK { failed = code }
         }
-        func set(_ option: CURLoption, _ value: String) {
-            // libcurl copies string options.
-            let code = value.withCString { fw_curl_easy_setopt_string(easy, option, $0) }
-            if code != CURLE_OK, failed == CURLE_OK { failed = code }
+        check(easy.set(CURLOPT_URL, request.url))
+        check(easy.set(CURLOPT_PROTOCOLS_STR, request.allowFileScheme ? "http,https,file" : "http,https"))
+        check(easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
+        check(easy.set(CURLOPT_NOSIGNAL, 1))
+        check(easy.set(CURLOPT_FOLLOWLOCATION, 1))
+        check(easy.set(CURLOPT_MAXREDIRS, c.maxRedirects))
+        check(easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int((c.connectTimeout * 1000).rounded(.up))))
+        check(easy.set(CURLOPT_TIMEOUT_MS, Int((c.totalTimeout * 1000).rounded(.up))))
+        check(easy.set(CURLOPT_LOW_SPEED_LIMIT, c.lowSpeedLimitBytesPerSecond))
+        check(easy.set(CURLOPT_LOW_SPEED_TIME, Int(c.lowSpeedTime.rounded(.up))))
+        check(easy.setOffset(CURLOPT_MAXFILESIZE_LARGE, c.maxBodyBytes))
+        check(easy.set(CURLOPT_ACCEPT_ENCODING, ""))
+        check(easy.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)))
+        check(easy.set(CURLOPT_SSL_VERIFYPEER, 1))
+        check(easy.set(CURLOPT_SSL_VERIFYHOST, 2))
+        check(easy.set(CURLOPT_TCP_KEEPALIVE, 1))
+        check(easy.set(CURLOPT_USERAGENT, c.userAgent))
+        if let proxy = c.proxy { check(easy.set(CURLOPT_PROXY, proxy)) }
+        if let bundle = c.caBundlePath { check(easy.set(CURLOPT_CAINFO, bundle)) }
+        check(easy.setHeaders(requestHeaderLines))
+        check(
+            easy.setCallbacks(
+                body: curlWriteBody, header: curlWriteHeader, context: Unmanaged.passUnretained(self).toOpaque()))
+        if request.addressPolicy != nil {
+            // A connection opened for an unguarded fetch must not carry a guarded one, and vice versa.
+            check(easy.set(CURLOPT_FRESH_CONNECT, 1))
+            check(easy.set(CURLOPT_FORBID_REUSE, 1))
+            check(easy.setOpenSocket(curlOpenSocket, context: Unmanaged.passUnretained(self).toOpaque()))
         }
-        set(CURLOPT_URL, request.url)
-        set(CURLOPT_PROTOCOLS_STR, request.allowFileScheme ? "http,https,file" : "http,https")
-        set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        set(CURLOPT_NOSIGNAL, 1)
-        set(CURLOPT_FOLLOWLOCATION, 1)
-        set(CURLOPT_MAXREDIRS, c.maxRedirects)
-        set(CURLOPT_CONNECTTIMEOUT_MS, Int((c.connectTimeout * 1000).rounded(.up)))
-        set(CURLOPT_TIMEOUT_MS, Int((c.totalTimeout * 1000).rounded(.up)))
-        set(CURLOPT_LOW_SPEED_LIMIT, c.lowSpeedLimitBytesPerSecond)
-        set(CURLOPT_LOW_SPEED_TIME, Int(c.lowSpeedTime.rounded(.up)))
-        set(CURLOPT_ACCEPT_ENCODING, "")
-        set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        set(CURLOPT_SSL_VERIFYPEER, 1)
-        set(CURLOPT_SSL_VERIFYHOST, 2)
-        set(CURLOPT_TCP_KEEPALIVE, 1)
-        set(CURLOPT_USERAGENT, c.userAgent)
-        if let proxy = c.proxy { set(CURLOPT_PROXY, proxy) }
-        if failed == CURLE_OK {
-            let code = fw_curl_easy_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, c.maxBodyBytes)
-            if code != CURLE_OK { failed = code }
-        }
-
-        var lines = ["Accept: application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"]
-        if let etag = request.etag, !Self.breaksHeaderLine(etag), !etag.isEmpty {
-            lines.append("If-None-Match: \(etag)")
-        }
-        if let lastModified = request.lastModified, !Self.breaksHeaderLine(lastModified), !lastModified.isEmpty {
-            lines.append("If-Modified-Since: \(lastModified)")
-        }
-        for (name, value) in request.extraHeaders.sorted(by: { $0.key < $1.key }) {
-            // "Name;" is libcurl's spelling of a header with an empty value.
-            lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
-        }
-        for line in lines {
-            guard let appended = line.withCString({ curl_slist_append(headerList, $0) }) else {
-                throw FetchError(code: .other, message: "out of memory building request headers")
-            }
-            headerList = appended
-        }
-        if failed == CURLE_OK { failed = fw_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList) }
-
-        let me = Unmanaged.passUnretained(self).toOpaque()
-        if failed == CURLE_OK { failed = fw_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer) }
-        if failed == CURLE_OK { failed = fw_curl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteBody) }
-        if failed == CURLE_OK { failed = fw_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me) }
-        if failed == CURLE_OK { failed = fw_curl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, curlWriteHeader) }
-        if failed == CURLE_OK { failed = fw_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me) }
         if failed != CURLE_OK {
             throw FetchError(
                 code: failed == CURLE_UNSUPPORTED_PROTOCOL ? .unsupportedScheme : .other,
-                message: "libcurl refused an option for \(target.hostForMessages): \(Self.describe(failed))")
+                message: "libcurl refused an option for \(target.hostForMessages): \(CurlEasyHandle.describe(failed))")
         }
     }
 
-    static func describe(_ code: CURLcode) -> String {
-        guard let text = curl_easy_strerror(code) else { return "error \(code.rawValue)" }
-        return String(cString: text)
+    private var requestHeaderLines: [String] {
+        var lines = [
+            "Accept: application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+                + "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+        ]
+        if let etag = request.etag, !etag.isEmpty, !Self.breaksHeaderLine(etag) {
+            lines.append("If-None-Match: \(etag)")
+        }
+        if let lastModified = request.lastModified, !lastModified.isEmpty, !Self.breaksHeaderLine(lastModified) {
+            lines.append("If-Modified-Since: \(lastModified)")
+        }
+        for (name, value) in request.extraHeaders.sorted(by: { $0.key < $1.key }) {
+            // "Name;" is libcurl's spelling of a header sent with an empty value.
+            lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
+        }
+        return lines
     }
 
     // MARK: Callbacks (engine thread)
@@ -169,8 +164,9 @@ final class CurlTransfer: @unchecked Sendable {
             overflow = .body
             return false
         }
-        if body.isEmpty, let declared = declaredContentLength, declared <= limits.maxBodyBytes {
-            body.reserveCapacity(declared)
+        if body.isEmpty, let declared = declaredContentLength, declared > bytes.count {
+            // A declared length is only trusted up to 1 MiB: a host may announce more than it sends.
+            body.reserveCapacity(min(declared, limits.maxBodyBytes, 1 << 20))
         }
         body.append(contentsOf: bytes)
         return true
@@ -184,7 +180,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let line = String(decoding: bytes, as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
+        if line.hasPrefix("HTTP/"), currentStatus == nil || headComplete {
             beginResponse(statusLine: line)
             headerBytes = bytes.count
             return true
@@ -199,7 +195,10 @@ final class CurlTransfer: @unchecked Sendable {
             headers[headers.count - 1].value += " " + line.trimmingWhitespace
             return true
         }
-        guard let colon = line.firstIndex(of: ":") else { return true }  // the blank line ending the head
+        guard let colon = line.firstIndex(of: ":") else {
+            if line.trimmingWhitespace.isEmpty { headComplete = true }  // the blank line ending a head
+            return true
+        }
         let name = line[..<colon].trimmingWhitespace.lowercased()
         let value = line[line.index(after: colon)...].trimmingWhitespace
         headers.append((name, value))
@@ -219,32 +218,19 @@ final class CurlTransfer: @unchecked Sendable {
             }
         }
         currentStatus = status
+        headComplete = false
         headers.removeAll(keepingCapacity: true)
     }
 
     // MARK: Completion (engine thread)
 
-    var effectiveURL: String? {
-        var pointer: UnsafePointer<CChar>?
-        guard fw_curl_easy_getinfo_string(easy, CURLINFO_EFFECTIVE_URL, &pointer) == CURLE_OK, let pointer else {
-            return nil
-        }
-        return String(cString: pointer)
-    }
+    var effectiveURL: String? { easy?.string(CURLINFO_EFFECTIVE_URL) }
 
-    func infoLong(_ info: CURLINFO) -> Int {
-        var value = 0
-        return fw_curl_easy_getinfo_long(easy, info, &value) == CURLE_OK ? value : 0
-    }
+    func infoLong(_ info: CURLINFO) -> Int { easy?.long(info) ?? 0 }
 
-    func infoDouble(_ info: CURLINFO) -> Double {
-        var value = 0.0
-        return fw_curl_easy_getinfo_double(easy, info, &value) == CURLE_OK ? value : 0
-    }
+    func infoDouble(_ info: CURLINFO) -> Double { easy?.double(info) ?? 0 }
 
-    var errorText: String {
-        String(cString: errorBuffer)
-    }
+    var errorText: String { easy?.errorText ?? "" }
 
     /// The outcome of a finished transfer with libcurl's result code.
     func outcome(_ code: CURLcode) -> Result<FetchResult, FetchError> {
@@ -263,8 +249,37 @@ final class CurlTransfer: @unchecked Sendable {
     func complete(_ outcome: Result<FetchResult, FetchError>) {
         phase = .done
         body = []
+        headers = []
+        easy = nil
         continuation?.resume(returning: outcome)
         continuation = nil
+    }
+}
+
+/// CURLOPT_OPENSOCKETFUNCTION for guarded fetches: refuses (CURL_SOCKET_BAD → CURLE_COULDNT_CONNECT)
+/// any resolved address the request's policy does not permit, before a connection is attempted.
+private func curlOpenSocket(
+    _ context: UnsafeMutableRawPointer?, _ purpose: curlsocktype, _ address: UnsafeMutablePointer<curl_sockaddr>?
+) -> curl_socket_t {
+    guard let context, let address else { return CURL_SOCKET_BAD }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    return transfer.openSocket(address) ?? CURL_SOCKET_BAD
+}
+
+extension CurlTransfer {
+    fileprivate func openSocket(_ address: UnsafeMutablePointer<curl_sockaddr>) -> curl_socket_t? {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        let family = bytes.withUnsafeMutableBufferPointer { fw_curl_sockaddr_ip(address, $0.baseAddress) }
+        guard family == 4 || family == 6 else {
+            refusedAddress = "a non-IP address"
+            return nil
+        }
+        let ip = Array(bytes.prefix(family == 4 ? 4 : 16))
+        guard let policy = request.addressPolicy, policy.permits(ip) else {
+            refusedAddress = IPNetwork.format(ip)
+            return nil
+        }
+        return fw_curl_open_socket(address)
     }
 }
 

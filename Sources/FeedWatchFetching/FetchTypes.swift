@@ -12,16 +12,22 @@ public struct FetchRequest: Sendable, Hashable {
     public var allowFileScheme: Bool
     /// Extra request headers for this feed (never logged).
     public var extraHeaders: [String: String]
+    /// When set, the fetch connects only to addresses this policy permits (checked on every
+    /// resolved address, redirects included) and never reuses a connection: for URLs taken from
+    /// feeds, which are untrusted. Nil (the default) applies no address check. With a proxy
+    /// configured the checked address is the proxy's, so a private proxy must be allowed.
+    public var addressPolicy: AddressPolicy?
 
     public init(
         url: String, etag: String? = nil, lastModified: String? = nil, allowFileScheme: Bool = false,
-        extraHeaders: [String: String] = [:]
+        extraHeaders: [String: String] = [:], addressPolicy: AddressPolicy? = nil
     ) {
         self.url = url
         self.etag = etag
         self.lastModified = lastModified
         self.allowFileScheme = allowFileScheme
         self.extraHeaders = extraHeaders
+        self.addressPolicy = addressPolicy
     }
 }
 
@@ -83,6 +89,8 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidURL, unsupportedScheme, dnsFailure, connectionFailed, tlsFailure, timeout
         case bodyTooLarge, tooManyRedirects, connectionReset, badContentEncoding, headersTooLarge
         case fileUnreadable, cancelled, other
+        /// The address policy refused the resolved address (loopback, private, link-local, multicast…).
+        case forbiddenAddress
     }
 
     public var code: Code

@@ -2,7 +2,7 @@
 public struct FetcherConfiguration: Sendable, Hashable {
     /// Transfers running at once across all hosts; the rest wait in the fetcher's queue.
     public var maxConcurrent: Int
-    /// Transfers running at once against one host (by the requested URL's host).
+    /// Transfers running at once against one host (the requested URL's host and port); more wait their turn.
     public var maxPerHost: Int
     /// Seconds allowed to establish a connection (TCP and TLS).
     public var connectTimeout: Double
@@ -22,13 +22,17 @@ public struct FetcherConfiguration: Sendable, Hashable {
     public var userAgent: String
     /// A proxy URL; nil lets libcurl honour `http_proxy`, `https_proxy`, `no_proxy` and friends.
     public var proxy: String?
+    /// A PEM file of certificate authorities to trust instead of the system's (a private CA); nil: the system's.
+    /// Verification itself is never switched off.
+    public var caBundlePath: String?
 
     /// A configuration; every parameter has the documented default.
     public init(
         maxConcurrent: Int = 16, maxPerHost: Int = 2, connectTimeout: Double = 10, totalTimeout: Double = 30,
         lowSpeedLimitBytesPerSecond: Int = 64, lowSpeedTime: Double = 15, maxBodyBytes: Int = 16 << 20,
         maxRedirects: Int = 5, maxHeaderBytes: Int = 64 << 10,
-        userAgent: String = "feedwatch/0.1 (+https://github.com/feedwatch/feedwatch)", proxy: String? = nil
+        userAgent: String = "feedwatch/0.1 (+https://github.com/feedwatch/feedwatch)", proxy: String? = nil,
+        caBundlePath: String? = nil
     ) {
         self.maxConcurrent = maxConcurrent
         self.maxPerHost = maxPerHost
@@ -41,6 +45,7 @@ public struct FetcherConfiguration: Sendable, Hashable {
         self.maxHeaderBytes = maxHeaderBytes
         self.userAgent = userAgent
         self.proxy = proxy
+        self.caBundlePath = caBundlePath
     }
 
     /// The same configuration with every value forced into a range libcurl accepts.

@@ -90,19 +90,28 @@ final class AnalysisState {
         return keys
     }
 
-    /// Fills `occurrences` with every key-carrying word of the document, sorted by key then position.
-    func collectOccurrences(title: String, body: String, into occurrences: inout [Occurrence]) {
+    /// Appends every key-carrying word of the document to `occurrences` (title first, each field in
+    /// position order) and the byte range of every word to `titleWords` / `bodyWords` (for snippets).
+    func collect(
+        title: String, body: String, into occurrences: inout [Occurrence], titleWords: inout [Range<Int32>],
+        bodyWords: inout [Range<Int32>]
+    ) {
         occurrences.removeAll(keepingCapacity: true)
-        collect(title, base: 0, cache: &cache, into: &occurrences)
-        collect(body, base: Self.bodyBase, cache: &cache, into: &occurrences)
-        occurrences.sort { $0.key != $1.key ? $0.key < $1.key : $0.start < $1.start }
+        titleWords.removeAll(keepingCapacity: true)
+        bodyWords.removeAll(keepingCapacity: true)
+        collect(title, base: 0, cache: &cache, into: &occurrences, words: &titleWords)
+        collect(body, base: Self.bodyBase, cache: &cache, into: &occurrences, words: &bodyWords)
     }
 
-    private func collect(_ text: String, base: Int32, cache: inout TermCache, into occurrences: inout [Occurrence]) {
+    private func collect(
+        _ text: String, base: Int32, cache: inout TermCache, into occurrences: inout [Occurrence],
+        words: inout [Range<Int32>]
+    ) {
         var text = text
         text.withUTF8 { bytes in
             let capped = UnsafeBufferPointer(rebasing: bytes.prefix(Self.maxFieldBytes))
             tokenizer.tokenize(capped, firstPosition: base, maxTokens: Self.maxTokensPerField) { word, token in
+                if !token.isJoined { words.append(token.byteStart..<token.byteEnd) }
                 let hash = TermCache.hash(word)
                 let range = cache.lookup(word, hash: hash)
                     ?? cache.insert(word, hash: hash, keys: keys(forFolded: String(decoding: word, as: UTF8.self)))
@@ -113,18 +122,5 @@ final class AnalysisState {
                 }
             }
         }
-    }
-
-    /// Byte ranges of the words of a field by position (joined hyphen forms left out), for snippets.
-    func wordRanges(_ text: String) -> [Range<Int>] {
-        var text = text
-        var ranges: [Range<Int>] = []
-        text.withUTF8 { bytes in
-            let capped = UnsafeBufferPointer(rebasing: bytes.prefix(Self.maxFieldBytes))
-            tokenizer.tokenize(capped, firstPosition: 0, maxTokens: Self.maxTokensPerField) { _, token in
-                if !token.isJoined { ranges.append(Int(token.byteStart)..<Int(token.byteEnd)) }
-            }
-        }
-        return ranges
     }
 }

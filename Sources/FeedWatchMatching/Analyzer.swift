@@ -1,3 +1,24 @@
+/// A scalar's folding packed for the hot loop: up to 8 folded UTF-8 bytes (longer expansions,
+/// such as some Arabic ligatures, are cut at a scalar boundary — the same way for queries and articles).
+struct PackedFold {
+    var bytes: UInt64
+    var count: UInt8
+    var kind: ScalarKind
+
+    init(_ fold: ScalarFold) {
+        var kept: [UInt8] = []
+        for scalar in String(decoding: fold.folded, as: UTF8.self).unicodeScalars {
+            let encoded = Array(String(scalar).utf8)
+            if kept.count + encoded.count > 8 { break }
+            kept += encoded
+        }
+        bytes = 0
+        for (offset, byte) in kept.enumerated() { bytes |= UInt64(byte) << (8 * UInt64(offset)) }
+        count = UInt8(kept.count)
+        kind = fold.kind
+    }
+}
+
 /// One word found by the tokenizer, located in the text it came from.
 struct RawToken {
     /// UTF-8 offsets of the word in its field.
@@ -21,24 +42,44 @@ final class Tokenizer {
     /// Longest folded word kept; longer words are truncated (URLs, base64 noise).
     static let maxWordBytes = 96
 
-    private var scalarCache: [UInt32: ScalarFold] = [:]
+    /// Folds of the Basic Multilingual Plane by scalar: `packedFolds[slotOfScalar[scalar]]`, slot 0 = not yet folded.
+    private let slotOfScalar: UnsafeMutablePointer<UInt16>
+    private let packedFolds: UnsafeMutablePointer<PackedFold>
+    private var packedCount = 1
+    /// Folds of scalars beyond the BMP (rare: historic scripts, emoji, rare ideographs).
+    private var astralFolds: [UInt32: PackedFold] = [:]
     private let part: UnsafeMutablePointer<UInt8>
     private let joined: UnsafeMutablePointer<UInt8>
     private let joinedCapacity = 2 * Tokenizer.maxWordBytes
+    private let asciiClasses: UnsafeMutablePointer<Class>
 
     init() {
-        part = .allocate(capacity: Tokenizer.maxWordBytes)
-        joined = .allocate(capacity: 2 * Tokenizer.maxWordBytes)
+        slotOfScalar = .allocate(capacity: 0x10000)
+        slotOfScalar.initialize(repeating: 0, count: 0x10000)
+        packedFolds = .allocate(capacity: 0x10000)
+        packedFolds.initialize(to: PackedFold(ScalarFold(kind: .separator, folded: [])))
+        asciiClasses = .allocate(capacity: 128)
+        asciiClasses.initialize(from: Tokenizer.asciiClassTable, count: 128)
+        // Padded: the word cache hashes whole 8-byte chunks.
+        part = .allocate(capacity: Tokenizer.maxWordBytes + TermCache.padding)
+        joined = .allocate(capacity: 2 * Tokenizer.maxWordBytes + TermCache.padding)
+        part.initialize(repeating: 0, count: Tokenizer.maxWordBytes + TermCache.padding)
+        joined.initialize(repeating: 0, count: 2 * Tokenizer.maxWordBytes + TermCache.padding)
     }
 
     deinit {
+        slotOfScalar.deallocate()
+        packedFolds.deinitialize(count: packedCount)
+        packedFolds.deallocate()
+        asciiClasses.deallocate()
         part.deallocate()
         joined.deallocate()
     }
 
     private enum Class: UInt8 { case separator, upper, lower, digit, apostrophe, hyphen, dot, comma, nonASCII }
 
-    private static let asciiClass: [Class] = (0..<128).map { (byte: Int) -> Class in
+    /// Class of each ASCII byte, copied into `asciiClasses` (a raw table keeps the hot loop free of checks).
+    private static let asciiClassTable: [Class] = (0..<128).map { (byte: Int) -> Class in
         switch UInt8(byte) {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"): return .upper
         case UInt8(ascii: "a")...UInt8(ascii: "z"): return .lower
@@ -51,12 +92,27 @@ final class Tokenizer {
         }
     }
 
-    /// The folding of a non-ASCII scalar, cached (the set of scalars in real text is small).
-    private func fold(_ value: UInt32) -> ScalarFold {
-        if let cached = scalarCache[value] { return cached }
-        let result = Unicode.Scalar(value).map(Folding.fold) ?? ScalarFold(kind: .separator, folded: [])
-        if scalarCache.count < 65_536 { scalarCache[value] = result }
-        return result
+    /// The folding of a non-ASCII scalar, computed once per scalar.
+    @inline(__always)
+    private func fold(_ value: UInt32) -> PackedFold {
+        if value < 0x10000 {
+            let slot = Int(slotOfScalar[Int(value)])
+            if slot != 0 { return packedFolds[slot] }
+        }
+        return foldSlowly(value)
+    }
+
+    private func foldSlowly(_ value: UInt32) -> PackedFold {
+        if let cached = astralFolds[value] { return cached }
+        let folded = PackedFold(Unicode.Scalar(value).map(Folding.fold) ?? ScalarFold(kind: .separator, folded: []))
+        if value < 0x10000, packedCount < 0x10000 {
+            (packedFolds + packedCount).initialize(to: folded)
+            slotOfScalar[Int(value)] = UInt16(packedCount)
+            packedCount += 1
+        } else if astralFolds.count < 65_536 {
+            astralFolds[value] = folded
+        }
+        return folded
     }
 
     /// Decodes the scalar at `index` (the text is valid UTF-8 because it came from a `String`).
@@ -80,7 +136,7 @@ final class Tokenizer {
         guard index < text.count else { return .separator }
         let byte = text[index]
         if byte < 0x80 {
-            switch Tokenizer.asciiClass[Int(byte)] {
+            switch asciiClasses[Int(byte)] {
             case .upper, .lower: return .letter
             case .digit: return .digit
             case .apostrophe: return .apostrophe
@@ -107,19 +163,24 @@ final class Tokenizer {
 
         func append(_ byte: UInt8) {
             if partLength < Tokenizer.maxWordBytes { part[partLength] = byte; partLength += 1 }
-            if joinedLength < joinedCapacity { joined[joinedLength] = byte; joinedLength += 1 }
         }
-        func append(_ bytes: [UInt8]) {
-            if partLength + bytes.count <= Tokenizer.maxWordBytes {
-                for byte in bytes { part[partLength] = byte; partLength += 1 }
-            }
-            if joinedLength + bytes.count <= joinedCapacity {
-                for byte in bytes { joined[joinedLength] = byte; joinedLength += 1 }
+        func append(_ folded: PackedFold) {
+            guard partLength + Int(folded.count) <= Tokenizer.maxWordBytes else { return }
+            var bytes = folded.bytes
+            for _ in 0..<folded.count {
+                part[partLength] = UInt8(truncatingIfNeeded: bytes)
+                partLength += 1
+                bytes >>= 8
             }
         }
-        func finishPart() {
+        /// Emits the current part; `hyphen` when a hyphen joins it to the next part.
+        func finishPart(hyphen: Bool) {
             defer { partLength = 0; partStart = -1 }
             guard partStart >= 0, partLength > 0, position < limit else { return }
+            if hyphen || groupParts > 0, joinedLength + partLength <= joinedCapacity {
+                (joined + joinedLength).update(from: part, count: partLength)
+                joinedLength += partLength
+            }
             if groupParts == 0 { groupStart = partStart; groupFirstPosition = position }
             groupParts += 1
             emit(UnsafeBufferPointer(start: part, count: partLength),
@@ -128,7 +189,7 @@ final class Tokenizer {
             position += 1
         }
         func finishWord() {
-            finishPart()
+            finishPart(hyphen: false)
             if groupParts >= 2, joinedLength > 0 {
                 emit(UnsafeBufferPointer(start: joined, count: joinedLength),
                      RawToken(byteStart: Int32(groupStart), byteEnd: Int32(partEnd),
@@ -141,7 +202,6 @@ final class Tokenizer {
             if partStart < 0 {
                 partStart = index
                 segmentLength = 0
-                if groupParts == 0 { joinedLength = 0 }
             }
         }
 
@@ -151,19 +211,29 @@ final class Tokenizer {
             if position >= limit { break }
             let byte = text[index]
             if byte < 0x80 {
-                switch Tokenizer.asciiClass[Int(byte)] {
-                case .lower, .upper:
+                switch asciiClasses[Int(byte)] {
+                case .lower, .upper, .digit:
+                    // The common case: a run of ASCII letters and digits, in a tight loop.
                     startIfNeeded(index)
-                    append(byte | 0x20)
-                    partEnd = index + 1
-                    segmentLength += 1
-                    lastWasDigit = false
-                case .digit:
-                    startIfNeeded(index)
-                    append(byte)
-                    partEnd = index + 1
-                    segmentLength += 1
-                    lastWasDigit = true
+                    var cursor = index
+                    while cursor < count {
+                        let next = text[cursor]
+                        let lower = next | 0x20
+                        if lower &- 0x61 < 26 {
+                            if partLength < Tokenizer.maxWordBytes { part[partLength] = lower; partLength += 1 }
+                            lastWasDigit = false
+                        } else if next &- 0x30 < 10 {
+                            if partLength < Tokenizer.maxWordBytes { part[partLength] = next; partLength += 1 }
+                            lastWasDigit = true
+                        } else {
+                            break
+                        }
+                        segmentLength += 1
+                        cursor += 1
+                    }
+                    partEnd = cursor
+                    index = cursor
+                    continue
                 case .apostrophe:
                     if partStart >= 0, kind(text, at: index + 1) == .letter {
                         append(byte)
@@ -186,7 +256,7 @@ final class Tokenizer {
                     }
                 case .hyphen:
                     let next = partStart >= 0 ? kind(text, at: index + 1) : .separator
-                    if next == .letter || next == .digit { finishPart() } else { finishWord() }
+                    if next == .letter || next == .digit { finishPart(hyphen: true) } else { finishWord() }
                 case .separator, .nonASCII:
                     finishWord()
                 }
@@ -198,21 +268,21 @@ final class Tokenizer {
             switch folded.kind {
             case .letter, .digit:
                 startIfNeeded(index)
-                append(folded.folded)
+                append(folded)
                 partEnd = index + length
                 segmentLength += 1
                 lastWasDigit = folded.kind == .digit
             case .ignorable:
                 if partStart >= 0 { partEnd = index + length }
             case .apostrophe:
-                if partStart >= 0, kind(text, at: index + length) == .letter { append(folded.folded) } else { finishWord() }
+                if partStart >= 0, kind(text, at: index + length) == .letter { append(folded) } else { finishWord() }
             case .hyphen:
                 let next = partStart >= 0 ? kind(text, at: index + length) : .separator
-                if next == .letter || next == .digit { finishPart() } else { finishWord() }
+                if next == .letter || next == .digit { finishPart(hyphen: true) } else { finishWord() }
             case .ideograph:
                 finishWord()
                 startIfNeeded(index)
-                append(folded.folded)
+                append(folded)
                 partEnd = index + length
                 finishWord()
             case .separator:

@@ -67,7 +67,6 @@ struct CompiledTopic {
     var minScore: Double
     var feeds: Set<String>
     var tags: Set<String>
-    var isIndexable: Bool
 }
 
 /// Turns parsed queries into compiled nodes, interning every key the queries use.

@@ -29,10 +29,12 @@ struct Postings {
     }
 
     /// The spans where the clause holds (possibly empty for a match without evidence, such as a
-    /// negation), or nil when it does not hold.
-    func evaluate(_ node: CompiledNode) -> [Span]? {
+    /// negation), or nil when it does not hold. A NEAR yields the words on both sides as evidence,
+    /// or, with `covers` (as the operand of another NEAR), one span covering both sides.
+    func evaluate(_ node: CompiledNode, covers: Bool = false) -> [Span]? {
         switch node {
         case .term(let leaf):
+            guard isPresent(leaf) else { return nil }
             let spans = self.spans(leaf)
             return spans.isEmpty ? nil : spans
         case .phrase(let leaves):
@@ -40,23 +42,30 @@ struct Postings {
         case .and(let children):
             var result: [Span] = []
             for child in children {
-                guard let spans = evaluate(child) else { return nil }
+                guard let spans = evaluate(child, covers: covers) else { return nil }
                 result += spans
             }
             return result
         case .or(let children):
             var result: [Span]?
             for child in children {
-                if let spans = evaluate(child) { result = (result ?? []) + spans }
+                if let spans = evaluate(child, covers: covers) { result = (result ?? []) + spans }
             }
             return result
         case .not(let child):
             return evaluate(child) == nil ? [] : nil
         case .near(let left, let right, let distance, let ordered):
-            guard let a = evaluate(left), !a.isEmpty, let b = evaluate(right), !b.isEmpty else { return nil }
-            let result = near(a, b.sorted { $0.start < $1.start }, distance: distance, ordered: ordered)
+            guard let a = evaluate(left, covers: true), !a.isEmpty, let b = evaluate(right, covers: true), !b.isEmpty
+            else { return nil }
+            let result = near(a, b.sorted { $0.start < $1.start }, distance: distance, ordered: ordered, covers: covers)
             return result.isEmpty ? nil : result
         }
+    }
+
+    /// Whether any of the leaf's keys occurs at all (a cheap test before collecting spans).
+    @inline(__always)
+    private func isPresent(_ leaf: Leaf) -> Bool {
+        leaf.keys.contains { !range($0).isEmpty }
     }
 
     private func spans(_ leaf: Leaf) -> [Span] {
@@ -86,7 +95,7 @@ struct Postings {
     }
 
     private func phrase(_ leaves: [Leaf]) -> [Span]? {
-        guard let first = leaves.first else { return nil }
+        guard let first = leaves.first, leaves.allSatisfy(isPresent) else { return nil }
         var current = spans(first)
         for leaf in leaves.dropFirst() {
             if current.isEmpty { return nil }
@@ -106,8 +115,9 @@ struct Postings {
         return current.isEmpty ? nil : current
     }
 
-    /// Covers of pairs within `distance` words (the gap between the closest ends), `b` sorted by start.
-    private func near(_ a: [Span], _ b: [Span], distance: Int32, ordered: Bool) -> [Span] {
+    /// Pairs within `distance` words (the gap between the closest ends), `b` sorted by start: one
+    /// covering span per pair with `covers`, else both sides of each pair.
+    private func near(_ a: [Span], _ b: [Span], distance: Int32, ordered: Bool, covers: Bool) -> [Span] {
         var result: [Span] = []
         for left in a {
             var index = Self.lowerBound(b, left.start - distance - Self.maxSpanLength)
@@ -124,8 +134,12 @@ struct Postings {
                 }
                 guard isNear else { continue }
                 let (first, last) = left.start < right.start ? (left, right) : (right, left)
-                result.append(Span(start: first.start, end: max(first.end, last.end),
-                                   byteStart: first.byteStart, byteEnd: max(first.byteEnd, last.byteEnd)))
+                if covers {
+                    result.append(Span(start: first.start, end: max(first.end, last.end),
+                                       byteStart: first.byteStart, byteEnd: max(first.byteEnd, last.byteEnd)))
+                } else {
+                    result += [first, last]
+                }
                 if result.count >= Self.maxSpans { return result }
             }
         }

@@ -1,3 +1,5 @@
+import FeedWatchModel
+
 /// The JSON line `feedwatch match --json` prints for one (article, topic) match.
 public enum MatchJSON {
     /// `{"topic":"…","title":"…","link":"…","source":"…","score":2.5,"snippets":["… «ballistic missile» …"]}`,
@@ -15,27 +17,5 @@ public enum MatchJSON {
         return "\(value)"
     }
 
-    /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{2028}": result += "\\u2028"
-            case "\u{2029}": result += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
-    }
+    static func quoted(_ text: String) -> String { JSONText.quoted(text) }
 }

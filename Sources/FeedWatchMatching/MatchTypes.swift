@@ -16,11 +16,35 @@ public struct TopicHit: Sendable, Hashable {
     public var topicID: String
     public var score: Double
     public var snippets: [Snippet]
+    /// Which words matched where, in document order (title first).
+    public var evidence: [MatchEvidence]
 
-    public init(topicID: String, score: Double, snippets: [Snippet]) {
+    public init(topicID: String, score: Double, snippets: [Snippet], evidence: [MatchEvidence] = []) {
         self.topicID = topicID
         self.score = score
         self.snippets = snippets
+        self.evidence = evidence
+    }
+}
+
+/// One stretch of matched words: a word, a phrase, or both sides of a NEAR with what lies between.
+public struct MatchEvidence: Sendable, Hashable {
+    /// The part of the document the words are in.
+    public enum Field: String, Sendable, Hashable {
+        case title, body
+    }
+
+    /// Title or body.
+    public var field: Field
+    /// UTF-8 offsets of the words in the field's text.
+    public var utf8Range: Range<Int>
+    /// The words as they appear in the text.
+    public var text: String
+
+    public init(field: Field, utf8Range: Range<Int>, text: String) {
+        self.field = field
+        self.utf8Range = utf8Range
+        self.text = text
     }
 }
 

@@ -28,6 +28,7 @@ struct QueryLexer {
 
     private func describe(_ position: Int) -> String {
         guard position < characters.count else { return "end of query" }
+        if characters[position].isWhitespace { return "a space" }
         var end = position
         while end < characters.count, !characters[end].isWhitespace { end += 1 }
         return String(characters[position..<max(end, position + 1)])

@@ -9,8 +9,15 @@ struct SnippetBuilder {
     /// The text of one field and the byte range of each of its words by position.
     struct FieldText {
         var bytes: [UInt8]
-        var words: [Range<Int>]
+        var words: [Range<Int32>]
         var base: Int32
+
+        /// The matched words of a span, located in this field.
+        func evidence(_ span: Span) -> MatchEvidence {
+            let start = min(Int(span.byteStart), bytes.count), end = min(max(Int(span.byteEnd), start), bytes.count)
+            return MatchEvidence(field: base == 0 ? .title : .body, utf8Range: start..<end,
+                                 text: String(decoding: bytes[start..<end], as: UTF8.self))
+        }
     }
 
     /// Snippets from the body when it has hits, else from the title; the start of the body when there are no hits.
@@ -60,8 +67,8 @@ struct SnippetBuilder {
     }
 
     private static func snippet(_ field: FieldText, from: Int, to: Int, highlights: [Range<Int>]) -> Snippet {
-        let lower = field.words[from].lowerBound
-        var upper = field.words[min(to, field.words.count - 1)].upperBound
+        let lower = Int(field.words[from].lowerBound)
+        var upper = Int(field.words[min(to, field.words.count - 1)].upperBound)
         // Keep the punctuation that closes the last word ("missiles." rather than "missiles").
         while upper < field.bytes.count, !isSpace(field.bytes[upper]) { upper += 1 }
         var merged: [Range<Int>] = []

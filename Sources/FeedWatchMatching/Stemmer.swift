@@ -56,7 +56,7 @@ struct TopicLanguage: Hashable, Sendable {
     static func named(_ name: String) -> TopicLanguage? {
         let key = name.lowercased()
         if let algorithm = stemmed[key] { return TopicLanguage(code: key, algorithm: algorithm) }
-        if let code = stemmed.first(where: { $0.value == key })?.key {
+        if let code = stemmed.filter({ $0.value == key }).keys.sorted().first {
             return TopicLanguage(code: code, algorithm: key)
         }
         if unstemmed.contains(key) { return TopicLanguage(code: key, algorithm: nil) }

@@ -5,6 +5,18 @@ import Foundation
 /// candidate topics come from an inverted index over the document's words and are then
 /// verified on word positions.
 ///
+/// The query language (issue 5):
+/// - `missile` — any word with the same stem in the topic's languages (Snowball; default English),
+///   case- and diacritic-insensitive; `=IRGC` — that word form only; `sanction*` — a prefix (≥ 3 characters).
+/// - `"ballistic missile"` — consecutive words, each stemmed; `="exact phrase"` — without stemming.
+/// - `a b` — both; `a OR b` — either (OR binds tighter than the implicit AND; an explicit `AND`
+///   mixed with `OR` needs parentheses); `-a` or `NOT a` — must not match; `( … )` groups.
+/// - `a NEAR/5 b` — at most 5 words apart (adjacent words are 1 apart), either order;
+///   `a ONEAR/5 b` — `a` first. Operands: words, phrases or groups. n is 1…100.
+/// - `title:…`, `body:…` — limit a clause to one field.
+/// - `test-fire` also matches `test fire` and `testfire`; apostrophes stay inside words (`Iran’s`);
+///   Arabic and Persian are normalised (ي→ی, ك→ک, tatweel, harakat and ZWNJ dropped).
+///
 /// Thread-safe: calls on one matcher (and its copies) are serialised, since the analyzer's
 /// word cache and Snowball stemmers are shared state; build one matcher per thread to match in parallel.
 public struct TopicMatcher: Sendable {
@@ -28,17 +40,16 @@ public struct TopicMatcher: Sendable {
         engine.matches(document, feedURL: feedURL, feedTags: feedTags)
     }
 
+    /// The matcher's candidate step alone: whether the document contains the required terms of
+    /// some topic watching this feed, so that a full match (e.g. on the article's full text) may
+    /// pay off. Cheaper than `matches`: no positions are verified and no snippets built.
+    public func hasCandidates(_ document: MatchDocument, feedURL: String? = nil, feedTags: [String] = []) -> Bool {
+        engine.hasCandidates(document, feedURL: feedURL, feedTags: feedTags)
+    }
+
     /// Syntax (and language) errors of every topic, for `feedwatch check`.
     public static func validate(_ topics: [Topic]) -> [QuerySyntaxError] {
-        var errors: [QuerySyntaxError] = []
-        for topic in topics {
-            do throws(QuerySyntaxError) {
-                _ = try MatcherEngine(topics: [topic])
-            } catch {
-                errors.append(error)
-            }
-        }
-        return errors
+        MatcherEngine.validate(topics)
     }
 
     /// Topics with no indexable term (e.g. only negations), reported at config load.
@@ -53,147 +64,12 @@ public struct TopicMatcher: Sendable {
 public struct MatcherStatistics: Sendable, Hashable {
     /// Documents passed to `matches`.
     public var documents: Int = 0
-    /// Candidate topics picked by the index and verified on positions.
+    /// Candidate topics picked by the index (anchored on a word of the document).
     public var candidates: Int = 0
+    /// Candidates whose required words all occur, verified on positions.
+    public var verified: Int = 0
     /// Topic hits returned.
     public var hits: Int = 0
     /// Distinct query keys (stems, exact forms, prefixes) in the index.
     public var indexKeys: Int = 0
-}
-
-/// The compiled topics, the candidate index and the analyzer, with scratch space reused across documents.
-final class MatcherEngine: @unchecked Sendable {
-    private let topics: [CompiledTopic]
-    private let index: CandidateIndex
-    private let keyCount: Int
-    /// Guards everything below (the analyzer is not thread-safe; the scratch arrays are reused).
-    private let lock = NSLock()
-    private let state: AnalysisState
-    private var occurrences: [Occurrence] = []
-    private var lower: [Int32]
-    private var upper: [Int32]
-    private var keyStamps: [UInt32]
-    private var topicStamps: [UInt32]
-    private var generation: UInt32 = 0
-    private var counters = MatcherStatistics()
-
-    init(topics: [Topic]) throws(QuerySyntaxError) {
-        var languages: [TopicLanguage] = []
-        var topicLanguages: [[Int]] = []
-        for topic in topics {
-            var indices: [Int] = []
-            for name in topic.languages.isEmpty ? ["en"] : topic.languages {
-                guard let language = TopicLanguage.named(name) else {
-                    throw QuerySyntaxError(
-                        topicID: topic.id, column: 0,
-                        message: "language: expected a language code such as en, de, fr, ar or fa, found \(name)")
-                }
-                let index = languages.firstIndex(of: language) ?? { languages.append(language); return languages.count - 1 }()
-                if !indices.contains(index) { indices.append(index) }
-            }
-            topicLanguages.append(indices)
-        }
-        let state = AnalysisState(languages: languages)
-        var compiled: [CompiledTopic] = []
-        for (topic, languageIndices) in zip(topics, topicLanguages) {
-            do throws(QueryParseFailure) {
-                let parsed = try QueryParser.parse(topic.query)
-                let root = try QueryCompiler(state: state, languageIndices: languageIndices).compile(parsed)
-                compiled.append(CompiledTopic(
-                    id: topic.id, root: root, minScore: topic.minScore, feeds: Set(topic.feeds),
-                    tags: Set(topic.tags), isIndexable: root.anchors != nil))
-            } catch {
-                throw QuerySyntaxError(topicID: topic.id, column: error.column, message: error.message)
-            }
-        }
-        self.state = state
-        self.topics = compiled
-        keyCount = state.vocabulary.count
-        index = CandidateIndex(roots: compiled.map(\.root), keyCount: keyCount)
-        lower = Array(repeating: 0, count: keyCount)
-        upper = Array(repeating: 0, count: keyCount)
-        keyStamps = Array(repeating: 0, count: keyCount)
-        topicStamps = Array(repeating: 0, count: compiled.count)
-        counters.indexKeys = keyCount
-    }
-
-    var unindexableTopicIDs: [String] { index.unindexable.map { topics[Int($0)].id } }
-
-    var statistics: MatcherStatistics {
-        lock.lock()
-        defer { lock.unlock() }
-        return counters
-    }
-
-    private func applies(_ topic: CompiledTopic, feedURL: String?, feedTags: [String]) -> Bool {
-        guard let feedURL else { return true }
-        if !topic.feeds.isEmpty, !topic.feeds.contains(feedURL) { return false }
-        if !topic.tags.isEmpty, !feedTags.contains(where: topic.tags.contains) { return false }
-        return true
-    }
-
-    func matches(_ document: MatchDocument, feedURL: String?, feedTags: [String]) -> [TopicHit] {
-        lock.lock()
-        defer { lock.unlock() }
-        generation &+= 1
-        if generation == 0 {
-            keyStamps = Array(repeating: 0, count: keyCount)
-            topicStamps = Array(repeating: 0, count: topics.count)
-            generation = 1
-        }
-        // Work on local copies (moved out, so no copy happens) to keep exclusivity checks off the hot loops.
-        var occurrences = self.occurrences, lower = self.lower, upper = self.upper
-        var keyStamps = self.keyStamps, topicStamps = self.topicStamps
-        self.occurrences = []; self.lower = []; self.upper = []; self.keyStamps = []; self.topicStamps = []
-        let generation = self.generation
-
-        state.collectOccurrences(title: document.title, body: document.body, into: &occurrences)
-        var candidates: [Int32] = []
-        var start = 0
-        while start < occurrences.count {
-            let key = occurrences[start].key
-            var end = start + 1
-            while end < occurrences.count, occurrences[end].key == key { end += 1 }
-            lower[Int(key)] = Int32(start)
-            upper[Int(key)] = Int32(end)
-            keyStamps[Int(key)] = generation
-            for topic in index.topics(for: key) where topicStamps[Int(topic)] != generation {
-                topicStamps[Int(topic)] = generation
-                candidates.append(topic)
-            }
-            start = end
-        }
-        candidates += index.unindexable
-        candidates.sort()
-
-        var found: [(topic: Int, spans: [Span], score: Double)] = []
-        do {
-            let postings = Postings(occurrences: occurrences, lower: lower, upper: upper, stamps: keyStamps,
-                                    generation: generation)
-            for candidate in candidates {
-                let topic = topics[Int(candidate)]
-                guard applies(topic, feedURL: feedURL, feedTags: feedTags),
-                      let evidence = postings.evaluate(topic.root)
-                else { continue }
-                let spans = Array(Set(evidence)).sorted { ($0.start, $0.end) < ($1.start, $1.end) }
-                let score = Scoring.score(spans)
-                if score >= topic.minScore { found.append((Int(candidate), spans, score)) }
-            }
-        }
-        self.occurrences = occurrences; self.lower = lower; self.upper = upper
-        self.keyStamps = keyStamps; self.topicStamps = topicStamps
-        counters.documents += 1
-        counters.candidates += candidates.count
-        counters.hits += found.count
-        guard !found.isEmpty else { return [] }
-
-        let title = SnippetBuilder.FieldText(bytes: Array(document.title.utf8), words: state.wordRanges(document.title),
-                                             base: 0)
-        let body = SnippetBuilder.FieldText(bytes: Array(document.body.utf8), words: state.wordRanges(document.body),
-                                            base: AnalysisState.bodyBase)
-        return found.map { hit in
-            TopicHit(topicID: topics[hit.topic].id, score: hit.score,
-                     snippets: SnippetBuilder.snippets(for: hit.spans, title: title, body: body))
-        }
-    }
 }

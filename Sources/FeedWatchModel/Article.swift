@@ -15,6 +15,12 @@ public struct Article: Sendable, Hashable, Codable {
     public var published: Date?
     /// When feedwatch first saw the article.
     public var discovered: Date
+    /// The story this article belongs to (the id of the story's first article); nil until clustered.
+    public var storyID: Int64? = nil
+    /// The text extracted from the article page, when full-text extraction ran and succeeded.
+    public var fullText: String? = nil
+    /// Why full-text extraction did not produce text (not HTML, too large, no article, fetch failed).
+    public var extractionNote: String? = nil
 
     public init(
         id: Int64, feedID: Int64, fingerprint: String, title: String, link: String?, summary: String,
@@ -34,4 +40,10 @@ public struct Article: Sendable, Hashable, Codable {
 
     /// The text matched as the article's body: content, else summary.
     public var bodyText: String { content.isEmpty ? summary : content }
+
+    /// The text matched and clustered: the extracted full text when there is one, else `bodyText`.
+    public var bestText: String {
+        if let fullText, !fullText.isEmpty { return fullText }
+        return bodyText
+    }
 }

@@ -35,10 +35,12 @@ public struct Digest: Sendable, Hashable, Codable {
         public var published: Date?
         public var score: Double
         public var snippets: [Snippet]
+        /// Other feeds that carried the same story ("also reported by …"); empty when none.
+        public var alsoReportedBy: [Link] = []
 
         public init(
             articleID: Int64, title: String, link: String?, feedName: String, published: Date?, score: Double,
-            snippets: [Snippet]
+            snippets: [Snippet], alsoReportedBy: [Link] = []
         ) {
             self.articleID = articleID
             self.title = title
@@ -47,6 +49,37 @@ public struct Digest: Sendable, Hashable, Codable {
             self.published = published
             self.score = score
             self.snippets = snippets
+            self.alsoReportedBy = alsoReportedBy
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case articleID, title, link, feedName, published, score, snippets, alsoReportedBy
+        }
+
+        /// Decodes an item; `alsoReportedBy` may be missing (items encoded before it existed).
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            articleID = try c.decode(Int64.self, forKey: .articleID)
+            title = try c.decode(String.self, forKey: .title)
+            link = try c.decodeIfPresent(String.self, forKey: .link)
+            feedName = try c.decode(String.self, forKey: .feedName)
+            published = try c.decodeIfPresent(Date.self, forKey: .published)
+            score = try c.decode(Double.self, forKey: .score)
+            snippets = try c.decode([Snippet].self, forKey: .snippets)
+            alsoReportedBy = try c.decodeIfPresent([Link].self, forKey: .alsoReportedBy) ?? []
+        }
+    }
+
+    /// Another source's copy of a story: where it appeared, where to read it, and the
+    /// headline it ran under there when known.
+    public struct Link: Sendable, Hashable, Codable {
+        public var feedName: String
+        public var url: String?
+        public var title: String?
+        public init(feedName: String, url: String?, title: String? = nil) {
+            self.feedName = feedName
+            self.url = url
+            self.title = title
         }
     }
 

@@ -1,12 +1,13 @@
 /// The identity of an entry across fetches, decided once, in the parser.
 ///
-/// The chain is: the entry's own id (guid), else its link, else a hash of title and
-/// content. The prefix says which rule applied, so a later change of rule never makes
+/// The chain is: the entry's own id (guid), else its canonical link (fragment and tracking
+/// parameters removed, see `CanonicalLink`), else a hash of title and content. Per-feed
+/// refinements (guid+link, link first) are `EntryIdentity`'s job. The prefix says which rule applied, so a later change of rule never makes
 /// two different entries collide.
 public enum EntryFingerprint {
     public static func compute(id: String?, link: String?, title: String?, content: String?) -> String {
         if let id = nonEmpty(id) { return "id:" + id }
-        if let link = nonEmpty(link) { return "link:" + link }
+        if let link = nonEmpty(link) { return "link:" + CanonicalLink.normalise(link) }
         let material = (title ?? "") + "\u{1F}" + (content ?? "")
         return "hash:" + SHA256.hexDigest(of: Array(material.utf8))
     }

@@ -8,6 +8,8 @@ public struct FeedSource: Sendable, Hashable, Codable {
     public var interval: TimeSpan?
     /// Free-form labels that topics can use to limit which feeds they watch.
     public var tags: [String]
+    /// When to fetch and extract each article's page (`full_text`); `.never` by default.
+    public var fullText: FullTextMode = .never
 
     public init(url: String, name: String? = nil, interval: TimeSpan? = nil, tags: [String] = []) {
         self.url = url
@@ -15,6 +17,28 @@ public struct FeedSource: Sendable, Hashable, Codable {
         self.interval = interval
         self.tags = tags
     }
+
+    private enum CodingKeys: String, CodingKey { case url, name, interval, tags, fullText }
+
+    /// Decodes a source; `fullText` may be missing (values encoded before it existed).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        url = try container.decode(String.self, forKey: .url)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        interval = try container.decodeIfPresent(TimeSpan.self, forKey: .interval)
+        tags = try container.decodeIfPresent([String].self, forKey: .tags) ?? []
+        fullText = try container.decodeIfPresent(FullTextMode.self, forKey: .fullText) ?? .never
+    }
+}
+
+/// Whether feedwatch fetches an article's page to match on its full text.
+public enum FullTextMode: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Every new article's page is fetched and extracted.
+    case always
+    /// Only pages of articles whose title and summary already contain terms of some topic.
+    case candidates
+    /// Articles are matched on what the feed gives.
+    case never
 }
 
 /// A feed as the store knows it: its database id, its source and the name it shows.

@@ -131,6 +131,9 @@ public struct ParsedFeed: Sendable, Hashable, Codable {
     public var selfURL: String?
     /// RSS `<ttl>` in minutes, a publisher's hint for how often to check.
     public var ttlMinutes: Int?
+    /// The syndication module's update period (`sy:updatePeriod`/`sy:updateFrequency`) in
+    /// minutes, another publisher's hint for how often to check.
+    public var updatePeriodMinutes: Int? = nil
     public var entries: [Entry]
     /// What the parser had to repair or could not read (like feedparser's `bozo`).
     public var warnings: [String]

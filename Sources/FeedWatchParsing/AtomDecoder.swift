@@ -1,19 +1,20 @@
+import Foundation
 import FeedWatchModel
 
 /// Atom 1.0 (RFC 4287) and Atom 0.3 into the normalised model. 0.3's differences: `tagline`,
 /// `modified`, `issued`, `url` in persons, MIME types and `mode` on text constructs.
 enum AtomDecoder {
     static func decode(_ root: XMLElement, context: inout DecodeContext) -> ParsedFeed {
-        let isAtom03 = root.namespace == XMLNamespace.atom03
-            || (root.namespace.isEmpty && root.attribute("version")?.hasPrefix("0.") == true)
-        if root.namespace.isEmpty { context.warn("Atom feed without the Atom namespace") }
-        let namespace = root.namespace
+        let isAtom03 = root.ns == .atom03
+            || (root.ns == .none && root.attribute("version")?.hasPrefix("0.") == true)
+        if root.ns == .none { context.warn("Atom feed without the Atom namespace") }
+        let namespace = root.ns
         var feed = ParsedFeed(format: isAtom03 ? .atom03 : .atom10)
         let base = root.base
         var entries: [XMLElement] = []
         for child in root.children {
-            guard child.namespace == namespace else {
-                if child.namespace == XMLNamespace.itunes && child.name == "image", feed.imageURL == nil,
+            guard child.ns == namespace else {
+                if child.ns == .itunes && child.name == "image", feed.imageURL == nil,
                    let href = child.attribute("href") {
                     feed.imageURL = URLResolver.resolve(href, against: base)
                 }
@@ -41,7 +42,7 @@ enum AtomDecoder {
         }
         // Entries swallowed by an unclosed element are still entries.
         let nested = root.children.filter { $0.name != "entry" }.flatMap {
-            $0.descendants(named: "entry", where: { $0.namespace == namespace })
+            $0.descendants(named: "entry", where: { $0.ns == namespace })
         }
         if !nested.isEmpty {
             context.warn("\(nested.count) entr\(nested.count == 1 ? "y" : "ies") found inside another element")
@@ -61,13 +62,13 @@ enum AtomDecoder {
         return type.hasPrefix("text/html") || type.hasPrefix("application/xhtml")
     }
 
-    private static func decodeEntry(_ element: XMLElement, namespace: String, feed: ParsedFeed,
+    private static func decodeEntry(_ element: XMLElement, namespace: NS, feed: ParsedFeed,
                                     context: inout DecodeContext) -> Entry {
         var draft = EntryDraft()
         let base = element.base ?? feed.link
         var alternateFound = false
         for child in element.children {
-            guard child.namespace == namespace else {
+            guard child.ns == namespace else {
                 _ = ElementReader.readExtension(child, into: &draft, base: child.base ?? base, context: &context)
                 continue
             }
@@ -107,16 +108,16 @@ enum AtomDecoder {
             }
         }
         if draft.authors.isEmpty { draft.authors = feed.authors }
-        if draft.published == nil && draft.updated != nil && namespace == XMLNamespace.atom03 {
+        if draft.published == nil && draft.updated != nil && namespace == .atom03 {
             draft.published = draft.updated
         }
         draft.language = element.lang ?? feed.language
         return draft.entry()
     }
 
-    private static func person(_ element: XMLElement, namespace: String, base: String?) -> Person? {
+    private static func person(_ element: XMLElement, namespace: NS, base: String?) -> Person? {
         var person = Person()
-        for child in element.children where child.namespace == namespace {
+        for child in element.children where child.ns == namespace {
             switch child.name {
             case "name": person.name = child.trimmedText.map(HTMLText.foldWhitespace)
             case "email": person.email = child.trimmedText
@@ -162,12 +163,18 @@ enum AtomDecoder {
     /// A text construct as `FeedText` (summary, content), with relative links resolved.
     static func text(_ element: XMLElement, base: String?) -> FeedText? {
         if element.attribute("src") != nil && element.trimmedText == nil { return nil }  // out-of-line content
+        var decoded: String?
+        if element.attribute("mode")?.lowercased() == "base64", let encoded = element.trimmedText {
+            // Atom 0.3's base64 mode: the content is the decoded bytes, read as UTF-8.
+            let compact = encoded.filter { !$0.isWhitespace }
+            decoded = Data(base64Encoded: compact).map { String(decoding: $0, as: UTF8.self) }
+        }
         switch textType(element) {
         case .text:
-            guard let value = element.trimmedText else { return nil }
+            guard let value = decoded ?? element.trimmedText else { return nil }
             return FeedText(value: value, kind: .text, plainText: HTMLText.foldWhitespace(value))
         case .html:
-            guard let value = element.trimmedText else { return nil }
+            guard let value = decoded ?? element.trimmedText else { return nil }
             return ElementReader.html(value, base: base)
         case .xhtml:
             let value = xhtmlMarkup(element).trimmingASCIIWhitespace()

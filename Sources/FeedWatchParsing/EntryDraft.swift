@@ -77,14 +77,12 @@ enum ElementReader {
         return FeedText(value: resolved, kind: .html, plainText: HTMLText.plainText(fromHTML: resolved))
     }
 
-    static func looksLikeMarkup(_ text: String) -> Bool {
-        text.utf8.contains(UInt8(ascii: "<")) || text.utf8.contains(UInt8(ascii: "&"))
-    }
+    static func looksLikeMarkup(_ text: String) -> Bool { HTMLText.hasMarkup(text) }
 
     /// A date element's instant, or nil plus a warning naming what could not be read.
     static func date(_ element: XMLElement, context: inout DecodeContext) -> Date? {
+        if let date = FeedDates.parse(bytes: element.text) { return date }
         guard let text = element.trimmedText else { return nil }
-        if let date = FeedDates.parse(text) { return date }
         context.warn("unparseable date \"\(text.prefix(80))\" in <\(element.name)>")
         return nil
     }
@@ -124,8 +122,8 @@ enum ElementReader {
     /// Returns true when the element was one of them.
     static func readExtension(_ child: XMLElement, into draft: inout EntryDraft, base: String?,
                               context: inout DecodeContext) -> Bool {
-        switch child.namespace {
-        case XMLNamespace.dc:
+        switch child.ns {
+        case .dc:
             switch child.name {
             case "creator", "author", "contributor":
                 if let name = plainText(child, html: false) { draft.addAuthor(Person(name: name)) }
@@ -144,22 +142,22 @@ enum ElementReader {
             default: break
             }
             return true
-        case XMLNamespace.dcterms:
+        case .dcterms:
             switch child.name {
             case "modified": if draft.updated == nil { draft.updated = date(child, context: &context) }
             case "created", "issued": if draft.published == nil { draft.published = date(child, context: &context) }
             default: break
             }
             return true
-        case XMLNamespace.content:
+        case .content:
             if child.name == "encoded", let text = htmlText(child, base: base) {
                 draft.content = text.kind == .html ? text : FeedText(value: text.value, kind: .html, plainText: text.plainText)
             }
             return true
-        case XMLNamespace.media:
+        case .media:
             readMedia(child, into: &draft, base: base)
             return true
-        case XMLNamespace.itunes:
+        case .itunes:
             switch child.name {
             case "author": if let name = plainText(child, html: false) { draft.addAuthor(Person(name: name)) }
             case "summary", "subtitle":
@@ -172,10 +170,10 @@ enum ElementReader {
             default: break
             }
             return true
-        case XMLNamespace.slash:
+        case .slash:
             if child.name == "comments" { draft.commentCount = child.trimmedText.flatMap { Int($0) } }
             return true
-        case XMLNamespace.wfw:
+        case .wfw:
             return true
         default:
             return false
@@ -185,7 +183,7 @@ enum ElementReader {
     private static func readMedia(_ element: XMLElement, into draft: inout EntryDraft, base: String?) {
         switch element.name {
         case "group":
-            for child in element.children where child.namespace == XMLNamespace.media {
+            for child in element.children where child.ns == .media {
                 readMedia(child, into: &draft, base: base)
             }
         case "content":
@@ -198,7 +196,7 @@ enum ElementReader {
                     draft.imageURL = URLResolver.resolve(url, against: base)
                 }
             }
-            for child in element.children where child.namespace == XMLNamespace.media {
+            for child in element.children where child.ns == .media {
                 readMedia(child, into: &draft, base: base)
             }
         case "thumbnail":

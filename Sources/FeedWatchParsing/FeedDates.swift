@@ -7,9 +7,17 @@ public enum FeedDates {
     /// Parses an RFC 822/1123 date (and its real-world variants) or an RFC 3339 / ISO 8601 /
     /// W3C-DTF date, whichever the text looks like; nil when it is neither.
     public static func parse(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
-        guard let range = bytes.trimmedRange() else { return nil }
-        let slice = bytes[range]
+        parse(bytes: Array(text.utf8)[...])
+    }
+
+    /// `parse(_:)` on UTF-8 bytes, so element text is parsed where it lies, without a String.
+    static func parse(bytes: ArraySlice<UInt8>) -> Date? {
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end && bytes[start].isASCIIWhitespace { start += 1 }
+        while end > start && bytes[end - 1].isASCIIWhitespace { end -= 1 }
+        guard start < end else { return nil }
+        let slice = bytes[start..<end]
         if slice.count >= 4, slice.prefix(4).allSatisfy(isDigit) {
             if let date = parseISO8601(slice) { return date }
         }
@@ -159,33 +167,41 @@ public enum FeedDates {
                         offsetSeconds: offsetSeconds, fraction: 0)
     }
 
+    private static let monthPrefixes: [UInt32] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                                   "nov", "dec"].map(packPrefix)
+    private static let monthNames = ["january", "february", "march", "april", "may", "june", "july", "august",
+                                     "september", "october", "november", "december"]
+    private static let weekdayNames = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    private static let weekdayPrefixes: [UInt32] = weekdayNames.map(packPrefix)
+
+    /// The first three letters, lower-cased, as one integer.
+    private static func packPrefix(_ word: String) -> UInt32 { packPrefix(Array(word.utf8)) }
+    private static func packPrefix(_ word: [UInt8]) -> UInt32 {
+        (UInt32(word[0] | 0x20) << 16) | (UInt32(word[1] | 0x20) << 8) | UInt32(word[2] | 0x20)
+    }
+
+    /// `Mar`, `March`, `Sept`; nil for anything else.
     private static func monthNumber(_ word: [UInt8]) -> Int? {
-        guard word.count >= 3 else { return nil }
-        let key = (UInt32(word[0] | 0x20) << 16) | (UInt32(word[1] | 0x20) << 8) | UInt32(word[2] | 0x20)
-        let months: [UInt32] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-            .map { name in name.utf8.reduce(0) { ($0 << 8) | UInt32($1) } }
-        guard let index = months.firstIndex(of: key) else { return nil }
-        // "Sept" and full names are fine; anything else sharing the prefix is not a month.
-        if word.count > 3 {
-            let full = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-                        "october", "november", "december"][index]
-            let lower = String(decoding: word.map { $0 | 0x20 }, as: UTF8.self)
-            guard full.hasPrefix(lower) else { return nil }
-        }
+        guard word.count >= 3, let index = monthPrefixes.firstIndex(of: packPrefix(word)) else { return nil }
+        if word.count > 3 && !isPrefix(word, of: monthNames[index]) { return nil }
         return index + 1
     }
 
+    /// `Tue`, `Tues`, `Tuesday`.
     private static func isWeekday(_ word: [UInt8]) -> Bool {
-        guard word.count >= 3 else { return false }
-        let lower = String(decoding: word.map { $0 | 0x20 }, as: UTF8.self)
-        for name in ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] {
-            if name.hasPrefix(lower) || (lower.count == 4 && name.hasPrefix(String(lower.prefix(3)))) { return true }
-        }
-        return false
+        guard word.count >= 3, let index = weekdayPrefixes.firstIndex(of: packPrefix(word)) else { return false }
+        return word.count == 3 || word.count == 4 || isPrefix(word, of: weekdayNames[index])
+    }
+
+    private static func isPrefix(_ word: [UInt8], of name: String) -> Bool {
+        let nameBytes = name.utf8
+        guard word.count <= nameBytes.count else { return false }
+        return zip(word, nameBytes).allSatisfy { $0 | 0x20 == $1 }
     }
 
     /// Named zones: UT/GMT/UTC/Z, North American zones, military letters (RFC 822 signs).
     private static func zoneOffset(_ word: [UInt8]) -> Int? {
+        guard word.count <= 4 else { return nil }
         let upper = String(decoding: word.map { $0 & ~0x20 }, as: UTF8.self)
         switch upper {
         case "UT", "UTC", "GMT", "Z", "WET": return 0

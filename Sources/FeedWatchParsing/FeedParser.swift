@@ -84,10 +84,10 @@ public enum FeedParser {
 
         var context = DecodeContext(documentURL: documentURL, warnings: warnings)
         let feed: ParsedFeed
-        switch (root.name, root.namespace) {
-        case ("rss", _), ("RDF", XMLNamespace.rdf), ("channel", _):
+        switch (root.name, root.ns) {
+        case ("rss", _), ("RDF", .rdf), ("channel", _):
             feed = RSSDecoder.decode(root, context: &context)
-        case ("feed", XMLNamespace.atom10), ("feed", XMLNamespace.atom03), ("feed", ""):
+        case ("feed", .atom10), ("feed", .atom03), ("feed", .none):
             feed = AtomDecoder.decode(root, context: &context)
         case ("html", _), ("HTML", _):
             throw FeedLinkFinder.notAFeedError(forHTML: bytes, documentURL: documentURL)

@@ -21,8 +21,11 @@ enum RSSDecoder {
         // An unclosed element (say <itunes:category>) swallows the items after it, so look
         // everywhere except inside items (SSE puts conflicting copies of an item in its item).
         let items = root.descendants(named: "item", where: isCore)
-        let placed = (channel?.children ?? []).filter { isCore($0) && $0.name == "item" }.count
-            + (channel === root ? 0 : root.children.filter { isCore($0) && $0.name == "item" }.count)
+        var placed = 0
+        for child in channel?.children ?? [] where child.name == "item" && isCore(child) { placed += 1 }
+        if channel !== root {
+            for child in root.children where child.name == "item" && isCore(child) { placed += 1 }
+        }
         if items.count > placed {
             context.warn("\(items.count - placed) item(s) found inside another element (an unclosed tag?)")
         }
@@ -40,12 +43,12 @@ enum RSSDecoder {
     }
 
     private static func isCore(_ element: XMLElement) -> Bool {
-        element.namespace.isEmpty || !XMLNamespace.extensions.contains(element.namespace)
+        !element.ns.isRSSExtension
     }
 
     private static func detectFormat(_ root: XMLElement) -> FeedFormat {
         if root.name == "RDF" {
-            return root.children.contains { $0.namespace == XMLNamespace.rss090 } ? .rss090 : .rss10
+            return root.children.contains { $0.ns == .rss090 } ? .rss090 : .rss10
         }
         switch root.attribute("version")?.trimmingASCIIWhitespace() {
         case "0.90": return .rss090
@@ -57,9 +60,29 @@ enum RSSDecoder {
         }
     }
 
+    /// Minutes between updates per the syndication module (`sy:updatePeriod` /
+    /// `sy:updateFrequency`, default once per period); nil when the feed says nothing usable.
+    static func syndicationMinutes(period: String?, frequency: Int?) -> Int? {
+        guard let period else { return nil }
+        let minutes: Int
+        switch period {
+        case "hourly": minutes = 60
+        case "daily": minutes = 1440
+        case "weekly": minutes = 10_080
+        case "monthly": minutes = 43_200
+        case "yearly": minutes = 525_600
+        default: return nil
+        }
+        let times = max(frequency ?? 1, 1)
+        return max(minutes / times, 1)
+    }
+
     private static func readChannel(_ channel: XMLElement, into feed: inout ParsedFeed, context: inout DecodeContext) {
         let base = channel.base
         var draft = EntryDraft()  // collects channel-level extension values (authors, dates)
+        var updatePeriod: String?
+        var updateFrequency: Int?
+        defer { feed.updatePeriodMinutes = syndicationMinutes(period: updatePeriod, frequency: updateFrequency) }
         for child in channel.children {
             if isCore(child) {
                 switch child.name {
@@ -80,20 +103,24 @@ enum RSSDecoder {
                     }
                 default: break
                 }
-            } else if child.namespace == XMLNamespace.atom10 && child.name == "link" {
+            } else if child.ns == .atom10 && child.name == "link" {
                 let rel = child.attribute("rel") ?? "alternate"
                 guard let href = child.attribute("href") else { continue }
                 if rel == "self" { feed.selfURL = URLResolver.resolve(href, against: base) }
                 if rel == "alternate" && feed.link == nil { feed.link = href }
-            } else if child.namespace == XMLNamespace.itunes && child.name == "image" {
+            } else if child.ns == .itunes && child.name == "image" {
                 if feed.imageURL == nil, let href = child.attribute("href") {
                     feed.imageURL = URLResolver.resolve(href, against: base)
                 }
-            } else if child.namespace == XMLNamespace.dc && child.name == "language" {
+            } else if child.ns == .sy && (child.name == "updatePeriod" || child.name == "updateFrequency") {
+                // The syndication module: "hourly" with frequency 2 means every 30 minutes.
+                if child.name == "updatePeriod" { updatePeriod = child.trimmedText?.lowercased() }
+                if child.name == "updateFrequency" { updateFrequency = child.trimmedText.flatMap { Int($0) } }
+            } else if child.ns == .dc && child.name == "language" {
                 if feed.language == nil { feed.language = child.trimmedText }
-            } else if child.namespace == XMLNamespace.dc && child.name == "date" {
+            } else if child.ns == .dc && child.name == "date" {
                 if feed.updated == nil { feed.updated = ElementReader.date(child, context: &context) }
-            } else if child.namespace != XMLNamespace.media {
+            } else if child.ns != .media {
                 _ = ElementReader.readExtension(child, into: &draft, base: base, context: &context)
             }
         }
@@ -129,7 +156,7 @@ enum RSSDecoder {
                 case "source": break
                 default: break
                 }
-            } else if child.namespace == XMLNamespace.atom10 {
+            } else if child.ns == .atom10 {
                 switch child.name {
                 case "link":
                     let rel = child.attribute("rel") ?? "alternate"
@@ -146,7 +173,7 @@ enum RSSDecoder {
                 case "content": if draft.content == nil { draft.content = AtomDecoder.text(child, base: base) }
                 default: break
                 }
-            } else if child.namespace == XMLNamespace.rdf {
+            } else if child.ns == .rdf {
                 continue
             } else {
                 _ = ElementReader.readExtension(child, into: &draft, base: base, context: &context)

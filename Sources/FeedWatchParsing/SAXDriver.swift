@@ -74,7 +74,11 @@ enum SAXDriver {
             }
         }
         builder.context = nil
-        return SAXResult(root: builder.root, errors: builder.errors, errorCount: builder.errorCount,
+        var errors = builder.errors
+        if builder.impliedCloses > 0 {
+            errors.append("\(builder.impliedCloses) item(s) or entr(ies) started before the previous one was closed")
+        }
+        return SAXResult(root: builder.root, errors: errors, errorCount: builder.errorCount + builder.impliedCloses,
                          limitError: builder.limitError)
     }
 }
@@ -101,28 +105,55 @@ private final class TreeBuilder {
     let documentBase: String?
     var context: xmlParserCtxtPtr?
     var root: XMLElement?
-    var stack: [XMLElement] = []
+    /// The open elements of the tree being built.
+    @exclusivity(unchecked) var stack: [XMLElement] = []
+    /// The open elements as libxml2 sees them; differs from `stack` after an implied close.
+    @exclusivity(unchecked) var openElements: [XMLElement] = []
+    /// Items or entries that started while the previous one was still open.
+    var impliedCloses = 0
     var errors: [String] = []
     var errorCount = 0
     var limitError: ParseError?
     var stopped = false
+    let arena = TextArena()
     /// libxml2 hands out names interned in its dictionary: the same pointer for the same
     /// name for the whole parse, so converting each distinct name to a String once is enough.
-    var names: [UnsafeRawPointer: String] = [:]
+    @exclusivity(unchecked) var names: [UnsafeRawPointer: (string: String, isContainer: Bool)] = [:]
+    /// Namespace URIs are interned the same way; each is classified once.
+    var namespaces: [UnsafeRawPointer: (uri: String, ns: NS)] = [:]
 
     init(limits: ParseLimits, baseURL: String?) {
         self.limits = limits
         self.documentBase = baseURL
         stack.reserveCapacity(32)
+        arena.bytes.reserveCapacity(64 * 1024)
     }
 
-    func name(_ pointer: UnsafePointer<xmlChar>?) -> String {
-        guard let pointer else { return "" }
+    /// Elements that only hold other elements; their whitespace text is layout.
+    static let containers: Set<String> = [
+        "rss", "channel", "item", "RDF", "feed", "entry", "author", "contributor", "image", "textinput", "textInput",
+        "items", "Seq", "group", "owner",
+    ]
+
+    func name(_ pointer: UnsafePointer<xmlChar>?) -> String { internedName(pointer).string }
+
+    func internedName(_ pointer: UnsafePointer<xmlChar>?) -> (string: String, isContainer: Bool) {
+        guard let pointer else { return ("", false) }
         let key = UnsafeRawPointer(pointer)
         if let known = names[key] { return known }
         let string = String(cString: pointer)
-        names[key] = string
-        return string
+        let entry = (string, TreeBuilder.containers.contains(string))
+        names[key] = entry
+        return entry
+    }
+
+    func namespace(_ pointer: UnsafePointer<xmlChar>) -> (uri: String, ns: NS) {
+        let key = UnsafeRawPointer(pointer)
+        if let known = namespaces[key] { return known }
+        let uri = String(cString: pointer)
+        let entry = (uri, NS(uri: uri))
+        namespaces[key] = entry
+        return entry
     }
 
     func stop(_ error: ParseError) {
@@ -134,14 +165,25 @@ private final class TreeBuilder {
     func start(localname: UnsafePointer<xmlChar>?, prefix: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?,
                attributeCount: Int, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         if stopped { return }
-        if stack.count >= limits.maxDepth {
+        if openElements.count >= limits.maxDepth {
             stop(ParseError(code: .limitExceeded, message: "elements nested deeper than \(limits.maxDepth) levels"))
             return
         }
+        var (namespace, ns) = uri.map { self.namespace($0) } ?? ("", .none)
+        if uri == nil, let prefix, let known = XMLNamespace.forUndeclaredPrefix(name(prefix)) {
+            namespace = known
+            ns = NS(uri: known)
+        }
+        let (localName, isContainer) = internedName(localname)
+        if localName == "item" || localName == "entry" { closeOpenEntry(named: localName, namespace: namespace) }
         let parent = stack.last
-        if parent == nil && root != nil { return }  // a second root element: recover by ignoring it
-        var namespace = uri.map { name($0) } ?? ""
-        if uri == nil, let prefix { namespace = XMLNamespace.forUndeclaredPrefix(name(prefix)) ?? "" }
+        if parent == nil && root != nil {
+            // A second root element: recover by reading it as more children of the first.
+            guard let first = root else { return }
+            stack.append(first)
+            return start(localname: localname, prefix: prefix, uri: uri, attributeCount: attributeCount,
+                         attributes: attributes)
+        }
 
         var attributeList: [XMLAttribute] = []
         var base = parent?.base ?? documentBase
@@ -151,7 +193,7 @@ private final class TreeBuilder {
             for index in 0..<attributeCount {
                 let fields = attributes + index * 5
                 let attributeName = name(fields[0])
-                var attributeNamespace = fields[2].map { name($0) } ?? ""
+                var attributeNamespace = fields[2].map { self.namespace($0).uri } ?? ""
                 if fields[2] == nil, let attributePrefix = fields[1] {
                     attributeNamespace = XMLNamespace.forUndeclaredPrefix(name(attributePrefix)) ?? ""
                 }
@@ -170,25 +212,54 @@ private final class TreeBuilder {
                 attributeList.append(XMLAttribute(name: attributeName, namespace: attributeNamespace, value: value))
             }
         }
-        let element = XMLElement(name: name(localname), namespace: namespace, attributes: attributeList,
-                                 textOffset: parent?.text.count ?? 0, base: base, lang: lang)
-        if let parent { parent.children.append(element) } else { root = element }
+        let element = XMLElement(name: localName, namespace: namespace, ns: ns, attributes: attributeList,
+                                 textOffset: parent?.textCount ?? 0, base: base, lang: lang, arena: arena,
+                                 dropsWhitespace: isContainer)
+        if let parent {
+            // Items have about ten children: one allocation instead of growing 1, 2, 4, 8, 16.
+            if parent.children.isEmpty { parent.children.reserveCapacity(8) }
+            parent.children.append(element)
+        } else {
+            root = element
+        }
         stack.append(element)
+        openElements.append(element)
+    }
+
+    /// An item (or entry) cannot contain another in the same namespace: a new one while one
+    /// is open means the previous one lost its end tag (or an unclosed `<b>` inside it made
+    /// libxml2 close the wrong element). Close it, as a reader would. Elements of another
+    /// namespace in between (Simple Sharing's conflict copies) mean the nesting is deliberate.
+    private func closeOpenEntry(named localName: String, namespace: String) {
+        var index = stack.count - 1
+        while index >= 0 {
+            let open = stack[index]
+            if open.namespace != namespace { return }
+            if open.name == localName {
+                stack.removeSubrange(index...)
+                impliedCloses += 1
+                return
+            }
+            index -= 1
+        }
     }
 
     func end() {
         if stopped { return }
-        _ = stack.popLast()
+        guard let closing = openElements.popLast() else { return }
+        if let index = stack.lastIndex(where: { $0 === closing }) { stack.removeSubrange(index...) }
     }
 
     func characters(_ pointer: UnsafePointer<xmlChar>?, _ length: Int) {
         guard !stopped, let pointer, length > 0, let top = stack.last else { return }
-        if top.text.count + length > limits.maxTextBytes {
+        let chunk = UnsafeBufferPointer(start: pointer, count: length)
+        if top.dropsWhitespace && chunk.allSatisfy({ $0.isASCIIWhitespace }) { return }
+        if top.textCount + length > limits.maxTextBytes {
             stop(ParseError(code: .limitExceeded,
                             message: "a text node is larger than \(limits.maxTextBytes) bytes (element <\(top.name)>)"))
             return
         }
-        top.text.append(contentsOf: UnsafeBufferPointer(start: pointer, count: length))
+        top.appendText(chunk)
     }
 
     func reference(_ entityName: UnsafePointer<xmlChar>?) {
@@ -196,7 +267,8 @@ private final class TreeBuilder {
         guard !stopped, let entityName, let top = stack.last,
               let codePoint = HTMLEntities.codePoint(named: entityName),
               let scalar = Unicode.Scalar(codePoint) else { return }
-        top.text.append(contentsOf: String(Character(scalar)).utf8)
+        var character = String(Character(scalar))
+        character.withUTF8 { top.appendText($0) }
     }
 
     func error(_ error: UnsafePointer<xmlError>) {

@@ -10,9 +10,49 @@ enum URLResolver {
         let trimmed = reference.trimmingASCIIWhitespace()
         guard let base, !base.isEmpty, !isAbsolute(trimmed) else { return trimmed }
         if trimmed.isEmpty { return base }
+        if let fast = resolveAbsolutePath(trimmed, against: base) { return fast }
         guard let built = xmlBuildURI(trimmed, base) else { return trimmed }
         defer { fw_xmlFree(built) }
         return String(cString: built)
+    }
+
+    /// `/path?query` against `scheme://authority/…` is the authority plus the path: the most
+    /// common relative link in feeds, resolved without a round trip through libxml2. nil when
+    /// the reference needs the general algorithm (dot segments, network-path `//`, no authority).
+    private static func resolveAbsolutePath(_ reference: String, against base: String) -> String? {
+        let utf8 = reference.utf8
+        guard utf8.first == UInt8(ascii: "/"), utf8.dropFirst().first != UInt8(ascii: "/") else { return nil }
+        let baseBytes = base.utf8
+        guard let colon = baseBytes.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        let afterScheme = baseBytes[baseBytes.index(after: colon)...]
+        guard afterScheme.starts(with: "//".utf8) else { return nil }
+        let authorityStart = baseBytes.index(colon, offsetBy: 3)
+        let authorityEnd = baseBytes[authorityStart...].firstIndex {
+            $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
+        } ?? baseBytes.endIndex
+        guard authorityEnd > authorityStart else { return nil }
+        // libxml2 leaves dot segments in absolute paths; RFC 3986 §5.2.4 removes them.
+        return String(base[..<authorityEnd]) + (reference.contains("/.") ? removingDotSegments(reference) : reference)
+    }
+
+    /// RFC 3986 remove_dot_segments on the path of an absolute-path reference.
+    static func removingDotSegments(_ reference: String) -> String {
+        let end = reference.firstIndex { $0 == "?" || $0 == "#" } ?? reference.endIndex
+        var output: [Substring] = []
+        let segments = reference[reference.index(after: reference.startIndex)..<end].split(separator: "/", omittingEmptySubsequences: false)
+        for (index, segment) in segments.enumerated() {
+            let isLast = index == segments.count - 1
+            switch segment {
+            case ".":
+                if isLast { output.append("") }
+            case "..":
+                if !output.isEmpty { output.removeLast() }
+                if isLast { output.append("") }
+            default:
+                output.append(segment)
+            }
+        }
+        return "/" + output.joined(separator: "/") + reference[end...]
     }
 
     /// Whether a reference starts with a scheme (`http:`, `mailto:`, `urn:`…).
@@ -37,7 +77,12 @@ enum URLResolver {
     /// otherwise returned byte for byte as published.
     static func resolveLinks(inHTML html: String, against base: String?) -> String {
         guard let base, !base.isEmpty else { return html }
-        let bytes = Array(html.utf8)
+        var html = html
+        return html.withUTF8 { resolveLinks(in: $0, against: base) } ?? html
+    }
+
+    /// nil when nothing needed resolving (the HTML is then returned as it is, uncopied).
+    private static func resolveLinks(in bytes: UnsafeBufferPointer<UInt8>, against base: String) -> String? {
         var output: [UInt8]? = nil
         var copied = 0
         var index = 0
@@ -82,8 +127,10 @@ enum URLResolver {
             }
             let value = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
             if !value.isEmpty, !isAbsolute(value), !value.hasPrefix("#") {
-                let resolved = resolve(value.replacingAll("&amp;", with: "&"), against: base)
-                    .replacingAll("&", with: "&amp;")
+                // The value is HTML-escaped; the resolver wants the URL itself.
+                let hasAmpersand = value.utf8.contains(UInt8(ascii: "&"))
+                var resolved = resolve(hasAmpersand ? value.replacingAll("&amp;", with: "&") : value, against: base)
+                if resolved.utf8.contains(UInt8(ascii: "&")) { resolved = resolved.replacingAll("&", with: "&amp;") }
                 if output == nil { output = []; output!.reserveCapacity(count + 256) }
                 output!.append(contentsOf: bytes[copied..<valueStart])
                 output!.append(contentsOf: resolved.utf8)
@@ -91,12 +138,12 @@ enum URLResolver {
             }
             index = max(valueEnd, index + 1)
         }
-        guard var output else { return html }
+        guard var output else { return nil }
         output.append(contentsOf: bytes[copied...])
         return String(decoding: output, as: UTF8.self)
     }
 
-    private static func lowercaseEquals(_ bytes: [UInt8], _ index: Int, _ word: StaticString) -> Bool {
+    private static func lowercaseEquals(_ bytes: UnsafeBufferPointer<UInt8>, _ index: Int, _ word: StaticString) -> Bool {
         let length = word.utf8CodeUnitCount
         guard index + length <= bytes.count else { return false }
         for offset in 0..<length where bytes[index + offset] | 0x20 != word.utf8Start[offset] { return false }

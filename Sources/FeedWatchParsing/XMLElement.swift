@@ -16,12 +16,7 @@ enum XMLNamespace {
     static let xml = "http://www.w3.org/XML/1998/namespace"
     static let xhtml = "http://www.w3.org/1999/xhtml"
     static let wfw = "http://wellformedweb.org/CommentAPI/"
-
-    /// Namespaces of RSS extensions; an element in any other namespace is read as core RSS,
-    /// because real feeds put core elements in odd default namespaces.
-    static let extensions: Set<String> = [
-        atom10, atom03, rdf, content, dc, dcterms, media, itunes, slash, xml, xhtml, wfw,
-    ]
+    static let sy = "http://purl.org/rss/1.0/modules/syndication/"
 
     /// Well-known prefixes, used when a feed forgets to declare them (`<dc:creator>` without
     /// `xmlns:dc`), which libxml2 reports as an error and then passes on without a namespace.
@@ -37,7 +32,45 @@ enum XMLNamespace {
         case "rdf": return rdf
         case "xhtml": return xhtml
         case "wfw": return wfw
+        case "sy": return sy
         default: return nil
+        }
+    }
+}
+
+/// The namespaces the decoders care about, resolved once per distinct URI so that element
+/// tests compare a byte instead of a 40-character string.
+enum NS: UInt8 {
+    case none, atom10, atom03, rss10, rss090, rdf, content, dc, dcterms, media, itunes, slash, xml, xhtml, wfw, sy, other
+
+    init(uri: String) {
+        switch uri {
+        case "": self = .none
+        case XMLNamespace.atom10: self = .atom10
+        case XMLNamespace.atom03: self = .atom03
+        case XMLNamespace.rss10: self = .rss10
+        case XMLNamespace.rss090: self = .rss090
+        case XMLNamespace.rdf: self = .rdf
+        case XMLNamespace.content: self = .content
+        case XMLNamespace.dc: self = .dc
+        case XMLNamespace.dcterms: self = .dcterms
+        case XMLNamespace.media: self = .media
+        case XMLNamespace.itunes: self = .itunes
+        case XMLNamespace.slash: self = .slash
+        case XMLNamespace.xml: self = .xml
+        case XMLNamespace.xhtml: self = .xhtml
+        case XMLNamespace.wfw: self = .wfw
+        case XMLNamespace.sy: self = .sy
+        default: self = .other
+        }
+    }
+
+    /// RSS extensions; an element in any other namespace is read as core RSS, because real
+    /// feeds put core elements in odd default namespaces.
+    var isRSSExtension: Bool {
+        switch self {
+        case .none, .rss10, .rss090, .other: return false
+        default: return true
         }
     }
 }
@@ -50,6 +83,13 @@ struct XMLAttribute {
     let value: String
 }
 
+/// The character data of a whole document in one buffer. Most elements' text is a single
+/// contiguous run of it, so the tree needs no array (and no free) per element: allocating
+/// and freeing those arrays was a third of the parse time on large feeds.
+final class TextArena {
+    @exclusivity(unchecked) var bytes: [UInt8] = []
+}
+
 /// A compact element tree built from libxml2's SAX events. Feeds are small (bounded by
 /// `ParseLimits.maxBytes`), and a tree lets each decoder look ahead and re-serialise mixed
 /// content (XHTML in Atom, unescaped HTML in RSS descriptions) without a second parse.
@@ -57,11 +97,19 @@ final class XMLElement {
     let name: String
     /// "" when the element has no namespace.
     let namespace: String
+    /// `namespace`, classified.
+    let ns: NS
     let attributes: [XMLAttribute]
-    var children: [XMLElement] = []
-    /// The element's own character data, concatenated; children sit between its bytes at
-    /// their `textOffset`.
-    var text: [UInt8] = []
+    // Unchecked exclusivity: the tree is built and read by one thread, never with
+    // overlapping accesses, and the dynamic checks were a measurable share of parse time.
+    @exclusivity(unchecked) var children: [XMLElement] = []
+    private let arena: TextArena
+    private var textStart = 0
+    private var textEnd = 0
+    /// The element's text when it is not one run of the arena (mixed content).
+    @exclusivity(unchecked) private var spilled: [UInt8]?
+    /// Containers (item, channel…) keep no whitespace-only text: it is layout, never content.
+    let dropsWhitespace: Bool
     /// Where in the parent's `text` this element starts, for re-serialising mixed content.
     let textOffset: Int
     /// The effective `xml:base` (already resolved against the ancestors' bases), if any.
@@ -69,13 +117,43 @@ final class XMLElement {
     /// The effective `xml:lang`, if any.
     let lang: String?
 
-    init(name: String, namespace: String, attributes: [XMLAttribute], textOffset: Int, base: String?, lang: String?) {
+    init(name: String, namespace: String, ns: NS, attributes: [XMLAttribute], textOffset: Int, base: String?,
+         lang: String?, arena: TextArena, dropsWhitespace: Bool) {
+        self.arena = arena
+        self.dropsWhitespace = dropsWhitespace
         self.name = name
         self.namespace = namespace
+        self.ns = ns
         self.attributes = attributes
         self.textOffset = textOffset
         self.base = base
         self.lang = lang
+    }
+
+    /// The element's own character data, concatenated; children sit between its bytes at
+    /// their `textOffset` (counted from `text.startIndex`).
+    var text: ArraySlice<UInt8> {
+        if let spilled { return spilled[...] }
+        return arena.bytes[textStart..<textEnd]
+    }
+
+    var textCount: Int { spilled?.count ?? (textEnd - textStart) }
+
+    func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if spilled != nil {
+            spilled!.append(contentsOf: bytes)
+        } else if textStart == textEnd {
+            textStart = arena.bytes.count
+            arena.bytes.append(contentsOf: bytes)
+            textEnd = arena.bytes.count
+        } else if textEnd == arena.bytes.count {
+            arena.bytes.append(contentsOf: bytes)
+            textEnd = arena.bytes.count
+        } else {
+            var copy = Array(arena.bytes[textStart..<textEnd])
+            copy.append(contentsOf: bytes)
+            spilled = copy
+        }
     }
 
     /// The value of an un-namespaced attribute (or one in `namespace`).
@@ -86,16 +164,14 @@ final class XMLElement {
         return nil
     }
 
-    /// The first child with this name in this namespace.
-    func child(_ name: String, namespace: String) -> XMLElement? {
-        for child in children where child.name == name && child.namespace == namespace { return child }
-        return nil
-    }
-
     /// The element's character data, trimmed; nil when empty.
     var trimmedText: String? {
-        guard let range = text.trimmedRange() else { return nil }
-        return String(decoding: text[range], as: UTF8.self)
+        let text = self.text
+        var start = text.startIndex
+        var end = text.endIndex
+        while start < end && text[start].isASCIIWhitespace { start += 1 }
+        while end > start && text[end - 1].isASCIIWhitespace { end -= 1 }
+        return start < end ? String(decoding: text[start..<end], as: UTF8.self) : nil
     }
 
     /// The element's text when it has no child elements, else its inner markup serialised
@@ -103,7 +179,7 @@ final class XMLElement {
     var innerMarkup: String {
         if children.isEmpty { return String(decoding: text, as: UTF8.self) }
         var out: [UInt8] = []
-        out.reserveCapacity(text.count * 2)
+        out.reserveCapacity(textCount * 2)
         appendInner(to: &out)
         return String(decoding: out, as: UTF8.self)
     }
@@ -112,30 +188,35 @@ final class XMLElement {
     /// looking inside a match.
     func descendants(named name: String, where filter: (XMLElement) -> Bool) -> [XMLElement] {
         var found: [XMLElement] = []
-        var pending: [XMLElement] = [self]
-        while let element = pending.popLast() {
-            if element.name == name && filter(element) {
-                found.append(element)
-                continue
-            }
-            pending.append(contentsOf: element.children.reversed())
-        }
+        collect(named: name, where: filter, into: &found)
         return found
+    }
+
+    // Recursion is bounded by ParseLimits.maxDepth; no temporary arrays of children, which
+    // for a 20,000-item channel were large enough to make every free consolidate the heap.
+    private func collect(named name: String, where filter: (XMLElement) -> Bool, into found: inout [XMLElement]) {
+        if self.name == name && filter(self) {
+            found.append(self)
+            return
+        }
+        for child in children { child.collect(named: name, where: filter, into: &found) }
     }
 
     /// Whether the element has child elements (mixed or element content).
     var hasChildElements: Bool { !children.isEmpty }
 
     private func appendInner(to out: inout [UInt8]) {
+        let text = self.text
+        let base = text.startIndex
         var position = 0
         for child in children {
             if child.textOffset > position {
-                XMLElement.appendEscaped(text[position..<child.textOffset], to: &out)
+                XMLElement.appendEscaped(text[(base + position)..<(base + child.textOffset)], to: &out)
                 position = child.textOffset
             }
             child.appendOuter(to: &out)
         }
-        if position < text.count { XMLElement.appendEscaped(text[position...], to: &out) }
+        if position < text.count { XMLElement.appendEscaped(text[(base + position)...], to: &out) }
     }
 
     private func appendOuter(to out: inout [UInt8]) {
@@ -148,7 +229,7 @@ final class XMLElement {
             XMLElement.appendEscaped(attribute.value.utf8, to: &out, quote: true)
             out.append(UInt8(ascii: "\""))
         }
-        if children.isEmpty && text.isEmpty && XMLElement.voidElements.contains(name) {
+        if children.isEmpty && textCount == 0 && XMLElement.voidElements.contains(name) {
             out.append(contentsOf: " />".utf8)
             return
         }
@@ -175,16 +256,5 @@ final class XMLElement {
             default: out.append(byte)
             }
         }
-    }
-}
-
-extension Array where Element == UInt8 {
-    /// The range without leading and trailing ASCII whitespace; nil when nothing is left.
-    func trimmedRange() -> Range<Int>? {
-        var start = 0
-        var end = count
-        while start < end && self[start].isASCIIWhitespace { start += 1 }
-        while end > start && self[end - 1].isASCIIWhitespace { end -= 1 }
-        return start < end ? start..<end : nil
     }
 }

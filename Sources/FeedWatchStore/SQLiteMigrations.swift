@@ -77,7 +77,56 @@ enum SQLiteMigrations {
                 CREATE INDEX topic_matches_digest ON topic_matches(digest_id);
                 """)
         }
-
+        migrator.registerMigration("Add last full fetch to fetch state") { db in
+            try db.execute(sql: "ALTER TABLE fetch_state ADD COLUMN last_full_fetch_at REAL")
+        }
+        migrator.registerMigration("Create delivery outbox") { db in
+            // Digests written before the outbox existed count as published: upgrading must not
+            // re-send old digests.
+            try db.execute(sql: """
+                ALTER TABLE digests ADD COLUMN published_at REAL;
+                ALTER TABLE digests ADD COLUMN publish_error TEXT;
+                UPDATE digests SET published_at = created_at;
+                CREATE TABLE deliveries (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    notifier TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    payload TEXT,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    last_error TEXT,
+                    created_at REAL NOT NULL,
+                    sent_at REAL,
+                    UNIQUE (notifier, subject)
+                );
+                CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE state = 'pending';
+                """)
+        }
+        migrator.registerMigration("Remember how each feed identifies its entries") { db in
+            // guid, guid+link or link: see EntryIdentity. The canonical link and a content hash let a
+            // feed switch to links, and tell an edited entry (an update) from an unchanged one.
+            try db.execute(sql: """
+                ALTER TABLE feeds ADD COLUMN identity_mode TEXT NOT NULL DEFAULT 'guid';
+                ALTER TABLE articles ADD COLUMN canonical_link TEXT;
+                ALTER TABLE articles ADD COLUMN content_hash TEXT;
+                ALTER TABLE articles ADD COLUMN updated_at REAL;
+                ALTER TABLE articles ADD COLUMN last_seen_at REAL;
+                CREATE INDEX articles_feed_canonical_link ON articles(feed_id, canonical_link);
+                """)
+        }
+        migrator.registerMigration("Group articles into stories") { db in
+            try db.execute(sql: """
+                ALTER TABLE articles ADD COLUMN story_id INTEGER;
+                CREATE INDEX articles_story ON articles(story_id) WHERE story_id IS NOT NULL;
+                """)
+        }
+        migrator.registerMigration("Keep extracted full text and why extraction failed") { db in
+            try db.execute(sql: """
+                ALTER TABLE articles ADD COLUMN full_text TEXT;
+                ALTER TABLE articles ADD COLUMN extraction_note TEXT;
+                """)
+        }
         // Several daemons sharing one database claim due feeds with a lease; SQLite keeps the
         // same columns so both stores share one contract (and `store copy` maps them 1:1).
         migrator.registerMigration("Add fetch leases") { db in

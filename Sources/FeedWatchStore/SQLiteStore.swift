@@ -147,7 +147,8 @@ public final class SQLiteStore: Store {
             etag: row["etag"], lastModified: row["last_modified"],
             lastFetched: date(row["last_fetched_at"]), lastSuccess: date(row["last_success_at"]),
             nextCheck: date(row["next_check_at"]), errorCount: (row["error_count"] as Int?) ?? 0, lastError: row["last_error"],
-            lastStatus: row["last_status"], disabledReason: row["disabled_reason"], movedTo: row["moved_to"])
+            lastStatus: row["last_status"], disabledReason: row["disabled_reason"], movedTo: row["moved_to"],
+            lastFullFetch: date(row["last_full_fetch_at"]))
     }
 
     static func date(_ seconds: Double?) -> Date? { seconds.map(Date.init(timeIntervalSince1970:)) }
@@ -157,18 +158,21 @@ public final class SQLiteStore: Store {
             try db.execute(
                 sql: """
                     INSERT INTO fetch_state (feed_id, etag, last_modified, last_fetched_at, last_success_at,
-                        next_check_at, error_count, last_error, last_status, disabled_reason, moved_to)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        next_check_at, error_count, last_error, last_status, disabled_reason, moved_to,
+                        last_full_fetch_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(feed_id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
                         last_fetched_at = excluded.last_fetched_at, last_success_at = excluded.last_success_at,
                         next_check_at = excluded.next_check_at, error_count = excluded.error_count,
                         last_error = excluded.last_error, last_status = excluded.last_status,
-                        disabled_reason = excluded.disabled_reason, moved_to = excluded.moved_to
+                        disabled_reason = excluded.disabled_reason, moved_to = excluded.moved_to,
+                        last_full_fetch_at = excluded.last_full_fetch_at
                     """,
                 arguments: [
                     feedID, state.etag, state.lastModified, state.lastFetched?.timeIntervalSince1970,
                     state.lastSuccess?.timeIntervalSince1970, state.nextCheck?.timeIntervalSince1970,
                     state.errorCount, state.lastError, state.lastStatus, state.disabledReason, state.movedTo,
+                    state.lastFullFetch?.timeIntervalSince1970,
                 ])
         }
     }
@@ -176,34 +180,7 @@ public final class SQLiteStore: Store {
     // MARK: Articles
 
     public func insertNew(feedID: Int64, entries: [Entry], discovered: Date) async throws -> [Article] {
-        try await write("store new articles") { db in
-            var inserted: [Article] = []
-            let statement = try db.makeStatement(sql: """
-                INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at, discovered_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(feed_id, fingerprint) DO NOTHING
-                RETURNING id
-                """)
-            var seen = Set<String>()
-            for entry in entries where seen.insert(entry.fingerprint).inserted {
-                let article = Article(
-                    id: 0, feedID: feedID, fingerprint: entry.fingerprint,
-                    title: entry.title ?? "(untitled)", link: entry.link,
-                    summary: entry.summary?.plainText ?? "", content: entry.content?.plainText ?? "",
-                    author: entry.authors.first.flatMap { $0.name ?? $0.email }, published: entry.published ?? entry.updated,
-                    discovered: discovered)
-                statement.setUncheckedArguments([
-                    feedID, article.fingerprint, article.title, article.link, article.summary, article.content,
-                    article.author, article.published?.timeIntervalSince1970, discovered.timeIntervalSince1970,
-                ])
-                if let id = try Int64.fetchOne(statement) {
-                    var stored = article
-                    stored.id = id
-                    inserted.append(stored)
-                }
-            }
-            return inserted
-        }
+        try await storeEntries(feedID: feedID, entries: entries, discovered: discovered).new
     }
 
     public func articles(since: Date, limit: Int) async throws -> [Article] {
@@ -216,10 +193,14 @@ public final class SQLiteStore: Store {
     }
 
     static func article(from row: Row) -> Article {
-        Article(
+        var article = Article(
             id: row["id"], feedID: row["feed_id"], fingerprint: row["fingerprint"], title: row["title"],
             link: row["link"], summary: row["summary"], content: row["content"], author: row["author"],
             published: date(row["published_at"]), discovered: Date(timeIntervalSince1970: row["discovered_at"]))
+        article.storyID = row["story_id"]
+        article.fullText = row["full_text"]
+        article.extractionNote = row["extraction_note"]
+        return article
     }
 
     // MARK: Matches and digests
@@ -258,7 +239,8 @@ public final class SQLiteStore: Store {
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM topic_matches WHERE digest_id = ?", arguments: [id]) ?? 0
             return DigestRecord(
                 id: id, day: row["day"], timeZone: row["time_zone"],
-                created: Date(timeIntervalSince1970: row["created_at"]), matchCount: count)
+                created: Date(timeIntervalSince1970: row["created_at"]), matchCount: count,
+                published: Self.date(row["published_at"]))
         }
     }
 
@@ -271,7 +253,7 @@ public final class SQLiteStore: Store {
                 db,
                 sql: """
                     SELECT m.topic_id, m.topic_name, m.score, m.snippets, a.id AS article_id, a.title, a.link,
-                        a.published_at, COALESCE(f.name, f.title, f.url) AS feed_name
+                        a.published_at, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name
                     FROM topic_matches m
                     JOIN articles a ON a.id = m.article_id
                     JOIN feeds f ON f.id = a.feed_id
@@ -280,7 +262,9 @@ public final class SQLiteStore: Store {
                     """,
                 arguments: [head["id"]])
             var sections: [Digest.Section] = []
+            var storyOf: [Int64: Int64] = [:]
             for row in rows {
+                if let story: Int64 = row["story_id"] { storyOf[row["article_id"]] = story }
                 let topicID: String = row["topic_id"]
                 let snippetText: String = row["snippets"]
                 let snippets = (try? JSONDecoder().decode([Snippet].self, from: Data(snippetText.utf8))) ?? []
@@ -293,6 +277,7 @@ public final class SQLiteStore: Store {
                     sections.append(Digest.Section(topic: Topic(id: topicID, name: row["topic_name"], query: ""), items: [item]))
                 }
             }
+            sections = try Self.collapseStories(sections, storyOf: storyOf, db: db)
             return Digest(
                 day: head["day"], timeZone: head["time_zone"],
                 created: Date(timeIntervalSince1970: head["created_at"]), sections: sections)
@@ -308,7 +293,8 @@ public final class SQLiteStore: Store {
             ).map { row in
                 DigestRecord(
                     id: row["id"], day: row["day"], timeZone: row["time_zone"],
-                    created: Date(timeIntervalSince1970: row["created_at"]), matchCount: row["match_count"])
+                    created: Date(timeIntervalSince1970: row["created_at"]), matchCount: row["match_count"],
+                    published: Self.date(row["published_at"]), publishError: row["publish_error"])
             }
         }
     }
@@ -322,13 +308,15 @@ public final class SQLiteStore: Store {
     public func feedStatuses() async throws -> [FeedStatus] {
         try await read("read feed status") { db in
             try Row.fetchAll(db, sql: """
-                SELECT f.id, f.url, f.name, f.title, f.tags, s.*,
+                SELECT f.id, f.url, f.name, f.title, f.tags, f.identity_mode, s.*,
                     (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id) AS article_count
                 FROM feeds f LEFT JOIN fetch_state s ON s.feed_id = f.id
                 WHERE f.active = 1 ORDER BY f.position, f.id
                 """
             ).map { row in
-                FeedStatus(feed: Self.feed(from: row), state: Self.fetchState(from: row), articleCount: row["article_count"])
+                var status = FeedStatus(feed: Self.feed(from: row), state: Self.fetchState(from: row), articleCount: row["article_count"])
+                status.identityMode = FeedIdentityMode(rawValue: row["identity_mode"] ?? "") ?? .guid
+                return status
             }
         }
     }

@@ -17,11 +17,13 @@ public struct FetchState: Sendable, Hashable, Codable {
     public var disabledReason: String?
     /// The URL a permanent redirect (301/308) pointed to.
     public var movedTo: String?
+    /// When a response last carried a body (not 304); drives the periodic unconditional fetch.
+    public var lastFullFetch: Date?
 
     public init(
         etag: String? = nil, lastModified: String? = nil, lastFetched: Date? = nil, lastSuccess: Date? = nil,
         nextCheck: Date? = nil, errorCount: Int = 0, lastError: String? = nil, lastStatus: Int? = nil,
-        disabledReason: String? = nil, movedTo: String? = nil
+        disabledReason: String? = nil, movedTo: String? = nil, lastFullFetch: Date? = nil
     ) {
         self.etag = etag
         self.lastModified = lastModified
@@ -33,6 +35,7 @@ public struct FetchState: Sendable, Hashable, Codable {
         self.lastStatus = lastStatus
         self.disabledReason = disabledReason
         self.movedTo = movedTo
+        self.lastFullFetch = lastFullFetch
     }
 }
 
@@ -41,11 +44,14 @@ public struct FeedStatus: Sendable, Hashable, Codable {
     public var feed: StoredFeed
     public var state: FetchState
     public var articleCount: Int
+    /// How the feed's entries are recognised; `link` after its guids were found to churn.
+    public var identityMode: FeedIdentityMode = .guid
 
-    public init(feed: StoredFeed, state: FetchState, articleCount: Int) {
+    public init(feed: StoredFeed, state: FetchState, articleCount: Int, identityMode: FeedIdentityMode = .guid) {
         self.feed = feed
         self.state = state
         self.articleCount = articleCount
+        self.identityMode = identityMode
     }
 }
 
@@ -56,14 +62,79 @@ public struct DigestRecord: Sendable, Hashable, Codable {
     public var timeZone: String
     public var created: Date
     public var matchCount: Int
+    /// When its files were written and its deliveries queued; nil while that is still to do
+    /// (a crash between collecting and publishing leaves it nil, and the daemon finishes it).
+    public var published: Date?
+    /// Why the last attempt to publish it failed (e.g. an unwritable directory); nil once published.
+    public var publishError: String?
 
-    public init(id: Int64, day: String, timeZone: String, created: Date, matchCount: Int) {
+    public init(
+        id: Int64, day: String, timeZone: String, created: Date, matchCount: Int, published: Date? = nil, publishError: String? = nil
+    ) {
         self.id = id
         self.day = day
         self.timeZone = timeZone
         self.created = created
         self.matchCount = matchCount
+        self.published = published
+        self.publishError = publishError
     }
+}
+
+/// One message in the delivery outbox: what a notifier has to send, and how that went.
+public struct Delivery: Sendable, Hashable {
+    /// Where a delivery stands. `failed` is final: the retries are used up.
+    public enum State: String, Sendable, Hashable, Codable {
+        case pending, sent, failed
+    }
+
+    public var id: Int64
+    /// The configured notifier's name.
+    public var notifier: String
+    /// What is sent, unique per notifier: `digest:YYYY-MM-DD` or `alert:<match id>`.
+    public var subject: String
+    /// For alerts: the one match as a one-item digest, frozen when queued. Nil for digests,
+    /// which are rendered from the store when sent (byte-for-byte the written files).
+    public var payload: Digest?
+    public var state: State
+    /// Attempts made so far.
+    public var attempts: Int
+    /// When the next attempt is due (meaningful for pending deliveries only).
+    public var nextAttempt: Date
+    public var lastError: String?
+    public var created: Date
+    public var sent: Date?
+
+    public init(
+        id: Int64, notifier: String, subject: String, payload: Digest?, state: State, attempts: Int, nextAttempt: Date,
+        lastError: String?, created: Date, sent: Date?
+    ) {
+        self.id = id
+        self.notifier = notifier
+        self.subject = subject
+        self.payload = payload
+        self.state = state
+        self.attempts = attempts
+        self.nextAttempt = nextAttempt
+        self.lastError = lastError
+        self.created = created
+        self.sent = sent
+    }
+
+    /// The day of the digest this delivery sends; nil for alerts.
+    public var digestDay: String? {
+        subject.hasPrefix("digest:") ? String(subject.dropFirst("digest:".count)) : nil
+    }
+}
+
+/// How one delivery attempt ended.
+public enum DeliveryAttemptResult: Sendable, Hashable {
+    /// Sent: the delivery is done.
+    case sent
+    /// Failed; try again at `next`.
+    case retry(error: String, next: Date)
+    /// Failed for good (retries used up, or the notifier is no longer configured).
+    case failed(error: String)
 }
 
 /// Why a store operation failed, naming the database and the cause.
@@ -131,6 +202,59 @@ public protocol Store: Sendable {
     /// Stored articles discovered since `since`, newest first (for backtesting topics).
     func articles(since: Date, limit: Int) async throws -> [Article]
 
+    // MARK: Delivery outbox
+
+    /// Marks the digest of `day` published (its files are written) and, in the same
+    /// transaction, queues one delivery `digest:<day>` per name in `notifiers`, due at `at`.
+    /// Idempotent: a delivery already queued for that notifier and day is left as it was.
+    func markDigestPublished(day: String, notifiers: [String], at: Date) async throws
+
+    /// Remembers why publishing the digest of `day` failed, for `status`; it stays unpublished
+    /// and is retried.
+    func recordDigestPublishFailure(day: String, error: String) async throws
+
+    /// Queues one delivery `alert:<match id>` per notifier for every match of a topic in
+    /// `topicIDs` that is not yet in a digest and has no such delivery yet. The payload is the
+    /// match as a one-item digest whose day is the match's day in `timeZone`. Returns how many
+    /// deliveries were queued.
+    @discardableResult
+    func enqueueAlerts(topicIDs: [String], notifiers: [String], timeZone: String, at: Date) async throws -> Int
+
+    /// Pending deliveries due at `now`, oldest first, at most `limit`.
+    func dueDeliveries(now: Date, limit: Int) async throws -> [Delivery]
+
+    /// Records one attempt at delivery `id`: counts it and stores its result.
+    func finishDeliveryAttempt(id: Int64, result: DeliveryAttemptResult, at: Date) async throws
+
+    /// For `status`: failed and pending deliveries first, then the latest sent ones, at most
+    /// `limit` in all.
+    func recentDeliveries(limit: Int) async throws -> [Delivery]
+
+    // MARK: Article pipeline (issue 6)
+
+    /// Stores a fetched document's entries under the feed's identity rules and says which were
+    /// new and which were updated (same identity, changed title or text). In one transaction:
+    /// reads the feed's `FeedIdentityMode`; moves it to `.guidAndLink` when the document repeats
+    /// a guid for different links (`EntryIdentity.repeatsGuids`) and to `.link` when its guids
+    /// churn (`EntryIdentity.guidsChurn`: most guid entries unseen while their canonical link is
+    /// stored) and persists the switch; fingerprints each entry with `EntryIdentity.fingerprint`,
+    /// finds it by fingerprint (in `.link` mode also by canonical link), inserts the new ones,
+    /// rewrites the changed ones (`EntryIdentity.contentHash`) and stamps every one as seen now.
+    func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries
+
+    /// Sets the story id of articles (article id → story id).
+    func assignStories(_ storyIDs: [Int64: Int64]) async throws
+
+    /// Records what full-text extraction produced for articles: the text, or the reason there is none.
+    func saveExtractions(_ extractions: [ArticleExtractionRecord]) async throws
+
+    /// Deletes articles last seen before `seenBefore` that no topic matched, and every article
+    /// last seen before `digestedSeenBefore` (with its matches). Returns how many were deleted.
+    /// "Last seen" is the latest fetch whose document still carried the entry, so an entry a
+    /// feed keeps listing is never pruned and then rediscovered as new.
+    @discardableResult
+    func prune(seenBefore: Date, digestedSeenBefore: Date) async throws -> Int
+
     // MARK: Sharing the work between daemons
 
     /// Leases up to `limit` active, enabled feeds that are due (never checked, or next check at
@@ -169,4 +293,39 @@ public protocol Store: Sendable {
 
     /// Lets go of connections and background work; the store must not be used afterwards.
     func close() async
+}
+
+/// What `Store.storeEntries` did with a document's entries.
+public struct StoredEntries: Sendable, Hashable {
+    /// Entries the feed had not had before, in feed order.
+    public var new: [Article]
+    /// Known entries whose title or text changed, as now stored.
+    public var updated: [Article]
+    /// The feed's identity mode after this document.
+    public var identityMode: FeedIdentityMode
+    /// Whether this document made the feed change identity mode.
+    public var identityChanged: Bool
+
+    /// The outcome of one `storeEntries` call.
+    public init(new: [Article], updated: [Article] = [], identityMode: FeedIdentityMode = .guid, identityChanged: Bool = false) {
+        self.new = new
+        self.updated = updated
+        self.identityMode = identityMode
+        self.identityChanged = identityChanged
+    }
+}
+
+/// The outcome of full-text extraction for one article.
+public struct ArticleExtractionRecord: Sendable, Hashable {
+    public var articleID: Int64
+    /// The extracted text; nil when extraction failed.
+    public var fullText: String?
+    /// Why there is no text (or a remark about it), e.g. "no discernible article: …".
+    public var note: String?
+
+    public init(articleID: Int64, fullText: String?, note: String?) {
+        self.articleID = articleID
+        self.fullText = fullText
+        self.note = note
+    }
 }

@@ -8,9 +8,11 @@ struct DigestCommand: AsyncParsableCommand {
         abstract: "Write today's digest now, or print or rewrite a stored one.",
         discussion: """
             Without --date: collects every match not yet in a digest into today's digest (in the \
-            [digest] time zone) and writes it in the configured formats, as the daemon does at \
-            [digest] time. With --date: renders the stored digest of that day again, byte for \
-            byte what was written then. --stdout prints instead of writing files.
+            [digest] time zone), writes it in the configured formats, queues its deliveries and \
+            sends the deliveries that are due, as the daemon does at [digest] time. With --date: \
+            renders the stored digest of that day again, byte for byte what was written then \
+            (for atom: the feed as it was when that digest was the newest). --stdout prints \
+            instead of writing files; --format picks one format (md, html, json, atom).
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -18,41 +20,77 @@ struct DigestCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The day of a stored digest.", valueName: "YYYY-MM-DD"))
     var date: String?
 
-    @Option(help: ArgumentHelp("md (Markdown).", valueName: "format"))
-    var format: String = "md"
+    @Option(help: ArgumentHelp("md, html, json or atom (default: md with --stdout, else the configured formats).", valueName: "format"))
+    var format: String?
 
     @Flag(help: "Print the digest instead of writing files.")
     var stdout = false
 
     func run() async throws {
         let runtime = try await options.runtime()
-        let chosen: DigestFormat
-        switch format {
-        case "md", "markdown": chosen = .markdown
-        default:
-            Terminal.error("feedwatch digest: unknown format \(format) (available: md)")
+        let chosen = try chosenFormat()
+        if let date, !Self.isDay(date) {
+            Terminal.error("feedwatch digest: --date \(date) is not a day (write YYYY-MM-DD)")
             throw ExitCode(1)
         }
-        var day = date
-        if day == nil {
+        guard let date else {
             let now = Date()
-            day = runtime.publisher.clock.day(of: now)
-            _ = try await runtime.store.collectDigest(day: day!, timeZone: runtime.configuration.digest.timeZone, now: now)
-        }
-        guard let day else { return }
-        if stdout {
-            guard let text = try await runtime.publisher.render(day: day, format: chosen) else {
-                Terminal.error("feedwatch digest: there is no digest for \(day)")
-                throw ExitCode(1)
+            let day = runtime.publisher.clock.day(of: now)
+            // Today's digest is published (files, outbox) before anything is printed, so
+            // printing never shows something the schedule would not have sent.
+            let published = try await runtime.publisher.publish(day: day, now: now)
+            try await DigestService(runtime: runtime).sendDueDeliveries(now: now)
+            if stdout || chosen != nil {
+                try await emit(day: day, format: chosen ?? .markdown, runtime: runtime)
+                return
             }
-            print(text, terminator: "")
+            if published.isEmpty { print("nothing matched since the last digest; no files written (skip_empty)") }
+            for output in published { print(output.path) }
             return
         }
-        let outputs = try await runtime.publisher.write(day: day)
+        if stdout || chosen != nil {
+            try await emit(day: date, format: chosen ?? .markdown, runtime: runtime)
+            return
+        }
+        let outputs = try await runtime.publisher.write(day: date)
         guard !outputs.isEmpty else {
-            Terminal.error("feedwatch digest: there is no digest for \(day)")
+            Terminal.error("feedwatch digest: there is no digest for \(date)")
             throw ExitCode(1)
         }
         for output in outputs { print(output.path) }
+    }
+
+    /// The `--format` asked for, nil when none was.
+    private func chosenFormat() throws -> DigestFormat? {
+        guard let format else { return nil }
+        switch format {
+        case "md", "markdown": return .markdown
+        case "html": return .html
+        case "json": return .json
+        case "atom": return .atom
+        default:
+            Terminal.error("feedwatch digest: unknown format \(format) (available: md, html, json, atom)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Prints (`--stdout`) or writes one format of the stored digest of `day`.
+    private func emit(day: String, format: DigestFormat, runtime: FeedWatchRuntime) async throws {
+        let written: String?
+        if stdout {
+            written = try await runtime.publisher.render(day: day, format: format)
+        } else {
+            written = try await runtime.publisher.write(day: day, format: format)
+        }
+        guard let written else {
+            Terminal.error("feedwatch digest: there is no digest for \(day)")
+            throw ExitCode(1)
+        }
+        print(written, terminator: stdout ? "" : "\n")
+    }
+
+    static func isDay(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0].count == 4 && parts[1].count == 2 && parts[2].count == 2 && parts.allSatisfy { $0.allSatisfy(\.isNumber) }
     }
 }

@@ -16,7 +16,8 @@ struct FeedWatchCommand: AsyncParsableCommand {
         version: FeedWatchVersion.current,
         subcommands: [
             RunCommand.self, CheckCommand.self, FetchCommand.self, ParseCommand.self, MatchCommand.self,
-            DigestCommand.self, FeedsCommand.self, StatusCommand.self, StoreCommand.self,
+            DigestCommand.self, FeedsCommand.self, TopicsCommand.self, StatusCommand.self, ExtractCommand.self,
+            StoreCommand.self,
         ]
     )
 }

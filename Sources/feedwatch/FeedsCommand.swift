@@ -1,11 +1,20 @@
 import ArgumentParser
+import Foundation
 import FeedWatchDaemon
+import FeedWatchFetching
+import FeedWatchModel
+import FeedWatchParsing
 
 struct FeedsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "feeds",
-        abstract: "Show the feeds feedwatch watches.",
-        subcommands: [List.self])
+        abstract: "List, add, remove, import and export the feeds feedwatch watches.",
+        discussion: """
+            add, remove and import edit the [[feed]] tables of the configuration file in place \
+            (comments and layout are kept) and validate the whole file before saving. A running \
+            daemon picks the change up on its next reload (systemctl reload feedwatch).
+            """,
+        subcommands: [List.self, Add.self, Remove.self, Import.self, Export.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -25,6 +34,162 @@ struct FeedsCommand: AsyncParsableCommand {
                  s.feed.tags.joined(separator: ","), "\(s.articleCount)"]
             }
             print(Terminal.table(["NAME", "URL", "INTERVAL", "TAGS", "ARTICLES"], rows))
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add",
+            abstract: "Add a feed; given a web page, add the feed it advertises.",
+            discussion: """
+                Fetches URL first. If it is a feed, it is added. If it is an HTML page that \
+                advertises feeds (<link rel="alternate">), the first advertised feed is checked \
+                and added, and the others are listed.
+                """)
+
+        @OptionGroup var options: ConfigOptions
+
+        @Argument(help: ArgumentHelp("The feed's or the web page's URL.", valueName: "url"))
+        var url: String
+
+        @Option(help: "A display name.")
+        var name: String?
+
+        @Option(help: "A tag (repeatable).")
+        var tag: [String] = []
+
+        func run() async throws {
+            let configuration = try options.load()
+            if let reason = FeedURLRules.problem(with: url) {
+                Terminal.error("feedwatch feeds add: \(url): \(reason)")
+                throw ExitCode(1)
+            }
+            let fetcher = try Fetcher()
+            defer { fetcher.shutdown() }
+            var feedURL = url
+            var parsed: ParsedFeed
+            do {
+                parsed = try await Self.fetchFeed(url, fetcher: fetcher)
+            } catch let error as ParseError where !error.advertisedFeeds.isEmpty {
+                feedURL = error.advertisedFeeds[0]
+                print("\(url) is a web page; it advertises:")
+                for link in error.advertisedFeeds { print("  \(link)") }
+                parsed = try await Self.fetchFeed(feedURL, fetcher: fetcher)
+            } catch {
+                Terminal.error("feedwatch feeds add: \(url): \(error)")
+                throw ExitCode(1)
+            }
+            if configuration.feeds.contains(where: { $0.url == feedURL }) {
+                Terminal.error("feedwatch feeds add: \(feedURL) is already configured")
+                throw ExitCode(1)
+            }
+            var editor = try ConfigurationEditor(path: configuration.path)
+            editor.addFeed(FeedSource(url: feedURL, name: name, tags: tag))
+            do {
+                _ = try editor.save()
+            } catch {
+                Terminal.error("\(error)")
+                throw ExitCode(1)
+            }
+            print("added \(feedURL) (\(parsed.title ?? "untitled"), \(parsed.format.rawValue), \(parsed.entries.count) entries) to \(configuration.path)")
+        }
+
+        static func fetchFeed(_ url: String, fetcher: Fetcher) async throws -> ParsedFeed {
+            let result = try await fetcher.fetch(FetchRequest(url: url, allowFileScheme: url.lowercased().hasPrefix("file:")))
+            guard (200..<300).contains(result.status) else {
+                throw ValidationError("\(url): HTTP \(result.status)")
+            }
+            return try FeedParser.parse(result.body, documentURL: result.effectiveURL, httpContentType: result.contentType)
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove",
+            abstract: "Remove a feed's [[feed]] table from the configuration (its stored articles stay).")
+
+        @OptionGroup var options: ConfigOptions
+
+        @Argument(help: ArgumentHelp("The feed's URL or name.", valueName: "feed"))
+        var feed: String
+
+        func run() async throws {
+            let configuration = try options.load()
+            var editor = try ConfigurationEditor(path: configuration.path)
+            guard editor.removeFeed(feed) else {
+                Terminal.error("feedwatch feeds remove: no [[feed]] table in \(configuration.path) has url or name \(feed)")
+                throw ExitCode(1)
+            }
+            do {
+                _ = try editor.save()
+            } catch {
+                Terminal.error("\(error)")
+                throw ExitCode(1)
+            }
+            print("removed \(feed) from \(configuration.path)")
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Add every feed of an OPML subscription list; folders become tags.")
+
+        @OptionGroup var options: ConfigOptions
+
+        @Argument(help: ArgumentHelp("The OPML file.", valueName: "file.opml"))
+        var file: String
+
+        func run() async throws {
+            let configuration = try options.load()
+            guard let data = FileManager.default.contents(atPath: file) else {
+                Terminal.error("feedwatch feeds import: cannot read \(file)")
+                throw ExitCode(1)
+            }
+            let outlines: [OPMLOutline]
+            do {
+                outlines = try OPML.parse(Array(data), documentURL: URL(fileURLWithPath: file).absoluteString)
+            } catch {
+                Terminal.error("feedwatch feeds import: \(file): \(error.message)")
+                throw ExitCode(1)
+            }
+            var editor = try ConfigurationEditor(path: configuration.path)
+            var known = Set(configuration.feeds.map(\.url))
+            var added = 0
+            var skipped: [String] = []
+            for outline in outlines {
+                if let reason = FeedURLRules.problem(with: outline.xmlURL) {
+                    skipped.append("\(outline.xmlURL): \(reason)")
+                    continue
+                }
+                guard known.insert(outline.xmlURL).inserted else { continue }
+                editor.addFeed(FeedSource(url: outline.xmlURL, name: outline.title, tags: outline.folders))
+                added += 1
+            }
+            do {
+                _ = try editor.save()
+            } catch {
+                Terminal.error("\(error)")
+                throw ExitCode(1)
+            }
+            print("imported \(added) of \(outlines.count) feeds from \(file) into \(configuration.path)")
+            for line in skipped { print("  skipped \(line)") }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "export",
+            abstract: "Print the configured feeds as an OPML 2.0 subscription list.")
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            let configuration = try options.load()
+            let outlines = configuration.feeds.map {
+                OPMLOutline(xmlURL: $0.url, title: $0.name, folders: Array($0.tags.prefix(1)))
+            }
+            print(OPML.export(title: "feedwatch subscriptions", outlines: outlines, created: Date()), terminator: "")
         }
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import FeedWatchDaemon
 
@@ -8,9 +7,13 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the watcher: fetch, match and write digests on schedule.",
         discussion: """
-            Without --once, runs until SIGTERM or SIGINT: each feed is fetched when its interval \
+            Without --once, runs as a service until SIGTERM or SIGINT (graceful: running transfers \
+            are aborted, open transactions finish, exit 0): each feed is fetched when its interval \
             has passed, new articles are matched against the topics, and the day's digest is \
-            written at [digest] time. With --once, runs one full cycle (every feed, whatever its \
+            written at [digest] time. SIGHUP re-reads and validates the configuration and applies \
+            it without a restart, or logs every problem and keeps the running configuration. \
+            Under systemd (Type=notify) it reports READY=1, STATUS=, RELOADING=1, STOPPING=1 and \
+            pings the watchdog while the pipeline loop is alive and the database answers. With --once, runs one full cycle (every feed, whatever its \
             schedule), updates today's digest with all pending matches, prints its path and exits. \
             Exit status 1 if the configuration is invalid or the database cannot be opened; a feed \
             that fails does not change the exit status (see `feedwatch status`).
@@ -28,9 +31,11 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 report = try await runtime.runOnce()
             } catch {
+                await runtime.store.close()
                 Terminal.error("feedwatch: cycle failed: \(error)")
                 throw ExitCode(1)
             }
+            await runtime.store.close()
             print("fetched \(report.feeds.count) feeds (\(report.failedFeeds) failed): \(report.newArticles) new articles, \(report.newMatches) new matches")
             for feed in report.feeds where feed.error != nil {
                 print("  \(feed.feed.displayName): \(feed.error ?? "")")
@@ -40,35 +45,21 @@ struct RunCommand: AsyncParsableCommand {
             }
             return
         }
-        let task = Task { try await DaemonLoop(runtime: runtime).run() }
-        let signals = SignalCanceller(signals: [SIGTERM, SIGINT]) { task.cancel() }
-        defer { signals.stop() }
-        let outcome = await task.result
-        // Close the store (a PostgreSQL pool's connections) before reporting, whatever happened.
-        await runtime.store.close()
+        // Started by a parent that blocked these signals (some process spawners do), the
+        // daemon would never see them: unblock them before any handler is installed.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for number in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&unblock, number) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         do {
-            try outcome.get()
-        } catch is CancellationError {
+            try await DaemonRunner.run(runtime: runtime, configPath: options.config)
+            // Close the store (a PostgreSQL pool's connections) before exiting.
+            await runtime.store.close()
         } catch {
+            await runtime.store.close()
+            // One line on stderr: under systemd it is what `systemctl status` shows.
             Terminal.error("feedwatch: stopped: \(error)")
             throw ExitCode(1)
         }
     }
-}
-
-/// Turns SIGTERM/SIGINT into a call of `handler`, so the daemon stops between steps.
-final class SignalCanceller {
-    private let sources: [any DispatchSourceSignal]
-
-    init(signals: [Int32], handler: @escaping @Sendable () -> Void) {
-        sources = signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: handler)
-            source.resume()
-            return source
-        }
-    }
-
-    func stop() { sources.forEach { $0.cancel() } }
 }

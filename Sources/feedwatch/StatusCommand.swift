@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FeedWatchDaemon
+import FeedWatchModel
 import FeedWatchStore
 
 struct StatusCommand: AsyncParsableCommand {
@@ -8,9 +9,13 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show each feed's state, the last digest and pending matches.",
         discussion: """
-            Per feed: state (ok, failing, disabled), last fetch, next fetch, consecutive errors \
-            and the last error in plain words. Then the latest digest and the number of matches \
-            waiting for the next one. Times are UTC. --json prints the same as one JSON object.
+            Per feed: state (ok, failing, disabled, new), last fetch, next fetch, consecutive \
+            errors and the last error in plain words. Then the latest digest, the number of \
+            matches waiting for the next one, any digest not yet written (and why), and the \
+            latest deliveries (failed and pending first) with their attempts and last error. \
+            Times are UTC; credentials in feed URLs are shown as ***. Read-only: it never \
+            changes the feed list the running daemon watches. --json prints the same as one \
+            JSON object.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -20,44 +25,101 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try await options.runtime()
-        _ = try await runtime.store.syncFeeds(runtime.configuration.feeds)
+        // Read-only: the running daemon owns the feed list (it syncs it at start and on
+        // SIGHUP), so status never changes what the daemon watches.
         let statuses = try await runtime.store.feedStatuses()
+        let stored = Set(statuses.map(\.feed.url))
+        let unstored = runtime.configuration.feeds.filter { !stored.contains($0.url) }
         let digests = try await runtime.store.digests()
         let pending = try await runtime.store.pendingMatchCount()
+        let deliveries = try await runtime.store.recentDeliveries(limit: Self.deliveryRows)
+        let unpublished = digests.filter { $0.published == nil }
+        // Deliveries come failed first, so the failed ones among them are all there are
+        // unless the list is full.
+        let failed = deliveries.filter { $0.state == .failed }.count
         if json {
+            var feeds: [[String: Any]] = statuses.map { s in
+                var o: [String: Any] = [
+                    "url": LogRedaction.url(s.feed.url), "name": Self.name(s.feed), "state": Self.state(s.state),
+                    "error_count": s.state.errorCount, "articles": s.articleCount,
+                    "identity": s.identityMode.rawValue,
+                ]
+                if let d = s.state.lastFetched { o["last_fetch"] = Terminal.rfc3339(d) }
+                if let d = s.state.lastSuccess { o["last_success"] = Terminal.rfc3339(d) }
+                if let d = s.state.nextCheck { o["next_fetch"] = Terminal.rfc3339(d) }
+                if let e = s.state.lastError { o["last_error"] = e }
+                if let st = s.state.lastStatus { o["last_status"] = st }
+                if let m = s.state.movedTo { o["moved_to"] = LogRedaction.url(m) }
+                if let r = s.state.disabledReason { o["disabled_reason"] = r }
+                return o
+            }
+            feeds += unstored.map { ["url": LogRedaction.url($0.url), "name": $0.name ?? LogRedaction.url($0.url), "state": "not yet run"] }
             let object: [String: Any] = [
-                "feeds": statuses.map { s -> [String: Any] in
+                "feeds": feeds,
+                "last_digest": digests.first.map {
+                    ["day": $0.day, "matches": $0.matchCount, "created": Terminal.rfc3339($0.created)] as [String: Any]
+                } ?? NSNull(),
+                "pending_matches": pending,
+                "failed_deliveries": failed,
+                "unpublished_digests": unpublished.map { ["day": $0.day, "error": $0.publishError ?? NSNull()] as [String: Any] },
+                "deliveries": deliveries.map { d -> [String: Any] in
                     var o: [String: Any] = [
-                        "url": s.feed.url, "name": s.feed.displayName, "state": Self.state(s.state),
-                        "error_count": s.state.errorCount, "articles": s.articleCount,
+                        "notifier": d.notifier, "subject": d.subject, "state": d.state.rawValue, "attempts": d.attempts,
+                        "created": Terminal.rfc3339(d.created),
                     ]
-                    if let d = s.state.lastFetched { o["last_fetch"] = Terminal.rfc3339(d) }
-                    if let d = s.state.nextCheck { o["next_fetch"] = Terminal.rfc3339(d) }
-                    if let e = s.state.lastError { o["last_error"] = e }
-                    if let st = s.state.lastStatus { o["last_status"] = st }
-                    if let m = s.state.movedTo { o["moved_to"] = m }
+                    if d.state == .pending { o["next_attempt"] = Terminal.rfc3339(d.nextAttempt) }
+                    if let sent = d.sent { o["sent"] = Terminal.rfc3339(sent) }
+                    if let e = d.lastError { o["last_error"] = e }
                     return o
                 },
-                "last_digest": digests.first.map { ["day": $0.day, "matches": $0.matchCount] as [String: Any] } ?? NSNull(),
-                "pending_matches": pending,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        let rows = statuses.map { s in
-            [s.feed.displayName, Self.state(s.state), Terminal.rfc3339(s.state.lastFetched), Terminal.rfc3339(s.state.nextCheck),
-             "\(s.state.errorCount)", s.state.lastError ?? (s.state.movedTo.map { "moved to \($0)" } ?? "")]
+        var rows = statuses.map { s in
+            [Self.name(s.feed), Self.state(s.state), Terminal.rfc3339(s.state.lastFetched), Terminal.rfc3339(s.state.nextCheck),
+             "\(s.state.errorCount)",
+             s.state.disabledReason ?? s.state.lastError ?? (s.state.movedTo.map { "moved to \(LogRedaction.url($0))" } ?? "")]
         }
+        rows += unstored.map { [$0.name ?? LogRedaction.url($0.url), "not yet run", "-", "-", "0", ""] }
         print(Terminal.table(["FEED", "STATE", "LAST FETCH", "NEXT FETCH", "ERRORS", "LAST ERROR"], rows))
         print("")
+        for s in statuses where s.identityMode != .guid {
+            let why = s.identityMode == .link ? "its guids change between fetches" : "it repeats guids for different articles"
+            print("identity: \(s.feed.displayName) is recognised by \(s.identityMode.rawValue) (\(why))")
+        }
         if let last = digests.first {
-            print("last digest: \(last.day) (\(last.matchCount) matches)")
+            print("last digest: \(last.day) (\(last.matchCount) matches, written \(Terminal.rfc3339(last.created)))")
         } else {
             print("last digest: none yet")
         }
         print("pending matches: \(pending)")
+        print("failed deliveries: \(failed)\(failed == Self.deliveryRows ? " or more" : "")")
+        for digest in unpublished {
+            print("digest \(digest.day) NOT WRITTEN YET (retried every minute): \(digest.publishError ?? "interrupted; the daemon finishes it")")
+        }
+        print("")
+        if deliveries.isEmpty {
+            print("deliveries: none yet")
+        } else {
+            // Failed and pending first: what needs attention.
+            let rows = deliveries.map { d in
+                [d.notifier, d.subject, d.state.rawValue.uppercased(), "\(d.attempts)",
+                 d.state == .sent ? "sent \(Terminal.rfc3339(d.sent))" : d.state == .pending ? "next \(Terminal.rfc3339(d.nextAttempt))" : "-",
+                 d.lastError ?? ""]
+            }
+            print(Terminal.table(["NOTIFIER", "SUBJECT", "STATE", "ATTEMPTS", "WHEN", "LAST ERROR"], rows))
+        }
     }
+
+    /// The feed's name for display, with any credentials in a URL name hidden.
+    static func name(_ feed: StoredFeed) -> String {
+        feed.name ?? feed.title ?? LogRedaction.url(feed.url)
+    }
+
+    /// How many deliveries `status` lists.
+    static let deliveryRows = 20
 
     static func state(_ state: FetchState) -> String {
         if state.disabledReason != nil { return "disabled" }

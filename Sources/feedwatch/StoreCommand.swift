@@ -84,7 +84,7 @@ struct StoreCommand: AsyncParsableCommand {
                 }
                 await store.close()
                 print("copied \(report.feeds) feeds, \(report.articles) articles, \(report.matches) matches, "
-                    + "\(report.digests) digests from \(path) to \(target)")
+                    + "\(report.digests) digests, \(report.deliveries) deliveries from \(path) to \(target)")
             } catch {
                 Terminal.error("feedwatch: store copy failed: \(error)")
                 throw ExitCode(1)

@@ -145,3 +145,26 @@ func expectedTopics(_ shared: URL) throws -> [String: Set<String>] {
         try await server.shutdown()
     }
 }
+
+@Suite struct RunOnceDeliveryTests {
+    @Test func runOnceSendsTheDigestToItsNotifiersOnce() async throws {
+        guard let shared = SharedCorpus.directory else {
+            print("SKIPPED: ../shared is absent; this test needs ../shared/corpus/seed")
+            return
+        }
+        let rss = try String(contentsOf: shared.appendingPathComponent("corpus/seed/iranfocus-rss2.xml"), encoding: .utf8)
+        let server = try await LoopbackHTTPServer.start { request in
+            request.path == "/hook" ? .status(204) : .ok(rss, contentType: "application/rss+xml")
+        }
+        let fixture = try CycleFixture(
+            feeds: ["\(server.baseURL)/seed.xml"], topics: seedTopics,
+            extra: "\n[[notify]]\nkind = \"webhook\"\nname = \"hook\"\nurl = \"\(server.baseURL)/hook\"\n")
+        let runtime = try await fixture.runtime()
+        _ = try await runtime.runOnce()
+        #expect(server.requestCount(path: "/hook") == 1)
+        // Nothing new: no second delivery.
+        _ = try await runtime.runOnce()
+        #expect(server.requestCount(path: "/hook") == 1)
+        try await server.shutdown()
+    }
+}

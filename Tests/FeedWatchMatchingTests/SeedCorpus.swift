@@ -1,7 +1,7 @@
+import FeedWatchTestSupport
 import Foundation
 
-/// The shared seed corpus (`<repo>/../shared/corpus/seed`, or `$FEEDWATCH_SHARED/corpus/seed`),
-/// read with a crude scan so these tests do not depend on the feed parser.
+/// The shared seed corpus, read with a crude scan so these tests do not depend on the feed parser.
 enum SeedCorpus {
     struct Item {
         var title: String
@@ -11,17 +11,10 @@ enum SeedCorpus {
         var body: String { content.isEmpty ? description : content }
     }
 
-    static let directory: URL? = {
-        var candidates: [URL] = []
-        if let shared = ProcessInfo.processInfo.environment["FEEDWATCH_SHARED"] {
-            candidates.append(URL(fileURLWithPath: shared))
-        }
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        candidates.append(repository.deletingLastPathComponent().appendingPathComponent("shared"))
-        return candidates.map { $0.appendingPathComponent("corpus/seed") }
-            .first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("expected-topics.json").path) }
-    }()
+    /// `<shared>/corpus/seed` (see `SharedCorpus`: `$FEEDWATCH_SHARED`, else `<repository>/../shared`).
+    static let directory: URL? = SharedCorpus.corpusDirectory
+        .map { $0.appendingPathComponent("seed") }
+        .flatMap { FileManager.default.fileExists(atPath: $0.appendingPathComponent("expected-topics.json").path) ? $0 : nil }
 
     static var isAvailable: Bool { directory != nil }
 
@@ -47,6 +40,23 @@ enum SeedCorpus {
         }
     }
 
+    /// The entries of the Atom 1.0 seed feed (summary as description, content as content).
+    static func atomEntries() throws -> [Item] {
+        let xml = try text("iranfocus-atom.xml")
+        return elements("entry", in: xml).map { entry in
+            Item(title: plain(elements("title", in: entry).first ?? ""),
+                 description: plain(elements("summary", in: entry).first ?? ""),
+                 content: plain(elements("content", in: entry).first ?? ""))
+        }
+    }
+
+    /// The plain-text article: first line the title, the rest the body.
+    static func textArticle() throws -> Item {
+        let text = try text("khamenei-missile-program.txt")
+        let lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        return Item(title: String(lines.first ?? ""), description: "", content: lines.count > 1 ? String(lines[1]) : "")
+    }
+
     private static func elements(_ name: String, in text: String) -> [String] {
         var result: [String] = []
         var rest = text[...]
@@ -58,15 +68,18 @@ enum SeedCorpus {
         return result
     }
 
-    /// Strips CDATA markers and tags (block tags become spaces) and decodes the common entities.
+    /// Strips CDATA markers and tags (tags become spaces) and decodes the common entities; twice,
+    /// for escaped HTML (`&lt;p&gt;` in Atom `type="html"` content).
     private static func plain(_ text: String) -> String {
         var text = text.replacingOccurrences(of: "<![CDATA[", with: "").replacingOccurrences(of: "]]>", with: "")
-        while let open = text.range(of: "<"), let close = text[open.lowerBound...].range(of: ">") {
-            text.replaceSubrange(open.lowerBound..<close.upperBound, with: " ")
-        }
-        for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&apos;", "'"),
-                                    ("&amp;", "&")] {
-            text = text.replacingOccurrences(of: entity, with: character)
+        for _ in 0..<2 {
+            while let open = text.range(of: "<"), let close = text[open.lowerBound...].range(of: ">") {
+                text.replaceSubrange(open.lowerBound..<close.upperBound, with: " ")
+            }
+            for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"),
+                                        ("&apos;", "'"), ("&#8217;", "’"), ("&amp;", "&")] {
+                text = text.replacingOccurrences(of: entity, with: character)
+            }
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -29,6 +29,27 @@ struct SeedCorpusTests {
         }
     }
 
+    @Test("Atom 1.0 seed entries reproduce expected-topics.json exactly")
+    func atomSeedMatchesExpected() throws {
+        let matcher = try TopicMatcher(topics: seedTopics)
+        let expected = try SeedCorpus.expected()
+        let entries = try SeedCorpus.atomEntries()
+        #expect(entries.count == 8)
+        #expect(Set(entries.map(\.title)) == Set(expected.keys))
+        for entry in entries {
+            let hits = matcher.matches(MatchDocument(title: entry.title, body: entry.body))
+            #expect(Set(hits.map(\.topicID)) == expected[entry.title], "\(entry.title)")
+        }
+    }
+
+    @Test("The plain-text article (first line the title) is about missile tests and sanctions")
+    func textArticle() throws {
+        let matcher = try TopicMatcher(topics: seedTopics)
+        let article = try SeedCorpus.textArticle()
+        let hits = matcher.matches(MatchDocument(title: article.title, body: article.body))
+        #expect(hits.map(\.topicID) == ["missile-tests", "sanctions"])
+    }
+
     @Test("Description and content together give the same topics")
     func descriptionPlusContent() throws {
         let matcher = try TopicMatcher(topics: seedTopics)

@@ -111,3 +111,29 @@ import FeedWatchModel
         #expect(feed.entries[1].fingerprint.hasPrefix("hash:"))
     }
 }
+
+@Suite struct URLResolverTests {
+    static let cases: [(String, String, String)] = [
+        ("/a/b?q=1#f", "https://x.example/dir/page.html", "https://x.example/a/b?q=1#f"),
+        ("/a", "https://user@x.example:8080?q", "https://user@x.example:8080/a"),
+        ("/a/../b", "https://x.example/dir/", "https://x.example/b"),
+        ("//cdn.example/i.png", "https://x.example/", "https://cdn.example/i.png"),
+        ("page.html", "https://x.example/dir/index.html", "https://x.example/dir/page.html"),
+        ("../up", "https://x.example/a/b/c", "https://x.example/a/up"),
+        ("?page=2", "https://x.example/list?page=1", "https://x.example/list?page=2"),
+        ("#top", "https://x.example/a", "https://x.example/a#top"),
+        ("mailto:jo@x.example", "https://x.example/", "mailto:jo@x.example"),
+        ("  https://y.example/  ", "https://x.example/", "https://y.example/"),
+    ]
+
+    @Test(arguments: cases) func resolves(_ reference: String, _ base: String, _ expected: String) {
+        #expect(URLResolver.resolve(reference, against: base) == expected)
+    }
+}
+
+extension URLResolverTests {
+    @Test(arguments: [("/a/b/c/./../../g", "/a/g"), ("/./x", "/x"), ("/a/..", "/"), ("/a/.", "/a/"), ("/../a?x=/../#f", "/a?x=/../#f")])
+    func dotSegments(_ path: String, _ expected: String) {
+        #expect(URLResolver.removingDotSegments(path) == expected)
+    }
+}

@@ -113,6 +113,16 @@ let march22 = Date(timeIntervalSince1970: 1_458_639_000)
         #expect(entry.language == "de")
     }
 
+    @Test func atom03Base64Content() throws {
+        let encoded = Data("<p>Decoded</p>".utf8).base64EncodedString()
+        let feed = try parse("""
+            <feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry><title>B</title>
+            <content type="text/html" mode="base64">\(encoded)</content></entry></feed>
+            """)
+        #expect(feed.entries.first?.content?.value == "<p>Decoded</p>")
+        #expect(feed.entries.first?.content?.plainText == "Decoded")
+    }
+
     @Test func atom10XHTMLContentXMLBaseAndLang() throws {
         let feed = try parse("""
             <feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://example.org/blog/" xml:lang="en">

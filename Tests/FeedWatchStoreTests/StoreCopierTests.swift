@@ -27,6 +27,10 @@ import Testing
             (a.prefix(3) + b.prefix(1)).map { TopicMatch(topicID: "m", articleID: $0.id, score: 2, snippets: [snippet], matched: t0) },
             topicNames: ["m": "Missiles"])
         _ = try await source.collectDigest(day: "2027-01-01", timeZone: "UTC", now: t0)
+        try await source.markDigestPublished(day: "2027-01-01", notifiers: ["mail"], at: t0)
+        // a[1] and b[2] are one story (its id is a[1]'s); a[2] has extracted text.
+        try await source.assignStories([a[1].id: a[1].id, b[2].id: a[1].id])
+        try await source.saveExtractions([ArticleExtractionRecord(articleID: a[2].id, fullText: "The whole text.", note: nil)])
         _ = try await source.recordMatches(
             [TopicMatch(topicID: "m", articleID: a[5].id, score: 1, snippets: [], matched: t0)], topicNames: ["m": "Missiles"])
 
@@ -36,6 +40,14 @@ import Testing
             let report = try await StoreCopier(source: source, target: target, batchSize: 2).copy()
             let counts: [Int] = [report.feeds, report.articles, report.matches, report.digests]
             #expect(counts == [3, 10, 5, 1])
+            #expect(report.deliveries == 1)
+            #expect(try await target.digests().first?.published == t0, "a published digest is not sent again")
+            #expect(try await target.recentDeliveries(limit: 10).map(\.subject) == ["digest:2027-01-01"])
+            let copiedArticles = try await target.articles(since: .distantPast, limit: 20)
+            let storyMembers = copiedArticles.filter { $0.storyID != nil }
+            #expect(storyMembers.count == 2 && Set(storyMembers.compactMap(\.storyID)).count == 1)
+            #expect(storyMembers.allSatisfy { member in copiedArticles.contains { $0.id == member.storyID && $0.title == a[1].title } })
+            #expect(copiedArticles.filter { $0.fullText == "The whole text." }.count == 1)
 
             let copied = try await target.activeFeeds()
             #expect(copied.map(\.url) == feeds.map(\.url))

@@ -23,6 +23,14 @@ CURLcode fw_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value)
 
 CURLMcode fw_curl_multi_setopt_long(CURLM *handle, CURLMoption option, long value);
 
+/* Open-socket hook for the address guard: the callback decides per resolved address. */
+CURLcode fw_curl_easy_setopt_opensocket(CURL *handle, curl_opensocket_callback callback, void *context);
+/* The IP address libcurl is about to connect to: writes 4 or 16 bytes to `out` and returns
+   4 or 6 for the family, 0 for anything else (e.g. a Unix socket). */
+int fw_curl_sockaddr_ip(const struct curl_sockaddr *address, unsigned char out[16]);
+/* Creates the socket libcurl asked for (what libcurl does itself without the hook). */
+curl_socket_t fw_curl_open_socket(const struct curl_sockaddr *address);
+
 /* CURLMsg.data is an anonymous union; these read its members. */
 CURLcode fw_curlmsg_result(const CURLMsg *message);
 #endif

@@ -29,6 +29,9 @@ extension PostgresStore {
         /// How long one store operation (one transaction) may take before it fails as
         /// "unavailable"; also the server-side `statement_timeout`.
         public var operationTimeout: TimeInterval = 30
+        /// How long a delivery taken by `dueDeliveries` stays away from other daemons while
+        /// its attempt runs; if the daemon dies mid-attempt, the delivery is due again after it.
+        public var deliveryClaim: TimeInterval = 900
 
         /// Creates a configuration from its parts.
         public init(host: String, port: Int = 5432, username: String, password: String?, database: String, tls: TLSMode = .prefer) {

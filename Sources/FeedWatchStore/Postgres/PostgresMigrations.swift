@@ -1,7 +1,7 @@
 import PostgresNIO
 
 /// The PostgreSQL schema, as append-only named migrations kept in step with
-/// `SQLiteMigrations`: the same names, in the same order, for the same tables. Never edit a
+/// `SQLiteMigrations`: the same names for the same tables (the order differs once, see below). Never edit a
 /// migration that has shipped: add a new one to both lists.
 ///
 /// Each migration is a list of single statements because postgres-nio speaks the extended
@@ -89,6 +89,50 @@ enum PostgresMigrations {
             "ALTER TABLE fetch_state ADD COLUMN lease_owner TEXT",
             "ALTER TABLE fetch_state ADD COLUMN lease_until TIMESTAMPTZ",
             "CREATE INDEX fetch_state_due ON fetch_state(next_check_at)",
+        ]),
+        // The migrations below came from the SQLite line (main) after "Add fetch leases" had
+        // shipped on PostgreSQL, so here they follow it; in SQLiteMigrations they precede it.
+        Migration(name: "Add last full fetch to fetch state", statements: [
+            "ALTER TABLE fetch_state ADD COLUMN last_full_fetch_at TIMESTAMPTZ",
+        ]),
+        // Digests written before the outbox existed count as published: upgrading must not
+        // re-send old digests.
+        Migration(name: "Create delivery outbox", statements: [
+            "ALTER TABLE digests ADD COLUMN published_at TIMESTAMPTZ",
+            "ALTER TABLE digests ADD COLUMN publish_error TEXT",
+            "UPDATE digests SET published_at = created_at",
+            """
+            CREATE TABLE deliveries (
+                id BIGSERIAL PRIMARY KEY,
+                notifier TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                payload TEXT,
+                state TEXT NOT NULL DEFAULT 'pending',
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TIMESTAMPTZ NOT NULL,
+                last_error TEXT,
+                created_at TIMESTAMPTZ NOT NULL,
+                sent_at TIMESTAMPTZ,
+                UNIQUE (notifier, subject)
+            )
+            """,
+            "CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE state = 'pending'",
+        ]),
+        Migration(name: "Remember how each feed identifies its entries", statements: [
+            "ALTER TABLE feeds ADD COLUMN identity_mode TEXT NOT NULL DEFAULT 'guid'",
+            "ALTER TABLE articles ADD COLUMN canonical_link TEXT",
+            "ALTER TABLE articles ADD COLUMN content_hash TEXT",
+            "ALTER TABLE articles ADD COLUMN updated_at TIMESTAMPTZ",
+            "ALTER TABLE articles ADD COLUMN last_seen_at TIMESTAMPTZ",
+            "CREATE INDEX articles_feed_canonical_link ON articles(feed_id, canonical_link)",
+        ]),
+        Migration(name: "Group articles into stories", statements: [
+            "ALTER TABLE articles ADD COLUMN story_id BIGINT",
+            "CREATE INDEX articles_story ON articles(story_id) WHERE story_id IS NOT NULL",
+        ]),
+        Migration(name: "Keep extracted full text and why extraction failed", statements: [
+            "ALTER TABLE articles ADD COLUMN full_text TEXT",
+            "ALTER TABLE articles ADD COLUMN extraction_note TEXT",
         ]),
     ]
 

@@ -56,10 +56,11 @@ extension PostgresStore {
             try await query(
                 "INSERT INTO digests (day, time_zone, created_at) VALUES (\(day), \(timeZone), \(now)) ON CONFLICT (day) DO NOTHING",
                 on: connection)
-            let head = try await query("SELECT id, day, time_zone, created_at FROM digests WHERE day = \(day)", on: connection)
+            let head = try await query(
+                "SELECT id, day, time_zone, created_at, published_at FROM digests WHERE day = \(day)", on: connection)
             var record: DigestRecord?
-            for try await (id, day, zone, created) in head.decode((Int64, String, String, Date).self) {
-                record = DigestRecord(id: id, day: day, timeZone: zone, created: created, matchCount: 0)
+            for try await (id, day, zone, created, published) in head.decode((Int64, String, String, Date, Date?).self) {
+                record = DigestRecord(id: id, day: day, timeZone: zone, created: created, matchCount: 0, published: published)
             }
             guard var record else {
                 throw StoreError(code: .other, message: "digest \(day) vanished inside its own transaction")
@@ -103,15 +104,17 @@ extension PostgresStore {
             let rows = try await query(
                 """
                 SELECT m.topic_id, m.topic_name, m.score, m.snippets, a.id, a.title, a.link,
-                    a.published_at, COALESCE(f.name, f.title, f.url)
+                    a.published_at, COALESCE(f.name, f.title, f.url), a.story_id
                 FROM topic_matches m
                 JOIN articles a ON a.id = m.article_id
                 JOIN feeds f ON f.id = a.feed_id
                 WHERE m.digest_id = \(id)
-                ORDER BY m.topic_id, m.score DESC, a.published_at DESC, a.id
+                ORDER BY m.topic_id, m.score DESC, a.published_at DESC NULLS LAST, a.id
                 """, on: connection)
             var sections: [Digest.Section] = []
-            for try await c in rows.decode((String, String, Double, String, Int64, String, String?, Date?, String).self) {
+            var storyOf: [Int64: Int64] = [:]
+            for try await c in rows.decode((String, String, Double, String, Int64, String, String?, Date?, String, Int64?).self) {
+                if let story = c.9 { storyOf[c.4] = story }
                 let snippets = (try? JSONDecoder().decode([Snippet].self, from: Data(c.3.utf8))) ?? []
                 let item = Digest.Item(
                     articleID: c.4, title: c.5, link: c.6, feedName: c.8, published: c.7, score: c.2, snippets: snippets)
@@ -121,8 +124,30 @@ extension PostgresStore {
                     sections.append(Digest.Section(topic: Topic(id: c.0, name: c.1, query: ""), items: [item]))
                 }
             }
+            sections = try await collapseStories(sections, storyOf: storyOf, on: connection)
             return Digest(day: storedDay, timeZone: zone, created: created, sections: sections)
         }
+    }
+
+    /// Folds items about one story into its best-scored item, with every other feed's article
+    /// of the story as "also reported by" (as `SQLiteStore.collapseStories`).
+    private func collapseStories(
+        _ sections: [Digest.Section], storyOf: [Int64: Int64], on connection: PostgresConnection
+    ) async throws -> [Digest.Section] {
+        let storyIDs = Set(storyOf.values).sorted()
+        guard !storyIDs.isEmpty else { return sections }
+        let rows = try await query(
+            """
+            SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url)
+            FROM articles a JOIN feeds f ON f.id = a.feed_id
+            WHERE a.story_id = ANY(\(storyIDs))
+            ORDER BY COALESCE(a.published_at, a.discovered_at), a.id
+            """, on: connection)
+        var members: [Int64: [(id: Int64, source: Digest.Link)]] = [:]
+        for try await (id, title, link, story, feedName) in rows.decode((Int64, String, String?, Int64, String).self) {
+            members[story, default: []].append((id, Digest.Link(feedName: feedName, url: link, title: title)))
+        }
+        return SQLiteStore.collapse(sections, storyOf: storyOf, members: members)
     }
 
     public func digests() async throws -> [DigestRecord] {
@@ -130,12 +155,13 @@ extension PostgresStore {
             let rows = try await query(
                 """
                 SELECT d.id, d.day, d.time_zone, d.created_at,
-                    (SELECT COUNT(*) FROM topic_matches m WHERE m.digest_id = d.id)
+                    (SELECT COUNT(*) FROM topic_matches m WHERE m.digest_id = d.id), d.published_at, d.publish_error
                 FROM digests d ORDER BY d.day DESC
                 """)
             var records: [DigestRecord] = []
-            for try await (id, day, zone, created, count) in rows.decode((Int64, String, String, Date, Int).self) {
-                records.append(DigestRecord(id: id, day: day, timeZone: zone, created: created, matchCount: count))
+            for try await c in rows.decode((Int64, String, String, Date, Int, Date?, String?).self) {
+                records.append(DigestRecord(
+                    id: c.0, day: c.1, timeZone: c.2, created: c.3, matchCount: c.4, published: c.5, publishError: c.6))
             }
             return records
         }

@@ -63,15 +63,15 @@ extension PostgresStore {
 
     static let fetchStateColumns = """
         s.etag, s.last_modified, s.last_fetched_at, s.last_success_at, s.next_check_at, s.error_count, s.last_error,
-        s.last_status, s.disabled_reason, s.moved_to
+        s.last_status, s.disabled_reason, s.moved_to, s.last_full_fetch_at
         """
 
-    typealias FetchStateColumns = (String?, String?, Date?, Date?, Date?, Int, String?, Int?, String?, String?)
+    typealias FetchStateColumns = (String?, String?, Date?, Date?, Date?, Int, String?, Int?, String?, String?, Date?)
 
     static func fetchState(_ c: FetchStateColumns) -> FetchState {
         FetchState(
             etag: c.0, lastModified: c.1, lastFetched: c.2, lastSuccess: c.3, nextCheck: c.4, errorCount: c.5,
-            lastError: c.6, lastStatus: c.7, disabledReason: c.8, movedTo: c.9)
+            lastError: c.6, lastStatus: c.7, disabledReason: c.8, movedTo: c.9, lastFullFetch: c.10)
     }
 
     public func fetchState(feedID: Int64) async throws -> FetchState {
@@ -100,107 +100,35 @@ extension PostgresStore {
             try await query(
                 """
                 INSERT INTO fetch_state (feed_id, etag, last_modified, last_fetched_at, last_success_at,
-                    next_check_at, error_count, last_error, last_status, disabled_reason, moved_to)
+                    next_check_at, error_count, last_error, last_status, disabled_reason, moved_to, last_full_fetch_at)
                 VALUES (\(feedID), \(state.etag), \(state.lastModified), \(state.lastFetched), \(state.lastSuccess),
                     \(state.nextCheck), \(state.errorCount), \(lastError), \(state.lastStatus), \(state.disabledReason),
-                    \(state.movedTo))
+                    \(state.movedTo), \(state.lastFullFetch))
                 ON CONFLICT (feed_id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
                     last_fetched_at = excluded.last_fetched_at, last_success_at = excluded.last_success_at,
                     next_check_at = excluded.next_check_at, error_count = excluded.error_count,
                     last_error = excluded.last_error, last_status = excluded.last_status,
-                    disabled_reason = excluded.disabled_reason, moved_to = excluded.moved_to
+                    disabled_reason = excluded.disabled_reason, moved_to = excluded.moved_to,
+                    last_full_fetch_at = excluded.last_full_fetch_at
                 """)
         }
     }
 
     // MARK: Articles
 
-    struct ArticleRow: Encodable {
-        var fingerprint: String
-        var title: String
-        var link: String?
-        var summary: String
-        var content: String
-        var author: String?
-        var published: Double?
-    }
-
-    public func insertNew(feedID: Int64, entries: [Entry], discovered: Date) async throws -> [Article] {
-        var seen = Set<String>()
-        var candidates: [Article] = []
-        for entry in entries where seen.insert(entry.fingerprint).inserted {
-            candidates.append(Article(
-                id: 0, feedID: feedID, fingerprint: Self.clean(entry.fingerprint), title: Self.clean(entry.title ?? "(untitled)"),
-                link: Self.clean(entry.link), summary: Self.clean(entry.summary?.plainText ?? ""),
-                content: Self.clean(entry.content?.plainText ?? ""),
-                author: Self.clean(entry.authors.first.flatMap { $0.name ?? $0.email }),
-                published: entry.published ?? entry.updated, discovered: discovered))
-        }
-        guard !candidates.isEmpty else { return [] }
-        let document = try Self.json(candidates.map {
-            ArticleRow(
-                fingerprint: $0.fingerprint, title: $0.title, link: $0.link, summary: $0.summary, content: $0.content,
-                author: $0.author, published: $0.published?.timeIntervalSince1970)
-        })
-        // One statement: the unique (feed, fingerprint) constraint decides what is new, so two
-        // daemons inserting the same entries at once get each new article exactly once.
-        let ids = try await operation("store new articles") { [self] in
-            let rows = try await query(
-                """
-                INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at, discovered_at)
-                SELECT \(feedID), x.fingerprint, x.title, x.link, x.summary, x.content, x.author,
-                    to_timestamp(x.published), \(discovered)
-                FROM jsonb_to_recordset(\(document)::jsonb) AS x(fingerprint TEXT, title TEXT, link TEXT, summary TEXT,
-                    content TEXT, author TEXT, published DOUBLE PRECISION)
-                ON CONFLICT (feed_id, fingerprint) DO NOTHING
-                RETURNING id, fingerprint
-                """)
-            var ids: [String: Int64] = [:]
-            for try await (id, fingerprint) in rows.decode((Int64, String).self) { ids[fingerprint] = id }
-            return ids
-        }
-        // RETURNING has no order: put the new articles back in feed order.
-        return candidates.compactMap { article in
-            guard let id = ids[article.fingerprint] else { return nil }
-            var stored = article
-            stored.id = id
-            return stored
-        }
-    }
-
-    static let articleColumns = "id, feed_id, fingerprint, title, link, summary, content, author, published_at, discovered_at"
-
-    public func articles(since: Date, limit: Int) async throws -> [Article] {
-        try await operation("read articles") { [self] in
-            let rows = try await query(PostgresQuery(
-                unsafeSQL: """
-                    SELECT \(Self.articleColumns) FROM articles WHERE discovered_at >= $1
-                    ORDER BY discovered_at DESC, id DESC LIMIT $2
-                    """,
-                binds: try Self.binds(since, limit)))
-            var articles: [Article] = []
-            for try await c in rows.decode((Int64, Int64, String, String, String?, String, String, String?, Date?, Date).self) {
-                articles.append(Article(
-                    id: c.0, feedID: c.1, fingerprint: c.2, title: c.3, link: c.4, summary: c.5, content: c.6, author: c.7,
-                    published: c.8, discovered: c.9))
-            }
-            return articles
-        }
-    }
-
     public func feedStatuses() async throws -> [FeedStatus] {
         try await operation("read feed status") { [self] in
             let rows = try await query(PostgresQuery(
                 unsafeSQL: """
                     SELECT f.id, f.url, f.name, f.title, f.tags, \(Self.fetchStateColumns),
-                        (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id)
+                        (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id), f.identity_mode
                     FROM feeds f JOIN fetch_state s ON s.feed_id = f.id
                     WHERE f.active ORDER BY f.position, f.id
                     """,
                 binds: PostgresBindings()))
             var statuses: [FeedStatus] = []
             for try await row in rows {
-                // 16 columns is more than a decoding tuple takes: read the cells one by one.
+                // 18 columns is more than a decoding tuple takes: read the cells one by one.
                 let r = PostgresRandomAccessRow(row)
                 let feed = StoredFeed(
                     id: try r[0].decode(Int64.self), url: try r[1].decode(String.self), name: try r[2].decode(String?.self),
@@ -210,8 +138,11 @@ extension PostgresStore {
                     lastFetched: try r[7].decode(Date?.self), lastSuccess: try r[8].decode(Date?.self),
                     nextCheck: try r[9].decode(Date?.self), errorCount: try r[10].decode(Int.self),
                     lastError: try r[11].decode(String?.self), lastStatus: try r[12].decode(Int?.self),
-                    disabledReason: try r[13].decode(String?.self), movedTo: try r[14].decode(String?.self))
-                statuses.append(FeedStatus(feed: feed, state: state, articleCount: try r[15].decode(Int.self)))
+                    disabledReason: try r[13].decode(String?.self), movedTo: try r[14].decode(String?.self),
+                    lastFullFetch: try r[15].decode(Date?.self))
+                statuses.append(FeedStatus(
+                    feed: feed, state: state, articleCount: try r[16].decode(Int.self),
+                    identityMode: FeedIdentityMode(rawValue: try r[17].decode(String.self)) ?? .guid))
             }
             return statuses
         }

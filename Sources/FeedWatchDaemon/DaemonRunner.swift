@@ -1,0 +1,82 @@
+import Foundation
+import FeedWatchStore
+import Logging
+import ServiceLifecycle
+
+/// `feedwatch run` as a service group: the scheduler (fetch → parse → store → match), the
+/// daily digest, the health check and watchdog, SIGHUP reloads and the optional status
+/// endpoint, with graceful shutdown on SIGTERM and SIGINT.
+public enum DaemonRunner {
+    /// How long graceful shutdown may take before running work is cancelled outright; below
+    /// the 10 s a stop is allowed, leaving room to exit.
+    public static let gracefulShutdownLimit: Duration = .seconds(8)
+    /// The most articles crash recovery re-matches in one start (a bound on start-up time).
+    public static let recoveryLimit = 100_000
+
+    /// Runs until SIGTERM/SIGINT (returns) or until a service fails (throws).
+    ///
+    /// `runtime` must be freshly opened from `configPath` (store migrated, configuration
+    /// valid): readiness is announced once the group is up.
+    public static func run(runtime: FeedWatchRuntime, configPath: String,
+                           environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
+        let context = DaemonContext(
+            runtime: runtime, configPath: configPath, logger: runtime.logger, notifier: SystemdNotifier(environment: environment))
+        try await prepare(context)
+
+        let services: [any Service] = [
+            HealthService(context: context),
+            SchedulerService(context: context),
+            DigestScheduleService(context: context),
+        ] + (context.httpListen.map { [StatusHTTPService(context: context, address: $0)] } ?? []) + [
+            ReloadService(context: context),
+        ]
+        var configuration = ServiceGroupConfiguration(
+            services: services.map {
+                // A service that returns on its own ends the group the graceful way, so open
+                // transactions still finish; a service that throws ends it at once.
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup)
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: runtime.logger)
+        configuration.maximumGracefulShutdownDuration = gracefulShutdownLimit
+        configuration.logging.keys.signalKey = "signal"
+        configuration.logging.keys.gracefulShutdownSignalsKey = "graceful_shutdown_signals"
+        configuration.logging.keys.cancellationSignalsKey = "cancellation_signals"
+        configuration.logging.keys.serviceKey = "service"
+        configuration.logging.keys.servicesKey = "services"
+        configuration.logging.keys.errorKey = "error"
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+        } catch {
+            context.announceStopping()
+            throw error
+        }
+        context.announceStopping()
+        runtime.logger.notice("stopped")
+    }
+
+    /// Start-up work before readiness: the state directory, the feed list, recovery from an
+    /// unclean stop, and the first status summary.
+    static func prepare(_ context: DaemonContext) async throws {
+        let runtime = context.runtime
+        let configuration = runtime.configuration
+        try FileManager.default.createDirectory(atPath: configuration.storage.stateDirectory, withIntermediateDirectories: true)
+        let feeds = try await runtime.store.syncFeeds(configuration.feeds)
+        let marker = CycleMarker(stateDirectory: configuration.storage.stateDirectory)
+        if let since = marker.unfinished() {
+            runtime.logger.warning("the previous run stopped mid-cycle: matching the articles it stored since then",
+                                   metadata: ["since": "\(since)"])
+            let added = try await runtime.pipeline.recoverUnmatched(since: since, limit: recoveryLimit)
+            runtime.logger.notice("recovery finished", metadata: ["new_matches": "\(added)"])
+            marker.end(logger: runtime.logger)
+        }
+        let newest = try await runtime.store.digests().first
+        context.setLastDigest(day: newest?.day, created: newest?.created)
+        let plan = try await SchedulerService.plan(runtime, now: Date())
+        context.setFeedSummary(total: plan.total, failing: plan.failing, nextFetch: plan.due.isEmpty ? plan.nextCheck : Date())
+        runtime.logger.notice("feedwatch started", metadata: [
+            "feeds": "\(feeds.count)", "topics": "\(configuration.topics.count)", "database": "\(configuration.storage.database)",
+            "version": "\(FeedWatchVersion.current)",
+        ])
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import FeedWatchDigest
+import FeedWatchModel
+import FeedWatchStore
+import Logging
+
+/// Digests and deliveries, driven by one entry point the run loop calls: `tick(now:)`.
+///
+/// Policy after downtime: when the daemon starts (or wakes) past a digest time whose digest
+/// was not made, it makes that digest at once, covering every match since the previous one.
+/// Several missed days give one digest, named after the latest missed day, not one per day.
+/// Each step's failure is logged here, once, and retried on the next tick; it never stops
+/// the daemon.
+public struct DigestService: Sendable {
+    public let publisher: DigestPublisher
+    public let schedule: DigestSchedule
+    public let logger: Logger
+    /// How old an unpublished digest must be before this daemon finishes it. Zero with one
+    /// daemon (SQLite): a digest a crash left unpublished is finished at once. With several
+    /// daemons sharing PostgreSQL it is `[storage] lease`, so a digest another daemon has
+    /// just built (and is still writing) is left to it; one whose builder died is finished.
+    public var finishGrace: TimeInterval = 0
+
+    var configuration: DigestConfiguration { publisher.configuration }
+    var store: any Store { publisher.store }
+
+    public init(publisher: DigestPublisher, logger: Logger) {
+        self.publisher = publisher
+        self.schedule = DigestSchedule(minuteOfDay: publisher.configuration.minuteOfDay, timeZone: publisher.clock.timeZone)
+        self.logger = logger
+    }
+
+    /// The service of a runtime (its store, publisher and logger).
+    public init(runtime: FeedWatchRuntime) {
+        self.init(publisher: runtime.publisher, logger: runtime.logger)
+        if case .postgres = runtime.configuration.storage.database {
+            finishGrace = runtime.configuration.storage.lease.timeInterval
+        }
+    }
+
+    /// Finishes digests a crash interrupted, makes the digest that is due, queues alerts and
+    /// sends the deliveries that are due. Returns when it wants to run next.
+    public func tick(now: Date) async throws -> Date {
+        var wake = schedule.nextSlot(after: now)
+        // Alerts first: the digest collected next takes these matches, and alerts only look
+        // at matches not yet in a digest.
+        do {
+            try await queueAlerts(now: now)
+        } catch {
+            logger.error("alerts not queued", metadata: ["error": "\(error)"])
+        }
+        do {
+            try await publishDue(now: now)
+        } catch {
+            logger.error("digest not written", metadata: ["error": "\(error)", "directory": "\(configuration.directory)"])
+        }
+        do {
+            // A full batch means more may be waiting: come back soon rather than at the next slot.
+            if try await sendDueDeliveries(now: now) == configuration.deliveriesPerTick { wake = min(wake, now.addingTimeInterval(1)) }
+        } catch {
+            logger.error("deliveries not sent", metadata: ["error": "\(error)"])
+        }
+        return wake
+    }
+
+    /// Queues one delivery per new match of a topic with `alert = true`, for every notifier
+    /// that takes alerts. Must run before the matches are collected into a digest.
+    public func queueAlerts(now: Date) async throws {
+        let alertNotifiers = configuration.notifiers.filter { $0.events.contains("alert") }.map(\.name)
+        let queued = try await store.enqueueAlerts(
+            topicIDs: configuration.alertTopicIDs, notifiers: alertNotifiers, timeZone: configuration.timeZone, at: now)
+        if queued > 0 { logger.info("alerts queued", metadata: ["deliveries": "\(queued)"]) }
+    }
+
+    /// Attempts the deliveries due at `now` (at most `deliveries_per_tick`); returns how many
+    /// were attempted. Failures are recorded on each delivery, not thrown.
+    @discardableResult
+    public func sendDueDeliveries(now: Date) async throws -> Int {
+        let due = try await store.dueDeliveries(now: now, limit: configuration.deliveriesPerTick)
+        for delivery in due { try await deliver(delivery, now: now) }
+        return due.count
+    }
+
+    /// Publishes interrupted digests, then the due one if it was not made yet.
+    func publishDue(now: Date) async throws {
+        let records = try await store.digests()
+        for record in records.reversed() where record.published == nil && now.timeIntervalSince(record.created) >= finishGrace {
+            try await publish(day: record.day, now: now, collect: false)
+        }
+        let due = schedule.latestSlot(atOrBefore: now)
+        let day = due.day.description
+        // A digest made by hand later than the slot (`feedwatch digest`) counts as this one.
+        if records.contains(where: { $0.day == day || $0.created >= due.at }) { return }
+        try await publish(day: day, now: now, collect: true)
+    }
+
+    private func publish(day: String, now: Date, collect: Bool) async throws {
+        do {
+            // Not `try await` inside `?:`: the 6.3.1 optimizer has crashed on that.
+            let outputs: [DigestPublisher.Output]
+            if collect {
+                // Once across daemons sharing the store: nil means another daemon built it.
+                guard let built = try await publisher.publishOnce(day: day, now: now) else {
+                    logger.info("digest built by another daemon", metadata: ["day": "\(day)"])
+                    return
+                }
+                outputs = built
+            } else {
+                outputs = try await publisher.finish(day: day, now: now)
+            }
+            logger.notice("digest published", metadata: ["day": "\(day)", "files": "\(outputs.count)"])
+        } catch {
+            // Kept for `status`; the digest stays unpublished and the next tick tries again.
+            try? await store.recordDigestPublishFailure(day: day, error: "\(error)")
+            throw error
+        }
+    }
+
+    /// One attempt at one delivery; its outcome is recorded whatever happens.
+    func deliver(_ delivery: Delivery, now: Date) async throws {
+        guard let notifier = configuration.notifiers.first(where: { $0.name == delivery.notifier }) else {
+            try await store.finishDeliveryAttempt(
+                id: delivery.id, result: .failed(error: "notifier \(delivery.notifier) is no longer configured"), at: now)
+            return
+        }
+        let result: DeliveryAttemptResult
+        switch await attempt(delivery, notifier: notifier) {
+        case .success:
+            result = .sent
+            logger.info("delivery sent", metadata: ["notifier": "\(notifier.name)", "subject": "\(delivery.subject)"])
+        case .failure(let error):
+            result = outcome(of: error, attempts: delivery.attempts + 1, notifier: notifier, now: now)
+            logger.warning(
+                "delivery failed",
+                metadata: ["notifier": "\(notifier.name)", "subject": "\(delivery.subject)", "attempt": "\(delivery.attempts + 1)",
+                           "error": "\(error.message)"])
+        }
+        try await store.finishDeliveryAttempt(id: delivery.id, result: result, at: now)
+    }
+
+    /// Renders and sends; a Result rather than a typed-throws do/catch, which crashes the
+    /// Swift 6.3.1 SIL ownership verifier here.
+    private func attempt(_ delivery: Delivery, notifier: NotifierConfiguration) async -> Result<Void, DeliveryError> {
+        let notification: FeedWatchDigest.Notification
+        switch await message(for: delivery) {
+        case .success(let value): notification = value
+        case .failure(let error): return .failure(error)
+        }
+        let outcome = await notifier.transport.sendResult(notification, timeout: notifier.timeout.timeInterval)
+        if case .success = outcome { FaultInjection.reach(.afterSend) }
+        return outcome
+    }
+
+    /// Retry with exponential backoff until the attempts are used up.
+    func outcome(of error: DeliveryError, attempts: Int, notifier: NotifierConfiguration, now: Date) -> DeliveryAttemptResult {
+        guard error.retryable, attempts < notifier.maxAttempts else {
+            return .failed(error: error.retryable ? "\(error.message) (gave up after \(attempts) attempts)" : error.message)
+        }
+        let delay = min(notifier.maxRetryDelay.timeInterval, notifier.retryDelay.timeInterval * pow(2, Double(attempts - 1)))
+        return .retry(error: error.message, next: now.addingTimeInterval(delay))
+    }
+
+    /// Renders what a delivery sends, from the store (digests) or its frozen payload (alerts).
+    func message(for delivery: Delivery) async -> Result<FeedWatchDigest.Notification, DeliveryError> {
+        let digest: Digest
+        let event: String
+        if let day = delivery.digestDay {
+            guard let stored = try? await store.digest(day: day) else { return .failure(DeliveryError("digest \(day) is not in the store")) }
+            digest = stored
+            event = "digest"
+        } else if let payload = delivery.payload {
+            digest = payload
+            event = "alert"
+        } else {
+            return .failure(DeliveryError("delivery \(delivery.subject) has no content", retryable: false))
+        }
+        let subject: String
+        if event == "digest" {
+            subject = "feedwatch digest \(digest.day): \(digest.matchCount) \(digest.matchCount == 1 ? "match" : "matches")"
+        } else {
+            let section = digest.sections.first
+            subject = "feedwatch alert: \(section?.topic.name ?? "topic"): \(section?.items.first?.title ?? "")"
+        }
+        // The file a command gets: the first configured per-day format.
+        let fileFormat = configuration.formats.first { $0 != .atom }
+        return .success(FeedWatchDigest.Notification(
+            event: event, deliveryID: "feedwatch.\(delivery.id).\(delivery.subject.replacingOccurrences(of: ":", with: "-"))",
+            subject: subject,
+            text: publisher.render(digest, format: .markdown), html: publisher.render(digest, format: .html),
+            json: publisher.render(digest, format: .json),
+            filePath: event == "digest" ? fileFormat.map { publisher.path(day: digest.day, format: $0) } : nil))
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import FeedWatchModel
+import FeedWatchStore
+import Logging
+import ServiceLifecycle
+
+/// The fetch → parse → store → match loop of `feedwatch run`: refreshes the feeds that are
+/// due, then sleeps until the next one is (or a reload or shutdown wakes it).
+///
+/// A feed is due when its stored `next_check` has passed (or it has none yet); next-check
+/// times live in the store, so a restart does not fetch everything at once. Due feeds are
+/// claimed in batches with a lease (`FeedClaimer`), so daemons sharing one PostgreSQL
+/// database split the work and each due feed is fetched once; with SQLite the one daemon
+/// claims every due feed. Each batch is refreshed in a bounded window. On graceful
+/// shutdown it takes no new feeds, running transfers are aborted, and the store transactions
+/// already started complete; an aborted feed keeps its previous state.
+public struct SchedulerService: Service {
+    let context: DaemonContext
+    /// The longest the loop sleeps before looking again (also bounds the reaction to clock jumps).
+    public var maxSleep: Duration = .seconds(60)
+    /// How long to wait before retrying when the store cannot be read.
+    public var retryDelay: Duration = .seconds(10)
+
+    /// The scheduler of the daemon sharing `context`.
+    public init(context: DaemonContext) { self.context = context }
+
+    /// Refreshes due feeds until graceful shutdown, then lets the feeds in flight finish their store steps.
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await loop()
+        } onGracefulShutdown: {
+            context.beginStopping()
+        }
+        context.setLoop(.stopped)
+    }
+
+    private func loop() async {
+        var lastPrune: Date?
+        // Due feeds come from the store, leased to this daemon, so several daemons can share
+        // one database: each due feed is fetched by one of them (see `FeedClaimer`).
+        // The store is kept across reloads (storage changes need a restart), so one claimer serves.
+        let claimer = FeedClaimer(runtime: context.runtime)
+        await claimer.reclaimAbandonedLeases()
+        while !context.isStopping && !Task.isCancelled {
+            let runtime = context.runtime
+            // Retention: once at start, then daily.
+            if lastPrune.map({ Date().timeIntervalSince($0) >= FeedWatchRuntime.pruneInterval }) ?? true {
+                let now = Date()
+                lastPrune = now
+                await runtime.pruneArticles(now: now)
+            }
+            let nextDue: Date?
+            switch await claimer.claim(now: Date()) {
+            case .feeds(let claimed):
+                context.setNextFetch(Date())
+                _ = await claimer.renewingLeases(of: claimed) { await cycle(claimed, runtime: runtime) }
+                await claimer.release(claimed)
+                // More may be due: claim again at once.
+                continue
+            case .storeFailed(let retryAfter):
+                let delay = Duration.milliseconds(Int64(retryAfter * 1000))
+                context.setLoop(.sleeping(until: .now + delay))
+                await context.schedulerBell.wait(for: delay)
+                continue
+            case .idle(let next):
+                nextDue = next
+            }
+            // Nothing left to claim: every due feed is fetched (here or by another daemon).
+            context.markCaughtUp()
+            if let plan = try? await Self.plan(runtime, now: Date()) {
+                context.setFeedSummary(total: plan.total, failing: plan.failing, nextFetch: nextDue ?? plan.nextCheck)
+            }
+            var delay = maxSleep
+            if let next = nextDue {
+                delay = min(maxSleep, .milliseconds(Int64(max(0.5, next.timeIntervalSinceNow) * 1000)))
+            }
+            context.notify(SystemdNotifier.statusMessage(context.statusLine()))
+            context.setLoop(.sleeping(until: .now + delay))
+            await context.schedulerBell.wait(for: delay)
+        }
+    }
+
+    /// What one look at the schedule found.
+    struct Plan {
+        var due: [StoredFeed] = []
+        var total = 0
+        var failing = 0
+        var nextCheck: Date?
+    }
+
+    static func plan(_ runtime: FeedWatchRuntime, now: Date) async throws -> Plan {
+        var plan = Plan()
+        for feed in try await runtime.store.activeFeeds() {
+            let state = try await runtime.store.fetchState(feedID: feed.id)
+            plan.total += 1
+            if state.errorCount > 0 { plan.failing += 1 }
+            guard state.disabledReason == nil else { continue }
+            if let next = state.nextCheck, next > now {
+                plan.nextCheck = min(plan.nextCheck ?? next, next)
+            } else {
+                plan.due.append(feed)
+            }
+        }
+        return plan
+    }
+
+    /// Refreshes `feeds` concurrently (the fetcher enforces the global and per-host limits),
+    /// counting each finished feed as progress for the watchdog.
+    private func cycle(_ feeds: [StoredFeed], runtime: FeedWatchRuntime) async {
+        let fetcher = runtime.pipeline.fetcher
+        if context.setCycleFetcher(fetcher) {
+            // Shutdown began between planning and now: take no work.
+            fetcher.shutdown()
+        }
+        context.setLoop(.working(progress: .now))
+        let marker = CycleMarker(stateDirectory: runtime.configuration.storage.stateDirectory)
+        marker.begin(Date(), logger: runtime.logger)
+        let started = ContinuousClock.now
+        var reports: [FeedRefreshReport] = []
+        reports.reserveCapacity(feeds.count)
+        // A bounded window of refreshes in flight (see `FeedPipeline.refresh(_:)`): the fetcher
+        // limits connections, the window limits parked tasks.
+        let window = max(runtime.configuration.fetch.concurrency * 4, 16)
+        await withTaskGroup(of: FeedRefreshReport.self) { group in
+            var pending = feeds[...]
+            func startNext() {
+                guard let feed = pending.popFirst() else { return }
+                group.addTask { await runtime.pipeline.refresh(feed) }
+            }
+            for _ in 0..<window { startNext() }
+            for await report in group {
+                context.metrics.record(report)
+                context.progressed()
+                reports.append(report)
+                startNext()
+            }
+        }
+        // Every feed either finished (its transactions committed) or was aborted before its
+        // store step: nothing of this cycle can be left half-matched.
+        marker.end(logger: runtime.logger)
+        _ = context.setCycleFetcher(nil)
+        let completed = reports.filter { !$0.cancelled }
+        context.metrics.recordCycle()
+        // Topics with `alert = true` are sent as soon as they match: wake the digest loop,
+        // which queues and sends alerts, instead of letting them wait for its next check.
+        if !runtime.configuration.digest.alertTopicIDs.isEmpty, completed.contains(where: { $0.newMatches > 0 }) {
+            context.digestBell.ring()
+        }
+        runtime.logger.info("cycle finished", metadata: [
+            "feeds": "\(completed.count)",
+            "aborted_feeds": "\(reports.count - completed.count)",
+            "failed_feeds": "\(completed.filter { $0.error != nil }.count)",
+            "new_articles": "\(completed.reduce(0) { $0 + $1.newArticles })",
+            "new_matches": "\(completed.reduce(0) { $0 + $1.newMatches })",
+            "duration_seconds": "\(String(format: "%.2f", (ContinuousClock.now - started) / .seconds(1)))",
+        ])
+    }
+}
+
+/// A file in the state directory that exists while a cycle runs. Finding it at start means
+/// the previous process died mid-cycle, and the articles it stored since the time written
+/// in it may lack their matches (see `FeedPipeline.recoverUnmatched`).
+struct CycleMarker {
+    let path: String
+
+    init(stateDirectory: String) {
+        path = (stateDirectory as NSString).appendingPathComponent("cycle-in-progress")
+    }
+
+    /// The start time of the cycle that did not finish, if one did not.
+    func unfinished() -> Date? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return Double(text.trimmingCharacters(in: .whitespacesAndNewlines)).map(Date.init(timeIntervalSince1970:)) ?? .distantPast
+    }
+
+    func begin(_ start: Date, logger: Logger) {
+        // An earlier unfinished cycle's time is kept: recovery must reach back to it.
+        if FileManager.default.fileExists(atPath: path) { return }
+        do {
+            try String(format: "%.6f\n", start.timeIntervalSince1970).write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            logger.warning("cannot write the cycle marker", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
+    }
+
+    func end(logger: Logger) {
+        do {
+            try FileManager.default.removeItem(atPath: path)
+        } catch let error as CocoaError where error.code == .fileNoSuchFile {
+            return
+        } catch {
+            logger.warning("cannot remove the cycle marker", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+
+/// The optional status endpoint (`[http] listen`): `GET /metrics` in the Prometheus text
+/// format and `GET /healthz` (200 `ok`, or 503 with the problems). Read-only, tiny and bound
+/// to the configured address only; it answers from memory and never touches the database,
+/// so a slow scrape cannot slow the pipeline.
+public struct StatusHTTPService: Service {
+    let context: DaemonContext
+    let address: ListenAddress
+
+    /// The endpoint of the daemon sharing `context`, on `address`.
+    public init(context: DaemonContext, address: ListenAddress) {
+        self.context = context
+        self.address = address
+    }
+
+    /// Listens until graceful shutdown; throws when the address cannot be bound.
+    public func run() async throws {
+        let context = self.context
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(ChannelOptions.backlog, value: 64)
+                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(StatusHTTPHandler(context: context))
+                    }
+                }
+                .bind(host: address.host, port: address.port)
+                .get()
+        } catch {
+            throw StatusHTTPError(description: "cannot listen on \(address) ([http] listen): \(error)")
+        }
+        context.logger.notice("status endpoint listening", metadata: ["listen": "\(address)"])
+        try? await gracefulShutdown()
+        try? await channel.close()
+    }
+}
+
+/// Why the status endpoint could not start.
+public struct StatusHTTPError: Error, CustomStringConvertible {
+    /// What failed, naming the address and the config key.
+    public var description: String
+}
+
+/// Answers one request per connection from the daemon's in-memory state.
+final class StatusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let context: DaemonContext
+    private var head: HTTPRequestHead?
+
+    init(context: DaemonContext) { self.context = context }
+
+    func channelRead(context channelContext: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let requestHead):
+            head = requestHead
+        case .body:
+            // No endpoint takes a body; it is discarded (NIO bounds the head's size itself).
+            break
+        case .end:
+            guard let requestHead = head else { return }
+            head = nil
+            respond(channelContext, to: requestHead)
+        }
+    }
+
+    private func respond(_ channelContext: ChannelHandlerContext, to request: HTTPRequestHead) {
+        let path = request.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.uri
+        let (status, contentType, body) = Self.answer(method: request.method, path: path, daemon: context)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: contentType)
+        headers.add(name: "Content-Length", value: "\(body.utf8.count)")
+        headers.add(name: "Connection", value: "close")
+        headers.add(name: "Cache-Control", value: "no-store")
+        channelContext.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
+        if request.method != .HEAD {
+            channelContext.write(wrapOutboundOut(.body(.byteBuffer(channelContext.channel.allocator.buffer(string: body)))), promise: nil)
+        }
+        let channel = channelContext.channel
+        channelContext.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+
+    static func answer(method: HTTPMethod, path: String, daemon: DaemonContext) -> (HTTPResponseStatus, String, String) {
+        guard method == .GET || method == .HEAD else {
+            return (.methodNotAllowed, "text/plain; charset=utf-8", "only GET and HEAD\n")
+        }
+        let health = daemon.health
+        switch path {
+        case "/metrics":
+            return (.ok, "text/plain; version=0.0.4; charset=utf-8", daemon.metrics.render(healthy: health.healthy))
+        case "/healthz":
+            if health.healthy { return (.ok, "text/plain; charset=utf-8", "ok\n") }
+            return (.serviceUnavailable, "text/plain; charset=utf-8", health.problems.joined(separator: "\n") + "\n")
+        default:
+            return (.notFound, "text/plain; charset=utf-8", "not found: try /metrics or /healthz\n")
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import FeedWatchModel
+
+/// Renders `digests.atom`: an Atom 1.0 feed whose entries are the latest digests, so a user
+/// can subscribe to their own digest in any feed reader.
+///
+/// Each entry carries the digest as escaped HTML (`type="html"`), the same fragment the page
+/// shows; feed text is escaped twice over (once as HTML, once as XML), never raw markup.
+public struct AtomDigestRenderer: Sendable {
+    public let clock: DigestClock
+    /// The feed's permanent id, e.g. `urn:uuid:…` or the public URL of the feed.
+    public let feedID: String
+    /// Where the digest files are published (`https://example.org/digests/`); nil when they
+    /// are only local files, and the feed then has no links.
+    public let baseURL: String?
+
+    public init(clock: DigestClock, feedID: String, baseURL: String? = nil) {
+        self.clock = clock
+        self.feedID = feedID
+        self.baseURL = baseURL.flatMap(DigestMarkup.safeURL).map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+    }
+
+    /// - Parameter digests: the digests to include, newest first.
+    public func render(_ digests: [Digest]) -> String {
+        let updated = digests.map(\.created).max() ?? Date(timeIntervalSince1970: 0)
+        var out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
+        out += "<id>\(DigestMarkup.escape(feedID))</id>\n<title>feedwatch digests</title>\n"
+        out += "<updated>\(DigestMarkup.rfc3339(updated))</updated>\n"
+        out += "<author><name>feedwatch</name></author>\n<generator>feedwatch</generator>\n"
+        if let baseURL {
+            out += "<link rel=\"self\" type=\"application/atom+xml\" href=\"\(DigestMarkup.escape(baseURL))digests.atom\"/>\n"
+            out += "<link rel=\"alternate\" type=\"text/html\" href=\"\(DigestMarkup.escape(baseURL))index.html\"/>\n"
+        }
+        for digest in digests {
+            let day = DigestMarkup.escape(digest.day)
+            out += "<entry>\n<id>\(DigestMarkup.escape(feedID)):\(day)</id>\n"
+            let summary = "\(DigestMarkup.count(digest.matchCount, "match", "matches")) in "
+                + DigestMarkup.count(digest.sections.count, "topic", "topics")
+            out += "<title>Digest \(day): \(summary)</title>\n"
+            out += "<updated>\(DigestMarkup.rfc3339(digest.created))</updated>\n"
+            if let baseURL {
+                out += "<link rel=\"alternate\" type=\"text/html\" href=\"\(DigestMarkup.escape(baseURL))\(day).html\"/>\n"
+            }
+            var html = "<p>\(summary) · made \(DigestMarkup.escape(clock.displayTime(digest.created)))</p>\n"
+            html += digest.sections.isEmpty
+                ? "<p>Nothing new matched your topics in this period.</p>\n"
+                : DigestMarkup.sectionsFragment(digest, clock: clock)
+            out += "<content type=\"html\">\(DigestMarkup.escape(html))</content>\n</entry>\n"
+        }
+        out += "</feed>\n"
+        return out
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import FeedWatchModel
+
+/// One line of the digest index: a digest's day, size and creation time.
+public struct DigestSummary: Sendable, Hashable {
+    public var day: String
+    public var matchCount: Int
+    public var created: Date
+    public init(day: String, matchCount: Int, created: Date) {
+        self.day = day
+        self.matchCount = matchCount
+        self.created = created
+    }
+}
+
+/// Renders `index.html`: every digest, newest first, linking to its page.
+public struct DigestIndexRenderer: Sendable {
+    public let clock: DigestClock
+    /// The extension the entries link to (`html`, or `md` when no HTML pages are written).
+    public let linkExtension: String
+    /// Whether `digests.atom` is written next to the index, so the page may point to it.
+    public let linksAtomFeed: Bool
+
+    public init(clock: DigestClock, linkExtension: String = "html", linksAtomFeed: Bool = true) {
+        self.clock = clock
+        self.linkExtension = linkExtension
+        self.linksAtomFeed = linksAtomFeed
+    }
+
+    /// - Parameter digests: newest first.
+    public func render(_ digests: [DigestSummary]) -> String {
+        var body = "<header>\n<h1>feedwatch digests</h1>\n"
+        body += "<p class=\"summary\">\(DigestMarkup.count(digests.count, "digest", "digests"))"
+        if linksAtomFeed { body += " · subscribe: <a href=\"digests.atom\">digests.atom</a>" }
+        body += "</p>\n</header>\n<main>\n"
+        if digests.isEmpty {
+            body += "<p class=\"empty\">No digest has been written yet.</p>\n"
+        } else {
+            body += "<table>\n<thead><tr><th>Day</th><th>Matches</th><th>Made</th></tr></thead>\n<tbody>\n"
+            for digest in digests {
+                // Days come from the store, which only writes YYYY-MM-DD; escape anyway.
+                let day = DigestMarkup.escape(digest.day)
+                body += "<tr><td><a href=\"\(day).\(linkExtension)\">\(day)</a></td><td class=\"n\">\(digest.matchCount)</td>"
+                body += "<td>\(DigestMarkup.escape(clock.displayTime(digest.created)))</td></tr>\n"
+            }
+            body += "</tbody>\n</table>\n"
+        }
+        body += "</main>\n"
+        return HTMLPage.render(title: "feedwatch digests", body: body)
+    }
+}

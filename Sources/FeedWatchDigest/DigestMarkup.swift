@@ -1,0 +1,105 @@
+import Foundation
+import FeedWatchModel
+
+/// The escaping rules every HTML and XML renderer shares. Feed text is hostile input: it is
+/// escaped everywhere it lands, and only plain http(s) URLs ever become link targets.
+enum DigestMarkup {
+    /// Escapes text for HTML/XML element content and double- or single-quoted attributes, and
+    /// drops the characters XML 1.0 forbids (a feed's stray control bytes would make the Atom
+    /// file invalid and some readers reject the whole feed).
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 16)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            default:
+                let v = scalar.value
+                if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || v == 0xFFFE || v == 0xFFFF { continue }
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// `link` when it is an absolute http(s) URL with a host and nothing that could break out
+    /// of an attribute; nil otherwise (`javascript:`, `data:`, relative, malformed).
+    static func safeURL(_ link: String?) -> String? {
+        guard let link, !link.isEmpty, link.utf8.count <= 4096 else { return nil }
+        guard !link.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || "\"'<>`\\".unicodeScalars.contains($0) })
+        else { return nil }
+        guard let components = URLComponents(string: link), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else { return nil }
+        return link
+    }
+
+    /// An RFC 3339 UTC timestamp with second precision, as Atom and JSON want it.
+    static func rfc3339(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? .current
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+    }
+
+    /// A fragment identifier made only of safe characters, so feed-chosen topic ids cannot
+    /// break out of an `id` or `href`.
+    static func anchor(_ id: String) -> String {
+        "topic-" + String(id.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "_" ? $0 : "-" })
+    }
+
+    /// "1 match", "3 matches".
+    static func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+
+    /// The digest's sections as an HTML fragment (no page chrome): used by the page, the
+    /// Atom entries and the e-mail, so all show the same thing.
+    static func sectionsFragment(_ digest: Digest, clock: DigestClock, headingLevel: Int = 2) -> String {
+        let h = headingLevel
+        var out = ""
+        for section in digest.sections {
+            let anchor = anchor(section.topic.id)
+            out += "<section id=\"\(anchor)\">\n<h\(h)>\(escape(section.topic.name))"
+            out += " <span class=\"count\">\(section.items.count)</span></h\(h)>\n"
+            for item in section.items {
+                out += "<article>\n<h\(h + 1)>"
+                if let url = safeURL(item.link) {
+                    out += "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(escape(item.title))</a>"
+                } else {
+                    out += escape(item.title)
+                }
+                out += "</h\(h + 1)>\n<p class=\"meta\"><span class=\"source\">\(escape(item.feedName))</span>"
+                if let published = item.published {
+                    out += " · <time datetime=\"\(rfc3339(published))\">\(escape(clock.displayTime(published)))</time>"
+                }
+                out += "</p>\n"
+                for snippet in item.snippets {
+                    out += "<blockquote>"
+                    for part in snippet.parts {
+                        let text = escape(part.text.replacingOccurrences(of: "\n", with: " "))
+                        out += part.highlighted ? "<mark>\(text)</mark>" : text
+                    }
+                    out += "</blockquote>\n"
+                }
+                if !item.alsoReportedBy.isEmpty {
+                    let links = item.alsoReportedBy.map { link -> String in
+                        // With a known headline: "Feed: <a>Headline</a>", else the feed's name as the link.
+                        let prefix = link.title == nil ? "" : escape(link.feedName) + ": "
+                        let label = escape(link.title ?? link.feedName)
+                        guard let url = safeURL(link.url) else { return prefix + label }
+                        return prefix + "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(label)</a>"
+                    }
+                    out += "<p class=\"also\">Also reported by \(links.joined(separator: ", "))</p>\n"
+                }
+                out += "</article>\n"
+            }
+            out += "</section>\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import FeedWatchModel
+
+/// Renders a digest as one self-contained HTML page: inline CSS, no script, no images, a
+/// table of contents by topic, light and dark colours, readable from a phone to a desktop.
+///
+/// The page carries a Content-Security-Policy that allows nothing but its own stylesheet
+/// (pinned by hash), so even a renderer bug cannot make a browser run feed-supplied script
+/// or load a tracking pixel.
+public struct HTMLDigestRenderer: Sendable {
+    public let clock: DigestClock
+
+    public init(clock: DigestClock) { self.clock = clock }
+
+    public func render(_ digest: Digest) -> String {
+        let matches = digest.matchCount
+        var body = "<header>\n<h1>feedwatch digest <time datetime=\"\(DigestMarkup.escape(digest.day))\">"
+        body += "\(DigestMarkup.escape(digest.day))</time></h1>\n"
+        body += "<p class=\"summary\">\(DigestMarkup.count(matches, "match", "matches")) in "
+        body += "\(DigestMarkup.count(digest.sections.count, "topic", "topics")) · made "
+        body += "\(DigestMarkup.escape(clock.displayTime(digest.created)))</p>\n</header>\n"
+        if digest.sections.isEmpty {
+            body += "<main>\n<p class=\"empty\">Nothing new matched your topics in this period.</p>\n</main>\n"
+        } else {
+            body += "<nav aria-label=\"Topics\">\n<h2>Topics</h2>\n<ol>\n"
+            for section in digest.sections {
+                body += "<li><a href=\"#\(DigestMarkup.anchor(section.topic.id))\">\(DigestMarkup.escape(section.topic.name))</a>"
+                body += " <span class=\"count\">\(section.items.count)</span></li>\n"
+            }
+            body += "</ol>\n</nav>\n<main>\n"
+            body += DigestMarkup.sectionsFragment(digest, clock: clock)
+            body += "</main>\n"
+        }
+        body += "<footer><p>Written by feedwatch. Links open the original articles; nothing on this page loads from the network.</p></footer>\n"
+        return HTMLPage.render(title: "feedwatch digest \(digest.day)", body: body)
+    }
+}
+
+/// The page frame shared by digest pages and the index: head with CSP, the stylesheet.
+enum HTMLPage {
+    /// One stylesheet for every page. System fonts, a readable measure, colours from
+    /// `prefers-color-scheme`; no web fonts or images, which the CSP would block anyway.
+    static let css = """
+        :root{color-scheme:light dark;--bg:#fdfdfc;--fg:#1d1f21;--muted:#5f6368;--accent:#0b57d0;--rule:#e3e3e0;\
+        --mark:#fff1a8;--markfg:#1d1f21;--quote:#f3f4f1}
+        @media (prefers-color-scheme:dark){:root{--bg:#16181b;--fg:#e6e6e3;--muted:#a3a7ad;--accent:#8ab4f8;\
+        --rule:#33363b;--mark:#5c4d00;--markfg:#fff7cc;--quote:#1f2226}}
+        *{box-sizing:border-box}
+        html{-webkit-text-size-adjust:100%}
+        body{margin:0 auto;max-width:46rem;padding:1rem 1.1rem 3rem;background:var(--bg);color:var(--fg);\
+        font:1.0625rem/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;overflow-wrap:anywhere}
+        h1{font-size:1.55rem;line-height:1.25;margin:.6rem 0 .2rem}
+        h2{font-size:1.25rem;margin:2.2rem 0 .6rem;padding-bottom:.3rem;border-bottom:2px solid var(--rule)}
+        h3{font-size:1.08rem;line-height:1.35;margin:0 0 .25rem}
+        a{color:var(--accent);text-decoration-thickness:1px;text-underline-offset:2px}
+        .summary,.meta,.count,footer{color:var(--muted);font-size:.92rem}
+        .count{font-weight:normal}
+        time{white-space:nowrap}
+        nav h2{font-size:1rem;border:0;margin:1.2rem 0 .3rem;color:var(--muted);text-transform:uppercase;letter-spacing:.05em}
+        nav ol{margin:0;padding-left:1.4rem}
+        nav li{margin:.15rem 0}
+        article{padding:.9rem 0;border-bottom:1px solid var(--rule)}
+        article:last-child{border-bottom:0}
+        .meta{margin:0 0 .45rem}
+        blockquote{margin:.4rem 0;padding:.45rem .75rem;background:var(--quote);border-left:3px solid var(--rule);border-radius:4px}
+        mark{background:var(--mark);color:var(--markfg);padding:0 .1em;border-radius:2px}
+        .also{font-size:.92rem;margin:.4rem 0 0}
+        table{border-collapse:collapse;width:100%;overflow-wrap:normal}
+        td:first-child{white-space:nowrap}
+        td,th{text-align:left;padding:.45rem .3rem;border-bottom:1px solid var(--rule)}
+        td.n{text-align:right;color:var(--muted)}
+        footer{margin-top:2.5rem;border-top:1px solid var(--rule);padding-top:.6rem}
+        @media (min-width:60rem){body{font-size:1.1rem;padding-top:2rem}}
+        """
+
+    /// `style-src` pinned to the stylesheet's hash: no other style, and nothing else at all.
+    static let contentSecurityPolicy: String = {
+        let hash = Data(SHA256.digest(of: Array(css.utf8))).base64EncodedString()
+        return "default-src 'none'; style-src 'sha256-\(hash)'; img-src 'none'; base-uri 'none'; form-action 'none'"
+    }()
+
+    static func render(title: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
+        <meta name="referrer" content="no-referrer">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="color-scheme" content="light dark">
+        <title>\(DigestMarkup.escape(title))</title>
+        <style>\(css)</style>
+        </head>
+        <body>
+        \(body)</body>
+        </html>
+
+        """
+    }
+}

@@ -1,0 +1,105 @@
+/// How a feed's entries are recognised across fetches; persisted per feed.
+public enum FeedIdentityMode: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The entry's guid (else its canonical link, else a hash of title and content).
+    case guid
+    /// guid plus canonical link: the feed repeats one guid for different entries.
+    case guidAndLink = "guid+link"
+    /// The canonical link first: the feed's guids change on every fetch.
+    case link
+}
+
+/// The fingerprint chain and the rules that move a feed along it:
+/// guid → guid+link when a guid repeats within a feed → canonical link → hash of title and content.
+///
+/// Pure, so every store implementation applies the same rules inside its own transaction.
+public enum EntryIdentity {
+    /// The fingerprint of `entry` for a feed in `mode`.
+    public static func fingerprint(of entry: Entry, mode: FeedIdentityMode) -> String {
+        let guid = entry.id.map { $0.trimmingASCIIWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+        let link = canonicalLink(of: entry)
+        switch mode {
+        case .guid:
+            return entry.fingerprint
+        case .guidAndLink:
+            guard let guid else { return entry.fingerprint }
+            return "idlink:" + guid + "\u{1F}" + (link ?? "")
+        case .link:
+            if let link { return "link:" + link }
+            return entry.fingerprint
+        }
+    }
+
+    /// The entry's link without fragment and tracking parameters, nil when it has none.
+    public static func canonicalLink(of entry: Entry) -> String? {
+        guard let link = entry.link?.trimmingASCIIWhitespace(), !link.isEmpty else { return nil }
+        return CanonicalLink.normalise(link)
+    }
+
+    /// A hash of what a reader sees (title and body), to tell an edited entry from an unchanged one.
+    public static func contentHash(of entry: Entry) -> String {
+        let material = (entry.title ?? "") + "\u{1F}" + (entry.summary?.plainText ?? "") + "\u{1F}"
+            + (entry.content?.plainText ?? "")
+        return SHA256.hexDigest(of: Array(material.utf8))
+    }
+
+    /// Whether the document repeats a guid for entries with different links, so guids alone
+    /// cannot tell its entries apart.
+    public static func repeatsGuids(_ entries: [Entry]) -> Bool {
+        var linkByGuid: [String: String?] = [:]
+        for entry in entries {
+            guard let guid = entry.id?.trimmingASCIIWhitespace(), !guid.isEmpty else { continue }
+            let link = canonicalLink(of: entry)
+            if let previous = linkByGuid[guid] {
+                if previous != link { return true }
+            } else {
+                linkByGuid[guid] = link
+            }
+        }
+        return false
+    }
+
+    /// Whether a feed's guids churn: more than half of the document's guid entries (at least
+    /// `minimumEntries` of them) carry a guid never seen while their canonical link is already stored.
+    public static func guidsChurn(guidEntries: Int, unseenWithKnownLink: Int, minimumEntries: Int = 2) -> Bool {
+        guidEntries >= minimumEntries && unseenWithKnownLink * 2 > guidEntries
+    }
+}
+
+/// Canonical form of an article link: fragment removed, tracking parameters (`utm_*`, `fbclid`,
+/// `gclid`…) removed, scheme and host lower-cased, default port dropped.
+public enum CanonicalLink {
+    /// Query parameters that only say where a click came from.
+    public static let trackingParameters: Set<String> = [
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid", "_hsenc",
+        "_hsmi", "mkt_tok", "ref_src", "ref_url", "cmpid", "at_medium", "at_campaign", "ocid", "spm", "__twitter_impression",
+        "xtor", "ito", "s_cid", "share", "ncid", "sr_share",
+    ]
+
+    /// The canonical form of `link`; a string that is not an absolute http(s) URL comes back unchanged.
+    public static func normalise(_ link: String) -> String {
+        var text = Substring(link)
+        if let hash = text.firstIndex(of: "#") { text = text[..<hash] }
+        guard let schemeEnd = text.range(of: "://") else { return String(text) }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else { return String(text) }
+        var rest = text[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        var authority = rest[..<authorityEnd].lowercased()
+        rest = rest[authorityEnd...]
+        if scheme == "http", authority.hasSuffix(":80") { authority.removeLast(3) }
+        if scheme == "https", authority.hasSuffix(":443") { authority.removeLast(4) }
+        var path = rest
+        var query: Substring = ""
+        if let question = rest.firstIndex(of: "?") {
+            path = rest[..<question]
+            query = rest[rest.index(after: question)...]
+        }
+        let kept = query.split(separator: "&", omittingEmptySubsequences: true).filter { pair in
+            let name = (pair.split(separator: "=", maxSplits: 1).first ?? pair).lowercased()
+            return !name.hasPrefix("utm_") && !trackingParameters.contains(name)
+        }
+        var result = scheme + "://" + authority + (path.isEmpty ? "/" : String(path))
+        if !kept.isEmpty { result += "?" + kept.joined(separator: "&") }
+        return result
+    }
+}

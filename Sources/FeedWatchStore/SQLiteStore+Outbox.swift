@@ -1,0 +1,133 @@
+import Foundation
+import FeedWatchModel
+import GRDB
+
+/// The delivery outbox: rows are queued in the same transaction that makes them necessary,
+/// and each attempt's outcome is one more transaction, so a crash never loses a delivery.
+extension SQLiteStore {
+    public func markDigestPublished(day: String, notifiers: [String], at: Date) async throws {
+        try await write("publish digest \(day)") { db in
+            try db.execute(
+                sql: "UPDATE digests SET published_at = ?, publish_error = NULL WHERE day = ?", arguments: [at.timeIntervalSince1970, day])
+            guard db.changesCount == 1 else {
+                throw StoreError(code: .other, message: "cannot publish digest \(day): there is no such digest")
+            }
+            for notifier in notifiers {
+                try db.execute(
+                    sql: """
+                        INSERT INTO deliveries (notifier, subject, next_attempt_at, created_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT(notifier, subject) DO NOTHING
+                        """,
+                    arguments: [notifier, "digest:\(day)", at.timeIntervalSince1970, at.timeIntervalSince1970])
+            }
+        }
+    }
+
+    public func recordDigestPublishFailure(day: String, error: String) async throws {
+        try await write("record digest failure") { db in
+            try db.execute(sql: "UPDATE digests SET publish_error = ? WHERE day = ?", arguments: [error, day])
+        }
+    }
+
+    public func enqueueAlerts(topicIDs: [String], notifiers: [String], timeZone: String, at: Date) async throws -> Int {
+        guard !topicIDs.isEmpty, !notifiers.isEmpty else { return 0 }
+        return try await write("queue alerts") { db in
+            let topics = topicIDs.map { _ in "?" }.joined(separator: ",")
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT m.id AS match_id, m.topic_id, m.topic_name, m.score, m.snippets, m.matched_at,
+                        a.id AS article_id, a.title, a.link, a.published_at, COALESCE(f.name, f.title, f.url) AS feed_name
+                    FROM topic_matches m
+                    JOIN articles a ON a.id = m.article_id
+                    JOIN feeds f ON f.id = a.feed_id
+                    WHERE m.digest_id IS NULL AND m.topic_id IN (\(topics))
+                    ORDER BY m.id
+                    """,
+                arguments: StatementArguments(topicIDs))
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            var queued = 0
+            for row in rows {
+                let matchID: Int64 = row["match_id"]
+                let matched = Date(timeIntervalSince1970: row["matched_at"])
+                let snippetText: String = row["snippets"]
+                let snippets = (try? JSONDecoder().decode([Snippet].self, from: Data(snippetText.utf8))) ?? []
+                let item = Digest.Item(
+                    articleID: row["article_id"], title: row["title"], link: row["link"], feedName: row["feed_name"],
+                    published: Self.date(row["published_at"]), score: row["score"], snippets: snippets)
+                let c = calendar.dateComponents([.year, .month, .day], from: matched)
+                let day = String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+                let alert = Digest(
+                    day: day, timeZone: timeZone, created: matched,
+                    sections: [Digest.Section(topic: Topic(id: row["topic_id"], name: row["topic_name"], query: ""), items: [item])])
+                let payload = String(decoding: try encoder.encode(alert), as: UTF8.self)
+                for notifier in notifiers {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO deliveries (notifier, subject, payload, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)
+                            ON CONFLICT(notifier, subject) DO NOTHING
+                            """,
+                        arguments: [notifier, "alert:\(matchID)", payload, at.timeIntervalSince1970, at.timeIntervalSince1970])
+                    queued += db.changesCount
+                }
+            }
+            return queued
+        }
+    }
+
+    public func dueDeliveries(now: Date, limit: Int) async throws -> [Delivery] {
+        try await read("read due deliveries") { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+                arguments: [now.timeIntervalSince1970, limit]
+            ).map(Self.delivery(from:))
+        }
+    }
+
+    public func finishDeliveryAttempt(id: Int64, result: DeliveryAttemptResult, at: Date) async throws {
+        try await write("record delivery attempt") { db in
+            switch result {
+            case .sent:
+                try db.execute(
+                    sql: "UPDATE deliveries SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?",
+                    arguments: [at.timeIntervalSince1970, id])
+            case .retry(let error, let next):
+                try db.execute(
+                    sql: "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                    arguments: [error, next.timeIntervalSince1970, id])
+            case .failed(let error):
+                try db.execute(
+                    sql: "UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+                    arguments: [error, id])
+            }
+        }
+    }
+
+    public func recentDeliveries(limit: Int) async throws -> [Delivery] {
+        try await read("read deliveries") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM deliveries
+                    ORDER BY CASE state WHEN 'failed' THEN 0 WHEN 'pending' THEN 1 ELSE 2 END, created_at DESC, id DESC
+                    LIMIT ?
+                    """,
+                arguments: [limit]
+            ).map(Self.delivery(from:))
+        }
+    }
+
+    static func delivery(from row: Row) -> Delivery {
+        let payloadText: String? = row["payload"]
+        let payload = payloadText.flatMap { try? JSONDecoder().decode(Digest.self, from: Data($0.utf8)) }
+        return Delivery(
+            id: row["id"], notifier: row["notifier"], subject: row["subject"], payload: payload,
+            state: Delivery.State(rawValue: row["state"]) ?? .pending, attempts: row["attempts"],
+            nextAttempt: Date(timeIntervalSince1970: row["next_attempt_at"]), lastError: row["last_error"],
+            created: Date(timeIntervalSince1970: row["created_at"]), sent: date(row["sent_at"]))
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import FeedWatchDaemon
+import FeedWatchMatching
+import FeedWatchModel
+
+struct TopicsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "topics",
+        abstract: "Work with topics: list them, or backtest one over stored articles.",
+        subcommands: [List.self, Test.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the configured topics and their queries.")
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() throws {
+            let configuration = try options.load()
+            let rows = configuration.topics.map { [$0.id, $0.name, $0.languages.joined(separator: ","), $0.query] }
+            print(Terminal.table(["ID", "NAME", "LANGUAGES", "QUERY"], rows))
+        }
+    }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "test",
+            abstract: "Run one topic over the stored articles and list what it would have flagged.",
+            discussion: """
+                Matches the topic against every article discovered in the last --since (default \
+                30d), newest first, and prints each hit with its score and snippets, so a query \
+                can be tuned before the next digest. --query tries a different query for the \
+                topic without editing the configuration. Nothing is stored.
+                """)
+
+        @OptionGroup var options: ConfigOptions
+
+        @Argument(help: ArgumentHelp("The topic's id.", valueName: "id"))
+        var id: String
+
+        @Option(help: ArgumentHelp("How far back to look, e.g. 7d or 12h.", valueName: "duration"))
+        var since: String = "30d"
+
+        @Option(help: ArgumentHelp("A query to try instead of the configured one.", valueName: "query"))
+        var query: String?
+
+        @Option(help: "Stored articles to look at, at most.")
+        var limit: Int = 100_000
+
+        func run() async throws {
+            guard let span = TimeSpan(parsing: since) else {
+                throw ValidationError("--since takes a duration such as 7d, 12h or 30m, not \(since)")
+            }
+            let runtime = try await options.runtime()
+            guard var topic = runtime.configuration.topics.first(where: { $0.id == id }) else {
+                Terminal.error("feedwatch topics test: no topic has id \(id) (configured: \(runtime.configuration.topics.map(\.id).joined(separator: ", ")))")
+                throw ExitCode(1)
+            }
+            if let query { topic.query = query }
+            let matcher: TopicMatcher
+            do {
+                matcher = try TopicMatcher(topics: [topic])
+            } catch {
+                Terminal.error(error.description)
+                throw ExitCode(1)
+            }
+            let articles = try await runtime.store.articles(since: Date().addingTimeInterval(-span.timeInterval), limit: limit)
+            let feeds = Dictionary(try await runtime.store.activeFeeds().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            var hits = 0
+            for article in articles {
+                let feed = feeds[article.feedID]
+                for hit in matcher.matches(MatchDocument(title: article.title, body: article.bodyText), feedURL: feed?.url, feedTags: feed?.tags ?? []) {
+                    hits += 1
+                    print("\(String(format: "%.2f", hit.score))  \(article.title)")
+                    print("    \(feed?.displayName ?? "feed \(article.feedID)") · \(Terminal.rfc3339(article.published ?? article.discovered))")
+                    if let link = article.link { print("    \(link)") }
+                    for snippet in hit.snippets { print("    \(snippet.markedText)") }
+                }
+            }
+            print("\(topic.id): \(hits) of \(articles.count) stored articles from the last \(span) match")
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import FeedWatchDaemon
+import FeedWatchTestSupport
+import Logging
+import Synchronization
+
+/// Requests a loopback receiver got, in arrival order.
+final class RequestRecorder: Sendable {
+    private let requests = Mutex<[LoopbackRequest]>([])
+    func append(_ request: LoopbackRequest) { requests.withLock { $0.append(request) } }
+    var all: [LoopbackRequest] { requests.withLock { $0 } }
+}
+
+/// An RSS 2.0 document with these items (titles double as guids).
+func rssFeed(_ items: [(title: String, body: String)]) -> String {
+    var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>Loopback News</title><link>https://news.example/</link>\n"
+    for (index, item) in items.enumerated() {
+        xml += "<item><title>\(item.title)</title><link>https://news.example/\(index)</link><guid>\(item.title)</guid>"
+        xml += "<pubDate>Mon, 23 Nov 2026 0\(index % 10):15:00 +0000</pubDate><description>\(item.body)</description></item>\n"
+    }
+    return xml + "</channel></rss>\n"
+}
+
+/// The articles every digest test reads: two match "missiles", two "sanctions" (one both), one neither.
+let worldItems: [(title: String, body: String)] = [
+    ("Missile test over the Sea of Japan", "North Korea fired a ballistic missile early on Monday."),
+    ("New sanctions on shipping firms", "The council agreed new sanctions against three companies."),
+    ("Missile parts smuggled despite sanctions", "Investigators found missile guidance parts in a container."),
+    ("Football results of the weekend", "The home side won three to one."),
+]
+
+/// A state directory, a feed server serving `worldItems`, and a config pointing at both.
+struct DigestWorld {
+    let directory: String
+    let configPath: String
+    let feedServer: LoopbackHTTPServer
+
+    /// - Parameters:
+    ///   - digest: extra `[digest]` keys.
+    ///   - tables: extra tables (`[[notify]]`…), appended at the end.
+    ///   - missilesAlert: whether the missiles topic has `alert = true`.
+    static func make(digest: String = "", tables: String = "", missilesAlert: Bool = false) async throws -> DigestWorld {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-digest-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let feed = rssFeed(worldItems)
+        let server = try await LoopbackHTTPServer.start { _ in .ok(feed) }
+        let text = """
+            [storage]
+            state_directory = "\(directory)"
+
+            [fetch]
+            timeout = "10s"
+
+            [[feed]]
+            url = "\(server.url("/feed.xml"))"
+            name = "Loopback News"
+
+            [[topic]]
+            id = "missiles"
+            name = "Raketentests – Übersicht"
+            query = "missile"
+            alert = \(missilesAlert)
+
+            [[topic]]
+            id = "sanctions"
+            name = "Sanctions"
+            query = "sanctions"
+
+            [digest]
+            timezone = "UTC"
+            \(digest)
+
+            \(tables)
+            """
+        let configPath = directory + "/feedwatch.toml"
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        return DigestWorld(directory: directory, configPath: configPath, feedServer: server)
+    }
+
+    func runtime() throws -> FeedWatchRuntime {
+        let configuration = try ConfigurationLoader.load(path: configPath)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return try FeedWatchRuntime(configuration: configuration, logger: logger)
+    }
+
+    /// Fetches the feed once and records the matches, as the daemon's refresh does.
+    func refresh(_ runtime: FeedWatchRuntime) async throws {
+        let feeds = try await runtime.store.syncFeeds(runtime.configuration.feeds)
+        _ = await runtime.pipeline.refresh(feeds)
+    }
+
+    func shutdown() async {
+        try? await feedServer.shutdown()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// A port nothing listens on: a loopback server's, after it stopped.
+func closedLoopbackPort() async throws -> Int {
+    let server = try await LoopbackHTTPServer.start { _ in .status(204) }
+    let port = server.port
+    try await server.shutdown()
+    return port
+}

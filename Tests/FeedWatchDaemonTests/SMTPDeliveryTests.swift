@@ -1,0 +1,228 @@
+import Foundation
+import FeedWatchDaemon
+import FeedWatchStore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real SMTP server on loopback: Python's aiosmtpd, with AUTH, writing each message it
+/// receives to a directory. Skipped (visibly) when aiosmtpd is not installed.
+final class LoopbackSMTPServer {
+    static let script = #"""
+        import os, socket, ssl, sys, time
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+        outdir, mode = sys.argv[1], sys.argv[2]
+        class Handler:
+            count = 0
+            async def handle_DATA(self, server, session, envelope):
+                Handler.count += 1
+                path = os.path.join(outdir, "msg-%03d.eml" % Handler.count)
+                user = session.auth_data if isinstance(session.auth_data, bytes) else b""
+                with open(path + ".tmp", "wb") as f:
+                    f.write(b"X-Test-Auth-User: " + user + b"\r\n")
+                    f.write(b"X-Test-Rcpt: " + ",".join(envelope.rcpt_tos).encode() + b"\r\n")
+                    f.write(envelope.original_content)
+                os.rename(path + ".tmp", path)
+                return "250 OK"
+        def authenticate(server, session, envelope, mechanism, auth_data):
+            if isinstance(auth_data, LoginPassword) and auth_data.login == b"feedwatch" and auth_data.password == b"pa55word":
+                return AuthResult(success=True, auth_data=auth_data.login)
+            return AuthResult(success=False, handled=False)
+        s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+        # aiosmtpd counts only STARTTLS as TLS for AUTH; on implicit TLS (smtps) it would not
+        # offer AUTH at all, so it is not required there: the connection is encrypted anyway.
+        options = {}
+        if mode != "plain":
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(sys.argv[3], sys.argv[4])
+            options = {"tls_context": context, "require_starttls": True} if mode == "starttls" else {"ssl_context": context}
+        c = Controller(Handler(), hostname="127.0.0.1", port=port, authenticator=authenticate,
+                       auth_require_tls=(mode == "starttls"), **options)
+        c.start()
+        print(port, flush=True)
+        while True:
+            time.sleep(3600)
+        """#
+
+    let process: Process
+    let port: Int
+    let directory: String
+
+    static var available: Bool {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import aiosmtpd"]
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0
+    }
+
+    /// - Parameters:
+    ///   - mode: `plain`, `starttls` (STARTTLS required before anything else) or `smtps` (TLS from the start).
+    ///   - certificate, key: PEM files for the TLS modes.
+    init(mode: String = "plain", certificate: String = "", key: String = "") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-smtp-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.script, directory, mode, certificate, key]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        // The script prints its port once listening; reading blocks until then.
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        self.port = port
+    }
+
+    /// Received messages, in order.
+    func messages() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".eml") }.sorted()
+            .map { try String(contentsOfFile: "\(directory)/\($0)", encoding: .utf8) }
+    }
+
+    /// SIGKILL: Foundation's children ignore SIGTERM.
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// The body of the MIME part with this content type, base64-decoded.
+func mimePart(_ message: String, type: String) -> String? {
+    guard let head = message.range(of: "Content-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n") else {
+        return nil
+    }
+    let rest = message[head.upperBound...]
+    let end = rest.range(of: "\r\n--")?.lowerBound ?? rest.endIndex
+    let base64 = rest[..<end].replacingOccurrences(of: "\r\n", with: "")
+    return Data(base64Encoded: base64).map { String(decoding: $0, as: UTF8.self) }
+}
+
+/// A self-signed certificate for 127.0.0.1 (IP subjectAltName), made with openssl.
+func selfSignedCertificate(in directory: String) throws -> (certificate: String, key: String) {
+    let certificate = directory + "/cert.pem", key = directory + "/key.pem"
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+    process.arguments = [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
+    ]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
+    return (certificate, key)
+}
+
+@Suite struct SMTPDeliveryTests {
+    @Test(arguments: ["starttls", "smtps"])
+    func tlsIsRequiredAndVerified(mode: String) async throws {
+        guard LoopbackSMTPServer.available, FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else {
+            print("SKIPPED: python3 aiosmtpd or openssl is not installed")
+            return
+        }
+        let certDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-tls-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: certDirectory, withIntermediateDirectories: true)
+        let (certificate, key) = try selfSignedCertificate(in: certDirectory)
+        let smtp = try LoopbackSMTPServer(mode: mode, certificate: certificate, key: key)
+        defer { smtp.stop() }
+        let scheme = mode == "smtps" ? "smtps" : "smtp"
+        try "pa55word".write(toFile: "\(certDirectory)/pass", atomically: true, encoding: .utf8)
+        let world = try await DigestWorld.make(tables: """
+            [[notify]]
+            kind = "email"
+            name = "verified"
+            url = "\(scheme)://127.0.0.1:\(smtp.port)"
+            from = "feedwatch@example.org"
+            to = ["reader@example.org"]
+            username = "feedwatch"
+            password_file = "\(certDirectory)/pass"
+            ca_file = "\(certificate)"
+
+            [[notify]]
+            kind = "email"
+            name = "unverified"
+            url = "\(scheme)://127.0.0.1:\(smtp.port)"
+            from = "feedwatch@example.org"
+            to = ["reader@example.org"]
+            """)
+        let runtime = try world.runtime()
+        try await world.refresh(runtime)
+        _ = try await DigestService(runtime: runtime).tick(now: Date())
+        let deliveries = try await runtime.store.recentDeliveries(limit: 5)
+        // With the CA: TLS, then AUTH, then the message.
+        #expect(deliveries.first { $0.notifier == "verified" }?.state == .sent, "\(deliveries.map { $0.lastError ?? "ok" })")
+        // Without it the self-signed certificate is rejected: nothing goes out in the clear.
+        let unverified = try #require(deliveries.first { $0.notifier == "unverified" })
+        #expect(unverified.state == .pending && unverified.lastError?.contains("certificate") == true, "\(unverified.lastError ?? "")")
+        let messages = try smtp.messages()
+        #expect(messages.count == 1 && messages.first?.hasPrefix("X-Test-Auth-User: feedwatch\r\n") == true)
+        try? FileManager.default.removeItem(atPath: certDirectory)
+        await world.shutdown()
+    }
+
+    @Test func digestAndAlertsArriveAsAuthenticatedMultipartMail() async throws {
+        guard LoopbackSMTPServer.available else {
+            print("SKIPPED: python3 aiosmtpd is not installed (scripts/install-deps.sh installs it)")
+            return
+        }
+        let smtp = try LoopbackSMTPServer()
+        defer { smtp.stop() }
+        let passwordFile = smtp.directory + "/../fw-smtp-pass-\(UUID().uuidString)"
+        try "pa55word\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let world = try await DigestWorld.make(
+            digest: "formats = [\"markdown\", \"html\"]",
+            tables: """
+                [[notify]]
+                kind = "email"
+                name = "mail"
+                url = "smtp://127.0.0.1:\(smtp.port)"
+                tls = "opportunistic"
+                from = "feedwatch@example.org"
+                to = ["reader@example.org", "second@example.org"]
+                username = "feedwatch"
+                password_file = "\(passwordFile)"
+                """,
+            missilesAlert: true)
+        let runtime = try world.runtime()
+        try await world.refresh(runtime)
+        _ = try await DigestService(runtime: runtime).tick(now: Date())
+        let deliveries = try await runtime.store.recentDeliveries(limit: 10)
+        #expect(deliveries.count == 3 && deliveries.allSatisfy { $0.state == .sent }, "\(deliveries.map { "\($0.subject): \($0.lastError ?? "ok")" })")
+
+        let messages = try smtp.messages()
+        #expect(messages.count == 3, "one digest and two alerts")
+        for message in messages {
+            #expect(message.hasPrefix("X-Test-Auth-User: feedwatch\r\nX-Test-Rcpt: reader@example.org,second@example.org\r\n"))
+            #expect(message.contains("\r\nMIME-Version: 1.0\r\n"))
+            #expect(message.contains("Content-Type: multipart/alternative; boundary=\"feedwatch-"))
+            #expect(message.contains("\r\nFrom: feedwatch@example.org\r\n"))
+        }
+        let record = try #require(try await runtime.store.digests().first)
+        let digestMail = try #require(messages.first { $0.contains("Subject: feedwatch digest \(record.day): 4 matches\r\n") })
+        #expect(mimePart(digestMail, type: "text/plain") == (try String(contentsOfFile: runtime.publisher.path(day: record.day, format: .markdown), encoding: .utf8)))
+        #expect(mimePart(digestMail, type: "text/html") == (try String(contentsOfFile: runtime.publisher.path(day: record.day, format: .html), encoding: .utf8)))
+        // The alert subjects name the non-ASCII topic: RFC 2047 encoded-words.
+        let alerts = messages.filter { $0 != digestMail }
+        #expect(alerts.allSatisfy { $0.contains("Subject: =?UTF-8?B?") })
+        let encoded = "=?UTF-8?B?" + Data("feedwatch alert: Raketentests – Übersicht: Missile test over t".utf8).prefix(45).base64EncodedString()
+        #expect(alerts.contains { $0.contains(encoded) })
+        try? FileManager.default.removeItem(atPath: passwordFile)
+        await world.shutdown()
+    }
+}

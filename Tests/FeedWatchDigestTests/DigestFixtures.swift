@@ -1,0 +1,72 @@
+import Foundation
+import FeedWatchDigest
+import FeedWatchModel
+
+/// Digests the renderer tests share: a realistic one to look at, and one written by an attacker.
+enum DigestFixtures {
+    static let berlin = DigestClock(timeZoneIdentifier: "Europe/Berlin")!
+
+    static func snippet(_ parts: [(String, Bool)]) -> Snippet {
+        Snippet(parts: parts.map { Snippet.Part(text: $0.0, highlighted: $0.1) })
+    }
+
+    /// Two topics, a story reported twice, an item without link, non-ASCII text.
+    static var sample: Digest {
+        let missiles = Topic(id: "missile-tests", name: "Missile tests", query: "")
+        let sanctions = Topic(id: "sanctions", name: "Sanctions", query: "")
+        let khamenei = Digest.Item(
+            articleID: 1, title: "Khamenei Pushes Iranian Missile Program, More Conflict with West",
+            link: "https://www.iranfocus.com/en/nuclear/khamenei-pushes-missile-program", feedName: "Iran Focus",
+            published: Date(timeIntervalSince1970: 1_458_639_000), score: 3.25,
+            snippets: [snippet([
+                ("Iran's Revolutionary Guards carried out the test-launch of a nuclear-capable ", false),
+                ("ballistic missile", true), (", in violation of UN Security Council resolutions.", false),
+            ])])
+        let copy = Digest.Item(
+            articleID: 2, title: "Khamenei pushes Iranian missile program — more conflict with West!",
+            link: "https://news.example.net/khamenei", feedName: "Agence Exemple", published: nil, score: 1, snippets: [])
+        let launch = Digest.Item(
+            articleID: 3, title: "Nordkorea testet erneut Rakete über dem Japanischen Meer",
+            link: "https://example.de/nk-rakete", feedName: "Beispiel-Zeitung",
+            published: Date(timeIntervalSince1970: 1_458_700_000), score: 1.5,
+            snippets: [snippet([("Pjöngjang hat nach Angaben Südkoreas eine ", false), ("Rakete", true), (" getestet.", false)])])
+        let eu = Digest.Item(
+            articleID: 4, title: "EU extends sanctions on Iranian officials for another year", link: nil, feedName: "EU Observer",
+            published: Date(timeIntervalSince1970: 1_458_650_000), score: 2,
+            snippets: [snippet([("The Council decided to extend the ", false), ("sanctions", true), (" until April 2017.", false)])])
+        return Digest(
+            day: "2016-03-23", timeZone: "Europe/Berlin", created: Date(timeIntervalSince1970: 1_458_712_800),
+            sections: [
+                Digest.Section(topic: missiles, items: [khamenei, copy, launch]),
+                Digest.Section(topic: sanctions, items: [khamenei, eu]),
+            ])
+    }
+
+    /// Every string a feed controls carries a payload.
+    static var hostile: Digest {
+        let topic = Topic(id: "x\"><script>alert('id')</script>", name: "<img src=x onerror=alert('topic')>", query: "")
+        let item = Digest.Item(
+            articleID: 66, title: "<script>alert('title')</script><b onmouseover=\"alert(1)\">bold</b> & ]]> \u{1}\u{7}",
+            link: "javascript:alert('link')", feedName: "<iframe src=\"https://evil.example/\"></iframe>",
+            published: Date(timeIntervalSince1970: 1_458_639_000), score: 1,
+            snippets: [snippet([
+                ("</blockquote></article><style>body{display:none}</style>", false),
+                ("<svg/onload=alert('mark')>", true), ("<a href=\"data:text/html;base64,PHNjcmlwdD4=\">click</a>", false),
+            ])],
+            alsoReportedBy: [
+                Digest.Link(feedName: "<script>alert('also')</script>", url: "data:text/html,<script>alert(1)</script>"),
+                Digest.Link(feedName: "Quote breaker", url: "https://ok.example/\" onclick=\"alert(1)"),
+                Digest.Link(feedName: "Fine source", url: "https://fine.example/story?a=1&b=2"),
+            ])
+        let tracker = Digest.Item(
+            articleID: 67, title: "Pixel <img src=\"https://tracker.example/p.gif\">", link: "JaVaScRiPt:alert(2)",
+            feedName: "Tracker", published: nil, score: 0.5,
+            snippets: [snippet([("<img src=https://tracker.example/q.gif>", true)])])
+        let vbs = Digest.Item(
+            articleID: 68, title: "Odd schemes", link: " https://spaced.example/", feedName: "Spaces", published: nil, score: 0.25,
+            snippets: [])
+        return Digest(
+            day: "2016-03-22", timeZone: "Europe/Berlin", created: Date(timeIntervalSince1970: 1_458_630_000),
+            sections: [Digest.Section(topic: topic, items: [item, tracker, vbs])])
+    }
+}

@@ -1,0 +1,41 @@
+import Testing
+@testable import FeedWatchModel
+
+@Suite struct EntryIdentityTests {
+    @Test(arguments: [
+        ("https://Example.org/a?utm_source=rss&utm_medium=feed#comments", "https://example.org/a"),
+        ("https://example.org/a?id=3&fbclid=XYZ&page=2", "https://example.org/a?id=3&page=2"),
+        ("http://example.org:80/a", "http://example.org/a"),
+        ("https://example.org", "https://example.org/"),
+        ("https://example.org/a?gclid=1", "https://example.org/a"),
+        ("mailto:x@example.org", "mailto:x@example.org"),
+    ])
+    func canonicalLinks(_ input: String, _ expected: String) {
+        #expect(CanonicalLink.normalise(input) == expected)
+    }
+
+    @Test func fingerprintChain() {
+        let entry = Entry(id: "g1", title: "T", link: "https://e.org/a?utm_source=x")
+        #expect(EntryIdentity.fingerprint(of: entry, mode: .guid) == "id:g1")
+        #expect(EntryIdentity.fingerprint(of: entry, mode: .guidAndLink) == "idlink:g1\u{1F}https://e.org/a")
+        #expect(EntryIdentity.fingerprint(of: entry, mode: .link) == "link:https://e.org/a")
+        #expect(Entry(link: "https://e.org/a#x").fingerprint == "link:https://e.org/a")
+        #expect(Entry(title: "Only a title").fingerprint.hasPrefix("hash:"))
+    }
+
+    @Test func repeatedGuidsAndChurn() {
+        let same = [Entry(id: "feed", link: "https://e.org/1"), Entry(id: "feed", link: "https://e.org/2")]
+        #expect(EntryIdentity.repeatsGuids(same))
+        #expect(!EntryIdentity.repeatsGuids([Entry(id: "a", link: "https://e.org/1"), Entry(id: "a", link: "https://e.org/1")]))
+        #expect(EntryIdentity.guidsChurn(guidEntries: 10, unseenWithKnownLink: 6))
+        #expect(!EntryIdentity.guidsChurn(guidEntries: 10, unseenWithKnownLink: 5))
+        #expect(!EntryIdentity.guidsChurn(guidEntries: 1, unseenWithKnownLink: 1))
+    }
+
+    @Test func contentHashChangesWithText() {
+        let a = Entry(id: "1", title: "T", summary: FeedText(plain: "one"))
+        let b = Entry(id: "1", title: "T", summary: FeedText(plain: "two"))
+        #expect(EntryIdentity.contentHash(of: a) != EntryIdentity.contentHash(of: b))
+        #expect(EntryIdentity.contentHash(of: a) == EntryIdentity.contentHash(of: a))
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import FeedWatchModel
+@testable import FeedWatchParsing
+
+/// The fast tokenizer must give exactly what the libxml2 walk gives, wherever it does not decline.
+@Suite struct HTMLTextEquivalenceTests {
+    static let fragments = [
+        "<p>One</p><p>Two <b>bold</b> <i>it</i></p>", "a < b and c > d", "Tom &amp; Jerry&nbsp;&copy; &#8217; &#x2014;",
+        "<ul><li>one<li>two</ul>after", "<div><p>nested</p>text</div>tail", "line<br>break<br/>again",
+        "<a href=\"x?a=1&amp;b=2\" title='q\"uote'>link</a>", "<img src=x alt=\"a > b\">caption", "<P>Upper</P>",
+        "  spaced   <em> out </em>  text ", "<hr>rule", "<h2>Head</h2>body", "<blockquote>q</blockquote><pre>  p  </pre>",
+        "unclosed <b>bold", "stray </i> end", "<span>a</span><span>b</span>", "salt & pepper", "a &", "& b", "a<!-- hidden -->b", "<p>x</p><!-- c --><p>y</p>",
+        "<table><thead><tr><th>H</th></tr></thead><tbody><tr><td>a</td><td>b</td></tr></tbody></table>after",
+        "<table><caption>Cap</caption><tr><td>1</td></tr></table>",
+    ]
+
+    @Test(arguments: fragments) func handWrittenFragments(_ html: String) throws {
+        let fast = try #require(HTMLFragmentText.plainText(html), "declined: \(html)")
+        #expect(fast == HTMLText.plainTextUsingLibxml2(html))
+    }
+
+    @Test func declinesWhatNeedsTheRealParser() {
+        for html in ["<script>x</script>", "<!--> odd", "a <!-- unterminated", "<style>p{}</style>", "<p>open tag <b", "&unknownentity;", "&amp", "<o:p>office</o:p>", "x &# y"] {
+            #expect(HTMLFragmentText.plainText(html) == nil, "\(html)")
+            _ = HTMLText.plainText(fromHTML: html)  // and the public path still answers
+        }
+    }
+
+    @Test func sameTextOverTheRealWorldCorpus() throws {
+        guard Corpus.isAvailable else { return }
+        var compared = 0
+        var declined = 0
+        var mismatches: [String] = []
+        for file in Corpus.realFeeds() + ["seed/iranfocus-rss2.xml", "seed/iranfocus-atom.xml"] {
+            guard let feed = try? FeedParser.parse(try Corpus.bytes(file)) else { continue }
+            for entry in feed.entries {
+                for text in [entry.summary, entry.content].compactMap({ $0 }) where text.kind == .html {
+                    guard let fast = HTMLFragmentText.plainText(text.value) else {
+                        declined += 1
+                        continue
+                    }
+                    compared += 1
+                    let reference = HTMLText.plainTextUsingLibxml2(text.value)
+                    if fast != reference && mismatches.count < 10 {
+                        mismatches.append("\(file):\n  html: \(text.value.prefix(300))\n  fast: \(fast.prefix(200).debugDescription)\n  libxml2: \(reference.prefix(200).debugDescription)")
+                    }
+                }
+            }
+        }
+        print("HTML fragments compared: \(compared), declined to libxml2: \(declined)")
+        #expect(compared > 500)
+        #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
+    }
+}
