@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Synchronization
 
 /// An operation that did not finish within its time bound.
 struct DeadlineExceeded: Error {
@@ -9,18 +10,79 @@ struct DeadlineExceeded: Error {
 /// Runs `body`, failing with `DeadlineExceeded` once `seconds` have passed. postgres-nio waits
 /// for a pooled connection for as long as the server stays unreachable; this bound turns that
 /// wait into an error the daemon can report and back off from.
+///
+/// The caller gets its answer at the deadline even if `body` does not react to cancellation
+/// (a statement on a connection the network silently dropped): `body` is cancelled and left
+/// to finish on its own, rather than a task group waiting for it.
 func withDeadline<T: Sendable>(
     seconds: TimeInterval, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
-            throw DeadlineExceeded(seconds: seconds)
+    let outcome = DeadlineOutcome<T>()
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            outcome.start(continuation)
+            let work = Task {
+                do {
+                    outcome.finish(.success(try await body()))
+                } catch {
+                    outcome.finish(.failure(error))
+                }
+            }
+            let timer = Task {
+                try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+                guard !Task.isCancelled else { return }
+                outcome.finish(.failure(DeadlineExceeded(seconds: seconds)))
+                work.cancel()
+            }
+            outcome.onFinish { work.cancel(); timer.cancel() }
         }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw DeadlineExceeded(seconds: seconds) }
-        return first
+    } onCancel: {
+        outcome.finish(.failure(CancellationError()))
+    }
+}
+
+/// The one answer of `withDeadline`: whichever of the work, the timer or a cancellation
+/// comes first resumes the caller; the others find it already resumed.
+private final class DeadlineOutcome<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var early: Result<T, any Error>?
+        var finished = false
+        var cleanup: (@Sendable () -> Void)?
+    }
+    private let state = Mutex(State())
+
+    func start(_ continuation: CheckedContinuation<T, any Error>) {
+        let early = state.withLock { state -> Result<T, any Error>? in
+            if let early = state.early { return early }
+            state.continuation = continuation
+            return nil
+        }
+        // Cancelled before the continuation existed.
+        if let early { continuation.resume(with: early) }
+    }
+
+    func finish(_ result: Result<T, any Error>) {
+        let (continuation, cleanup) = state.withLock { state -> (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) in
+            guard !state.finished else { return (nil, nil) }
+            state.finished = true
+            guard let continuation = state.continuation else {
+                state.early = result
+                return (nil, state.cleanup)
+            }
+            state.continuation = nil
+            return (continuation, state.cleanup)
+        }
+        continuation?.resume(with: result)
+        cleanup?()
+    }
+
+    func onFinish(_ cleanup: @escaping @Sendable () -> Void) {
+        let alreadyFinished = state.withLock { state -> Bool in
+            state.cleanup = cleanup
+            return state.finished
+        }
+        if alreadyFinished { cleanup() }
     }
 }
 

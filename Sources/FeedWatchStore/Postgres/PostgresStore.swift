@@ -119,7 +119,9 @@ public final class PostgresStore: Store {
     /// Stops the connection pool and closes its connections.
     public func close() async {
         runner.cancel()
-        await runner.value
+        // Bounded too: a pool that cannot say goodbye to an unreachable server is left behind.
+        let runner = self.runner
+        _ = try? await withDeadline(seconds: configuration.connectTimeout) { await runner.value }
     }
 
     // MARK: Running statements
