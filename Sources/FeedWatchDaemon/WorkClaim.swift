@@ -165,7 +165,7 @@ public final class FeedClaimer: Sendable {
         if previous > 0 { logger.notice("store reachable again", metadata: ["failed_attempts": "\(previous)"]) }
     }
 
-    private func failed(_ error: any Error) -> Step {
+    private func failed(_ error: any Error) -> Claim {
         let count = failures.withLock { count in
             count += 1
             return count

@@ -220,7 +220,10 @@ public protocol Store: Sendable {
     @discardableResult
     func enqueueAlerts(topicIDs: [String], notifiers: [String], timeZone: String, at: Date) async throws -> Int
 
-    /// Pending deliveries due at `now`, oldest first, at most `limit`.
+    /// Pending deliveries due at `now`, oldest first, at most `limit`. A store shared by several
+    /// daemons (PostgreSQL) also claims what it returns (`FOR UPDATE SKIP LOCKED`, next attempt
+    /// moved past the claim), so two daemons never get the same delivery; the caller must
+    /// record each attempt with `finishDeliveryAttempt`. SQLite serves one daemon and only reads.
     func dueDeliveries(now: Date, limit: Int) async throws -> [Delivery]
 
     /// Records one attempt at delivery `id`: counts it and stores its result.
