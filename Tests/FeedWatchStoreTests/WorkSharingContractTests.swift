@@ -41,6 +41,22 @@ import Testing
         }
     }
 
+    /// A claimed feed's fetch state reads back as stored (PostgreSQL answers it from the claim).
+    @Test(arguments: StoreKind.allCases)
+    func aClaimedFeedsFetchStateIsTheStoredOne(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, _ in
+            let feed = try #require(try await store.syncFeeds(feedSources(1)).first)
+            let state = FetchState(
+                etag: "\"v2\"", lastFetched: t0, nextCheck: t0.addingTimeInterval(60), errorCount: 3, lastError: "timeout",
+                lastStatus: 504, movedTo: "https://example.org/moved")
+            try await store.saveFetchState(feedID: feed.id, state)
+            let claimed = try await store.claimDueFeeds(owner: "a", now: t0.addingTimeInterval(61), lease: 60, limit: 1)
+            #expect(claimed.map(\.id) == [feed.id])
+            #expect(try await store.fetchState(feedID: feed.id) == state)
+            #expect(try await store.fetchState(feedID: feed.id) == state)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func renewingKeepsALeaseOnlyForItsOwner(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in

@@ -196,11 +196,16 @@ extension PostgresStore {
                 UPDATE fetch_state s SET lease_owner = \(owner), lease_until = \(until)
                 FROM due JOIN feeds f ON f.id = due.feed_id
                 WHERE s.feed_id = due.feed_id
-                RETURNING f.id, f.url, f.name, f.title, f.tags, f.position
+                RETURNING f.id, f.url, f.name, f.title, f.tags, \(unescaped: Self.fetchStateColumns), f.position
                 """)
-            var claimed: [(position: Int, feed: StoredFeed)] = []
-            for try await (id, url, name, title, tags, position) in rows.decode((Int64, String, String?, String?, String, Int).self) {
-                claimed.append((position, StoredFeed(id: id, url: url, name: name, title: title, tags: SQLiteStore.decodeTags(tags))))
+            var claimed: [(position: Int, feed: StoredFeed, state: FetchState)] = []
+            for try await row in rows {
+                let r = PostgresRandomAccessRow(row)
+                claimed.append((try r[5 + Self.fetchStateColumnCount].decode(Int.self), try Self.feed(r), try Self.fetchState(r, from: 5)))
+            }
+            // Kept for the fetch that follows (see fetchState(feedID:)).
+            claimedStates.withLock { states in
+                for c in claimed { states[c.feed.id] = c.state }
             }
             return claimed.sorted { ($0.position, $0.feed.id) < ($1.position, $1.feed.id) }.map(\.feed)
         }
@@ -208,6 +213,9 @@ extension PostgresStore {
 
     public func releaseLeases(feedIDs: [Int64], owner: String) async throws {
         guard !feedIDs.isEmpty else { return }
+        claimedStates.withLock { states in
+            for id in feedIDs { states.removeValue(forKey: id) }
+        }
         try await operation("release leases") { [self] in
             try await query(
                 """

@@ -75,7 +75,10 @@ extension PostgresStore {
     }
 
     public func fetchState(feedID: Int64) async throws -> FetchState {
-        try await operation("read fetch state") { [self] in
+        // Just claimed by this daemon: the claim already read it, under the lease that keeps
+        // every other daemon from changing it. Saves one round trip per feed.
+        if let claimed = claimedStates.withLock({ $0.removeValue(forKey: feedID) }) { return claimed }
+        return try await operation("read fetch state") { [self] in
             let rows = try await query(PostgresQuery(
                 unsafeSQL: "SELECT \(Self.fetchStateColumns) FROM fetch_state s WHERE s.feed_id = $1",
                 binds: try Self.binds(feedID)))
@@ -88,6 +91,27 @@ extension PostgresStore {
         }
     }
 
+    /// A feed from the first five cells: id, url, name, title, tags.
+    static func feed(_ r: PostgresRandomAccessRow) throws -> StoredFeed {
+        StoredFeed(
+            id: try r[0].decode(Int64.self), url: try r[1].decode(String.self), name: try r[2].decode(String?.self),
+            title: try r[3].decode(String?.self), tags: SQLiteStore.decodeTags(try r[4].decode(String.self)))
+    }
+
+    /// The number of cells in `fetchStateColumns`.
+    static let fetchStateColumnCount = 11
+
+    /// A fetch state from the cells of `fetchStateColumns`, starting at `first`.
+    static func fetchState(_ r: PostgresRandomAccessRow, from first: Int) throws -> FetchState {
+        FetchState(
+            etag: try r[first].decode(String?.self), lastModified: try r[first + 1].decode(String?.self),
+            lastFetched: try r[first + 2].decode(Date?.self), lastSuccess: try r[first + 3].decode(Date?.self),
+            nextCheck: try r[first + 4].decode(Date?.self), errorCount: try r[first + 5].decode(Int.self),
+            lastError: try r[first + 6].decode(String?.self), lastStatus: try r[first + 7].decode(Int?.self),
+            disabledReason: try r[first + 8].decode(String?.self), movedTo: try r[first + 9].decode(String?.self),
+            lastFullFetch: try r[first + 10].decode(Date?.self))
+    }
+
     static func binds(_ values: any PostgresEncodable...) throws -> PostgresBindings {
         var bindings = PostgresBindings()
         for value in values { try bindings.append(value) }
@@ -95,6 +119,7 @@ extension PostgresStore {
     }
 
     public func saveFetchState(feedID: Int64, _ state: FetchState) async throws {
+        claimedStates.withLock { _ = $0.removeValue(forKey: feedID) }
         let lastError = Self.clean(state.lastError)
         try await operation("save fetch state") { [self] in
             try await query(
@@ -130,19 +155,10 @@ extension PostgresStore {
             for try await row in rows {
                 // 18 columns is more than a decoding tuple takes: read the cells one by one.
                 let r = PostgresRandomAccessRow(row)
-                let feed = StoredFeed(
-                    id: try r[0].decode(Int64.self), url: try r[1].decode(String.self), name: try r[2].decode(String?.self),
-                    title: try r[3].decode(String?.self), tags: SQLiteStore.decodeTags(try r[4].decode(String.self)))
-                let state = FetchState(
-                    etag: try r[5].decode(String?.self), lastModified: try r[6].decode(String?.self),
-                    lastFetched: try r[7].decode(Date?.self), lastSuccess: try r[8].decode(Date?.self),
-                    nextCheck: try r[9].decode(Date?.self), errorCount: try r[10].decode(Int.self),
-                    lastError: try r[11].decode(String?.self), lastStatus: try r[12].decode(Int?.self),
-                    disabledReason: try r[13].decode(String?.self), movedTo: try r[14].decode(String?.self),
-                    lastFullFetch: try r[15].decode(Date?.self))
+                let count = Self.fetchStateColumnCount
                 statuses.append(FeedStatus(
-                    feed: feed, state: state, articleCount: try r[16].decode(Int.self),
-                    identityMode: FeedIdentityMode(rawValue: try r[17].decode(String.self)) ?? .guid))
+                    feed: try Self.feed(r), state: try Self.fetchState(r, from: 5), articleCount: try r[5 + count].decode(Int.self),
+                    identityMode: FeedIdentityMode(rawValue: try r[6 + count].decode(String.self)) ?? .guid))
             }
             return statuses
         }

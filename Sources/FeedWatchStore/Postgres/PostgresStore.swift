@@ -19,6 +19,9 @@ public final class PostgresStore: Store {
     private let runner: Task<Void, Never>
     let logger: Logger
     private let counter = Atomic<Int>(0)
+    /// Fetch states read by `claimDueFeeds`, each handed out once by `fetchState(feedID:)`
+    /// and dropped on save or release; at most one claimed batch per daemon.
+    let claimedStates = Mutex<[Int64: FetchState]>([:])
 
     /// Statements sent to the server so far (a transaction's BEGIN and COMMIT count too),
     /// for benchmarks: round trips per feed.
