@@ -44,9 +44,20 @@ extension PostgresStore {
         }
     }
 
+    /// One entry of a document, keyed by its position, for the batched look-ups below.
+    struct IdentityRow: Encodable {
+        var i: Int
+        var fp: String
+        var link: String?
+    }
+
     /// One transaction. The feed's row is locked first (`FOR UPDATE`), so concurrent calls for
     /// one feed, from this daemon or another, run one after the other, as SQLite's single
     /// writer does: each new entry is reported once and identity-mode switches do not race.
+    /// The look-ups are batched (one statement for the guid-churn check, one to find every
+    /// entry's stored article, one to stamp the unchanged ones as seen), so an unchanged
+    /// document costs a handful of round trips whatever its length; only new and edited
+    /// entries take a statement each.
     public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries {
         try await transaction("store articles") { [self] connection in
             let modeRows = try await query("SELECT identity_mode FROM feeds WHERE id = \(feedID) FOR UPDATE", on: connection)
@@ -60,20 +71,27 @@ extension PostgresStore {
             }
             var result = StoredEntries(new: [], updated: [], identityMode: mode, identityChanged: mode != previous)
             var seen = Set<String>()
+            var candidates: [(article: Article, link: String?, hash: String)] = []
             for entry in entries {
                 let fingerprint = Self.clean(EntryIdentity.fingerprint(of: entry, mode: mode))
                 guard seen.insert(fingerprint).inserted else { continue }
-                let link = Self.clean(EntryIdentity.canonicalLink(of: entry))
-                let hash = EntryIdentity.contentHash(of: entry)
                 let article = Article(
                     id: 0, feedID: feedID, fingerprint: fingerprint, title: Self.clean(entry.title ?? "(untitled)"),
                     link: Self.clean(entry.link), summary: Self.clean(entry.summary?.plainText ?? ""),
                     content: Self.clean(entry.content?.plainText ?? ""),
                     author: Self.clean(entry.authors.first.flatMap { $0.name ?? $0.email }),
                     published: entry.published ?? entry.updated, discovered: discovered)
-                if let existing = try await existingArticle(
-                    connection, feedID: feedID, fingerprint: fingerprint, canonicalLink: link, mode: mode) {
-                    let (id, oldHash) = existing
+                candidates.append((article, Self.clean(EntryIdentity.canonicalLink(of: entry)), EntryIdentity.contentHash(of: entry)))
+            }
+            let existing = try await existingArticles(
+                connection, feedID: feedID,
+                rows: candidates.enumerated().map { IdentityRow(i: $0.offset, fp: $0.element.article.fingerprint, link: $0.element.link) },
+                byLink: mode == .link)
+            var unchanged: [SeenRow] = []
+            for (index, candidate) in candidates.enumerated() {
+                let (article, link, hash) = candidate
+                if let found = existing[index] {
+                    let (id, oldHash) = found
                     if let oldHash, oldHash != hash {
                         let rows = try await query(
                             """
@@ -86,13 +104,7 @@ extension PostgresStore {
                             """, on: connection)
                         result.updated += try await Self.articles(rows)
                     } else {
-                        // Rows stored before content hashes existed get theirs now, without counting as an update.
-                        try await query(
-                            """
-                            UPDATE articles SET last_seen_at = \(discovered), content_hash = COALESCE(content_hash, \(hash)),
-                                canonical_link = COALESCE(canonical_link, \(link))
-                            WHERE id = \(id)
-                            """, on: connection)
+                        unchanged.append(SeenRow(id: id, hash: hash, link: link))
                     }
                     continue
                 }
@@ -100,8 +112,8 @@ extension PostgresStore {
                     """
                     INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at,
                         discovered_at, canonical_link, content_hash, last_seen_at)
-                    VALUES (\(feedID), \(fingerprint), \(article.title), \(article.link), \(article.summary), \(article.content),
-                        \(article.author), \(article.published), \(discovered), \(link), \(hash), \(discovered))
+                    VALUES (\(feedID), \(article.fingerprint), \(article.title), \(article.link), \(article.summary),
+                        \(article.content), \(article.author), \(article.published), \(discovered), \(link), \(hash), \(discovered))
                     ON CONFLICT (feed_id, fingerprint) DO NOTHING
                     RETURNING id
                     """, on: connection)
@@ -111,8 +123,24 @@ extension PostgresStore {
                     result.new.append(stored)
                 }
             }
+            if !unchanged.isEmpty {
+                // Rows stored before content hashes existed get theirs now, without counting as an update.
+                try await query(
+                    """
+                    UPDATE articles a SET last_seen_at = \(discovered), content_hash = COALESCE(a.content_hash, x.hash),
+                        canonical_link = COALESCE(a.canonical_link, x.link)
+                    FROM jsonb_to_recordset(\(try Self.json(unchanged))::jsonb) AS x(id BIGINT, hash TEXT, link TEXT)
+                    WHERE a.id = x.id
+                    """, on: connection)
+            }
             return result
         }
+    }
+
+    struct SeenRow: Encodable {
+        var id: Int64
+        var hash: String
+        var link: String?
     }
 
     /// The feed's identity mode after looking at this document (see `EntryIdentity`).
@@ -123,44 +151,45 @@ extension PostgresStore {
         var mode = current
         if mode == .guid, EntryIdentity.repeatsGuids(entries) { mode = .guidAndLink }
         let withGuid = entries.filter { !($0.id?.trimmingASCIIWhitespace().isEmpty ?? true) }
+        let checked = withGuid.enumerated().compactMap { index, entry -> IdentityRow? in
+            guard let link = Self.clean(EntryIdentity.canonicalLink(of: entry)) else { return nil }
+            return IdentityRow(i: index, fp: Self.clean(EntryIdentity.fingerprint(of: entry, mode: mode)), link: link)
+        }
         var unseenWithKnownLink = 0
-        for entry in withGuid {
-            guard let link = Self.clean(EntryIdentity.canonicalLink(of: entry)) else { continue }
-            let fingerprint = Self.clean(EntryIdentity.fingerprint(of: entry, mode: mode))
+        if !checked.isEmpty {
             let rows = try await query(
                 """
-                SELECT EXISTS (SELECT 1 FROM articles WHERE feed_id = \(feedID) AND fingerprint = \(fingerprint)),
-                    EXISTS (SELECT 1 FROM articles WHERE feed_id = \(feedID) AND canonical_link = \(link))
+                SELECT COUNT(*) FROM jsonb_to_recordset(\(try Self.json(checked))::jsonb) AS x(i INTEGER, fp TEXT, link TEXT)
+                WHERE NOT EXISTS (SELECT 1 FROM articles WHERE feed_id = \(feedID) AND fingerprint = x.fp)
+                    AND EXISTS (SELECT 1 FROM articles WHERE feed_id = \(feedID) AND canonical_link = x.link)
                 """, on: connection)
-            var known = false
-            var linkStored = false
-            for try await (k, l) in rows.decode((Bool, Bool).self) {
-                known = k
-                linkStored = l
-            }
-            if !known && linkStored { unseenWithKnownLink += 1 }
+            unseenWithKnownLink = try await Self.single(rows, Int.self) ?? 0
         }
         if EntryIdentity.guidsChurn(guidEntries: withGuid.count, unseenWithKnownLink: unseenWithKnownLink) { mode = .link }
         return mode
     }
 
-    /// The id and content hash of the stored article with this identity, if any.
-    private func existingArticle(
-        _ connection: PostgresConnection, feedID: Int64, fingerprint: String, canonicalLink: String?, mode: FeedIdentityMode
-    ) async throws -> (Int64, String?)? {
-        var found: (Int64, String?)?
-        let byFingerprint = try await query(
-            "SELECT id, content_hash FROM articles WHERE feed_id = \(feedID) AND fingerprint = \(fingerprint)", on: connection)
-        for try await row in byFingerprint.decode((Int64, String?).self) where found == nil { found = row }
-        if found != nil { return found }
-        guard mode == .link, let canonicalLink else { return nil }
-        let byLink = try await query(
+    /// The id and content hash of each entry's stored article, by position: the article with
+    /// its fingerprint, else (when `byLink`) the oldest with its canonical link.
+    private func existingArticles(
+        _ connection: PostgresConnection, feedID: Int64, rows: [IdentityRow], byLink: Bool
+    ) async throws -> [Int: (Int64, String?)] {
+        guard !rows.isEmpty else { return [:] }
+        let found = try await query(
             """
-            SELECT id, content_hash FROM articles WHERE feed_id = \(feedID) AND canonical_link = \(canonicalLink)
-            ORDER BY id LIMIT 1
+            SELECT x.i, a.id, a.content_hash
+            FROM jsonb_to_recordset(\(try Self.json(rows))::jsonb) AS x(i BIGINT, fp TEXT, link TEXT)
+            CROSS JOIN LATERAL (
+                SELECT id, content_hash FROM articles
+                WHERE feed_id = \(feedID)
+                    AND (fingerprint = x.fp OR (\(byLink) AND x.link IS NOT NULL AND canonical_link = x.link))
+                ORDER BY (fingerprint = x.fp) DESC, id
+                LIMIT 1
+            ) a
             """, on: connection)
-        for try await row in byLink.decode((Int64, String?).self) where found == nil { found = row }
-        return found
+        var existing: [Int: (Int64, String?)] = [:]
+        for try await (index, id, hash) in found.decode((Int, Int64, String?).self) { existing[index] = (id, hash) }
+        return existing
     }
 
     struct StoryRow: Encodable {
