@@ -32,12 +32,14 @@ release: deps
 	$(SWIFT) build -c release
 
 # The whole suite. Runs under `timeout` because a hung child process must fail the run,
-# not stall it.
+# not stall it. scripts/with-postgres.sh installs PostgreSQL if needed, starts a throwaway
+# server on 127.0.0.1 for the PostgreSQL tests (FEEDWATCH_TEST_POSTGRES_URL) and stops it
+# afterwards.
 test: deps
 	$(SWIFT) build --build-tests
 	BINARY=.build/debug/feedwatch scripts/check-units.sh
 	# Swift Testing only: without --disable-xctest, XCTest adds an "Executed 0 tests" line.
-	timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --disable-xctest
+	scripts/with-postgres.sh timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --disable-xctest
 
 # The unit file: systemd-analyze security (exposure <= 1.5) and verify (no warnings), and a
 # `make install` into a temporary DESTDIR.

@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -45,7 +46,12 @@ let package = Package(
         .target(name: "FeedWatchClustering", dependencies: ["FeedWatchModel"], swiftSettings: strictSwift),
         .target(
             name: "FeedWatchStore",
-            dependencies: ["FeedWatchModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "FeedWatchModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSwift
         ),
         .target(name: "FeedWatchDigest", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
@@ -81,6 +87,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                "FeedWatchStore",
             ],
             path: "Tests/FeedWatchTestSupport",
             swiftSettings: strictSwift
@@ -103,7 +112,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "FeedWatchClusteringTests", dependencies: ["FeedWatchClustering"], swiftSettings: strictSwift),
-        .testTarget(name: "FeedWatchStoreTests", dependencies: ["FeedWatchStore"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "FeedWatchStoreTests",
+            dependencies: ["FeedWatchStore", "FeedWatchTestSupport"],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "FeedWatchDigestTests", dependencies: ["FeedWatchDigest"], exclude: ["Golden"], swiftSettings: strictSwift),
         .testTarget(

@@ -12,6 +12,34 @@ public struct StorageConfiguration: Sendable, Hashable {
     public var retention: TimeSpan = .hours(90 * 24)
     /// Articles in a digest are kept this long (`digest_retention`); never shorter than `retention`.
     public var digestRetention: TimeSpan = .hours(365 * 24)
+    /// This daemon's name in fetch leases: `[storage] node_name`, else `$FEEDWATCH_NODE_NAME`,
+    /// else `hostname:pid`. Two daemons sharing a database must not share a name.
+    public var nodeName: String = StorageConfiguration.defaultNodeName()
+    /// How long a claimed feed stays leased to this daemon (`[storage] lease`): the longest a
+    /// feed waits when its daemon dies. Must exceed `[fetch] timeout`.
+    public var lease: TimeSpan = .minutes(5)
+    /// How many due feeds one claim takes at most (`[storage] claim_batch`); the batch must be
+    /// fetched within the lease.
+    public var claimBatch: Int = 64
+    /// PostgreSQL connection settings (`[storage] password_file`, `pool_size`, `timeout`).
+    public var postgres = PostgresSettings()
+
+    /// `hostname:pid`: unique per process on a network of daemons.
+    public static func defaultNodeName() -> String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    }
+}
+
+/// PostgreSQL connection settings besides the URL.
+public struct PostgresSettings: Sendable, Hashable {
+    /// A file holding the password (first line), used when the URL carries none; else `$PGPASSWORD`.
+    public var passwordFile: String?
+    /// The most connections one daemon opens.
+    public var poolSize: Int = 8
+    /// How long one store operation may take before it fails and is retried later.
+    public var timeout: TimeSpan = TimeSpan(seconds: 30)
+    /// How long opening a connection may take.
+    public var connectTimeout: TimeSpan = TimeSpan(seconds: 10)
 }
 
 /// Which database holds the state.
@@ -24,7 +52,12 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqlite(let path): return "sqlite:\(path)"
-        case .postgres: return "postgres (shared)"
+        case .postgres(let url):
+            // Never the password: rebuild the URL from its parts without it.
+            guard var components = URLComponents(string: url) else { return "postgres (shared)" }
+            components.password = nil
+            components.query = nil
+            return components.string ?? "postgres (shared)"
         }
     }
 }
@@ -41,6 +74,10 @@ public struct FetchConfiguration: Sendable, Hashable {
     /// The proxy every fetch goes through (`[fetch] proxy`); nil: libcurl's usual environment
     /// variables (`https_proxy`, `no_proxy`, …) decide.
     public var proxy: String?
+    /// The shortest interval any feed may have (`[fetch] minimum_interval`, default 60s, at
+    /// least 5s). Lower it only for tests and benchmarks: real feed hosts should not be
+    /// polled more often than once a minute.
+    public var minimumInterval: TimeSpan = TimeSpan(seconds: 60)
     /// Non-public networks that full-text fetches may reach (`allow_private_networks`); none by default,
     /// since article links come from feeds and are untrusted.
     public var allowPrivateNetworks: [IPNetwork] = []

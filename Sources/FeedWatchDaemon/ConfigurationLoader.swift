@@ -4,6 +4,7 @@ import FeedWatchFetching
 import FeedWatchMatching
 import FeedWatchModel
 import FeedWatchParsing
+import FeedWatchStore
 import TOMLKit
 
 /// Reads and validates `feedwatch.toml`. Every problem is collected, not just the first, so
@@ -157,7 +158,11 @@ struct TableReader {
         checkKeys(root, allowed: ["storage", "fetch", "feed", "opml", "topic", "digest", "notify", "http", "stories"], prefix: "")
         let storage = readStorage(root, environment: environment)
         let fetch = readFetch(root)
-        var feeds = readFeeds(root)
+        var feeds = readFeeds(root, minimumInterval: fetch.minimumInterval)
+        // A fetch that outlives its lease lets another daemon fetch the same feed again.
+        if storage.lease <= fetch.timeout {
+            problem("storage.lease", "\(storage.lease) must be longer than fetch.timeout (\(fetch.timeout)), or a slow fetch loses its lease")
+        }
         for source in readOPMLFeeds(root, configPath: path) where !feeds.contains(where: { $0.url == source.url }) {
             feeds.append(source)
         }
@@ -209,25 +214,46 @@ struct TableReader {
             .flatMap { $0.split(separator: ":").first.map(String.init) } ?? "./state"
         var database = DatabaseLocation.sqlite(path: "")
         var databaseText: String?
-        var retention: TimeSpan?
-        var digestRetention: TimeSpan?
+        var storage = StorageConfiguration(stateDirectory: stateDirectory, database: database)
+        if let name = environment["FEEDWATCH_NODE_NAME"], !name.isEmpty { storage.nodeName = name }
         if let section {
-            checkKeys(section, allowed: ["state_directory", "database", "retention", "digest_retention"], prefix: "storage")
-            retention = span(section, "retention", path: "storage.retention", minimum: .hours(24))
-            digestRetention = span(section, "digest_retention", path: "storage.digest_retention", minimum: .hours(24))
+            checkKeys(
+                section,
+                allowed: ["state_directory", "database", "retention", "digest_retention", "node_name", "lease", "claim_batch",
+                          "password_file", "pool_size", "timeout", "connect_timeout"],
+                prefix: "storage")
+            if let v = span(section, "retention", path: "storage.retention", minimum: .hours(24)) { storage.retention = v }
+            if let v = span(section, "digest_retention", path: "storage.digest_retention", minimum: .hours(24)) { storage.digestRetention = v }
             if let dir = string(section, "state_directory", path: "storage.state_directory") {
                 if dir.isEmpty { problem("storage.state_directory", "must not be empty") } else { stateDirectory = dir }
             }
             databaseText = string(section, "database", path: "storage.database")
+            if let name = string(section, "node_name", path: "storage.node_name") {
+                if name.isEmpty || name.count > 200 { problem("storage.node_name", "must be 1 to 200 characters") } else { storage.nodeName = name }
+            }
+            if let v = span(section, "lease", path: "storage.lease", minimum: TimeSpan(seconds: 5)) { storage.lease = v }
+            if let v = int(section, "claim_batch", path: "storage.claim_batch", range: 1...10_000) { storage.claimBatch = v }
+            if let v = string(section, "password_file", path: "storage.password_file") {
+                if v.isEmpty { problem("storage.password_file", "must not be empty") } else { storage.postgres.passwordFile = v }
+            }
+            if let v = int(section, "pool_size", path: "storage.pool_size", range: 1...100) { storage.postgres.poolSize = v }
+            if let v = span(section, "timeout", path: "storage.timeout", minimum: TimeSpan(seconds: 1)) { storage.postgres.timeout = v }
+            if let v = span(section, "connect_timeout", path: "storage.connect_timeout", minimum: TimeSpan(seconds: 1)) {
+                storage.postgres.connectTimeout = v
+            }
         }
         if let text = databaseText {
             if text.hasPrefix("sqlite:") {
                 let file = String(text.dropFirst("sqlite:".count))
                 if file.isEmpty { problem("storage.database", "sqlite: needs a file path, e.g. sqlite:/var/lib/feedwatch/feedwatch.sqlite") }
                 database = .sqlite(path: file)
-            } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
-                database = .postgres(url: text)
-                problem("storage.database", "PostgreSQL storage is not available in this build yet; use sqlite:PATH")
+            } else if text.lowercased().hasPrefix("postgres://") || text.lowercased().hasPrefix("postgresql://") {
+                do {
+                    _ = try PostgresStore.Configuration(url: text)
+                    database = .postgres(url: text)
+                } catch {
+                    problem("storage.database", error.message)
+                }
             } else {
                 problem("storage.database", "must start with sqlite: or postgres://")
             }
@@ -235,9 +261,8 @@ struct TableReader {
         if case .sqlite(let file) = database, file.isEmpty {
             database = .sqlite(path: (stateDirectory as NSString).appendingPathComponent("feedwatch.sqlite"))
         }
-        var storage = StorageConfiguration(stateDirectory: stateDirectory, database: database)
-        if let retention { storage.retention = retention }
-        if let digestRetention { storage.digestRetention = digestRetention }
+        storage.stateDirectory = stateDirectory
+        storage.database = database
         if storage.digestRetention < storage.retention {
             problem("storage.digest_retention", "must not be shorter than storage.retention (\(storage.retention))")
         }
@@ -251,10 +276,13 @@ struct TableReader {
             section,
             allowed: [
                 "interval", "concurrency", "per_host_concurrency", "timeout", "connect_timeout", "max_body_bytes", "user_agent",
-                "allow_private_networks", "full_text_per_refresh", "full_text_max_bytes", "proxy",
+                "allow_private_networks", "full_text_per_refresh", "full_text_max_bytes", "proxy", "minimum_interval",
             ],
             prefix: "fetch")
-        if let v = span(section, "interval", path: "fetch.interval", minimum: TimeSpan(seconds: 60)) { fetch.interval = v }
+        if let v = span(section, "minimum_interval", path: "fetch.minimum_interval", minimum: TimeSpan(seconds: 5)) {
+            fetch.minimumInterval = v
+        }
+        if let v = span(section, "interval", path: "fetch.interval", minimum: fetch.minimumInterval) { fetch.interval = v }
         if let v = int(section, "concurrency", path: "fetch.concurrency", range: 1...1024) { fetch.concurrency = v }
         if let v = string(section, "proxy", path: "fetch.proxy") {
             let scheme = URLComponents(string: v)?.scheme?.lowercased()
@@ -287,7 +315,7 @@ struct TableReader {
         return fetch
     }
 
-    mutating func readFeeds(_ root: TOMLTable) -> [FeedSource] {
+    mutating func readFeeds(_ root: TOMLTable, minimumInterval: TimeSpan) -> [FeedSource] {
         var feeds: [FeedSource] = []
         var seen: [String: Int] = [:]
         for (index, section) in tables(root, "feed").enumerated() {
@@ -306,7 +334,7 @@ struct TableReader {
                 continue
             }
             seen[url] = index
-            let interval = span(section, "interval", path: "\(prefix).interval", minimum: TimeSpan(seconds: 60))
+            let interval = span(section, "interval", path: "\(prefix).interval", minimum: minimumInterval)
             let name = string(section, "name", path: "\(prefix).name")
             let tags = strings(section, "tags", path: "\(prefix).tags") ?? []
             var source = FeedSource(url: url, name: name, interval: interval, tags: tags)

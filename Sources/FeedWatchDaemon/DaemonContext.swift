@@ -145,6 +145,10 @@ public final class DaemonContext: Sendable {
         metrics.setFeeds(total: total, failing: failing)
     }
 
+    func setNextFetch(_ nextFetch: Date?) {
+        live.withLock { $0.nextFetch = nextFetch }
+    }
+
     func setLastDigest(day: String?, created: Date?) {
         live.withLock { $0.lastDigestDay = day }
         metrics.setLastDigest(created)

@@ -50,6 +50,19 @@ public struct DigestPublisher: Sendable {
         return try await finish(day: day, now: now)
     }
 
+    /// The scheduled digest of `day` when several daemons may share the store: step 1 is
+    /// `Store.buildDigestOnce`, so exactly one daemon collects the matches, writes the files
+    /// and queues the deliveries. Returns nil when the digest already existed (another daemon,
+    /// or an earlier run, built it; an unpublished one is finished by `finish`).
+    public func publishOnce(day: String, now: Date) async throws -> [Output]? {
+        let alertNotifiers = configuration.notifiers.filter { $0.events.contains("alert") }.map(\.name)
+        try await store.enqueueAlerts(
+            topicIDs: configuration.alertTopicIDs, notifiers: alertNotifiers, timeZone: configuration.timeZone, at: now)
+        guard try await store.buildDigestOnce(day: day, timeZone: configuration.timeZone, now: now) != nil else { return nil }
+        FaultInjection.reach(.afterCollect)
+        return try await finish(day: day, now: now)
+    }
+
     /// Steps 2–4 for a digest already collected. Safe to repeat.
     public func finish(day: String, now: Date) async throws -> [Output] {
         guard let digest = try await store.digest(day: day) else { return [] }

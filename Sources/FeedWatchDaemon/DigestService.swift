@@ -15,6 +15,11 @@ public struct DigestService: Sendable {
     public let publisher: DigestPublisher
     public let schedule: DigestSchedule
     public let logger: Logger
+    /// How old an unpublished digest must be before this daemon finishes it. Zero with one
+    /// daemon (SQLite): a digest a crash left unpublished is finished at once. With several
+    /// daemons sharing PostgreSQL it is `[storage] lease`, so a digest another daemon has
+    /// just built (and is still writing) is left to it; one whose builder died is finished.
+    public var finishGrace: TimeInterval = 0
 
     var configuration: DigestConfiguration { publisher.configuration }
     var store: any Store { publisher.store }
@@ -28,6 +33,9 @@ public struct DigestService: Sendable {
     /// The service of a runtime (its store, publisher and logger).
     public init(runtime: FeedWatchRuntime) {
         self.init(publisher: runtime.publisher, logger: runtime.logger)
+        if case .postgres = runtime.configuration.storage.database {
+            finishGrace = runtime.configuration.storage.lease.timeInterval
+        }
     }
 
     /// Finishes digests a crash interrupted, makes the digest that is due, queues alerts and
@@ -76,7 +84,7 @@ public struct DigestService: Sendable {
     /// Publishes interrupted digests, then the due one if it was not made yet.
     func publishDue(now: Date) async throws {
         let records = try await store.digests()
-        for record in records.reversed() where record.published == nil {
+        for record in records.reversed() where record.published == nil && now.timeIntervalSince(record.created) >= finishGrace {
             try await publish(day: record.day, now: now, collect: false)
         }
         let due = schedule.latestSlot(atOrBefore: now)
@@ -88,7 +96,18 @@ public struct DigestService: Sendable {
 
     private func publish(day: String, now: Date, collect: Bool) async throws {
         do {
-            let outputs = collect ? try await publisher.publish(day: day, now: now) : try await publisher.finish(day: day, now: now)
+            // Not `try await` inside `?:`: the 6.3.1 optimizer has crashed on that.
+            let outputs: [DigestPublisher.Output]
+            if collect {
+                // Once across daemons sharing the store: nil means another daemon built it.
+                guard let built = try await publisher.publishOnce(day: day, now: now) else {
+                    logger.info("digest built by another daemon", metadata: ["day": "\(day)"])
+                    return
+                }
+                outputs = built
+            } else {
+                outputs = try await publisher.finish(day: day, now: now)
+            }
             logger.notice("digest published", metadata: ["day": "\(day)", "files": "\(outputs.count)"])
         } catch {
             // Kept for `status`; the digest stays unpublished and the next tick tries again.

@@ -15,9 +15,26 @@ public struct FeedWatchRuntime: Sendable {
     public let publisher: DigestPublisher
     public let logger: Logger
 
-    /// Opens the store and compiles topics. Errors name what failed and why.
+    /// Opens the store (connecting and migrating, for PostgreSQL) and compiles topics. Errors
+    /// name what failed and why.
+    public static func open(configuration: FeedWatchConfiguration, logger: Logger) async throws -> FeedWatchRuntime {
+        let store = try await openStore(configuration.storage, logger: logger)
+        do {
+            return try FeedWatchRuntime(
+                configuration: configuration, store: store, fetcher: Self.makeFetcher(configuration.fetch), logger: logger)
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// Opens an SQLite store synchronously and compiles topics (tests and tools that never use
+    /// PostgreSQL); a PostgreSQL configuration must go through `open(configuration:logger:)`.
     public init(configuration: FeedWatchConfiguration, logger: Logger) throws {
-        let store = try Self.openStore(configuration.storage)
+        guard case .sqlite(let path) = configuration.storage.database else {
+            throw StoreError(code: .cannotOpen, message: "PostgreSQL storage is opened with FeedWatchRuntime.open")
+        }
+        let store = try SQLiteStore(path: path)
         try self.init(configuration: configuration, store: store, fetcher: Self.makeFetcher(configuration.fetch), logger: logger)
     }
 
@@ -61,12 +78,30 @@ public struct FeedWatchRuntime: Sendable {
         return try Fetcher(configuration: fetcherConfiguration)
     }
 
-    static func openStore(_ storage: StorageConfiguration) throws -> any Store {
+    /// Opens the configured store. The PostgreSQL password comes from the URL, else
+    /// `[storage] password_file`, else `$PGPASSWORD`; it is never logged.
+    public static func openStore(
+        _ storage: StorageConfiguration, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws -> any Store {
         switch storage.database {
         case .sqlite(let path):
             return try SQLiteStore(path: path)
-        case .postgres:
-            throw StoreError(code: .cannotOpen, message: "PostgreSQL storage is not available in this build yet")
+        case .postgres(let url):
+            var configuration = try PostgresStore.Configuration(url: url)
+            if configuration.password == nil, let file = storage.postgres.passwordFile {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw StoreError(code: .cannotOpen, message: "storage.password_file: cannot read \(file)")
+                }
+                configuration.password = String(decoding: data, as: UTF8.self)
+                    .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            }
+            if configuration.password == nil, let password = environment["PGPASSWORD"], !password.isEmpty {
+                configuration.password = password
+            }
+            configuration.poolSize = storage.postgres.poolSize
+            configuration.operationTimeout = storage.postgres.timeout.timeInterval
+            configuration.connectTimeout = storage.postgres.connectTimeout.timeInterval
+            return try await PostgresStore.open(configuration, logger: logger)
         }
     }
 

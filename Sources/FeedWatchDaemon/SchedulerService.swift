@@ -8,7 +8,10 @@ import ServiceLifecycle
 /// due, then sleeps until the next one is (or a reload or shutdown wakes it).
 ///
 /// A feed is due when its stored `next_check` has passed (or it has none yet); next-check
-/// times live in the store, so a restart does not fetch everything at once. On graceful
+/// times live in the store, so a restart does not fetch everything at once. Due feeds are
+/// claimed in batches with a lease (`FeedClaimer`), so daemons sharing one PostgreSQL
+/// database split the work and each due feed is fetched once; with SQLite the one daemon
+/// claims every due feed. Each batch is refreshed in a bounded window. On graceful
 /// shutdown it takes no new feeds, running transfers are aborted, and the store transactions
 /// already started complete; an aborted feed keeps its previous state.
 public struct SchedulerService: Service {
@@ -33,31 +36,42 @@ public struct SchedulerService: Service {
 
     private func loop() async {
         var lastPrune: Date?
+        // Due feeds come from the store, leased to this daemon, so several daemons can share
+        // one database: each due feed is fetched by one of them (see `FeedClaimer`).
+        // The store is kept across reloads (storage changes need a restart), so one claimer serves.
+        let claimer = FeedClaimer(runtime: context.runtime)
+        await claimer.reclaimAbandonedLeases()
         while !context.isStopping && !Task.isCancelled {
             let runtime = context.runtime
             // Retention: once at start, then daily.
             if lastPrune.map({ Date().timeIntervalSince($0) >= FeedWatchRuntime.pruneInterval }) ?? true {
-                lastPrune = Date()
-                await runtime.pruneArticles(now: lastPrune!)
+                let now = Date()
+                lastPrune = now
+                await runtime.pruneArticles(now: now)
             }
-            let plan: Plan
-            do {
-                plan = try await Self.plan(runtime, now: Date())
-            } catch {
-                runtime.logger.error("cannot read the feed schedule", metadata: ["error": "\(error)"])
-                context.setLoop(.sleeping(until: .now + retryDelay))
-                await context.schedulerBell.wait(for: retryDelay)
+            let nextDue: Date?
+            switch await claimer.claim(now: Date()) {
+            case .feeds(let claimed):
+                context.setNextFetch(Date())
+                _ = await claimer.renewingLeases(of: claimed) { await cycle(claimed, runtime: runtime) }
+                await claimer.release(claimed)
+                // More may be due: claim again at once.
                 continue
-            }
-            context.setFeedSummary(total: plan.total, failing: plan.failing, nextFetch: plan.due.isEmpty ? plan.nextCheck : Date())
-            if !plan.due.isEmpty {
-                await cycle(plan.due, runtime: runtime)
-                context.markCaughtUp()
+            case .storeFailed(let retryAfter):
+                let delay = Duration.milliseconds(Int64(retryAfter * 1000))
+                context.setLoop(.sleeping(until: .now + delay))
+                await context.schedulerBell.wait(for: delay)
                 continue
+            case .idle(let next):
+                nextDue = next
             }
+            // Nothing left to claim: every due feed is fetched (here or by another daemon).
             context.markCaughtUp()
+            if let plan = try? await Self.plan(runtime, now: Date()) {
+                context.setFeedSummary(total: plan.total, failing: plan.failing, nextFetch: nextDue ?? plan.nextCheck)
+            }
             var delay = maxSleep
-            if let next = plan.nextCheck {
+            if let next = nextDue {
                 delay = min(maxSleep, .milliseconds(Int64(max(0.5, next.timeIntervalSinceNow) * 1000)))
             }
             context.notify(SystemdNotifier.statusMessage(context.statusLine()))

@@ -127,6 +127,15 @@ enum SQLiteMigrations {
                 ALTER TABLE articles ADD COLUMN extraction_note TEXT;
                 """)
         }
+        // Several daemons sharing one database claim due feeds with a lease; SQLite keeps the
+        // same columns so both stores share one contract (and `store copy` maps them 1:1).
+        migrator.registerMigration("Add fetch leases") { db in
+            try db.execute(sql: """
+                ALTER TABLE fetch_state ADD COLUMN lease_owner TEXT;
+                ALTER TABLE fetch_state ADD COLUMN lease_until REAL;
+                CREATE INDEX fetch_state_due ON fetch_state(next_check_at);
+                """)
+        }
         return migrator
     }
 }

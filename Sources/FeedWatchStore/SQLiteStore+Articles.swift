@@ -165,7 +165,15 @@ extension SQLiteStore {
             let source = Digest.Link(feedName: row["feed_name"], url: row["link"], title: row["title"])
             members[row["story_id"], default: []].append((row["id"], source))
         }
-        return sections.map { section in
+        return collapse(sections, storyOf: storyOf, members: members)
+    }
+
+    /// The pure part of `collapseStories`, shared with the PostgreSQL store: `members` holds
+    /// every article of each story (id and source), oldest first.
+    static func collapse(
+        _ sections: [Digest.Section], storyOf: [Int64: Int64], members: [Int64: [(id: Int64, source: Digest.Link)]]
+    ) -> [Digest.Section] {
+        sections.map { section in
             var items: [Digest.Item] = []
             var itemOfStory: [Int64: Int] = [:]
             for item in section.items {

@@ -6,7 +6,7 @@ import GRDB
 ///
 /// Dates are stored as Unix seconds (REAL) so that comparisons in SQL are plain numeric ones.
 public final class SQLiteStore: Store {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     /// The database file, for error messages.
     public let path: String
 
@@ -106,7 +106,7 @@ public final class SQLiteStore: Store {
         try await read("read feeds") { db in try Self.fetchActiveFeeds(db) }
     }
 
-    private static func fetchActiveFeeds(_ db: Database) throws -> [StoredFeed] {
+    static func fetchActiveFeeds(_ db: Database) throws -> [StoredFeed] {
         try Row.fetchAll(db, sql: "SELECT id, url, name, title, tags FROM feeds WHERE active = 1 ORDER BY position, id")
             .map(feed(from:))
     }

@@ -141,6 +141,8 @@ public enum DeliveryAttemptResult: Sendable, Hashable {
 public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
         case cannotOpen, locked, diskFull, corrupt, migrationFailed, unknownFeed, other
+        /// The database server cannot be reached or dropped the connection; retrying later may work.
+        case unavailable
     }
 
     public var code: Code
@@ -218,7 +220,10 @@ public protocol Store: Sendable {
     @discardableResult
     func enqueueAlerts(topicIDs: [String], notifiers: [String], timeZone: String, at: Date) async throws -> Int
 
-    /// Pending deliveries due at `now`, oldest first, at most `limit`.
+    /// Pending deliveries due at `now`, oldest first, at most `limit`. A store shared by several
+    /// daemons (PostgreSQL) also claims what it returns (`FOR UPDATE SKIP LOCKED`, next attempt
+    /// moved past the claim), so two daemons never get the same delivery; the caller must
+    /// record each attempt with `finishDeliveryAttempt`. SQLite serves one daemon and only reads.
     func dueDeliveries(now: Date, limit: Int) async throws -> [Delivery]
 
     /// Records one attempt at delivery `id`: counts it and stores its result.
@@ -252,6 +257,45 @@ public protocol Store: Sendable {
     /// feed keeps listing is never pruned and then rediscovered as new.
     @discardableResult
     func prune(seenBefore: Date, digestedSeenBefore: Date) async throws -> Int
+
+    // MARK: Sharing the work between daemons
+
+    /// Leases up to `limit` active, enabled feeds that are due (never checked, or next check at
+    /// or before `now`) and not under another live lease, to `owner` until `now + lease`.
+    /// Atomic across daemons: a feed is leased to one owner at a time, so each due feed is
+    /// fetched by one daemon. A daemon that dies loses its leases when they expire.
+    /// Returns the claimed feeds in configuration order.
+    func claimDueFeeds(owner: String, now: Date, lease: TimeInterval, limit: Int) async throws -> [StoredFeed]
+
+    /// Ends `owner`'s leases on `feedIDs` once their fetch state is saved; a lease that has
+    /// since passed to another owner is left alone.
+    func releaseLeases(feedIDs: [Int64], owner: String) async throws
+
+    /// Extends `owner`'s leases on `feedIDs` to `until`, while their fetches are still under
+    /// way (a batch can outlast one lease when hosts are slow). Leases `owner` no longer holds
+    /// are left alone. Returns how many were extended.
+    @discardableResult
+    func renewLeases(feedIDs: [Int64], owner: String, until: Date) async throws -> Int
+
+    /// The owners of leases that have not run out at `now`.
+    func leaseOwners(now: Date) async throws -> [String]
+
+    /// Ends every lease held by `owners` (daemons known to be gone, or this daemon after a
+    /// restart) so their feeds need not wait for the leases to run out. Returns how many ended.
+    @discardableResult
+    func releaseAllLeases(owners: [String]) async throws -> Int
+
+    /// When the next active, enabled feed becomes claimable (its next check or the end of its
+    /// lease, whichever is later); nil when there is no such feed.
+    func nextClaimableDate() async throws -> Date?
+
+    /// Builds the digest of `day` (creating it and assigning it every pending match, in one
+    /// transaction) unless it exists already. Across all daemons sharing the database exactly
+    /// one caller gets the record; every other caller gets nil and must not publish it.
+    func buildDigestOnce(day: String, timeZone: String, now: Date) async throws -> DigestRecord?
+
+    /// Lets go of connections and background work; the store must not be used afterwards.
+    func close() async
 }
 
 /// What `Store.storeEntries` did with a document's entries.

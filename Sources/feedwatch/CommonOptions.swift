@@ -33,10 +33,10 @@ struct ConfigOptions: ParsableArguments {
     }
 
     /// Loads the configuration and opens the store; failures print one clear message.
-    func runtime() throws -> FeedWatchRuntime {
+    func runtime() async throws -> FeedWatchRuntime {
         let configuration = try load()
         do {
-            return try FeedWatchRuntime(configuration: configuration, logger: logger())
+            return try await FeedWatchRuntime.open(configuration: configuration, logger: logger())
         } catch {
             Terminal.error("feedwatch: cannot start: \(error)")
             throw ExitCode(1)

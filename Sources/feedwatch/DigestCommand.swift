@@ -27,7 +27,7 @@ struct DigestCommand: AsyncParsableCommand {
     var stdout = false
 
     func run() async throws {
-        let runtime = try options.runtime()
+        let runtime = try await options.runtime()
         let chosen = try chosenFormat()
         if let date, !Self.isDay(date) {
             Terminal.error("feedwatch digest: --date \(date) is not a day (write YYYY-MM-DD)")

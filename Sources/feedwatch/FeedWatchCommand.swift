@@ -17,6 +17,7 @@ struct FeedWatchCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, CheckCommand.self, FetchCommand.self, ParseCommand.self, MatchCommand.self,
             DigestCommand.self, FeedsCommand.self, TopicsCommand.self, StatusCommand.self, ExtractCommand.self,
+            StoreCommand.self,
         ]
     )
 }

@@ -24,7 +24,7 @@ struct FeedsCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let runtime = try options.runtime()
+            let runtime = try await options.runtime()
             _ = try await runtime.store.syncFeeds(runtime.configuration.feeds)
             let statuses = try await runtime.store.feedStatuses()
             let sources = Dictionary(runtime.configuration.feeds.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })

@@ -20,7 +20,7 @@ struct FetchCommand: AsyncParsableCommand {
     var feeds: [String] = []
 
     func run() async throws {
-        let runtime = try options.runtime()
+        let runtime = try await options.runtime()
         let stored = try await runtime.store.syncFeeds(runtime.configuration.feeds)
         var chosen = stored
         if !feeds.isEmpty {

@@ -25,15 +25,17 @@ struct RunCommand: AsyncParsableCommand {
     var once = false
 
     func run() async throws {
-        let runtime = try options.runtime()
+        let runtime = try await options.runtime()
         if once {
             let report: FeedWatchRuntime.CycleReport
             do {
                 report = try await runtime.runOnce()
             } catch {
+                await runtime.store.close()
                 Terminal.error("feedwatch: cycle failed: \(error)")
                 throw ExitCode(1)
             }
+            await runtime.store.close()
             print("fetched \(report.feeds.count) feeds (\(report.failedFeeds) failed): \(report.newArticles) new articles, \(report.newMatches) new matches")
             for feed in report.feeds where feed.error != nil {
                 print("  \(feed.feed.displayName): \(feed.error ?? "")")
@@ -51,7 +53,10 @@ struct RunCommand: AsyncParsableCommand {
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         do {
             try await DaemonRunner.run(runtime: runtime, configPath: options.config)
+            // Close the store (a PostgreSQL pool's connections) before exiting.
+            await runtime.store.close()
         } catch {
+            await runtime.store.close()
             // One line on stderr: under systemd it is what `systemctl status` shows.
             Terminal.error("feedwatch: stopped: \(error)")
             throw ExitCode(1)

@@ -16,7 +16,7 @@ import Testing
     @Test func goneDisablesTheFeedWithItsReason() async throws {
         let server = try await LoopbackHTTPServer.start { _ in .status(410) }
         let fixture = try CycleFixture(feeds: ["\(server.baseURL)/gone.xml"], topics: [])
-        let runtime = try fixture.runtime()
+        let runtime = try await fixture.runtime()
         let first = try await runtime.runOnce()
         #expect(first.feeds[0].error?.contains("410") == true)
         let state = try await runtime.store.feedStatuses()[0].state
@@ -37,7 +37,7 @@ import Testing
             return .ok(Self.rss, contentType: "application/rss+xml")
         }
         let fixture = try CycleFixture(feeds: ["\(server.baseURL)/limited.xml"], topics: [])
-        let runtime = try fixture.runtime()
+        let runtime = try await fixture.runtime()
         let start = Date()
         let report = try await runtime.runOnce()
         #expect(report.feeds[0].error?.contains("rate limited") == true)
@@ -62,7 +62,7 @@ import Testing
             return .ok(Self.rss, contentType: "application/rss+xml")
         }
         let fixture = try CycleFixture(feeds: ["\(server.baseURL)/old.xml"], topics: [])
-        let runtime = try fixture.runtime()
+        let runtime = try await fixture.runtime()
         let first = try await runtime.runOnce()
         #expect(first.feeds[0].error == nil && first.newArticles == 1)
         let state = try await runtime.store.feedStatuses()[0].state
@@ -81,7 +81,7 @@ import Testing
             return response
         }
         let fixture = try CycleFixture(feeds: ["\(server.baseURL)/f.xml"], topics: [])
-        let runtime = try fixture.runtime()
+        let runtime = try await fixture.runtime()
         let start = Date()
         _ = try await runtime.runOnce()
         let state = try await runtime.store.feedStatuses()[0].state

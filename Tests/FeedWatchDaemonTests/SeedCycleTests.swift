@@ -22,11 +22,11 @@ struct CycleFixture {
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    func runtime() throws -> FeedWatchRuntime {
+    func runtime() async throws -> FeedWatchRuntime {
         let configuration = try ConfigurationLoader.load(path: configPath)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return try FeedWatchRuntime(configuration: configuration, logger: logger)
+        return try await FeedWatchRuntime.open(configuration: configuration, logger: logger)
     }
 }
 
@@ -79,7 +79,7 @@ func expectedTopics(_ shared: URL) throws -> [String: Set<String>] {
             return response
         }
         let fixture = try CycleFixture(feeds: ["\(server.baseURL)/\(file)"], topics: seedTopics)
-        let runtime = try fixture.runtime()
+        let runtime = try await fixture.runtime()
 
         let first = try await runtime.runOnce()
         #expect(first.failedFeeds == 0)
@@ -129,7 +129,7 @@ func expectedTopics(_ shared: URL) throws -> [String: Set<String>] {
             feeds: ["\(server.baseURL)/missing.xml", "\(server.baseURL)/junk.xml", "\(server.baseURL)/good.xml",
                     "http://127.0.0.1:1/refused.xml"],
             topics: seedTopics)
-        let runtime = try fixture.runtime()
+        let runtime = try await fixture.runtime()
         let report = try await runtime.runOnce()
         #expect(report.feeds.count == 4)
         #expect(report.failedFeeds == 3)
@@ -159,7 +159,7 @@ func expectedTopics(_ shared: URL) throws -> [String: Set<String>] {
         let fixture = try CycleFixture(
             feeds: ["\(server.baseURL)/seed.xml"], topics: seedTopics,
             extra: "\n[[notify]]\nkind = \"webhook\"\nname = \"hook\"\nurl = \"\(server.baseURL)/hook\"\n")
-        let runtime = try fixture.runtime()
+        let runtime = try await fixture.runtime()
         _ = try await runtime.runOnce()
         #expect(server.requestCount(path: "/hook") == 1)
         // Nothing new: no second delivery.

@@ -3,47 +3,94 @@ import FeedWatchModel
 import FeedWatchStore
 import Testing
 
-/// The outbox contract every Store must keep (SQLite here; PostgreSQL the same).
+/// The outbox contract every Store must keep, checked against SQLite and PostgreSQL alike.
 @Suite struct OutboxTests {
-    func store() throws -> SQLiteStore {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fw-outbox-\(UUID().uuidString).sqlite").path
-        return try SQLiteStore(path: path)
+    @Test(arguments: StoreKind.allCases)
+    func publishingQueuesEachNotifierOnceAndAttemptsAreRecorded(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, _ in
+            let now = Date(timeIntervalSince1970: 1_800_000_000)
+            _ = try await store.collectDigest(day: "2027-01-15", timeZone: "UTC", now: now)
+            #expect(try await store.digests().first?.published == nil)
+            try await store.recordDigestPublishFailure(day: "2027-01-15", error: "disk full")
+            #expect(try await store.digests().first?.publishError == "disk full")
+            try await store.markDigestPublished(day: "2027-01-15", notifiers: ["mail", "hook"], at: now)
+            try await store.markDigestPublished(day: "2027-01-15", notifiers: ["mail", "hook"], at: now)
+            let record = try #require(try await store.digests().first)
+            #expect(record.published == now && record.publishError == nil)
+            var due = try await store.dueDeliveries(now: now, limit: 10)
+            #expect(due.map(\.notifier).sorted() == ["hook", "mail"], "queued once despite two calls")
+            #expect(due.allSatisfy { $0.digestDay == "2027-01-15" && $0.attempts == 0 && $0.state == .pending })
+            #expect(try await store.dueDeliveries(now: now.addingTimeInterval(-1), limit: 10).isEmpty)
+
+            let mail = try #require(due.first { $0.notifier == "mail" })
+            let hook = try #require(due.first { $0.notifier == "hook" })
+            try await store.finishDeliveryAttempt(id: mail.id, result: .sent, at: now)
+            try await store.finishDeliveryAttempt(id: hook.id, result: .retry(error: "HTTP 500", next: now.addingTimeInterval(60)), at: now)
+            due = try await store.dueDeliveries(now: now, limit: 10)
+            #expect(due.isEmpty)
+            due = try await store.dueDeliveries(now: now.addingTimeInterval(60), limit: 10)
+            #expect(due.map(\.notifier) == ["hook"] && due.first?.lastError == "HTTP 500" && due.first?.attempts == 1)
+            try await store.finishDeliveryAttempt(id: hook.id, result: .failed(error: "gave up"), at: now)
+            let recent = try await store.recentDeliveries(limit: 10)
+            #expect(recent.map(\.state) == [.failed, .sent], "failed first")
+            #expect(recent.last?.sent == now)
+        }
     }
 
-    @Test func publishingQueuesEachNotifierOnceAndAttemptsAreRecorded() async throws {
-        let store = try store()
-        let now = Date(timeIntervalSince1970: 1_800_000_000)
-        _ = try await store.collectDigest(day: "2027-01-15", timeZone: "UTC", now: now)
-        #expect(try await store.digests().first?.published == nil)
-        try await store.recordDigestPublishFailure(day: "2027-01-15", error: "disk full")
-        #expect(try await store.digests().first?.publishError == "disk full")
-        try await store.markDigestPublished(day: "2027-01-15", notifiers: ["mail", "hook"], at: now)
-        try await store.markDigestPublished(day: "2027-01-15", notifiers: ["mail", "hook"], at: now)
-        let record = try #require(try await store.digests().first)
-        #expect(record.published == now && record.publishError == nil)
-        var due = try await store.dueDeliveries(now: now, limit: 10)
-        #expect(due.map(\.notifier).sorted() == ["hook", "mail"], "queued once despite two calls")
-        #expect(due.allSatisfy { $0.digestDay == "2027-01-15" && $0.attempts == 0 && $0.state == .pending })
-        #expect(try await store.dueDeliveries(now: now.addingTimeInterval(-1), limit: 10).isEmpty)
-
-        let mail = try #require(due.first { $0.notifier == "mail" })
-        let hook = try #require(due.first { $0.notifier == "hook" })
-        try await store.finishDeliveryAttempt(id: mail.id, result: .sent, at: now)
-        try await store.finishDeliveryAttempt(id: hook.id, result: .retry(error: "HTTP 500", next: now.addingTimeInterval(60)), at: now)
-        due = try await store.dueDeliveries(now: now, limit: 10)
-        #expect(due.isEmpty)
-        due = try await store.dueDeliveries(now: now.addingTimeInterval(60), limit: 10)
-        #expect(due.map(\.notifier) == ["hook"] && due.first?.lastError == "HTTP 500" && due.first?.attempts == 1)
-        try await store.finishDeliveryAttempt(id: hook.id, result: .failed(error: "gave up"), at: now)
-        let recent = try await store.recentDeliveries(limit: 10)
-        #expect(recent.map(\.state) == [.failed, .sent], "failed first")
-        #expect(recent.last?.sent == now)
+    @Test(arguments: StoreKind.allCases)
+    func publishingAnUnknownDigestFails(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, _ in
+            await #expect(throws: StoreError.self) {
+                try await store.markDigestPublished(day: "1999-01-01", notifiers: [], at: Date())
+            }
+        }
     }
 
-    @Test func publishingAnUnknownDigestFails() async throws {
-        let store = try store()
-        await #expect(throws: StoreError.self) {
-            try await store.markDigestPublished(day: "1999-01-01", notifiers: [], at: Date())
+    @Test(arguments: StoreKind.allCases)
+    func alertsAreQueuedOncePerMatchAndNotifier(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, _ in
+            let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f", name: "Example")]).first)
+            let articles = try await store.insertNew(feedID: feed.id, entries: (1...2).map { entry($0) }, discovered: Date())
+            let now = Date(timeIntervalSince1970: 1_800_000_000)
+            let matches = articles.map { TopicMatch(topicID: "urgent", articleID: $0.id, score: 2, snippets: [], matched: now) }
+            _ = try await store.recordMatches(matches + [TopicMatch(topicID: "calm", articleID: articles[0].id, score: 1, snippets: [], matched: now)],
+                                              topicNames: ["urgent": "Urgent", "calm": "Calm"])
+            #expect(try await store.enqueueAlerts(topicIDs: ["urgent"], notifiers: ["hook", "mail"], timeZone: "UTC", at: now) == 4)
+            #expect(try await store.enqueueAlerts(topicIDs: ["urgent"], notifiers: ["hook", "mail"], timeZone: "UTC", at: now) == 0)
+            let due = try await store.dueDeliveries(now: now, limit: 10)
+            #expect(due.count == 4)
+            #expect(due.allSatisfy { $0.subject.hasPrefix("alert:") && $0.digestDay == nil })
+            let payload = try #require(due.first?.payload)
+            #expect(payload.day == "2027-01-15")
+            #expect(payload.sections.first?.topic.name == "Urgent")
+            #expect(payload.sections.first?.items.first?.feedName == "Example")
+        }
+    }
+
+    /// Two daemons asking for due deliveries at the same moment get disjoint ones, so no
+    /// message is sent twice. Only PostgreSQL claims (SQLite serves one daemon).
+    @Test func twoDaemonsNeverTakeTheSameDelivery() async throws {
+        try await withFreshStore(.postgres) { store, openAnother in
+            let other = try await openAnother()
+            let now = Date(timeIntervalSince1970: 1_800_000_000)
+            for day in 1...10 {
+                let name = String(format: "2027-01-%02d", day)
+                _ = try await store.collectDigest(day: name, timeZone: "UTC", now: now)
+                try await store.markDigestPublished(day: name, notifiers: ["hook", "mail"], at: now)
+            }
+            let taken = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for target in [store, other, store, other] {
+                    group.addTask { try await target.dueDeliveries(now: now, limit: 8).map(\.id) }
+                }
+                var all: [Int64] = []
+                for try await ids in group { all += ids }
+                return all
+            }
+            await other.close()
+            #expect(taken.count == 20)
+            #expect(Set(taken).count == 20, "no delivery handed to two daemons")
+            #expect(try await store.dueDeliveries(now: now, limit: 50).isEmpty, "claimed deliveries wait for their outcome")
+            #expect(try await store.dueDeliveries(now: now.addingTimeInterval(3600), limit: 50).count == 20, "an abandoned claim runs out")
         }
     }
 }

@@ -1,0 +1,251 @@
+import Foundation
+import FeedWatchModel
+import PostgresNIO
+
+/// Article identity, updates, stories, extraction results and retention: the PostgreSQL side
+/// of `SQLiteStore+Articles`, with the same semantics.
+extension PostgresStore {
+    /// The columns `article(_:)` reads, in its order.
+    static let articleColumns = """
+        id, feed_id, fingerprint, title, link, summary, content, author, published_at, discovered_at, story_id,
+        full_text, extraction_note
+        """
+
+    static func article(_ row: PostgresRow) throws -> Article {
+        let r = PostgresRandomAccessRow(row)
+        var article = Article(
+            id: try r[0].decode(Int64.self), feedID: try r[1].decode(Int64.self), fingerprint: try r[2].decode(String.self),
+            title: try r[3].decode(String.self), link: try r[4].decode(String?.self), summary: try r[5].decode(String.self),
+            content: try r[6].decode(String.self), author: try r[7].decode(String?.self), published: try r[8].decode(Date?.self),
+            discovered: try r[9].decode(Date.self))
+        article.storyID = try r[10].decode(Int64?.self)
+        article.fullText = try r[11].decode(String?.self)
+        article.extractionNote = try r[12].decode(String?.self)
+        return article
+    }
+
+    static func articles(_ rows: PostgresRowSequence) async throws -> [Article] {
+        var articles: [Article] = []
+        for try await row in rows { articles.append(try article(row)) }
+        return articles
+    }
+
+    public func insertNew(feedID: Int64, entries: [Entry], discovered: Date) async throws -> [Article] {
+        try await storeEntries(feedID: feedID, entries: entries, discovered: discovered).new
+    }
+
+    public func articles(since: Date, limit: Int) async throws -> [Article] {
+        try await operation("read articles") { [self] in
+            try await Self.articles(query(
+                """
+                SELECT \(unescaped: Self.articleColumns) FROM articles WHERE discovered_at >= \(since)
+                ORDER BY discovered_at DESC, id DESC LIMIT \(limit)
+                """))
+        }
+    }
+
+    /// One entry of a document, keyed by its position, for the batched look-ups below.
+    struct IdentityRow: Encodable {
+        var i: Int
+        var fp: String
+        var link: String?
+    }
+
+    /// One transaction. The feed's row is locked first (`FOR UPDATE`), so concurrent calls for
+    /// one feed, from this daemon or another, run one after the other, as SQLite's single
+    /// writer does: each new entry is reported once and identity-mode switches do not race.
+    /// The look-ups are batched (one statement for the guid-churn check, one to find every
+    /// entry's stored article, one to stamp the unchanged ones as seen), so an unchanged
+    /// document costs a handful of round trips whatever its length; only new and edited
+    /// entries take a statement each.
+    public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries {
+        try await transaction("store articles") { [self] connection in
+            let modeRows = try await query("SELECT identity_mode FROM feeds WHERE id = \(feedID) FOR UPDATE", on: connection)
+            guard let stored = try await Self.single(modeRows, String.self) else {
+                throw StoreError(code: .unknownFeed, message: "no feed with id \(feedID)")
+            }
+            let previous = FeedIdentityMode(rawValue: stored) ?? .guid
+            let mode = try await identityMode(connection, feedID: feedID, entries: entries, current: previous)
+            if mode != previous {
+                try await query("UPDATE feeds SET identity_mode = \(mode.rawValue) WHERE id = \(feedID)", on: connection)
+            }
+            var result = StoredEntries(new: [], updated: [], identityMode: mode, identityChanged: mode != previous)
+            var seen = Set<String>()
+            var candidates: [(article: Article, link: String?, hash: String)] = []
+            for entry in entries {
+                let fingerprint = Self.clean(EntryIdentity.fingerprint(of: entry, mode: mode))
+                guard seen.insert(fingerprint).inserted else { continue }
+                let article = Article(
+                    id: 0, feedID: feedID, fingerprint: fingerprint, title: Self.clean(entry.title ?? "(untitled)"),
+                    link: Self.clean(entry.link), summary: Self.clean(entry.summary?.plainText ?? ""),
+                    content: Self.clean(entry.content?.plainText ?? ""),
+                    author: Self.clean(entry.authors.first.flatMap { $0.name ?? $0.email }),
+                    published: entry.published ?? entry.updated, discovered: discovered)
+                candidates.append((article, Self.clean(EntryIdentity.canonicalLink(of: entry)), EntryIdentity.contentHash(of: entry)))
+            }
+            let existing = try await existingArticles(
+                connection, feedID: feedID,
+                rows: candidates.enumerated().map { IdentityRow(i: $0.offset, fp: $0.element.article.fingerprint, link: $0.element.link) },
+                byLink: mode == .link)
+            var unchanged: [SeenRow] = []
+            for (index, candidate) in candidates.enumerated() {
+                let (article, link, hash) = candidate
+                if let found = existing[index] {
+                    let (id, oldHash) = found
+                    if let oldHash, oldHash != hash {
+                        let rows = try await query(
+                            """
+                            UPDATE articles SET title = \(article.title), link = \(article.link), summary = \(article.summary),
+                                content = \(article.content), author = \(article.author),
+                                published_at = COALESCE(\(article.published), published_at), content_hash = \(hash),
+                                canonical_link = \(link), updated_at = \(discovered), last_seen_at = \(discovered)
+                            WHERE id = \(id)
+                            RETURNING \(unescaped: Self.articleColumns)
+                            """, on: connection)
+                        result.updated += try await Self.articles(rows)
+                    } else {
+                        unchanged.append(SeenRow(id: id, hash: hash, link: link))
+                    }
+                    continue
+                }
+                let inserted = try await query(
+                    """
+                    INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at,
+                        discovered_at, canonical_link, content_hash, last_seen_at)
+                    VALUES (\(feedID), \(article.fingerprint), \(article.title), \(article.link), \(article.summary),
+                        \(article.content), \(article.author), \(article.published), \(discovered), \(link), \(hash), \(discovered))
+                    ON CONFLICT (feed_id, fingerprint) DO NOTHING
+                    RETURNING id
+                    """, on: connection)
+                if let id = try await Self.single(inserted, Int64.self) {
+                    var stored = article
+                    stored.id = id
+                    result.new.append(stored)
+                }
+            }
+            if !unchanged.isEmpty {
+                // Rows stored before content hashes existed get theirs now, without counting as an update.
+                try await query(
+                    """
+                    UPDATE articles a SET last_seen_at = \(discovered), content_hash = COALESCE(a.content_hash, x.hash),
+                        canonical_link = COALESCE(a.canonical_link, x.link)
+                    FROM jsonb_to_recordset(\(try Self.json(unchanged))::jsonb) AS x(id BIGINT, hash TEXT, link TEXT)
+                    WHERE a.id = x.id
+                    """, on: connection)
+            }
+            return result
+        }
+    }
+
+    struct SeenRow: Encodable {
+        var id: Int64
+        var hash: String
+        var link: String?
+    }
+
+    /// The feed's identity mode after looking at this document (see `EntryIdentity`).
+    private func identityMode(
+        _ connection: PostgresConnection, feedID: Int64, entries: [Entry], current: FeedIdentityMode
+    ) async throws -> FeedIdentityMode {
+        guard current != .link else { return current }
+        var mode = current
+        if mode == .guid, EntryIdentity.repeatsGuids(entries) { mode = .guidAndLink }
+        let withGuid = entries.filter { !($0.id?.trimmingASCIIWhitespace().isEmpty ?? true) }
+        let checked = withGuid.enumerated().compactMap { index, entry -> IdentityRow? in
+            guard let link = Self.clean(EntryIdentity.canonicalLink(of: entry)) else { return nil }
+            return IdentityRow(i: index, fp: Self.clean(EntryIdentity.fingerprint(of: entry, mode: mode)), link: link)
+        }
+        var unseenWithKnownLink = 0
+        if !checked.isEmpty {
+            let rows = try await query(
+                """
+                SELECT COUNT(*) FROM jsonb_to_recordset(\(try Self.json(checked))::jsonb) AS x(i INTEGER, fp TEXT, link TEXT)
+                WHERE NOT EXISTS (SELECT 1 FROM articles WHERE feed_id = \(feedID) AND fingerprint = x.fp)
+                    AND EXISTS (SELECT 1 FROM articles WHERE feed_id = \(feedID) AND canonical_link = x.link)
+                """, on: connection)
+            unseenWithKnownLink = try await Self.single(rows, Int.self) ?? 0
+        }
+        if EntryIdentity.guidsChurn(guidEntries: withGuid.count, unseenWithKnownLink: unseenWithKnownLink) { mode = .link }
+        return mode
+    }
+
+    /// The id and content hash of each entry's stored article, by position: the article with
+    /// its fingerprint, else (when `byLink`) the oldest with its canonical link.
+    private func existingArticles(
+        _ connection: PostgresConnection, feedID: Int64, rows: [IdentityRow], byLink: Bool
+    ) async throws -> [Int: (Int64, String?)] {
+        guard !rows.isEmpty else { return [:] }
+        let found = try await query(
+            """
+            SELECT x.i, a.id, a.content_hash
+            FROM jsonb_to_recordset(\(try Self.json(rows))::jsonb) AS x(i BIGINT, fp TEXT, link TEXT)
+            CROSS JOIN LATERAL (
+                SELECT id, content_hash FROM articles
+                WHERE feed_id = \(feedID)
+                    AND (fingerprint = x.fp OR (\(byLink) AND x.link IS NOT NULL AND canonical_link = x.link))
+                ORDER BY (fingerprint = x.fp) DESC, id
+                LIMIT 1
+            ) a
+            """, on: connection)
+        var existing: [Int: (Int64, String?)] = [:]
+        for try await (index, id, hash) in found.decode((Int, Int64, String?).self) { existing[index] = (id, hash) }
+        return existing
+    }
+
+    struct StoryRow: Encodable {
+        var article: Int64
+        var story: Int64
+    }
+
+    public func assignStories(_ storyIDs: [Int64: Int64]) async throws {
+        guard !storyIDs.isEmpty else { return }
+        let document = try Self.json(storyIDs.sorted { $0.key < $1.key }.map { StoryRow(article: $0.key, story: $0.value) })
+        try await operation("assign stories") { [self] in
+            try await query(
+                """
+                UPDATE articles a SET story_id = x.story
+                FROM jsonb_to_recordset(\(document)::jsonb) AS x(article BIGINT, story BIGINT)
+                WHERE a.id = x.article
+                """)
+        }
+    }
+
+    struct ExtractionRow: Encodable {
+        var article: Int64
+        var text: String?
+        var note: String?
+    }
+
+    public func saveExtractions(_ extractions: [ArticleExtractionRecord]) async throws {
+        guard !extractions.isEmpty else { return }
+        let document = try Self.json(extractions.map {
+            ExtractionRow(article: $0.articleID, text: Self.clean($0.fullText), note: Self.clean($0.note))
+        })
+        try await operation("save extracted text") { [self] in
+            try await query(
+                """
+                UPDATE articles a SET full_text = x.text, extraction_note = x.note
+                FROM jsonb_to_recordset(\(document)::jsonb) AS x(article BIGINT, text TEXT, note TEXT)
+                WHERE a.id = x.article
+                """)
+        }
+    }
+
+    @discardableResult
+    public func prune(seenBefore: Date, digestedSeenBefore: Date) async throws -> Int {
+        try await operation("prune old articles") { [self] in
+            let rows = try await query(
+                """
+                WITH deleted AS (
+                    DELETE FROM articles
+                    WHERE COALESCE(last_seen_at, discovered_at) < \(digestedSeenBefore)
+                       OR (COALESCE(last_seen_at, discovered_at) < \(seenBefore)
+                           AND NOT EXISTS (SELECT 1 FROM topic_matches m WHERE m.article_id = articles.id))
+                    RETURNING 1
+                )
+                SELECT COUNT(*) FROM deleted
+                """)
+            return try await Self.single(rows, Int.self) ?? 0
+        }
+    }
+}
