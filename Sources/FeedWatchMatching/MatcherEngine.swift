@@ -195,27 +195,17 @@ final class MatcherEngine: @unchecked Sendable {
     /// words in the document. Topics without indexable terms are left out: they would make every
     /// document a candidate.
     func hasCandidates(_ document: MatchDocument, feedURL: String?, feedTags: [String]) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        generation &+= 1
-        if generation == 0 {
-            scratch = MatchScratch(keyCount: state.vocabulary.count, topicCount: topics.count)
-            generation = 1
-        }
-        var scratch = self.scratch
-        self.scratch = MatchScratch(keyCount: 0, topicCount: 0)
-        defer { self.scratch = scratch }
-        state.collect(title: document.title, body: document.body, into: &scratch.occurrences,
-                      titleWords: &scratch.titleWords, bodyWords: &scratch.bodyWords)
-        scratch.groupByKey(generation: generation)
-        _ = scratch.selectCandidates(index, generation: generation)
-        let unindexable = Set(index.unindexable)
-        return scratch.candidates.contains { candidate in
-            !unindexable.contains(candidate) && applies(topics[Int(candidate)], feedURL: feedURL, feedTags: feedTags)
+        withCandidates(of: document) { scratch, _, _ in
+            let unindexable = Set(index.unindexable)
+            return scratch.candidates.contains { candidate in
+                !unindexable.contains(candidate) && applies(topics[Int(candidate)], feedURL: feedURL, feedTags: feedTags)
+            }
         }
     }
 
-    func matches(_ document: MatchDocument, feedURL: String?, feedTags: [String]) -> [TopicHit] {
+    /// Analyses `document` under the lock and picks its candidate topics, then runs `body`
+    /// with the scratch space, how many topics the index considered, and the generation stamp.
+    private func withCandidates<T>(of document: MatchDocument, _ body: (inout MatchScratch, Int, UInt32) -> T) -> T {
         lock.lock()
         defer { lock.unlock() }
         generation &+= 1
@@ -227,41 +217,45 @@ final class MatcherEngine: @unchecked Sendable {
         var scratch = self.scratch
         self.scratch = MatchScratch(keyCount: 0, topicCount: 0)
         defer { self.scratch = scratch }
-
         state.collect(title: document.title, body: document.body, into: &scratch.occurrences,
                       titleWords: &scratch.titleWords, bodyWords: &scratch.bodyWords)
         scratch.groupByKey(generation: generation)
         let considered = scratch.selectCandidates(index, generation: generation)
+        return body(&scratch, considered, generation)
+    }
 
-        var found: [(topic: Int, spans: [Span], score: Double)] = []
-        do {
-            let postings = Postings(occurrences: scratch.sorted, lower: scratch.lower, upper: scratch.upper,
-                                    stamps: scratch.keyStamps, generation: generation)
-            for candidate in scratch.candidates {
-                let topic = topics[Int(candidate)]
-                guard applies(topic, feedURL: feedURL, feedTags: feedTags),
-                      let evidence = postings.evaluate(topic.root)
-                else { continue }
-                let spans = Self.distinct(evidence)
-                let score = Scoring.score(spans)
-                if score >= topic.minScore { found.append((Int(candidate), spans, score)) }
+    func matches(_ document: MatchDocument, feedURL: String?, feedTags: [String]) -> [TopicHit] {
+        withCandidates(of: document) { scratch, considered, generation in
+            var found: [(topic: Int, spans: [Span], score: Double)] = []
+            do {
+                let postings = Postings(occurrences: scratch.sorted, lower: scratch.lower, upper: scratch.upper,
+                                        stamps: scratch.keyStamps, generation: generation)
+                for candidate in scratch.candidates {
+                    let topic = topics[Int(candidate)]
+                    guard applies(topic, feedURL: feedURL, feedTags: feedTags),
+                          let evidence = postings.evaluate(topic.root)
+                    else { continue }
+                    let spans = Self.distinct(evidence)
+                    let score = Scoring.score(spans)
+                    if score >= topic.minScore { found.append((Int(candidate), spans, score)) }
+                }
             }
-        }
-        counters.documents += 1
-        counters.candidates += considered
-        counters.verified += scratch.candidates.count
-        counters.hits += found.count
-        guard !found.isEmpty else { return [] }
+            counters.documents += 1
+            counters.candidates += considered
+            counters.verified += scratch.candidates.count
+            counters.hits += found.count
+            guard !found.isEmpty else { return [] }
 
-        let title = SnippetBuilder.FieldText(bytes: Array(document.title.utf8), words: scratch.titleWords, base: 0)
-        let body = SnippetBuilder.FieldText(bytes: Array(document.body.utf8), words: scratch.bodyWords,
-                                            base: AnalysisState.bodyBase)
-        return found.map { hit in
-            TopicHit(topicID: topics[hit.topic].id, score: hit.score,
-                     snippets: SnippetBuilder.snippets(for: hit.spans, title: title, body: body),
-                     evidence: hit.spans.map { span in
-                         span.isTitle ? title.evidence(span) : body.evidence(span)
-                     })
+            let title = SnippetBuilder.FieldText(bytes: Array(document.title.utf8), words: scratch.titleWords, base: 0)
+            let body = SnippetBuilder.FieldText(bytes: Array(document.body.utf8), words: scratch.bodyWords,
+                                                base: AnalysisState.bodyBase)
+            return found.map { hit in
+                TopicHit(topicID: topics[hit.topic].id, score: hit.score,
+                         snippets: SnippetBuilder.snippets(for: hit.spans, title: title, body: body),
+                         evidence: hit.spans.map { span in
+                             span.isTitle ? title.evidence(span) : body.evidence(span)
+                         })
+            }
         }
     }
 }
