@@ -4,7 +4,9 @@
 set -euo pipefail
 
 # systemd provides systemd-analyze, which `make test` uses to check the unit file.
-packages=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev libstemmer-dev sqlite3 pkg-config python3 python3-pip systemd "$@")
+# nginx-light and openssl serve the TLS and HTTP/2 fetch tests (skipped without them).
+packages=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev libstemmer-dev sqlite3 pkg-config python3 python3-pip systemd
+    nginx-light openssl "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
