@@ -85,12 +85,7 @@ struct FeedsCommand: AsyncParsableCommand {
             }
             var editor = try ConfigurationEditor(path: configuration.path)
             editor.addFeed(FeedSource(url: feedURL, name: name, tags: tag))
-            do {
-                _ = try editor.save()
-            } catch {
-                Terminal.error("\(error)")
-                throw ExitCode(1)
-            }
+            try FeedsCommand.save(editor)
             print("added \(feedURL) (\(parsed.title ?? "untitled"), \(parsed.format.rawValue), \(parsed.entries.count) entries) to \(configuration.path)")
         }
 
@@ -120,12 +115,7 @@ struct FeedsCommand: AsyncParsableCommand {
                 Terminal.error("feedwatch feeds remove: no [[feed]] table in \(configuration.path) has url or name \(feed)")
                 throw ExitCode(1)
             }
-            do {
-                _ = try editor.save()
-            } catch {
-                Terminal.error("\(error)")
-                throw ExitCode(1)
-            }
+            try FeedsCommand.save(editor)
             print("removed \(feed) from \(configuration.path)")
         }
     }
@@ -166,12 +156,7 @@ struct FeedsCommand: AsyncParsableCommand {
                 editor.addFeed(FeedSource(url: outline.xmlURL, name: outline.title, tags: outline.folders))
                 added += 1
             }
-            do {
-                _ = try editor.save()
-            } catch {
-                Terminal.error("\(error)")
-                throw ExitCode(1)
-            }
+            try FeedsCommand.save(editor)
             print("imported \(added) of \(outlines.count) feeds from \(file) into \(configuration.path)")
             for line in skipped { print("  skipped \(line)") }
         }
@@ -190,6 +175,16 @@ struct FeedsCommand: AsyncParsableCommand {
                 OPMLOutline(xmlURL: $0.url, title: $0.name, folders: Array($0.tags.prefix(1)))
             }
             print(OPML.export(title: "feedwatch subscriptions", outlines: outlines, created: Date()), terminator: "")
+        }
+    }
+
+    /// Saves an edited configuration; a validation or write error is printed, exit status 1.
+    static func save(_ editor: ConfigurationEditor) throws {
+        do {
+            _ = try editor.save()
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(1)
         }
     }
 }

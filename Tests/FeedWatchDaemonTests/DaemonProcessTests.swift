@@ -260,7 +260,7 @@ struct DaemonFixture {
         let server = try await LoopbackHTTPServer.start { _ in .ok(syntheticFeed("m", items: 6)) }
         let fixture = try DaemonFixture()
         defer { fixture.remove() }
-        let port = try freePort()
+        let port = try freeLoopbackPort()
         try fixture.writeConfig(feeds: [server.url("/m.xml")], extra: "[http]\nlisten = \"127.0.0.1:\(port)\"\n")
         let daemon = try fixture.start()
         let fetcher = try Fetcher()
@@ -292,7 +292,7 @@ struct DaemonFixture {
         let server = try await LoopbackHTTPServer.start { _ in .ok(syntheticFeed("s", items: 3)) }
         let fixture = try DaemonFixture()
         defer { fixture.remove() }
-        let port = try freePort()
+        let port = try freeLoopbackPort()
         try fixture.writeConfig(feeds: [server.url("/s.xml")], extra: "[http]\nlisten = \"127.0.0.1:\(port)\"\n")
         let listener = try NotifyListener(directory: fixture.directory)
         let daemon = try fixture.start(environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "1000000"])
@@ -361,21 +361,3 @@ struct DaemonFixture {
     }
 }
 
-/// A TCP port nobody listens on right now (bound to port 0 and released).
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer -> Int32 in
-            guard bind(fd, sockaddrPointer, length) == 0 else { return -1 }
-            return getsockname(fd, sockaddrPointer, &length)
-        }
-    }
-    guard bound == 0 else { throw DaemonProcess.SpawnError(description: "cannot find a free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
-}

@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func anUnreachableSMTPServerIsAClearRetriedError() async throws {
-        let port = try await closedLoopbackPort()
+        let port = try freeLoopbackPort()
         let world = try await DigestWorld.make(tables: """
             [[notify]]
             kind = "email"

@@ -95,11 +95,3 @@ struct DigestWorld {
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
-
-/// A port nothing listens on: a loopback server's, after it stopped.
-func closedLoopbackPort() async throws -> Int {
-    let server = try await LoopbackHTTPServer.start { _ in .status(204) }
-    let port = server.port
-    try await server.shutdown()
-    return port
-}

@@ -8,39 +8,14 @@ import FeedWatchTestSupport
 import Glibc
 #endif
 
-/// A port on 127.0.0.1 that nothing listens on (bound, then closed).
-func closedLoopbackPort() throws -> Int {
-    let server = try LoopbackPortProbe()
-    return server.port
-}
 
-private struct LoopbackPortProbe {
-    let port: Int
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw FetchError(code: .other, message: "socket failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw FetchError(code: .other, message: "bind failed") }
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-}
 
 @Suite("Engine: errors in plain words, cancellation, shutdown, reuse")
 struct FetcherEngineTests {
     @Test func refusedConnectionNamesHostAndPortButNotCredentials() async throws {
         let fetcher = try Fetcher(configuration: hostileConfiguration)
         defer { fetcher.shutdown() }
-        let port = try closedLoopbackPort()
+        let port = try freeLoopbackPort()
         do {
             _ = try await fetcher.fetch(FetchRequest(url: "http://alice:hunter2@127.0.0.1:\(port)/feed.xml"))
             Issue.record("a closed port answered")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import FeedWatchFetching
+import FeedWatchTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +30,7 @@ final class TLSServer {
                 "-keyout", directory.appendingPathComponent("key.pem").path, "-out", certificatePath,
                 "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-days", "2",
             ])
-        port = try closedLoopbackPort()
+        port = try freeLoopbackPort()
         let d = directory.path
         let configuration = """
             master_process off; daemon off; pid \(d)/nginx.pid; error_log \(d)/error.log warn;

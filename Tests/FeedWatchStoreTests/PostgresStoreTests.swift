@@ -24,7 +24,7 @@ import Testing
 
     @Test func aServerThatIsDownGivesAClearErrorNamingIt() async throws {
         // A port nobody listens on: bind one, then close it.
-        let port = try freePort()
+        let port = try freeLoopbackPort()
         var c = try PostgresStore.Configuration(url: "postgres://feedwatch:topsecret@127.0.0.1:\(port)/feedwatch?sslmode=disable")
         c.connectTimeout = 2
         c.operationTimeout = 5
@@ -117,20 +117,3 @@ import Testing
     }
 }
 
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard bound == 0 else { throw StoreError(code: .other, message: "cannot bind a test port") }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
