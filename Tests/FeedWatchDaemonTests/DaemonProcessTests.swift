@@ -37,6 +37,9 @@ struct DaemonFixture {
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         var configuration = Configuration()
         configuration.readonly = true
+        // A daemon starting after a kill -9 recovers the WAL under an exclusive lock; a
+        // reader without a busy timeout would fail with "database is locked" meanwhile.
+        configuration.busyMode = .timeout(10)
         let queue = try DatabaseQueue(path: databasePath, configuration: configuration)
         return try queue.read(body)
     }
