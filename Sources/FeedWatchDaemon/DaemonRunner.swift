@@ -10,8 +10,6 @@ public enum DaemonRunner {
     /// How long graceful shutdown may take before running work is cancelled outright; below
     /// the 10 s a stop is allowed, leaving room to exit.
     public static let gracefulShutdownLimit: Duration = .seconds(8)
-    /// The most articles crash recovery re-matches in one start (a bound on start-up time).
-    public static let recoveryLimit = 100_000
 
     /// Runs until SIGTERM/SIGINT (returns) or until a service fails (throws).
     ///
@@ -55,21 +53,16 @@ public enum DaemonRunner {
         runtime.logger.notice("stopped")
     }
 
-    /// Start-up work before readiness: the state directory, the feed list, recovery from an
-    /// unclean stop, and the first status summary.
+    /// Start-up work before readiness: the state directory, the feed list, and the first
+    /// status summary. (Articles an unclean stop left unmatched are matched by the scheduler's
+    /// first sweep, see `FeedWatchRuntime.matchPendingArticles`.)
     static func prepare(_ context: DaemonContext) async throws {
         let runtime = context.runtime
         let configuration = runtime.configuration
         try FileManager.default.createDirectory(atPath: configuration.storage.stateDirectory, withIntermediateDirectories: true)
         let feeds = try await runtime.store.syncFeeds(configuration.feeds)
-        let marker = CycleMarker(stateDirectory: configuration.storage.stateDirectory)
-        if let since = marker.unfinished() {
-            runtime.logger.warning("the previous run stopped mid-cycle: matching the articles it stored since then",
-                                   metadata: ["since": "\(since)"])
-            let added = try await runtime.pipeline.recoverUnmatched(since: since, limit: recoveryLimit)
-            runtime.logger.notice("recovery finished", metadata: ["new_matches": "\(added)"])
-            marker.end(logger: runtime.logger)
-        }
+        // Left by versions that tracked interrupted cycles with a file; the store tracks them now.
+        try? FileManager.default.removeItem(atPath: (configuration.storage.stateDirectory as NSString).appendingPathComponent("cycle-in-progress"))
         let newest = try await runtime.store.digests().first
         context.setLastDigest(day: newest?.day, created: newest?.created)
         let plan = try await SchedulerService.plan(runtime, now: Date())

@@ -238,50 +238,56 @@ public struct FeedPipeline: Sendable {
         let articles = stored.new
         let matches = await processArticles(stored, feed: feed, discovered: discovered)
         do {
-            let added = try await record(matches)
+            // Marks the new and updated articles matched in the same transaction; if this fails,
+            // they stay pending and `matchPending` finds them (the next fetch sees them as known).
+            let added = try await record(matches, completing: (stored.new + stored.updated).map(\.id))
             return (articles.count, added, hints)
         } catch {
-            throw RefreshFailure(message: "\(error)")
+            throw RefreshFailure(message: "articles stored, matches not recorded (they will be retried): \(error)")
         }
     }
 
     /// Matches `articles` of `feed` against the topics and records the matches; returns how
     /// many were new. Recording is idempotent, so matching an article twice adds nothing.
-    func recordMatches(for articles: [Article], of feed: StoredFeed, at matched: Date) async throws -> Int {
+    /// Marks the articles matched, whether or not any topic matched them.
+    func recordMatches(for articles: [Article], of feed: StoredFeed?, at matched: Date) async throws -> Int {
         var matches: [TopicMatch] = []
         for article in articles {
+            // A feed no longer configured is not watched: its leftover articles are closed unmatched.
+            guard let feed else { break }
             for hit in matcher.matches(MatchDocument(title: article.title, body: article.bestText), feedURL: feed.url, feedTags: feed.tags) {
                 matches.append(TopicMatch(topicID: hit.topicID, articleID: article.id, score: hit.score, snippets: hit.snippets, matched: matched))
             }
         }
-        return try await record(matches)
+        return try await record(matches, completing: articles.map(\.id))
     }
 
-    /// Stores matches with the topics' current names; returns how many were new.
-    func record(_ matches: [TopicMatch]) async throws -> Int {
-        guard !matches.isEmpty else { return 0 }
+    /// Stores matches with the topics' current names and marks `completing` matched, in one
+    /// transaction; returns how many matches were new.
+    func record(_ matches: [TopicMatch], completing: [Int64]) async throws -> Int {
+        guard !matches.isEmpty || !completing.isEmpty else { return 0 }
         let names = Dictionary(configuration.topics.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return try await store.recordMatches(matches, topicNames: names)
+        return try await store.recordMatches(matches, topicNames: names, completing: completing)
     }
 
-    /// After an unclean stop: matches the articles stored since `since` whose feed had not
-    /// finished its refresh (the article was stored, the process died before its matches
-    /// were). A feed's `lastSuccess` is saved only after its matches, so an article newer
-    /// than it may lack them. Returns how many matches were added.
-    public func recoverUnmatched(since: Date, limit: Int) async throws -> Int {
-        let articles = try await store.articles(since: since, limit: limit)
+    /// Matches the articles that were stored but whose matches were never recorded: the
+    /// database failed between the two steps, or the process died there (`kill -9`, power
+    /// loss). Only articles stored before `storedBefore` are taken, so refreshes another
+    /// daemon has in flight are left to finish their own work; recording is idempotent, so an
+    /// article matched twice adds nothing. Returns how many matches were added.
+    public func matchPending(storedBefore: Date, limit: Int) async throws -> Int {
+        let articles = try await store.articlesPendingMatch(storedBefore: storedBefore, limit: limit)
         guard !articles.isEmpty else { return 0 }
         let feeds = Dictionary(try await store.activeFeeds().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var byFeed: [Int64: [Article]] = [:]
         for article in articles { byFeed[article.feedID, default: []].append(article) }
         var added = 0
-        for (feedID, articles) in byFeed {
-            guard let feed = feeds[feedID] else { continue }
-            let state = try await store.fetchState(feedID: feedID)
-            let unfinished = articles.filter { article in state.lastSuccess.map { article.discovered >= $0 } ?? true }
-            guard !unfinished.isEmpty else { continue }
-            added += try await recordMatches(for: unfinished, of: feed, at: Date())
+        for (feedID, articles) in byFeed.sorted(by: { $0.key < $1.key }) {
+            added += try await recordMatches(for: articles, of: feeds[feedID], at: Date())
         }
+        logger.notice("matched articles whose matching had been interrupted", metadata: [
+            "articles": "\(articles.count)", "new_matches": "\(added)",
+        ])
         return added
     }
 }

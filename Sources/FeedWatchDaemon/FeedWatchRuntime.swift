@@ -119,6 +119,7 @@ public struct FeedWatchRuntime: Sendable {
     /// matches, and the deliveries that are due are sent (failed ones wait for the next run).
     public func runOnce(now: @escaping @Sendable () -> Date = Date.init) async throws -> CycleReport {
         let feeds = try await store.syncFeeds(configuration.feeds)
+        await matchPendingArticles(now: now())
         var due: [StoredFeed] = []
         for feed in feeds {
             let state = try await store.fetchState(feedID: feed.id)

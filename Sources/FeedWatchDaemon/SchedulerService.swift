@@ -36,6 +36,7 @@ public struct SchedulerService: Service {
 
     private func loop() async {
         var lastPrune: Date?
+        var lastPendingSweep: Date?
         // Due feeds come from the store, leased to this daemon, so several daemons can share
         // one database: each due feed is fetched by one of them (see `FeedClaimer`).
         // The store is kept across reloads (storage changes need a restart), so one claimer serves.
@@ -48,6 +49,13 @@ public struct SchedulerService: Service {
                 let now = Date()
                 lastPrune = now
                 await runtime.pruneArticles(now: now)
+            }
+            // Articles stored but never matched (the database or the process failed in between):
+            // at start, then every minute. Between this daemon's own cycles, so none is in flight here.
+            if lastPendingSweep.map({ Date().timeIntervalSince($0) >= FeedWatchRuntime.pendingMatchInterval }) ?? true {
+                let now = Date()
+                lastPendingSweep = now
+                await runtime.matchPendingArticles(now: now)
             }
             let nextDue: Date?
             switch await claimer.claim(now: Date()) {
@@ -113,8 +121,6 @@ public struct SchedulerService: Service {
             fetcher.shutdown()
         }
         context.setLoop(.working(progress: .now))
-        let marker = CycleMarker(stateDirectory: runtime.configuration.storage.stateDirectory)
-        marker.begin(Date(), logger: runtime.logger)
         let started = ContinuousClock.now
         var reports: [FeedRefreshReport] = []
         reports.reserveCapacity(feeds.count)
@@ -135,9 +141,6 @@ public struct SchedulerService: Service {
                 startNext()
             }
         }
-        // Every feed either finished (its transactions committed) or was aborted before its
-        // store step: nothing of this cycle can be left half-matched.
-        marker.end(logger: runtime.logger)
         _ = context.setCycleFetcher(nil)
         let completed = reports.filter { !$0.cancelled }
         context.metrics.recordCycle()
@@ -154,42 +157,5 @@ public struct SchedulerService: Service {
             "new_matches": "\(completed.reduce(0) { $0 + $1.newMatches })",
             "duration_seconds": "\(String(format: "%.2f", (ContinuousClock.now - started) / .seconds(1)))",
         ])
-    }
-}
-
-/// A file in the state directory that exists while a cycle runs. Finding it at start means
-/// the previous process died mid-cycle, and the articles it stored since the time written
-/// in it may lack their matches (see `FeedPipeline.recoverUnmatched`).
-struct CycleMarker {
-    let path: String
-
-    init(stateDirectory: String) {
-        path = (stateDirectory as NSString).appendingPathComponent("cycle-in-progress")
-    }
-
-    /// The start time of the cycle that did not finish, if one did not.
-    func unfinished() -> Date? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        return Double(text.trimmingCharacters(in: .whitespacesAndNewlines)).map(Date.init(timeIntervalSince1970:)) ?? .distantPast
-    }
-
-    func begin(_ start: Date, logger: Logger) {
-        // An earlier unfinished cycle's time is kept: recovery must reach back to it.
-        if FileManager.default.fileExists(atPath: path) { return }
-        do {
-            try String(format: "%.6f\n", start.timeIntervalSince1970).write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            logger.warning("cannot write the cycle marker", metadata: ["path": "\(path)", "error": "\(error)"])
-        }
-    }
-
-    func end(logger: Logger) {
-        do {
-            try FileManager.default.removeItem(atPath: path)
-        } catch let error as CocoaError where error.code == .fileNoSuchFile {
-            return
-        } catch {
-            logger.warning("cannot remove the cycle marker", metadata: ["path": "\(path)", "error": "\(error)"])
-        }
     }
 }

@@ -136,6 +136,15 @@ enum SQLiteMigrations {
                 CREATE INDEX fetch_state_due ON fetch_state(next_check_at);
                 """)
         }
+        // An article is stored before its matches are recorded; the flag is set on insert and
+        // on a content update and cleared with the matches, so a failure in between is found
+        // and matched later instead of being lost. Existing rows are taken as matched.
+        migrator.registerMigration("Track articles waiting for their matches") { db in
+            try db.execute(sql: """
+                ALTER TABLE articles ADD COLUMN match_pending INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX articles_match_pending ON articles(discovered_at) WHERE match_pending = 1;
+                """)
+        }
         return migrator
     }
 }

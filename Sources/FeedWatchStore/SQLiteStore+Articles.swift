@@ -34,7 +34,7 @@ extension SQLiteStore {
                             sql: """
                                 UPDATE articles SET title = ?, link = ?, summary = ?, content = ?, author = ?,
                                     published_at = COALESCE(?, published_at), content_hash = ?, canonical_link = ?,
-                                    updated_at = ?, last_seen_at = ?
+                                    updated_at = ?, last_seen_at = ?, match_pending = 1
                                 WHERE id = ?
                                 """,
                             arguments: [
@@ -56,8 +56,8 @@ extension SQLiteStore {
                     db,
                     sql: """
                         INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at,
-                            discovered_at, canonical_link, content_hash, last_seen_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            discovered_at, canonical_link, content_hash, last_seen_at, match_pending)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
                         ON CONFLICT(feed_id, fingerprint) DO NOTHING
                         RETURNING id
                         """,
@@ -138,6 +138,7 @@ extension SQLiteStore {
                     DELETE FROM articles
                     WHERE COALESCE(last_seen_at, discovered_at) < ?
                        OR (COALESCE(last_seen_at, discovered_at) < ?
+                           AND match_pending = 0
                            AND NOT EXISTS (SELECT 1 FROM topic_matches m WHERE m.article_id = articles.id))
                     """,
                 arguments: [digestedSeenBefore.timeIntervalSince1970, seenBefore.timeIntervalSince1970])

@@ -192,6 +192,19 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func articlesPendingMatch(storedBefore: Date, limit: Int) async throws -> [Article] {
+        try await read("read articles waiting for matches") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM articles WHERE match_pending = 1 AND COALESCE(updated_at, discovered_at) < ?
+                    ORDER BY discovered_at, id LIMIT ?
+                    """,
+                arguments: [storedBefore.timeIntervalSince1970, limit]
+            ).map(Self.article(from:))
+        }
+    }
+
     static func article(from row: Row) -> Article {
         var article = Article(
             id: row["id"], feedID: row["feed_id"], fingerprint: row["fingerprint"], title: row["title"],
@@ -205,9 +218,11 @@ public final class SQLiteStore: Store {
 
     // MARK: Matches and digests
 
-    public func recordMatches(_ matches: [TopicMatch], topicNames: [String: String]) async throws -> Int {
-        guard !matches.isEmpty else { return 0 }
+    public func recordMatches(_ matches: [TopicMatch], topicNames: [String: String], completing: [Int64]) async throws -> Int {
+        guard !matches.isEmpty || !completing.isEmpty else { return 0 }
         return try await write("record matches") { db in
+            let done = try db.makeStatement(sql: "UPDATE articles SET match_pending = 0 WHERE id = ? AND match_pending = 1")
+            for id in completing { try done.execute(arguments: [id]) }
             var added = 0
             for match in matches {
                 let snippets = String(decoding: try JSONEncoder().encode(match.snippets), as: UTF8.self)

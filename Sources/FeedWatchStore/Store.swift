@@ -178,10 +178,17 @@ public protocol Store: Sendable {
     /// order. Atomic: two concurrent calls with the same entries return each one once.
     func insertNew(feedID: Int64, entries: [Entry], discovered: Date) async throws -> [Article]
 
-    /// Records matches; a (topic, article) pair already recorded is left as it was.
-    /// Returns how many were new.
+    /// Records matches; a (topic, article) pair already recorded is left as it was. In the
+    /// same transaction, marks the articles in `completing` as matched: they leave
+    /// `articlesPendingMatch` (an article stored, whose matches were never recorded because
+    /// the database or the process failed in between, stays there until this succeeds).
+    /// Returns how many matches were new.
     @discardableResult
-    func recordMatches(_ matches: [TopicMatch], topicNames: [String: String]) async throws -> Int
+    func recordMatches(_ matches: [TopicMatch], topicNames: [String: String], completing: [Int64]) async throws -> Int
+
+    /// Articles stored (new, or updated with changed text) whose matching has not been
+    /// recorded, last stored before `storedBefore`, oldest first, at most `limit`.
+    func articlesPendingMatch(storedBefore: Date, limit: Int) async throws -> [Article]
 
     /// Assigns every match not yet in a digest to the digest of `day` (creating it), in one
     /// transaction, and returns that digest's record.
@@ -330,5 +337,14 @@ public struct ArticleExtractionRecord: Sendable, Hashable {
         self.articleID = articleID
         self.fullText = fullText
         self.note = note
+    }
+}
+
+extension Store {
+    /// Records matches without marking any article as matched (see
+    /// `recordMatches(_:topicNames:completing:)`).
+    @discardableResult
+    public func recordMatches(_ matches: [TopicMatch], topicNames: [String: String]) async throws -> Int {
+        try await recordMatches(matches, topicNames: topicNames, completing: [])
     }
 }

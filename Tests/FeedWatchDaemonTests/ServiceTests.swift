@@ -99,7 +99,7 @@ import Glibc
     }
 
     /// A process that died after storing articles and before recording their matches leaves
-    /// the cycle marker behind; the next start matches those articles.
+    /// them marked pending in the store; the next start matches those articles.
     @Test func articlesStoredWithoutMatchesBeforeACrashAreMatchedOnStart() async throws {
         let feed = syntheticFeed("crashy", items: 9)
         let server = try await LoopbackHTTPServer.start { _ in .ok(feed) }
@@ -116,20 +116,19 @@ import Glibc
             // What the dead process did: the articles are in, their matches are not.
             let articles = try await runtime.store.insertNew(feedID: stored[0].id, entries: parsed.entries, discovered: crashTime)
             #expect(articles.count == 9)
-            try String(format: "%.6f\n", crashTime.timeIntervalSince1970 - 1)
-                .write(toFile: fixture.stateDirectory + "/cycle-in-progress", atomically: true, encoding: .utf8)
+            #expect(try await runtime.store.articlesPendingMatch(storedBefore: Date.distantFuture, limit: 100).count == 9)
         }
         #expect(try fixture.count("SELECT COUNT(*) FROM topic_matches") == 0)
 
         let daemon = try fixture.start()
-        #expect(try await eventually { daemon.standardError.contains("recovery finished") }, "\(daemon.standardError)")
+        #expect(try await eventually { daemon.standardError.contains("matched articles whose matching had been interrupted") }, "\(daemon.standardError)")
         #expect(try await eventually { server.requestCount(path: "/crashy.xml") == 1 })
         #expect(try await eventually { daemon.standardError.contains("cycle finished") })
         daemon.signal(SIGTERM)
         #expect(try await daemon.waitForExit(timeout: .seconds(10)) == 0)
         #expect(try fixture.count("SELECT COUNT(*) FROM articles") == 9)
         #expect(try fixture.count("SELECT COUNT(*) FROM topic_matches") == syntheticMatches(items: 9))
-        #expect(!FileManager.default.fileExists(atPath: fixture.stateDirectory + "/cycle-in-progress"))
+        #expect(try fixture.count("SELECT COUNT(*) FROM articles WHERE match_pending = 1") == 0)
         try await server.shutdown()
     }
 }

@@ -22,6 +22,42 @@ import Testing
         }
     }
 
+    /// An article is pending from the moment it is stored until its matches are recorded, so
+    /// a failure between the two steps leaves it findable; an update makes it pending again.
+    @Test(arguments: StoreKind.allCases)
+    func articlesArePendingUntilTheirMatchesAreRecorded(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, _ in
+            let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
+            let stored = Date()
+            let first = try await store.storeEntries(feedID: feed.id, entries: [entry(1), entry(2), entry(3)], discovered: stored)
+            let ids = first.new.map(\.id)
+            #expect(try await store.articlesPendingMatch(storedBefore: stored.addingTimeInterval(1), limit: 10).map(\.id) == ids)
+            // Taken only once old enough: a refresh in flight elsewhere is not raced.
+            #expect(try await store.articlesPendingMatch(storedBefore: stored.addingTimeInterval(-1), limit: 10).isEmpty)
+            #expect(try await store.articlesPendingMatch(storedBefore: stored.addingTimeInterval(1), limit: 2).map(\.id) == Array(ids.prefix(2)))
+
+            // Article 1 matched, article 2 matched by nothing: both done; article 3 still waits.
+            let match = TopicMatch(topicID: "t", articleID: ids[0], score: 1, snippets: [], matched: stored)
+            #expect(try await store.recordMatches([match], topicNames: ["t": "T"], completing: [ids[0], ids[1]]) == 1)
+            #expect(try await store.articlesPendingMatch(storedBefore: stored.addingTimeInterval(1), limit: 10).map(\.id) == [ids[2]])
+            // Recording again (a sweep racing a refresh) adds nothing and stays done.
+            #expect(try await store.recordMatches([match], topicNames: ["t": "T"], completing: [ids[0], ids[2]]) == 0)
+            #expect(try await store.articlesPendingMatch(storedBefore: stored.addingTimeInterval(1), limit: 10).isEmpty)
+
+            // An edited entry is matched again, so it is pending again until that is recorded.
+            var edited = entry(2)
+            edited.summary = FeedText(plain: "Summary 2, now about missiles")
+            let later = stored.addingTimeInterval(5)
+            let second = try await store.storeEntries(feedID: feed.id, entries: [entry(1), edited, entry(3)], discovered: later)
+            #expect(second.updated.map(\.id) == [ids[1]])
+            #expect(try await store.articlesPendingMatch(storedBefore: later.addingTimeInterval(-1), limit: 10).isEmpty)
+            #expect(try await store.articlesPendingMatch(storedBefore: later.addingTimeInterval(1), limit: 10).map(\.id) == [ids[1]])
+            // Pruning never deletes an article that still waits for its matches.
+            #expect(try await store.prune(seenBefore: later.addingTimeInterval(60), digestedSeenBefore: .distantPast) == 1)
+            #expect(try await store.articlesPendingMatch(storedBefore: later.addingTimeInterval(1), limit: 10).map(\.id) == [ids[1]])
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func churningGuidsSwitchTheFeedToLinks(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
@@ -120,7 +156,8 @@ import Testing
             let a = try await store.storeEntries(feedID: feed.id, entries: [entry(1), entry(2)], discovered: ancient).new
             let b = try await store.storeEntries(feedID: feed.id, entries: [entry(3), entry(4), entry(5)], discovered: old).new
             _ = try await store.recordMatches(
-                [a[0], b[0]].map { TopicMatch(topicID: "t", articleID: $0.id, score: 1, snippets: [], matched: old) }, topicNames: [:])
+                [a[0], b[0]].map { TopicMatch(topicID: "t", articleID: $0.id, score: 1, snippets: [], matched: old) }, topicNames: [:],
+                completing: (a + b).map(\.id))
             // Entry 4 is still in the feed today: seen recently, so kept.
             _ = try await store.storeEntries(feedID: feed.id, entries: [entry(4)], discovered: now)
             let deleted = try await store.prune(

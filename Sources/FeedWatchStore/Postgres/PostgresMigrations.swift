@@ -134,6 +134,12 @@ enum PostgresMigrations {
             "ALTER TABLE articles ADD COLUMN full_text TEXT",
             "ALTER TABLE articles ADD COLUMN extraction_note TEXT",
         ]),
+        // See the SQLite migration of the same name: set on insert and update, cleared with
+        // the matches, so a failure in between is matched later instead of lost.
+        Migration(name: "Track articles waiting for their matches", statements: [
+            "ALTER TABLE articles ADD COLUMN match_pending BOOLEAN NOT NULL DEFAULT false",
+            "CREATE INDEX articles_match_pending ON articles(discovered_at) WHERE match_pending",
+        ]),
     ]
 
     /// The advisory lock every daemon takes before migrating, so that daemons started

@@ -44,6 +44,17 @@ extension PostgresStore {
         }
     }
 
+    public func articlesPendingMatch(storedBefore: Date, limit: Int) async throws -> [Article] {
+        try await operation("read articles waiting for matches") { [self] in
+            try await Self.articles(query(
+                """
+                SELECT \(unescaped: Self.articleColumns) FROM articles
+                WHERE match_pending AND COALESCE(updated_at, discovered_at) < \(storedBefore)
+                ORDER BY discovered_at, id LIMIT \(limit)
+                """))
+        }
+    }
+
     /// One entry of a document, keyed by its position, for the batched look-ups below.
     struct IdentityRow: Encodable {
         var i: Int
@@ -98,7 +109,8 @@ extension PostgresStore {
                             UPDATE articles SET title = \(article.title), link = \(article.link), summary = \(article.summary),
                                 content = \(article.content), author = \(article.author),
                                 published_at = COALESCE(\(article.published), published_at), content_hash = \(hash),
-                                canonical_link = \(link), updated_at = \(discovered), last_seen_at = \(discovered)
+                                canonical_link = \(link), updated_at = \(discovered), last_seen_at = \(discovered),
+                                match_pending = true
                             WHERE id = \(id)
                             RETURNING \(unescaped: Self.articleColumns)
                             """, on: connection)
@@ -111,9 +123,10 @@ extension PostgresStore {
                 let inserted = try await query(
                     """
                     INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at,
-                        discovered_at, canonical_link, content_hash, last_seen_at)
+                        discovered_at, canonical_link, content_hash, last_seen_at, match_pending)
                     VALUES (\(feedID), \(article.fingerprint), \(article.title), \(article.link), \(article.summary),
-                        \(article.content), \(article.author), \(article.published), \(discovered), \(link), \(hash), \(discovered))
+                        \(article.content), \(article.author), \(article.published), \(discovered), \(link), \(hash), \(discovered),
+                        true)
                     ON CONFLICT (feed_id, fingerprint) DO NOTHING
                     RETURNING id
                     """, on: connection)
@@ -240,6 +253,7 @@ extension PostgresStore {
                     DELETE FROM articles
                     WHERE COALESCE(last_seen_at, discovered_at) < \(digestedSeenBefore)
                        OR (COALESCE(last_seen_at, discovered_at) < \(seenBefore)
+                           AND NOT match_pending
                            AND NOT EXISTS (SELECT 1 FROM topic_matches m WHERE m.article_id = articles.id))
                     RETURNING 1
                 )

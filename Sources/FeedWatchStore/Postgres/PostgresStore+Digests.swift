@@ -18,8 +18,8 @@ extension PostgresStore {
     }
 
     @discardableResult
-    public func recordMatches(_ matches: [TopicMatch], topicNames: [String: String]) async throws -> Int {
-        guard !matches.isEmpty else { return 0 }
+    public func recordMatches(_ matches: [TopicMatch], topicNames: [String: String], completing: [Int64]) async throws -> Int {
+        guard !matches.isEmpty || !completing.isEmpty else { return 0 }
         let rows = try matches.map { match in
             MatchRow(
                 topic: match.topicID, name: Self.clean(topicNames[match.topicID] ?? match.topicID), article: match.articleID,
@@ -29,7 +29,9 @@ extension PostgresStore {
         return try await operation("record matches") { [self] in
             let result = try await query(
                 """
-                WITH added AS (
+                WITH done AS (
+                    UPDATE articles SET match_pending = false WHERE id = ANY(\(completing)) AND match_pending
+                ), added AS (
                     INSERT INTO topic_matches (topic_id, topic_name, article_id, score, snippets, matched_at)
                     SELECT x.topic, x.name, x.article, x.score, x.snippets, to_timestamp(x.matched)
                     FROM jsonb_to_recordset(\(document)::jsonb) AS x(topic TEXT, name TEXT, article BIGINT,

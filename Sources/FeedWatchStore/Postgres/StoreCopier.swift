@@ -61,6 +61,7 @@ public struct StoreCopier: Sendable {
         var id: Int64, feed: Int64, fingerprint: String, title: String, link: String?, summary: String, content: String
         var author: String?, published: Double?, discovered: Double
         var canonical: String?, hash: String?, updated: Double?, seen: Double?, story: Int64?, text: String?, note: String?
+        var pending: Bool
     }
 
     private struct DigestRow: Codable {
@@ -161,7 +162,7 @@ public struct StoreCopier: Sendable {
                                summary: r["summary"], content: r["content"], author: r["author"], published: r["published_at"],
                                discovered: r["discovered_at"], canonical: r["canonical_link"], hash: r["content_hash"],
                                updated: r["updated_at"], seen: r["last_seen_at"], story: r["story_id"], text: r["full_text"],
-                               note: r["extraction_note"])
+                               note: r["extraction_note"], pending: r["match_pending"])
                 }
             }
             guard let last = batch.last else { break }
@@ -173,17 +174,19 @@ public struct StoreCopier: Sendable {
                     link: PostgresStore.clean(a.link), summary: PostgresStore.clean(a.summary), content: PostgresStore.clean(a.content),
                     author: PostgresStore.clean(a.author), published: a.published, discovered: a.discovered,
                     canonical: PostgresStore.clean(a.canonical), hash: a.hash, updated: a.updated, seen: a.seen, story: a.story,
-                    text: PostgresStore.clean(a.text), note: PostgresStore.clean(a.note))
+                    text: PostgresStore.clean(a.text), note: PostgresStore.clean(a.note), pending: a.pending)
             }
             let rows = try await connection.query(
                 """
                 INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at, discovered_at,
-                    canonical_link, content_hash, updated_at, last_seen_at, full_text, extraction_note)
+                    canonical_link, content_hash, updated_at, last_seen_at, full_text, extraction_note, match_pending)
                 SELECT x.feed, x.fingerprint, x.title, x.link, x.summary, x.content, x.author, to_timestamp(x.published),
-                    to_timestamp(x.discovered), x.canonical, x.hash, to_timestamp(x.updated), to_timestamp(x.seen), x.text, x.note
+                    to_timestamp(x.discovered), x.canonical, x.hash, to_timestamp(x.updated), to_timestamp(x.seen), x.text, x.note,
+                    x.pending
                 FROM jsonb_to_recordset(\(try PostgresStore.json(mapped))::jsonb) AS x(feed BIGINT, fingerprint TEXT, title TEXT,
                     link TEXT, summary TEXT, content TEXT, author TEXT, published DOUBLE PRECISION, discovered DOUBLE PRECISION,
-                    canonical TEXT, hash TEXT, updated DOUBLE PRECISION, seen DOUBLE PRECISION, text TEXT, note TEXT)
+                    canonical TEXT, hash TEXT, updated DOUBLE PRECISION, seen DOUBLE PRECISION, text TEXT, note TEXT,
+                    pending BOOLEAN)
                 RETURNING id, feed_id, fingerprint
                 """, logger: logger)
             var byKey: [String: Int64] = [:]

@@ -1,0 +1,133 @@
+import Foundation
+import FeedWatchDaemon
+import FeedWatchModel
+import FeedWatchStore
+import FeedWatchTestSupport
+import GRDB
+import Logging
+import Testing
+
+/// The database fails between storing a feed's new articles and recording their matches
+/// (a real failure: a trigger makes the real database refuse the match rows). The next fetch
+/// sees those articles as known, so only the store's pending mark brings them back: the
+/// sweep matches them once the database works again, and nothing is lost or doubled.
+@Suite struct InterruptedMatchingTests {
+    static let items = 9
+
+    static func configuration(directory: String, database: String?, feedURL: String) throws -> FeedWatchConfiguration {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let text = """
+            [storage]
+            state_directory = "\(directory)"
+            \(database.map { "database = \"\($0)\"\nlease = \"60s\"" } ?? "")
+
+            [[feed]]
+            url = "\(feedURL)"
+
+            [[topic]]
+            id = "missiles"
+            name = "Missile tests"
+            query = "missile"
+
+            [digest]
+            timezone = "UTC"
+            """
+        return try ConfigurationLoader.parse(text, path: directory + "/feedwatch.toml")
+    }
+
+    static var quietLogger: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    /// Refreshes with match recording broken, refreshes again (nothing new), mends the
+    /// database, sweeps twice, and checks the counts after each step.
+    static func exercise(
+        _ runtime: FeedWatchRuntime, breakMatches: () async throws -> Void, mendMatches: () async throws -> Void,
+        matchCount: () async throws -> Int
+    ) async throws {
+        let feed = try #require(try await runtime.store.syncFeeds(runtime.configuration.feeds).first)
+        try await breakMatches()
+        let failed = await runtime.pipeline.refresh(feed)
+        #expect(failed.error?.contains("matches not recorded") == true, "\(failed.error ?? "no error")")
+        #expect(try await runtime.store.articles(since: .distantPast, limit: 100).count == items)
+        #expect(try await matchCount() == 0)
+        let pending = try await runtime.store.articlesPendingMatch(storedBefore: .distantFuture, limit: 100)
+        #expect(pending.count == items)
+
+        // The next fetch finds nothing new: on its own it would never match those articles.
+        let again = await runtime.pipeline.refresh(feed)
+        #expect(again.error == nil && again.newArticles == 0 && again.newMatches == 0, "\(again)")
+        #expect(try await matchCount() == 0)
+
+        // While the database still refuses, a sweep fails, says so, and keeps them pending.
+        await runtime.matchPendingArticles(now: .distantFuture)
+        #expect(try await runtime.store.articlesPendingMatch(storedBefore: .distantFuture, limit: 100).count == items)
+
+        try await mendMatches()
+        await runtime.matchPendingArticles(now: .distantFuture)
+        #expect(try await matchCount() == syntheticMatches(items: items))
+        #expect(try await runtime.store.articlesPendingMatch(storedBefore: .distantFuture, limit: 100).isEmpty)
+        await runtime.matchPendingArticles(now: .distantFuture)
+        #expect(try await matchCount() == syntheticMatches(items: items))
+        #expect(try await runtime.store.pendingMatchCount() == syntheticMatches(items: items))
+    }
+
+    @Test func sqliteMatchesAreRecordedOnceTheDatabaseWorksAgain() async throws {
+        let server = try await LoopbackHTTPServer.start { _ in .ok(syntheticFeed("broken", items: Self.items)) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-pending-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let configuration = try Self.configuration(directory: directory, database: nil, feedURL: server.url("/broken.xml"))
+        let runtime = try FeedWatchRuntime(configuration: configuration, logger: Self.quietLogger)
+        guard case .sqlite(let path) = configuration.storage.database else {
+            Issue.record("expected SQLite storage")
+            return
+        }
+        // A second, independent connection to the same file, as an administrator would open.
+        let admin = try DatabaseQueue(path: path)
+        try await Self.exercise(
+            runtime,
+            breakMatches: {
+                try await admin.write { db in
+                    try db.execute(sql: "CREATE TRIGGER fw_refuse BEFORE INSERT ON topic_matches BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+                }
+            },
+            mendMatches: { try await admin.write { db in try db.execute(sql: "DROP TRIGGER fw_refuse") } },
+            matchCount: { try await admin.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM topic_matches") ?? 0 } })
+        try await server.shutdown()
+    }
+
+    @Test func postgresMatchesAreRecordedOnceTheDatabaseWorksAgain() async throws {
+        guard PostgresTestServer.url != nil else {
+            print(PostgresTestServer.skipMessage)
+            return
+        }
+        let server = try await LoopbackHTTPServer.start { _ in .ok(syntheticFeed("broken", items: Self.items)) }
+        _ = try await PostgresTestServer.withDatabase { url in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-pending-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let configuration = try Self.configuration(directory: directory, database: url, feedURL: server.url("/broken.xml"))
+            let runtime = try await FeedWatchRuntime.open(configuration: configuration, logger: Self.quietLogger)
+            let admin = try PostgresStore.Configuration(url: url)
+            do {
+                try await Self.exercise(
+                    runtime,
+                    breakMatches: {
+                        try await PostgresTestServer.execute(
+                            "CREATE FUNCTION fw_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$",
+                            on: admin)
+                        try await PostgresTestServer.execute(
+                            "CREATE TRIGGER fw_refuse BEFORE INSERT ON topic_matches FOR EACH ROW EXECUTE FUNCTION fw_refuse()", on: admin)
+                    },
+                    mendMatches: { try await PostgresTestServer.execute("DROP TRIGGER fw_refuse ON topic_matches", on: admin) },
+                    matchCount: { try await PostgresTestServer.count("SELECT COUNT(*) FROM topic_matches", url: url) })
+            } catch {
+                await runtime.store.close()
+                throw error
+            }
+            await runtime.store.close()
+        }
+        try await server.shutdown()
+    }
+}
