@@ -23,6 +23,9 @@ public struct StorageConfiguration: Sendable, Hashable {
     public var claimBatch: Int = 64
     /// PostgreSQL connection settings (`[storage] password_file`, `pool_size`, `timeout`).
     public var postgres = PostgresSettings()
+    /// How long `feedwatch run` waits at start for a database server it cannot reach
+    /// (`[storage] startup_wait`; 0 fails at once). See `StoreStartup`.
+    public var startupWait: TimeSpan = .minutes(10)
 
     /// `hostname:pid`: unique per process on a network of daemons.
     public static func defaultNodeName() -> String {

@@ -220,7 +220,7 @@ struct TableReader {
             checkKeys(
                 section,
                 allowed: ["state_directory", "database", "retention", "digest_retention", "node_name", "lease", "claim_batch",
-                          "password_file", "pool_size", "timeout", "connect_timeout"],
+                          "password_file", "pool_size", "timeout", "connect_timeout", "startup_wait"],
                 prefix: "storage")
             if let v = span(section, "retention", path: "storage.retention", minimum: .hours(24)) { storage.retention = v }
             if let v = span(section, "digest_retention", path: "storage.digest_retention", minimum: .hours(24)) { storage.digestRetention = v }
@@ -232,6 +232,9 @@ struct TableReader {
                 if name.isEmpty || name.count > 200 { problem("storage.node_name", "must be 1 to 200 characters") } else { storage.nodeName = name }
             }
             if let v = span(section, "lease", path: "storage.lease", minimum: TimeSpan(seconds: 5)) { storage.lease = v }
+            if let v = span(section, "startup_wait", path: "storage.startup_wait", minimum: TimeSpan(seconds: 0)) {
+                if v > .hours(24) { problem("storage.startup_wait", "\"\(v)\" is longer than the maximum of 1d") } else { storage.startupWait = v }
+            }
             if let v = int(section, "claim_batch", path: "storage.claim_batch", range: 1...10_000) { storage.claimBatch = v }
             if let v = string(section, "password_file", path: "storage.password_file") {
                 if v.isEmpty { problem("storage.password_file", "must not be empty") } else { storage.postgres.passwordFile = v }

@@ -25,8 +25,8 @@ struct RunCommand: AsyncParsableCommand {
     var once = false
 
     func run() async throws {
-        let runtime = try await options.runtime()
         if once {
+            let runtime = try await options.runtime()
             let report: FeedWatchRuntime.CycleReport
             do {
                 report = try await runtime.runOnce()
@@ -51,6 +51,22 @@ struct RunCommand: AsyncParsableCommand {
         sigemptyset(&unblock)
         for number in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&unblock, number) }
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+
+        let configuration = try options.load()
+        let notifier = SystemdNotifier()
+        let runtime: FeedWatchRuntime
+        do {
+            switch try await StoreStartup(configuration: configuration, logger: options.logger(), notifier: notifier).open() {
+            case .opened(let opened):
+                runtime = opened
+            case .stopped:
+                try? notifier?.send("STOPPING=1")
+                return
+            }
+        } catch {
+            Terminal.error("feedwatch: cannot start: \(error)")
+            throw ExitCode(1)
+        }
         do {
             try await DaemonRunner.run(runtime: runtime, configPath: options.config)
             // Close the store (a PostgreSQL pool's connections) before exiting.

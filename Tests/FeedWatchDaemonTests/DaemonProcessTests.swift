@@ -19,9 +19,10 @@ struct DaemonFixture {
         directory = try temporaryDirectory("fw-daemon")
     }
 
-    /// Writes a configuration with these feeds, the `missile` topic and `extra` appended.
-    func writeConfig(feeds: [String], timeout: String = "10s", fetch: String = "", extra: String = "") throws {
-        var text = "[storage]\nstate_directory = \"\(stateDirectory)\"\n\n[fetch]\ntimeout = \"\(timeout)\"\n\(fetch)\n\n"
+    /// Writes a configuration with these feeds, the `missile` topic, `storage` lines in
+    /// `[storage]` and `extra` appended.
+    func writeConfig(feeds: [String], timeout: String = "10s", fetch: String = "", storage: String = "", extra: String = "") throws {
+        var text = "[storage]\nstate_directory = \"\(stateDirectory)\"\n\(storage)\n\n[fetch]\ntimeout = \"\(timeout)\"\n\(fetch)\n\n"
         for url in feeds { text += "[[feed]]\nurl = \"\(url)\"\n\n" }
         text += "[[topic]]\nid = \"missiles\"\nname = \"Missiles\"\nquery = 'missile'\n\n[digest]\ntimezone = \"UTC\"\n\n" + extra
         // Written in place of the old file in one step, as an editor's save would be.

@@ -26,6 +26,7 @@ import Testing
             pool_size = 3
             timeout = "15s"
             connect_timeout = "5s"
+            startup_wait = "3m"
             """, path: "f.toml")
         #expect(config.storage.database == .postgres(url: "postgresql://watch:hunter2@db.example:5433/feeds?sslmode=require"))
         #expect(config.storage.database.description == "postgresql://watch@db.example:5433/feeds")
@@ -35,6 +36,8 @@ import Testing
         let postgres = config.storage.postgres
         #expect(postgres.passwordFile == "/etc/feedwatch/pw" && postgres.poolSize == 3)
         #expect(postgres.timeout == TimeSpan(seconds: 15) && postgres.connectTimeout == TimeSpan(seconds: 5))
+        #expect(config.storage.startupWait == .minutes(3))
+        #expect(try ConfigurationLoader.parse("", path: "f.toml").storage.startupWait == .minutes(10))
     }
 
     @Test func theNodeNameDefaultsToTheEnvironmentThenHostAndPid() throws {
@@ -51,6 +54,8 @@ import Testing
         ("[storage]\nlease = \"2s\"", "storage.lease: \"2s\" is shorter than the minimum of 5s"),
         ("[storage]\npool_size = 0", "storage.pool_size: must be between 1 and 100"),
         ("[storage]\nclaim_batch = 0", "storage.claim_batch: must be between 1 and 10000"),
+        ("[storage]\nstartup_wait = \"2d\"", "storage.startup_wait: \"2d\" is longer than the maximum of 1d"),
+        ("[storage]\nstartup_wait = \"soon\"", "storage.startup_wait: \"soon\" is not a duration"),
         ("[fetch]\ninterval = \"10s\"", "fetch.interval: \"10s\" is shorter than the minimum of 1m"),
         ("[fetch]\nminimum_interval = \"1s\"", "fetch.minimum_interval: \"1s\" is shorter than the minimum of 5s"),
     ])
