@@ -20,6 +20,14 @@ public struct ClusteringConfiguration: Sendable, Hashable {
     public var maxWords: Int = 600
     /// At most this many articles are kept in the index; the oldest go first.
     public var maxIndexed: Int = 100_000
+    /// At most this many indexed articles are compared with a new one, the newest of its
+    /// buckets first. A wire story carried by thousands of feeds, or boilerplate text every
+    /// item shares, would otherwise make each new article cost a comparison with all of them.
+    public var maxCandidates: Int = 256
+    /// Each LSH or title bucket remembers at most its newest this many articles. Older ones
+    /// stay indexed (and in their story), they are just no longer found through that bucket;
+    /// the story is still found through its newer articles.
+    public var maxBucketSize: Int = 512
 
     /// The defaults: 72 hours, 3-word shingles, 64 hashes in 32 bands, 0.4 text and 0.8 title similarity.
     public init() {}
@@ -104,9 +112,9 @@ public struct StoryClusterer: Sendable {
         let storyID = document.storyID ?? bestStory(for: document, signature: signature, trigrams: trigrams, bandKeys: bandKeys)
             ?? document.articleID
         indexed[document.articleID] = Indexed(document: document, storyID: storyID, signature: signature, titleTrigrams: trigrams)
-        for key in bandKeys { buckets[key, default: []].append(document.articleID) }
+        for key in bandKeys { Self.append(document.articleID, to: &buckets[key, default: []], limit: configuration.maxBucketSize) }
         if !trigrams.isEmpty, let key = Self.titleKey(document.title) {
-            titleBuckets[key, default: []].append(document.articleID)
+            Self.append(document.articleID, to: &titleBuckets[key, default: []], limit: configuration.maxBucketSize)
         }
         storyFeeds[storyID, default: []].insert(document.feedID)
         storySizes[storyID, default: 0] += 1
@@ -118,10 +126,20 @@ public struct StoryClusterer: Sendable {
     private func bestStory(
         for document: ClusterDocument, signature: MinHashSignature, trigrams: Set<UInt64>, bandKeys: [UInt64]
     ) -> Int64? {
-        var candidates = Set<Int64>()
-        for key in bandKeys { candidates.formUnion(buckets[key] ?? []) }
         // Headlines sharing their longest word are compared too: rewrites with a shared headline differ in text.
-        if let key = Self.titleKey(document.title) { candidates.formUnion(titleBuckets[key] ?? []) }
+        let titleBucket = Self.titleKey(document.title).flatMap { titleBuckets[$0] } ?? []
+        let lists = bandKeys.compactMap { buckets[$0] } + [titleBucket]
+        // Newest first across all buckets, up to the bound.
+        var candidates = Set<Int64>()
+        var depth = 1
+        let deepest = lists.map(\.count).max() ?? 0
+        gathering: while depth <= deepest {
+            for list in lists where list.count >= depth {
+                candidates.insert(list[list.count - depth])
+                if candidates.count >= configuration.maxCandidates { break gathering }
+            }
+            depth += 1
+        }
         var best: (story: Int64, similarity: Double)?
         for id in candidates {
             guard let other = indexed[id], other.document.feedID != document.feedID,
@@ -141,6 +159,13 @@ public struct StoryClusterer: Sendable {
             if best == nil || similarity > best!.similarity { best = (other.storyID, similarity) }
         }
         return best?.story
+    }
+
+    /// Appends `id` to a bucket, dropping its oldest entries once it is well past `limit`
+    /// (in one step, so the cost per append stays constant on average).
+    private static func append(_ id: Int64, to bucket: inout [Int64], limit: Int) {
+        bucket.append(id)
+        if bucket.count >= 2 * max(1, limit) { bucket.removeFirst(bucket.count - limit) }
     }
 
     /// A coarse key for title lookups: the normalised title's longest word, so headlines that

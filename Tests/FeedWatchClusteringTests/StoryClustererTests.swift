@@ -31,6 +31,27 @@ import FeedWatchModel
         ClusterDocument(articleID: id, feedID: feed, title: title, text: text, date: Self.day.addingTimeInterval(hours * 3600))
     }
 
+    /// One wire story carried by thousands of feeds fills every bucket it lands in; the
+    /// bounds keep each new article's work constant, and every copy still joins the one story
+    /// (found through its newest members), while another story stays apart.
+    @Test func aStoryCarriedByThousandsOfFeedsStaysOneStoryWithinTheBounds() {
+        var configuration = ClusteringConfiguration()
+        configuration.maxCandidates = 16
+        configuration.maxBucketSize = 32
+        var clusterer = StoryClusterer(configuration: configuration)
+        var stories = Set<Int64>()
+        for id in Int64(1)...3000 {
+            stories.insert(clusterer.assign(document(id, feed: id, title: "North Korea fires two ballistic missiles into sea", text: Self.wire)))
+        }
+        #expect(stories == [1])
+        let other = clusterer.assign(document(5000, feed: 5000, title: "Iran tests a new long-range cruise missile", text: Self.otherStory))
+        #expect(other == 5000)
+        // A feed already in the story does not join it twice: its next copy is its own story.
+        let again = clusterer.assign(document(6000, feed: 2999, title: "North Korea fires two ballistic missiles into sea", text: Self.wire))
+        #expect(again == 6000)
+        #expect(clusterer.count == 3002)
+    }
+
     @Test func sameWireStoryFromThreeFeedsIsOneStory() {
         var clusterer = StoryClusterer()
         let a = clusterer.assign(document(
