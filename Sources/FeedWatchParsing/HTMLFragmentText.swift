@@ -13,7 +13,7 @@ enum HTMLFragmentText {
     }
 
     private static func plainText(bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        var writer = TextWriter()
+        let writer = TextWriter(capacity: bytes.count)
         let count = bytes.count
         var index = 0
         var runStart = 0  // start of the pending run of plain text bytes
@@ -34,7 +34,7 @@ enum HTMLFragmentText {
                     continue
                 }
                 guard let (scalar, end) = entity(bytes, at: index) else { return nil }
-                writer.appendText(String(Character(scalar)))
+                writer.appendScalar(scalar)
                 index = end
             } else {
                 guard index + 1 < count else { return nil }

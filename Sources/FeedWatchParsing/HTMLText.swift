@@ -26,8 +26,8 @@ public enum HTMLText {
         }
         guard let document else { return "" }
         defer { xmlFreeDoc(document) }
-        var writer = TextWriter()
-        walk(document.pointee.children, into: &writer)
+        let writer = TextWriter()
+        walk(document.pointee.children, into: writer)
         return writer.finish()
     }
 
@@ -42,13 +42,13 @@ public enum HTMLText {
 
     /// Plain text with whitespace runs folded to one space and the ends trimmed.
     static func foldWhitespace(_ text: String) -> String {
-        var writer = TextWriter(capacity: text.utf8.count)
+        let writer = TextWriter(capacity: text.utf8.count)
         writer.appendText(text)
         return writer.finish()
     }
 
     /// Iterative walk (a hostile fragment may nest deeply) in document order.
-    private static func walk(_ first: xmlNodePtr?, into writer: inout TextWriter) {
+    private static func walk(_ first: xmlNodePtr?, into writer: TextWriter) {
         var node = first
         while let current = node {
             var descend = false
@@ -110,61 +110,96 @@ public enum HTMLText {
 }
 
 /// Accumulates text with folded whitespace and the strongest requested break between runs.
-struct TextWriter {
+/// A class over one manually grown buffer: writing byte by byte into an Array (a uniqueness
+/// and capacity check per append) was most of the cost of rendering descriptions as text.
+final class TextWriter {
     enum Break: Int, Comparable {
         case none = 0, space, line, paragraph
         static func < (lhs: Break, rhs: Break) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    private var output: [UInt8] = []
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
     private var pending = Break.none
 
     init(capacity: Int = 0) {
-        output.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        storage = .allocate(capacity: self.capacity)
     }
 
-    mutating func requestBreak(_ kind: Break) {
+    deinit { storage.deallocate() }
+
+    func requestBreak(_ kind: Break) {
         if kind > pending { pending = kind }
     }
 
     /// A `<br>`: a line break, or a paragraph break when it follows another `<br>` (`<br><br>`
     /// is how older pages separate paragraphs).
-    mutating func requestLineBreakPromotingRepeats() {
+    func requestLineBreakPromotingRepeats() {
         requestBreak(pending >= .line ? .paragraph : .line)
     }
 
-    mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
-        let count = bytes.count
-        var index = 0
-        while index < count {
-            if bytes[index].isASCIIWhitespace {
-                if pending < .space { pending = .space }
-                index += 1
-                continue
-            }
-            // A run of non-space bytes goes in with one append.
-            let start = index
-            while index < count && !bytes[index].isASCIIWhitespace { index += 1 }
-            if !output.isEmpty {
-                switch pending {
-                case .none: break
-                case .space: output.append(0x20)
-                case .line: output.append(0x0A)
-                case .paragraph: output.append(contentsOf: [0x0A, 0x0A])
-                }
-            }
-            pending = .none
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
-        }
+    private func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        let grown = max(count + extra, capacity * 2)
+        let replacement = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        replacement.update(from: storage, count: count)
+        storage.deallocate()
+        storage = replacement
+        capacity = grown
     }
 
-    mutating func appendText(_ string: String) {
+    func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
+        // At most one break (two bytes) plus every byte: whitespace runs only ever shrink.
+        reserve(bytes.count + 2)
+        var out = storage + count
+        var pending = self.pending
+        var written = count
+        for byte in bytes {
+            if byte.isASCIIWhitespace {
+                if pending < .space { pending = .space }
+                continue
+            }
+            if pending != .none {
+                if written > 0 {
+                    switch pending {
+                    case .none: break
+                    case .space: out.pointee = 0x20; out += 1; written += 1
+                    case .line: out.pointee = 0x0A; out += 1; written += 1
+                    case .paragraph: out.pointee = 0x0A; out[1] = 0x0A; out += 2; written += 2
+                    }
+                }
+                pending = .none
+            }
+            out.pointee = byte
+            out += 1
+            written += 1
+        }
+        count = written
+        self.pending = pending
+    }
+
+    func appendText(_ string: String) {
         var string = string
         string.withUTF8 { appendText($0) }
     }
 
-    mutating func finish() -> String {
+    /// One character (a decoded entity), without making a String of it.
+    func appendScalar(_ scalar: Unicode.Scalar) {
+        var encoded: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        var length = 0
+        withUnsafeMutableBytes(of: &encoded) { raw in
+            for byte in scalar.utf8 {
+                raw[length] = byte
+                length += 1
+            }
+            appendText(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: length))
+        }
+    }
+
+    func finish() -> String {
         // U+00A0 (from &nbsp;) counts as a space for folding only at the edges; keep it inside.
-        String(decoding: output, as: UTF8.self)
+        String(decoding: UnsafeBufferPointer(start: storage, count: count), as: UTF8.self)
     }
 }

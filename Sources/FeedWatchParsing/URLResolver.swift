@@ -32,7 +32,18 @@ enum URLResolver {
         } ?? baseBytes.endIndex
         guard authorityEnd > authorityStart else { return nil }
         // libxml2 leaves dot segments in absolute paths; RFC 3986 §5.2.4 removes them.
-        return String(base[..<authorityEnd]) + (reference.contains("/.") ? removingDotSegments(reference) : reference)
+        return String(base[..<authorityEnd]) + (hasDotSegment(utf8) ? removingDotSegments(reference) : reference)
+    }
+
+    /// Whether the reference holds `/.` (on bytes: Foundation's `contains` on String was a
+    /// twentieth of the whole parse of a large feed).
+    private static func hasDotSegment(_ utf8: String.UTF8View) -> Bool {
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            if byte == UInt8(ascii: ".") && previous == UInt8(ascii: "/") { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// RFC 3986 remove_dot_segments on the path of an absolute-path reference.
@@ -87,25 +98,28 @@ enum URLResolver {
         var copied = 0
         var index = 0
         let count = bytes.count
-        while index < count {
-            // Find `href=` or `src=` (case-insensitive) preceded by whitespace, inside a tag.
-            let byte = bytes[index] | 0x20
+        while let equals = ByteSearch.firstIndex(of: UInt8(ascii: "="), in: bytes, from: index) {
+            // Every `href=` or `src=` (case-insensitive, spaces allowed around `=`) preceded by
+            // whitespace has an `=`: jump from one `=` to the next and look back for the name.
+            var nameEnd = equals
+            while nameEnd > index && bytes[nameEnd - 1].isASCIIWhitespace { nameEnd -= 1 }
             var attributeEnd = -1
-            if byte == UInt8(ascii: "h"), index + 5 <= count, index > 0, bytes[index - 1].isASCIIWhitespace,
-               lowercaseEquals(bytes, index, "href") {
-                attributeEnd = index + 4
-            } else if byte == UInt8(ascii: "s"), index + 4 <= count, index > 0, bytes[index - 1].isASCIIWhitespace,
-                      lowercaseEquals(bytes, index, "src") {
-                attributeEnd = index + 3
+            // The name starts at or after `index` (never inside the value just rewritten).
+            if nameEnd >= 5, nameEnd - 4 >= index, bytes[nameEnd - 5].isASCIIWhitespace,
+               lowercaseEquals(bytes, nameEnd - 4, "href") {
+                attributeEnd = nameEnd
+            } else if nameEnd >= 4, nameEnd - 3 >= index, bytes[nameEnd - 4].isASCIIWhitespace,
+                      lowercaseEquals(bytes, nameEnd - 3, "src") {
+                attributeEnd = nameEnd
             }
             guard attributeEnd > 0 else {
-                index += 1
+                index = equals + 1
                 continue
             }
             var cursor = attributeEnd
             while cursor < count && bytes[cursor].isASCIIWhitespace { cursor += 1 }
             guard cursor < count, bytes[cursor] == UInt8(ascii: "=") else {
-                index = attributeEnd
+                index = equals + 1
                 continue
             }
             cursor += 1

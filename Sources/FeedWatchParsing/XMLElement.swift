@@ -75,91 +75,158 @@ enum NS: UInt8 {
     }
 }
 
-/// One attribute of an element, namespace-resolved.
-struct XMLAttribute {
-    let name: String
-    /// "" when the attribute has no namespace (the usual case).
-    let namespace: String
-    let value: String
+/// The element tree of one parsed document, stored flat: one record per element in document
+/// order, names and namespace URIs interned, all character data and attribute values in two
+/// byte arenas. An object per element (and an array of children each) made allocating and
+/// freeing the tree about a third of the parse time on large feeds; records in one array cost
+/// neither, and `XMLElement` is a two-word handle into them.
+final class XMLDocument {
+    struct Record {
+        var name: Int32
+        var namespace: Int32
+        var ns: NS
+        /// Containers (item, channel…) keep no whitespace-only text: it is layout, never content.
+        var dropsWhitespace: Bool
+        var firstChild: Int32 = -1
+        var lastChild: Int32 = -1
+        var nextSibling: Int32 = -1
+        var childCount: Int32 = 0
+        /// Index into `spills` when the text is not one run of `text` (mixed content), else -1.
+        var spill: Int32 = -1
+        var attributeStart: Int32
+        var attributeCount: Int32
+        /// Indexes into `strings` of the effective (resolved) `xml:base` and `xml:lang`; -1 for none.
+        var base: Int32
+        var lang: Int32
+        var textStart = 0
+        var textEnd = 0
+        /// Where in the parent's text this element starts, for re-serialising mixed content.
+        var textOffset: Int
+    }
+
+    struct Attribute {
+        var name: Int32
+        var namespace: Int32
+        var valueStart: Int
+        var valueEnd: Int
+    }
+
+    // Unchecked exclusivity: built and read by one thread, never with overlapping accesses,
+    // and the dynamic checks were a measurable share of parse time.
+    @exclusivity(unchecked) var records: [Record] = []
+    @exclusivity(unchecked) var attributes: [Attribute] = []
+    /// The character data of the whole document. Most elements' text is one contiguous run.
+    @exclusivity(unchecked) var text: [UInt8] = []
+    @exclusivity(unchecked) var spills: [[UInt8]] = []
+    /// Raw attribute values (libxml2 writes `&` as `&#38;` in them), decoded on access.
+    @exclusivity(unchecked) var attributeBytes: [UInt8] = []
+    /// Interned element and attribute local names.
+    @exclusivity(unchecked) var names: [String] = []
+    /// Interned namespace URIs and their classification; index 0 is "no namespace".
+    @exclusivity(unchecked) var namespaceURIs: [String] = [""]
+    @exclusivity(unchecked) var namespaceKinds: [NS] = [.none]
+    /// `xml:base` and `xml:lang` values.
+    @exclusivity(unchecked) var strings: [String] = []
+
+    /// The first element (the root), or nil when the document had none.
+    var root: XMLElement? { records.isEmpty ? nil : XMLElement(document: self, index: 0) }
+
+    /// An attribute's value as a String.
+    func attributeValue(_ attribute: Attribute) -> String {
+        let bytes = attributeBytes[attribute.valueStart..<attribute.valueEnd]
+        let value = String(decoding: bytes, as: UTF8.self)
+        // Without entity substitution libxml2 passes `&amp;` in attributes as `&#38;`.
+        return bytes.contains(UInt8(ascii: "&")) ? value.replacingAll("&#38;", with: "&") : value
+    }
+
+    func textCount(_ index: Int) -> Int {
+        let record = records[index]
+        return record.spill >= 0 ? spills[Int(record.spill)].count : record.textEnd - record.textStart
+    }
+
+    func appendText(_ bytes: UnsafeBufferPointer<UInt8>, to index: Int) {
+        let record = records[index]
+        if record.spill >= 0 {
+            spills[Int(record.spill)].append(contentsOf: bytes)
+        } else if record.textStart == record.textEnd {
+            records[index].textStart = text.count
+            text.append(contentsOf: bytes)
+            records[index].textEnd = text.count
+        } else if record.textEnd == text.count {
+            text.append(contentsOf: bytes)
+            records[index].textEnd = text.count
+        } else {
+            var copy = Array(text[record.textStart..<record.textEnd])
+            copy.append(contentsOf: bytes)
+            records[index].spill = Int32(spills.count)
+            spills.append(copy)
+        }
+    }
 }
 
-/// The character data of a whole document in one buffer. Most elements' text is a single
-/// contiguous run of it, so the tree needs no array (and no free) per element: allocating
-/// and freeing those arrays was a third of the parse time on large feeds.
-final class TextArena {
-    @exclusivity(unchecked) var bytes: [UInt8] = []
-}
+/// An element of an `XMLDocument`: a handle that is only valid while its document is alive.
+/// Handles hold the document `unowned(unsafe)`: one retain and release per handle copy was
+/// measurable, and every handle lives inside one decode call during which the caller keeps
+/// the document alive (`withExtendedLifetime`).
+struct XMLElement: Equatable {
+    unowned(unsafe) let document: XMLDocument
+    let index: Int32
 
-/// A compact element tree built from libxml2's SAX events. Feeds are small (bounded by
-/// `ParseLimits.maxBytes`), and a tree lets each decoder look ahead and re-serialise mixed
-/// content (XHTML in Atom, unescaped HTML in RSS descriptions) without a second parse.
-final class XMLElement {
-    let name: String
+    init(document: XMLDocument, index: Int32) {
+        self.document = document
+        self.index = index
+    }
+
+    static func == (lhs: XMLElement, rhs: XMLElement) -> Bool {
+        lhs.index == rhs.index && lhs.document === rhs.document
+    }
+
+    private var record: XMLDocument.Record { document.records[Int(index)] }
+
+    var name: String { document.names[Int(record.name)] }
     /// "" when the element has no namespace.
-    let namespace: String
+    var namespace: String { document.namespaceURIs[Int(record.namespace)] }
     /// `namespace`, classified.
-    let ns: NS
-    let attributes: [XMLAttribute]
-    // Unchecked exclusivity: the tree is built and read by one thread, never with
-    // overlapping accesses, and the dynamic checks were a measurable share of parse time.
-    @exclusivity(unchecked) var children: [XMLElement] = []
-    private let arena: TextArena
-    private var textStart = 0
-    private var textEnd = 0
-    /// The element's text when it is not one run of the arena (mixed content).
-    @exclusivity(unchecked) private var spilled: [UInt8]?
-    /// Containers (item, channel…) keep no whitespace-only text: it is layout, never content.
-    let dropsWhitespace: Bool
-    /// Where in the parent's `text` this element starts, for re-serialising mixed content.
-    let textOffset: Int
+    var ns: NS { record.ns }
     /// The effective `xml:base` (already resolved against the ancestors' bases), if any.
-    let base: String?
+    var base: String? {
+        let base = record.base
+        return base >= 0 ? document.strings[Int(base)] : nil
+    }
     /// The effective `xml:lang`, if any.
-    let lang: String?
+    var lang: String? {
+        let lang = record.lang
+        return lang >= 0 ? document.strings[Int(lang)] : nil
+    }
+    /// Where in the parent's `text` this element starts, for re-serialising mixed content.
+    var textOffset: Int { record.textOffset }
 
-    init(name: String, namespace: String, ns: NS, attributes: [XMLAttribute], textOffset: Int, base: String?,
-         lang: String?, arena: TextArena, dropsWhitespace: Bool) {
-        self.arena = arena
-        self.dropsWhitespace = dropsWhitespace
-        self.name = name
-        self.namespace = namespace
-        self.ns = ns
-        self.attributes = attributes
-        self.textOffset = textOffset
-        self.base = base
-        self.lang = lang
+    /// The child elements, in document order.
+    var children: Children {
+        let record = self.record
+        return Children(document: document, first: record.firstChild, count: Int(record.childCount))
     }
 
     /// The element's own character data, concatenated; children sit between its bytes at
     /// their `textOffset` (counted from `text.startIndex`).
     var text: ArraySlice<UInt8> {
-        if let spilled { return spilled[...] }
-        return arena.bytes[textStart..<textEnd]
+        let record = self.record
+        if record.spill >= 0 { return document.spills[Int(record.spill)][...] }
+        return document.text[record.textStart..<record.textEnd]
     }
 
-    var textCount: Int { spilled?.count ?? (textEnd - textStart) }
-
-    func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if spilled != nil {
-            spilled!.append(contentsOf: bytes)
-        } else if textStart == textEnd {
-            textStart = arena.bytes.count
-            arena.bytes.append(contentsOf: bytes)
-            textEnd = arena.bytes.count
-        } else if textEnd == arena.bytes.count {
-            arena.bytes.append(contentsOf: bytes)
-            textEnd = arena.bytes.count
-        } else {
-            var copy = Array(arena.bytes[textStart..<textEnd])
-            copy.append(contentsOf: bytes)
-            spilled = copy
-        }
-    }
+    var textCount: Int { document.textCount(Int(index)) }
 
     /// The value of an un-namespaced attribute (or one in `namespace`).
     func attribute(_ name: String, namespace: String = "") -> String? {
-        for attribute in attributes where attribute.name == name && attribute.namespace == namespace {
-            return attribute.value
+        let record = self.record
+        let start = Int(record.attributeStart)
+        for position in start..<(start + Int(record.attributeCount)) {
+            let attribute = document.attributes[position]
+            if document.names[Int(attribute.name)] == name
+                && document.namespaceURIs[Int(attribute.namespace)] == namespace {
+                return document.attributeValue(attribute)
+            }
         }
         return nil
     }
@@ -177,7 +244,7 @@ final class XMLElement {
     /// The element's text when it has no child elements, else its inner markup serialised
     /// as (X)HTML: what a feed meant when it put unescaped HTML inside a text element.
     var innerMarkup: String {
-        if children.isEmpty { return String(decoding: text, as: UTF8.self) }
+        if !hasChildElements { return String(decoding: text, as: UTF8.self) }
         var out: [UInt8] = []
         out.reserveCapacity(textCount * 2)
         appendInner(to: &out)
@@ -192,8 +259,7 @@ final class XMLElement {
         return found
     }
 
-    // Recursion is bounded by ParseLimits.maxDepth; no temporary arrays of children, which
-    // for a 20,000-item channel were large enough to make every free consolidate the heap.
+    // Recursion is bounded by ParseLimits.maxDepth.
     private func collect(named name: String, where filter: (XMLElement) -> Bool, into found: inout [XMLElement]) {
         if self.name == name && filter(self) {
             found.append(self)
@@ -203,16 +269,17 @@ final class XMLElement {
     }
 
     /// Whether the element has child elements (mixed or element content).
-    var hasChildElements: Bool { !children.isEmpty }
+    var hasChildElements: Bool { record.firstChild >= 0 }
 
     private func appendInner(to out: inout [UInt8]) {
         let text = self.text
         let base = text.startIndex
         var position = 0
         for child in children {
-            if child.textOffset > position {
-                XMLElement.appendEscaped(text[(base + position)..<(base + child.textOffset)], to: &out)
-                position = child.textOffset
+            let offset = child.textOffset
+            if offset > position {
+                XMLElement.appendEscaped(text[(base + position)..<(base + offset)], to: &out)
+                position = offset
             }
             child.appendOuter(to: &out)
         }
@@ -220,16 +287,21 @@ final class XMLElement {
     }
 
     private func appendOuter(to out: inout [UInt8]) {
+        let name = self.name
         out.append(UInt8(ascii: "<"))
         out.append(contentsOf: name.utf8)
-        for attribute in attributes where attribute.namespace.isEmpty {
+        let record = self.record
+        let start = Int(record.attributeStart)
+        for position in start..<(start + Int(record.attributeCount)) {
+            let attribute = document.attributes[position]
+            guard attribute.namespace == 0 else { continue }
             out.append(UInt8(ascii: " "))
-            out.append(contentsOf: attribute.name.utf8)
+            out.append(contentsOf: document.names[Int(attribute.name)].utf8)
             out.append(contentsOf: "=\"".utf8)
-            XMLElement.appendEscaped(attribute.value.utf8, to: &out, quote: true)
+            XMLElement.appendEscaped(document.attributeValue(attribute).utf8, to: &out, quote: true)
             out.append(UInt8(ascii: "\""))
         }
-        if children.isEmpty && textCount == 0 && XMLElement.voidElements.contains(name) {
+        if !hasChildElements && textCount == 0 && XMLElement.voidElements.contains(name) {
             out.append(contentsOf: " />".utf8)
             return
         }
@@ -254,6 +326,36 @@ final class XMLElement {
             case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
             case UInt8(ascii: "\"") where quote: out.append(contentsOf: "&quot;".utf8)
             default: out.append(byte)
+            }
+        }
+    }
+
+    /// An element's children: a walk along the sibling links, no array.
+    struct Children: Sequence {
+        unowned(unsafe) let document: XMLDocument
+        let head: Int32
+        let count: Int
+
+        init(document: XMLDocument, first: Int32, count: Int) {
+            self.document = document
+            self.head = first
+            self.count = count
+        }
+
+        var isEmpty: Bool { head < 0 }
+        var first: XMLElement? { head < 0 ? nil : XMLElement(document: document, index: head) }
+
+        func makeIterator() -> Iterator { Iterator(document: document, cursor: head) }
+
+        struct Iterator: IteratorProtocol {
+            unowned(unsafe) let document: XMLDocument
+            var cursor: Int32
+
+            mutating func next() -> XMLElement? {
+                guard cursor >= 0 else { return nil }
+                let element = XMLElement(document: document, index: cursor)
+                cursor = document.records[Int(cursor)].nextSibling
+                return element
             }
         }
     }
