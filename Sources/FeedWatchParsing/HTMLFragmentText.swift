@@ -19,7 +19,8 @@ enum HTMLFragmentText {
         var runStart = 0  // start of the pending run of plain text bytes
         while index < count {
             let byte = bytes[index]
-            if byte != UInt8(ascii: "<") && byte != UInt8(ascii: "&") {
+            // Letters sort above `<`: one compare for most bytes.
+            if byte > UInt8(ascii: "<") || (byte != UInt8(ascii: "<") && byte != UInt8(ascii: "&")) {
                 index += 1
                 continue
             }

@@ -157,7 +157,7 @@ final class TextWriter {
         var pending = self.pending
         var written = count
         for byte in bytes {
-            if byte.isASCIIWhitespace {
+            if byte <= 0x20 && byte.isASCIIWhitespace {  // one compare for the usual byte
                 if pending < .space { pending = .space }
                 continue
             }

@@ -119,20 +119,15 @@ private final class TreeBuilder {
     var limitError: ParseError?
     var stopped = false
     /// libxml2 hands out names and namespace URIs interned in its dictionary: the same pointer
-    /// for the same string for the whole parse. A small direct-mapped cache from pointer to
-    /// interned index answers almost every lookup without hashing; a miss goes through the
-    /// string maps, so one string always gets one index.
-    private var nameCache = [PointerCacheSlot](repeating: PointerCacheSlot(), count: 64)
-    private var namespaceCache = [PointerCacheSlot](repeating: PointerCacheSlot(), count: 16)
+    /// for the same string for the whole parse. A pointer-keyed table answers almost every
+    /// lookup without making a String; a miss goes through the string maps, so one string
+    /// always gets one index.
+    private var nameTable = PointerTable()
+    private var namespaceTable = PointerTable()
     private var nameIndexes: [String: Int32] = [:]
     private var namespaceIndexes: [String: Int32] = ["": 0]
     /// Per interned name: whether it is a container, and whether it is `item` or `entry`.
     @exclusivity(unchecked) private var nameFlags: [(isContainer: Bool, isEntry: Bool)] = []
-
-    private struct PointerCacheSlot {
-        var pointer: UnsafeRawPointer?
-        var index: Int32 = 0
-    }
 
     init(limits: ParseLimits, baseURL: String?) {
         self.limits = limits
@@ -154,17 +149,11 @@ private final class TreeBuilder {
         "items", "Seq", "group", "owner",
     ]
 
-    private static func slot(_ pointer: UnsafeRawPointer, _ count: Int) -> Int {
-        Int(truncatingIfNeeded: UInt(bitPattern: pointer) >> 3) & (count - 1)
-    }
-
     func nameIndex(_ pointer: UnsafePointer<xmlChar>?) -> Int32 {
         guard let pointer else { return internName("") }
-        let key = UnsafeRawPointer(pointer)
-        let slot = Self.slot(key, 64)
-        if nameCache[slot].pointer == key { return nameCache[slot].index }
+        if let known = nameTable.find(UnsafeRawPointer(pointer)) { return known }
         let index = internName(String(cString: pointer))
-        nameCache[slot] = PointerCacheSlot(pointer: key, index: index)
+        nameTable.insert(UnsafeRawPointer(pointer), index)
         return index
     }
 
@@ -178,11 +167,9 @@ private final class TreeBuilder {
     }
 
     func namespaceIndex(_ pointer: UnsafePointer<xmlChar>) -> Int32 {
-        let key = UnsafeRawPointer(pointer)
-        let slot = Self.slot(key, 16)
-        if namespaceCache[slot].pointer == key { return namespaceCache[slot].index }
+        if let known = namespaceTable.find(UnsafeRawPointer(pointer)) { return known }
         let index = internNamespace(String(cString: pointer))
-        namespaceCache[slot] = PointerCacheSlot(pointer: key, index: index)
+        namespaceTable.insert(UnsafeRawPointer(pointer), index)
         return index
     }
 
@@ -333,9 +320,12 @@ private final class TreeBuilder {
     }
 }
 
-private func builder(_ context: UnsafeMutableRawPointer?) -> TreeBuilder? {
-    guard let context else { return nil }
-    return Unmanaged<TreeBuilder>.fromOpaque(context).takeUnretainedValue()
+/// The builder behind libxml2's user-data pointer, borrowed for one callback without a
+/// retain and release (two atomic operations per SAX event otherwise).
+@inline(__always)
+private func withBuilder(_ context: UnsafeMutableRawPointer?, _ body: (TreeBuilder) -> Void) {
+    guard let context else { return }
+    Unmanaged<TreeBuilder>.fromOpaque(context)._withUnsafeGuaranteedRef(body)
 }
 
 private func saxStartElement(
@@ -344,26 +334,28 @@ private func saxStartElement(
     _ namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, _ attributeCount: Int32, _ defaultedCount: Int32,
     _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
 ) {
-    builder(context)?.start(localname: localname, prefix: prefix, uri: uri, attributeCount: Int(attributeCount),
-                            attributes: attributes)
+    withBuilder(context) {
+        $0.start(localname: localname, prefix: prefix, uri: uri, attributeCount: Int(attributeCount),
+                 attributes: attributes)
+    }
 }
 
 private func saxEndElement(_ context: UnsafeMutableRawPointer?, _ localname: UnsafePointer<xmlChar>?,
                            _ prefix: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?) {
-    builder(context)?.end()
+    withBuilder(context) { $0.end() }
 }
 
 private func saxCharacters(_ context: UnsafeMutableRawPointer?, _ characters: UnsafePointer<xmlChar>?, _ length: Int32) {
-    builder(context)?.characters(characters, Int(length))
+    withBuilder(context) { $0.characters(characters, Int(length)) }
 }
 
 private func saxReference(_ context: UnsafeMutableRawPointer?, _ name: UnsafePointer<xmlChar>?) {
-    builder(context)?.reference(name)
+    withBuilder(context) { $0.reference(name) }
 }
 
 private func saxError(_ context: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
     guard let error else { return }
-    builder(context)?.error(error)
+    withBuilder(context) { $0.error(error) }
 }
 
 extension String {
@@ -386,5 +378,52 @@ extension String {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// An open-addressing hash table from a libxml2 dictionary pointer to an interned index:
+/// a multiply-shift hash and linear probing, a few instructions per lookup where a
+/// `Dictionary` hashed with SipHash cost hundreds per element.
+private struct PointerTable {
+    private var keys = [UnsafeRawPointer?](repeating: nil, count: 64)
+    private var values = [Int32](repeating: 0, count: 64)
+    private var count = 0
+    private var shift = 58  // 64 - log2(capacity)
+
+    @inline(__always)
+    private func slot(_ key: UnsafeRawPointer) -> Int {
+        Int(truncatingIfNeeded: (UInt64(UInt(bitPattern: key)) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
+    }
+
+    func find(_ key: UnsafeRawPointer) -> Int32? {
+        let mask = keys.count - 1
+        var position = slot(key)
+        while let stored = keys[position] {
+            if stored == key { return values[position] }
+            position = (position + 1) & mask
+        }
+        return nil
+    }
+
+    mutating func insert(_ key: UnsafeRawPointer, _ value: Int32) {
+        if (count + 1) * 2 > keys.count { grow() }
+        let mask = keys.count - 1
+        var position = slot(key)
+        while keys[position] != nil { position = (position + 1) & mask }
+        keys[position] = key
+        values[position] = value
+        count += 1
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys
+        let oldValues = values
+        keys = [UnsafeRawPointer?](repeating: nil, count: oldKeys.count * 2)
+        values = [Int32](repeating: 0, count: oldKeys.count * 2)
+        shift -= 1
+        count = 0
+        for (position, key) in oldKeys.enumerated() {
+            if let key { insert(key, oldValues[position]) }
+        }
     }
 }

@@ -146,14 +146,14 @@ enum URLResolver {
                 var resolved = resolve(hasAmpersand ? value.replacingAll("&amp;", with: "&") : value, against: base)
                 if resolved.utf8.contains(UInt8(ascii: "&")) { resolved = resolved.replacingAll("&", with: "&amp;") }
                 if output == nil { output = []; output!.reserveCapacity(count + 256) }
-                output!.append(contentsOf: bytes[copied..<valueStart])
+                output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<valueStart]))
                 output!.append(contentsOf: resolved.utf8)
                 copied = valueEnd
             }
             index = max(valueEnd, index + 1)
         }
         guard var output else { return nil }
-        output.append(contentsOf: bytes[copied...])
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
         return String(decoding: output, as: UTF8.self)
     }
 
