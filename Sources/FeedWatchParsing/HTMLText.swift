@@ -151,32 +151,38 @@ final class TextWriter {
     }
 
     func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard var source = bytes.baseAddress, !bytes.isEmpty else { return }
         // At most one break (two bytes) plus every byte: whitespace runs only ever shrink.
         reserve(bytes.count + 2)
+        let end = source + bytes.count
         var out = storage + count
         var pending = self.pending
-        var written = count
-        for byte in bytes {
+        while source < end {
+            let byte = source.pointee
             if byte <= 0x20 && byte.isASCIIWhitespace {  // one compare for the usual byte
                 if pending < .space { pending = .space }
+                source += 1
                 continue
             }
             if pending != .none {
-                if written > 0 {
+                if out > storage {
                     switch pending {
                     case .none: break
-                    case .space: out.pointee = 0x20; out += 1; written += 1
-                    case .line: out.pointee = 0x0A; out += 1; written += 1
-                    case .paragraph: out.pointee = 0x0A; out[1] = 0x0A; out += 2; written += 2
+                    case .space: out.pointee = 0x20; out += 1
+                    case .line: out.pointee = 0x0A; out += 1
+                    case .paragraph: out.pointee = 0x0A; out[1] = 0x0A; out += 2
                     }
                 }
                 pending = .none
             }
-            out.pointee = byte
-            out += 1
-            written += 1
+            // The rest of the word in a tight loop.
+            repeat {
+                out.pointee = source.pointee
+                out += 1
+                source += 1
+            } while source < end && (source.pointee > 0x20 || !source.pointee.isASCIIWhitespace)
         }
-        count = written
+        count = storage.distance(to: out)
         self.pending = pending
     }
 

@@ -122,8 +122,8 @@ private final class TreeBuilder {
     /// for the same string for the whole parse. A pointer-keyed table answers almost every
     /// lookup without making a String; a miss goes through the string maps, so one string
     /// always gets one index.
-    private var nameTable = PointerTable()
-    private var namespaceTable = PointerTable()
+    @exclusivity(unchecked) private var nameTable = PointerTable()
+    @exclusivity(unchecked) private var namespaceTable = PointerTable()
     private var nameIndexes: [String: Int32] = [:]
     private var namespaceIndexes: [String: Int32] = ["": 0]
     /// Per interned name: whether it is a container, and whether it is `item` or `entry`.

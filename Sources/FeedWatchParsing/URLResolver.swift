@@ -21,7 +21,15 @@ enum URLResolver {
     /// the reference needs the general algorithm (dot segments, network-path `//`, no authority).
     private static func resolveAbsolutePath(_ reference: String, against base: String) -> String? {
         let utf8 = reference.utf8
-        guard utf8.first == UInt8(ascii: "/"), utf8.dropFirst().first != UInt8(ascii: "/") else { return nil }
+        guard utf8.first == UInt8(ascii: "/"), utf8.dropFirst().first != UInt8(ascii: "/"),
+              let authorityEnd = authorityEnd(of: base) else { return nil }
+        // libxml2 leaves dot segments in absolute paths; RFC 3986 §5.2.4 removes them.
+        return String(base.utf8.prefix(authorityEnd))! + (hasDotSegment(utf8) ? removingDotSegments(reference) : reference)
+    }
+
+    /// The UTF-8 length of `scheme://authority` at the start of `base`; nil when `base` has
+    /// no authority (then an absolute-path reference needs the general algorithm).
+    private static func authorityEnd(of base: String) -> Int? {
         let baseBytes = base.utf8
         guard let colon = baseBytes.firstIndex(of: UInt8(ascii: ":")) else { return nil }
         let afterScheme = baseBytes[baseBytes.index(after: colon)...]
@@ -31,8 +39,7 @@ enum URLResolver {
             $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
         } ?? baseBytes.endIndex
         guard authorityEnd > authorityStart else { return nil }
-        // libxml2 leaves dot segments in absolute paths; RFC 3986 §5.2.4 removes them.
-        return String(base[..<authorityEnd]) + (hasDotSegment(utf8) ? removingDotSegments(reference) : reference)
+        return baseBytes.distance(from: baseBytes.startIndex, to: authorityEnd)
     }
 
     /// Whether the reference holds `/.` (on bytes: Foundation's `contains` on String was a
@@ -94,6 +101,12 @@ enum URLResolver {
 
     /// nil when nothing needed resolving (the HTML is then returned as it is, uncopied).
     private static func resolveLinks(in bytes: UnsafeBufferPointer<UInt8>, against base: String) -> String? {
+        // `scheme://authority` of the base, for the byte-level fast path below (nil when the
+        // base has none, or holds an `&`, which would need escaping).
+        let authority: [UInt8]? = authorityEnd(of: base).flatMap { end in
+            let prefix = Array(base.utf8.prefix(end))
+            return prefix.contains(UInt8(ascii: "&")) ? nil : prefix
+        }
         var output: [UInt8]? = nil
         var copied = 0
         var index = 0
@@ -139,6 +152,16 @@ enum URLResolver {
                     valueEnd += 1
                 }
             }
+            if let authority, isPlainAbsolutePath(UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])) {
+                // What `resolve` returns for this value, without making Strings of it.
+                if output == nil { output = []; output!.reserveCapacity(count + 256) }
+                output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<valueStart]))
+                output!.append(contentsOf: authority)
+                output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd]))
+                copied = valueEnd
+                index = max(valueEnd, index + 1)
+                continue
+            }
             let value = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
             if !value.isEmpty, !isAbsolute(value), !value.hasPrefix("#") {
                 // The value is HTML-escaped; the resolver wants the URL itself.
@@ -155,6 +178,19 @@ enum URLResolver {
         guard var output else { return nil }
         output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// `/path…` with nothing `resolve` would change: no `//` start, no surrounding whitespace,
+    /// no `&` (escaped in HTML), no dot segment.
+    private static func isPlainAbsolutePath(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard value.count >= 1, value[0] == UInt8(ascii: "/"), value.count < 2 || value[1] != UInt8(ascii: "/"),
+              !value[value.count - 1].isASCIIWhitespace else { return false }
+        var previous: UInt8 = 0
+        for byte in value {
+            if byte == UInt8(ascii: "&") || (byte == UInt8(ascii: ".") && previous == UInt8(ascii: "/")) { return false }
+            previous = byte
+        }
+        return true
     }
 
     private static func lowercaseEquals(_ bytes: UnsafeBufferPointer<UInt8>, _ index: Int, _ word: StaticString) -> Bool {
