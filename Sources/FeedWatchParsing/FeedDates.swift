@@ -7,11 +7,13 @@ public enum FeedDates {
     /// Parses an RFC 822/1123 date (and its real-world variants) or an RFC 3339 / ISO 8601 /
     /// W3C-DTF date, whichever the text looks like; nil when it is neither.
     public static func parse(_ text: String) -> Date? {
-        parse(bytes: Array(text.utf8)[...])
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
     }
 
     /// `parse(_:)` on UTF-8 bytes, so element text is parsed where it lies, without a String.
-    static func parse(bytes: ArraySlice<UInt8>) -> Date? {
+    static func parse(bytes buffer: UnsafeBufferPointer<UInt8>) -> Date? {
+        let bytes = buffer[...]
         var start = bytes.startIndex
         var end = bytes.endIndex
         while start < end && bytes[start].isASCIIWhitespace { start += 1 }
@@ -28,7 +30,7 @@ public enum FeedDates {
 
     /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, then `T` or space, `hh:mm[:ss[.fff]]`, then `Z`,
     /// `±hh:mm`, `±hhmm` or `±hh`; the compact `YYYYMMDDThhmmss` form too. No zone means UTC.
-    static func parseISO8601(_ bytes: ArraySlice<UInt8>) -> Date? {
+    static func parseISO8601(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Date? {
         var scanner = ByteScanner(bytes)
         guard let year = scanner.digits(exactly: 4) else { return nil }
         var month = 1, day = 1, hour = 0, minute = 0, second = 0
@@ -95,7 +97,7 @@ public enum FeedDates {
     /// `[Weekday,] DD Mon YYYY HH:MM[:SS] [zone]`, tolerating: a missing or wrong weekday, full
     /// month names, `Mon DD YYYY`, two-digit years, missing seconds, `UT`/`GMT`/`Z`, North
     /// American zone names, military letters, `+hhmm`/`+hh:mm`, and a trailing comment.
-    static func parseRFC822(_ bytes: ArraySlice<UInt8>) -> Date? {
+    static func parseRFC822(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Date? {
         var day: Int?, month: Int?, year: Int?
         var hour = 0, minute = 0, second = 0
         var sawTime = false
@@ -176,14 +178,16 @@ public enum FeedDates {
 
     /// The first three letters, lower-cased, as one integer.
     private static func packPrefix(_ word: String) -> UInt32 { packPrefix(Array(word.utf8)) }
-    private static func packPrefix(_ word: [UInt8]) -> UInt32 { packPrefix(word[...]) }
-    private static func packPrefix(_ word: ArraySlice<UInt8>) -> UInt32 {
+    private static func packPrefix(_ word: [UInt8]) -> UInt32 {
+        (UInt32(word[0] | 0x20) << 16) | (UInt32(word[1] | 0x20) << 8) | UInt32(word[2] | 0x20)
+    }
+    private static func packPrefix(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> UInt32 {
         let start = word.startIndex
         return (UInt32(word[start] | 0x20) << 16) | (UInt32(word[start + 1] | 0x20) << 8) | UInt32(word[start + 2] | 0x20)
     }
 
     /// A word of up to four letters, upper-cased and packed into one integer (zone names).
-    private static func packUpper(_ word: ArraySlice<UInt8>) -> UInt32 {
+    private static func packUpper(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> UInt32 {
         var packed: UInt32 = 0
         for byte in word { packed = packed << 8 | UInt32(byte & ~0x20) }
         return packed
@@ -196,26 +200,26 @@ public enum FeedDates {
     }
 
     /// `Mar`, `March`, `Sept`; nil for anything else.
-    private static func monthNumber(_ word: ArraySlice<UInt8>) -> Int? {
+    private static func monthNumber(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
         guard word.count >= 3, let index = monthPrefixes.firstIndex(of: packPrefix(word)) else { return nil }
         if word.count > 3 && !isPrefix(word, of: monthNames[index]) { return nil }
         return index + 1
     }
 
     /// `Tue`, `Tues`, `Tuesday`.
-    private static func isWeekday(_ word: ArraySlice<UInt8>) -> Bool {
+    private static func isWeekday(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         guard word.count >= 3, let index = weekdayPrefixes.firstIndex(of: packPrefix(word)) else { return false }
         return word.count == 3 || word.count == 4 || isPrefix(word, of: weekdayNames[index])
     }
 
-    private static func isPrefix(_ word: ArraySlice<UInt8>, of name: String) -> Bool {
+    private static func isPrefix(_ word: Slice<UnsafeBufferPointer<UInt8>>, of name: String) -> Bool {
         let nameBytes = name.utf8
         guard word.count <= nameBytes.count else { return false }
         return zip(word, nameBytes).allSatisfy { $0 | 0x20 == $1 }
     }
 
     /// Named zones: UT/GMT/UTC/Z, North American zones, military letters (RFC 822 signs).
-    private static func zoneOffset(_ word: ArraySlice<UInt8>) -> Int? {
+    private static func zoneOffset(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
         guard word.count <= 4 else { return nil }
         // Packed, not a String: this runs for nearly every RSS date.
         switch packUpper(word) {
@@ -280,10 +284,10 @@ private func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 
 
 /// A cursor over UTF-8 bytes for the date parsers.
 private struct ByteScanner {
-    let bytes: ArraySlice<UInt8>
+    let bytes: Slice<UnsafeBufferPointer<UInt8>>
     var index: Int
 
-    init(_ bytes: ArraySlice<UInt8>) {
+    init(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) {
         self.bytes = bytes
         self.index = bytes.startIndex
     }
@@ -320,7 +324,7 @@ private struct ByteScanner {
         return index > start ? value : nil
     }
 
-    mutating func word() -> ArraySlice<UInt8> {
+    mutating func word() -> Slice<UnsafeBufferPointer<UInt8>> {
         let start = index
         while let byte = peek, isLetter(byte) { index += 1 }
         return bytes[start..<index]

@@ -30,7 +30,7 @@ enum SAXDriver {
     static func parse(_ bytes: [UInt8], encoding: String?, declaredEncodingTrusted: Bool, baseURL: String?,
                       limits: ParseLimits) -> SAXResult {
         LibXML2.setUpOnce()
-        let builder = TreeBuilder(limits: limits, baseURL: baseURL)
+        let builder = TreeBuilder(limits: limits, baseURL: baseURL, documentSize: bytes.count)
         var handler = xmlSAXHandler()
         handler.initialized = UInt32(XML_SAX2_MAGIC)
         handler.startElementNs = saxStartElement
@@ -76,6 +76,7 @@ enum SAXDriver {
             }
         }
         builder.context = nil
+        builder.document.finish()
         var errors = builder.errors
         if builder.impliedCloses > 0 {
             errors.append("\(builder.impliedCloses) item(s) or entr(ies) started before the previous one was closed")
@@ -104,7 +105,7 @@ private func denyAllEntityLoader(_ url: UnsafePointer<CChar>?, _ id: UnsafePoint
 /// Receives SAX events and grows the tree. Lives for one parse.
 private final class TreeBuilder {
     let limits: ParseLimits
-    let document = XMLDocument()
+    let document: XMLDocument
     /// Index into `document.strings` of the document URL, the base of every element; -1 for none.
     let documentBase: Int32
     var context: xmlParserCtxtPtr?
@@ -129,8 +130,11 @@ private final class TreeBuilder {
     /// Per interned name: whether it is a container, and whether it is `item` or `entry`.
     @exclusivity(unchecked) private var nameFlags: [(isContainer: Bool, isEntry: Bool)] = []
 
-    init(limits: ParseLimits, baseURL: String?) {
+    init(limits: ParseLimits, baseURL: String?, documentSize: Int) {
         self.limits = limits
+        // Text is rarely longer than the document (entities shrink; only a transcoded legacy
+        // encoding grows it), so this is usually the one allocation.
+        document = XMLDocument(textCapacity: documentSize)
         if let baseURL {
             document.strings.append(baseURL)
             documentBase = 0
@@ -139,7 +143,6 @@ private final class TreeBuilder {
         }
         stack.reserveCapacity(32)
         openElements.reserveCapacity(32)
-        document.text.reserveCapacity(64 * 1024)
         document.records.reserveCapacity(256)
     }
 
