@@ -19,9 +19,8 @@ enum HTMLFragmentText {
         var runStart = 0  // start of the pending run of plain text bytes
         while index < count {
             let byte = bytes[index]
-            // Letters sort above `<`: one compare for most bytes.
-            if byte > UInt8(ascii: "<") || (byte != UInt8(ascii: "<") && byte != UInt8(ascii: "&")) {
-                index += 1
+            if byte != UInt8(ascii: "<") && byte != UInt8(ascii: "&") {
+                index = ByteSearch.firstIndex(of: UInt8(ascii: "<"), or: UInt8(ascii: "&"), in: bytes, from: index + 1)
                 continue
             }
             if runStart < index { writer.appendText(UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }

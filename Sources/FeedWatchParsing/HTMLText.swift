@@ -175,7 +175,17 @@ final class TextWriter {
                 }
                 pending = .none
             }
-            // The rest of the word in a tight loop.
+            // The rest of the word: eight bytes at a time while none of them is a space or
+            // control byte, then byte by byte.
+            while end - source >= 8 {
+                let word = ByteSearch.word(at: source)
+                guard ByteSearch.bytesBelow(0x21, in: word) == 0 else { break }
+                UnsafeMutableRawPointer(out).storeBytes(of: word.littleEndian, as: UInt64.self)
+                out += 8
+                source += 8
+            }
+            guard source < end else { break }
+            if source.pointee <= 0x20 && source.pointee.isASCIIWhitespace { continue }
             repeat {
                 out.pointee = source.pointee
                 out += 1
