@@ -97,6 +97,18 @@ enum EntityRepair {
     private static func needsRepair(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         while let ampersand = ByteSearch.firstIndex(of: UInt8(ascii: "&"), in: buffer, from: index) {
+            // `&amp;`, `&lt;`, `&gt;` are nearly all of them: one compare each.
+            if ampersand + 5 <= buffer.count, let base = buffer.baseAddress {
+                let next = UInt32(littleEndian: UnsafeRawPointer(base + ampersand + 1).loadUnaligned(as: UInt32.self))
+                if next == 0x3B70_6D61 /* amp; */ {
+                    index = ampersand + 5
+                    continue
+                }
+                if next & 0x00FF_FFFF == 0x3B74_6C /* lt; */ || next & 0x00FF_FFFF == 0x3B74_67 /* gt; */ {
+                    index = ampersand + 4
+                    continue
+                }
+            }
             guard case .kept(let end) = reference(buffer, at: ampersand) else { return true }
             index = end
         }

@@ -42,9 +42,29 @@ public enum HTMLText {
 
     /// Plain text with whitespace runs folded to one space and the ends trimmed.
     static func foldWhitespace(_ text: String) -> String {
+        // Most titles, names and categories are folded already: keep the String, no copy.
+        if isFolded(text) { return text }
         let writer = TextWriter(capacity: text.utf8.count)
         writer.appendText(text)
         return writer.finish()
+    }
+
+    /// Whether folding would not change `text`: no ASCII whitespace but single spaces
+    /// between other characters.
+    private static func isFolded(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var previousIsSpace = true  // so that a leading space is not folded
+            for byte in bytes {
+                if byte <= 0x20 && byte.isASCIIWhitespace {
+                    if byte != 0x20 || previousIsSpace { return false }
+                    previousIsSpace = true
+                } else {
+                    previousIsSpace = false
+                }
+            }
+            return !previousIsSpace || bytes.isEmpty  // nor a trailing one
+        }
     }
 
     /// Iterative walk (a hostile fragment may nest deeply) in document order.

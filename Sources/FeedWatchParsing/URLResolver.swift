@@ -103,10 +103,9 @@ enum URLResolver {
     private static func resolveLinks(in bytes: UnsafeBufferPointer<UInt8>, against base: String) -> String? {
         // `scheme://authority` of the base, for the byte-level fast path below (nil when the
         // base has none, or holds an `&`, which would need escaping).
-        let authority: [UInt8]? = authorityEnd(of: base).flatMap { end in
-            let prefix = Array(base.utf8.prefix(end))
-            return prefix.contains(UInt8(ascii: "&")) ? nil : prefix
-        }
+        // Computed at the first link: most fragments have none.
+        var authorityComputed = false
+        var authority: [UInt8]?
         var output: [UInt8]? = nil
         var copied = 0
         var index = 0
@@ -150,6 +149,13 @@ enum URLResolver {
                 valueEnd = cursor
                 while valueEnd < count && !bytes[valueEnd].isASCIIWhitespace && bytes[valueEnd] != UInt8(ascii: ">") {
                     valueEnd += 1
+                }
+            }
+            if !authorityComputed {
+                authorityComputed = true
+                authority = authorityEnd(of: base).flatMap { end in
+                    let prefix = Array(base.utf8.prefix(end))
+                    return prefix.contains(UInt8(ascii: "&")) ? nil : prefix
                 }
             }
             if let authority, isPlainAbsolutePath(UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])) {
