@@ -31,6 +31,13 @@ enum ByteSearch {
         (word &- ones &* UInt64(limit)) & ~word & highs
     }
 
+    /// Exactly the zero bytes of `word`: the high bit of each set, every other bit clear.
+    @inline(__always)
+    static func zeroBytes(_ word: UInt64) -> UInt64 {
+        let low7 = ~highs
+        return ~(((word & low7) &+ low7) | word | low7)
+    }
+
     /// The index of the first `first` or `second` at or after `start`; `buffer.count` when
     /// there is none. Eight bytes per step (two bytes is one too many for `memchr`).
     static func firstIndex(of first: UInt8, or second: UInt8, in buffer: UnsafeBufferPointer<UInt8>,

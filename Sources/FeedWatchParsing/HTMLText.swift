@@ -195,11 +195,14 @@ final class TextWriter {
                 }
                 pending = .none
             }
-            // The rest of the word: eight bytes at a time while none of them is a space or
-            // control byte, then byte by byte.
+            // Then eight bytes at a time while they are already folded: no control byte, tab
+            // or newline, no two spaces in a row, no space last (the next byte might be one
+            // too). A space inside such a word stands for itself. Then byte by byte.
             while end - source >= 8 {
                 let word = ByteSearch.word(at: source)
-                guard ByteSearch.bytesBelow(0x21, in: word) == 0 else { break }
+                guard ByteSearch.bytesBelow(0x20, in: word) == 0 else { break }
+                let spaces = ByteSearch.zeroBytes(word ^ 0x2020_2020_2020_2020)
+                guard spaces & (spaces << 8) == 0, spaces >> 63 == 0 else { break }
                 UnsafeMutableRawPointer(out).storeBytes(of: word.littleEndian, as: UInt64.self)
                 out += 8
                 source += 8

@@ -297,13 +297,11 @@ private final class TreeBuilder {
         guard !stopped, let pointer, length > 0, let top = stack.last else { return }
         let chunk = UnsafeBufferPointer(start: pointer, count: length)
         if document.records[Int(top)].dropsWhitespace && chunk.allSatisfy({ $0.isASCIIWhitespace }) { return }
-        if document.textCount(Int(top)) + length > limits.maxTextBytes {
+        if !document.appendText(chunk, to: Int(top), limit: limits.maxTextBytes) {
             let name = document.names[Int(document.records[Int(top)].name)]
             stop(ParseError(code: .limitExceeded,
                             message: "a text node is larger than \(limits.maxTextBytes) bytes (element <\(name)>)"))
-            return
         }
-        document.appendText(chunk, to: Int(top))
     }
 
     func reference(_ entityName: UnsafePointer<xmlChar>?) {
@@ -312,7 +310,7 @@ private final class TreeBuilder {
               let codePoint = HTMLEntities.codePoint(named: entityName),
               let scalar = Unicode.Scalar(codePoint) else { return }
         var character = String(Character(scalar))
-        character.withUTF8 { document.appendText($0, to: Int(top)) }
+        character.withUTF8 { _ = document.appendText($0, to: Int(top)) }
     }
 
     func error(_ error: UnsafePointer<xmlError>) {

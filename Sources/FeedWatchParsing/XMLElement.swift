@@ -158,25 +158,35 @@ final class XMLDocument {
         }
     }
 
-    func appendText(_ bytes: UnsafeBufferPointer<UInt8>, to index: Int) {
+    /// Appends `bytes` to the text of element `index`, unless that text would then be longer
+    /// than `limit` bytes: false then, and nothing is appended. One pass over the record:
+    /// this runs for every SAX text event.
+    func appendText(_ bytes: UnsafeBufferPointer<UInt8>, to index: Int, limit: Int = .max) -> Bool {
         records.withUnsafeMutableBufferPointer { records in
             let spill = records[index].spill
             if spill >= 0 {
+                guard spills[Int(spill)].count + bytes.count <= limit else { return false }
                 spills[Int(spill)].append(contentsOf: bytes)
-            } else if records[index].textStart == records[index].textEnd {
+                return true
+            }
+            let start = records[index].textStart
+            let end = records[index].textEnd
+            guard end - start + bytes.count <= limit else { return false }
+            if start == end {
                 records[index].textStart = textLength
                 appendToStorage(bytes)
                 records[index].textEnd = textLength
-            } else if records[index].textEnd == textLength {
+            } else if end == textLength {
                 appendToStorage(bytes)
                 records[index].textEnd = textLength
             } else {
-                var copy = Array(UnsafeBufferPointer(start: textStorage + records[index].textStart,
-                                                     count: records[index].textEnd - records[index].textStart))
+                // A child's text came in between (mixed content): continue in a copy of its own.
+                var copy = Array(UnsafeBufferPointer(start: textStorage + start, count: end - start))
                 copy.append(contentsOf: bytes)
                 records[index].spill = Int32(spills.count)
                 spills.append(copy)
             }
+            return true
         }
     }
 
