@@ -24,22 +24,27 @@ enum URLResolver {
         guard utf8.first == UInt8(ascii: "/"), utf8.dropFirst().first != UInt8(ascii: "/"),
               let authorityEnd = authorityEnd(of: base) else { return nil }
         // libxml2 leaves dot segments in absolute paths; RFC 3986 §5.2.4 removes them.
-        return String(base.utf8.prefix(authorityEnd))! + (hasDotSegment(utf8) ? removingDotSegments(reference) : reference)
+        var base = base
+        let authority = base.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[..<authorityEnd]), as: UTF8.self) }
+        return authority + (hasDotSegment(utf8) ? removingDotSegments(reference) : reference)
     }
 
     /// The UTF-8 length of `scheme://authority` at the start of `base`; nil when `base` has
     /// no authority (then an absolute-path reference needs the general algorithm).
     private static func authorityEnd(of base: String) -> Int? {
-        let baseBytes = base.utf8
-        guard let colon = baseBytes.firstIndex(of: UInt8(ascii: ":")) else { return nil }
-        let afterScheme = baseBytes[baseBytes.index(after: colon)...]
-        guard afterScheme.starts(with: "//".utf8) else { return nil }
-        let authorityStart = baseBytes.index(colon, offsetBy: 3)
-        let authorityEnd = baseBytes[authorityStart...].firstIndex {
-            $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
-        } ?? baseBytes.endIndex
-        guard authorityEnd > authorityStart else { return nil }
-        return baseBytes.distance(from: baseBytes.startIndex, to: authorityEnd)
+        var base = base
+        return base.withUTF8 { bytes -> Int? in
+            guard let colon = ByteSearch.firstIndex(of: UInt8(ascii: ":"), in: bytes, from: 0),
+                  colon + 2 < bytes.count, bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/")
+            else { return nil }
+            let authorityStart = colon + 3
+            var end = authorityStart
+            while end < bytes.count && bytes[end] != UInt8(ascii: "/") && bytes[end] != UInt8(ascii: "?")
+                    && bytes[end] != UInt8(ascii: "#") {
+                end += 1
+            }
+            return end > authorityStart ? end : nil
+        }
     }
 
     /// Whether the reference holds `/.` (on bytes: Foundation's `contains` on String was a
@@ -153,9 +158,10 @@ enum URLResolver {
             }
             if !authorityComputed {
                 authorityComputed = true
-                authority = authorityEnd(of: base).flatMap { end in
-                    let prefix = Array(base.utf8.prefix(end))
-                    return prefix.contains(UInt8(ascii: "&")) ? nil : prefix
+                if let end = authorityEnd(of: base) {
+                    var base = base
+                    let prefix = base.withUTF8 { Array(UnsafeBufferPointer(rebasing: $0[..<end])) }
+                    authority = prefix.contains(UInt8(ascii: "&")) ? nil : prefix
                 }
             }
             if let authority, isPlainAbsolutePath(UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])) {
