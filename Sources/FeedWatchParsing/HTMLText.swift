@@ -35,8 +35,7 @@ public enum HTMLText {
     static func hasMarkup(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
-            for byte in bytes where byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&") { return true }
-            return false
+            ByteSearch.firstIndex(of: UInt8(ascii: "<"), or: UInt8(ascii: "&"), in: bytes, from: 0) < bytes.count
         }
     }
 
