@@ -64,7 +64,8 @@ enum ElementReader {
     /// elements mean the publisher forgot to escape the HTML: keep it as markup.
     static func htmlText(_ element: XMLElement, base: String?) -> FeedText? {
         // Trimmed on bytes when there is no markup to serialise: one String, not two.
-        let value = element.hasChildElements ? element.innerMarkup.trimmingASCIIWhitespace() : (element.trimmedText ?? "")
+        let value = element.hasChildElements
+            ? element.innerMarkup.trimmingASCIIWhitespace() : (element.trimmedText ?? "")
         guard !value.isEmpty else { return nil }
         if !element.hasChildElements && !looksLikeMarkup(value) {
             return FeedText(value: value, kind: .text, plainText: HTMLText.foldWhitespace(value))

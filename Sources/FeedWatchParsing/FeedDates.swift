@@ -183,7 +183,8 @@ public enum FeedDates {
     }
     private static func packPrefix(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> UInt32 {
         let start = word.startIndex
-        return (UInt32(word[start] | 0x20) << 16) | (UInt32(word[start + 1] | 0x20) << 8) | UInt32(word[start + 2] | 0x20)
+        return (UInt32(word[start] | 0x20) << 16) | (UInt32(word[start + 1] | 0x20) << 8)
+            | UInt32(word[start + 2] | 0x20)
     }
 
     /// A word of up to four letters, upper-cased and packed into one integer (zone names).

@@ -141,7 +141,9 @@ enum EntityRepair {
         guard end > index + 1 && end < count && buffer[end] == UInt8(ascii: ";") else { return .bare }
         let name = buffer[(index + 1)..<end]
         if isXMLPredefined(name) { return .kept(end: end + 1) }
-        if let codePoint = HTMLEntities.codePoint(named: name) { return .htmlEntity(codePoint: codePoint, end: end + 1) }
+        if let codePoint = HTMLEntities.codePoint(named: name) {
+            return .htmlEntity(codePoint: codePoint, end: end + 1)
+        }
         return .kept(end: end + 1)
     }
 

@@ -45,8 +45,8 @@ enum SAXDriver {
 
         let userData = Unmanaged.passUnretained(builder).toOpaque()
         guard let ctxt = xmlCreatePushParserCtxt(&handler, userData, nil, 0, nil) else {
-            return SAXResult(document: XMLDocument(), errors: ["parser: libxml2 could not create a parser"], errorCount: 1,
-                             limitError: nil)
+            return SAXResult(document: XMLDocument(), errors: ["parser: libxml2 could not create a parser"],
+                             errorCount: 1, limitError: nil)
         }
         defer { xmlFreeParserCtxt(ctxt) }
         var options = baseOptions
@@ -81,8 +81,8 @@ enum SAXDriver {
         if builder.impliedCloses > 0 {
             errors.append("\(builder.impliedCloses) item(s) or entr(ies) started before the previous one was closed")
         }
-        return SAXResult(document: builder.document, errors: errors, errorCount: builder.errorCount + builder.impliedCloses,
-                         limitError: builder.limitError)
+        return SAXResult(document: builder.document, errors: errors,
+                         errorCount: builder.errorCount + builder.impliedCloses, limitError: builder.limitError)
     }
 }
 
@@ -143,6 +143,10 @@ private final class TreeBuilder {
         }
         stack.reserveCapacity(32)
         openElements.reserveCapacity(32)
+        // Feeds use a few dozen distinct names: no rehashing while they are first seen.
+        nameIndexes.reserveCapacity(64)
+        nameFlags.reserveCapacity(64)
+        document.names.reserveCapacity(64)
         document.records.reserveCapacity(256)
     }
 

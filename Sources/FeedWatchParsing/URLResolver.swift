@@ -25,7 +25,9 @@ enum URLResolver {
               let authorityEnd = authorityEnd(of: base) else { return nil }
         // libxml2 leaves dot segments in absolute paths; RFC 3986 §5.2.4 removes them.
         var base = base
-        let authority = base.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[..<authorityEnd]), as: UTF8.self) }
+        let authority = base.withUTF8 {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[..<authorityEnd]), as: UTF8.self)
+        }
         return authority + (hasDotSegment(utf8) ? removingDotSegments(reference) : reference)
     }
 
@@ -199,7 +201,9 @@ enum URLResolver {
               !value[value.count - 1].isASCIIWhitespace else { return false }
         var previous: UInt8 = 0
         for byte in value {
-            if byte == UInt8(ascii: "&") || (byte == UInt8(ascii: ".") && previous == UInt8(ascii: "/")) { return false }
+            if byte == UInt8(ascii: "&") || (byte == UInt8(ascii: ".") && previous == UInt8(ascii: "/")) {
+                return false
+            }
             previous = byte
         }
         return true

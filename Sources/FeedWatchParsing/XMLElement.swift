@@ -265,7 +265,8 @@ struct XMLElement: Equatable {
     /// their `textOffset`. Points into the document: valid while the document lives.
     var text: UnsafeBufferPointer<UInt8> {
         let record = self.record
-        return UnsafeBufferPointer(start: document.textStorage + record.textStart, count: record.textEnd - record.textStart)
+        return UnsafeBufferPointer(start: document.textStorage + record.textStart,
+                                   count: record.textEnd - record.textStart)
     }
 
     var textCount: Int { document.textCount(Int(index)) }
@@ -326,17 +327,16 @@ struct XMLElement: Equatable {
 
     private func appendInner(to out: inout [UInt8]) {
         let text = self.text
-        let base = text.startIndex
         var position = 0
         for child in children {
             let offset = child.textOffset
             if offset > position {
-                XMLElement.appendEscaped(text[(base + position)..<(base + offset)], to: &out)
+                XMLElement.appendEscaped(UnsafeBufferPointer(rebasing: text[position..<offset]), to: &out)
                 position = offset
             }
             child.appendOuter(to: &out)
         }
-        if position < text.count { XMLElement.appendEscaped(text[(base + position)...], to: &out) }
+        if position < text.count { XMLElement.appendEscaped(UnsafeBufferPointer(rebasing: text[position...]), to: &out) }
     }
 
     private func appendOuter(to out: inout [UInt8]) {
@@ -351,7 +351,8 @@ struct XMLElement: Equatable {
             out.append(UInt8(ascii: " "))
             out.append(contentsOf: document.names[Int(attribute.name)].utf8)
             out.append(contentsOf: "=\"".utf8)
-            XMLElement.appendEscaped(document.attributeValue(attribute).utf8, to: &out, quote: true)
+            var value = document.attributeValue(attribute)
+            value.withUTF8 { XMLElement.appendEscaped($0, to: &out, quote: true) }
             out.append(UInt8(ascii: "\""))
         }
         if !hasChildElements && textCount == 0 && XMLElement.voidElements.contains(name) {
@@ -370,17 +371,25 @@ struct XMLElement: Equatable {
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
     ]
 
-    private static func appendEscaped<C: Collection>(_ bytes: C, to out: inout [UInt8], quote: Bool = false)
-    where C.Element == UInt8 {
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "\"") where quote: out.append(contentsOf: "&quot;".utf8)
-            default: out.append(byte)
+    /// Appends `bytes` with `<`, `>`, `&` (and `"` in attribute values) escaped; the runs
+    /// between them go in with one append each, not byte by byte.
+    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8],
+                                      quote: Bool = false) {
+        var runStart = 0
+        for index in 0..<bytes.count {
+            let escaped: StaticString
+            switch bytes[index] {
+            case UInt8(ascii: "<"): escaped = "&lt;"
+            case UInt8(ascii: ">"): escaped = "&gt;"
+            case UInt8(ascii: "&"): escaped = "&amp;"
+            case UInt8(ascii: "\"") where quote: escaped = "&quot;"
+            default: continue
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            out.append(contentsOf: UnsafeBufferPointer(start: escaped.utf8Start, count: escaped.utf8CodeUnitCount))
+            runStart = index + 1
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
     }
 
     /// An element's children: a walk along the sibling links, no array.
