@@ -212,6 +212,13 @@ private final class TreeBuilder {
             stop(ParseError(code: .limitExceeded, message: "elements nested deeper than \(limits.maxDepth) levels"))
             return
         }
+        // Records and attributes are numbered with Int32: only a document of gigabytes could
+        // get there, and it stops here rather than trapping.
+        if document.records.count >= Int(Int32.max) - 1
+            || document.attributes.count + attributeCount >= Int(Int32.max) {
+            stop(ParseError(code: .limitExceeded, message: "more than \(Int32.max) elements or attributes"))
+            return
+        }
         let namespace = namespaceIndex(uri: uri, prefix: prefix)
         let name = nameIndex(localname)
         let flags = nameFlags[Int(name)]
