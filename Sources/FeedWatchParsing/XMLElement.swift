@@ -91,7 +91,8 @@ final class XMLDocument {
         var lastChild: Int32 = -1
         var nextSibling: Int32 = -1
         var childCount: Int32 = 0
-        /// Index into `spills` when the text is not one run of `text` (mixed content), else -1.
+        /// While building: index into `spills` when the text is not one run of the text buffer
+        /// (mixed content), else -1. Always -1 after `finish()`.
         var spill: Int32 = -1
         var attributeStart: Int32
         var attributeCount: Int32
