@@ -24,6 +24,21 @@ extension String {
     /// `trimmingCharacters(in:)`, which dominates profiles when called per field.
     public func trimmingASCIIWhitespace() -> String {
         let utf8 = self.utf8
+        // Native strings: index arithmetic on the bytes, several times cheaper than the
+        // generic index walk below (this runs for nearly every field of every entry).
+        let contiguous = utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            var start = 0
+            var end = bytes.count
+            while start < end && bytes[start].isASCIIWhitespace { start += 1 }
+            while end > start && bytes[end - 1].isASCIIWhitespace { end -= 1 }
+            if start == 0 && end == bytes.count { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
+        switch contiguous {
+        case .some(.some(let trimmed)): return trimmed
+        case .some(.none): return self
+        case .none: break
+        }
         guard let first = utf8.firstIndex(where: { !$0.isASCIIWhitespace }) else { return "" }
         let last = utf8.lastIndex(where: { !$0.isASCIIWhitespace })!
         if first == utf8.startIndex && last == utf8.index(before: utf8.endIndex) { return self }

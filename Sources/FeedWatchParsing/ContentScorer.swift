@@ -264,8 +264,8 @@ struct ContentScorer {
                 }
             }
         }
-        var writer = TextWriter()
-        for part in parts { write(part, into: &writer) }
+        let writer = TextWriter()
+        for part in parts { write(part, into: writer) }
         return writer.finish()
     }
 
@@ -303,7 +303,7 @@ struct ContentScorer {
     }
 
     /// Writes a subtree as text with paragraph breaks, skipping removed nodes and clutter.
-    private func write(_ root: Int, into writer: inout TextWriter) {
+    private func write(_ root: Int, into writer: TextWriter) {
         // Stack of (node, entering): a block is closed with a paragraph break on the way out.
         var stack: [(Int, Bool)] = [(root, true)]
         while let (index, entering) = stack.popLast() {

@@ -63,7 +63,9 @@ enum ElementReader {
     /// An RSS text element (description, content:encoded): HTML by convention. Child
     /// elements mean the publisher forgot to escape the HTML: keep it as markup.
     static func htmlText(_ element: XMLElement, base: String?) -> FeedText? {
-        let value = element.innerMarkup.trimmingASCIIWhitespace()
+        // Trimmed on bytes when there is no markup to serialise: one String, not two.
+        let value = element.hasChildElements
+            ? element.innerMarkup.trimmingASCIIWhitespace() : (element.trimmedText ?? "")
         guard !value.isEmpty else { return nil }
         if !element.hasChildElements && !looksLikeMarkup(value) {
             return FeedText(value: value, kind: .text, plainText: HTMLText.foldWhitespace(value))

@@ -7,11 +7,13 @@ public enum FeedDates {
     /// Parses an RFC 822/1123 date (and its real-world variants) or an RFC 3339 / ISO 8601 /
     /// W3C-DTF date, whichever the text looks like; nil when it is neither.
     public static func parse(_ text: String) -> Date? {
-        parse(bytes: Array(text.utf8)[...])
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
     }
 
     /// `parse(_:)` on UTF-8 bytes, so element text is parsed where it lies, without a String.
-    static func parse(bytes: ArraySlice<UInt8>) -> Date? {
+    static func parse(bytes buffer: UnsafeBufferPointer<UInt8>) -> Date? {
+        let bytes = buffer[...]
         var start = bytes.startIndex
         var end = bytes.endIndex
         while start < end && bytes[start].isASCIIWhitespace { start += 1 }
@@ -28,7 +30,7 @@ public enum FeedDates {
 
     /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, then `T` or space, `hh:mm[:ss[.fff]]`, then `Z`,
     /// `±hh:mm`, `±hhmm` or `±hh`; the compact `YYYYMMDDThhmmss` form too. No zone means UTC.
-    static func parseISO8601(_ bytes: ArraySlice<UInt8>) -> Date? {
+    static func parseISO8601(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Date? {
         var scanner = ByteScanner(bytes)
         guard let year = scanner.digits(exactly: 4) else { return nil }
         var month = 1, day = 1, hour = 0, minute = 0, second = 0
@@ -95,7 +97,7 @@ public enum FeedDates {
     /// `[Weekday,] DD Mon YYYY HH:MM[:SS] [zone]`, tolerating: a missing or wrong weekday, full
     /// month names, `Mon DD YYYY`, two-digit years, missing seconds, `UT`/`GMT`/`Z`, North
     /// American zone names, military letters, `+hhmm`/`+hh:mm`, and a trailing comment.
-    static func parseRFC822(_ bytes: ArraySlice<UInt8>) -> Date? {
+    static func parseRFC822(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Date? {
         var day: Int?, month: Int?, year: Int?
         var hour = 0, minute = 0, second = 0
         var sawTime = false
@@ -152,7 +154,7 @@ public enum FeedDates {
                     month = m
                 } else if let zone = zoneOffset(word) {
                     offsetSeconds = zone
-                } else if isWeekday(word) || word.map({ $0 | 0x20 }) == Array("at".utf8) {
+                } else if isWeekday(word) || (word.count == 2 && packUpper(word) == pack("AT")) {
                     continue
                 } else {
                     return nil
@@ -179,56 +181,74 @@ public enum FeedDates {
     private static func packPrefix(_ word: [UInt8]) -> UInt32 {
         (UInt32(word[0] | 0x20) << 16) | (UInt32(word[1] | 0x20) << 8) | UInt32(word[2] | 0x20)
     }
+    private static func packPrefix(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> UInt32 {
+        let start = word.startIndex
+        return (UInt32(word[start] | 0x20) << 16) | (UInt32(word[start + 1] | 0x20) << 8)
+            | UInt32(word[start + 2] | 0x20)
+    }
+
+    /// A word of up to four letters, upper-cased and packed into one integer (zone names).
+    private static func packUpper(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> UInt32 {
+        var packed: UInt32 = 0
+        for byte in word { packed = packed << 8 | UInt32(byte & ~0x20) }
+        return packed
+    }
+
+    private static func pack(_ name: StaticString) -> UInt32 {
+        var packed: UInt32 = 0
+        for index in 0..<name.utf8CodeUnitCount { packed = packed << 8 | UInt32(name.utf8Start[index]) }
+        return packed
+    }
 
     /// `Mar`, `March`, `Sept`; nil for anything else.
-    private static func monthNumber(_ word: [UInt8]) -> Int? {
+    private static func monthNumber(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
         guard word.count >= 3, let index = monthPrefixes.firstIndex(of: packPrefix(word)) else { return nil }
         if word.count > 3 && !isPrefix(word, of: monthNames[index]) { return nil }
         return index + 1
     }
 
     /// `Tue`, `Tues`, `Tuesday`.
-    private static func isWeekday(_ word: [UInt8]) -> Bool {
+    private static func isWeekday(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         guard word.count >= 3, let index = weekdayPrefixes.firstIndex(of: packPrefix(word)) else { return false }
         return word.count == 3 || word.count == 4 || isPrefix(word, of: weekdayNames[index])
     }
 
-    private static func isPrefix(_ word: [UInt8], of name: String) -> Bool {
+    private static func isPrefix(_ word: Slice<UnsafeBufferPointer<UInt8>>, of name: String) -> Bool {
         let nameBytes = name.utf8
         guard word.count <= nameBytes.count else { return false }
         return zip(word, nameBytes).allSatisfy { $0 | 0x20 == $1 }
     }
 
     /// Named zones: UT/GMT/UTC/Z, North American zones, military letters (RFC 822 signs).
-    private static func zoneOffset(_ word: [UInt8]) -> Int? {
+    private static func zoneOffset(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
         guard word.count <= 4 else { return nil }
-        let upper = String(decoding: word.map { $0 & ~0x20 }, as: UTF8.self)
-        switch upper {
-        case "UT", "UTC", "GMT", "Z", "WET": return 0
-        case "EST": return -5 * 3600
-        case "EDT": return -4 * 3600
-        case "CST": return -6 * 3600
-        case "CDT": return -5 * 3600
-        case "MST": return -7 * 3600
-        case "MDT": return -6 * 3600
-        case "PST": return -8 * 3600
-        case "PDT": return -7 * 3600
-        case "AST": return -4 * 3600
-        case "ADT": return -3 * 3600
-        case "HST": return -10 * 3600
-        case "AKST": return -9 * 3600
-        case "AKDT": return -8 * 3600
-        case "BST", "CET", "MET": return 3600
-        case "CEST", "MEST", "EET": return 2 * 3600
-        case "EEST": return 3 * 3600
-        case "JST", "KST": return 9 * 3600
-        case "IST": return 5 * 3600 + 1800
-        case "AEST": return 10 * 3600
-        case "AEDT": return 11 * 3600
+        // Packed, not a String: this runs for nearly every RSS date.
+        switch packUpper(word) {
+        case pack("UT"), pack("UTC"), pack("GMT"), pack("Z"), pack("WET"): return 0
+        case pack("EST"): return -5 * 3600
+        case pack("EDT"): return -4 * 3600
+        case pack("CST"): return -6 * 3600
+        case pack("CDT"): return -5 * 3600
+        case pack("MST"): return -7 * 3600
+        case pack("MDT"): return -6 * 3600
+        case pack("PST"): return -8 * 3600
+        case pack("PDT"): return -7 * 3600
+        case pack("AST"): return -4 * 3600
+        case pack("ADT"): return -3 * 3600
+        case pack("HST"): return -10 * 3600
+        case pack("AKST"): return -9 * 3600
+        case pack("AKDT"): return -8 * 3600
+        case pack("BST"), pack("CET"), pack("MET"): return 3600
+        case pack("CEST"), pack("MEST"), pack("EET"): return 2 * 3600
+        case pack("EEST"): return 3 * 3600
+        case pack("JST"), pack("KST"): return 9 * 3600
+        case pack("IST"): return 5 * 3600 + 1800
+        case pack("AEST"): return 10 * 3600
+        case pack("AEDT"): return 11 * 3600
         default: break
         }
         guard word.count == 1 else { return nil }
-        let letter = Int(word[0] & ~0x20)
+        let letter = Int(word[word.startIndex] & ~0x20)
         switch letter {
         case 0x41...0x49: return -(letter - 0x40) * 3600  // A–I: −1…−9
         case 0x4B...0x4D: return -(letter - 0x41) * 3600  // K–M: −10…−12
@@ -265,10 +285,10 @@ private func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 
 
 /// A cursor over UTF-8 bytes for the date parsers.
 private struct ByteScanner {
-    let bytes: ArraySlice<UInt8>
+    let bytes: Slice<UnsafeBufferPointer<UInt8>>
     var index: Int
 
-    init(_ bytes: ArraySlice<UInt8>) {
+    init(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) {
         self.bytes = bytes
         self.index = bytes.startIndex
     }
@@ -305,9 +325,9 @@ private struct ByteScanner {
         return index > start ? value : nil
     }
 
-    mutating func word() -> [UInt8] {
+    mutating func word() -> Slice<UnsafeBufferPointer<UInt8>> {
         let start = index
         while let byte = peek, isLetter(byte) { index += 1 }
-        return Array(bytes[start..<index])
+        return bytes[start..<index]
     }
 }

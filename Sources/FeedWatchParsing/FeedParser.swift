@@ -72,6 +72,9 @@ public enum FeedParser {
                                      declaredEncodingTrusted: false, baseURL: documentURL, limits: limits)
         }
         if let limitError = result.limitError { throw limitError }
+        // Element handles do not retain their document: keep it alive until decoding is done.
+        let document = result.document
+        defer { withExtendedLifetime(document) {} }
         guard let root = result.root else {
             throw ParseError(code: .notAFeed, message: "not a feed: no XML element could be read")
         }

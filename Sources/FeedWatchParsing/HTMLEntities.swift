@@ -39,6 +39,9 @@ enum EntityRepair {
     /// fixing (the usual case), so well-formed documents are never copied.
     static func repair(_ input: [UInt8]) -> Result? {
         input.withUnsafeBufferPointer { buffer -> Result? in
+            // Nearly every feed needs no repair: find that out by jumping from `&` to `&`
+            // (skipping the bytes between is most of the document) before walking every byte.
+            guard needsRepair(buffer) else { return nil }
             var output: [UInt8]? = nil
             var htmlEntities = 0
             var bareAmpersands = 0
@@ -65,48 +68,83 @@ enum EntityRepair {
                     index += 1
                     continue
                 }
-                // A reference is `&#123;`, `&#x1F;` or `&name;`.
-                var end = index + 1
-                if end < count && buffer[end] == UInt8(ascii: "#") {
-                    end += 1
-                    if end < count && (buffer[end] | 0x20) == UInt8(ascii: "x") { end += 1 }
-                    let digitsStart = end
-                    while end < count && isHexDigit(buffer[end]) && end - digitsStart < 10 { end += 1 }
-                    if end > digitsStart && end < count && buffer[end] == UInt8(ascii: ";") {
-                        index = end + 1
-                        continue
-                    }
-                } else {
-                    while end < count && isNameByte(buffer[end]) && end - index < 40 { end += 1 }
-                    if end > index + 1 && end < count && buffer[end] == UInt8(ascii: ";") {
-                        let name = buffer[(index + 1)..<end]
-                        if isXMLPredefined(name) {
-                            index = end + 1
-                            continue
-                        }
-                        if let codePoint = HTMLEntities.codePoint(named: name) {
-                            flush(upTo: index)
-                            output!.append(contentsOf: "&#\(codePoint);".utf8)
-                            copied = end + 1
-                            htmlEntities += 1
-                            index = end + 1
-                            continue
-                        }
-                        // An unknown name may be declared in the document's DTD: leave it.
-                        index = end + 1
-                        continue
-                    }
+                switch reference(buffer, at: index) {
+                case .kept(let end):
+                    index = end
+                case .htmlEntity(let codePoint, let end):
+                    flush(upTo: index)
+                    output!.append(contentsOf: "&#\(codePoint);".utf8)
+                    copied = end
+                    htmlEntities += 1
+                    index = end
+                case .bare:
+                    flush(upTo: index)
+                    output!.append(contentsOf: "&amp;".utf8)
+                    copied = index + 1
+                    bareAmpersands += 1
+                    index += 1
                 }
-                flush(upTo: index)
-                output!.append(contentsOf: "&amp;".utf8)
-                copied = index + 1
-                bareAmpersands += 1
-                index += 1
             }
             guard output != nil else { return nil }
             flush(upTo: count)
             return Result(bytes: output!, htmlEntities: htmlEntities, bareAmpersands: bareAmpersands)
         }
+    }
+
+    /// Whether some `&` is bare or starts an HTML entity, wherever it is. False means `repair`
+    /// would change nothing; true (even for an `&` inside CDATA, where it is literal) sends
+    /// the document through the full walk, which knows where references count.
+    private static func needsRepair(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while let ampersand = ByteSearch.firstIndex(of: UInt8(ascii: "&"), in: buffer, from: index) {
+            // `&amp;`, `&lt;`, `&gt;` are nearly all of them: one compare each.
+            if ampersand + 5 <= buffer.count, let base = buffer.baseAddress {
+                let next = UInt32(littleEndian: UnsafeRawPointer(base + ampersand + 1).loadUnaligned(as: UInt32.self))
+                if next == 0x3B70_6D61 /* amp; */ {
+                    index = ampersand + 5
+                    continue
+                }
+                if next & 0x00FF_FFFF == 0x3B74_6C /* lt; */ || next & 0x00FF_FFFF == 0x3B74_67 /* gt; */ {
+                    index = ampersand + 4
+                    continue
+                }
+            }
+            guard case .kept(let end) = reference(buffer, at: ampersand) else { return true }
+            index = end
+        }
+        return false
+    }
+
+    private enum Reference {
+        /// A numeric or predefined reference, or an unknown name that the DTD may declare:
+        /// left as it is; `end` is the index after its `;`.
+        case kept(end: Int)
+        /// An HTML named entity, to be rewritten as a numeric reference.
+        case htmlEntity(codePoint: UInt32, end: Int)
+        /// An `&` that starts no reference.
+        case bare
+    }
+
+    /// What the `&` at `index` starts: a reference is `&#123;`, `&#x1F;` or `&name;`.
+    private static func reference(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> Reference {
+        let count = buffer.count
+        var end = index + 1
+        if end < count && buffer[end] == UInt8(ascii: "#") {
+            end += 1
+            if end < count && (buffer[end] | 0x20) == UInt8(ascii: "x") { end += 1 }
+            let digitsStart = end
+            while end < count && isHexDigit(buffer[end]) && end - digitsStart < 10 { end += 1 }
+            if end > digitsStart && end < count && buffer[end] == UInt8(ascii: ";") { return .kept(end: end + 1) }
+            return .bare
+        }
+        while end < count && isNameByte(buffer[end]) && end - index < 40 { end += 1 }
+        guard end > index + 1 && end < count && buffer[end] == UInt8(ascii: ";") else { return .bare }
+        let name = buffer[(index + 1)..<end]
+        if isXMLPredefined(name) { return .kept(end: end + 1) }
+        if let codePoint = HTMLEntities.codePoint(named: name) {
+            return .htmlEntity(codePoint: codePoint, end: end + 1)
+        }
+        return .kept(end: end + 1)
     }
 
     /// Skips a CDATA section, comment, processing instruction or DOCTYPE starting at `start`
@@ -168,10 +206,12 @@ enum EntityRepair {
     }
 
     private static func isXMLPredefined(_ name: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
-        switch name.count {
-        case 2: return name.elementsEqual("lt".utf8) || name.elementsEqual("gt".utf8)
-        case 3: return name.elementsEqual("amp".utf8)
-        case 4: return name.elementsEqual("quot".utf8) || name.elementsEqual("apos".utf8)
+        // Packed into one integer: this runs for every `&` of every document.
+        guard name.count >= 2 && name.count <= 4 else { return false }
+        var packed: UInt32 = 0
+        for byte in name { packed = packed << 8 | UInt32(byte) }
+        switch packed {
+        case 0x6C74, 0x6774, 0x61_6D70, 0x7175_6F74, 0x6170_6F73: return true  // lt gt amp quot apos
         default: return false
         }
     }

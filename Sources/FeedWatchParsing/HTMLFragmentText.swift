@@ -13,14 +13,14 @@ enum HTMLFragmentText {
     }
 
     private static func plainText(bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        var writer = TextWriter()
+        let writer = TextWriter(capacity: bytes.count)
         let count = bytes.count
         var index = 0
         var runStart = 0  // start of the pending run of plain text bytes
         while index < count {
             let byte = bytes[index]
             if byte != UInt8(ascii: "<") && byte != UInt8(ascii: "&") {
-                index += 1
+                index = ByteSearch.firstIndex(of: UInt8(ascii: "<"), or: UInt8(ascii: "&"), in: bytes, from: index + 1)
                 continue
             }
             if runStart < index { writer.appendText(UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
@@ -34,7 +34,7 @@ enum HTMLFragmentText {
                     continue
                 }
                 guard let (scalar, end) = entity(bytes, at: index) else { return nil }
-                writer.appendText(String(Character(scalar)))
+                writer.appendScalar(scalar)
                 index = end
             } else {
                 guard index + 1 < count else { return nil }
@@ -49,7 +49,17 @@ enum HTMLFragmentText {
                     // HTML table, which then restructures the tree around them: decline.
                     if name.contains(UInt8(ascii: ":")) || name.contains(UInt8(ascii: "-")) { return nil }
                     switch kind(name) {
-                    case .declined: return nil
+                    case .declined:
+                        // `<script>` and `<style>` are raw text to libxml2 up to their end tag,
+                        // and the walk skips them: skip them here too. Embedded players and
+                        // widgets put them in many long descriptions that would otherwise all
+                        // go to libxml2.
+                        guard next != UInt8(ascii: "/"), isRawTextElement(name),
+                              bytes[end - 1] != UInt8(ascii: "/"),
+                              let after = rawTextEnd(bytes, from: end + 1, name: name) else { return nil }
+                        index = after
+                        runStart = index
+                        continue
                     case .block: writer.requestBreak(.paragraph)
                     case .lineBreak: writer.requestBreak(.line)
                     case .inline: break
@@ -83,6 +93,36 @@ enum HTMLFragmentText {
                 return index + 3
             }
             index += 1
+        }
+        return nil
+    }
+
+    /// `script` or `style`, whose content libxml2 reads as raw text.
+    private static func isRawTextElement(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        var lower: UInt64 = 0
+        for byte in name.prefix(8) { lower = lower << 8 | UInt64(byte | 0x20) }
+        return (name.count == 6 && lower == pack("script")) || (name.count == 5 && lower == pack("style"))
+    }
+
+    /// The index after the `</name>` that ends raw text starting at `start`, matched the way
+    /// libxml2 does in recovery (the first `</` followed by the name, any case); nil when
+    /// there is none, or when that end tag is not closed right after its name (libxml2's
+    /// recovery then differs: leave it the real parser).
+    private static func rawTextEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int,
+                                   name: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = start
+        while let open = ByteSearch.firstIndex(of: UInt8(ascii: "<"), in: bytes, from: index) {
+            let nameStart = open + 2
+            let nameEnd = nameStart + name.count
+            if nameEnd < bytes.count, bytes[open + 1] == UInt8(ascii: "/") {
+                var matches = true
+                for offset in 0..<name.count where bytes[nameStart + offset] | 0x20 != name[offset] | 0x20 {
+                    matches = false
+                    break
+                }
+                if matches { return bytes[nameEnd] == UInt8(ascii: ">") ? nameEnd + 1 : nil }
+            }
+            index = open + 1
         }
         return nil
     }

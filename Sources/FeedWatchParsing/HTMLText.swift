@@ -26,8 +26,8 @@ public enum HTMLText {
         }
         guard let document else { return "" }
         defer { xmlFreeDoc(document) }
-        var writer = TextWriter()
-        walk(document.pointee.children, into: &writer)
+        let writer = TextWriter()
+        walk(document.pointee.children, into: writer)
         return writer.finish()
     }
 
@@ -35,20 +35,39 @@ public enum HTMLText {
     static func hasMarkup(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
-            for byte in bytes where byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&") { return true }
-            return false
+            ByteSearch.firstIndex(of: UInt8(ascii: "<"), or: UInt8(ascii: "&"), in: bytes, from: 0) < bytes.count
         }
     }
 
     /// Plain text with whitespace runs folded to one space and the ends trimmed.
     static func foldWhitespace(_ text: String) -> String {
-        var writer = TextWriter(capacity: text.utf8.count)
+        // Most titles, names and categories are folded already: keep the String, no copy.
+        if isFolded(text) { return text }
+        let writer = TextWriter(capacity: text.utf8.count)
         writer.appendText(text)
         return writer.finish()
     }
 
+    /// Whether folding would not change `text`: no ASCII whitespace but single spaces
+    /// between other characters.
+    private static func isFolded(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var previousIsSpace = true  // so that a leading space is not folded
+            for byte in bytes {
+                if byte <= 0x20 && byte.isASCIIWhitespace {
+                    if byte != 0x20 || previousIsSpace { return false }
+                    previousIsSpace = true
+                } else {
+                    previousIsSpace = false
+                }
+            }
+            return !previousIsSpace || bytes.isEmpty  // nor a trailing one
+        }
+    }
+
     /// Iterative walk (a hostile fragment may nest deeply) in document order.
-    private static func walk(_ first: xmlNodePtr?, into writer: inout TextWriter) {
+    private static func walk(_ first: xmlNodePtr?, into writer: TextWriter) {
         var node = first
         while let current = node {
             var descend = false
@@ -110,61 +129,115 @@ public enum HTMLText {
 }
 
 /// Accumulates text with folded whitespace and the strongest requested break between runs.
-struct TextWriter {
+/// A class over one manually grown buffer: writing byte by byte into an Array (a uniqueness
+/// and capacity check per append) was most of the cost of rendering descriptions as text.
+final class TextWriter {
     enum Break: Int, Comparable {
         case none = 0, space, line, paragraph
         static func < (lhs: Break, rhs: Break) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    private var output: [UInt8] = []
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
     private var pending = Break.none
 
     init(capacity: Int = 0) {
-        output.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        storage = .allocate(capacity: self.capacity)
     }
 
-    mutating func requestBreak(_ kind: Break) {
+    deinit { storage.deallocate() }
+
+    func requestBreak(_ kind: Break) {
         if kind > pending { pending = kind }
     }
 
     /// A `<br>`: a line break, or a paragraph break when it follows another `<br>` (`<br><br>`
     /// is how older pages separate paragraphs).
-    mutating func requestLineBreakPromotingRepeats() {
+    func requestLineBreakPromotingRepeats() {
         requestBreak(pending >= .line ? .paragraph : .line)
     }
 
-    mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
-        let count = bytes.count
-        var index = 0
-        while index < count {
-            if bytes[index].isASCIIWhitespace {
-                if pending < .space { pending = .space }
-                index += 1
-                continue
-            }
-            // A run of non-space bytes goes in with one append.
-            let start = index
-            while index < count && !bytes[index].isASCIIWhitespace { index += 1 }
-            if !output.isEmpty {
-                switch pending {
-                case .none: break
-                case .space: output.append(0x20)
-                case .line: output.append(0x0A)
-                case .paragraph: output.append(contentsOf: [0x0A, 0x0A])
-                }
-            }
-            pending = .none
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
-        }
+    private func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        let grown = max(count + extra, capacity * 2)
+        let replacement = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        replacement.update(from: storage, count: count)
+        storage.deallocate()
+        storage = replacement
+        capacity = grown
     }
 
-    mutating func appendText(_ string: String) {
+    func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard var source = bytes.baseAddress, !bytes.isEmpty else { return }
+        // At most one break (two bytes) plus every byte: whitespace runs only ever shrink.
+        reserve(bytes.count + 2)
+        let end = source + bytes.count
+        var out = storage + count
+        var pending = self.pending
+        while source < end {
+            let byte = source.pointee
+            if byte <= 0x20 && byte.isASCIIWhitespace {  // one compare for the usual byte
+                if pending < .space { pending = .space }
+                source += 1
+                continue
+            }
+            if pending != .none {
+                if out > storage {
+                    switch pending {
+                    case .none: break
+                    case .space: out.pointee = 0x20; out += 1
+                    case .line: out.pointee = 0x0A; out += 1
+                    case .paragraph: out.pointee = 0x0A; out[1] = 0x0A; out += 2
+                    }
+                }
+                pending = .none
+            }
+            // Then eight bytes at a time while they are already folded: no control byte, tab
+            // or newline, no two spaces in a row, no space last (the next byte might be one
+            // too). A space inside such a word stands for itself. Then byte by byte.
+            while end - source >= 8 {
+                let word = ByteSearch.word(at: source)
+                guard ByteSearch.bytesBelow(0x20, in: word) == 0 else { break }
+                let spaces = ByteSearch.zeroBytes(word ^ 0x2020_2020_2020_2020)
+                guard spaces & (spaces << 8) == 0, spaces >> 63 == 0 else { break }
+                UnsafeMutableRawPointer(out).storeBytes(of: word.littleEndian, as: UInt64.self)
+                out += 8
+                source += 8
+            }
+            guard source < end else { break }
+            if source.pointee <= 0x20 && source.pointee.isASCIIWhitespace { continue }
+            repeat {
+                out.pointee = source.pointee
+                out += 1
+                source += 1
+            } while source < end && (source.pointee > 0x20 || !source.pointee.isASCIIWhitespace)
+        }
+        count = storage.distance(to: out)
+        self.pending = pending
+    }
+
+    func appendText(_ string: String) {
         var string = string
         string.withUTF8 { appendText($0) }
     }
 
-    mutating func finish() -> String {
+    /// One character (a decoded entity), without making a String of it.
+    func appendScalar(_ scalar: Unicode.Scalar) {
+        var encoded: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        var length = 0
+        withUnsafeMutableBytes(of: &encoded) { raw in
+            for byte in scalar.utf8 {
+                raw[length] = byte
+                length += 1
+            }
+            appendText(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: length))
+        }
+    }
+
+    func finish() -> String {
         // U+00A0 (from &nbsp;) counts as a space for folding only at the edges; keep it inside.
-        String(decoding: output, as: UTF8.self)
+        String(decoding: UnsafeBufferPointer(start: storage, count: count), as: UTF8.self)
     }
 }

@@ -32,6 +32,9 @@ public enum OPML {
         }
         let result = SAXDriver.parse(bytes, encoding: nil, declaredEncodingTrusted: true, baseURL: documentURL, limits: limits)
         if let error = result.limitError { throw error }
+        // Element handles do not retain their document: keep it alive until reading is done.
+        let document = result.document
+        defer { withExtendedLifetime(document) {} }
         guard let root = result.root, root.name.lowercased() == "opml" else {
             let found = result.root.map { "a <\($0.name)> document" } ?? "no XML element"
             throw ParseError(code: .notAFeed, message: "not an OPML subscription list: found \(found)")

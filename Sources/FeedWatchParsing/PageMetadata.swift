@@ -84,7 +84,7 @@ struct PageMetadata {
 
     /// Visible text under `index`, whitespace folded.
     static func text(of index: Int, in tree: PageTree) -> String {
-        var writer = TextWriter()
+        let writer = TextWriter()
         var stack = [index]
         while let current = stack.popLast() {
             let node = tree.nodes[current]

@@ -22,8 +22,10 @@ enum RSSDecoder {
         // everywhere except inside items (SSE puts conflicting copies of an item in its item).
         let items = root.descendants(named: "item", where: isCore)
         var placed = 0
-        for child in channel?.children ?? [] where child.name == "item" && isCore(child) { placed += 1 }
-        if channel !== root {
+        if let channel {
+            for child in channel.children where child.name == "item" && isCore(child) { placed += 1 }
+        }
+        if channel != root {
             for child in root.children where child.name == "item" && isCore(child) { placed += 1 }
         }
         if items.count > placed {

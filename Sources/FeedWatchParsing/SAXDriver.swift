@@ -4,7 +4,9 @@ import FeedWatchModel
 /// What the SAX pass produced: the element tree (nil when no element was seen), libxml2's
 /// complaints (which become warnings), and the first limit that was hit.
 struct SAXResult {
-    var root: XMLElement?
+    /// The tree; the caller keeps it alive while it uses `root` (see `XMLElement`).
+    var document: XMLDocument
+    var root: XMLElement? { document.root }
     var errors: [String]
     var errorCount: Int
     var limitError: ParseError?
@@ -28,7 +30,7 @@ enum SAXDriver {
     static func parse(_ bytes: [UInt8], encoding: String?, declaredEncodingTrusted: Bool, baseURL: String?,
                       limits: ParseLimits) -> SAXResult {
         LibXML2.setUpOnce()
-        let builder = TreeBuilder(limits: limits, baseURL: baseURL)
+        let builder = TreeBuilder(limits: limits, baseURL: baseURL, documentSize: bytes.count)
         var handler = xmlSAXHandler()
         handler.initialized = UInt32(XML_SAX2_MAGIC)
         handler.startElementNs = saxStartElement
@@ -43,8 +45,8 @@ enum SAXDriver {
 
         let userData = Unmanaged.passUnretained(builder).toOpaque()
         guard let ctxt = xmlCreatePushParserCtxt(&handler, userData, nil, 0, nil) else {
-            return SAXResult(root: nil, errors: ["parser: libxml2 could not create a parser"], errorCount: 1,
-                             limitError: nil)
+            return SAXResult(document: XMLDocument(), errors: ["parser: libxml2 could not create a parser"],
+                             errorCount: 1, limitError: nil)
         }
         defer { xmlFreeParserCtxt(ctxt) }
         var options = baseOptions
@@ -74,12 +76,13 @@ enum SAXDriver {
             }
         }
         builder.context = nil
+        builder.document.finish()
         var errors = builder.errors
         if builder.impliedCloses > 0 {
             errors.append("\(builder.impliedCloses) item(s) or entr(ies) started before the previous one was closed")
         }
-        return SAXResult(root: builder.root, errors: errors, errorCount: builder.errorCount + builder.impliedCloses,
-                         limitError: builder.limitError)
+        return SAXResult(document: builder.document, errors: errors,
+                         errorCount: builder.errorCount + builder.impliedCloses, limitError: builder.limitError)
     }
 }
 
@@ -102,31 +105,52 @@ private func denyAllEntityLoader(_ url: UnsafePointer<CChar>?, _ id: UnsafePoint
 /// Receives SAX events and grows the tree. Lives for one parse.
 private final class TreeBuilder {
     let limits: ParseLimits
-    let documentBase: String?
+    let document: XMLDocument
+    /// Index into `document.strings` of the document URL, the base of every element; -1 for none.
+    let documentBase: Int32
     var context: xmlParserCtxtPtr?
-    var root: XMLElement?
-    /// The open elements of the tree being built.
-    @exclusivity(unchecked) var stack: [XMLElement] = []
+    /// The open elements of the tree being built (record indexes).
+    @exclusivity(unchecked) var stack: [Int32] = []
     /// The open elements as libxml2 sees them; differs from `stack` after an implied close.
-    @exclusivity(unchecked) var openElements: [XMLElement] = []
+    @exclusivity(unchecked) var openElements: [Int32] = []
     /// Items or entries that started while the previous one was still open.
     var impliedCloses = 0
     var errors: [String] = []
     var errorCount = 0
     var limitError: ParseError?
     var stopped = false
-    let arena = TextArena()
-    /// libxml2 hands out names interned in its dictionary: the same pointer for the same
-    /// name for the whole parse, so converting each distinct name to a String once is enough.
-    @exclusivity(unchecked) var names: [UnsafeRawPointer: (string: String, isContainer: Bool)] = [:]
-    /// Namespace URIs are interned the same way; each is classified once.
-    var namespaces: [UnsafeRawPointer: (uri: String, ns: NS)] = [:]
+    /// libxml2 hands out names and namespace URIs interned in its dictionary: the same pointer
+    /// for the same string for the whole parse. A pointer-keyed table answers almost every
+    /// lookup without making a String; a miss goes through the string maps, so one string
+    /// always gets one index.
+    @exclusivity(unchecked) private var nameTable = PointerTable()
+    @exclusivity(unchecked) private var namespaceTable = PointerTable()
+    private var nameIndexes: [String: Int32] = [:]
+    private var namespaceIndexes: [String: Int32] = ["": 0]
+    /// Per interned name: whether it is a container, and whether it is `item` or `entry`.
+    @exclusivity(unchecked) private var nameFlags: [(isContainer: Bool, isEntry: Bool)] = []
 
-    init(limits: ParseLimits, baseURL: String?) {
+    init(limits: ParseLimits, baseURL: String?, documentSize: Int) {
         self.limits = limits
-        self.documentBase = baseURL
+        // Text is rarely longer than the document (entities shrink; only a transcoded legacy
+        // encoding grows it), so this is usually the one allocation.
+        document = XMLDocument(textCapacity: documentSize)
+        if let baseURL {
+            document.strings.append(baseURL)
+            documentBase = 0
+        } else {
+            documentBase = -1
+        }
         stack.reserveCapacity(32)
-        arena.bytes.reserveCapacity(64 * 1024)
+        openElements.reserveCapacity(32)
+        // Feeds use a few dozen distinct names: no rehashing while they are first seen.
+        nameIndexes.reserveCapacity(64)
+        nameFlags.reserveCapacity(64)
+        document.names.reserveCapacity(64)
+        // One element per ~40 bytes is about as dense as feeds get: reserving that up front
+        // (address space only; untouched pages cost nothing) saves growing the array by
+        // copying, which with the page faults of each new copy was a tenth of a large parse.
+        document.records.reserveCapacity(max(256, documentSize / 40))
     }
 
     /// Elements that only hold other elements; their whitespace text is layout.
@@ -135,25 +159,47 @@ private final class TreeBuilder {
         "items", "Seq", "group", "owner",
     ]
 
-    func name(_ pointer: UnsafePointer<xmlChar>?) -> String { internedName(pointer).string }
-
-    func internedName(_ pointer: UnsafePointer<xmlChar>?) -> (string: String, isContainer: Bool) {
-        guard let pointer else { return ("", false) }
-        let key = UnsafeRawPointer(pointer)
-        if let known = names[key] { return known }
-        let string = String(cString: pointer)
-        let entry = (string, TreeBuilder.containers.contains(string))
-        names[key] = entry
-        return entry
+    func nameIndex(_ pointer: UnsafePointer<xmlChar>?) -> Int32 {
+        guard let pointer else { return internName("") }
+        if let known = nameTable.find(UnsafeRawPointer(pointer)) { return known }
+        let index = internName(String(cString: pointer))
+        nameTable.insert(UnsafeRawPointer(pointer), index)
+        return index
     }
 
-    func namespace(_ pointer: UnsafePointer<xmlChar>) -> (uri: String, ns: NS) {
-        let key = UnsafeRawPointer(pointer)
-        if let known = namespaces[key] { return known }
-        let uri = String(cString: pointer)
-        let entry = (uri, NS(uri: uri))
-        namespaces[key] = entry
-        return entry
+    private func internName(_ name: String) -> Int32 {
+        if let known = nameIndexes[name] { return known }
+        let index = Int32(document.names.count)
+        document.names.append(name)
+        nameFlags.append((TreeBuilder.containers.contains(name), name == "item" || name == "entry"))
+        nameIndexes[name] = index
+        return index
+    }
+
+    func namespaceIndex(_ pointer: UnsafePointer<xmlChar>) -> Int32 {
+        if let known = namespaceTable.find(UnsafeRawPointer(pointer)) { return known }
+        let index = internNamespace(String(cString: pointer))
+        namespaceTable.insert(UnsafeRawPointer(pointer), index)
+        return index
+    }
+
+    private func internNamespace(_ uri: String) -> Int32 {
+        if let known = namespaceIndexes[uri] { return known }
+        let index = Int32(document.namespaceURIs.count)
+        document.namespaceURIs.append(uri)
+        document.namespaceKinds.append(NS(uri: uri))
+        namespaceIndexes[uri] = index
+        return index
+    }
+
+    /// The namespace of a name: its URI, else the well-known URI of an undeclared prefix
+    /// (`<dc:creator>` without `xmlns:dc`, which libxml2 reports and passes on without one).
+    private func namespaceIndex(uri: UnsafePointer<xmlChar>?, prefix: UnsafePointer<xmlChar>?) -> Int32 {
+        if let uri { return namespaceIndex(uri) }
+        if let prefix, let known = XMLNamespace.forUndeclaredPrefix(String(cString: prefix)) {
+            return internNamespace(known)
+        }
+        return 0
     }
 
     func stop(_ error: ParseError) {
@@ -169,97 +215,107 @@ private final class TreeBuilder {
             stop(ParseError(code: .limitExceeded, message: "elements nested deeper than \(limits.maxDepth) levels"))
             return
         }
-        var (namespace, ns) = uri.map { self.namespace($0) } ?? ("", .none)
-        if uri == nil, let prefix, let known = XMLNamespace.forUndeclaredPrefix(name(prefix)) {
-            namespace = known
-            ns = NS(uri: known)
+        // Records and attributes are numbered with Int32: only a document of gigabytes could
+        // get there, and it stops here rather than trapping.
+        if document.records.count >= Int(Int32.max) - 1
+            || document.attributes.count + attributeCount >= Int(Int32.max) {
+            stop(ParseError(code: .limitExceeded, message: "more than \(Int32.max) elements or attributes"))
+            return
         }
-        let (localName, isContainer) = internedName(localname)
-        if localName == "item" || localName == "entry" { closeOpenEntry(named: localName, namespace: namespace) }
-        let parent = stack.last
-        if parent == nil && root != nil {
+        let namespace = namespaceIndex(uri: uri, prefix: prefix)
+        let name = nameIndex(localname)
+        let flags = nameFlags[Int(name)]
+        if flags.isEntry { closeOpenEntry(named: name, namespace: namespace) }
+        if stack.isEmpty && !document.records.isEmpty {
             // A second root element: recover by reading it as more children of the first.
-            guard let first = root else { return }
-            stack.append(first)
-            return start(localname: localname, prefix: prefix, uri: uri, attributeCount: attributeCount,
-                         attributes: attributes)
+            stack.append(0)
         }
+        let parent = stack.last ?? -1
 
-        var attributeList: [XMLAttribute] = []
-        var base = parent?.base ?? documentBase
-        var lang = parent?.lang
+        var base = parent >= 0 ? document.records[Int(parent)].base : documentBase
+        var lang = parent >= 0 ? document.records[Int(parent)].lang : -1
+        let attributeStart = document.attributes.count
         if attributeCount > 0, let attributes {
-            attributeList.reserveCapacity(attributeCount)
             for index in 0..<attributeCount {
                 let fields = attributes + index * 5
-                let attributeName = name(fields[0])
-                var attributeNamespace = fields[2].map { self.namespace($0).uri } ?? ""
-                if fields[2] == nil, let attributePrefix = fields[1] {
-                    attributeNamespace = XMLNamespace.forUndeclaredPrefix(name(attributePrefix)) ?? ""
-                }
-                var value = ""
+                let attributeName = nameIndex(fields[0])
+                let attributeNamespace = namespaceIndex(uri: fields[2], prefix: fields[1])
+                let valueStart = document.attributeBytes.count
                 if let start = fields[3], let end = fields[4] {
-                    value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
-                    // Without entity substitution libxml2 passes `&amp;` in attributes as `&#38;`.
-                    if value.utf8.contains(UInt8(ascii: "&")) {
-                        value = value.replacingAll("&#38;", with: "&")
+                    document.attributeBytes.append(contentsOf: UnsafeBufferPointer(start: start, count: end - start))
+                }
+                let attribute = XMLDocument.Attribute(name: attributeName, namespace: attributeNamespace,
+                                                      valueStart: valueStart, valueEnd: document.attributeBytes.count)
+                document.attributes.append(attribute)
+                if document.namespaceKinds[Int(attributeNamespace)] == .xml {
+                    let attributeName = document.names[Int(attributeName)]
+                    if attributeName == "base" || attributeName == "lang" {
+                        let value = document.attributeValue(attribute)
+                        if attributeName == "base" {
+                            let current = base >= 0 ? document.strings[Int(base)] : nil
+                            base = Int32(document.strings.count)
+                            document.strings.append(URLResolver.resolve(value, against: current))
+                        } else {
+                            lang = Int32(document.strings.count)
+                            document.strings.append(value)
+                        }
                     }
                 }
-                if attributeNamespace == XMLNamespace.xml {
-                    if attributeName == "base" { base = URLResolver.resolve(value, against: base) }
-                    if attributeName == "lang" { lang = value }
-                }
-                attributeList.append(XMLAttribute(name: attributeName, namespace: attributeNamespace, value: value))
             }
         }
-        let element = XMLElement(name: localName, namespace: namespace, ns: ns, attributes: attributeList,
-                                 textOffset: parent?.textCount ?? 0, base: base, lang: lang, arena: arena,
-                                 dropsWhitespace: isContainer)
-        if let parent {
-            // Items have about ten children: one allocation instead of growing 1, 2, 4, 8, 16.
-            if parent.children.isEmpty { parent.children.reserveCapacity(8) }
-            parent.children.append(element)
-        } else {
-            root = element
+        let index = Int32(document.records.count)
+        document.records.append(XMLDocument.Record(
+            name: name, namespace: namespace, ns: document.namespaceKinds[Int(namespace)],
+            dropsWhitespace: flags.isContainer, attributeStart: Int32(attributeStart),
+            attributeCount: Int32(document.attributes.count - attributeStart), base: base, lang: lang,
+            textOffset: parent >= 0 ? document.textCount(Int(parent)) : 0))
+        if parent >= 0 {
+            let previous = document.records[Int(parent)].lastChild
+            if previous >= 0 {
+                document.records[Int(previous)].nextSibling = index
+            } else {
+                document.records[Int(parent)].firstChild = index
+            }
+            document.records[Int(parent)].lastChild = index
+            document.records[Int(parent)].childCount += 1
         }
-        stack.append(element)
-        openElements.append(element)
+        stack.append(index)
+        openElements.append(index)
     }
 
     /// An item (or entry) cannot contain another in the same namespace: a new one while one
     /// is open means the previous one lost its end tag (or an unclosed `<b>` inside it made
     /// libxml2 close the wrong element). Close it, as a reader would. Elements of another
     /// namespace in between (Simple Sharing's conflict copies) mean the nesting is deliberate.
-    private func closeOpenEntry(named localName: String, namespace: String) {
-        var index = stack.count - 1
-        while index >= 0 {
-            let open = stack[index]
+    private func closeOpenEntry(named name: Int32, namespace: Int32) {
+        var position = stack.count - 1
+        while position >= 0 {
+            let open = document.records[Int(stack[position])]
             if open.namespace != namespace { return }
-            if open.name == localName {
-                stack.removeSubrange(index...)
+            if open.name == name {
+                stack.removeSubrange(position...)
                 impliedCloses += 1
                 return
             }
-            index -= 1
+            position -= 1
         }
     }
 
     func end() {
         if stopped { return }
         guard let closing = openElements.popLast() else { return }
-        if let index = stack.lastIndex(where: { $0 === closing }) { stack.removeSubrange(index...) }
+        if let position = stack.lastIndex(of: closing) { stack.removeSubrange(position...) }
     }
 
     func characters(_ pointer: UnsafePointer<xmlChar>?, _ length: Int) {
         guard !stopped, let pointer, length > 0, let top = stack.last else { return }
         let chunk = UnsafeBufferPointer(start: pointer, count: length)
-        if top.dropsWhitespace && chunk.allSatisfy({ $0.isASCIIWhitespace }) { return }
-        if top.textCount + length > limits.maxTextBytes {
+        if document.records[Int(top)].dropsWhitespace && chunk.allSatisfy({ $0.isASCIIWhitespace }) { return }
+        if !document.appendText(chunk, to: Int(top), limit: limits.maxTextBytes) {
+            let name = document.names[Int(document.records[Int(top)].name)]
             stop(ParseError(code: .limitExceeded,
-                            message: "a text node is larger than \(limits.maxTextBytes) bytes (element <\(top.name)>)"))
-            return
+                            message: "a text node is larger than \(limits.maxTextBytes) bytes (element <\(name)>)"))
         }
-        top.appendText(chunk)
     }
 
     func reference(_ entityName: UnsafePointer<xmlChar>?) {
@@ -268,7 +324,7 @@ private final class TreeBuilder {
               let codePoint = HTMLEntities.codePoint(named: entityName),
               let scalar = Unicode.Scalar(codePoint) else { return }
         var character = String(Character(scalar))
-        character.withUTF8 { top.appendText($0) }
+        character.withUTF8 { _ = document.appendText($0, to: Int(top)) }
     }
 
     func error(_ error: UnsafePointer<xmlError>) {
@@ -279,9 +335,12 @@ private final class TreeBuilder {
     }
 }
 
-private func builder(_ context: UnsafeMutableRawPointer?) -> TreeBuilder? {
-    guard let context else { return nil }
-    return Unmanaged<TreeBuilder>.fromOpaque(context).takeUnretainedValue()
+/// The builder behind libxml2's user-data pointer, borrowed for one callback without a
+/// retain and release (two atomic operations per SAX event otherwise).
+@inline(__always)
+private func withBuilder(_ context: UnsafeMutableRawPointer?, _ body: (TreeBuilder) -> Void) {
+    guard let context else { return }
+    Unmanaged<TreeBuilder>.fromOpaque(context)._withUnsafeGuaranteedRef(body)
 }
 
 private func saxStartElement(
@@ -290,26 +349,28 @@ private func saxStartElement(
     _ namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, _ attributeCount: Int32, _ defaultedCount: Int32,
     _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
 ) {
-    builder(context)?.start(localname: localname, prefix: prefix, uri: uri, attributeCount: Int(attributeCount),
-                            attributes: attributes)
+    withBuilder(context) {
+        $0.start(localname: localname, prefix: prefix, uri: uri, attributeCount: Int(attributeCount),
+                 attributes: attributes)
+    }
 }
 
 private func saxEndElement(_ context: UnsafeMutableRawPointer?, _ localname: UnsafePointer<xmlChar>?,
                            _ prefix: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?) {
-    builder(context)?.end()
+    withBuilder(context) { $0.end() }
 }
 
 private func saxCharacters(_ context: UnsafeMutableRawPointer?, _ characters: UnsafePointer<xmlChar>?, _ length: Int32) {
-    builder(context)?.characters(characters, Int(length))
+    withBuilder(context) { $0.characters(characters, Int(length)) }
 }
 
 private func saxReference(_ context: UnsafeMutableRawPointer?, _ name: UnsafePointer<xmlChar>?) {
-    builder(context)?.reference(name)
+    withBuilder(context) { $0.reference(name) }
 }
 
 private func saxError(_ context: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
     guard let error else { return }
-    builder(context)?.error(error)
+    withBuilder(context) { $0.error(error) }
 }
 
 extension String {
@@ -332,5 +393,52 @@ extension String {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// An open-addressing hash table from a libxml2 dictionary pointer to an interned index:
+/// a multiply-shift hash and linear probing, a few instructions per lookup where a
+/// `Dictionary` hashed with SipHash cost hundreds per element.
+private struct PointerTable {
+    private var keys = [UnsafeRawPointer?](repeating: nil, count: 64)
+    private var values = [Int32](repeating: 0, count: 64)
+    private var count = 0
+    private var shift = 58  // 64 - log2(capacity)
+
+    @inline(__always)
+    private func slot(_ key: UnsafeRawPointer) -> Int {
+        Int(truncatingIfNeeded: (UInt64(UInt(bitPattern: key)) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
+    }
+
+    func find(_ key: UnsafeRawPointer) -> Int32? {
+        let mask = keys.count - 1
+        var position = slot(key)
+        while let stored = keys[position] {
+            if stored == key { return values[position] }
+            position = (position + 1) & mask
+        }
+        return nil
+    }
+
+    mutating func insert(_ key: UnsafeRawPointer, _ value: Int32) {
+        if (count + 1) * 2 > keys.count { grow() }
+        let mask = keys.count - 1
+        var position = slot(key)
+        while keys[position] != nil { position = (position + 1) & mask }
+        keys[position] = key
+        values[position] = value
+        count += 1
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys
+        let oldValues = values
+        keys = [UnsafeRawPointer?](repeating: nil, count: oldKeys.count * 2)
+        values = [Int32](repeating: 0, count: oldKeys.count * 2)
+        shift -= 1
+        count = 0
+        for (position, key) in oldKeys.enumerated() {
+            if let key { insert(key, oldValues[position]) }
+        }
     }
 }

@@ -21,18 +21,43 @@ enum URLResolver {
     /// the reference needs the general algorithm (dot segments, network-path `//`, no authority).
     private static func resolveAbsolutePath(_ reference: String, against base: String) -> String? {
         let utf8 = reference.utf8
-        guard utf8.first == UInt8(ascii: "/"), utf8.dropFirst().first != UInt8(ascii: "/") else { return nil }
-        let baseBytes = base.utf8
-        guard let colon = baseBytes.firstIndex(of: UInt8(ascii: ":")) else { return nil }
-        let afterScheme = baseBytes[baseBytes.index(after: colon)...]
-        guard afterScheme.starts(with: "//".utf8) else { return nil }
-        let authorityStart = baseBytes.index(colon, offsetBy: 3)
-        let authorityEnd = baseBytes[authorityStart...].firstIndex {
-            $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
-        } ?? baseBytes.endIndex
-        guard authorityEnd > authorityStart else { return nil }
+        guard utf8.first == UInt8(ascii: "/"), utf8.dropFirst().first != UInt8(ascii: "/"),
+              let authorityEnd = authorityEnd(of: base) else { return nil }
         // libxml2 leaves dot segments in absolute paths; RFC 3986 §5.2.4 removes them.
-        return String(base[..<authorityEnd]) + (reference.contains("/.") ? removingDotSegments(reference) : reference)
+        var base = base
+        let authority = base.withUTF8 {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[..<authorityEnd]), as: UTF8.self)
+        }
+        return authority + (hasDotSegment(utf8) ? removingDotSegments(reference) : reference)
+    }
+
+    /// The UTF-8 length of `scheme://authority` at the start of `base`; nil when `base` has
+    /// no authority (then an absolute-path reference needs the general algorithm).
+    private static func authorityEnd(of base: String) -> Int? {
+        var base = base
+        return base.withUTF8 { bytes -> Int? in
+            guard let colon = ByteSearch.firstIndex(of: UInt8(ascii: ":"), in: bytes, from: 0),
+                  colon + 2 < bytes.count, bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/")
+            else { return nil }
+            let authorityStart = colon + 3
+            var end = authorityStart
+            while end < bytes.count && bytes[end] != UInt8(ascii: "/") && bytes[end] != UInt8(ascii: "?")
+                    && bytes[end] != UInt8(ascii: "#") {
+                end += 1
+            }
+            return end > authorityStart ? end : nil
+        }
+    }
+
+    /// Whether the reference holds `/.` (on bytes: Foundation's `contains` on String was a
+    /// twentieth of the whole parse of a large feed).
+    private static func hasDotSegment(_ utf8: String.UTF8View) -> Bool {
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            if byte == UInt8(ascii: ".") && previous == UInt8(ascii: "/") { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// RFC 3986 remove_dot_segments on the path of an absolute-path reference.
@@ -83,29 +108,37 @@ enum URLResolver {
 
     /// nil when nothing needed resolving (the HTML is then returned as it is, uncopied).
     private static func resolveLinks(in bytes: UnsafeBufferPointer<UInt8>, against base: String) -> String? {
+        // `scheme://authority` of the base, for the byte-level fast path below (nil when the
+        // base has none, or holds an `&`, which would need escaping).
+        // Computed at the first link: most fragments have none.
+        var authorityComputed = false
+        var authority: [UInt8]?
         var output: [UInt8]? = nil
         var copied = 0
         var index = 0
         let count = bytes.count
-        while index < count {
-            // Find `href=` or `src=` (case-insensitive) preceded by whitespace, inside a tag.
-            let byte = bytes[index] | 0x20
+        while let equals = ByteSearch.firstIndex(of: UInt8(ascii: "="), in: bytes, from: index) {
+            // Every `href=` or `src=` (case-insensitive, spaces allowed around `=`) preceded by
+            // whitespace has an `=`: jump from one `=` to the next and look back for the name.
+            var nameEnd = equals
+            while nameEnd > index && bytes[nameEnd - 1].isASCIIWhitespace { nameEnd -= 1 }
             var attributeEnd = -1
-            if byte == UInt8(ascii: "h"), index + 5 <= count, index > 0, bytes[index - 1].isASCIIWhitespace,
-               lowercaseEquals(bytes, index, "href") {
-                attributeEnd = index + 4
-            } else if byte == UInt8(ascii: "s"), index + 4 <= count, index > 0, bytes[index - 1].isASCIIWhitespace,
-                      lowercaseEquals(bytes, index, "src") {
-                attributeEnd = index + 3
+            // The name starts at or after `index` (never inside the value just rewritten).
+            if nameEnd >= 5, nameEnd - 4 >= index, bytes[nameEnd - 5].isASCIIWhitespace,
+               lowercaseEquals(bytes, nameEnd - 4, "href") {
+                attributeEnd = nameEnd
+            } else if nameEnd >= 4, nameEnd - 3 >= index, bytes[nameEnd - 4].isASCIIWhitespace,
+                      lowercaseEquals(bytes, nameEnd - 3, "src") {
+                attributeEnd = nameEnd
             }
             guard attributeEnd > 0 else {
-                index += 1
+                index = equals + 1
                 continue
             }
             var cursor = attributeEnd
             while cursor < count && bytes[cursor].isASCIIWhitespace { cursor += 1 }
             guard cursor < count, bytes[cursor] == UInt8(ascii: "=") else {
-                index = attributeEnd
+                index = equals + 1
                 continue
             }
             cursor += 1
@@ -125,6 +158,24 @@ enum URLResolver {
                     valueEnd += 1
                 }
             }
+            if !authorityComputed {
+                authorityComputed = true
+                if let end = authorityEnd(of: base) {
+                    var base = base
+                    let prefix = base.withUTF8 { Array(UnsafeBufferPointer(rebasing: $0[..<end])) }
+                    authority = prefix.contains(UInt8(ascii: "&")) ? nil : prefix
+                }
+            }
+            if let authority, isPlainAbsolutePath(UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])) {
+                // What `resolve` returns for this value, without making Strings of it.
+                if output == nil { output = []; output!.reserveCapacity(count + 256) }
+                output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<valueStart]))
+                output!.append(contentsOf: authority)
+                output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd]))
+                copied = valueEnd
+                index = max(valueEnd, index + 1)
+                continue
+            }
             let value = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
             if !value.isEmpty, !isAbsolute(value), !value.hasPrefix("#") {
                 // The value is HTML-escaped; the resolver wants the URL itself.
@@ -132,15 +183,30 @@ enum URLResolver {
                 var resolved = resolve(hasAmpersand ? value.replacingAll("&amp;", with: "&") : value, against: base)
                 if resolved.utf8.contains(UInt8(ascii: "&")) { resolved = resolved.replacingAll("&", with: "&amp;") }
                 if output == nil { output = []; output!.reserveCapacity(count + 256) }
-                output!.append(contentsOf: bytes[copied..<valueStart])
+                output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<valueStart]))
                 output!.append(contentsOf: resolved.utf8)
                 copied = valueEnd
             }
             index = max(valueEnd, index + 1)
         }
         guard var output else { return nil }
-        output.append(contentsOf: bytes[copied...])
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// `/path…` with nothing `resolve` would change: no `//` start, no surrounding whitespace,
+    /// no `&` (escaped in HTML), no dot segment.
+    private static func isPlainAbsolutePath(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard value.count >= 1, value[0] == UInt8(ascii: "/"), value.count < 2 || value[1] != UInt8(ascii: "/"),
+              !value[value.count - 1].isASCIIWhitespace else { return false }
+        var previous: UInt8 = 0
+        for byte in value {
+            if byte == UInt8(ascii: "&") || (byte == UInt8(ascii: ".") && previous == UInt8(ascii: "/")) {
+                return false
+            }
+            previous = byte
+        }
+        return true
     }
 
     private static func lowercaseEquals(_ bytes: UnsafeBufferPointer<UInt8>, _ index: Int, _ word: StaticString) -> Bool {

@@ -75,91 +75,213 @@ enum NS: UInt8 {
     }
 }
 
-/// One attribute of an element, namespace-resolved.
-struct XMLAttribute {
-    let name: String
-    /// "" when the attribute has no namespace (the usual case).
-    let namespace: String
-    let value: String
-}
-
-/// The character data of a whole document in one buffer. Most elements' text is a single
-/// contiguous run of it, so the tree needs no array (and no free) per element: allocating
-/// and freeing those arrays was a third of the parse time on large feeds.
-final class TextArena {
-    @exclusivity(unchecked) var bytes: [UInt8] = []
-}
-
-/// A compact element tree built from libxml2's SAX events. Feeds are small (bounded by
-/// `ParseLimits.maxBytes`), and a tree lets each decoder look ahead and re-serialise mixed
-/// content (XHTML in Atom, unescaped HTML in RSS descriptions) without a second parse.
-final class XMLElement {
-    let name: String
-    /// "" when the element has no namespace.
-    let namespace: String
-    /// `namespace`, classified.
-    let ns: NS
-    let attributes: [XMLAttribute]
-    // Unchecked exclusivity: the tree is built and read by one thread, never with
-    // overlapping accesses, and the dynamic checks were a measurable share of parse time.
-    @exclusivity(unchecked) var children: [XMLElement] = []
-    private let arena: TextArena
-    private var textStart = 0
-    private var textEnd = 0
-    /// The element's text when it is not one run of the arena (mixed content).
-    @exclusivity(unchecked) private var spilled: [UInt8]?
-    /// Containers (item, channel…) keep no whitespace-only text: it is layout, never content.
-    let dropsWhitespace: Bool
-    /// Where in the parent's `text` this element starts, for re-serialising mixed content.
-    let textOffset: Int
-    /// The effective `xml:base` (already resolved against the ancestors' bases), if any.
-    let base: String?
-    /// The effective `xml:lang`, if any.
-    let lang: String?
-
-    init(name: String, namespace: String, ns: NS, attributes: [XMLAttribute], textOffset: Int, base: String?,
-         lang: String?, arena: TextArena, dropsWhitespace: Bool) {
-        self.arena = arena
-        self.dropsWhitespace = dropsWhitespace
-        self.name = name
-        self.namespace = namespace
-        self.ns = ns
-        self.attributes = attributes
-        self.textOffset = textOffset
-        self.base = base
-        self.lang = lang
+/// The element tree of one parsed document, stored flat: one record per element in document
+/// order, names and namespace URIs interned, all character data and attribute values in two
+/// byte arenas. An object per element (and an array of children each) made allocating and
+/// freeing the tree about a third of the parse time on large feeds; records in one array cost
+/// neither, and `XMLElement` is a two-word handle into them.
+final class XMLDocument {
+    struct Record {
+        var name: Int32
+        var namespace: Int32
+        var ns: NS
+        /// Containers (item, channel…) keep no whitespace-only text: it is layout, never content.
+        var dropsWhitespace: Bool
+        var firstChild: Int32 = -1
+        var lastChild: Int32 = -1
+        var nextSibling: Int32 = -1
+        var childCount: Int32 = 0
+        /// While building: index into `spills` when the text is not one run of the text buffer
+        /// (mixed content), else -1. Always -1 after `finish()`.
+        var spill: Int32 = -1
+        var attributeStart: Int32
+        var attributeCount: Int32
+        /// Indexes into `strings` of the effective (resolved) `xml:base` and `xml:lang`; -1 for none.
+        var base: Int32
+        var lang: Int32
+        var textStart = 0
+        var textEnd = 0
+        /// Where in the parent's text this element starts, for re-serialising mixed content.
+        var textOffset: Int
     }
 
-    /// The element's own character data, concatenated; children sit between its bytes at
-    /// their `textOffset` (counted from `text.startIndex`).
-    var text: ArraySlice<UInt8> {
-        if let spilled { return spilled[...] }
-        return arena.bytes[textStart..<textEnd]
+    struct Attribute {
+        var name: Int32
+        var namespace: Int32
+        var valueStart: Int
+        var valueEnd: Int
     }
 
-    var textCount: Int { spilled?.count ?? (textEnd - textStart) }
+    // Unchecked exclusivity: built and read by one thread, never with overlapping accesses,
+    // and the dynamic checks were a measurable share of parse time.
+    @exclusivity(unchecked) var records: [Record] = []
+    @exclusivity(unchecked) var attributes: [Attribute] = []
+    /// The character data of the whole document, in one manually grown buffer (an Array's
+    /// `append` cost a hundred instructions per SAX text event). Most elements' text is one
+    /// contiguous run of it; `finish()` moves the rest (mixed content, spilled) in too, so
+    /// every element's text is one run once the tree is built.
+    private(set) var textStorage: UnsafeMutablePointer<UInt8>
+    private(set) var textLength = 0
+    private var textCapacity: Int
+    @exclusivity(unchecked) private var spills: [[UInt8]] = []
+    /// Raw attribute values (libxml2 writes `&` as `&#38;` in them), decoded on access.
+    @exclusivity(unchecked) var attributeBytes: [UInt8] = []
+    /// Interned element and attribute local names.
+    @exclusivity(unchecked) var names: [String] = []
+    /// Interned namespace URIs and their classification; index 0 is "no namespace".
+    @exclusivity(unchecked) var namespaceURIs: [String] = [""]
+    @exclusivity(unchecked) var namespaceKinds: [NS] = [.none]
+    /// `xml:base` and `xml:lang` values.
+    @exclusivity(unchecked) var strings: [String] = []
 
-    func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if spilled != nil {
-            spilled!.append(contentsOf: bytes)
-        } else if textStart == textEnd {
-            textStart = arena.bytes.count
-            arena.bytes.append(contentsOf: bytes)
-            textEnd = arena.bytes.count
-        } else if textEnd == arena.bytes.count {
-            arena.bytes.append(contentsOf: bytes)
-            textEnd = arena.bytes.count
-        } else {
-            var copy = Array(arena.bytes[textStart..<textEnd])
-            copy.append(contentsOf: bytes)
-            spilled = copy
+    init(textCapacity: Int = 4096) {
+        self.textCapacity = max(textCapacity, 64)
+        textStorage = .allocate(capacity: self.textCapacity)
+    }
+
+    deinit { textStorage.deallocate() }
+
+    /// The first element (the root), or nil when the document had none.
+    var root: XMLElement? { records.isEmpty ? nil : XMLElement(document: self, index: 0) }
+
+    /// An attribute's value as a String.
+    func attributeValue(_ attribute: Attribute) -> String {
+        let bytes = attributeBytes[attribute.valueStart..<attribute.valueEnd]
+        let value = String(decoding: bytes, as: UTF8.self)
+        // Without entity substitution libxml2 passes `&amp;` in attributes as `&#38;`.
+        return bytes.contains(UInt8(ascii: "&")) ? value.replacingAll("&#38;", with: "&") : value
+    }
+
+    func textCount(_ index: Int) -> Int {
+        records.withUnsafeBufferPointer { records in
+            let spill = records[index].spill
+            return spill >= 0 ? spills[Int(spill)].count : records[index].textEnd - records[index].textStart
         }
     }
 
+    /// Appends `bytes` to the text of element `index`, unless that text would then be longer
+    /// than `limit` bytes: false then, and nothing is appended. One pass over the record:
+    /// this runs for every SAX text event.
+    func appendText(_ bytes: UnsafeBufferPointer<UInt8>, to index: Int, limit: Int = .max) -> Bool {
+        records.withUnsafeMutableBufferPointer { records in
+            let spill = records[index].spill
+            if spill >= 0 {
+                guard spills[Int(spill)].count + bytes.count <= limit else { return false }
+                spills[Int(spill)].append(contentsOf: bytes)
+                return true
+            }
+            let start = records[index].textStart
+            let end = records[index].textEnd
+            guard end - start + bytes.count <= limit else { return false }
+            if start == end {
+                records[index].textStart = textLength
+                appendToStorage(bytes)
+                records[index].textEnd = textLength
+            } else if end == textLength {
+                appendToStorage(bytes)
+                records[index].textEnd = textLength
+            } else {
+                // A child's text came in between (mixed content): continue in a copy of its own.
+                var copy = Array(UnsafeBufferPointer(start: textStorage + start, count: end - start))
+                copy.append(contentsOf: bytes)
+                records[index].spill = Int32(spills.count)
+                spills.append(copy)
+            }
+            return true
+        }
+    }
+
+    private func appendToStorage(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        if textLength + bytes.count > textCapacity {
+            let grown = max(textLength + bytes.count, textCapacity * 2)
+            let replacement = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            replacement.update(from: textStorage, count: textLength)
+            textStorage.deallocate()
+            textStorage = replacement
+            textCapacity = grown
+        }
+        (textStorage + textLength).update(from: source, count: bytes.count)
+        textLength += bytes.count
+    }
+
+    /// Ends the build: spilled text joins the buffer, so every element's text is one run.
+    func finish() {
+        guard !spills.isEmpty else { return }
+        for index in records.indices where records[index].spill >= 0 {
+            let spilled = spills[Int(records[index].spill)]
+            records[index].textStart = textLength
+            spilled.withUnsafeBufferPointer { appendToStorage($0) }
+            records[index].textEnd = textLength
+            records[index].spill = -1
+        }
+        spills = []
+    }
+}
+
+/// An element of an `XMLDocument`: a handle that is only valid while its document is alive.
+/// Handles hold the document `unowned(unsafe)`: one retain and release per handle copy was
+/// measurable, and every handle lives inside one decode call during which the caller keeps
+/// the document alive (`withExtendedLifetime`).
+struct XMLElement: Equatable {
+    unowned(unsafe) let document: XMLDocument
+    let index: Int32
+
+    init(document: XMLDocument, index: Int32) {
+        self.document = document
+        self.index = index
+    }
+
+    static func == (lhs: XMLElement, rhs: XMLElement) -> Bool {
+        lhs.index == rhs.index && lhs.document === rhs.document
+    }
+
+    private var record: XMLDocument.Record { document.records[Int(index)] }
+
+    var name: String { document.names[Int(record.name)] }
+    /// "" when the element has no namespace.
+    var namespace: String { document.namespaceURIs[Int(record.namespace)] }
+    /// `namespace`, classified.
+    var ns: NS { record.ns }
+    /// The effective `xml:base` (already resolved against the ancestors' bases), if any.
+    var base: String? {
+        let base = record.base
+        return base >= 0 ? document.strings[Int(base)] : nil
+    }
+    /// The effective `xml:lang`, if any.
+    var lang: String? {
+        let lang = record.lang
+        return lang >= 0 ? document.strings[Int(lang)] : nil
+    }
+    /// Where in the parent's `text` this element starts, for re-serialising mixed content.
+    var textOffset: Int { record.textOffset }
+
+    /// The child elements, in document order.
+    var children: Children {
+        let record = self.record
+        return Children(document: document, first: record.firstChild, count: Int(record.childCount))
+    }
+
+    /// The element's own character data, concatenated; children sit between its bytes at
+    /// their `textOffset`. Points into the document: valid while the document lives.
+    var text: UnsafeBufferPointer<UInt8> {
+        let record = self.record
+        return UnsafeBufferPointer(start: document.textStorage + record.textStart,
+                                   count: record.textEnd - record.textStart)
+    }
+
+    var textCount: Int { document.textCount(Int(index)) }
+
     /// The value of an un-namespaced attribute (or one in `namespace`).
     func attribute(_ name: String, namespace: String = "") -> String? {
-        for attribute in attributes where attribute.name == name && attribute.namespace == namespace {
-            return attribute.value
+        let record = self.record
+        let start = Int(record.attributeStart)
+        for position in start..<(start + Int(record.attributeCount)) {
+            let attribute = document.attributes[position]
+            if document.names[Int(attribute.name)] == name
+                && document.namespaceURIs[Int(attribute.namespace)] == namespace {
+                return document.attributeValue(attribute)
+            }
         }
         return nil
     }
@@ -177,7 +299,7 @@ final class XMLElement {
     /// The element's text when it has no child elements, else its inner markup serialised
     /// as (X)HTML: what a feed meant when it put unescaped HTML inside a text element.
     var innerMarkup: String {
-        if children.isEmpty { return String(decoding: text, as: UTF8.self) }
+        if !hasChildElements { return String(decoding: text, as: UTF8.self) }
         var out: [UInt8] = []
         out.reserveCapacity(textCount * 2)
         appendInner(to: &out)
@@ -192,8 +314,7 @@ final class XMLElement {
         return found
     }
 
-    // Recursion is bounded by ParseLimits.maxDepth; no temporary arrays of children, which
-    // for a 20,000-item channel were large enough to make every free consolidate the heap.
+    // Recursion is bounded by ParseLimits.maxDepth.
     private func collect(named name: String, where filter: (XMLElement) -> Bool, into found: inout [XMLElement]) {
         if self.name == name && filter(self) {
             found.append(self)
@@ -203,33 +324,39 @@ final class XMLElement {
     }
 
     /// Whether the element has child elements (mixed or element content).
-    var hasChildElements: Bool { !children.isEmpty }
+    var hasChildElements: Bool { record.firstChild >= 0 }
 
     private func appendInner(to out: inout [UInt8]) {
         let text = self.text
-        let base = text.startIndex
         var position = 0
         for child in children {
-            if child.textOffset > position {
-                XMLElement.appendEscaped(text[(base + position)..<(base + child.textOffset)], to: &out)
-                position = child.textOffset
+            let offset = child.textOffset
+            if offset > position {
+                XMLElement.appendEscaped(UnsafeBufferPointer(rebasing: text[position..<offset]), to: &out)
+                position = offset
             }
             child.appendOuter(to: &out)
         }
-        if position < text.count { XMLElement.appendEscaped(text[(base + position)...], to: &out) }
+        if position < text.count { XMLElement.appendEscaped(UnsafeBufferPointer(rebasing: text[position...]), to: &out) }
     }
 
     private func appendOuter(to out: inout [UInt8]) {
+        let name = self.name
         out.append(UInt8(ascii: "<"))
         out.append(contentsOf: name.utf8)
-        for attribute in attributes where attribute.namespace.isEmpty {
+        let record = self.record
+        let start = Int(record.attributeStart)
+        for position in start..<(start + Int(record.attributeCount)) {
+            let attribute = document.attributes[position]
+            guard attribute.namespace == 0 else { continue }
             out.append(UInt8(ascii: " "))
-            out.append(contentsOf: attribute.name.utf8)
+            out.append(contentsOf: document.names[Int(attribute.name)].utf8)
             out.append(contentsOf: "=\"".utf8)
-            XMLElement.appendEscaped(attribute.value.utf8, to: &out, quote: true)
+            var value = document.attributeValue(attribute)
+            value.withUTF8 { XMLElement.appendEscaped($0, to: &out, quote: true) }
             out.append(UInt8(ascii: "\""))
         }
-        if children.isEmpty && textCount == 0 && XMLElement.voidElements.contains(name) {
+        if !hasChildElements && textCount == 0 && XMLElement.voidElements.contains(name) {
             out.append(contentsOf: " />".utf8)
             return
         }
@@ -245,15 +372,53 @@ final class XMLElement {
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
     ]
 
-    private static func appendEscaped<C: Collection>(_ bytes: C, to out: inout [UInt8], quote: Bool = false)
-    where C.Element == UInt8 {
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "\"") where quote: out.append(contentsOf: "&quot;".utf8)
-            default: out.append(byte)
+    /// Appends `bytes` with `<`, `>`, `&` (and `"` in attribute values) escaped; the runs
+    /// between them go in with one append each, not byte by byte.
+    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8],
+                                      quote: Bool = false) {
+        var runStart = 0
+        for index in 0..<bytes.count {
+            let escaped: StaticString
+            switch bytes[index] {
+            case UInt8(ascii: "<"): escaped = "&lt;"
+            case UInt8(ascii: ">"): escaped = "&gt;"
+            case UInt8(ascii: "&"): escaped = "&amp;"
+            case UInt8(ascii: "\"") where quote: escaped = "&quot;"
+            default: continue
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            out.append(contentsOf: UnsafeBufferPointer(start: escaped.utf8Start, count: escaped.utf8CodeUnitCount))
+            runStart = index + 1
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+    }
+
+    /// An element's children: a walk along the sibling links, no array.
+    struct Children: Sequence {
+        unowned(unsafe) let document: XMLDocument
+        let head: Int32
+        let count: Int
+
+        init(document: XMLDocument, first: Int32, count: Int) {
+            self.document = document
+            self.head = first
+            self.count = count
+        }
+
+        var isEmpty: Bool { head < 0 }
+        var first: XMLElement? { head < 0 ? nil : XMLElement(document: document, index: head) }
+
+        func makeIterator() -> Iterator { Iterator(document: document, cursor: head) }
+
+        struct Iterator: IteratorProtocol {
+            unowned(unsafe) let document: XMLDocument
+            var cursor: Int32
+
+            mutating func next() -> XMLElement? {
+                guard cursor >= 0 else { return nil }
+                let element = XMLElement(document: document, index: cursor)
+                cursor = document.records[Int(cursor)].nextSibling
+                return element
             }
         }
     }

@@ -13,6 +13,10 @@ import FeedWatchModel
         "unclosed <b>bold", "stray </i> end", "<span>a</span><span>b</span>", "salt & pepper", "a &", "& b", "a<!-- hidden -->b", "<p>x</p><!-- c --><p>y</p>",
         "<table><thead><tr><th>H</th></tr></thead><tbody><tr><td>a</td><td>b</td></tr></tbody></table>after",
         "<table><caption>Cap</caption><tr><td>1</td></tr></table>",
+        // Raw-text elements the fast path skips the way libxml2's walk does.
+        "<script>x</script>", "<style>p{}</style>", "a<script>if (a < b) { x = '</p>' }</script>b",
+        "<p>one</p><SCRIPT type=\"text/javascript\">var s = \"<b>&amp;\";</SCRIPT><p>two</p>",
+        "<div><style>p { color: red }</STYLE>after</div>", "x <script src=\"a.js\"></script> y",
     ]
 
     @Test(arguments: fragments) func handWrittenFragments(_ html: String) throws {
@@ -21,7 +25,8 @@ import FeedWatchModel
     }
 
     @Test func declinesWhatNeedsTheRealParser() {
-        for html in ["<script>x</script>", "<!--> odd", "a <!-- unterminated", "<style>p{}</style>", "<p>open tag <b", "&unknownentity;", "&amp", "<o:p>office</o:p>", "x &# y"] {
+        for html in ["<script>never closed", "<script>x</script >", "<script/>x", "</script>stray", "<!--> odd",
+                     "a <!-- unterminated", "<style>p{}</styles>", "<p>open tag <b", "&unknownentity;", "&amp", "<o:p>office</o:p>", "x &# y"] {
             #expect(HTMLFragmentText.plainText(html) == nil, "\(html)")
             _ = HTMLText.plainText(fromHTML: html)  // and the public path still answers
         }

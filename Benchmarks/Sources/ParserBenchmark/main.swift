@@ -116,6 +116,37 @@ func throughput(_ documents: [[UInt8]], seconds: Double = 3, _ body: ([UInt8]) -
 }
 
 xmlInitParser()
+
+/// `--dump=DIR` writes every corpus feed's full `ParsedFeed` (without and with a document
+/// URL) to DIR and exits: diff two such directories to check that a parser change keeps
+/// every behaviour.
+if let flag = CommandLine.arguments.first(where: { $0.hasPrefix("--dump=") }) {
+    let directory = String(flag.dropFirst("--dump=".count))
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let root = URL(fileURLWithPath: sharedPath).appendingPathComponent("corpus")
+    var files: [String] = []
+    if let enumerator = FileManager.default.enumerator(atPath: root.path) {
+        for case let path as String in enumerator { files.append(path) }
+    }
+    files.sort()
+    for path in files where !path.hasSuffix(".md") {
+        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path) else { continue }
+        var text = ""
+        for documentURL in [nil, "https://dump.example/feeds/feed.xml"] as [String?] {
+            do {
+                dump(try FeedParser.parse([UInt8](data), documentURL: documentURL), to: &text)
+            } catch {
+                text += "error: \(error)\n"
+            }
+        }
+        let name = path.replacingOccurrences(of: "/", with: "__")
+        _ = FileManager.default.createFile(atPath: directory + "/" + name + ".txt", contents: Data(text.utf8))
+    }
+    var generatedText = ""
+    dump(try? FeedParser.parse(generatedRSS(items: 200), documentURL: "https://bench.example/feed"), to: &generatedText)
+    _ = FileManager.default.createFile(atPath: directory + "/generated.txt", contents: Data(generatedText.utf8))
+    exit(0)
+}
 /// `--generated-only` skips the corpus (for profiling one shape of input).
 let corpus = CommandLine.arguments.contains("--generated-only") ? [] : loadCorpus()
 if corpus.isEmpty { print("note: no corpus at \(sharedPath)/corpus/real-feeds; only the generated feed is measured") }
@@ -138,6 +169,9 @@ for (name, documents) in inputs {
 print("(entries parsed, to keep the work observable: \(entriesSeen))")
 
 // MARK: Hostile inputs: wall time of one parse each (release build)
+
+/// `--no-hostile` stops here (profiling under valgrind, where the 200 MB input takes minutes).
+if CommandLine.arguments.contains("--no-hostile") { exit(0) }
 
 func milliseconds(_ body: () -> Void) -> Double {
     let clock = ContinuousClock()

@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Byte searches over UTF-8 buffers for the hot loops of the parser: libc's `memchr` skips
+/// 16–64 bytes per step where a Swift loop looks at one.
+enum ByteSearch {
+    /// The index of the first `byte` in `buffer` at or after `start`, or nil.
+    @inline(__always)
+    static func firstIndex(of byte: UInt8, in buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < buffer.count, let base = buffer.baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(byte), buffer.count - start) else { return nil }
+        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// The eight bytes at `pointer` as one integer, first byte lowest.
+    @inline(__always)
+    static func word(at pointer: UnsafePointer<UInt8>) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(pointer).loadUnaligned(as: UInt64.self))
+    }
+
+    /// A mask whose lowest set bit marks the first byte of `word` below `limit` (at most 128);
+    /// zero when there is none. Higher bits may be false positives: use the lowest only.
+    @inline(__always)
+    static func bytesBelow(_ limit: UInt8, in word: UInt64) -> UInt64 {
+        (word &- ones &* UInt64(limit)) & ~word & highs
+    }
+
+    /// Exactly the zero bytes of `word`: the high bit of each set, every other bit clear.
+    @inline(__always)
+    static func zeroBytes(_ word: UInt64) -> UInt64 {
+        let low7 = ~highs
+        return ~(((word & low7) &+ low7) | word | low7)
+    }
+
+    /// The index of the first `first` or `second` at or after `start`; `buffer.count` when
+    /// there is none. Eight bytes per step (two bytes is one too many for `memchr`).
+    static func firstIndex(of first: UInt8, or second: UInt8, in buffer: UnsafeBufferPointer<UInt8>,
+                           from start: Int) -> Int {
+        guard let base = buffer.baseAddress else { return buffer.count }
+        let count = buffer.count
+        let firstPattern = ones &* UInt64(first)
+        let secondPattern = ones &* UInt64(second)
+        var index = start
+        while index + 8 <= count {
+            let bytes = word(at: base + index)
+            let hits = bytesBelow(1, in: bytes ^ firstPattern) | bytesBelow(1, in: bytes ^ secondPattern)
+            if hits != 0 { return index + hits.trailingZeroBitCount >> 3 }
+            index += 8
+        }
+        while index < count {
+            if base[index] == first || base[index] == second { return index }
+            index += 1
+        }
+        return count
+    }
+}
