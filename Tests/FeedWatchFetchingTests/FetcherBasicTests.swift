@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import FeedWatchFetching
@@ -135,15 +136,19 @@ struct FetcherBasicTests {
         }
     }
 
+    /// The four slow transfers are in flight at once: each slow answer is held back by the
+    /// server, and every slow request arrives before the first of those answers is sent
+    /// (an ordering of events on the server, not a wall-clock bound).
     @Test func tenTransfersWithSlowOnesCompleteTogether() async throws {
         let fetcher = try Fetcher(configuration: FetcherConfiguration(maxConcurrent: 16, maxPerHost: 16))
         defer { fetcher.shutdown() }
+        let hold = 3.0
+        let slowArrivals = Mutex<[ContinuousClock.Instant]>([])
         try await withServer({ request in
-            request.path.hasPrefix("/slow")
-                ? LoopbackResponse.ok(sampleFeed).delivered(.delayed(seconds: 1.5)) : .ok(sampleFeed)
+            guard request.path.hasPrefix("/slow") else { return .ok(sampleFeed) }
+            slowArrivals.withLock { $0.append(ContinuousClock.now) }
+            return LoopbackResponse.ok(sampleFeed).delivered(.delayed(seconds: hold))
         }) { server in
-            let clock = ContinuousClock()
-            let start = clock.now
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<10 {
                     let path = index < 4 ? "/slow\(index)" : "/fast\(index)"
@@ -151,10 +156,13 @@ struct FetcherBasicTests {
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
-            let elapsed = clock.now - start
             #expect(statuses == Array(repeating: 200, count: 10))
-            // Run one after another the four slow ones alone would take 6 s.
-            #expect(elapsed < .seconds(5))
+            let arrivals = slowArrivals.withLock { $0 }
+            #expect(arrivals.count == 4)
+            // One after another, each slow request would arrive only after the previous answer.
+            if let first = arrivals.min(), let last = arrivals.max() {
+                #expect(last - first < .milliseconds(Int64(hold * 1000)), "slow requests arrived \(last - first) apart")
+            }
         }
     }
 

@@ -75,15 +75,13 @@ struct FetcherEngineTests {
         let fetcher = try Fetcher()  // default 15 s low-speed time: only cancellation ends this quickly
         defer { fetcher.shutdown() }
         try await withServer(hostileServer) { server in
-            let clock = ContinuousClock()
-            let start = clock.now
             let task = Task { () throws -> FetchResult in
                 try await fetcher.fetch(FetchRequest(url: server.url("/silent")))
             }
             try await Task.sleep(for: .milliseconds(300))
             task.cancel()
+            // The code tells cancellation from the low-speed timeout that would end it otherwise.
             let outcome = await task.result
-            #expect(clock.now - start < .seconds(10))
             switch outcome {
             case .success: Issue.record("a silent host answered")
             case .failure(let error): #expect((error as? FetchError)?.code == .cancelled)
