@@ -37,29 +37,26 @@ enum TextShingles {
                 let byte = UInt8(value)
                 if byte >= 0x41 && byte <= 0x5A {
                     add(byte | 0x20)
-                } else if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) {
-                    add(byte)
-                } else {
-                    if inWord {
-                        hashes.append(hash)
-                        if hashes.count >= maxWords { return hashes }
-                        hash = fnvOffset
-                    }
-                    inWord = false
+                    inWord = true
                     continue
                 }
-                inWord = true
+                if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) {
+                    add(byte)
+                    inWord = true
+                    continue
+                }
             } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
                 for byte in scalar.properties.lowercaseMapping.utf8 { add(byte) }
                 inWord = true
-            } else {
-                if inWord {
-                    hashes.append(hash)
-                    if hashes.count >= maxWords { return hashes }
-                    hash = fnvOffset
-                }
-                inWord = false
+                continue
             }
+            // Any other scalar ends the word in progress.
+            if inWord {
+                hashes.append(hash)
+                if hashes.count >= maxWords { return hashes }
+                hash = fnvOffset
+            }
+            inWord = false
         }
         if inWord { hashes.append(hash) }
         return hashes

@@ -25,9 +25,7 @@ import Testing
         text += "[[topic]]\nid = \"\(topic.id)\"\nname = \"\(topic.name)\"\nquery = '\(topic.query)'\n\n[digest]\ntimezone = \"UTC\"\n"
         let path = directory + "/feedwatch.toml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        return try FeedWatchRuntime(configuration: try ConfigurationLoader.load(path: path), logger: logger)
+        return try FeedWatchRuntime(configuration: try ConfigurationLoader.load(path: path), logger: quietLogger)
     }
 
     static func rss(_ items: [(guid: String, title: String, link: String, summary: String)]) -> String {

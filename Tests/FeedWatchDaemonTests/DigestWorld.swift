@@ -79,9 +79,7 @@ struct DigestWorld {
 
     func runtime() throws -> FeedWatchRuntime {
         let configuration = try ConfigurationLoader.load(path: configPath)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        return try FeedWatchRuntime(configuration: configuration, logger: logger)
+        return try FeedWatchRuntime(configuration: configuration, logger: quietLogger)
     }
 
     /// Fetches the feed once and records the matches, as the daemon's refresh does.

@@ -37,9 +37,7 @@ import Testing
                 """
             for n in 0..<10 { text += "[[feed]]\nurl = \"\(server.url("/feed/\(n)"))\"\n\n" }
             let configuration = try ConfigurationLoader.parse(text, path: "\(directory)/feedwatch.toml")
-            var logger = Logger(label: "test")
-            logger.logLevel = .critical
-            let runtime = try await FeedWatchRuntime.open(configuration: configuration, logger: logger)
+            let runtime = try await FeedWatchRuntime.open(configuration: configuration, logger: quietLogger)
             _ = try await runtime.store.syncFeeds(configuration.feeds)
             let claimer = FeedClaimer(runtime: runtime, maxBackoff: 4)
 
@@ -105,9 +103,7 @@ import Testing
         for owner in [dead, alive, "elsewhere:1", "me"] {
             _ = try await store.claimDueFeeds(owner: owner, now: now, lease: 600, limit: 2)
         }
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let claimer = FeedClaimer(store: store, owner: "me", lease: .minutes(10), batchSize: 10, maxBackoff: 1, logger: logger)
+        let claimer = FeedClaimer(store: store, owner: "me", lease: .minutes(10), batchSize: 10, maxBackoff: 1, logger: quietLogger)
         await claimer.reclaimAbandonedLeases(now: now)
         #expect(try await store.leaseOwners(now: now) == [alive, "elsewhere:1"].sorted())
         try? FileManager.default.removeItem(atPath: directory)
@@ -142,9 +138,7 @@ import Testing
             """
         for n in 0..<4 { text += "[[feed]]\nurl = \"\(server.url("/feed/\(n)"))\"\n\n" }
         let configuration = try ConfigurationLoader.parse(text, path: "\(directory)/feedwatch.toml")
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let runtime = try await FeedWatchRuntime.open(configuration: configuration, logger: logger)
+        let runtime = try await FeedWatchRuntime.open(configuration: configuration, logger: quietLogger)
         _ = try await runtime.store.syncFeeds(configuration.feeds)
         let claimer = FeedClaimer(runtime: runtime)
         let store = runtime.store

@@ -35,12 +35,6 @@ import Testing
         return try ConfigurationLoader.parse(text, path: directory + "/feedwatch.toml")
     }
 
-    static var quietLogger: Logger {
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        return logger
-    }
-
     /// Refreshes with match recording broken, refreshes again (nothing new), mends the
     /// database, sweeps twice, and checks the counts after each step.
     static func exercise(
@@ -79,7 +73,7 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-pending-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let configuration = try Self.configuration(directory: directory, database: nil, feedURL: server.url("/broken.xml"))
-        let runtime = try FeedWatchRuntime(configuration: configuration, logger: Self.quietLogger)
+        let runtime = try FeedWatchRuntime(configuration: configuration, logger: quietLogger)
         guard case .sqlite(let path) = configuration.storage.database else {
             Issue.record("expected SQLite storage")
             return
@@ -108,7 +102,7 @@ import Testing
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-pending-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let configuration = try Self.configuration(directory: directory, database: url, feedURL: server.url("/broken.xml"))
-            let runtime = try await FeedWatchRuntime.open(configuration: configuration, logger: Self.quietLogger)
+            let runtime = try await FeedWatchRuntime.open(configuration: configuration, logger: quietLogger)
             let admin = try PostgresStore.Configuration(url: url)
             do {
                 try await Self.exercise(

@@ -24,9 +24,7 @@ struct CycleFixture {
 
     func runtime() async throws -> FeedWatchRuntime {
         let configuration = try ConfigurationLoader.load(path: configPath)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        return try await FeedWatchRuntime.open(configuration: configuration, logger: logger)
+        return try await FeedWatchRuntime.open(configuration: configuration, logger: quietLogger)
     }
 }
 

@@ -107,9 +107,7 @@ import Glibc
         defer { fixture.remove() }
         try fixture.writeConfig(feeds: [server.url("/crashy.xml")])
         do {
-            var logger = Logger(label: "test")
-            logger.logLevel = .critical
-            let runtime = try FeedWatchRuntime(configuration: try ConfigurationLoader.load(path: fixture.configPath), logger: logger)
+            let runtime = try FeedWatchRuntime(configuration: try ConfigurationLoader.load(path: fixture.configPath), logger: quietLogger)
             let stored = try await runtime.store.syncFeeds(runtime.configuration.feeds)
             let parsed = try FeedParser.parse(Array(feed.utf8), documentURL: server.url("/crashy.xml"))
             let crashTime = Date()

@@ -11,12 +11,6 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
-let quietLogger: Logger = {
-    var logger = Logger(label: "feedwatch-store-test")
-    logger.logLevel = .critical
-    return logger
-}()
-
 /// A fresh, empty store of `kind`, and a way to open a second handle on the same database
 /// (another daemon, as far as the database can tell). PostgreSQL stores get a database of
 /// their own, dropped afterwards; without a server the test prints why it skips and passes.

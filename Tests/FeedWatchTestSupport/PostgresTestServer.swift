@@ -69,15 +69,13 @@ public enum PostgresTestServer {
 
     /// Runs one statement (DDL that cannot take bind parameters) on its own connection.
     public static func execute(_ sql: String, on c: PostgresStore.Configuration) async throws {
-        var logger = Logger(label: "feedwatch-test-postgres")
-        logger.logLevel = .critical
         let connection = try await PostgresConnection.connect(
             on: PostgresConnection.defaultEventLoopGroup.any(),
             configuration: PostgresConnection.Configuration(
                 host: c.host, port: c.port, username: c.username, password: c.password, database: c.database, tls: .disable),
-            id: 1, logger: logger)
+            id: 1, logger: quietLogger)
         do {
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: quietLogger)
         } catch {
             try? await connection.close()
             throw readable(error, sql)
@@ -88,16 +86,14 @@ public enum PostgresTestServer {
     /// One integer from one query, on its own connection (for checks the Store API does not offer).
     public static func count(_ sql: String, url: String) async throws -> Int {
         let c = try PostgresStore.Configuration(url: url)
-        var logger = Logger(label: "feedwatch-test-postgres")
-        logger.logLevel = .critical
         let connection = try await PostgresConnection.connect(
             on: PostgresConnection.defaultEventLoopGroup.any(),
             configuration: PostgresConnection.Configuration(
                 host: c.host, port: c.port, username: c.username, password: c.password, database: c.database, tls: .disable),
-            id: 2, logger: logger)
+            id: 2, logger: quietLogger)
         var value = 0
         do {
-            for try await n in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int.self) {
+            for try await n in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: quietLogger).decode(Int.self) {
                 value = n
             }
         } catch {
