@@ -4,7 +4,8 @@ import FeedWatchModel
 /// Atom 1.0 (RFC 4287) and Atom 0.3 into the normalised model. 0.3's differences: `tagline`,
 /// `modified`, `issued`, `url` in persons, MIME types and `mode` on text constructs.
 enum AtomDecoder {
-    static func decode(_ root: XMLElement, context: inout DecodeContext) -> ParsedFeed {
+    /// Decodes the feed; entries already decoded while the document was read come from `stream`.
+    static func decode(_ root: XMLElement, stream: EntryStream? = nil, context: inout DecodeContext) -> ParsedFeed {
         let isAtom03 = root.ns == .atom03
             || (root.ns == .none && root.attribute("version")?.hasPrefix("0.") == true)
         if root.ns == .none { context.warn("Atom feed without the Atom namespace") }
@@ -49,8 +50,33 @@ enum AtomDecoder {
             entries.append(contentsOf: nested)
         }
         feed.language = root.lang
+        if let stream, stream.count == entries.count, !entries.isEmpty {
+            // Every entry was decoded while the document was read, in this order, before the
+            // feed's authors and language were known: fill them in as `decodeEntry` would.
+            assert(entries.enumerated().allSatisfy { $0.element.streamedEntrySlot == $0.offset })
+            for slot in entries.indices {
+                for warning in stream.warnings(slot) { context.warn(warning) }
+            }
+            feed.entries = stream.takeAll()
+            for index in feed.entries.indices {
+                if feed.entries[index].authors.isEmpty { feed.entries[index].authors = feed.authors }
+                if feed.entries[index].language == nil { feed.entries[index].language = feed.language }
+            }
+            feed.warnings = context.warnings
+            return feed
+        }
         feed.entries.reserveCapacity(entries.count)
         for entry in entries {
+            if let slot = entry.streamedEntrySlot, let stream {
+                // Decoded before the feed's authors and language were known: fill them in as
+                // `decodeEntry` would have.
+                var decoded = stream.entry(slot)
+                if decoded.authors.isEmpty { decoded.authors = feed.authors }
+                if decoded.language == nil { decoded.language = feed.language }
+                for warning in stream.warnings(slot) { context.warn(warning) }
+                feed.entries.append(decoded)
+                continue
+            }
             feed.entries.append(decodeEntry(entry, namespace: namespace, feed: feed, context: &context))
         }
         feed.warnings = context.warnings
@@ -62,7 +88,8 @@ enum AtomDecoder {
         return type.hasPrefix("text/html") || type.hasPrefix("application/xhtml")
     }
 
-    private static func decodeEntry(_ element: XMLElement, namespace: NS, feed: ParsedFeed,
+    /// One entry; `feed` gives the base, authors and language of an entry that has none.
+    static func decodeEntry(_ element: XMLElement, namespace: NS, feed: ParsedFeed,
                                     context: inout DecodeContext) -> Entry {
         var draft = EntryDraft()
         let base = element.base ?? feed.link

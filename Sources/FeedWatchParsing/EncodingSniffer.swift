@@ -108,6 +108,16 @@ struct EncodingSniffer {
             let count = buffer.count
             var index = 0
             while index < count {
+                // ASCII runs, 32 bytes per step, then 8: most feeds are nearly all ASCII.
+                while index + 32 <= count {
+                    let raw = UnsafeRawPointer(base + index)
+                    let words = raw.loadUnaligned(as: UInt64.self) | raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                        | raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+                        | raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                    if words & 0x8080_8080_8080_8080 != 0 { break }
+                    index += 32
+                }
+                if index == count { break }
                 if index + 8 <= count {
                     let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
                     if word & 0x8080_8080_8080_8080 == 0 {

@@ -35,7 +35,8 @@ struct EntryDraft {
         enclosures.append(enclosure)
     }
 
-    func entry() -> Entry {
+    /// The entry; consuming, so the fields move into it rather than being copied.
+    consuming func entry() -> Entry {
         var entry = Entry(id: id, guidIsPermalink: guidIsPermalink, title: title, link: link, summary: summary,
                           content: content, published: published, updated: updated, authors: authors,
                           categories: categories, enclosures: enclosures, commentsURL: commentsURL, language: language)

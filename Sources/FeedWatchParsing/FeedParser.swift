@@ -28,6 +28,14 @@ public enum FeedParser {
     ///   input), `.limitExceeded` or `.malformed`.
     public static func parse(_ bytes: [UInt8], documentURL: String? = nil, httpContentType: String? = nil,
                              limits: ParseLimits = ParseLimits()) throws(ParseError) -> ParsedFeed {
+        try parse(bytes, documentURL: documentURL, httpContentType: httpContentType, limits: limits,
+                  decodeWhileReading: true)
+    }
+
+    /// `decodeWhileReading: false` keeps the whole tree and decodes every item at the end:
+    /// the tests hold the two ways to the same result.
+    static func parse(_ bytes: [UInt8], documentURL: String?, httpContentType: String?, limits: ParseLimits,
+                      decodeWhileReading: Bool) throws(ParseError) -> ParsedFeed {
         guard bytes.count <= limits.maxBytes else {
             throw ParseError(code: .limitExceeded,
                              message: "document is \(bytes.count) bytes, more than the limit of \(limits.maxBytes)")
@@ -62,14 +70,17 @@ public enum FeedParser {
             }
         }
 
+        var stream = decodeWhileReading ? EntryStream(documentURL: documentURL) : nil
         var result = SAXDriver.parse(prepared.bytes, encoding: prepared.libxmlEncoding,
                                      declaredEncodingTrusted: prepared.followDeclaration, baseURL: documentURL,
-                                     limits: limits)
+                                     limits: limits, stream: stream)
         if result.root == nil && result.limitError == nil && (prepared.followDeclaration || prepared.libxmlEncoding != nil) {
             // libxml2 could not decode the declared encoding: read the bytes as UTF-8 instead.
             warnings.append("could not decode the declared encoding; read as UTF-8")
+            stream = decodeWhileReading ? EntryStream(documentURL: documentURL) : nil
             result = SAXDriver.parse(EncodingSniffer.forceUTF8(prepared.bytes), encoding: nil,
-                                     declaredEncodingTrusted: false, baseURL: documentURL, limits: limits)
+                                     declaredEncodingTrusted: false, baseURL: documentURL, limits: limits,
+                                     stream: stream)
         }
         if let limitError = result.limitError { throw limitError }
         // Element handles do not retain their document: keep it alive until decoding is done.
@@ -89,9 +100,9 @@ public enum FeedParser {
         let feed: ParsedFeed
         switch (root.name, root.ns) {
         case ("rss", _), ("RDF", .rdf), ("channel", _):
-            feed = RSSDecoder.decode(root, context: &context)
+            feed = RSSDecoder.decode(root, stream: stream, context: &context)
         case ("feed", .atom10), ("feed", .atom03), ("feed", .none):
-            feed = AtomDecoder.decode(root, context: &context)
+            feed = AtomDecoder.decode(root, stream: stream, context: &context)
         case ("html", _), ("HTML", _):
             throw FeedLinkFinder.notAFeedError(forHTML: bytes, documentURL: documentURL)
         default:

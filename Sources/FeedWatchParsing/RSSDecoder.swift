@@ -4,7 +4,8 @@ import FeedWatchModel
 /// by local name in any non-extension namespace, since RSS 1.0/0.90 put them in their own
 /// namespace and broken feeds in arbitrary ones.
 enum RSSDecoder {
-    static func decode(_ root: XMLElement, context: inout DecodeContext) -> ParsedFeed {
+    /// Decodes the feed; items already decoded while the document was read come from `stream`.
+    static func decode(_ root: XMLElement, stream: EntryStream? = nil, context: inout DecodeContext) -> ParsedFeed {
         let format = detectFormat(root)
         let channel = root.name == "channel" ? root : (root.children.first { isCore($0) && $0.name == "channel" })
         if channel == nil { context.warn("RSS document without a <channel>") }
@@ -31,10 +32,31 @@ enum RSSDecoder {
         if items.count > placed {
             context.warn("\(items.count - placed) item(s) found inside another element (an unclosed tag?)")
         }
-        feed.entries.reserveCapacity(items.count)
-        for item in items {
-            let base = item.base ?? channelBase
-            feed.entries.append(decodeItem(item, base: base, feedLanguage: feed.language, context: &context))
+        if let stream, stream.count == items.count {
+            // Every item was decoded while the document was read, in this order.
+            assert(items.enumerated().allSatisfy { $0.element.streamedEntrySlot == $0.offset })
+            for slot in items.indices {
+                for warning in stream.warnings(slot) { context.warn(warning) }
+            }
+            feed.entries = stream.takeAll()
+            if let language = feed.language {
+                for index in feed.entries.indices where feed.entries[index].language == nil {
+                    feed.entries[index].language = language
+                }
+            }
+        } else {
+            feed.entries.reserveCapacity(items.count)
+            for item in items {
+                if let slot = item.streamedEntrySlot, let stream {
+                    var entry = stream.entry(slot)
+                    if entry.language == nil { entry.language = feed.language }
+                    for warning in stream.warnings(slot) { context.warn(warning) }
+                    feed.entries.append(entry)
+                    continue
+                }
+                let base = item.base ?? channelBase
+                feed.entries.append(decodeItem(item, base: base, feedLanguage: feed.language, context: &context))
+            }
         }
         if feed.imageURL == nil, let image = root.children.first(where: { isCore($0) && $0.name == "image" }),
            let url = image.children.first(where: { isCore($0) && $0.name == "url" })?.trimmedText {
@@ -130,7 +152,8 @@ enum RSSDecoder {
         feed.authors = draft.authors
     }
 
-    private static func decodeItem(_ item: XMLElement, base: String?, feedLanguage: String?,
+    /// One item. `feedLanguage` is the language of an item that names none (nil: leave it nil).
+    static func decodeItem(_ item: XMLElement, base: String?, feedLanguage: String?,
                                    context: inout DecodeContext) -> Entry {
         var draft = EntryDraft()
         var guidElement: XMLElement?

@@ -27,10 +27,11 @@ enum SAXDriver {
 
     /// Parses `bytes`. `encoding` forces a character encoding and ignores the document's own
     /// declaration (nil: bytes are UTF-8 already, or libxml2 decides from the declaration).
+    /// Items and entries that `stream` decodes as they close leave only a stub in the tree.
     static func parse(_ bytes: [UInt8], encoding: String?, declaredEncodingTrusted: Bool, baseURL: String?,
-                      limits: ParseLimits) -> SAXResult {
+                      limits: ParseLimits, stream: EntryStream? = nil) -> SAXResult {
         LibXML2.setUpOnce()
-        let builder = TreeBuilder(limits: limits, baseURL: baseURL, documentSize: bytes.count)
+        let builder = TreeBuilder(limits: limits, baseURL: baseURL, documentSize: bytes.count, stream: stream)
         var handler = xmlSAXHandler()
         handler.initialized = UInt32(XML_SAX2_MAGIC)
         handler.startElementNs = saxStartElement
@@ -109,6 +110,11 @@ private final class TreeBuilder {
     /// Index into `document.strings` of the document URL, the base of every element; -1 for none.
     let documentBase: Int32
     var context: xmlParserCtxtPtr?
+    /// Decodes items and entries as they close (nil: keep the whole tree).
+    let stream: EntryStream?
+    /// Where the buffers stood when each open item or entry opened (for `stream`); marks of
+    /// entries closed implicitly linger below and are dropped when an enclosing one closes.
+    @exclusivity(unchecked) private var entryMarks: [XMLDocument.Mark] = []
     /// The open elements of the tree being built (record indexes).
     @exclusivity(unchecked) var stack: [Int32] = []
     /// The open elements as libxml2 sees them; differs from `stack` after an implied close.
@@ -130,11 +136,15 @@ private final class TreeBuilder {
     /// Per interned name: whether it is a container, and whether it is `item` or `entry`.
     @exclusivity(unchecked) private var nameFlags: [(isContainer: Bool, isEntry: Bool)] = []
 
-    init(limits: ParseLimits, baseURL: String?, documentSize: Int) {
+    init(limits: ParseLimits, baseURL: String?, documentSize: Int, stream: EntryStream?) {
         self.limits = limits
+        self.stream = stream
         // Text is rarely longer than the document (entities shrink; only a transcoded legacy
-        // encoding grows it), so this is usually the one allocation.
-        document = XMLDocument(textCapacity: documentSize)
+        // encoding grows it). When items are decoded as they close, the buffers only ever
+        // hold the channel and one item: starting small keeps them in the cache and spares
+        // faulting in pages for a large document's worth of memory.
+        let expected = stream == nil ? documentSize : min(documentSize, 256 * 1024)
+        document = XMLDocument(textCapacity: expected)
         if let baseURL {
             document.strings.append(baseURL)
             documentBase = 0
@@ -148,9 +158,8 @@ private final class TreeBuilder {
         nameFlags.reserveCapacity(64)
         document.names.reserveCapacity(64)
         // One element per ~40 bytes is about as dense as feeds get: reserving that up front
-        // (address space only; untouched pages cost nothing) saves growing the array by
-        // copying, which with the page faults of each new copy was a tenth of a large parse.
-        document.records.reserveCapacity(max(256, documentSize / 40))
+        // saves growing the array by copying.
+        document.records.reserveCapacity(max(256, expected / 40))
     }
 
     /// Elements that only hold other elements; their whitespace text is layout.
@@ -281,6 +290,7 @@ private final class TreeBuilder {
         }
         stack.append(index)
         openElements.append(index)
+        if flags.isEntry && stream != nil { entryMarks.append(document.mark(for: index)) }
     }
 
     /// An item (or entry) cannot contain another in the same namespace: a new one while one
@@ -304,7 +314,29 @@ private final class TreeBuilder {
     func end() {
         if stopped { return }
         guard let closing = openElements.popLast() else { return }
-        if let position = stack.lastIndex(of: closing) { stack.removeSubrange(position...) }
+        guard let position = stack.lastIndex(of: closing) else { return }
+        if position == stack.count - 1 {
+            if let stream, nameFlags[Int(document.records[Int(closing)].name)].isEntry {
+                offer(closing, at: position, to: stream)
+            }
+            stack.removeLast()
+        } else {
+            stack.removeSubrange(position...)
+        }
+    }
+
+    /// Offers an item or entry that has just closed, with nothing of it still open, to the
+    /// stream; when the stream decodes it, its subtree gives its memory back.
+    private func offer(_ closing: Int32, at position: Int, to stream: EntryStream) {
+        while let last = entryMarks.last, last.record > closing { entryMarks.removeLast() }
+        guard let mark = entryMarks.last, mark.record == closing else { return }
+        entryMarks.removeLast()
+        // The decoder reads each element's text as one run.
+        document.finish(from: Int(closing))
+        if let slot = stream.entryClosed(XMLElement(document: document, index: closing),
+                                         ancestors: stack[..<position]) {
+            document.replaceSubtree(mark, withEntrySlot: slot)
+        }
     }
 
     func characters(_ pointer: UnsafePointer<xmlChar>?, _ length: Int) {

@@ -99,10 +99,24 @@ final class XMLDocument {
         /// Indexes into `strings` of the effective (resolved) `xml:base` and `xml:lang`; -1 for none.
         var base: Int32
         var lang: Int32
+        /// For an item or entry decoded while the document was read (see `EntryStream`): its
+        /// slot there; the record then stands for the decoded entry and keeps no children or text.
+        var entrySlot: Int32 = -1
         var textStart = 0
         var textEnd = 0
         /// Where in the parent's text this element starts, for re-serialising mixed content.
         var textOffset: Int
+    }
+
+    /// How far the document's buffers reached when an element opened: dropping that element's
+    /// subtree cuts them back to here.
+    struct Mark {
+        var record: Int32
+        var attributes: Int
+        var attributeBytes: Int
+        var textLength: Int
+        var spills: Int
+        var strings: Int
     }
 
     struct Attribute {
@@ -114,8 +128,8 @@ final class XMLDocument {
 
     // Unchecked exclusivity: built and read by one thread, never with overlapping accesses,
     // and the dynamic checks were a measurable share of parse time.
-    @exclusivity(unchecked) var records: [Record] = []
-    @exclusivity(unchecked) var attributes: [Attribute] = []
+    @exclusivity(unchecked) var records = PODBuffer<Record>(capacity: 256)
+    @exclusivity(unchecked) var attributes = PODBuffer<Attribute>()
     /// The character data of the whole document, in one manually grown buffer (an Array's
     /// `append` cost a hundred instructions per SAX text event). Most elements' text is one
     /// contiguous run of it; `finish()` moves the rest (mixed content, spilled) in too, so
@@ -139,7 +153,11 @@ final class XMLDocument {
         textStorage = .allocate(capacity: self.textCapacity)
     }
 
-    deinit { textStorage.deallocate() }
+    deinit {
+        textStorage.deallocate()
+        records.deallocate()
+        attributes.deallocate()
+    }
 
     /// The first element (the root), or nil when the document had none.
     var root: XMLElement? { records.isEmpty ? nil : XMLElement(document: self, index: 0) }
@@ -153,42 +171,38 @@ final class XMLDocument {
     }
 
     func textCount(_ index: Int) -> Int {
-        records.withUnsafeBufferPointer { records in
-            let spill = records[index].spill
-            return spill >= 0 ? spills[Int(spill)].count : records[index].textEnd - records[index].textStart
-        }
+        let spill = records[index].spill
+        return spill >= 0 ? spills[Int(spill)].count : records[index].textEnd - records[index].textStart
     }
 
     /// Appends `bytes` to the text of element `index`, unless that text would then be longer
     /// than `limit` bytes: false then, and nothing is appended. One pass over the record:
     /// this runs for every SAX text event.
     func appendText(_ bytes: UnsafeBufferPointer<UInt8>, to index: Int, limit: Int = .max) -> Bool {
-        records.withUnsafeMutableBufferPointer { records in
-            let spill = records[index].spill
-            if spill >= 0 {
-                guard spills[Int(spill)].count + bytes.count <= limit else { return false }
-                spills[Int(spill)].append(contentsOf: bytes)
-                return true
-            }
-            let start = records[index].textStart
-            let end = records[index].textEnd
-            guard end - start + bytes.count <= limit else { return false }
-            if start == end {
-                records[index].textStart = textLength
-                appendToStorage(bytes)
-                records[index].textEnd = textLength
-            } else if end == textLength {
-                appendToStorage(bytes)
-                records[index].textEnd = textLength
-            } else {
-                // A child's text came in between (mixed content): continue in a copy of its own.
-                var copy = Array(UnsafeBufferPointer(start: textStorage + start, count: end - start))
-                copy.append(contentsOf: bytes)
-                records[index].spill = Int32(spills.count)
-                spills.append(copy)
-            }
+        let spill = records[index].spill
+        if spill >= 0 {
+            guard spills[Int(spill)].count + bytes.count <= limit else { return false }
+            spills[Int(spill)].append(contentsOf: bytes)
             return true
         }
+        let start = records[index].textStart
+        let end = records[index].textEnd
+        guard end - start + bytes.count <= limit else { return false }
+        if start == end {
+            records[index].textStart = textLength
+            appendToStorage(bytes)
+            records[index].textEnd = textLength
+        } else if end == textLength {
+            appendToStorage(bytes)
+            records[index].textEnd = textLength
+        } else {
+            // A child's text came in between (mixed content): continue in a copy of its own.
+            var copy = Array(UnsafeBufferPointer(start: textStorage + start, count: end - start))
+            copy.append(contentsOf: bytes)
+            records[index].spill = Int32(spills.count)
+            spills.append(copy)
+        }
+        return true
     }
 
     private func appendToStorage(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -205,17 +219,46 @@ final class XMLDocument {
         textLength += bytes.count
     }
 
-    /// Ends the build: spilled text joins the buffer, so every element's text is one run.
-    func finish() {
+    /// Where the buffers stand just after element `record` was added.
+    func mark(for record: Int32) -> Mark {
+        Mark(record: record, attributes: attributes.count, attributeBytes: attributeBytes.count,
+             textLength: textLength, spills: spills.count, strings: strings.count)
+    }
+
+    /// Replaces the subtree of the element `mark.record` (the last element opened at or
+    /// after it, and just closed) by a stub standing for entry `slot` of the `EntryStream`:
+    /// everything its descendants and its text took is given back, so a document of any
+    /// number of items needs buffers for one item at a time. The element's own name,
+    /// namespace and attributes stay, so decoders still see it where it was.
+    func replaceSubtree(_ mark: Mark, withEntrySlot slot: Int32) {
+        let index = Int(mark.record)
+        records.removeLast(records.count - index - 1)
+        records[index].firstChild = -1
+        records[index].lastChild = -1
+        records[index].childCount = 0
+        records[index].spill = -1
+        records[index].textStart = 0
+        records[index].textEnd = 0
+        records[index].entrySlot = slot
+        attributes.removeLast(attributes.count - mark.attributes)
+        attributeBytes.removeLast(attributeBytes.count - mark.attributeBytes)
+        textLength = mark.textLength
+        spills.removeLast(spills.count - mark.spills)
+        strings.removeLast(strings.count - mark.strings)
+    }
+
+    /// Ends the build of the elements from `first` on (all of them by default): their
+    /// spilled text joins the buffer, so each of their texts is one run.
+    func finish(from first: Int = 0) {
         guard !spills.isEmpty else { return }
-        for index in records.indices where records[index].spill >= 0 {
+        for index in first..<records.count where records[index].spill >= 0 {
             let spilled = spills[Int(records[index].spill)]
             records[index].textStart = textLength
             spilled.withUnsafeBufferPointer { appendToStorage($0) }
             records[index].textEnd = textLength
             records[index].spill = -1
         }
-        spills = []
+        if first == 0 { spills = [] }
     }
 }
 
@@ -255,6 +298,12 @@ struct XMLElement: Equatable {
     }
     /// Where in the parent's `text` this element starts, for re-serialising mixed content.
     var textOffset: Int { record.textOffset }
+    /// The `EntryStream` slot of an item or entry already decoded while the document was
+    /// read; nil for every other element.
+    var streamedEntrySlot: Int? {
+        let slot = record.entrySlot
+        return slot >= 0 ? Int(slot) : nil
+    }
 
     /// The child elements, in document order.
     var children: Children {
@@ -325,6 +374,8 @@ struct XMLElement: Equatable {
 
     /// Whether the element has child elements (mixed or element content).
     var hasChildElements: Bool { record.firstChild >= 0 }
+    /// The record index of the first child element; -1 for none.
+    var firstChildIndex: Int32 { record.firstChild }
 
     private func appendInner(to out: inout [UInt8]) {
         let text = self.text

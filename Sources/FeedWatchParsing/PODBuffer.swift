@@ -1,0 +1,58 @@
+/// A growable buffer of plain values (no references inside) for the element tree's records
+/// and attributes. Unlike an `Array` in a class property, reading an element costs no
+/// retain and release of the storage and writing one no uniqueness check: the tree is read
+/// a few dozen times per element while a feed is decoded, and those were a tenth of the
+/// parse. The owner frees the memory (`deallocate`) and never copies the buffer.
+struct PODBuffer<Element: BitwiseCopyable> {
+    private var base: UnsafeMutablePointer<Element>
+    private(set) var count = 0
+    private(set) var capacity: Int
+
+    init(capacity: Int = 16) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    /// Frees the memory; the buffer must not be used afterwards.
+    func deallocate() { base.deallocate() }
+
+    var isEmpty: Bool { count == 0 }
+    var indices: Range<Int> { 0..<count }
+    var last: Element? { count > 0 ? base[count - 1] : nil }
+
+    subscript(index: Int) -> Element {
+        unsafeAddress {
+            precondition(index >= 0 && index < count, "PODBuffer index out of range")
+            return UnsafePointer(base + index)
+        }
+        unsafeMutableAddress {
+            precondition(index >= 0 && index < count, "PODBuffer index out of range")
+            return base + index
+        }
+    }
+
+    mutating func append(_ element: Element) {
+        if count == capacity { grow(to: count + 1) }
+        (base + count).initialize(to: element)
+        count += 1
+    }
+
+    mutating func reserveCapacity(_ minimum: Int) {
+        if minimum > capacity { grow(to: minimum) }
+    }
+
+    /// Drops the last `k` elements; the memory stays for reuse.
+    mutating func removeLast(_ k: Int) {
+        precondition(k >= 0 && k <= count, "PODBuffer cannot remove more elements than it has")
+        count -= k
+    }
+
+    private mutating func grow(to minimum: Int) {
+        let grown = max(minimum, capacity * 2)
+        let replacement = UnsafeMutablePointer<Element>.allocate(capacity: grown)
+        replacement.initialize(from: base, count: count)
+        base.deallocate()
+        base = replacement
+        capacity = grown
+    }
+}
