@@ -21,6 +21,7 @@ public struct Person: Sendable, Hashable, Codable {
     public var email: String?
     public var uri: String?
 
+    @inlinable
     public init(name: String? = nil, email: String? = nil, uri: String? = nil) {
         self.name = name
         self.email = email
@@ -34,6 +35,7 @@ public struct Enclosure: Sendable, Hashable, Codable {
     public var type: String?
     public var length: Int64?
 
+    @inlinable
     public init(url: String, type: String? = nil, length: Int64? = nil) {
         self.url = url
         self.type = type
@@ -53,6 +55,7 @@ public struct FeedText: Sendable, Hashable, Codable {
     /// `value` as plain text: tags removed, entities decoded, whitespace folded.
     public var plainText: String
 
+    @inlinable
     public init(value: String, kind: Kind, plainText: String) {
         self.value = value
         self.kind = kind
@@ -60,6 +63,7 @@ public struct FeedText: Sendable, Hashable, Codable {
     }
 
     /// Plain text that is its own rendering.
+    @inlinable
     public init(plain: String) {
         self.init(value: plain, kind: .text, plainText: plain)
     }
@@ -91,6 +95,9 @@ public struct Entry: Sendable, Hashable, Codable {
     /// The length of the episode in seconds (`itunes:duration`), for podcasts.
     public var durationSeconds: Int? = nil
 
+    // The memberwise initialisers are inlinable so a parser building thousands of entries
+    // moves its strings into them instead of copying each one across the module boundary.
+    @inlinable
     public init(
         id: String? = nil, guidIsPermalink: Bool? = nil, title: String? = nil, link: String? = nil,
         summary: FeedText? = nil, content: FeedText? = nil, published: Date? = nil, updated: Date? = nil,

@@ -60,3 +60,21 @@ enum ByteSearch {
         return count
     }
 }
+
+extension String {
+    /// A String of UTF-8 bytes that are valid by construction: text and attribute values
+    /// libxml2 produced from a document that was validated or transcoded to UTF-8 first
+    /// (`EncodingSniffer`), or bytes assembled from such text and ASCII. Copied without the
+    /// standard library's validation, which for non-ASCII text costs several times the copy
+    /// and was a fifth of a parse of the real-world corpus. Debug builds (the tests, the
+    /// fuzz target) check the claim.
+    init(knownValidUTF8 bytes: UnsafeBufferPointer<UInt8>) {
+        assert(String(validating: bytes, as: UTF8.self) != nil, "bytes claimed to be valid UTF-8 are not")
+        self = String(copying: UTF8Span(unchecked: bytes.span))
+    }
+
+    /// `init(knownValidUTF8:)` over an array's bytes.
+    init(knownValidUTF8 bytes: [UInt8]) {
+        self = bytes.withUnsafeBufferPointer { String(knownValidUTF8: $0) }
+    }
+}

@@ -238,6 +238,6 @@ final class TextWriter {
 
     func finish() -> String {
         // U+00A0 (from &nbsp;) counts as a space for folding only at the edges; keep it inside.
-        String(decoding: UnsafeBufferPointer(start: storage, count: count), as: UTF8.self)
+        String(knownValidUTF8: UnsafeBufferPointer(start: storage, count: count))
     }
 }

@@ -176,7 +176,7 @@ enum URLResolver {
                 index = max(valueEnd, index + 1)
                 continue
             }
-            let value = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
+            let value = String(knownValidUTF8: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd]))
             if !value.isEmpty, !isAbsolute(value), !value.hasPrefix("#") {
                 // The value is HTML-escaped; the resolver wants the URL itself.
                 let hasAmpersand = value.utf8.contains(UInt8(ascii: "&"))
@@ -191,7 +191,7 @@ enum URLResolver {
         }
         guard var output else { return nil }
         output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
-        return String(decoding: output, as: UTF8.self)
+        return String(knownValidUTF8: output)
     }
 
     /// `/path…` with nothing `resolve` would change: no `//` start, no surrounding whitespace,

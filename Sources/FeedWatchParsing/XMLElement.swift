@@ -165,7 +165,7 @@ final class XMLDocument {
     /// An attribute's value as a String.
     func attributeValue(_ attribute: Attribute) -> String {
         let bytes = attributeBytes[attribute.valueStart..<attribute.valueEnd]
-        let value = String(decoding: bytes, as: UTF8.self)
+        let value = bytes.withUnsafeBufferPointer { String(knownValidUTF8: $0) }
         // Without entity substitution libxml2 passes `&amp;` in attributes as `&#38;`.
         return bytes.contains(UInt8(ascii: "&")) ? value.replacingAll("&#38;", with: "&") : value
     }
@@ -342,17 +342,17 @@ struct XMLElement: Equatable {
         var end = text.endIndex
         while start < end && text[start].isASCIIWhitespace { start += 1 }
         while end > start && text[end - 1].isASCIIWhitespace { end -= 1 }
-        return start < end ? String(decoding: text[start..<end], as: UTF8.self) : nil
+        return start < end ? String(knownValidUTF8: UnsafeBufferPointer(rebasing: text[start..<end])) : nil
     }
 
     /// The element's text when it has no child elements, else its inner markup serialised
     /// as (X)HTML: what a feed meant when it put unescaped HTML inside a text element.
     var innerMarkup: String {
-        if !hasChildElements { return String(decoding: text, as: UTF8.self) }
+        if !hasChildElements { return String(knownValidUTF8: text) }
         var out: [UInt8] = []
         out.reserveCapacity(textCount * 2)
         appendInner(to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return String(knownValidUTF8: out)
     }
 
     /// Descendants (and self) called `name` that pass `filter`, in document order, without
