@@ -43,7 +43,7 @@ final class EntryStream {
     /// is still open; `ancestors` are the open elements around it, outermost first. Returns
     /// the slot it was decoded into, after which its subtree may be dropped, or nil when it
     /// must stay in the tree.
-    func entryClosed(_ element: XMLElement, ancestors: ArraySlice<Int32>) -> Int32? {
+    func entryClosed(_ element: XMLElement, ancestors: UnsafeBufferPointer<Int32>) -> Int32? {
         guard let parent = ancestors.last else { return nil }
         let document = element.document
         let root = XMLElement(document: document, index: 0)

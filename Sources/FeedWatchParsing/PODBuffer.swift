@@ -41,10 +41,29 @@ struct PODBuffer<Element: BitwiseCopyable> {
         if minimum > capacity { grow(to: minimum) }
     }
 
+    /// Removes and returns the last element; nil when empty.
+    mutating func popLast() -> Element? {
+        guard count > 0 else { return nil }
+        count -= 1
+        return base[count]
+    }
+
+    /// The first `length` elements, valid until the buffer is next changed.
+    func prefix(_ length: Int) -> UnsafeBufferPointer<Element> {
+        precondition(length >= 0 && length <= count, "PODBuffer prefix out of range")
+        return UnsafeBufferPointer(start: base, count: length)
+    }
+
     /// Drops the last `k` elements; the memory stays for reuse.
     mutating func removeLast(_ k: Int) {
         precondition(k >= 0 && k <= count, "PODBuffer cannot remove more elements than it has")
         count -= k
+    }
+
+    /// Drops every element from `index` on.
+    mutating func removeSuffix(from index: Int) {
+        precondition(index >= 0 && index <= count, "PODBuffer index out of range")
+        count = index
     }
 
     private mutating func grow(to minimum: Int) {
@@ -54,5 +73,17 @@ struct PODBuffer<Element: BitwiseCopyable> {
         base.deallocate()
         base = replacement
         capacity = grown
+    }
+}
+
+extension PODBuffer where Element: Equatable {
+    /// The index of the last element equal to `element`.
+    func lastIndex(of element: Element) -> Int? {
+        var index = count - 1
+        while index >= 0 {
+            if base[index] == element { return index }
+            index -= 1
+        }
+        return nil
     }
 }

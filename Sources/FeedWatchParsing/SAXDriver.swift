@@ -114,11 +114,11 @@ private final class TreeBuilder {
     let stream: EntryStream?
     /// Where the buffers stood when each open item or entry opened (for `stream`); marks of
     /// entries closed implicitly linger below and are dropped when an enclosing one closes.
-    @exclusivity(unchecked) private var entryMarks: [XMLDocument.Mark] = []
+    @exclusivity(unchecked) private var entryMarks = PODBuffer<XMLDocument.Mark>()
     /// The open elements of the tree being built (record indexes).
-    @exclusivity(unchecked) var stack: [Int32] = []
+    @exclusivity(unchecked) var stack = PODBuffer<Int32>(capacity: 32)
     /// The open elements as libxml2 sees them; differs from `stack` after an implied close.
-    @exclusivity(unchecked) var openElements: [Int32] = []
+    @exclusivity(unchecked) var openElements = PODBuffer<Int32>(capacity: 32)
     /// Items or entries that started while the previous one was still open.
     var impliedCloses = 0
     var errors: [String] = []
@@ -151,8 +151,6 @@ private final class TreeBuilder {
         } else {
             documentBase = -1
         }
-        stack.reserveCapacity(32)
-        openElements.reserveCapacity(32)
         // Feeds use a few dozen distinct names: no rehashing while they are first seen.
         nameIndexes.reserveCapacity(64)
         nameFlags.reserveCapacity(64)
@@ -160,6 +158,12 @@ private final class TreeBuilder {
         // One element per ~40 bytes is about as dense as feeds get: reserving that up front
         // saves growing the array by copying.
         document.records.reserveCapacity(max(256, expected / 40))
+    }
+
+    deinit {
+        stack.deallocate()
+        openElements.deallocate()
+        entryMarks.deallocate()
     }
 
     /// Elements that only hold other elements; their whitespace text is layout.
@@ -303,7 +307,7 @@ private final class TreeBuilder {
             let open = document.records[Int(stack[position])]
             if open.namespace != namespace { return }
             if open.name == name {
-                stack.removeSubrange(position...)
+                stack.removeSuffix(from: position)
                 impliedCloses += 1
                 return
             }
@@ -319,22 +323,22 @@ private final class TreeBuilder {
             if let stream, nameFlags[Int(document.records[Int(closing)].name)].isEntry {
                 offer(closing, at: position, to: stream)
             }
-            stack.removeLast()
+            stack.removeLast(1)
         } else {
-            stack.removeSubrange(position...)
+            stack.removeSuffix(from: position)
         }
     }
 
     /// Offers an item or entry that has just closed, with nothing of it still open, to the
     /// stream; when the stream decodes it, its subtree gives its memory back.
     private func offer(_ closing: Int32, at position: Int, to stream: EntryStream) {
-        while let last = entryMarks.last, last.record > closing { entryMarks.removeLast() }
+        while let last = entryMarks.last, last.record > closing { entryMarks.removeLast(1) }
         guard let mark = entryMarks.last, mark.record == closing else { return }
-        entryMarks.removeLast()
+        entryMarks.removeLast(1)
         // The decoder reads each element's text as one run.
         document.finish(from: Int(closing))
         if let slot = stream.entryClosed(XMLElement(document: document, index: closing),
-                                         ancestors: stack[..<position]) {
+                                         ancestors: stack.prefix(position)) {
             document.replaceSubtree(mark, withEntrySlot: slot)
         }
     }

@@ -178,6 +178,7 @@ final class XMLDocument {
     /// Appends `bytes` to the text of element `index`, unless that text would then be longer
     /// than `limit` bytes: false then, and nothing is appended. One pass over the record:
     /// this runs for every SAX text event.
+    @inline(__always)
     func appendText(_ bytes: UnsafeBufferPointer<UInt8>, to index: Int, limit: Int = .max) -> Bool {
         let spill = records[index].spill
         if spill >= 0 {
@@ -205,18 +206,28 @@ final class XMLDocument {
         return true
     }
 
+    @inline(__always)
     private func appendToStorage(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let source = bytes.baseAddress else { return }
-        if textLength + bytes.count > textCapacity {
-            let grown = max(textLength + bytes.count, textCapacity * 2)
-            let replacement = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
-            replacement.update(from: textStorage, count: textLength)
-            textStorage.deallocate()
-            textStorage = replacement
-            textCapacity = grown
+        if textLength + bytes.count > textCapacity { growStorage(toHold: bytes.count) }
+        let target = textStorage + textLength
+        if bytes.count <= 8 {
+            // libxml2 hands over one event per entity (`&lt;` is a one-byte event): a loop
+            // is cheaper than calling memcpy for these.
+            for offset in 0..<bytes.count { target[offset] = source[offset] }
+        } else {
+            target.update(from: source, count: bytes.count)
         }
-        (textStorage + textLength).update(from: source, count: bytes.count)
         textLength += bytes.count
+    }
+
+    private func growStorage(toHold extra: Int) {
+        let grown = max(textLength + extra, textCapacity * 2)
+        let replacement = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        replacement.update(from: textStorage, count: textLength)
+        textStorage.deallocate()
+        textStorage = replacement
+        textCapacity = grown
     }
 
     /// Where the buffers stand just after element `record` was added.
