@@ -1,6 +1,7 @@
 import Foundation
 import FeedWatchDigest
 import FeedWatchFetching
+import FeedWatchParsing
 import FeedWatchModel
 
 /// Where the state lives.
@@ -101,6 +102,25 @@ public struct StoryConfiguration: Sendable, Hashable {
     public var textSimilarity: Double = 0.4
     /// Share of common title trigrams for one story (`title_similarity`).
     public var titleSimilarity: Double = 0.8
+}
+
+/// Bounds on reading one feed document, from `[parse]`; the document size bound is
+/// `[fetch] max_body_bytes`.
+public struct ParseConfiguration: Sendable, Hashable {
+    /// The most items or entries read from one document (`max_entries`); the rest of a
+    /// longer document is skipped with a warning.
+    public var maxEntries: Int = ParseLimits().maxEntries
+    /// The deepest element nesting accepted (`max_depth`).
+    public var maxDepth: Int = ParseLimits().maxDepth
+    /// The largest single text node accepted, in bytes (`max_text_bytes`).
+    public var maxTextBytes: Int = ParseLimits().maxTextBytes
+
+    public init() {}
+
+    /// The parser's limits for a document of at most `maxBytes` (the fetch body cap).
+    public func limits(maxBytes: Int) -> ParseLimits {
+        ParseLimits(maxBytes: maxBytes, maxDepth: maxDepth, maxTextBytes: maxTextBytes, maxEntries: maxEntries)
+    }
 }
 
 /// When and how digests are written, from `[digest]`.
@@ -221,6 +241,11 @@ public struct FeedWatchConfiguration: Sendable, Hashable {
     public var http = HTTPConfiguration()
     /// How articles are grouped into stories, from `[stories]`.
     public var stories = StoryConfiguration()
+    /// Bounds on reading a feed document, from `[parse]`.
+    public var parse = ParseConfiguration()
+
+    /// The parser's limits: `[parse]`, with the fetch body cap as the document size bound.
+    public var parseLimits: ParseLimits { parse.limits(maxBytes: fetch.maxBodyBytes) }
 
     /// The interval a feed is checked at: its own, else the global one.
     public func interval(for feed: FeedSource) -> TimeSpan { feed.interval ?? fetch.interval }

@@ -155,7 +155,8 @@ struct TableReader {
     }
 
     mutating func read(root: TOMLTable, path: String, environment: [String: String]) -> FeedWatchConfiguration? {
-        checkKeys(root, allowed: ["storage", "fetch", "feed", "opml", "topic", "digest", "notify", "http", "stories"], prefix: "")
+        checkKeys(root, allowed: ["storage", "fetch", "parse", "feed", "opml", "topic", "digest", "notify", "http", "stories"],
+                  prefix: "")
         let storage = readStorage(root, environment: environment)
         let fetch = readFetch(root)
         var feeds = readFeeds(root, minimumInterval: fetch.minimumInterval)
@@ -173,7 +174,21 @@ struct TableReader {
         var configuration = FeedWatchConfiguration(path: path, storage: storage, fetch: fetch, feeds: feeds, topics: topics, digest: digest)
         configuration.http = readHTTP(root)
         configuration.stories = readStories(root)
+        configuration.parse = readParse(root)
         return configuration
+    }
+
+    /// `[parse]`: bounds on reading one feed document.
+    mutating func readParse(_ root: TOMLTable) -> ParseConfiguration {
+        var parse = ParseConfiguration()
+        guard let section = table(root, "parse", path: "parse") else { return parse }
+        checkKeys(section, allowed: ["max_entries", "max_depth", "max_text_bytes"], prefix: "parse")
+        if let v = int(section, "max_entries", path: "parse.max_entries", range: 1...10_000_000) { parse.maxEntries = v }
+        if let v = int(section, "max_depth", path: "parse.max_depth", range: 8...10_000) { parse.maxDepth = v }
+        if let v = int(section, "max_text_bytes", path: "parse.max_text_bytes", range: 1024...(1 << 30)) {
+            parse.maxTextBytes = v
+        }
+        return parse
     }
 
     mutating func readHTTP(_ root: TOMLTable) -> HTTPConfiguration {

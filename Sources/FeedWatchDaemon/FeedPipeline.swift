@@ -210,7 +210,8 @@ public struct FeedPipeline: Sendable {
 
         let parsed: ParsedFeed
         do {
-            parsed = try FeedParser.parse(result.body, documentURL: result.effectiveURL, httpContentType: result.contentType)
+            parsed = try FeedParser.parse(result.body, documentURL: result.effectiveURL, httpContentType: result.contentType,
+                                          limits: configuration.parseLimits)
         } catch {
             var message = error.message
             if !error.advertisedFeeds.isEmpty {

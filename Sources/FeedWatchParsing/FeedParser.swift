@@ -8,12 +8,20 @@ public struct ParseLimits: Sendable, Hashable {
     public var maxDepth: Int
     /// The largest single text node accepted, in bytes.
     public var maxTextBytes: Int
+    /// The most items or entries read from one document. A document with more is not an
+    /// error: the first ones are kept, reading stops there, and a warning says so. (A
+    /// hostile feed of empty items would otherwise cost hundreds of bytes of model per few
+    /// bytes of input.)
+    public var maxEntries: Int
 
-    /// Defaults sized for real feeds: 32 MiB documents, 256 levels, 8 MiB per text node.
-    public init(maxBytes: Int = 32 * 1024 * 1024, maxDepth: Int = 256, maxTextBytes: Int = 8 * 1024 * 1024) {
+    /// Defaults sized for real feeds: 32 MiB documents, 256 levels, 8 MiB per text node,
+    /// 50,000 entries (the largest real feeds, podcast archives, hold a few thousand).
+    public init(maxBytes: Int = 32 * 1024 * 1024, maxDepth: Int = 256, maxTextBytes: Int = 8 * 1024 * 1024,
+                maxEntries: Int = 50_000) {
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
         self.maxTextBytes = maxTextBytes
+        self.maxEntries = maxEntries
     }
 }
 
@@ -48,7 +56,8 @@ public enum FeedParser {
         }
         let lead = prepared.bytes[first]
         if lead == UInt8(ascii: "{") || lead == UInt8(ascii: "[") {
-            return try JSONFeedDecoder.decode(prepared.bytes, documentURL: documentURL, warnings: warnings)
+            return try JSONFeedDecoder.decode(prepared.bytes, documentURL: documentURL, warnings: warnings,
+                                              maxEntries: limits.maxEntries)
         }
         guard let start = markupStart(prepared.bytes, from: first) else {
             throw ParseError(code: .notAFeed, message: "not a feed: \(describeNonMarkup(prepared.bytes))")
@@ -70,19 +79,25 @@ public enum FeedParser {
             }
         }
 
-        var stream = decodeWhileReading ? EntryStream(documentURL: documentURL) : nil
+        let expectedEntries = EntryStream.expectedEntries(in: prepared.bytes, limit: limits.maxEntries)
+        var stream = decodeWhileReading
+            ? EntryStream(documentURL: documentURL, expectedEntries: expectedEntries) : nil
         var result = SAXDriver.parse(prepared.bytes, encoding: prepared.libxmlEncoding,
                                      declaredEncodingTrusted: prepared.followDeclaration, baseURL: documentURL,
                                      limits: limits, stream: stream)
         if result.root == nil && result.limitError == nil && (prepared.followDeclaration || prepared.libxmlEncoding != nil) {
             // libxml2 could not decode the declared encoding: read the bytes as UTF-8 instead.
             warnings.append("could not decode the declared encoding; read as UTF-8")
-            stream = decodeWhileReading ? EntryStream(documentURL: documentURL) : nil
+            stream = decodeWhileReading
+                ? EntryStream(documentURL: documentURL, expectedEntries: expectedEntries) : nil
             result = SAXDriver.parse(EncodingSniffer.forceUTF8(prepared.bytes), encoding: nil,
                                      declaredEncodingTrusted: false, baseURL: documentURL, limits: limits,
                                      stream: stream)
         }
         if let limitError = result.limitError { throw limitError }
+        if result.entryLimitReached {
+            warnings.append("read the first \(limits.maxEntries) items or entries (the limit) and skipped the rest of the document")
+        }
         // Element handles do not retain their document: keep it alive until decoding is done.
         let document = result.document
         defer { withExtendedLifetime(document) {} }

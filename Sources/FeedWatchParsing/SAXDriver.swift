@@ -10,6 +10,8 @@ struct SAXResult {
     var errors: [String]
     var errorCount: Int
     var limitError: ParseError?
+    /// Reading stopped at `ParseLimits.maxEntries`: the tree holds the entries before it.
+    var entryLimitReached = false
 }
 
 /// Runs libxml2's SAX2 push parser in recover mode over a UTF-8 (or libxml2-decodable)
@@ -83,7 +85,8 @@ enum SAXDriver {
             errors.append("\(builder.impliedCloses) item(s) or entr(ies) started before the previous one was closed")
         }
         return SAXResult(document: builder.document, errors: errors,
-                         errorCount: builder.errorCount + builder.impliedCloses, limitError: builder.limitError)
+                         errorCount: builder.errorCount + builder.impliedCloses, limitError: builder.limitError,
+                         entryLimitReached: builder.entryLimitReached)
     }
 }
 
@@ -125,6 +128,9 @@ private final class TreeBuilder {
     var errorCount = 0
     var limitError: ParseError?
     var stopped = false
+    /// Items and entries opened so far, against `ParseLimits.maxEntries`.
+    private var entriesOpened = 0
+    private(set) var entryLimitReached = false
     /// libxml2 hands out names and namespace URIs interned in its dictionary: the same pointer
     /// for the same string for the whole parse. A pointer-keyed table answers almost every
     /// lookup without making a String; a miss goes through the string maps, so one string
@@ -238,7 +244,17 @@ private final class TreeBuilder {
         let namespace = namespaceIndex(uri: uri, prefix: prefix)
         let name = nameIndex(localname)
         let flags = nameFlags[Int(name)]
-        if flags.isEntry { closeOpenEntry(named: name, namespace: namespace) }
+        if flags.isEntry {
+            if entriesOpened == limits.maxEntries {
+                // Not an error: keep what was read, stop reading.
+                entryLimitReached = true
+                stopped = true
+                if let context { xmlStopParser(context) }
+                return
+            }
+            entriesOpened += 1
+            closeOpenEntry(named: name, namespace: namespace)
+        }
         if stack.isEmpty && !document.records.isEmpty {
             // A second root element: recover by reading it as more children of the first.
             stack.append(0)

@@ -1,6 +1,7 @@
 import Foundation
 import FeedWatchDaemon
 import FeedWatchModel
+import FeedWatchParsing
 import Testing
 
 @Suite struct ConfigurationLoaderTests {
@@ -115,6 +116,28 @@ import Testing
                 Issue.record("missing problem line starting with: \(prefix)\n got:\n\(lines.joined(separator: "\n"))")
             }
             return lines.count == expected.count
+        }
+    }
+
+    @Test func parseBoundsComeFromTheParseSectionAndTheBodyCap() throws {
+        let defaults = try ConfigurationLoader.parse("", path: "f.toml", environment: [:])
+        #expect(defaults.parseLimits == ParseLimits(maxBytes: 16 << 20))
+        let config = try ConfigurationLoader.parse("""
+            [fetch]
+            max_body_bytes = 1048576
+            [parse]
+            max_entries = 500
+            max_depth = 64
+            max_text_bytes = 65536
+            """, path: "f.toml", environment: [:])
+        #expect(config.parseLimits == ParseLimits(maxBytes: 1 << 20, maxDepth: 64, maxTextBytes: 65536, maxEntries: 500))
+        #expect {
+            _ = try ConfigurationLoader.parse("[parse]\nmax_entries = 0\nmax_depth = 2\nmaximum = 1", path: "p.toml")
+        } throws: { error in
+            guard let lines = (error as? ConfigurationError)?.lines else { return false }
+            return lines.count == 3 && lines.contains { $0.hasPrefix("p.toml: parse.max_entries:") }
+                && lines.contains { $0.hasPrefix("p.toml: parse.max_depth:") }
+                && lines.contains { $0.hasPrefix("p.toml: parse.maximum: unknown key") }
         }
     }
 

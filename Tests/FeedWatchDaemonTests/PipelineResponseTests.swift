@@ -27,6 +27,19 @@ import Testing
         try await server.shutdown()
     }
 
+    @Test func parseLimitsFromTheConfigurationBoundWhatAFeedAdds() async throws {
+        let items = (1...5).map { "<item><title>Item \($0)</title><guid>i\($0)</guid></item>" }.joined()
+        let server = try await LoopbackHTTPServer.start { _ in
+            .ok("<rss version=\"2.0\"><channel><title>Long</title>\(items)</channel></rss>", contentType: "application/rss+xml")
+        }
+        let fixture = try CycleFixture(feeds: ["\(server.baseURL)/long.xml"], topics: [], extra: "[parse]\nmax_entries = 2\n")
+        let runtime = try await fixture.runtime()
+        let report = try await runtime.runOnce()
+        #expect(report.feeds[0].error == nil)
+        #expect(report.newArticles == 2)
+        try await server.shutdown()
+    }
+
     @Test func rateLimitPausesEveryFeedOfThatHost() async throws {
         let server = try await LoopbackHTTPServer.start { request in
             if request.path == "/limited.xml" {
