@@ -117,11 +117,11 @@ private final class TreeBuilder {
     let stream: EntryStream?
     /// Where the buffers stood when each open item or entry opened (for `stream`); marks of
     /// entries closed implicitly linger below and are dropped when an enclosing one closes.
-    @exclusivity(unchecked) private var entryMarks = PODBuffer<XMLDocument.Mark>()
+    @exclusivity(unchecked) private var entryMarks = UnmanagedBuffer<XMLDocument.Mark>()
     /// The open elements of the tree being built (record indexes).
-    @exclusivity(unchecked) var stack = PODBuffer<Int32>(capacity: 32)
+    @exclusivity(unchecked) var stack = UnmanagedBuffer<Int32>(capacity: 32)
     /// The open elements as libxml2 sees them; differs from `stack` after an implied close.
-    @exclusivity(unchecked) var openElements = PODBuffer<Int32>(capacity: 32)
+    @exclusivity(unchecked) var openElements = UnmanagedBuffer<Int32>(capacity: 32)
     /// Items or entries that started while the previous one was still open.
     var impliedCloses = 0
     var errors: [String] = []
@@ -271,7 +271,7 @@ private final class TreeBuilder {
                 let attributeNamespace = namespaceIndex(uri: fields[2], prefix: fields[1])
                 let valueStart = document.attributeBytes.count
                 if let start = fields[3], let end = fields[4] {
-                    document.attributeBytes.append(contentsOf: UnsafeBufferPointer(start: start, count: end - start))
+                    document.attributeBytes.append(contentsOf: UnsafeBufferPointer(start: start, count: start.distance(to: end)))
                 }
                 let attribute = XMLDocument.Attribute(name: attributeName, namespace: attributeNamespace,
                                                       valueStart: valueStart, valueEnd: document.attributeBytes.count)

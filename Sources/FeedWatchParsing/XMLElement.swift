@@ -128,8 +128,8 @@ final class XMLDocument {
 
     // Unchecked exclusivity: built and read by one thread, never with overlapping accesses,
     // and the dynamic checks were a measurable share of parse time.
-    @exclusivity(unchecked) var records = PODBuffer<Record>(capacity: 256)
-    @exclusivity(unchecked) var attributes = PODBuffer<Attribute>()
+    @exclusivity(unchecked) var records = UnmanagedBuffer<Record>(capacity: 256)
+    @exclusivity(unchecked) var attributes = UnmanagedBuffer<Attribute>()
     /// The character data of the whole document, in one manually grown buffer (an Array's
     /// `append` cost a hundred instructions per SAX text event). Most elements' text is one
     /// contiguous run of it; `finish()` moves the rest (mixed content, spilled) in too, so
@@ -139,24 +139,31 @@ final class XMLDocument {
     private var textCapacity: Int
     @exclusivity(unchecked) private var spills: [[UInt8]] = []
     /// Raw attribute values (libxml2 writes `&` as `&#38;` in them), decoded on access.
-    @exclusivity(unchecked) var attributeBytes: [UInt8] = []
+    @exclusivity(unchecked) var attributeBytes = UnmanagedBuffer<UInt8>(capacity: 1024)
     /// Interned element and attribute local names.
-    @exclusivity(unchecked) var names: [String] = []
+    @exclusivity(unchecked) var names = UnmanagedBuffer<String>(capacity: 64)
     /// Interned namespace URIs and their classification; index 0 is "no namespace".
-    @exclusivity(unchecked) var namespaceURIs: [String] = [""]
-    @exclusivity(unchecked) var namespaceKinds: [NS] = [.none]
+    @exclusivity(unchecked) var namespaceURIs = UnmanagedBuffer<String>()
+    @exclusivity(unchecked) var namespaceKinds = UnmanagedBuffer<NS>()
     /// `xml:base` and `xml:lang` values.
-    @exclusivity(unchecked) var strings: [String] = []
+    @exclusivity(unchecked) var strings = UnmanagedBuffer<String>()
 
     init(textCapacity: Int = 4096) {
         self.textCapacity = max(textCapacity, 64)
         textStorage = .allocate(capacity: self.textCapacity)
+        namespaceURIs.append("")
+        namespaceKinds.append(.none)
     }
 
     deinit {
         textStorage.deallocate()
         records.deallocate()
         attributes.deallocate()
+        attributeBytes.deallocate()
+        names.deallocate()
+        namespaceURIs.deallocate()
+        namespaceKinds.deallocate()
+        strings.deallocate()
     }
 
     /// The first element (the root), or nil when the document had none.
@@ -164,8 +171,8 @@ final class XMLDocument {
 
     /// An attribute's value as a String.
     func attributeValue(_ attribute: Attribute) -> String {
-        let bytes = attributeBytes[attribute.valueStart..<attribute.valueEnd]
-        let value = bytes.withUnsafeBufferPointer { String(knownValidUTF8: $0) }
+        let bytes = attributeBytes.elements(attribute.valueStart..<attribute.valueEnd)
+        let value = String(knownValidUTF8: bytes)
         // Without entity substitution libxml2 passes `&amp;` in attributes as `&#38;`.
         return bytes.contains(UInt8(ascii: "&")) ? value.replacingAll("&#38;", with: "&") : value
     }
@@ -274,38 +281,50 @@ final class XMLDocument {
 }
 
 /// An element of an `XMLDocument`: a handle that is only valid while its document is alive.
-/// Handles hold the document `unowned(unsafe)`: one retain and release per handle copy was
+/// Handles hold the document unretained: one retain and release per handle copy was
 /// measurable, and every handle lives inside one decode call during which the caller keeps
 /// the document alive (`withExtendedLifetime`).
 struct XMLElement: Equatable {
-    unowned(unsafe) let document: XMLDocument
+    /// The document. Reading it through an `unowned(unsafe)` property still retained and
+    /// released it around every access (a few dozen atomic operations per item); `read`
+    /// borrows it instead.
+    private let reference: Unmanaged<XMLDocument>
     let index: Int32
 
     init(document: XMLDocument, index: Int32) {
-        self.document = document
+        reference = .passUnretained(document)
         self.index = index
     }
 
-    static func == (lhs: XMLElement, rhs: XMLElement) -> Bool {
-        lhs.index == rhs.index && lhs.document === rhs.document
+    /// The document (a strong reference: for occasional use outside the hot accessors).
+    var document: XMLDocument { reference.takeUnretainedValue() }
+
+    /// Runs `body` with the document borrowed: no retain, no release.
+    @inline(__always)
+    private func read<Result>(_ body: (XMLDocument) -> Result) -> Result {
+        reference._withUnsafeGuaranteedRef(body)
     }
 
-    private var record: XMLDocument.Record { document.records[Int(index)] }
+    static func == (lhs: XMLElement, rhs: XMLElement) -> Bool {
+        lhs.index == rhs.index && lhs.reference.toOpaque() == rhs.reference.toOpaque()
+    }
 
-    var name: String { document.names[Int(record.name)] }
+    private var record: XMLDocument.Record { read { $0.records[Int(index)] } }
+
+    var name: String { read { $0.names[Int($0.records[Int(index)].name)] } }
     /// "" when the element has no namespace.
-    var namespace: String { document.namespaceURIs[Int(record.namespace)] }
+    var namespace: String { read { $0.namespaceURIs[Int($0.records[Int(index)].namespace)] } }
     /// `namespace`, classified.
     var ns: NS { record.ns }
     /// The effective `xml:base` (already resolved against the ancestors' bases), if any.
     var base: String? {
         let base = record.base
-        return base >= 0 ? document.strings[Int(base)] : nil
+        return base >= 0 ? read { $0.strings[Int(base)] } : nil
     }
     /// The effective `xml:lang`, if any.
     var lang: String? {
         let lang = record.lang
-        return lang >= 0 ? document.strings[Int(lang)] : nil
+        return lang >= 0 ? read { $0.strings[Int(lang)] } : nil
     }
     /// Where in the parent's `text` this element starts, for re-serialising mixed content.
     var textOffset: Int { record.textOffset }
@@ -319,31 +338,35 @@ struct XMLElement: Equatable {
     /// The child elements, in document order.
     var children: Children {
         let record = self.record
-        return Children(document: document, first: record.firstChild, count: Int(record.childCount))
+        return Children(reference: reference, first: record.firstChild, count: Int(record.childCount))
     }
 
     /// The element's own character data, concatenated; children sit between its bytes at
     /// their `textOffset`. Points into the document: valid while the document lives.
     var text: UnsafeBufferPointer<UInt8> {
-        let record = self.record
-        return UnsafeBufferPointer(start: document.textStorage + record.textStart,
-                                   count: record.textEnd - record.textStart)
+        read { document in
+            let record = document.records[Int(index)]
+            return UnsafeBufferPointer(start: document.textStorage + record.textStart,
+                                       count: record.textEnd - record.textStart)
+        }
     }
 
-    var textCount: Int { document.textCount(Int(index)) }
+    var textCount: Int { read { $0.textCount(Int(index)) } }
 
     /// The value of an un-namespaced attribute (or one in `namespace`).
     func attribute(_ name: String, namespace: String = "") -> String? {
-        let record = self.record
-        let start = Int(record.attributeStart)
-        for position in start..<(start + Int(record.attributeCount)) {
-            let attribute = document.attributes[position]
-            if document.names[Int(attribute.name)] == name
-                && document.namespaceURIs[Int(attribute.namespace)] == namespace {
-                return document.attributeValue(attribute)
+        read { document in
+            let record = document.records[Int(index)]
+            let start = Int(record.attributeStart)
+            for position in start..<(start + Int(record.attributeCount)) {
+                let attribute = document.attributes[position]
+                if document.names[Int(attribute.name)] == name
+                    && document.namespaceURIs[Int(attribute.namespace)] == namespace {
+                    return document.attributeValue(attribute)
+                }
             }
+            return nil
         }
-        return nil
     }
 
     /// The element's character data, trimmed; nil when empty.
@@ -408,6 +431,7 @@ struct XMLElement: Equatable {
         out.append(contentsOf: name.utf8)
         let record = self.record
         let start = Int(record.attributeStart)
+        let document = self.document
         for position in start..<(start + Int(record.attributeCount)) {
             let attribute = document.attributes[position]
             guard attribute.namespace == 0 else { continue }
@@ -457,31 +481,37 @@ struct XMLElement: Equatable {
 
     /// An element's children: a walk along the sibling links, no array.
     struct Children: Sequence {
-        unowned(unsafe) let document: XMLDocument
+        fileprivate let reference: Unmanaged<XMLDocument>
         let head: Int32
         let count: Int
 
-        init(document: XMLDocument, first: Int32, count: Int) {
-            self.document = document
+        fileprivate init(reference: Unmanaged<XMLDocument>, first: Int32, count: Int) {
+            self.reference = reference
             self.head = first
             self.count = count
         }
 
         var isEmpty: Bool { head < 0 }
-        var first: XMLElement? { head < 0 ? nil : XMLElement(document: document, index: head) }
+        var first: XMLElement? { head < 0 ? nil : XMLElement(reference: reference, index: head) }
 
-        func makeIterator() -> Iterator { Iterator(document: document, cursor: head) }
+        func makeIterator() -> Iterator { Iterator(reference: reference, cursor: head) }
 
         struct Iterator: IteratorProtocol {
-            unowned(unsafe) let document: XMLDocument
+            fileprivate let reference: Unmanaged<XMLDocument>
             var cursor: Int32
 
             mutating func next() -> XMLElement? {
                 guard cursor >= 0 else { return nil }
-                let element = XMLElement(document: document, index: cursor)
-                cursor = document.records[Int(cursor)].nextSibling
+                let element = XMLElement(reference: reference, index: cursor)
+                let current = cursor
+                cursor = reference._withUnsafeGuaranteedRef { $0.records[Int(current)].nextSibling }
                 return element
             }
         }
+    }
+
+    fileprivate init(reference: Unmanaged<XMLDocument>, index: Int32) {
+        self.reference = reference
+        self.index = index
     }
 }
