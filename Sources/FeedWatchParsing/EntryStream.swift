@@ -35,55 +35,26 @@ final class EntryStream {
     /// RSS: the last channel child examined while looking for the link.
     private var channelCursor: Int32 = -1
 
-    /// `expectedEntries`: how many entries to make room for at once (see `expectedEntries(in:limit:)`).
-    init(documentURL: String?, expectedEntries: Int = 0) {
+    init(documentURL: String?) {
         self.documentURL = documentURL
-        if expectedEntries > 0 { entries.reserveCapacity(expectedEntries) }
     }
 
-    /// Documents smaller than this are not scanned for `expectedEntries`: their entries array
-    /// is small however it grows.
-    static let scanThreshold = 256 * 1024
+    /// Entries decoded before the stream estimates how many the document holds.
+    static let sampleEntries = 64
 
-    /// How many items or entries a large document seems to hold: the tags named `item` or
-    /// `entry` (unprefixed), at most `limit`; 0 for a document under `scanThreshold`. A hint
-    /// for reserving the entries array once: growing it by doubling re-allocated megabytes
-    /// several times per parse of a feed of thousands of items, each time in fresh pages
-    /// once the heap had been given back to the kernel (a sixth of such a parse).
-    static func expectedEntries(in bytes: [UInt8], limit: Int) -> Int {
-        guard bytes.count >= scanThreshold else { return 0 }
-        return bytes.withUnsafeBufferPointer { buffer in min(limit, countEntryTags(in: buffer)) }
+    /// Makes room for all the entries a document seems to hold, judged from how many bytes
+    /// the first `sampleEntries` took (`consumed` of `total`), at most `limit`. Growing the
+    /// array by doubling re-allocated megabytes several times per parse of a feed of
+    /// thousands of items, each time in fresh pages once glibc had given the heap back to the
+    /// kernel: a sixth of such a parse.
+    func reserveForDocument(consumed: Int, total: Int, limit: Int) {
+        guard consumed > 0, total > consumed else { return }
+        let estimate = Double(entries.count) * Double(total) / Double(consumed) * 1.1
+        entries.reserveCapacity(min(limit, Int(min(estimate, Double(Int32.max)))))
     }
 
-    /// `<item` and `<entry` followed by `>`, `/` or whitespace: one `memchr` hop per `<`.
-    private static func countEntryTags(in buffer: UnsafeBufferPointer<UInt8>) -> Int {
-        let count = buffer.count
-        var found = 0
-        var index = 0
-        while let open = ByteSearch.firstIndex(of: UInt8(ascii: "<"), in: buffer, from: index) {
-            index = open + 1
-            let length: Int
-            if matches(buffer, at: index, "item") {
-                length = 4
-            } else if matches(buffer, at: index, "entry") {
-                length = 5
-            } else {
-                continue
-            }
-            guard index + length < count else { break }
-            let next = buffer[index + length]
-            if next == UInt8(ascii: ">") || next == UInt8(ascii: "/") || next.isASCIIWhitespace { found += 1 }
-            index += length
-        }
-        return found
-    }
-
-    private static func matches(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int, _ word: StaticString) -> Bool {
-        let length = word.utf8CodeUnitCount
-        guard index + length <= buffer.count else { return false }
-        for offset in 0..<length where buffer[index + offset] != word.utf8Start[offset] { return false }
-        return true
-    }
+    /// Room in the entries array, for the tests.
+    var reservedCapacity: Int { entries.capacity }
 
     /// Called by the SAX pass when item or entry `element` has just closed and nothing of it
     /// is still open; `ancestors` are the open elements around it, outermost first. Returns

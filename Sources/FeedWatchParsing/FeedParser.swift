@@ -79,17 +79,14 @@ public enum FeedParser {
             }
         }
 
-        let expectedEntries = EntryStream.expectedEntries(in: prepared.bytes, limit: limits.maxEntries)
-        var stream = decodeWhileReading
-            ? EntryStream(documentURL: documentURL, expectedEntries: expectedEntries) : nil
+        var stream = decodeWhileReading ? EntryStream(documentURL: documentURL) : nil
         var result = SAXDriver.parse(prepared.bytes, encoding: prepared.libxmlEncoding,
                                      declaredEncodingTrusted: prepared.followDeclaration, baseURL: documentURL,
                                      limits: limits, stream: stream)
         if result.root == nil && result.limitError == nil && (prepared.followDeclaration || prepared.libxmlEncoding != nil) {
             // libxml2 could not decode the declared encoding: read the bytes as UTF-8 instead.
             warnings.append("could not decode the declared encoding; read as UTF-8")
-            stream = decodeWhileReading
-                ? EntryStream(documentURL: documentURL, expectedEntries: expectedEntries) : nil
+            stream = decodeWhileReading ? EntryStream(documentURL: documentURL) : nil
             result = SAXDriver.parse(EncodingSniffer.forceUTF8(prepared.bytes), encoding: nil,
                                      declaredEncodingTrusted: false, baseURL: documentURL, limits: limits,
                                      stream: stream)

@@ -115,6 +115,8 @@ private final class TreeBuilder {
     var context: xmlParserCtxtPtr?
     /// Decodes items and entries as they close (nil: keep the whole tree).
     let stream: EntryStream?
+    /// The size of the document, for `EntryStream.reserveForDocument`.
+    let documentSize: Int
     /// Where the buffers stood when each open item or entry opened (for `stream`); marks of
     /// entries closed implicitly linger below and are dropped when an enclosing one closes.
     @exclusivity(unchecked) private var entryMarks = UnmanagedBuffer<XMLDocument.Mark>()
@@ -144,6 +146,7 @@ private final class TreeBuilder {
 
     init(limits: ParseLimits, baseURL: String?, documentSize: Int, stream: EntryStream?) {
         self.limits = limits
+        self.documentSize = documentSize
         self.stream = stream
         // Text is rarely longer than the document (entities shrink; only a transcoded legacy
         // encoding grows it). When items are decoded as they close, the buffers only ever
@@ -356,6 +359,10 @@ private final class TreeBuilder {
         if let slot = stream.entryClosed(XMLElement(document: document, index: closing),
                                          ancestors: stack.prefix(position)) {
             document.replaceSubtree(mark, withEntrySlot: slot)
+            if slot == EntryStream.sampleEntries - 1, let context {
+                stream.reserveForDocument(consumed: Int(xmlByteConsumed(context)), total: documentSize,
+                                          limit: limits.maxEntries)
+            }
         }
     }
 

@@ -48,17 +48,22 @@ import FeedWatchModel
         #expect(feed.warnings.contains { $0.hasPrefix("read the first 1000 items") })
     }
 
-    @Test func expectedEntriesCountsItemAndEntryTagsOfLargeDocumentsOnly() {
-        let small = Array(items(10).utf8)
-        #expect(EntryStream.expectedEntries(in: small, limit: 1_000) == 0)
-
-        var text = "<rss><channel><items><itemx/>"
-        while text.utf8.count < EntryStream.scanThreshold {
-            text += "<item>a</item><item\tx=\"1\">b</item><item/><entry>c</entry><itemized/><entries/>\n"
+    @Test func theEntriesArrayIsSizedFromTheFirstEntries() {
+        // 5,000 items: after the first 64 the stream makes room for all of them at once.
+        var text = "<rss><channel><link>https://s.example/</link>"
+        for index in 0..<5_000 { text += "<item><title>Item \(index)</title><guid>g\(index)</guid></item>\n" }
+        text += "</channel></rss>"
+        let stream = EntryStream(documentURL: nil)
+        let result = SAXDriver.parse(Array(text.utf8), encoding: nil, declaredEncodingTrusted: true, baseURL: nil,
+                                     limits: ParseLimits(), stream: stream)
+        withExtendedLifetime(result.document) {
+            #expect(stream.count == 5_000)
+            // The estimate (plus a tenth) was enough: no doubling past it.
+            #expect(stream.reservedCapacity >= 5_000 && stream.reservedCapacity < 6_000)
         }
-        let rounds = text.components(separatedBy: "<itemized/>").count - 1
-        let bytes = Array(text.utf8)
-        #expect(EntryStream.expectedEntries(in: bytes, limit: 10_000_000) == rounds * 4)
-        #expect(EntryStream.expectedEntries(in: bytes, limit: 50) == 50)
+        let capped = EntryStream(documentURL: nil)
+        _ = SAXDriver.parse(Array(text.utf8), encoding: nil, declaredEncodingTrusted: true, baseURL: nil,
+                            limits: ParseLimits(maxEntries: 100), stream: capped)
+        #expect(capped.count == 100 && capped.reservedCapacity < 200)
     }
 }
