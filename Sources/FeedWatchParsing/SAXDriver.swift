@@ -366,9 +366,18 @@ private final class TreeBuilder {
         }
     }
 
+    /// One SAX text event: the usual case inline, the rest in `appendCharacters`.
+    @inline(__always)
     func characters(_ pointer: UnsafePointer<xmlChar>?, _ length: Int) {
         guard !stopped, let pointer, length > 0, let top = stack.last else { return }
         let chunk = UnsafeBufferPointer(start: pointer, count: length)
+        if !document.appendTextQuickly(chunk, to: Int(top), limit: limits.maxTextBytes) {
+            appendCharacters(chunk, to: top)
+        }
+    }
+
+    @inline(never)
+    private func appendCharacters(_ chunk: UnsafeBufferPointer<UInt8>, to top: Int32) {
         if document.records[Int(top)].dropsWhitespace && chunk.allSatisfy({ $0.isASCIIWhitespace }) { return }
         if !document.appendText(chunk, to: Int(top), limit: limits.maxTextBytes) {
             let name = document.names[Int(document.records[Int(top)].name)]

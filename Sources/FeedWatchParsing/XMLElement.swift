@@ -182,10 +182,32 @@ final class XMLDocument {
         return spill >= 0 ? spills[Int(spill)].count : records[index].textEnd - records[index].textStart
     }
 
-    /// Appends `bytes` to the text of element `index`, unless that text would then be longer
-    /// than `limit` bytes: false then, and nothing is appended. One pass over the record:
-    /// this runs for every SAX text event.
+    /// The common case of a SAX text event, small enough to inline into the callback: the
+    /// element's text is empty or ends the buffer, the bytes fit the buffer and the limit,
+    /// and the element keeps whitespace. Appends and returns true; false (nothing done) for
+    /// everything else, which `appendText` handles.
     @inline(__always)
+    func appendTextQuickly(_ bytes: UnsafeBufferPointer<UInt8>, to index: Int, limit: Int) -> Bool {
+        let record = records[index]
+        let length = textLength
+        guard record.spill < 0, !record.dropsWhitespace, record.textStart == record.textEnd || record.textEnd == length,
+              length + bytes.count <= textCapacity, record.textEnd - record.textStart + bytes.count <= limit,
+              let source = bytes.baseAddress
+        else { return false }
+        let target = textStorage + length
+        if bytes.count <= 8 {
+            for offset in 0..<bytes.count { target[offset] = source[offset] }
+        } else {
+            target.update(from: source, count: bytes.count)
+        }
+        if record.textStart == record.textEnd { records[index].textStart = length }
+        textLength = length + bytes.count
+        records[index].textEnd = textLength
+        return true
+    }
+
+    /// Appends `bytes` to the text of element `index`, unless that text would then be longer
+    /// than `limit` bytes: false then, and nothing is appended.
     func appendText(_ bytes: UnsafeBufferPointer<UInt8>, to index: Int, limit: Int = .max) -> Bool {
         let spill = records[index].spill
         if spill >= 0 {
