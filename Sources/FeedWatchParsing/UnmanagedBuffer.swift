@@ -20,6 +20,8 @@ struct UnmanagedBuffer<Element> {
     }
 
     var isEmpty: Bool { count == 0 }
+    /// The first element's address; moves when the buffer grows.
+    var baseAddress: UnsafeMutablePointer<Element> { base }
     var indices: Range<Int> { 0..<count }
     var last: Element? { count > 0 ? base[count - 1] : nil }
 
@@ -87,11 +89,19 @@ struct UnmanagedBuffer<Element> {
 }
 
 extension UnmanagedBuffer where Element: BitwiseCopyable {
-    /// Appends a run of plain values with one copy.
+    /// Appends a run of plain values with one copy (a loop for a few: libxml2 hands over one
+    /// text event per entity, and `&lt;` is a one-byte event, cheaper to copy than to call
+    /// `memcpy` for).
+    @inline(__always)
     mutating func append(contentsOf elements: UnsafeBufferPointer<Element>) {
         guard let source = elements.baseAddress, !elements.isEmpty else { return }
         if count + elements.count > capacity { grow(to: count + elements.count) }
-        (base + count).initialize(from: source, count: elements.count)
+        let target = base + count
+        if elements.count <= 8 {
+            for offset in 0..<elements.count { (target + offset).initialize(to: source[offset]) }
+        } else {
+            target.initialize(from: source, count: elements.count)
+        }
         count += elements.count
     }
 }

@@ -134,9 +134,9 @@ final class XMLDocument {
     /// `append` cost a hundred instructions per SAX text event). Most elements' text is one
     /// contiguous run of it; `finish()` moves the rest (mixed content, spilled) in too, so
     /// every element's text is one run once the tree is built.
-    private(set) var textStorage: UnsafeMutablePointer<UInt8>
-    private(set) var textLength = 0
-    private var textCapacity: Int
+    @exclusivity(unchecked) private var textBuffer: UnmanagedBuffer<UInt8>
+    var textStorage: UnsafeMutablePointer<UInt8> { textBuffer.baseAddress }
+    var textLength: Int { textBuffer.count }
     @exclusivity(unchecked) private var spills: [[UInt8]] = []
     /// Raw attribute values (libxml2 writes `&` as `&#38;` in them), decoded on access.
     @exclusivity(unchecked) var attributeBytes = UnmanagedBuffer<UInt8>(capacity: 1024)
@@ -149,14 +149,13 @@ final class XMLDocument {
     @exclusivity(unchecked) var strings = UnmanagedBuffer<String>()
 
     init(textCapacity: Int = 4096) {
-        self.textCapacity = max(textCapacity, 64)
-        textStorage = .allocate(capacity: self.textCapacity)
+        textBuffer = UnmanagedBuffer(capacity: max(textCapacity, 64))
         namespaceURIs.append("")
         namespaceKinds.append(.none)
     }
 
     deinit {
-        textStorage.deallocate()
+        textBuffer.deallocate()
         records.deallocate()
         attributes.deallocate()
         attributeBytes.deallocate()
@@ -189,20 +188,13 @@ final class XMLDocument {
     @inline(__always)
     func appendTextQuickly(_ bytes: UnsafeBufferPointer<UInt8>, to index: Int, limit: Int) -> Bool {
         let record = records[index]
-        let length = textLength
+        let length = textBuffer.count
         guard record.spill < 0, !record.dropsWhitespace, record.textStart == record.textEnd || record.textEnd == length,
-              length + bytes.count <= textCapacity, record.textEnd - record.textStart + bytes.count <= limit,
-              let source = bytes.baseAddress
+              record.textEnd - record.textStart + bytes.count <= limit
         else { return false }
-        let target = textStorage + length
-        if bytes.count <= 8 {
-            for offset in 0..<bytes.count { target[offset] = source[offset] }
-        } else {
-            target.update(from: source, count: bytes.count)
-        }
+        textBuffer.append(contentsOf: bytes)
         if record.textStart == record.textEnd { records[index].textStart = length }
-        textLength = length + bytes.count
-        records[index].textEnd = textLength
+        records[index].textEnd = textBuffer.count
         return true
     }
 
@@ -235,28 +227,8 @@ final class XMLDocument {
         return true
     }
 
-    @inline(__always)
     private func appendToStorage(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let source = bytes.baseAddress else { return }
-        if textLength + bytes.count > textCapacity { growStorage(toHold: bytes.count) }
-        let target = textStorage + textLength
-        if bytes.count <= 8 {
-            // libxml2 hands over one event per entity (`&lt;` is a one-byte event): a loop
-            // is cheaper than calling memcpy for these.
-            for offset in 0..<bytes.count { target[offset] = source[offset] }
-        } else {
-            target.update(from: source, count: bytes.count)
-        }
-        textLength += bytes.count
-    }
-
-    private func growStorage(toHold extra: Int) {
-        let grown = max(textLength + extra, textCapacity * 2)
-        let replacement = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
-        replacement.update(from: textStorage, count: textLength)
-        textStorage.deallocate()
-        textStorage = replacement
-        textCapacity = grown
+        textBuffer.append(contentsOf: bytes)
     }
 
     /// Where the buffers stand just after element `record` was added.
@@ -282,7 +254,7 @@ final class XMLDocument {
         records[index].entrySlot = slot
         attributes.removeLast(attributes.count - mark.attributes)
         attributeBytes.removeLast(attributeBytes.count - mark.attributeBytes)
-        textLength = mark.textLength
+        textBuffer.removeSuffix(from: mark.textLength)
         spills.removeLast(spills.count - mark.spills)
         strings.removeLast(strings.count - mark.strings)
     }
