@@ -13,7 +13,8 @@ enum HTMLFragmentText {
     }
 
     private static func plainText(bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        let writer = TextWriter(capacity: bytes.count)
+        // The bytes are a Swift String's (see `plainText(_:)`), so valid UTF-8.
+        let writer = TextWriter(capacity: bytes.count, inputIsValidUTF8: true)
         let count = bytes.count
         var index = 0
         var runStart = 0  // start of the pending run of plain text bytes

@@ -43,7 +43,7 @@ public enum HTMLText {
     static func foldWhitespace(_ text: String) -> String {
         // Most titles, names and categories are folded already: keep the String, no copy.
         if isFolded(text) { return text }
-        let writer = TextWriter(capacity: text.utf8.count)
+        let writer = TextWriter(capacity: text.utf8.count, inputIsValidUTF8: true)
         writer.appendText(text)
         return writer.finish()
     }
@@ -142,8 +142,14 @@ final class TextWriter {
     private var count = 0
     private var pending = Break.none
 
-    init(capacity: Int = 0) {
+    /// Whether every byte appended comes from a Swift String (so the result is valid UTF-8
+    /// without checking); false for text from libxml2's HTML parser, which may pass on bytes
+    /// of an encoding it could not decode.
+    private let inputIsValidUTF8: Bool
+
+    init(capacity: Int = 0, inputIsValidUTF8: Bool = false) {
         self.capacity = max(capacity, 64)
+        self.inputIsValidUTF8 = inputIsValidUTF8
         storage = .allocate(capacity: self.capacity)
     }
 
@@ -238,6 +244,7 @@ final class TextWriter {
 
     func finish() -> String {
         // U+00A0 (from &nbsp;) counts as a space for folding only at the edges; keep it inside.
-        String(knownValidUTF8: UnsafeBufferPointer(start: storage, count: count))
+        let bytes = UnsafeBufferPointer(start: storage, count: count)
+        return inputIsValidUTF8 ? String(knownValidUTF8: bytes) : String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -34,6 +34,10 @@ enum SAXDriver {
                       limits: ParseLimits, stream: EntryStream? = nil) -> SAXResult {
         LibXML2.setUpOnce()
         let builder = TreeBuilder(limits: limits, baseURL: baseURL, documentSize: bytes.count, stream: stream)
+        // Bytes libxml2 reads as UTF-8 without decoding them were validated or transcoded by
+        // `EncodingSniffer` (callers pass them this way only then): libxml2 hands out
+        // substrings of them and characters it encodes itself.
+        builder.document.textIsValidUTF8 = encoding == nil && !declaredEncodingTrusted
         var handler = xmlSAXHandler()
         handler.initialized = UInt32(XML_SAX2_MAGIC)
         handler.startElementNs = saxStartElement

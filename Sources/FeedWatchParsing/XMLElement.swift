@@ -135,6 +135,11 @@ final class XMLDocument {
     /// contiguous run of it; `finish()` moves the rest (mixed content, spilled) in too, so
     /// every element's text is one run once the tree is built.
     @exclusivity(unchecked) private var textBuffer: UnmanagedBuffer<UInt8>
+    /// Whether text and attribute values are valid UTF-8 by construction: true when the
+    /// parser read bytes that were validated or transcoded to UTF-8 before libxml2 saw them.
+    /// When libxml2 decodes a declared encoding itself, an encoding it cannot decode lets
+    /// raw bytes through (found by the fuzzer), and Strings are then made with validation.
+    var textIsValidUTF8 = false
     var textStorage: UnsafeMutablePointer<UInt8> { textBuffer.baseAddress }
     var textLength: Int { textBuffer.count }
     @exclusivity(unchecked) private var spills: [[UInt8]] = []
@@ -171,7 +176,7 @@ final class XMLDocument {
     /// An attribute's value as a String.
     func attributeValue(_ attribute: Attribute) -> String {
         let bytes = attributeBytes.elements(attribute.valueStart..<attribute.valueEnd)
-        let value = String(knownValidUTF8: bytes)
+        let value = string(bytes)
         // Without entity substitution libxml2 passes `&amp;` in attributes as `&#38;`.
         return bytes.contains(UInt8(ascii: "&")) ? value.replacingAll("&#38;", with: "&") : value
     }
@@ -229,6 +234,12 @@ final class XMLDocument {
 
     private func appendToStorage(_ bytes: UnsafeBufferPointer<UInt8>) {
         textBuffer.append(contentsOf: bytes)
+    }
+
+    /// A String of text or attribute bytes of this document.
+    @inline(__always)
+    func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        textIsValidUTF8 ? String(knownValidUTF8: bytes) : String(decoding: bytes, as: UTF8.self)
     }
 
     /// Where the buffers stand just after element `record` was added.
@@ -370,17 +381,17 @@ struct XMLElement: Equatable {
         var end = text.endIndex
         while start < end && text[start].isASCIIWhitespace { start += 1 }
         while end > start && text[end - 1].isASCIIWhitespace { end -= 1 }
-        return start < end ? String(knownValidUTF8: UnsafeBufferPointer(rebasing: text[start..<end])) : nil
+        return start < end ? read { $0.string(UnsafeBufferPointer(rebasing: text[start..<end])) } : nil
     }
 
     /// The element's text when it has no child elements, else its inner markup serialised
     /// as (X)HTML: what a feed meant when it put unescaped HTML inside a text element.
     var innerMarkup: String {
-        if !hasChildElements { return String(knownValidUTF8: text) }
+        if !hasChildElements { return read { $0.string(text) } }
         var out: [UInt8] = []
         out.reserveCapacity(textCount * 2)
         appendInner(to: &out)
-        return String(knownValidUTF8: out)
+        return out.withUnsafeBufferPointer { bytes in read { $0.string(bytes) } }
     }
 
     /// Descendants (and self) called `name` that pass `filter`, in document order, without

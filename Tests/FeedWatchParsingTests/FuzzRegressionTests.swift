@@ -14,6 +14,23 @@ import Testing
         "<html><link rel=alternate type=application/rss+xml href=>",
     ]
 
+    /// Found by the fuzzer: libxml2 cannot decode the declared encoding, lets the raw bytes
+    /// through, and those are not UTF-8; every String the parser makes must still be valid.
+    @Test func undecodableDeclaredEncodingStillGivesValidStrings() throws {
+        let junk = [UInt8](repeating: 0xB9, count: 24)
+        let bytes = Array("<?xml version=\"1.0\" encoding=\"iso-885s\"?><rss version=\"2.0\"><channel><title>".utf8) + junk
+            + Array("</title><item><title>a".utf8) + junk + Array("</title><link>http://e.example/".utf8) + junk
+            + Array("</link><description>".utf8) + junk + Array("&lt;b&gt;x</description></item></channel></rss>".utf8)
+        bytes.withUnsafeBufferPointer { buffer in
+            #expect(parserFuzzOneInput(buffer.baseAddress!, buffer.count) == 0)
+        }
+        let feed = try FeedParser.parse(bytes)
+        for text in [feed.title, feed.entries.first?.title, feed.entries.first?.summary?.plainText] {
+            let text = try #require(text)
+            #expect(String(validating: Array(text.utf8), as: UTF8.self) != nil)
+        }
+    }
+
     @Test(arguments: inputs) func survives(_ input: String) {
         let bytes = Array(input.utf8) + [0]  // never empty, so there is always a base address
         bytes.withUnsafeBufferPointer { buffer in
