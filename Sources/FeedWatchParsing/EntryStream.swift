@@ -17,7 +17,7 @@ final class EntryStream {
     private let documentURL: String?
     /// The decoded entries in slot order, which is document order.
     @exclusivity(unchecked) private var entries: [Entry] = []
-    /// Whether `takeAll` handed `entries` over; `take` may not be used after it.
+    /// Whether `takeAll` handed `entries` over; `entry(_:)` may not be used after it.
     private var handedOver = false
     /// The warnings raised while decoding, by slot; most entries raise none.
     @exclusivity(unchecked) private var warnings: [Int32: [String]] = [:]

@@ -59,13 +59,11 @@ enum EntityRepair {
             }
 
             while index < count {
-                let byte = buffer[index]
-                if byte == UInt8(ascii: "<") {
+                // Only `<` (a section to skip) and `&` matter: jump between them.
+                index = ByteSearch.firstIndex(of: UInt8(ascii: "<"), or: UInt8(ascii: "&"), in: buffer, from: index)
+                guard index < count else { break }
+                if buffer[index] == UInt8(ascii: "<") {
                     index = skipUnparsedSection(buffer, from: index)
-                    continue
-                }
-                guard byte == UInt8(ascii: "&") else {
-                    index += 1
                     continue
                 }
                 switch reference(buffer, at: index) {
