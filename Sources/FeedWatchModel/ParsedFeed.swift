@@ -121,6 +121,34 @@ public struct Entry: Sendable, Hashable, Codable {
             id: id, link: link, title: title, content: content?.plainText ?? summary?.plainText)
     }
 
+    /// Every field, the fingerprint included (the parser computes it before it moves the
+    /// fields in, so nothing is mutated, and copied, after construction).
+    @inlinable
+    public init(
+        id: String?, guidIsPermalink: Bool?, title: String?, link: String?, summary: FeedText?, content: FeedText?,
+        published: Date?, updated: Date?, authors: [Person], categories: [String], enclosures: [Enclosure],
+        commentsURL: String?, language: String?, fingerprint: String, imageURL: String?, commentCount: Int?,
+        durationSeconds: Int?
+    ) {
+        self.id = id
+        self.guidIsPermalink = guidIsPermalink
+        self.title = title
+        self.link = link
+        self.summary = summary
+        self.content = content
+        self.published = published
+        self.updated = updated
+        self.authors = authors
+        self.categories = categories
+        self.enclosures = enclosures
+        self.commentsURL = commentsURL
+        self.language = language
+        self.fingerprint = fingerprint
+        self.imageURL = imageURL
+        self.commentCount = commentCount
+        self.durationSeconds = durationSeconds
+    }
+
     /// The entry's body as plain text: its content, else its summary.
     public var bodyText: String { content?.plainText ?? summary?.plainText ?? "" }
 }

@@ -2,98 +2,23 @@ import Foundation
 import FeedWatchModel
 
 /// An entry while its elements are being read; `entry()` normalises it once at the end.
-///
-/// The fields live in the `Entry` itself, so finishing moves nothing: building an `Entry`
-/// from a draft's copies of them (and destroying the draft) was a few percent of a parse.
 struct EntryDraft {
-    /// The entry being built; its fingerprint is computed by `entry()`.
-    /// Optional only so that `entry()` can move it out (`take()`) without a copy.
-    private var built: Entry?
-
-    init() {
-        built = Entry(fingerprint: "")
-    }
-
-    var id: String? {
-        get { built!.id }
-        _modify { yield &built!.id }
-        set { built!.id = newValue }
-    }
-    var guidIsPermalink: Bool? {
-        get { built!.guidIsPermalink }
-        _modify { yield &built!.guidIsPermalink }
-        set { built!.guidIsPermalink = newValue }
-    }
-    var title: String? {
-        get { built!.title }
-        _modify { yield &built!.title }
-        set { built!.title = newValue }
-    }
-    var link: String? {
-        get { built!.link }
-        _modify { yield &built!.link }
-        set { built!.link = newValue }
-    }
-    var summary: FeedText? {
-        get { built!.summary }
-        _modify { yield &built!.summary }
-        set { built!.summary = newValue }
-    }
-    var content: FeedText? {
-        get { built!.content }
-        _modify { yield &built!.content }
-        set { built!.content = newValue }
-    }
-    var published: Date? {
-        get { built!.published }
-        _modify { yield &built!.published }
-        set { built!.published = newValue }
-    }
-    var updated: Date? {
-        get { built!.updated }
-        _modify { yield &built!.updated }
-        set { built!.updated = newValue }
-    }
-    var authors: [Person] {
-        get { built!.authors }
-        _modify { yield &built!.authors }
-        set { built!.authors = newValue }
-    }
-    var categories: [String] {
-        get { built!.categories }
-        _modify { yield &built!.categories }
-        set { built!.categories = newValue }
-    }
-    var enclosures: [Enclosure] {
-        get { built!.enclosures }
-        _modify { yield &built!.enclosures }
-        set { built!.enclosures = newValue }
-    }
-    var commentsURL: String? {
-        get { built!.commentsURL }
-        _modify { yield &built!.commentsURL }
-        set { built!.commentsURL = newValue }
-    }
-    var language: String? {
-        get { built!.language }
-        _modify { yield &built!.language }
-        set { built!.language = newValue }
-    }
-    var imageURL: String? {
-        get { built!.imageURL }
-        _modify { yield &built!.imageURL }
-        set { built!.imageURL = newValue }
-    }
-    var commentCount: Int? {
-        get { built!.commentCount }
-        _modify { yield &built!.commentCount }
-        set { built!.commentCount = newValue }
-    }
-    var durationSeconds: Int? {
-        get { built!.durationSeconds }
-        _modify { yield &built!.durationSeconds }
-        set { built!.durationSeconds = newValue }
-    }
+    var id: String?
+    var guidIsPermalink: Bool?
+    var title: String?
+    var link: String?
+    var summary: FeedText?
+    var content: FeedText?
+    var published: Date?
+    var updated: Date?
+    var authors: [Person] = []
+    var categories: [String] = []
+    var enclosures: [Enclosure] = []
+    var commentsURL: String?
+    var language: String?
+    var imageURL: String?
+    var commentCount: Int?
+    var durationSeconds: Int?
 
     mutating func addCategory(_ name: String?) {
         guard let name = name?.trimmingASCIIWhitespace(), !name.isEmpty, !categories.contains(name) else { return }
@@ -110,14 +35,24 @@ struct EntryDraft {
         enclosures.append(enclosure)
     }
 
-    /// The entry with its fingerprint, moved out rather than copied (a copy retains every
-    /// string and array of the entry); the draft is spent.
+    /// The entry with its fingerprint. Every field is moved out (`take()`), not copied: a
+    /// copy retains each string and array again and destroying the draft releases them, a
+    /// few percent of a parse; the draft is left empty.
     mutating func entry() -> Entry {
-        guard var entry = built.take() else { preconditionFailure("EntryDraft.entry() called twice") }
-        entry.fingerprint = EntryFingerprint.compute(
-            id: entry.id, link: entry.link, title: entry.title,
-            content: entry.content?.plainText ?? entry.summary?.plainText)
-        return entry
+        let fingerprint = EntryFingerprint.compute(
+            id: id, link: link, title: title, content: content?.plainText ?? summary?.plainText)
+        return Entry(
+            id: id.take(), guidIsPermalink: guidIsPermalink, title: title.take(), link: link.take(),
+            summary: summary.take(), content: content.take(), published: published, updated: updated,
+            authors: Self.take(&authors), categories: Self.take(&categories), enclosures: Self.take(&enclosures),
+            commentsURL: commentsURL.take(), language: language.take(), fingerprint: fingerprint,
+            imageURL: imageURL.take(), commentCount: commentCount, durationSeconds: durationSeconds)
+    }
+
+    private static func take<Element>(_ array: inout [Element]) -> [Element] {
+        var taken: [Element] = []
+        swap(&taken, &array)
+        return taken
     }
 }
 
