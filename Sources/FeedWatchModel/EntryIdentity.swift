@@ -77,6 +77,68 @@ public enum CanonicalLink {
 
     /// The canonical form of `link`; a string that is not an absolute http(s) URL comes back unchanged.
     public static func normalise(_ link: String) -> String {
+        // Nearly every link is ASCII, where characters are bytes: the byte-level walk gives
+        // exactly what the character-level one does, at a fraction of the cost (it was a
+        // twentieth of parsing the real-world corpus, which fingerprints many entries by link).
+        if let normalised = normaliseASCII(link) { return normalised }
+        return normaliseCharacters(link)
+    }
+
+    /// `normalise` over the bytes of an ASCII link; nil when the link is not ASCII.
+    static func normaliseASCII(_ link: String) -> String? {
+        var link = link
+        return link.withUTF8 { bytes -> String? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            let whole = bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.count
+            let text = UnsafeBufferPointer(rebasing: bytes[..<whole])
+            guard let schemeEnd = find("://", in: text) else { return ascii(text) }
+            let scheme = ascii(UnsafeBufferPointer(rebasing: text[..<schemeEnd])).lowercased()
+            guard scheme == "http" || scheme == "https" else { return ascii(text) }
+            let rest = UnsafeBufferPointer(rebasing: text[(schemeEnd + 3)...])
+            let authorityEnd = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? rest.endIndex
+            var authority = ascii(UnsafeBufferPointer(rebasing: rest[..<authorityEnd])).lowercased()
+            if scheme == "http", authority.hasSuffix(":80") { authority.removeLast(3) }
+            if scheme == "https", authority.hasSuffix(":443") { authority.removeLast(4) }
+            let afterAuthority = UnsafeBufferPointer(rebasing: rest[authorityEnd...])
+            let question = afterAuthority.firstIndex(of: UInt8(ascii: "?"))
+            let path = ascii(UnsafeBufferPointer(rebasing: afterAuthority[..<(question ?? afterAuthority.endIndex)]))
+            var result = scheme + "://" + authority + (path.isEmpty ? "/" : path)
+            if let question {
+                let query = UnsafeBufferPointer(rebasing: afterAuthority[(question + 1)...])
+                let kept = query.split(separator: UInt8(ascii: "&")).filter { pair in
+                    // The same split as the character version: "=x" names "x".
+                    let namePart = pair.split(separator: UInt8(ascii: "="), maxSplits: 1).first ?? pair
+                    let name = ascii(UnsafeBufferPointer(rebasing: namePart)).lowercased()
+                    return !name.hasPrefix("utm_") && !trackingParameters.contains(name)
+                }
+                if !kept.isEmpty {
+                    result += "?" + kept.map { ascii(UnsafeBufferPointer(rebasing: $0)) }.joined(separator: "&")
+                }
+            }
+            return result
+        }
+    }
+
+    private static func ascii(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func find(_ needle: StaticString, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let length = needle.utf8CodeUnitCount
+        guard bytes.count >= length else { return nil }
+        for start in 0...(bytes.count - length) {
+            var matches = true
+            for offset in 0..<length where bytes[start + offset] != needle.utf8Start[offset] {
+                matches = false
+                break
+            }
+            if matches { return start }
+        }
+        return nil
+    }
+
+    /// `normalise` on characters: the definition, used for links that are not ASCII.
+    static func normaliseCharacters(_ link: String) -> String {
         var text = Substring(link)
         if let hash = text.firstIndex(of: "#") { text = text[..<hash] }
         guard let schemeEnd = text.range(of: "://") else { return String(text) }

@@ -14,6 +14,24 @@ import Testing
         #expect(CanonicalLink.normalise(input) == expected)
     }
 
+    /// The byte-level path for ASCII links must give exactly what the character-level
+    /// definition gives: fingerprints of stored entries depend on it.
+    @Test(arguments: [
+        "https://Example.org/a?utm_source=rss&utm_medium=feed#comments", "HTTPS://EXAMPLE.ORG:443", "http://e.org:80",
+        "https://e.org/a?=x&&&FBCLID=1&==y&a==b&utm_=1&UTM_x=2&q", "https://e.org?x=1", "https://e.org#?a=1",
+        "ftp://e.org/a?fbclid=1", "//e.org/a", "no scheme", "", "#", "https://", "https://e.org/a/?b=1&b=1",
+        "http://user:pw@E.org:8080/p;x?y=1#z", "https://e.org/a\r\nb?c=1", "ht tp://e.org", "https:/e.org",
+        "https://e.org/%7Euser?share=1&ref_src=x&id=9",
+    ])
+    func asciiLinksNormaliseAsByTheCharacterDefinition(_ link: String) {
+        #expect(CanonicalLink.normaliseASCII(link) == CanonicalLink.normaliseCharacters(link))
+    }
+
+    @Test func nonASCIILinksTakeTheCharacterPath() {
+        #expect(CanonicalLink.normaliseASCII("https://ÄBC.example/ö?utm_source=x") == nil)
+        #expect(CanonicalLink.normalise("https://ÄBC.example/ö?utm_source=x") == "https://äbc.example/ö")
+    }
+
     @Test func fingerprintChain() {
         let entry = Entry(id: "g1", title: "T", link: "https://e.org/a?utm_source=x")
         #expect(EntryIdentity.fingerprint(of: entry, mode: .guid) == "id:g1")
