@@ -104,21 +104,13 @@ public struct Entry: Sendable, Hashable, Codable {
         authors: [Person] = [], categories: [String] = [], enclosures: [Enclosure] = [],
         commentsURL: String? = nil, language: String? = nil, fingerprint: String? = nil
     ) {
-        self.id = id
-        self.guidIsPermalink = guidIsPermalink
-        self.title = title
-        self.link = link
-        self.summary = summary
-        self.content = content
-        self.published = published
-        self.updated = updated
-        self.authors = authors
-        self.categories = categories
-        self.enclosures = enclosures
-        self.commentsURL = commentsURL
-        self.language = language
-        self.fingerprint = fingerprint ?? EntryFingerprint.compute(
+        let fingerprint = fingerprint ?? EntryFingerprint.compute(
             id: id, link: link, title: title, content: content?.plainText ?? summary?.plainText)
+        self.init(
+            id: id, guidIsPermalink: guidIsPermalink, title: title, link: link, summary: summary, content: content,
+            published: published, updated: updated, authors: authors, categories: categories, enclosures: enclosures,
+            commentsURL: commentsURL, language: language, fingerprint: fingerprint, imageURL: nil, commentCount: nil,
+            durationSeconds: nil)
     }
 
     /// Every field, the fingerprint included (the parser computes it before it moves the
