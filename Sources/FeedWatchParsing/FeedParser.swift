@@ -23,6 +23,11 @@ public struct ParseLimits: Sendable, Hashable {
         self.maxTextBytes = maxTextBytes
         self.maxEntries = maxEntries
     }
+
+    /// The warning of a document cut short at `maxEntries`.
+    var entryLimitWarning: String {
+        "read the first \(maxEntries) items or entries (the limit) and skipped the rest of the document"
+    }
 }
 
 /// The feed parser: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed into one `ParsedFeed`.
@@ -57,7 +62,7 @@ public enum FeedParser {
         let lead = prepared.bytes[first]
         if lead == UInt8(ascii: "{") || lead == UInt8(ascii: "[") {
             return try JSONFeedDecoder.decode(prepared.bytes, documentURL: documentURL, warnings: warnings,
-                                              maxEntries: limits.maxEntries)
+                                              limits: limits)
         }
         guard let start = markupStart(prepared.bytes, from: first) else {
             throw ParseError(code: .notAFeed, message: "not a feed: \(describeNonMarkup(prepared.bytes))")
@@ -93,7 +98,7 @@ public enum FeedParser {
         }
         if let limitError = result.limitError { throw limitError }
         if result.entryLimitReached {
-            warnings.append("read the first \(limits.maxEntries) items or entries (the limit) and skipped the rest of the document")
+            warnings.append(limits.entryLimitWarning)
         }
         // Element handles do not retain their document: keep it alive until decoding is done.
         let document = result.document

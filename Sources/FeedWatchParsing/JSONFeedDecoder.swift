@@ -4,7 +4,7 @@ import FeedWatchModel
 /// JSON Feed 1.0 and 1.1 (https://jsonfeed.org) into the normalised model.
 enum JSONFeedDecoder {
     static func decode(_ bytes: [UInt8], documentURL: String?, warnings: [String],
-                       maxEntries: Int = ParseLimits().maxEntries) throws(ParseError) -> ParsedFeed {
+                       limits: ParseLimits = ParseLimits()) throws(ParseError) -> ParsedFeed {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
@@ -36,8 +36,8 @@ enum JSONFeedDecoder {
             return feed
         }
         for case let item as [String: Any] in items {
-            if feed.entries.count == maxEntries {
-                context.warn("read the first \(maxEntries) items or entries (the limit) and skipped the rest of the document")
+            if feed.entries.count == limits.maxEntries {
+                context.warn(limits.entryLimitWarning)
                 break
             }
             feed.entries.append(decodeItem(item, base: base, feed: feed, context: &context))

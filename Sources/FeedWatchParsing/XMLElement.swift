@@ -217,10 +217,10 @@ final class XMLDocument {
         guard end - start + bytes.count <= limit else { return false }
         if start == end {
             records[index].textStart = textLength
-            appendToStorage(bytes)
+            textBuffer.append(contentsOf: bytes)
             records[index].textEnd = textLength
         } else if end == textLength {
-            appendToStorage(bytes)
+            textBuffer.append(contentsOf: bytes)
             records[index].textEnd = textLength
         } else {
             // A child's text came in between (mixed content): continue in a copy of its own.
@@ -230,10 +230,6 @@ final class XMLDocument {
             spills.append(copy)
         }
         return true
-    }
-
-    private func appendToStorage(_ bytes: UnsafeBufferPointer<UInt8>) {
-        textBuffer.append(contentsOf: bytes)
     }
 
     /// A String of text or attribute bytes of this document.
@@ -277,7 +273,7 @@ final class XMLDocument {
         for index in first..<records.count where records[index].spill >= 0 {
             let spilled = spills[Int(records[index].spill)]
             records[index].textStart = textLength
-            spilled.withUnsafeBufferPointer { appendToStorage($0) }
+            spilled.withUnsafeBufferPointer { textBuffer.append(contentsOf: $0) }
             records[index].textEnd = textLength
             records[index].spill = -1
         }
