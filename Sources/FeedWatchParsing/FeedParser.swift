@@ -45,10 +45,21 @@ public enum FeedParser {
                   decodeWhileReading: true)
     }
 
-    /// `decodeWhileReading: false` keeps the whole tree and decodes every item at the end:
-    /// the tests hold the two ways to the same result.
+    /// `decodeWhileReading: false` keeps the whole tree and decodes every item at the end;
+    /// `strictReader: false` reads every document with libxml2 (see `StrictXMLReader`). The
+    /// tests hold each pair of ways to the same result.
     static func parse(_ bytes: [UInt8], documentURL: String?, httpContentType: String?, limits: ParseLimits,
-                      decodeWhileReading: Bool) throws(ParseError) -> ParsedFeed {
+                      decodeWhileReading: Bool, strictReader: Bool = true) throws(ParseError) -> ParsedFeed {
+        var strictOutcome: StrictXMLReader.Outcome?
+        return try parse(bytes, documentURL: documentURL, httpContentType: httpContentType, limits: limits,
+                         decodeWhileReading: decodeWhileReading, strictReader: strictReader,
+                         strictOutcome: &strictOutcome)
+    }
+
+    /// As above; `strictOutcome` tells how `StrictXMLReader` fared (nil: not tried).
+    static func parse(_ bytes: [UInt8], documentURL: String?, httpContentType: String?, limits: ParseLimits,
+                      decodeWhileReading: Bool, strictReader: Bool,
+                      strictOutcome: inout StrictXMLReader.Outcome?) throws(ParseError) -> ParsedFeed {
         guard bytes.count <= limits.maxBytes else {
             throw ParseError(code: .limitExceeded,
                              message: "document is \(bytes.count) bytes, more than the limit of \(limits.maxBytes)")
@@ -84,18 +95,19 @@ public enum FeedParser {
             }
         }
 
-        var stream = decodeWhileReading ? EntryStream(documentURL: documentURL) : nil
-        var result = SAXDriver.parse(prepared.bytes, encoding: prepared.libxmlEncoding,
+        let makeStream = { decodeWhileReading ? EntryStream(documentURL: documentURL) : nil }
+        var result = XMLReading.read(prepared.bytes, encoding: prepared.libxmlEncoding,
                                      declaredEncodingTrusted: prepared.followDeclaration, baseURL: documentURL,
-                                     limits: limits, stream: stream)
+                                     limits: limits, strict: strictReader, makeStream: makeStream)
         if result.root == nil && result.limitError == nil && (prepared.followDeclaration || prepared.libxmlEncoding != nil) {
             // libxml2 could not decode the declared encoding: read the bytes as UTF-8 instead.
             warnings.append("could not decode the declared encoding; read as UTF-8")
-            stream = decodeWhileReading ? EntryStream(documentURL: documentURL) : nil
-            result = SAXDriver.parse(EncodingSniffer.forceUTF8(prepared.bytes), encoding: nil,
+            result = XMLReading.read(EncodingSniffer.forceUTF8(prepared.bytes), encoding: nil,
                                      declaredEncodingTrusted: false, baseURL: documentURL, limits: limits,
-                                     stream: stream)
+                                     strict: strictReader, makeStream: makeStream)
         }
+        strictOutcome = result.strictOutcome
+        let stream = result.stream
         if let limitError = result.limitError { throw limitError }
         if result.entryLimitReached {
             warnings.append(limits.entryLimitWarning)

@@ -59,7 +59,7 @@ import FeedWatchModel
         withExtendedLifetime(result.document) {
             #expect(stream.count == 5_000)
             // The estimate (plus a tenth) was enough: no doubling past it.
-            #expect(stream.reservedCapacity >= 5_000 && stream.reservedCapacity < 6_000)
+            #expect(stream.reservedCapacity >= 5_000 && stream.reservedCapacity < 6_000, "capacity \(stream.reservedCapacity)")
         }
         let capped = EntryStream(documentURL: nil)
         _ = SAXDriver.parse(Array(text.utf8), encoding: nil, declaredEncodingTrusted: true, baseURL: nil,
