@@ -66,7 +66,7 @@ enum ElementReader {
             return text.isEmpty ? nil : text
         }
         guard let raw = element.trimmedText else { return nil }
-        let text = html && looksLikeMarkup(raw) ? HTMLText.plainText(fromHTML: raw) : HTMLText.foldWhitespace(raw)
+        let text = html && HTMLText.needsParsing(raw) ? HTMLText.plainText(fromHTML: raw) : HTMLText.foldWhitespace(raw)
         return text.isEmpty ? nil : text
     }
 

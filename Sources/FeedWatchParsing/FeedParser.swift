@@ -32,17 +32,28 @@ public struct ParseLimits: Sendable, Hashable {
 
 /// The feed parser: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed into one `ParsedFeed`.
 public enum FeedParser {
+    /// Which XML reader reads a document.
+    public enum XMLReader: Sendable {
+        /// `StrictXMLReader` for well-formed UTF-8 without a DTD (most feeds), libxml2 for the rest.
+        case automatic
+        /// libxml2 for every document: the reference the strict reader is held to (the fuzz
+        /// target compares the two on every input).
+        case libxml2
+    }
+
     /// Parses a feed document; format detected from content.
     ///
     /// - Parameters:
     ///   - documentURL: where the document came from; the base for relative URLs.
     ///   - httpContentType: the `Content-Type` header, for its `charset`.
+    ///   - reader: which XML reader reads an XML document; both give the same result.
     /// - Throws: `ParseError` with `.notAFeed` (HTML page, JSON error body, empty or binary
     ///   input), `.limitExceeded` or `.malformed`.
     public static func parse(_ bytes: [UInt8], documentURL: String? = nil, httpContentType: String? = nil,
-                             limits: ParseLimits = ParseLimits()) throws(ParseError) -> ParsedFeed {
+                             limits: ParseLimits = ParseLimits(),
+                             reader: XMLReader = .automatic) throws(ParseError) -> ParsedFeed {
         try parse(bytes, documentURL: documentURL, httpContentType: httpContentType, limits: limits,
-                  decodeWhileReading: true)
+                  decodeWhileReading: true, strictReader: reader == .automatic)
     }
 
     /// `decodeWhileReading: false` keeps the whole tree and decodes every item at the end;

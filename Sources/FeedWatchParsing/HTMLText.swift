@@ -7,7 +7,7 @@ public enum HTMLText {
     /// decoded, whitespace folded, paragraph breaks as "\n\n").
     public static func plainText(fromHTML html: String) -> String {
         // Most titles and many summaries hold no markup at all: no parser needed.
-        if !hasMarkup(html) {
+        if !needsParsing(html) {
             return foldWhitespace(html)
         }
         if let text = HTMLFragmentText.plainText(html) { return text }
@@ -36,6 +36,33 @@ public enum HTMLText {
         var text = text
         return text.withUTF8 { bytes in
             ByteSearch.firstIndex(of: UInt8(ascii: "<"), or: UInt8(ascii: "&"), in: bytes, from: 0) < bytes.count
+        }
+    }
+
+    /// Whether reading `text` as HTML could give anything but its folded whitespace: it has a
+    /// `<` that may open a tag, comment or declaration (before a letter, `/`, `!` or `?`, or
+    /// last), or a `&` that may start a reference (before a letter, digit or `#`). A title
+    /// such as "Q&A" or "Sanctions & tests", or "a < b", is plain text to an HTML parser
+    /// (`HTMLTextEquivalenceTests` hold the tokenizer to libxml2), so it is only folded.
+    static func needsParsing(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var index = 0
+            while true {
+                index = ByteSearch.firstIndex(of: UInt8(ascii: "<"), or: UInt8(ascii: "&"), in: bytes, from: index)
+                guard index < bytes.count else { return false }
+                guard index + 1 < bytes.count else { return bytes[index] == UInt8(ascii: "<") }
+                let next = bytes[index + 1]
+                let isLetter = (next | 0x20) >= 0x61 && (next | 0x20) <= 0x7A
+                if bytes[index] == UInt8(ascii: "<") {
+                    if isLetter || next == UInt8(ascii: "/") || next == UInt8(ascii: "!") || next == UInt8(ascii: "?") {
+                        return true
+                    }
+                } else if isLetter || (next >= 0x30 && next <= 0x39) || next == UInt8(ascii: "#") {
+                    return true
+                }
+                index += 1
+            }
         }
     }
 

@@ -13,7 +13,15 @@ public func parserFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int
     // without a document URL: items without a base of their own wait for the channel link.
     let limits = ParseLimits(maxBytes: 1 << 20, maxDepth: 64, maxTextBytes: 64 * 1024, maxEntries: 200)
     for documentURL in ["https://fuzz.example/feed/", nil] as [String?] {
-        guard let feed = try? FeedParser.parse(bytes, documentURL: documentURL, limits: limits) else { continue }
+        let parsed = Result(catching: { () throws(ParseError) -> ParsedFeed in
+            try FeedParser.parse(bytes, documentURL: documentURL, limits: limits)
+        })
+        // The strict XML reader must give exactly what libxml2 gives, on every input.
+        let reference = Result(catching: { () throws(ParseError) -> ParsedFeed in
+            try FeedParser.parse(bytes, documentURL: documentURL, limits: limits, reader: .libxml2)
+        })
+        precondition(parsed == reference, "StrictXMLReader and libxml2 read this input differently")
+        guard case .success(let feed) = parsed else { continue }
         _ = FeedJSONEncoder.encode(feed)
         // Strings made from parser bytes without validation must hold valid UTF-8.
         var texts = [feed.title, feed.subtitle, feed.link, feed.language]
