@@ -118,7 +118,8 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
-            name: "FeedWatchDigestTests", dependencies: ["FeedWatchDigest"], exclude: ["Golden"], swiftSettings: strictSwift),
+            name: "FeedWatchDigestTests", dependencies: ["FeedWatchDigest", "FeedWatchTestSupport"], exclude: ["Golden"],
+            swiftSettings: strictSwift),
         .testTarget(
             name: "FeedWatchDaemonTests",
             dependencies: [

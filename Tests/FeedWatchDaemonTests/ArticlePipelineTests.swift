@@ -12,10 +12,11 @@ import Testing
 @Suite struct ArticlePipelineTests {
     static let topic = (id: "missiles", name: "Missile sanctions", query: #""ballistic missile" AND sanctions"#)
 
-    /// A configuration file with per-feed keys and `[fetch]` extras.
-    static func runtime(feeds: [(url: String, fullText: String?)], fetchExtra: String = "", storageExtra: String = "") throws -> FeedWatchRuntime {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-article-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    /// A configuration file with per-feed keys and `[fetch]` extras, in `state`.
+    static func runtime(
+        in state: TemporaryDirectory, feeds: [(url: String, fullText: String?)], fetchExtra: String = "", storageExtra: String = ""
+    ) throws -> FeedWatchRuntime {
+        let directory = state.path
         var text = "[storage]\nstate_directory = \"\(directory)\"\n\(storageExtra)\n[fetch]\ntimeout = \"10s\"\n\(fetchExtra)\n"
         for (index, feed) in feeds.enumerated() {
             text += "[[feed]]\nurl = \"\(feed.url)\"\nname = \"Outlet \(index + 1)\"\n"
@@ -63,7 +64,9 @@ import Testing
             default: return .status(404)
             }
         }
+        let state = try TemporaryDirectory(prefix: "fw-article")
         let runtime = try Self.runtime(
+            in: state,
             feeds: [(server.url("/feed.xml"), "candidates")], fetchExtra: "allow_private_networks = [\"127.0.0.0/8\"]\n")
         let report = try await runtime.runOnce()
         #expect(report.feeds[0].error == nil)
@@ -88,7 +91,8 @@ import Testing
             return .ok(Self.rss([("a", "Ballistic missile test", "/a.html",
                                   "A ballistic missile test drew new sanctions.")]))
         }
-        let runtime = try Self.runtime(feeds: [(server.url("/feed.xml"), "always")])
+        let state = try TemporaryDirectory(prefix: "fw-article")
+        let runtime = try Self.runtime(in: state, feeds: [(server.url("/feed.xml"), "always")])
         let report = try await runtime.runOnce()
         #expect(report.feeds[0].error == nil)
         #expect(report.feeds[0].newMatches == 1)
@@ -116,7 +120,9 @@ import Testing
             default: return .status(404)
             }
         }
-        let runtime = try Self.runtime(feeds: [(server.url("/one.xml"), nil), (server.url("/two.xml"), nil), (server.url("/three.xml"), nil)])
+        let state = try TemporaryDirectory(prefix: "fw-article")
+        let runtime = try Self.runtime(
+            in: state, feeds: [(server.url("/one.xml"), nil), (server.url("/two.xml"), nil), (server.url("/three.xml"), nil)])
         // Feeds refresh concurrently; run them one by one so the first outlet's item leads the story.
         for feed in try await runtime.store.syncFeeds(runtime.configuration.feeds) {
             _ = await runtime.pipeline.refresh(feed)
@@ -138,7 +144,8 @@ import Testing
             let summary = summaries.withLock { $0.last ?? "" }
             return .ok(Self.rss([("same-guid", "Harbour news", "https://news.example/h", summary)]))
         }
-        let runtime = try Self.runtime(feeds: [(server.url("/feed.xml"), nil)])
+        let state = try TemporaryDirectory(prefix: "fw-article")
+        let runtime = try Self.runtime(in: state, feeds: [(server.url("/feed.xml"), nil)])
         let first = try await runtime.runOnce()
         #expect(first.newArticles == 1)
         #expect(first.newMatches == 0)

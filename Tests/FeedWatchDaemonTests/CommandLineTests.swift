@@ -40,9 +40,8 @@ struct FeedWatchBinary {
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: FeedWatchBinary.path), "the feedwatch binary is not built"))
 struct CommandLineTests {
     @Test func checkPrintsEveryProblemAndFails() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fw-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let path = dir + "/feedwatch.toml"
+        let directory = try TemporaryDirectory(prefix: "fw-cli")
+        let path = directory.path + "/feedwatch.toml"
         try "[fetch]\ninterval = \"15x\"\n[[topic]]\nid = \"t\"\nquery = '\"unbalanced'\n".write(toFile: path, atomically: true, encoding: .utf8)
         let result = try FeedWatchBinary.run(["check", "--config", path])
         #expect(result.status == 1)
@@ -71,7 +70,8 @@ struct CommandLineTests {
     }
 
     @Test func parseOfSomethingElseSaysNotAFeed() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fw-\(UUID().uuidString).html").path
+        let directory = try TemporaryDirectory(prefix: "fw-cli")
+        let path = directory.path + "/page.html"
         try "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.xml\"></head><body>hi</body></html>"
             .write(toFile: path, atomically: true, encoding: .utf8)
         let result = try FeedWatchBinary.run(["parse", path])

@@ -1,13 +1,13 @@
 import Foundation
 import FeedWatchDaemon
 import FeedWatchModel
+import FeedWatchTestSupport
 import Testing
 
 @Suite struct ConfigurationEditorTests {
-    func file(_ text: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fw-edit-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let path = dir + "/feedwatch.toml"
+    /// `text` as `feedwatch.toml` in `directory`; returns its path.
+    func file(_ text: String, in directory: TemporaryDirectory) throws -> String {
+        let path = directory.path + "/feedwatch.toml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -31,7 +31,8 @@ import Testing
         """
 
     @Test func addsAndRemovesFeedsKeepingCommentsAndOtherTables() throws {
-        let path = try file(original)
+        let directory = try TemporaryDirectory(prefix: "fw-edit")
+        let path = try file(original, in: directory)
         var editor = try ConfigurationEditor(path: path)
         editor.addFeed(FeedSource(url: "https://c.example/feed?x=\"1\"", name: "C", tags: ["news", "wire"]))
         let removed = editor.removeFeed("A")
@@ -48,7 +49,8 @@ import Testing
     }
 
     @Test func anEditThatBreaksTheFileIsNotSaved() throws {
-        let path = try file(original)
+        let directory = try TemporaryDirectory(prefix: "fw-edit")
+        let path = try file(original, in: directory)
         var editor = try ConfigurationEditor(path: path)
         editor.addFeed(FeedSource(url: "https://a.example/rss"))
         #expect(throws: ConfigurationError.self) { _ = try editor.save() }
@@ -62,7 +64,8 @@ import Testing
             <outline type="rss" text="Dup" xmlUrl="https://a.example/rss"/>
             </outline></body></opml>
             """
-        let path = try file(original + "\n[[opml]]\npath = \"subs.opml\"\ntags = [\"imported\"]\n")
+        let directory = try TemporaryDirectory(prefix: "fw-edit")
+        let path = try file(original + "\n[[opml]]\npath = \"subs.opml\"\ntags = [\"imported\"]\n", in: directory)
         let dir = (path as NSString).deletingLastPathComponent
         try opml.write(toFile: dir + "/subs.opml", atomically: true, encoding: .utf8)
         let config = try ConfigurationLoader.load(path: path)

@@ -133,7 +133,8 @@ import FoundationXML
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("fw-out-\(UUID().uuidString)").path
+        let directory = try TemporaryDirectory(prefix: "fw-out")
+        let output = directory.path + "/stdout"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         process.standardOutput = handle
@@ -148,7 +149,6 @@ import FoundationXML
         process.waitUntilExit()
         finished.withLock { $0 = true }
         try handle.close()
-        defer { try? FileManager.default.removeItem(atPath: output) }
         return try String(contentsOfFile: output, encoding: .utf8)
     }
 }

@@ -181,13 +181,6 @@ func eventually(timeout: Duration = .seconds(60), _ condition: () async throws -
     return try await condition()
 }
 
-/// A throwaway directory under /tmp (short, so socket paths fit in `sun_path`).
-func temporaryDirectory(_ prefix: String) throws -> String {
-    let path = "/tmp/\(prefix)-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
 /// An RSS document with `count` items; every third item's title mentions a missile test.
 func syntheticFeed(_ name: String, items count: Int) -> String {
     var xml = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>\(name)</title><link>http://example.org/\(name)</link>"

@@ -8,15 +8,18 @@ import Testing
 import Glibc
 #endif
 
-/// A state directory and a configuration file for one daemon under test.
+/// A state directory and a configuration file for one daemon under test, in a directory
+/// removed when the last copy of the fixture goes.
 struct DaemonFixture {
-    let directory: String
+    private let temporary: TemporaryDirectory
+    var directory: String { temporary.path }
     var configPath: String { directory + "/feedwatch.toml" }
     var stateDirectory: String { directory + "/state" }
     var databasePath: String { stateDirectory + "/feedwatch.sqlite" }
 
     init() throws {
-        directory = try temporaryDirectory("fw-daemon")
+        // Under /tmp, not $TMPDIR: short, so the notify socket's path fits in `sun_path`.
+        temporary = try TemporaryDirectory(prefix: "fw-daemon", in: "/tmp")
     }
 
     /// Writes a configuration with these feeds, the `missile` topic, `storage` lines in
@@ -46,8 +49,6 @@ struct DaemonFixture {
     }
 
     func count(_ sql: String) throws -> Int { try read { try Int.fetchOne($0, sql: sql) ?? 0 } }
-
-    func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }
 
 /// Runs the real `feedwatch run` as a child process against loopback feeds and a real notify socket.
@@ -55,7 +56,6 @@ struct DaemonFixture {
     @Test func notifiesReadyStatusAndWatchdogThenStopsOnSigterm() async throws {
         let server = try await LoopbackHTTPServer.start { _ in .ok(syntheticFeed("alpha", items: 6)) }
         let fixture = try DaemonFixture()
-        defer { fixture.remove() }
         try fixture.writeConfig(feeds: [server.url("/alpha.xml")])
         let listener = try NotifyListener(directory: fixture.directory)
         // 1 s watchdog: pings every 0.5 s.
@@ -81,7 +81,6 @@ struct DaemonFixture {
     @Test func sighupAppliesAValidConfigAndKeepsTheOldOneOnErrors() async throws {
         let server = try await LoopbackHTTPServer.start { request in .ok(syntheticFeed(request.path, items: 3)) }
         let fixture = try DaemonFixture()
-        defer { fixture.remove() }
         try fixture.writeConfig(feeds: [server.url("/a.xml")])
         let listener = try NotifyListener(directory: fixture.directory)
         let daemon = try fixture.start(environment: ["NOTIFY_SOCKET": listener.path])
@@ -125,7 +124,6 @@ struct DaemonFixture {
             request.path == "/hang.xml" ? LoopbackResponse.ok("").delivered(.neverAnswer) : .ok(syntheticFeed("ok", items: 3))
         }
         let fixture = try DaemonFixture()
-        defer { fixture.remove() }
         // A 60 s timeout: only shutdown can end the hanging transfer within the test.
         try fixture.writeConfig(feeds: [server.url("/hang.xml"), server.url("/ok.xml")], timeout: "60s")
         let daemon = try fixture.start()
@@ -153,7 +151,6 @@ struct DaemonFixture {
                 .delivered(.delayed(seconds: 0.05 + Double((number * 37) % 6) * 0.05))
         }
         let fixture = try DaemonFixture()
-        defer { fixture.remove() }
         try fixture.writeConfig(feeds: (0..<feedCount).map { server.url("/feed\($0).xml") },
                                 fetch: "concurrency = 4\nper_host_concurrency = 4")
 
@@ -198,7 +195,6 @@ struct DaemonFixture {
             }
         }
         let fixture = try DaemonFixture()
-        defer { fixture.remove() }
         let port = server.port
         try fixture.writeConfig(feeds: [
             "http://alice:s3cretpass@127.0.0.1:\(port)/private.xml?token=t0psecret",
@@ -242,7 +238,6 @@ struct DaemonFixture {
             request.path == "/gone.xml" ? .status(404) : .ok(syntheticFeed("j", items: 3))
         }
         let fixture = try DaemonFixture()
-        defer { fixture.remove() }
         try fixture.writeConfig(feeds: [server.url("/j.xml"), server.url("/gone.xml")])
         let daemon = try fixture.start(logLevel: "debug", environment: ["JOURNAL_STREAM": "8:12345"])
         #expect(try await eventually { daemon.standardError.contains("cycle finished") })
@@ -263,7 +258,6 @@ struct DaemonFixture {
     @Test func statusEndpointServesMetricsAndHealth() async throws {
         let server = try await LoopbackHTTPServer.start { _ in .ok(syntheticFeed("m", items: 6)) }
         let fixture = try DaemonFixture()
-        defer { fixture.remove() }
         let port = try freeLoopbackPort()
         try fixture.writeConfig(feeds: [server.url("/m.xml")], extra: "[http]\nlisten = \"127.0.0.1:\(port)\"\n")
         let daemon = try fixture.start()
@@ -295,7 +289,6 @@ struct DaemonFixture {
     @Test func deletedStateDirectoryStopsWatchdogPingsAndFailsHealth() async throws {
         let server = try await LoopbackHTTPServer.start { _ in .ok(syntheticFeed("s", items: 3)) }
         let fixture = try DaemonFixture()
-        defer { fixture.remove() }
         let port = try freeLoopbackPort()
         try fixture.writeConfig(feeds: [server.url("/s.xml")], extra: "[http]\nlisten = \"127.0.0.1:\(port)\"\n")
         let listener = try NotifyListener(directory: fixture.directory)
@@ -330,7 +323,6 @@ struct DaemonFixture {
 
     @Test func anInvalidConfigOrLogLevelRefusesToStartWithEveryProblemNamed() async throws {
         let fixture = try DaemonFixture()
-        defer { fixture.remove() }
         try fixture.writeConfig(feeds: ["ftp://example.org/feed.xml"], fetch: "interval = \"15x\"",
                                 extra: "[http]\nlisten = \"nowhere\"\n")
         let daemon = try fixture.start()
@@ -349,7 +341,6 @@ struct DaemonFixture {
 
     @Test func aLockedDatabaseAtStartIsOneClearErrorAndExitStatusOne() async throws {
         let fixture = try DaemonFixture()
-        defer { fixture.remove() }
         try fixture.writeConfig(feeds: ["http://127.0.0.1:1/never.xml"])
         try FileManager.default.createDirectory(atPath: fixture.stateDirectory, withIntermediateDirectories: true)
         // Another process holds the write lock for the whole start attempt.

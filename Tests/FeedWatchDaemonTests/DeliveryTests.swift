@@ -7,7 +7,8 @@ import Testing
 
 @Suite struct DeliveryTests {
     @Test func webhookGetsTheSignedDigestOnceAndFilesMatchRegeneration() async throws {
-        let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("fw-hook-\(UUID().uuidString)").path
+        let secrets = try TemporaryDirectory(prefix: "fw-hook")
+        let secretFile = secrets.path + "/secret"
         try "s3cret-key\n".write(toFile: secretFile, atomically: true, encoding: .utf8)
         let hooks = RequestRecorder()
         let hook = try await LoopbackHTTPServer.start { request in
@@ -110,8 +111,8 @@ import Testing
     }
 
     @Test func aCommandGetsTheDigestPathAndAHangingOneIsKilled() async throws {
-        let outbox = FileManager.default.temporaryDirectory.appendingPathComponent("fw-cmd-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: outbox, withIntermediateDirectories: true)
+        let outboxDirectory = try TemporaryDirectory(prefix: "fw-cmd")
+        let outbox = outboxDirectory.path
         let world = try await DigestWorld.make(tables: """
             [[notify]]
             kind = "command"
@@ -138,7 +139,8 @@ import Testing
     }
 
     @Test func anUnwritableDirectoryKeepsTheMatchesAndIsRetried() async throws {
-        let blocker = FileManager.default.temporaryDirectory.appendingPathComponent("fw-block-\(UUID().uuidString)").path
+        let directory = try TemporaryDirectory(prefix: "fw-block")
+        let blocker = directory.path + "/blocker"
         // A regular file where a directory should be: mkdir fails even for root.
         try "not a directory".write(toFile: blocker, atomically: true, encoding: .utf8)
         let world = try await DigestWorld.make(digest: "directory = \"\(blocker)/digests\"")
@@ -155,7 +157,6 @@ import Testing
         record = try #require(try await runtime.store.digests().first)
         #expect(record.published != nil && record.publishError == nil && record.matchCount == 4)
         #expect(FileManager.default.fileExists(atPath: "\(blocker)/digests/\(record.day).md"))
-        try? FileManager.default.removeItem(atPath: blocker)
         await world.shutdown()
     }
 
@@ -188,8 +189,8 @@ import Testing
 
 @Suite struct SendmailDeliveryTests {
     @Test func aLocalSendmailGetsTheMessageOnStandardInput() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-sendmail-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temporary = try TemporaryDirectory(prefix: "fw-sendmail")
+        let directory = temporary.path
         // A stand-in MTA: records its arguments and the message it was given.
         let sendmail = directory + "/sendmail"
         try "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"\(directory)/args\"\ncat > \"\(directory)/message\"\n"
@@ -210,7 +211,6 @@ import Testing
         #expect(args == "-i\n-f\nfeedwatch@example.org\n--\nreader@example.org\n")
         let message = try String(contentsOfFile: directory + "/message", encoding: .utf8)
         #expect(message.contains("Content-Type: multipart/alternative") && message.contains("\r\nTo: reader@example.org\r\n"))
-        try? FileManager.default.removeItem(atPath: directory)
         await world.shutdown()
     }
 }

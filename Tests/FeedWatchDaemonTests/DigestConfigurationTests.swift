@@ -1,6 +1,7 @@
 import Foundation
 import FeedWatchDaemon
 import FeedWatchDigest
+import FeedWatchTestSupport
 import Testing
 
 @Suite struct DigestConfigurationTests {
@@ -17,7 +18,8 @@ import Testing
         """
 
     @Test func readsDigestKeysAndNotifiers() throws {
-        let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("fw-secret-\(UUID().uuidString)").path
+        let secrets = try TemporaryDirectory(prefix: "fw-secret")
+        let secretFile = secrets.path + "/secret"
         try "hook-secret\n".write(toFile: secretFile, atomically: true, encoding: .utf8)
         let text = base + """
             [digest]

@@ -1,6 +1,7 @@
 import Foundation
 import FeedWatchDaemon
 import FeedWatchStore
+import FeedWatchTestSupport
 import Testing
 
 /// The service's schedule policy, driven with explicit times (no clock reading).
@@ -30,8 +31,8 @@ import Testing
 
     @Test(arguments: [true, false])
     func anEmptyPeriodWritesNothingWhenSkipEmpty(skipEmpty: Bool) async throws {
-        let hookDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-empty-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: hookDirectory, withIntermediateDirectories: true)
+        let hooks = try TemporaryDirectory(prefix: "fw-empty")
+        let hookDirectory = hooks.path
         let world = try await DigestWorld.make(
             digest: "skip_empty = \(skipEmpty)",
             tables: "[[notify]]\nkind = \"command\"\ncommand = [\"/bin/cp\", \"-t\", \"\(hookDirectory)\"]\n")
@@ -42,7 +43,6 @@ import Testing
         let written = FileManager.default.fileExists(atPath: runtime.publisher.path(day: record.day, format: .markdown))
         #expect(written == !skipEmpty)
         #expect(try await runtime.store.recentDeliveries(limit: 5).count == (skipEmpty ? 0 : 1))
-        try? FileManager.default.removeItem(atPath: hookDirectory)
         await world.shutdown()
     }
 

@@ -29,9 +29,11 @@ let worldItems: [(title: String, body: String)] = [
     ("Football results of the weekend", "The home side won three to one."),
 ]
 
-/// A state directory, a feed server serving `worldItems`, and a config pointing at both.
+/// A state directory, a feed server serving `worldItems`, and a config pointing at both. The
+/// directory is removed when the last copy of the world goes.
 struct DigestWorld {
-    let directory: String
+    private let temporary: TemporaryDirectory
+    var directory: String { temporary.path }
     let configPath: String
     let feedServer: LoopbackHTTPServer
 
@@ -40,8 +42,8 @@ struct DigestWorld {
     ///   - tables: extra tables (`[[notify]]`…), appended at the end.
     ///   - missilesAlert: whether the missiles topic has `alert = true`.
     static func make(digest: String = "", tables: String = "", missilesAlert: Bool = false) async throws -> DigestWorld {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-digest-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temporary = try TemporaryDirectory(prefix: "fw-digest")
+        let directory = temporary.path
         let feed = rssFeed(worldItems)
         let server = try await LoopbackHTTPServer.start { _ in .ok(feed) }
         let text = """
@@ -74,7 +76,7 @@ struct DigestWorld {
             """
         let configPath = directory + "/feedwatch.toml"
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
-        return DigestWorld(directory: directory, configPath: configPath, feedServer: server)
+        return DigestWorld(temporary: temporary, configPath: configPath, feedServer: server)
     }
 
     func runtime() throws -> FeedWatchRuntime {
@@ -90,6 +92,5 @@ struct DigestWorld {
 
     func shutdown() async {
         try? await feedServer.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -21,8 +21,8 @@ import Testing
                 """)
         }
         _ = try await PostgresTestServer.withDatabase { url in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-claim-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let temporary = try TemporaryDirectory(prefix: "fw-claim")
+            let directory = temporary.path
             var text = """
                 [storage]
                 state_directory = "\(directory)"
@@ -81,7 +81,6 @@ import Testing
             #expect(try await runtime.store.articles(since: .distantPast, limit: 100).count == 10)
             #expect(server.totalRequests == 10)
             await runtime.store.close()
-            try? FileManager.default.removeItem(atPath: directory)
         }
         try await server.shutdown()
     }
@@ -89,7 +88,8 @@ import Testing
     /// On start, a daemon takes back the leases of dead processes on its own host and its
     /// own (same node name); live daemons' and other hosts' leases are left alone.
     @Test func abandonedLeasesOfThisHostAreTakenBack() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-reclaim-\(UUID().uuidString)").path
+        let temporary = try TemporaryDirectory(prefix: "fw-reclaim")
+        let directory = temporary.path + "/state"
         let store = try SQLiteStore(path: "\(directory)/feedwatch.sqlite")
         _ = try await store.syncFeeds((0..<8).map { FeedSource(url: "https://example.org/\($0)") })
         let finished = Process()
@@ -106,7 +106,6 @@ import Testing
         let claimer = FeedClaimer(store: store, owner: "me", lease: .minutes(10), batchSize: 10, maxBackoff: 1, logger: quietLogger)
         await claimer.reclaimAbandonedLeases(now: now)
         #expect(try await store.leaseOwners(now: now) == [alive, "elsewhere:1"].sorted())
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// A batch that takes longer than one lease (one slow host, one fetch at a time) keeps
@@ -119,7 +118,8 @@ import Testing
                 <item><title>News</title><guid>\(request.path)</guid></item></channel></rss>
                 """).delivered(.delayed(seconds: 2))
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-renew-\(UUID().uuidString)").path
+        let temporary = try TemporaryDirectory(prefix: "fw-renew")
+        let directory = temporary.path + "/state"
         var text = """
             [storage]
             state_directory = "\(directory)"
@@ -165,6 +165,5 @@ import Testing
         #expect(stolen.isEmpty)
         #expect(server.totalRequests == 4)
         try await server.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -15,7 +15,6 @@ import Testing
     static let items = 9
 
     static func configuration(directory: String, database: String?, feedURL: String) throws -> FeedWatchConfiguration {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let text = """
             [storage]
             state_directory = "\(directory)"
@@ -70,8 +69,8 @@ import Testing
 
     @Test func sqliteMatchesAreRecordedOnceTheDatabaseWorksAgain() async throws {
         let server = try await LoopbackHTTPServer.start { _ in .ok(syntheticFeed("broken", items: Self.items)) }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-pending-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "fw-pending")
+        let directory = temporary.path
         let configuration = try Self.configuration(directory: directory, database: nil, feedURL: server.url("/broken.xml"))
         let runtime = try FeedWatchRuntime(configuration: configuration, logger: quietLogger)
         guard case .sqlite(let path) = configuration.storage.database else {
@@ -99,8 +98,8 @@ import Testing
         }
         let server = try await LoopbackHTTPServer.start { _ in .ok(syntheticFeed("broken", items: Self.items)) }
         _ = try await PostgresTestServer.withDatabase { url in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-pending-\(UUID().uuidString)").path
-            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let temporary = try TemporaryDirectory(prefix: "fw-pending")
+            let directory = temporary.path
             let configuration = try Self.configuration(directory: directory, database: url, feedURL: server.url("/broken.xml"))
             let runtime = try await FeedWatchRuntime.open(configuration: configuration, logger: quietLogger)
             let admin = try PostgresStore.Configuration(url: url)

@@ -116,8 +116,8 @@ import Testing
             seen.record(request.header("X-Api-Key"))
             return .ok(PipelineResponseTests.rss, contentType: "application/rss+xml")
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fw-headers-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory(prefix: "fw-headers")
+        let dir = directory.path
         let path = dir + "/feedwatch.toml"
         try """
             [storage]

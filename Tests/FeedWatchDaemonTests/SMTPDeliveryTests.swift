@@ -1,6 +1,7 @@
 import Foundation
 import FeedWatchDaemon
 import FeedWatchStore
+import FeedWatchTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -49,7 +50,9 @@ final class LoopbackSMTPServer {
 
     let process: Process
     let port: Int
-    let directory: String
+    /// Where the server writes what it receives; removed with the server.
+    private let temporary: TemporaryDirectory
+    var directory: String { temporary.path }
 
     static var available: Bool {
         let probe = Process()
@@ -65,11 +68,10 @@ final class LoopbackSMTPServer {
     ///   - mode: `plain`, `starttls` (STARTTLS required before anything else) or `smtps` (TLS from the start).
     ///   - certificate, key: PEM files for the TLS modes.
     init(mode: String = "plain", certificate: String = "", key: String = "") throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-smtp-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        temporary = try TemporaryDirectory(prefix: "fw-smtp")
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, directory, mode, certificate, key]
+        process.arguments = ["python3", "-c", Self.script, temporary.path, mode, certificate, key]
         let output = Pipe()
         process.standardOutput = output
         try process.run()
@@ -97,7 +99,6 @@ final class LoopbackSMTPServer {
     func stop() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: directory)
     }
 }
 
@@ -136,8 +137,8 @@ func selfSignedCertificate(in directory: String) throws -> (certificate: String,
             print("SKIPPED: python3 aiosmtpd or openssl is not installed")
             return
         }
-        let certDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-tls-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: certDirectory, withIntermediateDirectories: true)
+        let certificates = try TemporaryDirectory(prefix: "fw-tls")
+        let certDirectory = certificates.path
         let (certificate, key) = try selfSignedCertificate(in: certDirectory)
         let smtp = try LoopbackSMTPServer(mode: mode, certificate: certificate, key: key)
         defer { smtp.stop() }
@@ -172,7 +173,6 @@ func selfSignedCertificate(in directory: String) throws -> (certificate: String,
         #expect(unverified.state == .pending && unverified.lastError?.contains("certificate") == true, "\(unverified.lastError ?? "")")
         let messages = try smtp.messages()
         #expect(messages.count == 1 && messages.first?.hasPrefix("X-Test-Auth-User: feedwatch\r\n") == true)
-        try? FileManager.default.removeItem(atPath: certDirectory)
         await world.shutdown()
     }
 
@@ -183,7 +183,8 @@ func selfSignedCertificate(in directory: String) throws -> (certificate: String,
         }
         let smtp = try LoopbackSMTPServer()
         defer { smtp.stop() }
-        let passwordFile = smtp.directory + "/../fw-smtp-pass-\(UUID().uuidString)"
+        let secrets = try TemporaryDirectory(prefix: "fw-smtp-pass")
+        let passwordFile = secrets.path + "/pass"
         try "pa55word\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
         let world = try await DigestWorld.make(
             digest: "formats = [\"markdown\", \"html\"]",
@@ -222,7 +223,6 @@ func selfSignedCertificate(in directory: String) throws -> (certificate: String,
         #expect(alerts.allSatisfy { $0.contains("Subject: =?UTF-8?B?") })
         let encoded = "=?UTF-8?B?" + Data("feedwatch alert: Raketentests – Übersicht: Missile test over t".utf8).prefix(45).base64EncodedString()
         #expect(alerts.contains { $0.contains(encoded) })
-        try? FileManager.default.removeItem(atPath: passwordFile)
         await world.shutdown()
     }
 }

@@ -6,14 +6,16 @@ import FeedWatchTestSupport
 import Logging
 import Testing
 
-/// A throwaway state directory and a config pointing at it.
+/// A throwaway state directory and a config pointing at it, removed when the last copy of
+/// the fixture goes.
 struct CycleFixture {
-    let directory: String
+    private let temporary: TemporaryDirectory
+    var directory: String { temporary.path }
     let configPath: String
 
     init(feeds: [String], topics: [(id: String, name: String, query: String)], extra: String = "") throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-cycle-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        temporary = try TemporaryDirectory(prefix: "fw-cycle")
+        let directory = temporary.path
         var text = "[storage]\nstate_directory = \"\(directory)\"\n\n[fetch]\ntimeout = \"10s\"\n\n"
         for url in feeds { text += "[[feed]]\nurl = \"\(url)\"\n\n" }
         for topic in topics { text += "[[topic]]\nid = \"\(topic.id)\"\nname = \"\(topic.name)\"\nquery = '\(topic.query)'\n\n" }

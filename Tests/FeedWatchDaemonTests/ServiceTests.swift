@@ -104,7 +104,6 @@ import Glibc
         let feed = syntheticFeed("crashy", items: 9)
         let server = try await LoopbackHTTPServer.start { _ in .ok(feed) }
         let fixture = try DaemonFixture()
-        defer { fixture.remove() }
         try fixture.writeConfig(feeds: [server.url("/crashy.xml")])
         do {
             let runtime = try FeedWatchRuntime(configuration: try ConfigurationLoader.load(path: fixture.configPath), logger: quietLogger)

@@ -32,9 +32,9 @@ import Testing
 
     @Test func sqliteOneDaemon() async throws {
         guard Self.enabled else { return }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-bench-\(UUID().uuidString)").path
-        let path = "\(directory)/bench.sqlite"
-        try await measure(daemons: 1, databaseURL: "sqlite:\(path)", directory: directory) {
+        let directory = try TemporaryDirectory(prefix: "fw-bench")
+        let path = "\(directory.path)/bench.sqlite"
+        try await measure(daemons: 1, databaseURL: "sqlite:\(path)", directory: directory.path) {
             let store = try SQLiteStore(path: path)
             return try await store.feedStatuses().filter { $0.state.lastSuccess != nil }.count
         }
@@ -56,8 +56,8 @@ import Testing
             try await PostgresTestServer.execute("SELECT pg_stat_statements_reset()", on: .init(url: url))
             let statementsBefore = try await statementCount(url)
             let commitsBefore = try await commitCount(url)
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-bench-\(UUID().uuidString)").path
-            try await measure(daemons: daemons, databaseURL: url, directory: directory) {
+            let directory = try TemporaryDirectory(prefix: "fw-bench")
+            try await measure(daemons: daemons, databaseURL: url, directory: directory.path) {
                 try await PostgresTestServer.count(
                     "SELECT COUNT(*) FROM fetch_state WHERE last_success_at IS NOT NULL", url: url)
             }
@@ -96,7 +96,6 @@ import Testing
             finished.timeIntervalSince(started) - fetching, fetching, Double(Self.feedCount) / fetching, server.totalRequests))
         #expect(server.totalRequests == Self.feedCount)
         try await server.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     func statementCount(_ url: String) async throws -> Int {

@@ -89,7 +89,8 @@ import Testing
     func run(databaseURL: String) async throws {
         let log = FetchLog()
         let server = try await LoopbackHTTPServer.start { log.respond($0) }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-3d-\(UUID().uuidString)").path
+        let temporary = try TemporaryDirectory(prefix: "fw-3d")
+        let directory = temporary.path
         let fleet = try DaemonFleet(
             count: 3, directory: directory, databaseURL: databaseURL,
             feeds: (0..<Self.feedCount).map { server.url("/feed/\($0)") },
@@ -164,7 +165,6 @@ import Testing
         #expect(files.count == 1)
         await store.close()
         try await server.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
     }
 }
 

@@ -27,7 +27,6 @@ import Glibc
             let target = try PostgresStore.Configuration(url: url)
             let relayPort = try freeLoopbackPort()
             let fixture = try DaemonFixture()
-            defer { fixture.remove() }
             try fixture.writeConfig(
                 feeds: [server.url("/late.xml")],
                 storage: "database = \"\(try Self.url(url, port: relayPort))\"\nconnect_timeout = \"2s\"\ntimeout = \"5s\"")
@@ -68,7 +67,6 @@ import Glibc
         let port = try freeLoopbackPort()
         let database = "postgres://feedwatch:secret@127.0.0.1:\(port)/feedwatch"
         let fixture = try DaemonFixture()
-        defer { fixture.remove() }
         try fixture.writeConfig(feeds: [], storage: "database = \"\(database)\"\nconnect_timeout = \"2s\"")
         let listener = try NotifyListener(directory: fixture.directory)
         let waiting = try fixture.start(environment: ["NOTIFY_SOCKET": listener.path])

@@ -1,6 +1,7 @@
 import Foundation
 import FeedWatchDigest
 import FeedWatchModel
+import FeedWatchTestSupport
 import Testing
 
 @Suite struct MarkdownDigestRendererTests {
@@ -67,7 +68,9 @@ import Testing
 
 @Suite struct AtomicFileWriterTests {
     @Test func writesAndReplacesWithoutLeavingTemporaryFiles() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fw-digest-\(UUID().uuidString)").path
+        let directory = try TemporaryDirectory(prefix: "fw-digest")
+        // A directory the writer has to create.
+        let dir = directory.path + "/digests"
         let path = dir + "/2026-11-29.md"
         try AtomicFileWriter.write("first", to: path)
         try AtomicFileWriter.write("second", to: path)
@@ -76,10 +79,9 @@ import Testing
     }
 
     @Test func anUnwritableDirectoryGivesAClearError() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fw-ro-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory(prefix: "fw-ro")
         // A regular file where the directory should be makes the write fail even for root.
-        let blocker = dir + "/digests"
+        let blocker = directory.path + "/digests"
         try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
         #expect {
             try AtomicFileWriter.write("x", to: blocker + "/2026-11-29.md")

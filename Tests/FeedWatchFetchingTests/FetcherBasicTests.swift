@@ -186,9 +186,9 @@ struct FetcherBasicTests {
     @Test func readsFileURLOnlyWhenAllowed() async throws {
         let fetcher = try Fetcher()
         defer { fetcher.shutdown() }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("feedwatch-\(UUID().uuidString).xml")
+        let directory = try TemporaryDirectory(prefix: "feedwatch-file")
+        let file = URL(fileURLWithPath: directory.path).appendingPathComponent("feed.xml")
         try Data(sampleFeed.utf8).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
         let result = try await fetcher.fetch(FetchRequest(url: file.absoluteString, allowFileScheme: true))
         #expect(result.status == 200)
         #expect(result.body == Array(sampleFeed.utf8))

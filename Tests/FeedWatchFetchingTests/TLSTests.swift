@@ -14,14 +14,16 @@ let opensslPath = ["/usr/bin/openssl"].first { FileManager.default.isExecutableF
 
 /// A throwaway HTTPS server: a self-signed certificate for 127.0.0.1 and nginx answering with the protocol used.
 final class TLSServer {
+    /// Certificate, key, configuration and nginx's own files; removed with the server.
+    private let temporary: TemporaryDirectory
     let directory: URL
     let port: Int
     let certificatePath: String
     private let process: Process
 
     init(nginx: String, openssl: String) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("feedwatch-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        temporary = try TemporaryDirectory(prefix: "feedwatch-tls")
+        directory = URL(fileURLWithPath: temporary.path)
         certificatePath = directory.appendingPathComponent("cert.pem").path
         try Self.run(
             openssl,
@@ -64,7 +66,6 @@ final class TLSServer {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(at: directory)
     }
 
     private static func run(_ executable: String, _ arguments: [String]) throws {

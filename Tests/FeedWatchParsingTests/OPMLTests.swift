@@ -1,5 +1,6 @@
 import Foundation
 import FeedWatchParsing
+import FeedWatchTestSupport
 import Testing
 
 @Suite struct OPMLTests {
@@ -45,7 +46,8 @@ import Testing
         #expect(again[0].title == "A \"quoted\" <feed>")
         #expect(again[0].folders == ["news"])
         // xmllint, an independent parser, accepts it as well-formed XML.
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fw-\(UUID().uuidString).opml").path
+        let directory = try TemporaryDirectory(prefix: "fw-opml")
+        let path = directory.path + "/export.opml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/xmllint") {
             let process = Process()

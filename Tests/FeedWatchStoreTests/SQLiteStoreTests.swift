@@ -1,13 +1,15 @@
 import Foundation
 import FeedWatchModel
 import FeedWatchStore
+import FeedWatchTestSupport
 import Testing
 
 /// What only the SQLite store does: files, integrity checks, other processes' locks. What
 /// every store does is in StoreContractTests.
 @Suite struct SQLiteStoreTests {
     @Test func reopeningKeepsEverythingAndPassesIntegrityCheck() async throws {
-        let (store, path) = try makeStore()
+        let directory = try TemporaryDirectory(prefix: "fw-store")
+        let (store, path) = try makeStore(in: directory)
         let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
         _ = try await store.insertNew(feedID: feed.id, entries: [entry(1), entry(2)], discovered: Date())
         let reopened = try SQLiteStore(path: path)
@@ -16,9 +18,8 @@ import Testing
     }
 
     @Test func aFileThatIsNotADatabaseGivesAClearError() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fw-bad-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let path = dir + "/feedwatch.sqlite"
+        let directory = try TemporaryDirectory(prefix: "fw-bad")
+        let path = directory.path + "/feedwatch.sqlite"
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
         #expect {
             _ = try SQLiteStore(path: path)
@@ -28,7 +29,8 @@ import Testing
     }
 
     @Test func aLockedDatabaseGivesAClearErrorAndLosesNothing() async throws {
-        let (store, path) = try makeStore()
+        let directory = try TemporaryDirectory(prefix: "fw-store")
+        let (store, path) = try makeStore(in: directory)
         let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
         _ = try await store.insertNew(feedID: feed.id, entries: [entry(1)], discovered: Date())
         // Another process holds the write lock (a real sqlite3 process, not a mock).

@@ -20,7 +20,8 @@ func withFreshStore(
 ) async throws {
     switch kind {
     case .sqlite:
-        let (store, path) = try makeStore()
+        let directory = try TemporaryDirectory(prefix: "fw-store")
+        let (store, path) = try makeStore(in: directory)
         try await body(store, { try SQLiteStore(path: path) })
     case .postgres:
         _ = try await PostgresTestServer.withDatabase { url in
@@ -39,10 +40,9 @@ func withFreshStore(
     }
 }
 
-/// A fresh SQLite database file in its own temporary directory.
-func makeStore() throws -> (SQLiteStore, String) {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fw-store-\(UUID().uuidString)").path
-    let path = dir + "/feedwatch.sqlite"
+/// A fresh SQLite database file in a directory the store creates inside `directory`.
+func makeStore(in directory: TemporaryDirectory) throws -> (SQLiteStore, String) {
+    let path = directory.path + "/db/feedwatch.sqlite"
     return (try SQLiteStore(path: path), path)
 }
 

@@ -8,7 +8,8 @@ import Testing
 /// through the Store API, ids renumbered.
 @Suite struct StoreCopierTests {
     @Test func everythingArrivesAndASecondCopyIsRefused() async throws {
-        let (source, _) = try makeStore()
+        let directory = try TemporaryDirectory(prefix: "fw-store")
+        let (source, _) = try makeStore(in: directory)
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         // Ids in the source are not 1, 2, 3…: a feed removed and one re-added leave gaps.
         _ = try await source.syncFeeds([FeedSource(url: "https://gone.example/f")])
