@@ -77,7 +77,35 @@ public enum HTMLText {
 
     /// Whether folding would not change `text`: no ASCII whitespace but single spaces
     /// between other characters.
-    private static func isFolded(_ text: String) -> Bool {
+    static func isFolded(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return true }
+            let count = bytes.count
+            var previousIsSpace = true  // so that a leading space is not folded
+            var index = 0
+            while index < count {
+                // Eight bytes a step while none is below 0x21 (no space, no control): words.
+                if index + 8 <= count && ByteSearch.bytesBelow(0x21, in: ByteSearch.word(at: base + index)) == 0 {
+                    previousIsSpace = false
+                    index += 8
+                    continue
+                }
+                let byte = base[index]
+                if byte <= 0x20 && byte.isASCIIWhitespace {
+                    if byte != 0x20 || previousIsSpace { return false }
+                    previousIsSpace = true
+                } else {
+                    previousIsSpace = false
+                }
+                index += 1
+            }
+            return !previousIsSpace || count == 0  // nor a trailing one
+        }
+    }
+
+    /// `isFolded` a byte at a time: the definition, for the tests.
+    static func isFoldedByteByByte(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
             var previousIsSpace = true  // so that a leading space is not folded

@@ -96,6 +96,9 @@ struct StrictXMLReader {
     /// Prefix ids: 0 is no prefix, 1 `xml`, 2 `xmlns`.
     private var prefixIDs: [String: Int32] = ["": 0, "xml": 1, "xmlns": 2]
     private var xmlNamespace: Int32 = -1
+    /// `nameByteKinds` and `textStops`, held here: reading a static costs a call per use.
+    private let nameByteKinds = StrictXMLReader.nameByteKindTable
+    private let textStops = StrictXMLReader.textStopSet
     /// Text that needed decoding, for the text node being read.
     private var textScratch = UnmanagedBuffer<UInt8>(capacity: 4096)
     /// Whether the innermost open element is a container (see `deliver`).
@@ -536,7 +539,7 @@ struct StrictXMLReader {
     private mutating func text() throws(Decline) {
         if inContainer { return try containerText() }
         let start = index
-        index = scan(from: index, stops: Self.textStops)
+        index = scan(from: index, stops: textStops)
         // The usual text node: nothing to decode before the next tag.
         if index < count && input[index] == UInt8(ascii: "<") {
             try deliver(start, index)
@@ -574,7 +577,7 @@ struct StrictXMLReader {
             default:
                 throw Decline()  // a control character
             }
-            index = scan(from: index, stops: Self.textStops)
+            index = scan(from: index, stops: textStops)
         }
         Self.append(input, runStart, index, to: &textScratch)
         guard deliver(UnsafeBufferPointer(start: textScratch.baseAddress, count: textScratch.count)) else {
@@ -592,7 +595,7 @@ struct StrictXMLReader {
     private mutating func containerText() throws(Decline) {
         var runStart = index
         while true {
-            index = scan(from: index, stops: Self.textStops)
+            index = scan(from: index, stops: textStops)
             guard index < count else { break }
             switch input[index] {
             case UInt8(ascii: "<"):
@@ -758,9 +761,9 @@ struct StrictXMLReader {
         guard index < count, isNameStart(input[index]) else { throw Decline() }
         var colon = -1
         while index < count {
-            let byte = input[index]
-            if !isNameCharacter(byte) {
-                guard byte == UInt8(ascii: ":") else { break }
+            let kind = nameByteKinds[Int(input[index])]
+            if kind != 1 {
+                guard kind == 2 else { break }
                 guard colon < 0 else { throw Decline() }
                 colon = index
             }
@@ -820,9 +823,25 @@ struct StrictXMLReader {
 
     // MARK: Bytes
 
+    /// For each byte: 1 for the bytes of an ASCII NCName after its first (`[A-Za-z0-9._-]`),
+    /// 2 for `:`, 0 for the rest.
+    nonisolated(unsafe) private static let nameByteKindTable: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        table.initialize(repeating: 0, count: 256)
+        for byte in 0..<128 where isNameByte(UInt8(byte)) { table[byte] = 1 }
+        table[Int(UInt8(ascii: ":"))] = 2
+        return UnsafePointer(table)
+    }()
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        let lower = byte | 0x20
+        return (lower >= 0x61 && lower <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "_")
+            || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+    }
+
     /// Bytes that end a run of text: `<`, `&`, `>` (for `]]>`), 0xEF (for U+FFFE/FFFF) and
     /// every byte below 0x20 (control characters; tab and newline are let through after).
-    private static let textStops = StopSet(equal: [UInt8(ascii: "<"), UInt8(ascii: "&"), UInt8(ascii: ">"), 0xEF])
+    private static let textStopSet = StopSet(equal: [UInt8(ascii: "<"), UInt8(ascii: "&"), UInt8(ascii: ">"), 0xEF])
     /// In CDATA: `]` (for `]]>`), 0xEF and control characters.
     private static let cdataStops = StopSet(equal: [UInt8(ascii: "]"), 0xEF, 0xEF, 0xEF])
 

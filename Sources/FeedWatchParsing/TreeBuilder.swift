@@ -260,6 +260,7 @@ final class TreeBuilder {
     }
 
     /// Whether the innermost open element keeps only non-whitespace text (a container).
+    @inline(__always)
     var topDropsWhitespace: Bool {
         guard let top = stack.last else { return false }
         return document.records[Int(top)].dropsWhitespace
