@@ -85,11 +85,17 @@ public enum HTMLText {
             var previousIsSpace = true  // so that a leading space is not folded
             var index = 0
             while index < count {
-                // Eight bytes a step while none is below 0x21 (no space, no control): words.
-                if index + 8 <= count && ByteSearch.bytesBelow(0x21, in: ByteSearch.word(at: base + index)) == 0 {
-                    previousIsSpace = false
-                    index += 8
-                    continue
+                // Eight bytes a step while none is a control byte (so any whitespace is a
+                // space) and no space follows a space, within the step or across its start.
+                if index + 8 <= count {
+                    let word = ByteSearch.word(at: base + index)
+                    if ByteSearch.bytesBelow(0x20, in: word) == 0 {
+                        let spaces = ByteSearch.zeroBytes(word ^ 0x2020_2020_2020_2020)
+                        if spaces & (spaces << 8) != 0 || (previousIsSpace && spaces & 0x80 != 0) { return false }
+                        previousIsSpace = spaces >> 63 != 0
+                        index += 8
+                        continue
+                    }
                 }
                 let byte = base[index]
                 if byte <= 0x20 && byte.isASCIIWhitespace {

@@ -551,30 +551,32 @@ struct StrictXMLReader {
         while true {
             guard index < count else { break }
             let byte = input[index]
-            if byte == UInt8(ascii: "<") { break }
-            switch byte {
-            case UInt8(ascii: "&"):
+            // Tests in order of frequency: a switch compiled to a jump table whose indirect
+            // jump the processor mispredicted at most stops.
+            if byte == UInt8(ascii: "&") {
                 Self.append(input, runStart, index, to: &textScratch)
                 let scalar = try reference()
                 Self.appendUTF8(scalar, to: &textScratch)
                 runStart = index
-            case UInt8(ascii: ">"):
+            } else if byte == UInt8(ascii: "<") {
+                break
+            } else if byte == 0x0A || byte == 0x09 {
+                index += 1
+            } else if byte == UInt8(ascii: ">") {
                 if index >= 2 && input[index - 1] == UInt8(ascii: "]") && input[index - 2] == UInt8(ascii: "]") {
                     throw Decline()  // `]]>` outside CDATA
                 }
                 index += 1
-            case 0x0D:
+            } else if byte == 0x0D {
                 // Line ends become newlines: CRLF drops the CR, a lone CR is a newline.
                 Self.append(input, runStart, index, to: &textScratch)
                 index += 1
                 if index >= count || input[index] != 0x0A { textScratch.append(0x0A) }
                 runStart = index
-            case 0x09, 0x0A:
-                index += 1
-            case 0xEF:
+            } else if byte == 0xEF {
                 try checkNotNonCharacter()
                 index += 1
-            default:
+            } else {
                 throw Decline()  // a control character
             }
             index = scan(from: index, stops: textStops)

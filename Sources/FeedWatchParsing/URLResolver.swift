@@ -112,7 +112,7 @@ enum URLResolver {
         // base has none, or holds an `&`, which would need escaping).
         // Computed at the first link: most fragments have none.
         var authorityComputed = false
-        var authority: [UInt8]?
+        var authority: Int?  // the length of the base's `scheme://authority` prefix
         var output: [UInt8]? = nil
         var copied = 0
         var index = 0
@@ -160,17 +160,16 @@ enum URLResolver {
             }
             if !authorityComputed {
                 authorityComputed = true
-                if let end = authorityEnd(of: base) {
-                    var base = base
-                    let prefix = base.withUTF8 { Array(UnsafeBufferPointer(rebasing: $0[..<end])) }
-                    authority = prefix.contains(UInt8(ascii: "&")) ? nil : prefix
+                if let end = authorityEnd(of: base), !base.utf8.prefix(end).contains(UInt8(ascii: "&")) {
+                    authority = end
                 }
             }
             if let authority, isPlainAbsolutePath(UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])) {
                 // What `resolve` returns for this value, without making Strings of it.
                 if output == nil { output = []; output!.reserveCapacity(count + 256) }
                 output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<valueStart]))
-                output!.append(contentsOf: authority)
+                var base = base
+                base.withUTF8 { output!.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<authority])) }
                 output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd]))
                 copied = valueEnd
                 index = max(valueEnd, index + 1)
