@@ -100,10 +100,10 @@ enum AtomDecoder {
                 continue
             }
             let childBase = child.base ?? base
-            switch child.name {
-            case "id": draft.id = child.trimmedText
-            case "title": draft.title = plainText(child)
-            case "link":
+            switch child.knownName {
+            case .id: draft.id = child.trimmedText
+            case .title: draft.title = plainText(child)
+            case .link:
                 let rel = child.attribute("rel") ?? "alternate"
                 guard let href = child.attribute("href") else { break }
                 let resolved = URLResolver.resolve(href, against: childBase)
@@ -120,16 +120,16 @@ enum AtomDecoder {
                     if draft.commentsURL == nil { draft.commentsURL = resolved }
                 default: break
                 }
-            case "summary": draft.summary = text(child, base: childBase)
-            case "content": draft.content = text(child, base: childBase)
-            case "published", "issued", "created":
-                if draft.published == nil || child.name == "published" {
+            case .summary: draft.summary = text(child, base: childBase)
+            case .content: draft.content = text(child, base: childBase)
+            case .published, .issued, .created:
+                if draft.published == nil || child.knownName == .published {
                     draft.published = ElementReader.date(child, context: &context)
                 }
-            case "updated", "modified": draft.updated = ElementReader.date(child, context: &context)
-            case "author":
+            case .updated, .modified: draft.updated = ElementReader.date(child, context: &context)
+            case .author:
                 if let person = person(child, namespace: namespace, base: childBase) { draft.addAuthor(person) }
-            case "category":
+            case .category:
                 draft.addCategory(child.attribute("term") ?? child.attribute("label") ?? child.trimmedText)
             default: break
             }

@@ -160,30 +160,29 @@ enum RSSDecoder {
         var alternateLink: String?
         for child in item.children {
             if isCore(child) {
-                switch child.name {
-                case "title": if draft.title == nil { draft.title = ElementReader.plainText(child) }
-                case "link": if draft.link == nil { draft.link = child.trimmedText }
-                case "guid": guidElement = child
-                case "description": draft.summary = ElementReader.htmlText(child, base: base)
-                case "pubDate": draft.published = ElementReader.date(child, context: &context)
-                case "author":
+                switch child.knownName {
+                case .title: if draft.title == nil { draft.title = ElementReader.plainText(child) }
+                case .link: if draft.link == nil { draft.link = child.trimmedText }
+                case .guid: guidElement = child
+                case .description: draft.summary = ElementReader.htmlText(child, base: base)
+                case .pubDate: draft.published = ElementReader.date(child, context: &context)
+                case .author:
                     if let text = child.trimmedText { draft.addAuthor(ElementReader.rssPerson(text)) }
-                case "category": draft.addCategory(ElementReader.plainText(child, html: false))
-                case "comments":
+                case .category: draft.addCategory(ElementReader.plainText(child, html: false))
+                case .comments:
                     if let url = child.trimmedText { draft.commentsURL = URLResolver.resolve(url, against: base) }
-                case "enclosure":
+                case .enclosure:
                     if let url = child.attribute("url")?.trimmingASCIIWhitespace(), !url.isEmpty {
                         let length = child.attribute("length").flatMap { Int64($0.trimmingASCIIWhitespace()) }
                         let type = child.attribute("type").flatMap { $0.isEmpty ? nil : $0 }
                         draft.addEnclosure(Enclosure(url: URLResolver.resolve(url, against: base), type: type,
                                                      length: length))
                     }
-                case "source": break
                 default: break
                 }
             } else if child.ns == .atom10 {
-                switch child.name {
-                case "link":
+                switch child.knownName {
+                case .link:
                     let rel = child.attribute("rel") ?? "alternate"
                     if rel == "alternate", alternateLink == nil { alternateLink = child.attribute("href") }
                     if rel == "enclosure", let href = child.attribute("href") {
@@ -191,11 +190,11 @@ enum RSSDecoder {
                                                      type: child.attribute("type"),
                                                      length: child.attribute("length").flatMap { Int64($0) }))
                     }
-                case "updated": draft.updated = ElementReader.date(child, context: &context)
-                case "published": if draft.published == nil { draft.published = ElementReader.date(child, context: &context) }
-                case "id": if guidElement == nil && draft.id == nil { draft.id = child.trimmedText }
-                case "summary": if draft.summary == nil { draft.summary = AtomDecoder.text(child, base: base) }
-                case "content": if draft.content == nil { draft.content = AtomDecoder.text(child, base: base) }
+                case .updated: draft.updated = ElementReader.date(child, context: &context)
+                case .published: if draft.published == nil { draft.published = ElementReader.date(child, context: &context) }
+                case .id: if guidElement == nil && draft.id == nil { draft.id = child.trimmedText }
+                case .summary: if draft.summary == nil { draft.summary = AtomDecoder.text(child, base: base) }
+                case .content: if draft.content == nil { draft.content = AtomDecoder.text(child, base: base) }
                 default: break
                 }
             } else if child.ns == .rdf {

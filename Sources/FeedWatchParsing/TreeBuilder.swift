@@ -102,6 +102,7 @@ final class TreeBuilder {
         if let known = nameIndexes[name] { return known }
         let index = Int32(document.names.count)
         document.names.append(name)
+        document.nameKinds.append(ElementName(name))
         nameFlags.append((TreeBuilder.containers.contains(name), name == "item" || name == "entry"))
         nameIndexes[name] = index
         return index

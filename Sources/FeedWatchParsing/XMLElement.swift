@@ -40,6 +40,36 @@ enum XMLNamespace {
 
 /// The namespaces the decoders care about, resolved once per distinct URI so that element
 /// tests compare a byte instead of a 40-character string.
+/// The local names the item and entry decoders switch over; `other` for the rest.
+enum ElementName: UInt8 {
+    case title, link, guid, description, pubDate, author, category, comments, enclosure, source
+    case updated, published, id, summary, content, issued, created, modified, other
+
+    init(_ name: String) {
+        switch name {
+        case "title": self = .title
+        case "link": self = .link
+        case "guid": self = .guid
+        case "description": self = .description
+        case "pubDate": self = .pubDate
+        case "author": self = .author
+        case "category": self = .category
+        case "comments": self = .comments
+        case "enclosure": self = .enclosure
+        case "source": self = .source
+        case "updated": self = .updated
+        case "published": self = .published
+        case "id": self = .id
+        case "summary": self = .summary
+        case "content": self = .content
+        case "issued": self = .issued
+        case "created": self = .created
+        case "modified": self = .modified
+        default: self = .other
+        }
+    }
+}
+
 enum NS: UInt8 {
     case none, atom10, atom03, rss10, rss090, rdf, content, dc, dcterms, media, itunes, slash, xml, xhtml, wfw, sy, other
 
@@ -147,6 +177,8 @@ final class XMLDocument {
     @exclusivity(unchecked) var attributeBytes = UnmanagedBuffer<UInt8>(capacity: 1024)
     /// Interned element and attribute local names.
     @exclusivity(unchecked) var names = UnmanagedBuffer<String>(capacity: 64)
+    /// Per interned name: which of the names the item decoders switch over it is.
+    @exclusivity(unchecked) var nameKinds = UnmanagedBuffer<ElementName>(capacity: 64)
     /// Interned namespace URIs and their classification; index 0 is "no namespace".
     @exclusivity(unchecked) var namespaceURIs = UnmanagedBuffer<String>()
     @exclusivity(unchecked) var namespaceKinds = UnmanagedBuffer<NS>()
@@ -165,6 +197,7 @@ final class XMLDocument {
         attributes.deallocate()
         attributeBytes.deallocate()
         names.deallocate()
+        nameKinds.deallocate()
         namespaceURIs.deallocate()
         namespaceKinds.deallocate()
         strings.deallocate()
@@ -317,6 +350,9 @@ struct XMLElement: Equatable {
     var namespace: String { read { $0.namespaceURIs[Int($0.records[Int(index)].namespace)] } }
     /// `namespace`, classified.
     var ns: NS { record.ns }
+    /// The local name as one of the names decoders switch over (an integer comparison where
+    /// comparing Strings cost a call per case).
+    var knownName: ElementName { read { $0.nameKinds[Int($0.records[Int(index)].name)] } }
     /// The effective `xml:base` (already resolved against the ancestors' bases), if any.
     var base: String? {
         let base = record.base
