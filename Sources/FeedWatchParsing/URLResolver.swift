@@ -160,8 +160,10 @@ enum URLResolver {
             }
             if !authorityComputed {
                 authorityComputed = true
-                if let end = authorityEnd(of: base), !base.utf8.prefix(end).contains(UInt8(ascii: "&")) {
-                    authority = end
+                if let end = authorityEnd(of: base) {
+                    var base = base
+                    let hasAmpersand = base.withUTF8 { UnsafeBufferPointer(rebasing: $0[..<end]).contains(UInt8(ascii: "&")) }
+                    if !hasAmpersand { authority = end }
                 }
             }
             if let authority, isPlainAbsolutePath(UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])) {
