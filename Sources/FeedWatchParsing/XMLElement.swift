@@ -38,62 +38,43 @@ enum XMLNamespace {
     }
 }
 
-/// The namespaces the decoders care about, resolved once per distinct URI so that element
-/// tests compare a byte instead of a 40-character string.
 /// The local names the item and entry decoders switch over; `other` for the rest.
 enum ElementName: UInt8 {
     case title, link, guid, description, pubDate, author, category, comments, enclosure, source
     case updated, published, id, summary, content, issued, created, modified, other
 
+    /// Looked up once per distinct name in a document (a switch over the names compared
+    /// Strings one case after another).
     init(_ name: String) {
-        switch name {
-        case "title": self = .title
-        case "link": self = .link
-        case "guid": self = .guid
-        case "description": self = .description
-        case "pubDate": self = .pubDate
-        case "author": self = .author
-        case "category": self = .category
-        case "comments": self = .comments
-        case "enclosure": self = .enclosure
-        case "source": self = .source
-        case "updated": self = .updated
-        case "published": self = .published
-        case "id": self = .id
-        case "summary": self = .summary
-        case "content": self = .content
-        case "issued": self = .issued
-        case "created": self = .created
-        case "modified": self = .modified
-        default: self = .other
-        }
+        self = Self.byName[name] ?? .other
     }
+
+    private static let byName: [String: ElementName] = [
+        "title": .title, "link": .link, "guid": .guid, "description": .description, "pubDate": .pubDate,
+        "author": .author, "category": .category, "comments": .comments, "enclosure": .enclosure,
+        "source": .source, "updated": .updated, "published": .published, "id": .id, "summary": .summary,
+        "content": .content, "issued": .issued, "created": .created, "modified": .modified,
+    ]
 }
 
+/// The namespaces the decoders care about, resolved once per distinct URI so that element
+/// tests compare a byte instead of a 40-character string.
 enum NS: UInt8 {
     case none, atom10, atom03, rss10, rss090, rdf, content, dc, dcterms, media, itunes, slash, xml, xhtml, wfw, sy, other
 
+    /// One hash lookup per distinct URI in a document (a switch compared the URI with each
+    /// known one in turn: thousands of instructions for an unknown namespace).
     init(uri: String) {
-        switch uri {
-        case "": self = .none
-        case XMLNamespace.atom10: self = .atom10
-        case XMLNamespace.atom03: self = .atom03
-        case XMLNamespace.rss10: self = .rss10
-        case XMLNamespace.rss090: self = .rss090
-        case XMLNamespace.rdf: self = .rdf
-        case XMLNamespace.content: self = .content
-        case XMLNamespace.dc: self = .dc
-        case XMLNamespace.dcterms: self = .dcterms
-        case XMLNamespace.media: self = .media
-        case XMLNamespace.itunes: self = .itunes
-        case XMLNamespace.slash: self = .slash
-        case XMLNamespace.xml: self = .xml
-        case XMLNamespace.xhtml: self = .xhtml
-        case XMLNamespace.wfw: self = .wfw
-        case XMLNamespace.sy: self = .sy
-        default: self = .other
-        }
+        self = Self.byURI[uri] ?? .other
     }
+
+    private static let byURI: [String: NS] = [
+        "": .none, XMLNamespace.atom10: .atom10, XMLNamespace.atom03: .atom03, XMLNamespace.rss10: .rss10,
+        XMLNamespace.rss090: .rss090, XMLNamespace.rdf: .rdf, XMLNamespace.content: .content, XMLNamespace.dc: .dc,
+        XMLNamespace.dcterms: .dcterms, XMLNamespace.media: .media, XMLNamespace.itunes: .itunes,
+        XMLNamespace.slash: .slash, XMLNamespace.xml: .xml, XMLNamespace.xhtml: .xhtml, XMLNamespace.wfw: .wfw,
+        XMLNamespace.sy: .sy,
+    ]
 
     /// RSS extensions; an element in any other namespace is read as core RSS, because real
     /// feeds put core elements in odd default namespaces.
