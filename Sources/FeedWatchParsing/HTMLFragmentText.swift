@@ -27,8 +27,9 @@ enum HTMLFragmentText {
             if runStart < index { writer.appendText(UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
             if byte == UInt8(ascii: "&") {
                 let next = index + 1 < count ? bytes[index + 1] : 0
-                if !isLetter(next) && !isDigit(next) && next != UInt8(ascii: "#") {
-                    // A bare "&" (as in "salt & pepper"): libxml2 keeps it as text too.
+                if !isLetter(next) && next != UInt8(ascii: "#") {
+                    // A bare "&" (as in "salt & pepper", or "1&1": no name starts with a digit):
+                    // libxml2 keeps it as text too.
                     withUnsafePointer(to: byte) { writer.appendText(UnsafeBufferPointer(start: $0, count: 1)) }
                     index += 1
                     runStart = index
@@ -55,9 +56,18 @@ enum HTMLFragmentText {
                         // and the walk skips them: skip them here too. Embedded players and
                         // widgets put them in many long descriptions that would otherwise all
                         // go to libxml2.
-                        guard next != UInt8(ascii: "/"), isRawTextElement(name),
-                              bytes[end - 1] != UInt8(ascii: "/"),
-                              let after = rawTextEnd(bytes, from: end + 1, name: name) else { return nil }
+                        guard next != UInt8(ascii: "/"), bytes[end - 1] != UInt8(ascii: "/") else { return nil }
+                        let after: Int?
+                        if isRawTextElement(name) {
+                            after = rawTextEnd(bytes, from: end + 1, name: name)
+                        } else if isSVG(name) {
+                            // Inline drawings (icons, charts): libxml2 keeps them as unknown
+                            // elements and the walk skips them whole.
+                            after = svgEnd(bytes, from: end + 1)
+                        } else {
+                            after = nil
+                        }
+                        guard let after else { return nil }
                         index = after
                         runStart = index
                         continue
@@ -124,6 +134,41 @@ enum HTMLFragmentText {
                 if matches { return bytes[nameEnd] == UInt8(ascii: ">") ? nameEnd + 1 : nil }
             }
             index = open + 1
+        }
+        return nil
+    }
+
+    private static func isSVG(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        name.count == 3 && name[0] | 0x20 == UInt8(ascii: "s") && name[1] | 0x20 == UInt8(ascii: "v")
+            && name[2] | 0x20 == UInt8(ascii: "g")
+    }
+
+    /// Elements of SVG drawings whose nesting libxml2's HTML parser leaves alone (none is an
+    /// HTML element it opens or closes others for), lower-cased.
+    private static let svgContent: Set<String> = [
+        "path", "g", "defs", "lineargradient", "radialgradient", "stop", "circle", "rect", "line", "polyline",
+        "polygon", "ellipse", "use", "symbol", "clippath", "mask", "pattern", "desc",
+    ]
+
+    /// The index after the `</svg>` that ends a drawing starting at `start`; nil (decline)
+    /// when the drawing holds anything but the elements in `svgContent` (a nested drawing, a
+    /// script, a comment, HTML), or the end tag is missing or not closed right after its name.
+    private static func svgEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var index = start
+        while let open = ByteSearch.firstIndex(of: UInt8(ascii: "<"), in: bytes, from: index) {
+            var nameStart = open + 1
+            let closing = nameStart < bytes.count && bytes[nameStart] == UInt8(ascii: "/")
+            if closing { nameStart += 1 }
+            var nameEnd = nameStart
+            while nameEnd < bytes.count, isLetter(bytes[nameEnd]) { nameEnd += 1 }
+            guard nameEnd > nameStart, nameEnd < bytes.count else { return nil }
+            let name = UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd])
+            if closing && isSVG(name) {
+                return bytes[nameEnd] == UInt8(ascii: ">") ? nameEnd + 1 : nil
+            }
+            guard svgContent.contains(String(decoding: name, as: UTF8.self).lowercased()),
+                  let end = tagEnd(bytes, from: open + 1) else { return nil }
+            index = end + 1
         }
         return nil
     }

@@ -41,8 +41,8 @@ public enum HTMLText {
 
     /// Whether reading `text` as HTML could give anything but its folded whitespace: it has a
     /// `<` that may open a tag, comment or declaration (before a letter, `/`, `!` or `?`, or
-    /// last), or a `&` that may start a reference (before a letter, digit or `#`). A title
-    /// such as "Q&A" or "Sanctions & tests", or "a < b", is plain text to an HTML parser
+    /// last), or a `&` that may start a reference (before a letter or `#`). A title such as
+    /// "Sanctions & tests", "1&1" or "a < b" is plain text to an HTML parser
     /// (`HTMLTextEquivalenceTests` hold the tokenizer to libxml2), so it is only folded.
     static func needsParsing(_ text: String) -> Bool {
         var text = text
@@ -58,7 +58,7 @@ public enum HTMLText {
                     if isLetter || next == UInt8(ascii: "/") || next == UInt8(ascii: "!") || next == UInt8(ascii: "?") {
                         return true
                     }
-                } else if isLetter || (next >= 0x30 && next <= 0x39) || next == UInt8(ascii: "#") {
+                } else if isLetter || next == UInt8(ascii: "#") {
                     return true
                 }
                 index += 1

@@ -17,6 +17,11 @@ import FeedWatchModel
         "<script>x</script>", "<style>p{}</style>", "a<script>if (a < b) { x = '</p>' }</script>b",
         "<p>one</p><SCRIPT type=\"text/javascript\">var s = \"<b>&amp;\";</SCRIPT><p>two</p>",
         "<div><style>p { color: red }</STYLE>after</div>", "x <script src=\"a.js\"></script> y",
+        // A bare & before a digit; inline SVG drawings, skipped whole.
+        "1&1 Ionos", "a &1; b", "AT&9 &#38; more",
+        "<p>a</p><svg width=\"10\" viewBox=\"0 0 1 1\"><defs><radialGradient id=\"x\"><stop offset=\"0%\"/>"
+            + "</radialGradient></defs><path d=\"M1,2\"></path><g><circle r=\"1\"/></g></svg><p>b</p>",
+        "icon <SVG><path d=\"M1 2\"/></SVG> text",
     ]
 
     @Test(arguments: fragments) func handWrittenFragments(_ html: String) throws {
@@ -26,7 +31,9 @@ import FeedWatchModel
 
     @Test func declinesWhatNeedsTheRealParser() {
         for html in ["<script>never closed", "<script>x</script >", "<script/>x", "</script>stray", "<!--> odd",
-                     "a <!-- unterminated", "<style>p{}</styles>", "<p>open tag <b", "&unknownentity;", "&amp", "<o:p>office</o:p>", "x &# y"] {
+                     "a <!-- unterminated", "<style>p{}</styles>", "<p>open tag <b", "&unknownentity;", "&amp", "<o:p>office</o:p>", "x &# y",
+                     "<svg><svg></svg></svg>", "<svg><script>x</script></svg>", "<svg><p>text</p></svg>",
+                     "<svg><!-- c --></svg>", "<svg><path/>", "<svg/>after", "<svg><title>t</title></svg>"] {
             #expect(HTMLFragmentText.plainText(html) == nil, "\(html)")
             _ = HTMLText.plainText(fromHTML: html)  // and the public path still answers
         }
