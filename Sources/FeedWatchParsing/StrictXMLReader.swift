@@ -85,7 +85,7 @@ struct StrictXMLReader {
     private let count: Int
     private var index = 0
     private let builder: TreeBuilder
-    private var names = QualifiedNameTable()
+    private var names = KnownNames.shared.qualifiedNames.copy()
     /// Open elements: where each one's qualified name is in the input, and how many namespace
     /// bindings were in scope before its own.
     private var open = UnmanagedBuffer<OpenElement>(capacity: 32)
@@ -967,6 +967,32 @@ struct QualifiedNameTable {
     init() {
         slots = .allocate(capacity: capacity)
         slots.initialize(repeating: Self.empty, count: capacity)
+    }
+
+    /// A table of `names`, unprefixed, with the indexes they have in `names`: the template
+    /// `KnownNames` keeps for the life of the process (its bytes are never freed).
+    init(knownNames names: [String]) {
+        capacity = 64
+        while capacity < names.count * 4 { capacity *= 2 }
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: Self.empty, count: capacity)
+        for (index, name) in names.enumerated() {
+            let utf8 = Array(name.utf8)
+            // Sixteen bytes of padding: `key` reads whole words.
+            let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: utf8.count + 16)
+            bytes.initialize(repeating: 0, count: utf8.count + 16)
+            bytes.update(from: utf8, count: utf8.count)
+            let key = Self.key(bytes, length: utf8.count, available: utf8.count + 16)
+            insert(bytes, key, QualifiedName(local: Int32(index), prefix: 0, declares: -1))
+        }
+    }
+
+    /// A table of its own with the same entries.
+    func copy() -> QualifiedNameTable {
+        var copy = self
+        copy.slots = .allocate(capacity: capacity)
+        copy.slots.initialize(from: slots, count: capacity)
+        return copy
     }
 
     func deallocate() {

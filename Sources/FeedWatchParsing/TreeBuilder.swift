@@ -55,10 +55,10 @@ final class TreeBuilder {
     /// Items and entries opened so far, against `ParseLimits.maxEntries`.
     private var entriesOpened = 0
     private(set) var entryLimitReached = false
-    private var nameIndexes: [String: Int32] = [:]
-    private var namespaceIndexes: [String: Int32] = ["": 0]
+    private var nameIndexes: [String: Int32]
+    private var namespaceIndexes: [String: Int32]
     /// Per interned name: whether it is a container, and whether it is `item` or `entry`.
-    @exclusivity(unchecked) private(set) var nameFlags: [(isContainer: Bool, isEntry: Bool)] = []
+    @exclusivity(unchecked) private(set) var nameFlags: [(isContainer: Bool, isEntry: Bool)]
 
     init(limits: ParseLimits, baseURL: String?, documentSize: Int, stream: EntryStream?) {
         self.limits = limits
@@ -76,10 +76,19 @@ final class TreeBuilder {
         } else {
             documentBase = -1
         }
-        // Feeds use a few dozen distinct names: no rehashing while they are first seen.
-        nameIndexes.reserveCapacity(64)
-        nameFlags.reserveCapacity(64)
-        document.names.reserveCapacity(64)
+        // The names and namespaces every feed uses are interned already (shared, copied on
+        // the first name of the document's own).
+        let known = KnownNames.shared
+        nameIndexes = known.nameIndexes
+        nameFlags = known.nameFlags
+        namespaceIndexes = known.namespaceIndexes
+        document.names.reserveCapacity(known.names.count + 32)
+        for name in known.names { document.names.append(name) }
+        known.nameKinds.withUnsafeBufferPointer { document.nameKinds.append(contentsOf: $0) }
+        for index in 1..<known.namespaces.count {
+            document.namespaceURIs.append(known.namespaces[index])
+            document.namespaceKinds.append(known.namespaceKinds[index])
+        }
         // One element per ~40 bytes is about as dense as feeds get: reserving that up front
         // saves growing the array by copying.
         document.records.reserveCapacity(max(256, expected / 40))
@@ -91,19 +100,13 @@ final class TreeBuilder {
         entryMarks.deallocate()
     }
 
-    /// Elements that only hold other elements; their whitespace text is layout.
-    static let containers: Set<String> = [
-        "rss", "channel", "item", "RDF", "feed", "entry", "author", "contributor", "image", "textinput", "textInput",
-        "items", "Seq", "group", "owner",
-    ]
-
     /// The index of a local name in `document.names`; one string always gets one index.
     func internName(_ name: String) -> Int32 {
         if let known = nameIndexes[name] { return known }
         let index = Int32(document.names.count)
         document.names.append(name)
         document.nameKinds.append(ElementName(name))
-        nameFlags.append((TreeBuilder.containers.contains(name), name == "item" || name == "entry"))
+        nameFlags.append((KnownNames.containers.contains(name), name == "item" || name == "entry"))
         nameIndexes[name] = index
         return index
     }
