@@ -96,8 +96,22 @@ public enum FeedParser {
         }
         if start > 0 { prepared.bytes.removeSubrange(0..<start) }
 
-        if let repair = EntityRepair.repair(prepared.bytes) {
+        let makeStream = { decodeWhileReading ? EntryStream(documentURL: documentURL) : nil }
+        // A document the strict reader reads needs no entity repair: it declines at every
+        // reference that is not XML's own, which is all the repair rewrites (the repair, like
+        // the reader, leaves CDATA, comments and processing instructions alone). So the
+        // usual feed is read strictly before the repair ever scans it.
+        let strictFirst = strictReader && prepared.libxmlEncoding == nil && !prepared.followDeclaration
+        var firstOutcome: StrictXMLReader.Outcome?
+        var strictResult: SAXResult?
+        if strictFirst {
+            (strictResult, firstOutcome) = XMLReading.readStrictly(prepared.bytes, baseURL: documentURL, limits: limits,
+                                                                   makeStream: makeStream)
+        }
+        var repaired = false
+        if strictResult == nil, let repair = EntityRepair.repair(prepared.bytes) {
             prepared.bytes = repair.bytes
+            repaired = true
             if repair.htmlEntities > 0 {
                 warnings.append("replaced \(repair.htmlEntities) HTML named entit\(repair.htmlEntities == 1 ? "y" : "ies") that XML does not define")
             }
@@ -105,11 +119,11 @@ public enum FeedParser {
                 warnings.append("escaped \(repair.bareAmpersands) bare '&'")
             }
         }
-
-        let makeStream = { decodeWhileReading ? EntryStream(documentURL: documentURL) : nil }
-        var result = XMLReading.read(prepared.bytes, encoding: prepared.libxmlEncoding,
-                                     declaredEncodingTrusted: prepared.followDeclaration, baseURL: documentURL,
-                                     limits: limits, strict: strictReader, makeStream: makeStream)
+        var result = strictResult ?? XMLReading.read(
+            prepared.bytes, encoding: prepared.libxmlEncoding, declaredEncodingTrusted: prepared.followDeclaration,
+            baseURL: documentURL, limits: limits, strict: strictReader && (!strictFirst || repaired),
+            makeStream: makeStream)
+        if result.strictOutcome == nil { result.strictOutcome = firstOutcome }
         if result.root == nil && result.limitError == nil && (prepared.followDeclaration || prepared.libxmlEncoding != nil) {
             // libxml2 could not decode the declared encoding: read the bytes as UTF-8 instead.
             warnings.append("could not decode the declared encoding; read as UTF-8")

@@ -15,14 +15,8 @@ enum XMLReading {
     static func read(_ bytes: [UInt8], encoding: String?, declaredEncodingTrusted: Bool, baseURL: String?,
                      limits: ParseLimits, strict: Bool = true, makeStream: () -> EntryStream?) -> SAXResult {
         if strict && encoding == nil && !declaredEncodingTrusted {
-            let builder = TreeBuilder(limits: limits, baseURL: baseURL, documentSize: bytes.count, stream: makeStream())
-            builder.document.textIsValidUTF8 = true
-            let outcome = bytes.withUnsafeBufferPointer { StrictXMLReader.read($0, into: builder) }
-            if outcome == .finished {
-                var result = builder.result(errors: [], errorCount: 0)
-                result.strictOutcome = outcome
-                return result
-            }
+            let (read, outcome) = readStrictly(bytes, baseURL: baseURL, limits: limits, makeStream: makeStream)
+            if let read { return read }
             var result = SAXDriver.parse(bytes, encoding: encoding, declaredEncodingTrusted: declaredEncodingTrusted,
                                          baseURL: baseURL, limits: limits, stream: makeStream())
             result.strictOutcome = outcome
@@ -30,6 +24,19 @@ enum XMLReading {
         }
         return SAXDriver.parse(bytes, encoding: encoding, declaredEncodingTrusted: declaredEncodingTrusted,
                                baseURL: baseURL, limits: limits, stream: makeStream())
+    }
+
+    /// Reads validated UTF-8 `bytes` with `StrictXMLReader` only: the result when it finished,
+    /// nil when it declined; and the outcome either way.
+    static func readStrictly(_ bytes: [UInt8], baseURL: String?, limits: ParseLimits,
+                             makeStream: () -> EntryStream?) -> (SAXResult?, StrictXMLReader.Outcome) {
+        let builder = TreeBuilder(limits: limits, baseURL: baseURL, documentSize: bytes.count, stream: makeStream())
+        builder.document.textIsValidUTF8 = true
+        let outcome = bytes.withUnsafeBufferPointer { StrictXMLReader.read($0, into: builder) }
+        guard outcome == .finished else { return (nil, outcome) }
+        var result = builder.result(errors: [], errorCount: 0)
+        result.strictOutcome = outcome
+        return (result, outcome)
     }
 }
 
