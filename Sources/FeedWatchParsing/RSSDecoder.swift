@@ -66,6 +66,20 @@ enum RSSDecoder {
         return feed
     }
 
+    /// `false` in any case, with surrounding whitespace (compared on bytes: `lowercased()`
+    /// made a String per item).
+    private static func isFalse(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var start = 0
+            var end = bytes.count
+            while start < end, bytes[start].isASCIIWhitespace { start += 1 }
+            while end > start, bytes[end - 1].isASCIIWhitespace { end -= 1 }
+            guard end - start == 5 else { return false }
+            return zip(bytes[start..<end], "false".utf8).allSatisfy { $0 | 0x20 == $1 }
+        }
+    }
+
     private static func isCore(_ element: XMLElement) -> Bool {
         !element.ns.isRSSExtension
     }
@@ -210,8 +224,8 @@ enum RSSDecoder {
         if let guidElement, let guid = guidElement.trimmedText {
             draft.id = guid
             // RSS 2.0: a guid is a permalink unless it says isPermaLink="false".
-            let flag = guidElement.attribute("isPermaLink")?.trimmingASCIIWhitespace().lowercased()
-            draft.guidIsPermalink = flag != "false"
+            let flag = guidElement.attribute("isPermaLink")
+            draft.guidIsPermalink = !(flag.map(Self.isFalse) ?? false)
             if draft.link == nil, draft.guidIsPermalink == true, URLResolver.isAbsolute(guid) {
                 draft.link = guid
             }

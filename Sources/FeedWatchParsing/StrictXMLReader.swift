@@ -288,7 +288,7 @@ struct StrictXMLReader {
         }
         guard name.prefix != 2 else { throw Decline() }
         let namespace = try namespace(ofElementPrefix: name.prefix)
-        try checkDuplicates()
+        if pending.count > 1 { try checkDuplicates() }
         if open.count >= Self.libxmlMaxDepth && builder.limits.maxDepth > Self.libxmlMaxDepth { throw Decline() }
         guard builder.canOpen(name: name.local, namespace: namespace, attributeCount: pending.count) else { return }
         // Namespace declarations stay in `pending` for the duplicate checks; libxml2 does not
@@ -602,6 +602,16 @@ struct StrictXMLReader {
     /// and nowhere else (short of the boundary of a 256 KiB push chunk), and so does this.
     /// Other text makes libxml2's pieces depend on its buffers: declined.
     private mutating func containerText() throws(Decline) {
+        // The usual case, layout between elements: whitespace up to the next tag, which the
+        // builder would drop.
+        var position = index
+        while position < count, input[position] == 0x20 || input[position] == 0x0A || input[position] == 0x09 {
+            position += 1
+        }
+        if position < count && input[position] == UInt8(ascii: "<") {
+            index = position
+            return
+        }
         var runStart = index
         while true {
             index = scan(from: index, stops: textStops)

@@ -68,7 +68,7 @@ final class TreeBuilder {
         // encoding grows it). When items are decoded as they close, the buffers only ever
         // hold the channel and one item: starting small keeps them in the cache and spares
         // faulting in pages for a large document's worth of memory.
-        let expected = stream == nil ? documentSize : min(documentSize, 256 * 1024)
+        let expected = stream == nil ? documentSize : min(documentSize, 64 * 1024)
         document = XMLDocument(textCapacity: expected)
         if let baseURL {
             document.strings.append(baseURL)
@@ -91,7 +91,8 @@ final class TreeBuilder {
         }
         // One element per ~40 bytes is about as dense as feeds get: reserving that up front
         // saves growing the array by copying.
-        document.records.reserveCapacity(max(256, expected / 40))
+        // (With a stream the tree holds the channel and one item: a few dozen records.)
+        document.records.reserveCapacity(stream == nil ? max(256, expected / 40) : 256)
     }
 
     deinit {
