@@ -11,7 +11,7 @@ import FeedWatchModel
     @discardableResult
     private func compare(_ bytes: [UInt8], url: String? = nil,
                          limits: ParseLimits = ParseLimits()) -> (result: Result<ParsedFeed, ParseError>, strict: Bool,
-                                                                  declinedAt: Int?) {
+                                                                  declinedAt: String?) {
         var outcome: StrictXMLReader.Outcome?
         let fast = Result(catching: { () throws(ParseError) -> ParsedFeed in
             try FeedParser.parse(bytes, documentURL: url, httpContentType: nil, limits: limits, decodeWhileReading: true,
@@ -22,13 +22,13 @@ import FeedWatchModel
                                  strictReader: false)
         })
         #expect(fast == reference, "strict reader and libxml2 differ on \(String(decoding: bytes.prefix(300), as: UTF8.self))")
-        var declinedAt: Int?
-        if case .declined(let line) = outcome { declinedAt = line }
+        var declinedAt: String?
+        if case .declined(let place) = outcome { declinedAt = place }
         return (fast, outcome == .finished, declinedAt)
     }
 
     private func compare(_ text: String, url: String? = nil) -> (result: Result<ParsedFeed, ParseError>, strict: Bool,
-                                                                 declinedAt: Int?) {
+                                                                 declinedAt: String?) {
         compare(Array(text.utf8), url: url)
     }
 
@@ -174,18 +174,18 @@ import FeedWatchModel
         guard Corpus.isAvailable else { return }
         var strictCount = 0
         var files = 0
-        var declines: [Int: [String]] = [:]
+        var declines: [String: [String]] = [:]
         for path in Corpus.realFeeds() {
             let bytes = try Corpus.bytes(path)
             files += 1
             var outcome = compare(bytes)
             outcome = compare(bytes, url: "https://corpus.example/feeds/feed.xml")
             if outcome.strict { strictCount += 1 }
-            if let line = outcome.declinedAt { declines[line, default: []].append((path as NSString).lastPathComponent) }
+            if let place = outcome.declinedAt { declines[place, default: []].append((path as NSString).lastPathComponent) }
         }
         print("StrictXMLReader read \(strictCount) of \(files) corpus feeds; libxml2 read the rest")
-        for (line, names) in declines.sorted(by: { $0.value.count > $1.value.count }) {
-            print("  declined at StrictXMLReader.swift:\(line): \(names.count) (\(names.prefix(3).joined(separator: ", ")))")
+        for (place, names) in declines.sorted(by: { $0.value.count > $1.value.count }) {
+            print("  declined at \(place): \(names.count) (\(names.prefix(3).joined(separator: ", ")))")
         }
         // Most real feeds are well-formed UTF-8 without a DTD; if this falls, the strict
         // reader has started declining what it should read.
