@@ -22,6 +22,8 @@ struct EntryDraft {
 
     mutating func addCategory(_ name: String?) {
         guard let name = name?.trimmingASCIIWhitespace(), !name.isEmpty, !categories.contains(name) else { return }
+        // Items with categories mostly have several: one allocation, not one per doubling.
+        if categories.isEmpty { categories.reserveCapacity(4) }
         categories.append(name)
     }
 
