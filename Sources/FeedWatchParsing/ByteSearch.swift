@@ -38,6 +38,29 @@ enum ByteSearch {
         return ~(((word & low7) &+ low7) | word | low7)
     }
 
+    /// The index of the first of four bytes at or after `start`; `buffer.count` when there is
+    /// none. Eight bytes per step.
+    static func firstIndex(ofAny bytes: (UInt8, UInt8, UInt8, UInt8), in buffer: UnsafeBufferPointer<UInt8>,
+                           from start: Int) -> Int {
+        guard let base = buffer.baseAddress else { return buffer.count }
+        let count = buffer.count
+        let patterns = (ones &* UInt64(bytes.0), ones &* UInt64(bytes.1), ones &* UInt64(bytes.2), ones &* UInt64(bytes.3))
+        var index = start
+        while index + 8 <= count {
+            let word = word(at: base + index)
+            let hits = bytesBelow(1, in: word ^ patterns.0) | bytesBelow(1, in: word ^ patterns.1)
+                | bytesBelow(1, in: word ^ patterns.2) | bytesBelow(1, in: word ^ patterns.3)
+            if hits != 0 { return index + hits.trailingZeroBitCount >> 3 }
+            index += 8
+        }
+        while index < count {
+            let byte = base[index]
+            if byte == bytes.0 || byte == bytes.1 || byte == bytes.2 || byte == bytes.3 { return index }
+            index += 1
+        }
+        return count
+    }
+
     /// The index of the first `first` or `second` at or after `start`; `buffer.count` when
     /// there is none. Eight bytes per step (two bytes is one too many for `memchr`).
     static func firstIndex(of first: UInt8, or second: UInt8, in buffer: UnsafeBufferPointer<UInt8>,

@@ -210,7 +210,18 @@ struct EncodingSniffer {
     static func transcodeWindows1252(_ bytes: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + bytes.count / 8)
-        for byte in bytes { appendWindows1252(byte, to: &output) }
+        bytes.withUnsafeBufferPointer { buffer in
+            // ASCII runs are copied whole; only the bytes above 0x7F are mapped one by one.
+            var index = 0
+            while index < buffer.count {
+                var runEnd = index
+                while runEnd < buffer.count && buffer[runEnd] < 0x80 { runEnd += 1 }
+                if runEnd > index { output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<runEnd])) }
+                guard runEnd < buffer.count else { break }
+                appendWindows1252(buffer[runEnd], to: &output)
+                index = runEnd + 1
+            }
+        }
         return output
     }
 

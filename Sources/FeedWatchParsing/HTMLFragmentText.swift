@@ -173,27 +173,28 @@ enum HTMLFragmentText {
         return nil
     }
 
-    /// The index of the `>` closing a tag, skipping quoted attribute values.
+    /// The index of the `>` closing a tag, skipping quoted attribute values; nil at a `<`
+    /// outside quotes or an unclosed quote. Jumps between the four bytes that matter (a byte
+    /// walk here was half of rendering the corpus's descriptions).
     private static func tagEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         var index = start
-        var quote: UInt8 = 0
-        while index < bytes.count {
+        while true {
+            index = ByteSearch.firstIndex(ofAny: (UInt8(ascii: ">"), UInt8(ascii: "<"), UInt8(ascii: "\""),
+                                                  UInt8(ascii: "'")), in: bytes, from: index)
+            guard index < bytes.count else { return nil }
             let byte = bytes[index]
-            if quote != 0 {
-                if byte == quote { quote = 0 }
-            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                // Only a quote right after `=` opens a value; elsewhere it is a stray byte.
-                var back = index - 1
-                while back > start, bytes[back].isASCIIWhitespace { back -= 1 }
-                if bytes[back] == UInt8(ascii: "=") { quote = byte }
-            } else if byte == UInt8(ascii: ">") {
-                return index
-            } else if byte == UInt8(ascii: "<") {
-                return nil
+            if byte == UInt8(ascii: ">") { return index }
+            if byte == UInt8(ascii: "<") { return nil }
+            // Only a quote right after `=` opens a value; elsewhere it is a stray byte.
+            var back = index - 1
+            while back > start, bytes[back].isASCIIWhitespace { back -= 1 }
+            if bytes[back] == UInt8(ascii: "=") {
+                guard let close = ByteSearch.firstIndex(of: byte, in: bytes, from: index + 1) else { return nil }
+                index = close + 1
+            } else {
+                index += 1
             }
-            index += 1
         }
-        return nil
     }
 
     /// `&#123;`, `&#x7B;` or `&name;` → the scalar and the index after the `;`.

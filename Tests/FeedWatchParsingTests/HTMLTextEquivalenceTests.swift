@@ -22,6 +22,9 @@ import FeedWatchModel
         "<p>a</p><svg width=\"10\" viewBox=\"0 0 1 1\"><defs><radialGradient id=\"x\"><stop offset=\"0%\"/>"
             + "</radialGradient></defs><path d=\"M1,2\"></path><g><circle r=\"1\"/></g></svg><p>b</p>",
         "icon <SVG><path d=\"M1 2\"/></SVG> text",
+        // Tag ends found by jumping between quotes and brackets.
+        "<a title='x > y' href=\"z\">t</a> u", "<img alt=x\"y>after", "<a b = \"c>d\" e='f'>g</a>",
+        "<span data-x=\"<b>\">in</span>out",
     ]
 
     @Test(arguments: fragments) func handWrittenFragments(_ html: String) throws {
