@@ -38,24 +38,44 @@ enum ByteSearch {
         return ~(((word & low7) &+ low7) | word | low7)
     }
 
-    /// The index of the first of four bytes at or after `start`; `buffer.count` when there is
-    /// none. Eight bytes per step.
-    static func firstIndex(ofAny bytes: (UInt8, UInt8, UInt8, UInt8), in buffer: UnsafeBufferPointer<UInt8>,
-                           from start: Int) -> Int {
+    /// Up to four bytes to look for at once (repeat one to look for fewer), and optionally
+    /// every control byte (below 0x20) as well.
+    struct ByteSet {
+        let bytes: (UInt8, UInt8, UInt8, UInt8)
+        let patterns: (UInt64, UInt64, UInt64, UInt64)
+        /// 0x20 to stop at control bytes too, else 0 (no byte is below it).
+        let controlLimit: UInt8
+
+        init(_ first: UInt8, _ second: UInt8, _ third: UInt8, _ fourth: UInt8, orControls: Bool = false) {
+            bytes = (first, second, third, fourth)
+            patterns = (ones &* UInt64(first), ones &* UInt64(second), ones &* UInt64(third), ones &* UInt64(fourth))
+            controlLimit = orControls ? 0x20 : 0
+        }
+
+        @inline(__always)
+        func contains(_ byte: UInt8) -> Bool {
+            byte < controlLimit || byte == bytes.0 || byte == bytes.1 || byte == bytes.2 || byte == bytes.3
+        }
+    }
+
+    /// The index of the first byte of `set` at or after `start`; `buffer.count` when there is
+    /// none. Eight bytes a step: a mask per byte of the set, whose union's lowest set bit is
+    /// exact.
+    @inline(__always)
+    static func firstIndex(of set: ByteSet, in buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         guard let base = buffer.baseAddress else { return buffer.count }
         let count = buffer.count
-        let patterns = (ones &* UInt64(bytes.0), ones &* UInt64(bytes.1), ones &* UInt64(bytes.2), ones &* UInt64(bytes.3))
         var index = start
         while index + 8 <= count {
             let word = word(at: base + index)
-            let hits = bytesBelow(1, in: word ^ patterns.0) | bytesBelow(1, in: word ^ patterns.1)
-                | bytesBelow(1, in: word ^ patterns.2) | bytesBelow(1, in: word ^ patterns.3)
+            let hits = bytesBelow(set.controlLimit, in: word)
+                | bytesBelow(1, in: word ^ set.patterns.0) | bytesBelow(1, in: word ^ set.patterns.1)
+                | bytesBelow(1, in: word ^ set.patterns.2) | bytesBelow(1, in: word ^ set.patterns.3)
             if hits != 0 { return index + hits.trailingZeroBitCount >> 3 }
             index += 8
         }
         while index < count {
-            let byte = base[index]
-            if byte == bytes.0 || byte == bytes.1 || byte == bytes.2 || byte == bytes.3 { return index }
+            if set.contains(base[index]) { return index }
             index += 1
         }
         return count

@@ -176,11 +176,13 @@ enum HTMLFragmentText {
     /// The index of the `>` closing a tag, skipping quoted attribute values; nil at a `<`
     /// outside quotes or an unclosed quote. Jumps between the four bytes that matter (a byte
     /// walk here was half of rendering the corpus's descriptions).
+    private static let tagBytes = ByteSearch.ByteSet(UInt8(ascii: ">"), UInt8(ascii: "<"), UInt8(ascii: "\""),
+                                                     UInt8(ascii: "'"))
+
     private static func tagEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         var index = start
         while true {
-            index = ByteSearch.firstIndex(ofAny: (UInt8(ascii: ">"), UInt8(ascii: "<"), UInt8(ascii: "\""),
-                                                  UInt8(ascii: "'")), in: bytes, from: index)
+            index = ByteSearch.firstIndex(of: tagBytes, in: bytes, from: index)
             guard index < bytes.count else { return nil }
             let byte = bytes[index]
             if byte == UInt8(ascii: ">") { return index }

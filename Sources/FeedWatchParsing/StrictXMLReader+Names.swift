@@ -110,11 +110,6 @@ struct QualifiedNameTable {
         Slot(key: Key(first: 0, second: 0, length: 0, hash: 0), bytes: nil, name: QualifiedName(local: 0, prefix: 0, declares: -1))
     }
 
-    init() {
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: Self.empty, count: capacity)
-    }
-
     /// A table of `names`, unprefixed, with the indexes they have in `names`: the template
     /// `KnownNames` keeps for the life of the process (its bytes are never freed).
     init(knownNames names: [String]) {

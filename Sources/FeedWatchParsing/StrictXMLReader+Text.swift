@@ -259,46 +259,15 @@ extension StrictXMLReader {
 
     /// Bytes that end a run of text: `<`, `&`, `>` (for `]]>`), 0xEF (for U+FFFE/FFFF) and
     /// every byte below 0x20 (control characters; tab and newline are let through after).
-    static let textStopSet = StopSet(equal: [UInt8(ascii: "<"), UInt8(ascii: "&"), UInt8(ascii: ">"), 0xEF])
+    static let textStopSet = ByteSearch.ByteSet(UInt8(ascii: "<"), UInt8(ascii: "&"), UInt8(ascii: ">"), 0xEF,
+                                                orControls: true)
     /// In CDATA: `]` (for `]]>`), 0xEF and control characters.
-    static let cdataStops = StopSet(equal: [UInt8(ascii: "]"), 0xEF, 0xEF, 0xEF])
+    static let cdataStops = ByteSearch.ByteSet(UInt8(ascii: "]"), 0xEF, 0xEF, 0xEF, orControls: true)
 
-    struct StopSet {
-        let patterns: (UInt64, UInt64, UInt64, UInt64)
-        let bytes: (UInt8, UInt8, UInt8, UInt8)
-        init(equal bytes: [UInt8]) {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            self.bytes = (bytes[0], bytes[1], bytes[2], bytes[3])
-            patterns = (ones &* UInt64(bytes[0]), ones &* UInt64(bytes[1]), ones &* UInt64(bytes[2]),
-                        ones &* UInt64(bytes[3]))
-        }
-
-        @inline(__always)
-        func contains(_ byte: UInt8) -> Bool {
-            byte < 0x20 || byte == bytes.0 || byte == bytes.1 || byte == bytes.2 || byte == bytes.3
-        }
-    }
-
-    /// The index of the first byte at or after `start` in `stops`, or `count`: eight bytes a
-    /// step (a mask per stop byte; the lowest set bit of their union is exact).
+    /// The index of the first byte of `stops` at or after `start`, or `count`.
     @inline(__always)
-    func scan(from start: Int, stops: StopSet) -> Int {
-        var position = start
-        while position + 8 <= count {
-            let word = ByteSearch.word(at: input + position)
-            let hits = ByteSearch.bytesBelow(0x20, in: word)
-                | ByteSearch.bytesBelow(1, in: word ^ stops.patterns.0)
-                | ByteSearch.bytesBelow(1, in: word ^ stops.patterns.1)
-                | ByteSearch.bytesBelow(1, in: word ^ stops.patterns.2)
-                | ByteSearch.bytesBelow(1, in: word ^ stops.patterns.3)
-            if hits != 0 { return position + hits.trailingZeroBitCount >> 3 }
-            position += 8
-        }
-        while position < count {
-            if stops.contains(input[position]) { return position }
-            position += 1
-        }
-        return count
+    func scan(from start: Int, stops: ByteSearch.ByteSet) -> Int {
+        ByteSearch.firstIndex(of: stops, in: UnsafeBufferPointer(start: input, count: count), from: start)
     }
 
     /// Skips XML whitespace; whether there was any.

@@ -40,7 +40,7 @@ enum XMLNamespace {
 
 /// The local names the item and entry decoders switch over; `other` for the rest.
 enum ElementName: UInt8 {
-    case title, link, guid, description, pubDate, author, category, comments, enclosure, source
+    case title, link, guid, description, pubDate, author, category, comments, enclosure
     case updated, published, id, summary, content, issued, created, modified, other
 
     /// Looked up once per distinct name in a document (a switch over the names compared
@@ -52,7 +52,7 @@ enum ElementName: UInt8 {
     private static let byName: [String: ElementName] = [
         "title": .title, "link": .link, "guid": .guid, "description": .description, "pubDate": .pubDate,
         "author": .author, "category": .category, "comments": .comments, "enclosure": .enclosure,
-        "source": .source, "updated": .updated, "published": .published, "id": .id, "summary": .summary,
+        "updated": .updated, "published": .published, "id": .id, "summary": .summary,
         "content": .content, "issued": .issued, "created": .created, "modified": .modified,
     ]
 }
