@@ -101,7 +101,8 @@ public enum FeedParser {
         // reference that is not XML's own, which is all the repair rewrites (the repair, like
         // the reader, leaves CDATA, comments and processing instructions alone). So the
         // usual feed is read strictly before the repair ever scans it.
-        let strictFirst = strictReader && prepared.libxmlEncoding == nil && !prepared.followDeclaration
+        let strictFirst = strictReader && XMLReading.canReadStrictly(encoding: prepared.libxmlEncoding,
+                                                                     declaredEncodingTrusted: prepared.followDeclaration)
         var firstOutcome: StrictXMLReader.Outcome?
         var strictResult: SAXResult?
         if strictFirst {

@@ -16,7 +16,7 @@ extension StrictXMLReader {
         index = scan(from: index, stops: textStops)
         // The usual text node: nothing to decode before the next tag.
         if index < count && input[index] == UInt8(ascii: "<") {
-            try deliver(start, index)
+            deliver(start, index)
             return
         }
         // Otherwise decode it into `textScratch`.
@@ -56,9 +56,7 @@ extension StrictXMLReader {
             index = scan(from: index, stops: textStops)
         }
         Self.append(input, runStart, index, to: &textScratch)
-        guard deliver(UnsafeBufferPointer(start: textScratch.baseAddress, count: textScratch.count)) else {
-            throw Decline()
-        }
+        deliver(UnsafeBufferPointer(start: textScratch.baseAddress, count: textScratch.count))
     }
 
     /// Text directly inside a container (an item, a channel, an RSS `author`). The builder
@@ -90,9 +88,7 @@ extension StrictXMLReader {
                 let scalar = try reference()
                 textScratch.removeLast(textScratch.count)
                 Self.appendUTF8(scalar, to: &textScratch)
-                guard deliver(UnsafeBufferPointer(start: textScratch.baseAddress, count: textScratch.count)) else {
-                    throw Decline()
-                }
+                deliver(UnsafeBufferPointer(start: textScratch.baseAddress, count: textScratch.count))
                 runStart = index
             case UInt8(ascii: ">"):
                 if index >= 2 && input[index - 1] == UInt8(ascii: "]") && input[index - 2] == UInt8(ascii: "]") {
@@ -123,7 +119,7 @@ extension StrictXMLReader {
         // The builder drops a container's whitespace-only pieces (the layout between items):
         // not passing them on is the same and saves the call.
         if allWhitespace { return }
-        guard deliver(UnsafeBufferPointer(start: input + start, count: end - start)) else { throw Decline() }
+        deliver(UnsafeBufferPointer(start: input + start, count: end - start))
     }
 
     // The appending helpers are static: a method of `self` writing into a buffer of `self`
@@ -136,17 +132,16 @@ extension StrictXMLReader {
 
     /// Passes text from the input to the builder.
     @inline(__always)
-    func deliver(_ start: Int, _ end: Int) throws(Decline) {
+    func deliver(_ start: Int, _ end: Int) {
         guard end > start else { return }
-        guard deliver(UnsafeBufferPointer(start: input + start, count: end - start)) else { throw Decline() }
+        deliver(UnsafeBufferPointer(start: input + start, count: end - start))
     }
 
-    /// Passes text to the builder; false to decline (a limit stopped the builder is not a
-    /// decline: the reading ends with the builder's error).
+    /// Passes text to the builder. A limit the builder hits stops it rather than declining:
+    /// the reading then ends with the builder's error, as with libxml2.
     @inline(__always)
-    func deliver(_ chunk: UnsafeBufferPointer<UInt8>) -> Bool {
+    func deliver(_ chunk: UnsafeBufferPointer<UInt8>) {
         builder.characters(chunk)
-        return true
     }
 
 
@@ -294,16 +289,6 @@ extension StrictXMLReader {
     /// `[A-Za-z_]`: an ASCII name's first byte (a colon may not start a qualified name).
     func isNameStart(_ byte: UInt8) -> Bool { isLetter(byte) || byte == UInt8(ascii: "_") }
 
-    /// `[A-Za-z0-9._-]`: the ASCII bytes of an NCName after the first.
-    @inline(__always)
-    func isNameCharacter(_ byte: UInt8) -> Bool {
-        // Bit n of the mask pair is set for the name bytes among 0–127.
-        let low: UInt64 = 0x03FF_6000_0000_0000  // '-' '.' '0'…'9'
-        let high: UInt64 = 0x07FF_FFFE_87FF_FFFE  // 'A'…'Z' '_' 'a'…'z'
-        if byte < 64 { return (low >> UInt64(byte)) & 1 != 0 }
-        if byte < 128 { return (high >> UInt64(byte - 64)) & 1 != 0 }
-        return false
-    }
 
     @inline(__always)
     static func appendUTF8(_ scalar: Unicode.Scalar, to buffer: inout UnmanagedBuffer<UInt8>) {

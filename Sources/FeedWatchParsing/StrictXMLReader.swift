@@ -78,7 +78,7 @@ struct StrictXMLReader {
     let textStops = StrictXMLReader.textStopSet
     /// Text that needed decoding, for the text node being read.
     var textScratch = UnmanagedBuffer<UInt8>(capacity: 4096)
-    /// Whether the innermost open element is a container (see `deliver`).
+    /// Whether the innermost open element is a container (see `containerText`).
     var inContainer = false
 
     struct OpenElement {
@@ -456,7 +456,7 @@ struct StrictXMLReader {
         index += 2
         let targetStart = index
         guard index < count, isNameStart(input[index]) else { throw Decline() }
-        while index < count, isNameCharacter(input[index]) { index += 1 }
+        while index < count, nameByteKinds[Int(input[index])] == 1 { index += 1 }
         let target = UnsafeBufferPointer(start: input + targetStart, count: index - targetStart)
         if target.count >= 3, target[0] | 0x20 == UInt8(ascii: "x"), target[1] | 0x20 == UInt8(ascii: "m"),
            target[2] | 0x20 == UInt8(ascii: "l") {
@@ -506,7 +506,7 @@ struct StrictXMLReader {
             }
         }
         guard index - start <= Self.libxmlMaxTokenLength else { throw Decline() }
-        try deliver(start, index)
+        deliver(start, index)
         index += 3
     }
 

@@ -9,7 +9,7 @@ enum XMLReading {
     /// `strict: false` reads every document with libxml2 (for tests and benchmarks).
     static func read(_ bytes: [UInt8], encoding: String?, declaredEncodingTrusted: Bool, baseURL: String?,
                      limits: ParseLimits, strict: Bool = true, makeStream: () -> EntryStream?) -> SAXResult {
-        if strict && encoding == nil && !declaredEncodingTrusted {
+        if strict && canReadStrictly(encoding: encoding, declaredEncodingTrusted: declaredEncodingTrusted) {
             let (read, outcome) = readStrictly(bytes, baseURL: baseURL, limits: limits, makeStream: makeStream)
             if let read { return read }
             var result = SAXDriver.parse(bytes, encoding: encoding, declaredEncodingTrusted: declaredEncodingTrusted,
@@ -19,6 +19,12 @@ enum XMLReading {
         }
         return SAXDriver.parse(bytes, encoding: encoding, declaredEncodingTrusted: declaredEncodingTrusted,
                                baseURL: baseURL, limits: limits, stream: makeStream())
+    }
+
+    /// Whether `StrictXMLReader` may read bytes passed this way: only UTF-8 that
+    /// `EncodingSniffer` validated or transcoded (not an encoding libxml2 must decode).
+    static func canReadStrictly(encoding: String?, declaredEncodingTrusted: Bool) -> Bool {
+        encoding == nil && !declaredEncodingTrusted
     }
 
     /// Reads validated UTF-8 `bytes` with `StrictXMLReader` only: the result when it finished,
