@@ -82,6 +82,10 @@ public struct FetchConfiguration: Sendable, Hashable {
     /// least 5s). Lower it only for tests and benchmarks: real feed hosts should not be
     /// polled more often than once a minute.
     public var minimumInterval: TimeSpan = TimeSpan(seconds: 60)
+    /// How far the next check of a quiet feed may be stretched (`[fetch] max_interval`): its
+    /// publishing rhythm, RSS `<ttl>` or HTTP caching headers never push the next check past
+    /// the larger of this and the feed's own interval. Failure backoff is separate.
+    public var maxInterval: TimeSpan = .hours(2)
     /// Non-public networks that full-text fetches may reach (`allow_private_networks`); none by default,
     /// since article links come from feeds and are untrusted.
     public var allowPrivateNetworks: [IPNetwork] = []

@@ -7,8 +7,9 @@ import TOMLKit
 /// and subscription lists from OPML files.
 extension TableReader {
     /// `headers = { "Name" = "value" }`: extra request headers for one feed. Names must be
-    /// HTTP tokens and values one line, so a config cannot smuggle a second header in.
-    mutating func readHeaders(_ section: TOMLTable, path: String) -> [String: String] {
+    /// HTTP tokens and values one line, so a config cannot smuggle a second header in. A value
+    /// may be `{ credential = "NAME" }`: the header's value is that systemd credential.
+    mutating func readHeaders(_ section: TOMLTable, path: String, environment: [String: String]) -> [String: String] {
         guard let value = section["headers"] else { return [:] }
         guard let table = value.table else {
             problem(path, "must be a table of header names to values, e.g. { \"X-Api-Key\" = \"…\" }")
@@ -17,8 +18,19 @@ extension TableReader {
         let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
         var headers: [String: String] = [:]
         for name in table.keys.sorted() {
-            guard let text = table[name]?.string else {
-                problem("\(path).\(name)", "must be a string")
+            let text: String
+            if let plain = table[name]?.string {
+                text = plain
+            } else if let reference = table[name]?.table, reference.keys.sorted() == ["credential"],
+                let credential = reference["credential"]?.string {
+                switch Credentials.read(credential, environment: environment) {
+                case .success(let secret): text = secret
+                case .failure(let failure):
+                    problem("\(path).\(name)", failure.message)
+                    continue
+                }
+            } else {
+                problem("\(path).\(name)", "must be a string, or { credential = \"NAME\" } for a systemd credential")
                 continue
             }
             guard !name.isEmpty, name.allSatisfy({ tokenCharacters.contains($0) }) else {
@@ -32,6 +44,26 @@ extension TableReader {
             headers[name] = text
         }
         return headers
+    }
+
+    /// `url_credential = "NAME"`: a systemd credential holding `user:password`, sent as HTTP
+    /// Basic authentication (as credentials in the URL would be) without putting the secret
+    /// in the configuration or in the feed's stored URL, which identifies it across rotations.
+    mutating func readURLCredential(_ name: String, into source: inout FeedSource, path: String, environment: [String: String]) {
+        switch Credentials.read(name, environment: environment) {
+        case .success(let secret):
+            guard secret.contains(":"), !secret.containsControlCharacters else {
+                problem(path, "credential \(name) must hold one line user:password")
+                return
+            }
+            if source.headers.keys.contains(where: { $0.lowercased() == "authorization" }) {
+                problem(path, "give either url_credential or an Authorization header, not both")
+                return
+            }
+            source.headers["Authorization"] = "Basic " + Data(secret.utf8).base64EncodedString()
+        case .failure(let failure):
+            problem(path, failure.message)
+        }
     }
 
     /// Feeds listed in the OPML files that `[[opml]]` tables name; a relative path is taken

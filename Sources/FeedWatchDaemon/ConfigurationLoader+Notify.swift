@@ -14,12 +14,23 @@ extension TableReader {
         return bool
     }
 
-    /// A secret from `<key>_file` or `<key>_env`. Problems name the file or variable, never
-    /// the value.
+    /// A secret from `<key>_file`, `<key>_env` or `<key>_credential` (a systemd credential).
+    /// Problems name the file, variable or credential, never the value.
     mutating func secret(_ table: TOMLTable, _ key: String, prefix: String, environment: [String: String]) -> Secret? {
         let file = string(table, "\(key)_file", path: "\(prefix).\(key)_file")
         let variable = string(table, "\(key)_env", path: "\(prefix).\(key)_env")
-        if file != nil && variable != nil { problem("\(prefix).\(key)_file", "give either \(key)_file or \(key)_env, not both") }
+        let credential = string(table, "\(key)_credential", path: "\(prefix).\(key)_credential")
+        if [file, variable, credential].compactMap({ $0 }).count > 1 {
+            problem("\(prefix).\(key)_file", "give one of \(key)_file, \(key)_env and \(key)_credential, not several")
+        }
+        if let credential {
+            switch Credentials.read(credential, environment: environment) {
+            case .success(let value): return Secret(value)
+            case .failure(let failure):
+                problem("\(prefix).\(key)_credential", failure.message)
+                return nil
+            }
+        }
         if let file {
             guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
                 problem("\(prefix).\(key)_file", "cannot read \(file)")
@@ -56,10 +67,10 @@ extension TableReader {
             let transport: NotifierTransport?
             switch kind {
             case "email":
-                checkKeys(section, allowed: common.union(["url", "sendmail", "from", "to", "username", "password_file", "password_env", "tls", "ca_file"]), prefix: prefix)
+                checkKeys(section, allowed: common.union(["url", "sendmail", "from", "to", "username", "password_file", "password_env", "password_credential", "tls", "ca_file"]), prefix: prefix)
                 transport = readEmail(section, prefix: prefix, environment: environment)
             case "webhook":
-                checkKeys(section, allowed: common.union(["url", "secret_file", "secret_env"]), prefix: prefix)
+                checkKeys(section, allowed: common.union(["url", "secret_file", "secret_env", "secret_credential"]), prefix: prefix)
                 let url = string(section, "url", path: "\(prefix).url") ?? ""
                 let scheme = URLComponents(string: url)?.scheme?.lowercased()
                 if scheme != "http" && scheme != "https" || URLComponents(string: url)?.host == nil {
@@ -135,6 +146,10 @@ extension TableReader {
         case (nil, let path?):
             guard path.hasPrefix("/") else {
                 problem("\(prefix).sendmail", "must be an absolute path, e.g. /usr/sbin/sendmail")
+                return nil
+            }
+            if let reason = SendmailPrivileges.problem(program: path) {
+                problem("\(prefix).sendmail", reason)
                 return nil
             }
             return .sendmail(SendmailSettings(path: path, from: from, to: to))

@@ -159,7 +159,7 @@ struct TableReader {
                   prefix: "")
         let storage = readStorage(root, environment: environment)
         let fetch = readFetch(root)
-        var feeds = readFeeds(root, minimumInterval: fetch.minimumInterval)
+        var feeds = readFeeds(root, minimumInterval: fetch.minimumInterval, environment: environment)
         // A fetch that outlives its lease lets another daemon fetch the same feed again.
         if storage.lease <= fetch.timeout {
             problem("storage.lease", "\(storage.lease) must be longer than fetch.timeout (\(fetch.timeout)), or a slow fetch loses its lease")
@@ -235,7 +235,7 @@ struct TableReader {
             checkKeys(
                 section,
                 allowed: ["state_directory", "database", "retention", "digest_retention", "node_name", "lease", "claim_batch",
-                          "password_file", "pool_size", "timeout", "connect_timeout", "startup_wait"],
+                          "password_file", "password_credential", "pool_size", "timeout", "connect_timeout", "startup_wait"],
                 prefix: "storage")
             if let v = span(section, "retention", path: "storage.retention", minimum: .hours(24)) { storage.retention = v }
             if let v = span(section, "digest_retention", path: "storage.digest_retention", minimum: .hours(24)) { storage.digestRetention = v }
@@ -253,6 +253,16 @@ struct TableReader {
             if let v = int(section, "claim_batch", path: "storage.claim_batch", range: 1...10_000) { storage.claimBatch = v }
             if let v = string(section, "password_file", path: "storage.password_file") {
                 if v.isEmpty { problem("storage.password_file", "must not be empty") } else { storage.postgres.passwordFile = v }
+            }
+            if let name = string(section, "password_credential", path: "storage.password_credential") {
+                if storage.postgres.passwordFile != nil {
+                    problem("storage.password_credential", "give either password_file or password_credential, not both")
+                }
+                // The store reads the file when it connects; a credential is a file systemd provides.
+                switch Credentials.locate(name, environment: environment) {
+                case .success(let path): storage.postgres.passwordFile = path
+                case .failure(let failure): problem("storage.password_credential", failure.message)
+                }
             }
             if let v = int(section, "pool_size", path: "storage.pool_size", range: 1...100) { storage.postgres.poolSize = v }
             if let v = span(section, "timeout", path: "storage.timeout", minimum: TimeSpan(seconds: 1)) { storage.postgres.timeout = v }
@@ -295,12 +305,14 @@ struct TableReader {
             allowed: [
                 "interval", "concurrency", "per_host_concurrency", "timeout", "connect_timeout", "max_body_bytes", "user_agent",
                 "allow_private_networks", "full_text_per_refresh", "full_text_max_bytes", "proxy", "minimum_interval",
+                "max_interval",
             ],
             prefix: "fetch")
         if let v = span(section, "minimum_interval", path: "fetch.minimum_interval", minimum: TimeSpan(seconds: 5)) {
             fetch.minimumInterval = v
         }
         if let v = span(section, "interval", path: "fetch.interval", minimum: fetch.minimumInterval) { fetch.interval = v }
+        if let v = span(section, "max_interval", path: "fetch.max_interval", minimum: fetch.minimumInterval) { fetch.maxInterval = v }
         if let v = int(section, "concurrency", path: "fetch.concurrency", range: 1...1024) { fetch.concurrency = v }
         if let v = string(section, "proxy", path: "fetch.proxy") {
             let scheme = URLComponents(string: v)?.scheme?.lowercased()
@@ -333,12 +345,12 @@ struct TableReader {
         return fetch
     }
 
-    mutating func readFeeds(_ root: TOMLTable, minimumInterval: TimeSpan) -> [FeedSource] {
+    mutating func readFeeds(_ root: TOMLTable, minimumInterval: TimeSpan, environment: [String: String]) -> [FeedSource] {
         var feeds: [FeedSource] = []
         var seen: [String: Int] = [:]
         for (index, section) in tables(root, "feed").enumerated() {
             let prefix = "feed[\(index)]"
-            checkKeys(section, allowed: ["url", "name", "interval", "tags", "full_text", "headers"], prefix: prefix)
+            checkKeys(section, allowed: ["url", "name", "interval", "tags", "full_text", "headers", "url_credential"], prefix: prefix)
             guard let url = string(section, "url", path: "\(prefix).url") else {
                 if section["url"] == nil { problem("\(prefix).url", "missing: every [[feed]] needs a url") }
                 continue
@@ -363,7 +375,10 @@ struct TableReader {
                     problem("\(prefix).full_text", "expected \"always\", \"candidates\" or \"never\", found \(mode)")
                 }
             }
-            source.headers = readHeaders(section, path: "\(prefix).headers")
+            source.headers = readHeaders(section, path: "\(prefix).headers", environment: environment)
+            if let name = string(section, "url_credential", path: "\(prefix).url_credential") {
+                readURLCredential(name, into: &source, path: "\(prefix).url_credential", environment: environment)
+            }
             feeds.append(source)
         }
         return feeds

@@ -71,7 +71,7 @@ public struct DigestPublisher: Sendable {
         if !empty {
             outputs = try await render(digest)
             FaultInjection.reach(.afterRender)
-            for output in outputs { try AtomicFileWriter.write(output.contents, to: output.path) }
+            for output in outputs { try Self.writeFile(output.contents, to: output.path) }
             FaultInjection.reach(.afterWrite)
         }
         FaultInjection.reach(.beforeOutboxMark)
@@ -91,11 +91,17 @@ public struct DigestPublisher: Sendable {
         }
     }
 
+    /// Digest files are readable by the service's group (0640 in a 0750 directory), whatever
+    /// the umask: that group is how people read digests the service writes.
+    private static func writeFile(_ text: String, to path: String) throws(DigestWriteError) {
+        try AtomicFileWriter.write(text, to: path, mode: AtomicFileWriter.digestFileMode, directoryMode: AtomicFileWriter.digestDirectoryMode)
+    }
+
     /// Writes every configured format of the stored digest of `day` again (atomically).
     public func write(day: String) async throws -> [Output] {
         guard let digest = try await store.digest(day: day) else { return [] }
         let outputs = try await render(digest)
-        for output in outputs { try AtomicFileWriter.write(output.contents, to: output.path) }
+        for output in outputs { try Self.writeFile(output.contents, to: output.path) }
         return outputs
     }
 
@@ -104,7 +110,7 @@ public struct DigestPublisher: Sendable {
     public func write(day: String, format: DigestFormat) async throws -> String? {
         guard let text = try await render(day: day, format: format) else { return nil }
         let path = path(day: day, format: format)
-        try AtomicFileWriter.write(text, to: path)
+        try Self.writeFile(text, to: path)
         return path
     }
 

@@ -119,8 +119,11 @@ public struct FeedPipeline: Sendable {
             state.errorCount = 0
             state.lastError = nil
             state.lastSuccess = now()
-            let seconds = policy.interval(configured: interval, hints: outcome.hints, now: started, random: Double.random(in: 0..<1))
-            state.nextCheck = started.addingTimeInterval(seconds)
+            let next = policy.nextCheck(
+                configured: interval, ceiling: configuration.fetch.maxInterval, hints: outcome.hints, now: started,
+                random: Double.random(in: 0..<1))
+            state.nextCheck = started.addingTimeInterval(next.seconds)
+            state.nextCheckReason = next.reason
         } catch let error where error.cancelled {
             // Shutting down: the transfer was aborted, not failed. Keep the stored state so the
             // feed neither backs off nor loses its place in the schedule.
@@ -135,12 +138,16 @@ public struct FeedPipeline: Sendable {
             switch error.consequence {
             case .backOff:
                 let delay = Backoff.delay(afterFailures: state.errorCount, random: Double.random(in: 0..<1))
-                state.nextCheck = started.addingTimeInterval(max(delay, min(interval.timeInterval, 3600)))
+                let wait = max(delay, min(interval.timeInterval, 3600))
+                state.nextCheck = started.addingTimeInterval(wait)
+                state.nextCheckReason = "backing off \(RefreshPolicy.rough(wait)) after \(state.errorCount) failure\(state.errorCount == 1 ? "" : "s")"
             case .waitUntil(let until):
                 state.nextCheck = until
+                state.nextCheckReason = "the host asked us to wait (Retry-After, rate limit or repeated 403)"
             case .disable:
                 state.disabledReason = error.message
                 state.nextCheck = nil
+                state.nextCheckReason = "disabled: \(error.message)"
             }
             logger.warning("feed refresh failed", metadata: [
                 "feed_url": "\(urlForLog)", "error": "\(error.message)", "error_count": "\(state.errorCount)",

@@ -46,15 +46,20 @@ public struct PublisherHints: Sendable, Hashable {
     }
 }
 
-/// When to check a feed next: the configured interval, stretched for feeds that publish
-/// rarely or ask to be polled less, spread with jitter so feeds do not move in lockstep.
-///
+/// When to check a feed next, and why: the configured interval, stretched for feeds that
+/// publish rarely or ask to be polled less, spread with jitter so feeds do not move in lockstep.
+public struct NextCheck: Sendable, Hashable {
+    /// Seconds from the fetch to the next check, jitter included.
+    public var seconds: Double
+    /// Why, in words for `feedwatch status`: "every 30m", "stretched to 2h by RSS ttl (max_interval)".
+    public var reason: String
+}
+
 /// The policy never checks a feed more often than its configured interval: the publisher
 /// and the feed's own rhythm can only ask for fewer requests, which is what a polite client
-/// owes the hosts it reads.
+/// owes the hosts it reads. Nor does it stretch past the ceiling (`[fetch] max_interval`):
+/// a watcher that waits a day after being asked for minutes misses the news it exists for.
 public struct RefreshPolicy: Sendable, Hashable {
-    /// The stretched interval never exceeds this (a quiet feed is still checked daily).
-    public var longest: TimeSpan = .hours(24)
     /// Publisher hints shorter than this are not taken as a reason to lengthen the interval.
     public var shortest: TimeSpan = .minutes(15)
     /// Fraction of the interval by which a check is moved earlier or later at random.
@@ -67,19 +72,48 @@ public struct RefreshPolicy: Sendable, Hashable {
 
     public init() {}
 
-    /// Seconds until the next check after a successful fetch. `random` is in 0..<1.
-    public func interval(configured: TimeSpan, hints: PublisherHints, now: Date, random: Double) -> Double {
+    /// The next check after a successful fetch: never sooner than `configured`, never later
+    /// than the larger of `configured` and `ceiling` (plus jitter). `random` is in 0..<1.
+    public func nextCheck(configured: TimeSpan, ceiling: TimeSpan, hints: PublisherHints, now: Date, random: Double) -> NextCheck {
         let base = configured.timeInterval
         var interval = base
-        if let ttl = hints.feedTTL, ttl >= shortest.timeInterval { interval = max(interval, ttl) }
-        if let fresh = hints.httpFreshness, fresh >= shortest.timeInterval { interval = max(interval, fresh) }
+        var cause: String?
+        func stretch(to seconds: Double, _ why: String) {
+            if seconds > interval {
+                interval = seconds
+                cause = why
+            }
+        }
+        if let ttl = hints.feedTTL, ttl >= shortest.timeInterval { stretch(to: ttl, "the feed's ttl") }
+        if let fresh = hints.httpFreshness, fresh >= shortest.timeInterval { stretch(to: fresh, "the server's Cache-Control/Expires") }
         if let gap = averageGap(hints.publicationDates, now: now) {
             // Checking twice per average gap catches most entries within half a gap.
-            interval = max(interval, gap / 2)
+            stretch(to: gap / 2, "the feed publishing about every \(Self.rough(gap))")
         }
-        interval = min(interval, max(base, longest.timeInterval))
+        let limit = max(base, ceiling.timeInterval)
+        var capped = false
+        if interval > limit {
+            interval = limit
+            capped = true
+        }
         let unit = min(max(random, 0), 1)
-        return interval * (1 + jitter * (2 * unit - 1))
+        let seconds = interval * (1 + jitter * (2 * unit - 1))
+        let every = Self.rough(interval)
+        let reason: String
+        switch (cause, capped) {
+        case (nil, _): reason = "every \(every) (interval)"
+        case (let why?, false): reason = "every \(every), stretched from \(configured.description) by \(why)"
+        case (let why?, true): reason = "every \(every) (max_interval), stretched from \(configured.description) by \(why)"
+        }
+        return NextCheck(seconds: seconds, reason: reason)
+    }
+
+    /// A length of time in its largest sensible unit, for reasons people read: 90s, 45m, 21h, 3d.
+    static func rough(_ seconds: Double) -> String {
+        if seconds >= 2 * 86400 { return "\(Int((seconds / 86400).rounded()))d" }
+        if seconds >= 2 * 3600 { return "\(Int((seconds / 3600).rounded()))h" }
+        if seconds >= 120 { return "\(Int((seconds / 60).rounded()))m" }
+        return "\(Int(seconds.rounded()))s"
     }
 
     /// The mean time between the most recent entries, counting "now" as the end of the last

@@ -18,21 +18,44 @@ public struct DigestWriteError: Error, Sendable, Hashable, CustomStringConvertib
 /// Writes a file so that readers see the old content or the new, never a torn mix: the bytes
 /// go to a temporary file in the same directory, are flushed to disk, then renamed over the
 /// target, and the directory is synced so the rename survives a crash.
+///
+/// Permissions are explicit where they matter: the process umask (0077 under the shipped
+/// unit) would otherwise decide who may read a digest.
 public enum AtomicFileWriter {
-    public static func write(_ contents: String, to path: String) throws(DigestWriteError) {
-        try write(Array(contents.utf8), to: path)
+    /// Digest files: the service's group reads them, nobody else.
+    public static let digestFileMode: mode_t = 0o640
+    /// A digest directory the writer creates: the service's group may list and enter it.
+    public static let digestDirectoryMode: mode_t = 0o750
+
+    public static func write(_ contents: String, to path: String, mode: mode_t? = nil, directoryMode: mode_t? = nil) throws(DigestWriteError) {
+        try write(Array(contents.utf8), to: path, mode: mode, directoryMode: directoryMode)
     }
 
-    public static func write(_ bytes: [UInt8], to path: String) throws(DigestWriteError) {
+    /// Writes `bytes` to `path`. `mode` nil keeps the mode of the file being replaced (a
+    /// configuration edited in place stays as private as it was), else the umask decides.
+    /// `directoryMode` applies to the parent directory when this call creates it.
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t? = nil, directoryMode: mode_t? = nil) throws(DigestWriteError) {
         let directory = (path as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
-        } catch {
-            throw DigestWriteError(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
+        let parent = directory.isEmpty ? "." : directory
+        if !FileManager.default.fileExists(atPath: parent) {
+            do {
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            } catch {
+                throw DigestWriteError(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
+            }
+            if let directoryMode, chmod(parent, directoryMode) != 0 { throw DigestWriteError(path: parent, reason: errnoText()) }
         }
+        var existing = stat()
+        let keep: mode_t? = stat(path, &existing) == 0 ? existing.st_mode & 0o7777 : nil
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw DigestWriteError(path: path, reason: errnoText()) }
+        if let wanted = mode ?? keep, fchmod(fd, wanted) != 0 {
+            let reason = errnoText()
+            close(fd)
+            unlink(temporary)
+            throw DigestWriteError(path: path, reason: reason)
+        }
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { buffer in

@@ -145,6 +145,9 @@ enum SQLiteMigrations {
                 CREATE INDEX articles_match_pending ON articles(discovered_at) WHERE match_pending = 1;
                 """)
         }
+        migrator.registerMigration("Remember why each feed's next check is when it is") { db in
+            try db.execute(sql: "ALTER TABLE fetch_state ADD COLUMN next_check_reason TEXT")
+        }
         return migrator
     }
 }

@@ -148,7 +148,7 @@ public final class SQLiteStore: Store {
             lastFetched: date(row["last_fetched_at"]), lastSuccess: date(row["last_success_at"]),
             nextCheck: date(row["next_check_at"]), errorCount: (row["error_count"] as Int?) ?? 0, lastError: row["last_error"],
             lastStatus: row["last_status"], disabledReason: row["disabled_reason"], movedTo: row["moved_to"],
-            lastFullFetch: date(row["last_full_fetch_at"]))
+            lastFullFetch: date(row["last_full_fetch_at"]), nextCheckReason: row["next_check_reason"])
     }
 
     static func date(_ seconds: Double?) -> Date? { seconds.map(Date.init(timeIntervalSince1970:)) }
@@ -159,20 +159,20 @@ public final class SQLiteStore: Store {
                 sql: """
                     INSERT INTO fetch_state (feed_id, etag, last_modified, last_fetched_at, last_success_at,
                         next_check_at, error_count, last_error, last_status, disabled_reason, moved_to,
-                        last_full_fetch_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        last_full_fetch_at, next_check_reason)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(feed_id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
                         last_fetched_at = excluded.last_fetched_at, last_success_at = excluded.last_success_at,
                         next_check_at = excluded.next_check_at, error_count = excluded.error_count,
                         last_error = excluded.last_error, last_status = excluded.last_status,
                         disabled_reason = excluded.disabled_reason, moved_to = excluded.moved_to,
-                        last_full_fetch_at = excluded.last_full_fetch_at
+                        last_full_fetch_at = excluded.last_full_fetch_at, next_check_reason = excluded.next_check_reason
                     """,
                 arguments: [
                     feedID, state.etag, state.lastModified, state.lastFetched?.timeIntervalSince1970,
                     state.lastSuccess?.timeIntervalSince1970, state.nextCheck?.timeIntervalSince1970,
                     state.errorCount, state.lastError, state.lastStatus, state.disabledReason, state.movedTo,
-                    state.lastFullFetch?.timeIntervalSince1970,
+                    state.lastFullFetch?.timeIntervalSince1970, state.nextCheckReason,
                 ])
         }
     }

@@ -19,11 +19,14 @@ public struct FetchState: Sendable, Hashable, Codable {
     public var movedTo: String?
     /// When a response last carried a body (not 304); drives the periodic unconditional fetch.
     public var lastFullFetch: Date?
+    /// Why `nextCheck` is when it is, in words for `feedwatch status` (e.g. "every 30m",
+    /// "stretched to 2h (max_interval): about one entry a day", "backing off after 3 failures").
+    public var nextCheckReason: String?
 
     public init(
         etag: String? = nil, lastModified: String? = nil, lastFetched: Date? = nil, lastSuccess: Date? = nil,
         nextCheck: Date? = nil, errorCount: Int = 0, lastError: String? = nil, lastStatus: Int? = nil,
-        disabledReason: String? = nil, movedTo: String? = nil, lastFullFetch: Date? = nil
+        disabledReason: String? = nil, movedTo: String? = nil, lastFullFetch: Date? = nil, nextCheckReason: String? = nil
     ) {
         self.etag = etag
         self.lastModified = lastModified
@@ -36,6 +39,7 @@ public struct FetchState: Sendable, Hashable, Codable {
         self.disabledReason = disabledReason
         self.movedTo = movedTo
         self.lastFullFetch = lastFullFetch
+        self.nextCheckReason = nextCheckReason
     }
 }
 

@@ -47,6 +47,7 @@ struct StatusCommand: AsyncParsableCommand {
                 if let d = s.state.lastFetched { o["last_fetch"] = Terminal.rfc3339(d) }
                 if let d = s.state.lastSuccess { o["last_success"] = Terminal.rfc3339(d) }
                 if let d = s.state.nextCheck { o["next_fetch"] = Terminal.rfc3339(d) }
+                if let r = s.state.nextCheckReason { o["next_fetch_reason"] = r }
                 if let e = s.state.lastError { o["last_error"] = e }
                 if let st = s.state.lastStatus { o["last_status"] = st }
                 if let m = s.state.movedTo { o["moved_to"] = LogRedaction.url(m) }
@@ -79,11 +80,11 @@ struct StatusCommand: AsyncParsableCommand {
         }
         var rows = statuses.map { s in
             [Self.name(s.feed), Self.state(s.state), Terminal.rfc3339(s.state.lastFetched), Terminal.rfc3339(s.state.nextCheck),
-             "\(s.state.errorCount)",
+             s.state.nextCheckReason ?? (s.state.nextCheck == nil ? "due now" : ""), "\(s.state.errorCount)",
              s.state.disabledReason ?? s.state.lastError ?? (s.state.movedTo.map { "moved to \(LogRedaction.url($0))" } ?? "")]
         }
-        rows += unstored.map { [$0.name ?? LogRedaction.url($0.url), "not yet run", "-", "-", "0", ""] }
-        print(Terminal.table(["FEED", "STATE", "LAST FETCH", "NEXT FETCH", "ERRORS", "LAST ERROR"], rows))
+        rows += unstored.map { [$0.name ?? LogRedaction.url($0.url), "not yet run", "-", "-", "due at the next cycle", "0", ""] }
+        print(Terminal.table(["FEED", "STATE", "LAST FETCH", "NEXT FETCH", "BECAUSE", "ERRORS", "LAST ERROR"], rows))
         print("")
         for s in statuses where s.identityMode != .guid {
             let why = s.identityMode == .link ? "its guids change between fetches" : "it repeats guids for different articles"

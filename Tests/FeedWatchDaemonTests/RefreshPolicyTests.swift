@@ -7,38 +7,56 @@ import Testing
     let now = Date(timeIntervalSince1970: 1_800_000_000)
     let policy = RefreshPolicy()
 
-    @Test func configuredIntervalWithJitterWhenNothingIsKnown() {
-        let low = policy.interval(configured: .minutes(30), hints: PublisherHints(), now: now, random: 0)
-        let mid = policy.interval(configured: .minutes(30), hints: PublisherHints(), now: now, random: 0.5)
-        let high = policy.interval(configured: .minutes(30), hints: PublisherHints(), now: now, random: 0.999)
-        #expect(mid == 1800)
-        #expect(low == 1620)
-        #expect(high > 1970 && high < 1980)
+    /// Seconds to the next check with `[fetch] max_interval` at its default (2h) unless given.
+    func seconds(_ configured: TimeSpan, _ hints: PublisherHints, ceiling: TimeSpan = FetchConfiguration().maxInterval, random: Double = 0.5) -> Double {
+        policy.nextCheck(configured: configured, ceiling: ceiling, hints: hints, now: now, random: random).seconds
     }
 
-    @Test func aQuietFeedIsCheckedLessOftenButAtLeastDaily() {
-        // Ten entries a week apart: half the average gap is far beyond a day.
+    @Test func configuredIntervalWithJitterWhenNothingIsKnown() {
+        #expect(seconds(.minutes(30), PublisherHints()) == 1800)
+        #expect(seconds(.minutes(30), PublisherHints(), random: 0) == 1620)
+        let high = seconds(.minutes(30), PublisherHints(), random: 0.999)
+        #expect(high > 1970 && high < 1980)
+        #expect(policy.nextCheck(configured: .minutes(30), ceiling: .hours(2), hints: PublisherHints(), now: now, random: 0.5).reason
+            == "every 30m (interval)")
+    }
+
+    @Test func aQuietFeedIsCheckedLessOftenButNeverPastMaxInterval() {
+        // Ten entries a week apart: half the average gap is far beyond max_interval.
         let weekly = (1...10).map { now.addingTimeInterval(-Double($0) * 7 * 86400) }
-        let quiet = policy.interval(configured: .minutes(30), hints: PublisherHints(publicationDates: weekly), now: now, random: 0.5)
-        #expect(quiet == 86400)
+        #expect(seconds(.minutes(30), PublisherHints(publicationDates: weekly)) == 7200)
+        #expect(seconds(.minutes(30), PublisherHints(publicationDates: weekly), ceiling: .hours(24)) == 86400)
+        let quiet = policy.nextCheck(configured: .minutes(30), ceiling: .hours(2), hints: PublisherHints(publicationDates: weekly), now: now, random: 0.5)
+        #expect(quiet.reason == "every 2h (max_interval), stretched from 30m by the feed publishing about every 7d")
         // Entries every two hours: checked about hourly.
         let busy = (1...10).map { now.addingTimeInterval(-Double($0) * 7200) }
-        let hourly = policy.interval(configured: .minutes(30), hints: PublisherHints(publicationDates: busy), now: now, random: 0.5)
-        #expect(hourly == 3600)
+        #expect(seconds(.minutes(30), PublisherHints(publicationDates: busy)) == 3600)
+    }
+
+    /// The case that filed the bug: `interval = "1m"` and items a few days old set the next
+    /// check about 21 hours later. Now it is at most max_interval away.
+    @Test func aOneMinuteWatcherWithDaysOldItemsIsCheckedWithinMaxInterval() {
+        let daysOld = (0..<10).map { now.addingTimeInterval(-3 * 86400 - Double($0) * 3600) }
+        #expect(seconds(TimeSpan(seconds: 60), PublisherHints(publicationDates: daysOld)) == 7200)
+        #expect(seconds(TimeSpan(seconds: 60), PublisherHints(publicationDates: daysOld), ceiling: .minutes(10)) == 600)
     }
 
     @Test func aFastFeedIsNeverCheckedMoreOftenThanConfigured() {
         let rapid = (1...20).map { now.addingTimeInterval(-Double($0) * 60) }
-        #expect(policy.interval(configured: .hours(1), hints: PublisherHints(publicationDates: rapid), now: now, random: 0.5) == 3600)
+        #expect(seconds(.hours(1), PublisherHints(publicationDates: rapid)) == 3600)
+        // A ceiling below the feed's own interval does not shorten it.
+        #expect(seconds(.hours(6), PublisherHints(feedTTL: 86400), ceiling: .hours(2)) == 6 * 3600)
     }
 
-    @Test func publisherHintsLengthenTheInterval() {
-        #expect(policy.interval(configured: .minutes(30), hints: PublisherHints(feedTTL: 7200), now: now, random: 0.5) == 7200)
-        #expect(policy.interval(configured: .minutes(30), hints: PublisherHints(httpFreshness: 3 * 3600), now: now, random: 0.5) == 10800)
+    @Test func publisherHintsLengthenTheIntervalUpToMaxInterval() {
+        #expect(seconds(.minutes(30), PublisherHints(feedTTL: 5400)) == 5400)
+        #expect(policy.nextCheck(configured: .minutes(30), ceiling: .hours(2), hints: PublisherHints(feedTTL: 5400), now: now, random: 0.5).reason
+            == "every 90m, stretched from 30m by the feed's ttl")
+        #expect(seconds(.minutes(30), PublisherHints(httpFreshness: 3 * 3600), ceiling: .hours(4)) == 10800)
         // A tiny max-age is no reason to poll more often.
-        #expect(policy.interval(configured: .minutes(30), hints: PublisherHints(httpFreshness: 60), now: now, random: 0.5) == 1800)
-        // A week-long TTL is capped at a day.
-        #expect(policy.interval(configured: .minutes(30), hints: PublisherHints(feedTTL: 7 * 86400), now: now, random: 0.5) == 86400)
+        #expect(seconds(.minutes(30), PublisherHints(httpFreshness: 60)) == 1800)
+        // A week-long TTL is capped at max_interval.
+        #expect(seconds(.minutes(30), PublisherHints(feedTTL: 7 * 86400)) == 7200)
     }
 
     @Test func unconditionalFetchAfterTwelveHours() {

@@ -140,6 +140,9 @@ enum PostgresMigrations {
             "ALTER TABLE articles ADD COLUMN match_pending BOOLEAN NOT NULL DEFAULT false",
             "CREATE INDEX articles_match_pending ON articles(discovered_at) WHERE match_pending",
         ]),
+        Migration(name: "Remember why each feed's next check is when it is", statements: [
+            "ALTER TABLE fetch_state ADD COLUMN next_check_reason TEXT",
+        ]),
     ]
 
     /// The advisory lock every daemon takes before migrating, so that daemons started

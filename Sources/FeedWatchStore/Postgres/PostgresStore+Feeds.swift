@@ -63,15 +63,15 @@ extension PostgresStore {
 
     static let fetchStateColumns = """
         s.etag, s.last_modified, s.last_fetched_at, s.last_success_at, s.next_check_at, s.error_count, s.last_error,
-        s.last_status, s.disabled_reason, s.moved_to, s.last_full_fetch_at
+        s.last_status, s.disabled_reason, s.moved_to, s.last_full_fetch_at, s.next_check_reason
         """
 
-    typealias FetchStateColumns = (String?, String?, Date?, Date?, Date?, Int, String?, Int?, String?, String?, Date?)
+    typealias FetchStateColumns = (String?, String?, Date?, Date?, Date?, Int, String?, Int?, String?, String?, Date?, String?)
 
     static func fetchState(_ c: FetchStateColumns) -> FetchState {
         FetchState(
             etag: c.0, lastModified: c.1, lastFetched: c.2, lastSuccess: c.3, nextCheck: c.4, errorCount: c.5,
-            lastError: c.6, lastStatus: c.7, disabledReason: c.8, movedTo: c.9, lastFullFetch: c.10)
+            lastError: c.6, lastStatus: c.7, disabledReason: c.8, movedTo: c.9, lastFullFetch: c.10, nextCheckReason: c.11)
     }
 
     public func fetchState(feedID: Int64) async throws -> FetchState {
@@ -99,7 +99,7 @@ extension PostgresStore {
     }
 
     /// The number of cells in `fetchStateColumns`.
-    static let fetchStateColumnCount = 11
+    static let fetchStateColumnCount = 12
 
     /// A fetch state from the cells of `fetchStateColumns`, starting at `first`.
     static func fetchState(_ r: PostgresRandomAccessRow, from first: Int) throws -> FetchState {
@@ -109,7 +109,7 @@ extension PostgresStore {
             nextCheck: try r[first + 4].decode(Date?.self), errorCount: try r[first + 5].decode(Int.self),
             lastError: try r[first + 6].decode(String?.self), lastStatus: try r[first + 7].decode(Int?.self),
             disabledReason: try r[first + 8].decode(String?.self), movedTo: try r[first + 9].decode(String?.self),
-            lastFullFetch: try r[first + 10].decode(Date?.self))
+            lastFullFetch: try r[first + 10].decode(Date?.self), nextCheckReason: try r[first + 11].decode(String?.self))
     }
 
     static func binds(_ values: any PostgresEncodable...) throws -> PostgresBindings {
@@ -125,16 +125,17 @@ extension PostgresStore {
             try await query(
                 """
                 INSERT INTO fetch_state (feed_id, etag, last_modified, last_fetched_at, last_success_at,
-                    next_check_at, error_count, last_error, last_status, disabled_reason, moved_to, last_full_fetch_at)
+                    next_check_at, error_count, last_error, last_status, disabled_reason, moved_to, last_full_fetch_at,
+                    next_check_reason)
                 VALUES (\(feedID), \(state.etag), \(state.lastModified), \(state.lastFetched), \(state.lastSuccess),
                     \(state.nextCheck), \(state.errorCount), \(lastError), \(state.lastStatus), \(state.disabledReason),
-                    \(state.movedTo), \(state.lastFullFetch))
+                    \(state.movedTo), \(state.lastFullFetch), \(state.nextCheckReason))
                 ON CONFLICT (feed_id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
                     last_fetched_at = excluded.last_fetched_at, last_success_at = excluded.last_success_at,
                     next_check_at = excluded.next_check_at, error_count = excluded.error_count,
                     last_error = excluded.last_error, last_status = excluded.last_status,
                     disabled_reason = excluded.disabled_reason, moved_to = excluded.moved_to,
-                    last_full_fetch_at = excluded.last_full_fetch_at
+                    last_full_fetch_at = excluded.last_full_fetch_at, next_check_reason = excluded.next_check_reason
                 """)
         }
     }

@@ -54,7 +54,7 @@ public struct StoreCopier: Sendable {
     private struct StateRow: Codable {
         var feed: Int64, etag: String?, lastModified: String?, lastFetched: Double?, lastSuccess: Double?, nextCheck: Double?
         var errorCount: Int, lastError: String?, lastStatus: Int?, disabledReason: String?, movedTo: String?
-        var lastFullFetch: Double?
+        var lastFullFetch: Double?, nextCheckReason: String?
     }
 
     private struct ArticleRow: Codable {
@@ -124,7 +124,7 @@ public struct StoreCopier: Sendable {
                 StateRow(feed: r["feed_id"], etag: r["etag"], lastModified: r["last_modified"], lastFetched: r["last_fetched_at"],
                          lastSuccess: r["last_success_at"], nextCheck: r["next_check_at"], errorCount: r["error_count"],
                          lastError: r["last_error"], lastStatus: r["last_status"], disabledReason: r["disabled_reason"],
-                         movedTo: r["moved_to"], lastFullFetch: r["last_full_fetch_at"])
+                         movedTo: r["moved_to"], lastFullFetch: r["last_full_fetch_at"], nextCheckReason: r["next_check_reason"])
             }
         }
         for batch in states.compactMap({ s -> StateRow? in
@@ -138,14 +138,14 @@ public struct StoreCopier: Sendable {
             try await connection.query(
                 """
                 INSERT INTO fetch_state (feed_id, etag, last_modified, last_fetched_at, last_success_at, next_check_at,
-                    error_count, last_error, last_status, disabled_reason, moved_to, last_full_fetch_at)
+                    error_count, last_error, last_status, disabled_reason, moved_to, last_full_fetch_at, next_check_reason)
                 SELECT x.feed, x.etag, x."lastModified", to_timestamp(x."lastFetched"), to_timestamp(x."lastSuccess"),
                     to_timestamp(x."nextCheck"), x."errorCount", x."lastError", x."lastStatus", x."disabledReason", x."movedTo",
-                    to_timestamp(x."lastFullFetch")
+                    to_timestamp(x."lastFullFetch"), x."nextCheckReason"
                 FROM jsonb_to_recordset(\(try PostgresStore.json(batch))::jsonb) AS x(feed BIGINT, etag TEXT, "lastModified" TEXT,
                     "lastFetched" DOUBLE PRECISION, "lastSuccess" DOUBLE PRECISION, "nextCheck" DOUBLE PRECISION,
                     "errorCount" INTEGER, "lastError" TEXT, "lastStatus" INTEGER, "disabledReason" TEXT, "movedTo" TEXT,
-                    "lastFullFetch" DOUBLE PRECISION)
+                    "lastFullFetch" DOUBLE PRECISION, "nextCheckReason" TEXT)
                 """, logger: logger)
         }
 
