@@ -9,33 +9,42 @@ UNITDIR     ?= /lib/systemd/system
 MANDIR      ?= $(PREFIX)/share/man/man1
 TEST_TIMEOUT ?= 2400
 
+# The release build, shared by `make demo`, `make install` and `make deb`: the Swift
+# runtime linked in (--static-swift-stdlib), so the binary runs without a toolchain.
+RELEASE_BINARY := .build/release/feedwatch
+DEB_DIR        ?= .build/deb
+
 # `make install` builds and installs the release binary; `make install BINARY=path` installs
 # that binary instead and builds nothing (the tests install the debug build this way).
 ifeq ($(origin BINARY), undefined)
-BINARY         := .build/release/feedwatch
+BINARY         := $(RELEASE_BINARY)
 INSTALL_BUILD  := release
 else
 INSTALL_BUILD  :=
 endif
 
-.PHONY: all deps build release test demo install clean check-units man bench-service
+.PHONY: all deps test-deps build release test demo install deb lint-deb clean check-units man bench-service
 
 all: build
 
+# What building needs (scripts/install-deps.sh build); `make test` adds the test tools.
 deps:
-	scripts/install-deps.sh
+	scripts/install-deps.sh build
+
+test-deps:
+	scripts/install-deps.sh test
 
 build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib --product feedwatch
 
 # The whole suite. Runs under `timeout` because a hung child process must fail the run,
 # not stall it. scripts/with-postgres.sh installs PostgreSQL if needed, starts a throwaway
 # server on 127.0.0.1 for the PostgreSQL tests (FEEDWATCH_TEST_POSTGRES_URL) and stops it
 # afterwards.
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	BINARY=.build/debug/feedwatch scripts/check-units.sh
 	# Swift Testing only: without --disable-xctest, XCTest adds an "Executed 0 tests" line.
@@ -48,7 +57,7 @@ check-units:
 
 # Service figures: start → READY=1 with 1,000 feeds, a full cycle, resident memory.
 bench-service: release
-	scripts/bench-service.py --binary .build/release/feedwatch
+	scripts/bench-service.py --binary $(RELEASE_BINARY)
 
 demo: release
 	scripts/demo.sh
@@ -75,6 +84,20 @@ install: $(INSTALL_BUILD)
 	# Never overwrite a configuration the user already has.
 	[ -e $(DESTDIR)$(SYSCONFDIR)/feedwatch/feedwatch.toml ] || install -m 0644 Config/feedwatch.toml $(DESTDIR)$(SYSCONFDIR)/feedwatch/feedwatch.toml
 
+# The Debian package, from the release build: $(DEB_DIR)/feedwatch_<version>_<arch>.deb
+# (scripts/build-deb.sh; packaging/debian holds its control template, maintainer scripts,
+# copyright and changelog).
+deb: release
+	scripts/build-deb.sh $(RELEASE_BINARY) $(DEB_DIR)
+
+# lintian on the package `make deb` built; any error or warning fails.
+lint-deb:
+	@deb=$$(ls $(DEB_DIR)/feedwatch_*.deb 2>/dev/null | sort -V | tail -1); \
+	[ -n "$$deb" ] || { echo "lint-deb: no package in $(DEB_DIR) (run make deb)" >&2; exit 1; }; \
+	command -v lintian >/dev/null || { echo "lint-deb: lintian is missing (scripts/install-deps.sh test installs it)" >&2; exit 1; }; \
+	echo "lintian $$deb"; \
+	lintian --fail-on error,warning --display-info "$$deb"
+
 clean:
 	rm -rf .build
 
@@ -85,7 +108,7 @@ SCREENSHOT_DIR ?= /tmp/feedwatch-screenshots
 GOLDEN_DIR := $(CURDIR)/Tests/FeedWatchDigestTests/Golden
 .PHONY: screenshot-digest
 screenshot-digest:
-	scripts/install-deps.sh chromium
+	scripts/install-deps.sh runtime chromium
 	mkdir -p $(SCREENSHOT_DIR)
 	for page in sample hostile index; do \
 	  for size in phone:412,900 desktop:1280,900; do \
