@@ -7,6 +7,8 @@ DESTDIR     ?=
 SYSCONFDIR  ?= /etc
 UNITDIR     ?= /lib/systemd/system
 MANDIR      ?= $(PREFIX)/share/man/man1
+MAN5DIR     ?= $(PREFIX)/share/man/man5
+SYSUSERSDIR ?= /usr/lib/sysusers.d
 TEST_TIMEOUT ?= 2400
 
 # The release build, shared by `make demo`, `make install` and `make deb`: the Swift
@@ -41,12 +43,20 @@ release: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product feedwatch
 
 # The whole suite. Runs under `timeout` because a hung child process must fail the run,
-# not stall it. scripts/with-postgres.sh installs PostgreSQL if needed, starts a throwaway
-# server on 127.0.0.1 for the PostgreSQL tests (FEEDWATCH_TEST_POSTGRES_URL) and stops it
-# afterwards.
+# not stall it:
+#   1. the unit file (systemd-analyze security and verify, a staged `make install`);
+#   2. the package: `make deb` from the release build, lintian, then scripts/test-package.sh
+#      installs it under a real systemd in ../shared/tools/systemd-box and walks the
+#      administrator's journey (start, digest, e-mail, reload, restarts, stop, purge);
+#   3. the Swift suite, inside scripts/with-postgres.sh, which installs PostgreSQL if needed,
+#      starts a throwaway server on 127.0.0.1 for the PostgreSQL tests
+#      (FEEDWATCH_TEST_POSTGRES_URL) and stops it afterwards.
+# The Swift suite runs last, so its summary closes the log.
 test: test-deps
 	$(SWIFT) build --build-tests
 	BINARY=.build/debug/feedwatch scripts/check-units.sh
+	$(MAKE) --no-print-directory deb lint-deb
+	timeout 900 scripts/test-package.sh $$(ls $(DEB_DIR)/feedwatch_*.deb | sort -V | tail -1)
 	# Swift Testing only: without --disable-xctest, XCTest adds an "Executed 0 tests" line.
 	scripts/with-postgres.sh timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --disable-xctest
 
@@ -69,6 +79,7 @@ man:
 install: $(INSTALL_BUILD)
 	scripts/generate-manual.sh $(BINARY) .build/man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/feedwatch $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR) \
+		$(DESTDIR)$(MAN5DIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
 		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/doc/feedwatch
 	install -m 0755 $(BINARY) $(DESTDIR)$(PREFIX)/bin/feedwatch
@@ -77,6 +88,11 @@ install: $(INSTALL_BUILD)
 		systemd/feedwatch.service > $(DESTDIR)$(UNITDIR)/feedwatch.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/feedwatch.service
 	install -m 0644 .build/man/feedwatch.1 $(DESTDIR)$(MANDIR)/feedwatch.1
+	install -m 0644 docs/feedwatch.toml.5 $(DESTDIR)$(MAN5DIR)/feedwatch.toml.5
+	# The unit runs as the system user and group feedwatch: systemd-sysusers creates them
+	# (at once when installing into the running system, at boot otherwise).
+	install -m 0644 packaging/debian/sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/feedwatch.conf
+	[ -n "$(DESTDIR)" ] || ! command -v systemd-sysusers >/dev/null || systemd-sysusers $(SYSUSERSDIR)/feedwatch.conf
 	$(BINARY) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/feedwatch
 	$(BINARY) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_feedwatch
 	$(BINARY) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/feedwatch.fish

@@ -39,6 +39,7 @@ root=$tmp/root
 make --no-print-directory install DESTDIR="$root" PREFIX=/usr BINARY="$binary" >"$tmp/install.log" 2>&1 \
     || { cat "$tmp/install.log" >&2; echo "check-units: make install failed" >&2; exit 1; }
 for file in usr/bin/feedwatch lib/systemd/system/feedwatch.service usr/share/man/man1/feedwatch.1 \
+    usr/share/man/man5/feedwatch.toml.5 usr/lib/sysusers.d/feedwatch.conf \
     etc/feedwatch/feedwatch.toml usr/share/bash-completion/completions/feedwatch \
     usr/share/zsh/site-functions/_feedwatch usr/share/fish/vendor_completions.d/feedwatch.fish; do
     [ -s "$root/$file" ] || { echo "check-units: make install did not install $file" >&2; failed=1; }
