@@ -57,6 +57,7 @@ import Testing
         let state = try await runtime.store.feedStatuses()[0].state
         let next = try #require(state.nextCheck)
         #expect(next.timeIntervalSince(start) > 590)
+        #expect(state.nextCheckReason?.contains("the host asked us to wait") == true, "status says why: \(state.nextCheckReason ?? "nil")")
         // Another feed on the same host now waits too, without a request.
         let sibling = try await runtime.store.syncFeeds([.init(url: "\(server.baseURL)/limited.xml"), .init(url: "\(server.baseURL)/other.xml")])
         let other = await runtime.pipeline.refresh(sibling[1])
@@ -103,6 +104,8 @@ import Testing
         // <ttl>120</ttl> asks for two hours, more than the default 30 minutes (±10 % jitter).
         let next = try #require(state.nextCheck).timeIntervalSince(start)
         #expect(next > 7200 * 0.89 && next < 7200 * 1.11)
+        // `feedwatch status` shows why (the default max_interval, 2h, allows the whole ttl).
+        #expect(state.nextCheckReason == "every 2h, stretched from 30m by the feed's ttl")
         let second = try await runtime.runOnce()
         #expect(second.feeds[0].status == 304)
         try await server.shutdown()

@@ -111,7 +111,8 @@ import Testing
             let state = FetchState(
                 etag: "\"abc\"", lastModified: "Tue, 22 Mar 2016 09:30:00 GMT", lastFetched: next, lastSuccess: next,
                 nextCheck: next.addingTimeInterval(1800), errorCount: 2, lastError: "HTTP 503 from example.org",
-                lastStatus: 503, disabledReason: nil, movedTo: "https://example.org/new", lastFullFetch: next)
+                lastStatus: 503, disabledReason: nil, movedTo: "https://example.org/new", lastFullFetch: next,
+                nextCheckReason: "backing off 30m after 2 failures")
             try await store.saveFetchState(feedID: feed.id, state)
             #expect(try await store.fetchState(feedID: feed.id) == state)
             #expect(try await store.feedStatuses().first?.state == state)
