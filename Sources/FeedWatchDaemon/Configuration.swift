@@ -66,18 +66,13 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Defaults for fetching, from `[fetch]`.
+/// `[fetch]`: how often feeds are checked, and the fetcher's limits and identity. The
+/// transfer settings live in the Fetching stage's own `FetcherConfiguration`, the only home of
+/// their defaults; the properties below name them as the configuration file does.
 public struct FetchConfiguration: Sendable, Hashable {
+    /// The fetcher's limits, User-Agent and proxy, as the Fetching stage defines them.
+    public var fetcher = FetcherConfiguration()
     public var interval: TimeSpan = .minutes(30)
-    public var concurrency: Int = 16
-    public var perHostConcurrency: Int = 2
-    public var timeout: TimeSpan = TimeSpan(seconds: 30)
-    public var connectTimeout: TimeSpan = TimeSpan(seconds: 10)
-    public var maxBodyBytes: Int = 16 << 20
-    public var userAgent: String = FetchConfiguration.defaultUserAgent
-    /// The proxy every fetch goes through (`[fetch] proxy`); nil: libcurl's usual environment
-    /// variables (`https_proxy`, `no_proxy`, …) decide.
-    public var proxy: String?
     /// The shortest interval any feed may have (`[fetch] minimum_interval`, default 60s, at
     /// least 5s). Lower it only for tests and benchmarks: real feed hosts should not be
     /// polled more often than once a minute.
@@ -94,8 +89,50 @@ public struct FetchConfiguration: Sendable, Hashable {
     /// Article pages larger than this are not extracted (`full_text_max_bytes`).
     public var fullTextMaxBytes: Int = 8 << 20
 
-    /// Names feedwatch, its version and where to read about it, so feed owners know who calls.
-    public static let defaultUserAgent = "feedwatch/\(FeedWatchVersion.current) (+https://github.com/feedwatch/feedwatch)"
+    public init() {}
+
+    /// `concurrency`: fetches at once.
+    public var concurrency: Int {
+        get { fetcher.maxConcurrent }
+        set { fetcher.maxConcurrent = newValue }
+    }
+
+    /// `per_host_concurrency`: fetches at once from one host.
+    public var perHostConcurrency: Int {
+        get { fetcher.maxPerHost }
+        set { fetcher.maxPerHost = newValue }
+    }
+
+    /// `timeout`: one whole fetch, redirects included.
+    public var timeout: TimeSpan {
+        get { TimeSpan(seconds: Int64(fetcher.totalTimeout.rounded())) }
+        set { fetcher.totalTimeout = newValue.timeInterval }
+    }
+
+    /// `connect_timeout`.
+    public var connectTimeout: TimeSpan {
+        get { TimeSpan(seconds: Int64(fetcher.connectTimeout.rounded())) }
+        set { fetcher.connectTimeout = newValue.timeInterval }
+    }
+
+    /// `max_body_bytes`: the decoded body's cap.
+    public var maxBodyBytes: Int {
+        get { fetcher.maxBodyBytes }
+        set { fetcher.maxBodyBytes = newValue }
+    }
+
+    /// `user_agent`; default `HTTPIdentity.userAgent`, built from the version.
+    public var userAgent: String {
+        get { fetcher.userAgent }
+        set { fetcher.userAgent = newValue }
+    }
+
+    /// The proxy every fetch goes through (`[fetch] proxy`); nil: libcurl's usual environment
+    /// variables (`https_proxy`, `no_proxy`, …) decide.
+    public var proxy: String? {
+        get { fetcher.proxy }
+        set { fetcher.proxy = newValue }
+    }
 }
 
 /// Story clustering, from `[stories]`.
@@ -253,9 +290,4 @@ public struct FeedWatchConfiguration: Sendable, Hashable {
 
     /// The interval a feed is checked at: its own, else the global one.
     public func interval(for feed: FeedSource) -> TimeSpan { feed.interval ?? fetch.interval }
-}
-
-/// The version this build reports in `--version` and the User-Agent.
-public enum FeedWatchVersion {
-    public static let current = "0.1.0"
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FeedWatchModel
 import FeedWatchStore
 import Logging
 import ServiceLifecycle

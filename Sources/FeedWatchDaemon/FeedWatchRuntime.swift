@@ -65,17 +65,10 @@ public struct FeedWatchRuntime: Sendable {
         self.publisher = try DigestPublisher(configuration: configuration.digest, store: store)
     }
 
-    /// A fetcher with the `[fetch]` limits.
+    /// A fetcher with the `[fetch]` limits, User-Agent and proxy: the one every command that
+    /// fetches uses.
     public static func makeFetcher(_ fetch: FetchConfiguration) throws -> Fetcher {
-        var fetcherConfiguration = FetcherConfiguration()
-        fetcherConfiguration.maxConcurrent = fetch.concurrency
-        fetcherConfiguration.maxPerHost = fetch.perHostConcurrency
-        fetcherConfiguration.connectTimeout = fetch.connectTimeout.timeInterval
-        fetcherConfiguration.totalTimeout = fetch.timeout.timeInterval
-        fetcherConfiguration.maxBodyBytes = fetch.maxBodyBytes
-        fetcherConfiguration.userAgent = fetch.userAgent
-        fetcherConfiguration.proxy = fetch.proxy
-        return try Fetcher(configuration: fetcherConfiguration)
+        try Fetcher(configuration: fetch.fetcher)
     }
 
     /// Opens the configured store. The PostgreSQL password comes from the URL, else
@@ -125,7 +118,7 @@ public struct FeedWatchRuntime: Sendable {
             let state = try await store.fetchState(feedID: feed.id)
             if state.disabledReason == nil { due.append(feed) }
         }
-        let reports = await pipeline.refresh(due, now: now)
+        let reports = await pipeline.refresh(pipeline.schedule(due).scheduled, now: now)
         let digests = DigestService(runtime: self)
         try await digests.queueAlerts(now: now())
         let files = try await publisher.publish(now: now())
