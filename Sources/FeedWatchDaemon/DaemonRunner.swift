@@ -62,8 +62,6 @@ public enum DaemonRunner {
         let configuration = runtime.configuration
         try FileManager.default.createDirectory(atPath: configuration.storage.stateDirectory, withIntermediateDirectories: true)
         let feeds = try await runtime.store.syncFeeds(configuration.feeds)
-        // Left by versions that tracked interrupted cycles with a file; the store tracks them now.
-        try? FileManager.default.removeItem(atPath: (configuration.storage.stateDirectory as NSString).appendingPathComponent("cycle-in-progress"))
         let newest = try await runtime.store.digests().first
         context.setLastDigest(day: newest?.day, created: newest?.created)
         let plan = try await SchedulerService.plan(runtime, now: Date())
