@@ -66,6 +66,9 @@ public enum DaemonRunner {
         context.setLastDigest(day: newest?.day, created: newest?.created)
         let plan = try await SchedulerService.plan(runtime, now: Date())
         context.setFeedSummary(total: plan.total, failing: plan.failing, nextFetch: plan.due.isEmpty ? plan.nextCheck : Date())
+        for line in configuration.warningLines {
+            runtime.logger.warning("\(line)")
+        }
         runtime.logger.notice("feedwatch started", metadata: [
             "feeds": "\(feeds.count)", "topics": "\(configuration.topics.count)", "database": "\(configuration.storage.database)",
             "version": "\(FeedWatchVersion.current)",

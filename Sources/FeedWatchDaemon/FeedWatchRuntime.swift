@@ -55,13 +55,9 @@ public struct FeedWatchRuntime: Sendable {
         } catch {
             throw ConfigurationError(file: configuration.path, problems: [ConfigurationProblem("topic", error.description)])
         }
-        var clustering = ClusteringConfiguration()
-        clustering.window = configuration.stories.window.timeInterval
-        clustering.textThreshold = configuration.stories.textSimilarity
-        clustering.titleThreshold = configuration.stories.titleSimilarity
         self.pipeline = FeedPipeline(
             configuration: configuration, store: store, fetcher: fetcher, matcher: matcher, logger: logger,
-            politeness: politeness, stories: stories ?? StoryIndex(configuration: clustering))
+            politeness: politeness, stories: stories ?? StoryIndex(configuration: configuration.stories.clustering))
         self.publisher = try DigestPublisher(configuration: configuration.digest, store: store)
     }
 
@@ -80,7 +76,7 @@ public struct FeedWatchRuntime: Sendable {
         case .sqlite(let path):
             return try SQLiteStore(path: path)
         case .postgres(let url):
-            var configuration = try PostgresStore.Configuration(url: url)
+            var configuration = try storage.postgres.storeConfiguration(url: url)
             if configuration.password == nil, let file = storage.postgres.passwordFile {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw StoreError(code: .cannotOpen, message: "storage.password_file: cannot read \(file)")
@@ -91,9 +87,6 @@ public struct FeedWatchRuntime: Sendable {
             if configuration.password == nil, let password = environment["PGPASSWORD"], !password.isEmpty {
                 configuration.password = password
             }
-            configuration.poolSize = storage.postgres.poolSize
-            configuration.operationTimeout = storage.postgres.timeout.timeInterval
-            configuration.connectTimeout = storage.postgres.connectTimeout.timeInterval
             return try await PostgresStore.open(configuration, logger: logger)
         }
     }
