@@ -127,7 +127,7 @@ let package = Package(
             name: "FeedWatchDaemonTests",
             dependencies: [
                 "FeedWatchDaemon", "FeedWatchTestSupport", "FeedWatchStore", "FeedWatchFetching", "FeedWatchParsing",
-                "FeedWatchModel", "FeedWatchCurl", "FeedWatchDigest",
+                "FeedWatchModel", "FeedWatchCurl", "FeedWatchDigest", "FeedWatchClustering",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSwift
