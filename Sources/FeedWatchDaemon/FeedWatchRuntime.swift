@@ -17,8 +17,10 @@ public struct FeedWatchRuntime: Sendable {
 
     /// Opens the store (connecting and migrating, for PostgreSQL) and compiles topics. Errors
     /// name what failed and why.
-    public static func open(configuration: FeedWatchConfiguration, logger: Logger) async throws -> FeedWatchRuntime {
-        let store = try await openStore(configuration.storage, logger: logger)
+    public static func open(
+        configuration: FeedWatchConfiguration, access: StoreAccess = .readWrite, logger: Logger
+    ) async throws -> FeedWatchRuntime {
+        let store = try await openStore(configuration.storage, access: access, logger: logger)
         do {
             return try FeedWatchRuntime(
                 configuration: configuration, store: store, fetcher: Self.makeFetcher(configuration.fetch), logger: logger)
@@ -70,11 +72,12 @@ public struct FeedWatchRuntime: Sendable {
     /// Opens the configured store. The PostgreSQL password comes from the URL, else
     /// `[storage] password_file`, else `$PGPASSWORD`; it is never logged.
     public static func openStore(
-        _ storage: StorageConfiguration, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment
+        _ storage: StorageConfiguration, access: StoreAccess = .readWrite, logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws -> any Store {
         switch storage.database {
         case .sqlite(let path):
-            return try SQLiteStore(path: path)
+            return try SQLiteStore(path: path, access: access)
         case .postgres(let url):
             var configuration = try storage.postgres.storeConfiguration(url: url)
             if configuration.password == nil, let file = storage.postgres.passwordFile {
@@ -87,7 +90,7 @@ public struct FeedWatchRuntime: Sendable {
             if configuration.password == nil, let password = environment["PGPASSWORD"], !password.isEmpty {
                 configuration.password = password
             }
-            return try await PostgresStore.open(configuration, logger: logger)
+            return try await PostgresStore.open(configuration, access: access, logger: logger)
         }
     }
 

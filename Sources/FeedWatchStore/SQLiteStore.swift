@@ -10,14 +10,45 @@ public final class SQLiteStore: Store {
     /// The database file, for error messages.
     public let path: String
 
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date; with
+    /// `access: .readOnly` (what `status`, `feeds list` and the source of `store copy` use),
+    /// opens an existing database without creating, migrating or writing anything, and refuses
+    /// one whose schema is not this build's.
     /// - Parameter busyTimeout: how long a write waits for another process's lock.
-    public init(path: String, busyTimeout: Double = 5) throws {
+    public init(path: String, access: StoreAccess = .readWrite, busyTimeout: Double = 5) throws {
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
         config.label = "feedwatch"
+        if access == .readOnly {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StoreError(code: .cannotOpen, message: "\(path): no database yet (the daemon creates it when it first starts)")
+            }
+            config.readonly = true
+            do {
+                pool = try DatabasePool(path: path, configuration: config)
+            } catch {
+                throw SQLiteStore.translate(error, path: path, doing: "open")
+            }
+            let schema: (complete: Bool, superseded: Bool)
+            do {
+                schema = try pool.read { db in
+                    (try SQLiteMigrations.migrator.hasCompletedMigrations(db), try SQLiteMigrations.migrator.hasBeenSuperseded(db))
+                }
+            } catch {
+                throw SQLiteStore.translate(error, path: path, doing: "read the schema of")
+            }
+            if schema.superseded {
+                throw StoreError(code: .migrationFailed, message: "\(path): the database was migrated by a newer feedwatch; upgrade this one")
+            }
+            if !schema.complete {
+                throw StoreError(
+                    code: .migrationFailed,
+                    message: "\(path): the database has an older schema; the daemon migrates it when it starts (this command only reads)")
+            }
+            return
+        }
         do {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty {

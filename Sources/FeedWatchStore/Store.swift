@@ -1,6 +1,14 @@
 import Foundation
 import FeedWatchModel
 
+/// Whether a store may be changed. Read-only commands (`status`, `feeds list`, the source of
+/// `store copy`) open it read-only: no file created, no schema migrated, nothing written, so
+/// a newer binary's `status` never migrates a database older daemons still use.
+public enum StoreAccess: Sendable, Hashable {
+    case readWrite
+    case readOnly
+}
+
 /// What the store remembers about fetching one feed between runs.
 public struct FetchState: Sendable, Hashable, Codable {
     public var etag: String?

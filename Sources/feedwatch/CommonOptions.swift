@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FeedWatchDaemon
+import FeedWatchStore
 import Logging
 
 /// Options every command that reads the configuration takes.
@@ -45,11 +46,12 @@ struct ConfigOptions: ParsableArguments {
         return Logger(label: label) { name in FeedWatchLogHandler(label: name, level: level) }
     }
 
-    /// Loads the configuration and opens the store; failures print one clear message.
-    func runtime() async throws -> FeedWatchRuntime {
+    /// Loads the configuration and opens the store; failures print one clear message. Commands
+    /// that only report open it `.readOnly`: they create, migrate and write nothing.
+    func runtime(_ access: StoreAccess = .readWrite) async throws -> FeedWatchRuntime {
         let configuration = try load()
         do {
-            return try await FeedWatchRuntime.open(configuration: configuration, logger: logger())
+            return try await FeedWatchRuntime.open(configuration: configuration, access: access, logger: logger())
         } catch {
             Terminal.error("feedwatch: cannot start: \(error)")
             throw ExitCode(1)
