@@ -93,10 +93,10 @@ extension TableReader {
             guard let transport else { continue }
             var notifier = NotifierConfiguration(name: name, transport: transport)
             if let events = strings(section, "events", path: "\(prefix).events") {
-                for event in events where event != "digest" && event != "alert" {
-                    problem("\(prefix).events", "unknown event \"\(event)\" (available: digest, alert)")
+                for event in events where NotifierEvent(rawValue: event) == nil {
+                    problem("\(prefix).events", "unknown event \"\(event)\" (available: \(NotifierEvent.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
-                notifier.events = Set(events)
+                notifier.events = Set(events.compactMap(NotifierEvent.init(rawValue:)))
             }
             if let v = span(section, "timeout", path: "\(prefix).timeout", minimum: TimeSpan(seconds: 1)) { notifier.timeout = v }
             if let v = int(section, "max_attempts", path: "\(prefix).max_attempts", range: 1...100) { notifier.maxAttempts = v }
