@@ -16,7 +16,9 @@ import FeedWatchStore
 /// once (the outbox is unique per notifier and day). This type only moves values between the
 /// store and the digest stage; what the files are and say belongs to `FeedWatchDigest`.
 public struct StoredDigestPublisher: Sendable {
+    /// `[digest]` and the notifiers.
     public let configuration: DigestConfiguration
+    /// Where matches, digests and the delivery outbox are kept.
     public let store: any Store
     /// The digest stage: formats, file names, rendering, atomic writes, message bodies.
     public let publisher: DigestPublisher

@@ -51,6 +51,7 @@ public struct DigestPublisher: Sendable {
         }
     }
 
+    /// Where and in which formats digests are written.
     public let settings: Settings
     /// The digest time zone: which day a moment belongs to, and how lists across days show times.
     public let clock: DigestClock

@@ -46,7 +46,10 @@ public struct DigestEdition: Sendable, Hashable {
     /// The stored digests of `days` as the reader gets them, in that order; a day the store
     /// did not have is left out.
     public func readings(of days: [String]) -> [Digest] {
-        days.compactMap { day in (day == digest.day ? digest : stored[day]).map(DigestStories.mergeDuplicates) }
+        days.compactMap { day -> Digest? in
+            let found: Digest? = day == digest.day ? digest : stored[day]
+            return found.map(DigestStories.mergeDuplicates)
+        }
     }
 }
 
