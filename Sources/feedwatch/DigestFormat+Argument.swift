@@ -3,7 +3,7 @@ import FeedWatchDigest
 
 /// `--format md|html|json|atom`: the digest stage's own formats, by the names it gives them,
 /// so a new format reaches the command line without a change here.
-extension DigestFormat: @retroactive ExpressibleByArgument {
+extension DigestFormat: ExpressibleByArgument {
     public init?(argument: String) { self.init(name: argument) }
 
     public static var allValueStrings: [String] { allCases.map(\.shortName) }
