@@ -21,9 +21,8 @@ struct DigestCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The day of a stored digest.", valueName: "YYYY-MM-DD"))
     var date: String?
 
-    @Option(help: ArgumentHelp(
-        "\(DigestFormat.allValueStrings.dropLast().joined(separator: ", ")) or \(DigestFormat.allValueStrings.last ?? "") (default: md with --stdout, else the configured formats).",
-        valueName: "format"))
+    // ArgumentParser lists the values (`DigestFormat.allValueStrings`) after this help.
+    @Option(help: ArgumentHelp("The format to print or write (default: md with --stdout, else the configured formats).", valueName: "format"))
     var format: DigestFormat?
 
     @Flag(help: "Print the digest instead of writing files.")

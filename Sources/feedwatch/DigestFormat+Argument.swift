@@ -8,5 +8,8 @@ extension DigestFormat: ExpressibleByArgument {
 
     public static var allValueStrings: [String] { allCases.map(\.shortName) }
 
+    /// None: the option's help already names the values, one line rather than a table.
+    public static var allValueDescriptions: [String: String] { [:] }
+
     public var defaultValueDescription: String { shortName }
 }
