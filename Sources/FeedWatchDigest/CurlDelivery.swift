@@ -46,7 +46,7 @@ enum WebhookClient {
         var headers = [
             "Content-Type: application/json; charset=utf-8",
             "User-Agent: feedwatch",
-            "X-Feedwatch-Event: \(notification.event.rawValue)",
+            "X-Feedwatch-Event: \(notification.event)",
             "X-Feedwatch-Delivery: \(notification.deliveryID)",
         ]
         if let secret = settings.secret {

@@ -1,11 +1,14 @@
 import Foundation
 
 /// What a notifier is told about: a digest was published, or a topic with `alert = true` matched.
-public enum NotifierEvent: String, Sendable, Hashable, CaseIterable {
+public enum NotifierEvent: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// A digest was written; it is sent whole.
     case digest
     /// One match of an alert topic, sent at once.
     case alert
+
+    /// The name headers, environment variables and the configuration use: the raw value.
+    public var description: String { rawValue }
 }
 
 /// One message to deliver, already rendered: every notifier picks the parts it needs.
