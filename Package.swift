@@ -39,7 +39,10 @@ let package = Package(
 
         // The pipeline, one stage per target: fetch → parse → store → match → digest.
         .target(name: "FeedWatchModel", swiftSettings: strictSwift),
-        .target(name: "FeedWatchFetching", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
+        // The one curl layer: libcurl's handles, its one-time initialisation, the User-Agent, and
+        // single transfers (webhooks, SMTP); the fetch engine and the notifiers both use it.
+        .target(name: "FeedWatchCurl", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
+        .target(name: "FeedWatchFetching", dependencies: ["FeedWatchModel", "FeedWatchCurl", "CCurlShims"], swiftSettings: strictSwift),
         .target(name: "FeedWatchParsing", dependencies: ["FeedWatchModel", "CLibXML2"], swiftSettings: strictSwift),
         .target(name: "FeedWatchMatching", dependencies: ["FeedWatchModel", "CStemmer"], swiftSettings: strictSwift),
         // Cross-feed story clustering (MinHash + LSH, title similarity): pure, on the model only.
@@ -54,7 +57,7 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        .target(name: "FeedWatchDigest", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
+        .target(name: "FeedWatchDigest", dependencies: ["FeedWatchModel", "FeedWatchCurl"], swiftSettings: strictSwift),
         .target(
             name: "FeedWatchDaemon",
             dependencies: [
@@ -124,7 +127,7 @@ let package = Package(
             name: "FeedWatchDaemonTests",
             dependencies: [
                 "FeedWatchDaemon", "FeedWatchTestSupport", "FeedWatchStore", "FeedWatchFetching", "FeedWatchParsing",
-                "FeedWatchModel",
+                "FeedWatchModel", "FeedWatchCurl", "FeedWatchDigest",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSwift

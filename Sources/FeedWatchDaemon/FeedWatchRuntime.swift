@@ -56,27 +56,16 @@ public struct FeedWatchRuntime: Sendable {
         } catch {
             throw ConfigurationError(file: configuration.path, problems: [ConfigurationProblem("topic", error.description)])
         }
-        var clustering = ClusteringConfiguration()
-        clustering.window = configuration.stories.window.timeInterval
-        clustering.textThreshold = configuration.stories.textSimilarity
-        clustering.titleThreshold = configuration.stories.titleSimilarity
         self.pipeline = FeedPipeline(
             configuration: configuration, store: store, fetcher: fetcher, matcher: matcher, logger: logger,
-            politeness: politeness, stories: stories ?? StoryIndex(configuration: clustering))
+            politeness: politeness, stories: stories ?? StoryIndex(configuration: configuration.stories.clustering))
         self.publisher = try StoredDigestPublisher(configuration: configuration.digest, store: store)
     }
 
-    /// A fetcher with the `[fetch]` limits.
+    /// A fetcher with the `[fetch]` limits, User-Agent and proxy: the one every command that
+    /// fetches uses.
     public static func makeFetcher(_ fetch: FetchConfiguration) throws -> Fetcher {
-        var fetcherConfiguration = FetcherConfiguration()
-        fetcherConfiguration.maxConcurrent = fetch.concurrency
-        fetcherConfiguration.maxPerHost = fetch.perHostConcurrency
-        fetcherConfiguration.connectTimeout = fetch.connectTimeout.timeInterval
-        fetcherConfiguration.totalTimeout = fetch.timeout.timeInterval
-        fetcherConfiguration.maxBodyBytes = fetch.maxBodyBytes
-        fetcherConfiguration.userAgent = fetch.userAgent
-        fetcherConfiguration.proxy = fetch.proxy
-        return try Fetcher(configuration: fetcherConfiguration)
+        try Fetcher(configuration: fetch.fetcher)
     }
 
     /// Opens the configured store. The PostgreSQL password comes from the URL, else
@@ -88,7 +77,7 @@ public struct FeedWatchRuntime: Sendable {
         case .sqlite(let path):
             return try SQLiteStore(path: path)
         case .postgres(let url):
-            var configuration = try PostgresStore.Configuration(url: url)
+            var configuration = try storage.postgres.storeConfiguration(url: url)
             if configuration.password == nil, let file = storage.postgres.passwordFile {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw StoreError(code: .cannotOpen, message: "storage.password_file: cannot read \(file)")
@@ -99,9 +88,6 @@ public struct FeedWatchRuntime: Sendable {
             if configuration.password == nil, let password = environment["PGPASSWORD"], !password.isEmpty {
                 configuration.password = password
             }
-            configuration.poolSize = storage.postgres.poolSize
-            configuration.operationTimeout = storage.postgres.timeout.timeInterval
-            configuration.connectTimeout = storage.postgres.connectTimeout.timeInterval
             return try await PostgresStore.open(configuration, logger: logger)
         }
     }
@@ -126,7 +112,7 @@ public struct FeedWatchRuntime: Sendable {
             let state = try await store.fetchState(feedID: feed.id)
             if state.disabledReason == nil { due.append(feed) }
         }
-        let reports = await pipeline.refresh(due, now: now)
+        let reports = await pipeline.refresh(pipeline.schedule(due).scheduled, now: now)
         let digests = DigestService(runtime: self)
         // Queues alerts before collecting the pending matches into today's digest.
         let files = try await publisher.publish(now: now())

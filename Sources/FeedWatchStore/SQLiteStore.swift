@@ -179,10 +179,6 @@ public final class SQLiteStore: Store {
 
     // MARK: Articles
 
-    public func insertNew(feedID: Int64, entries: [Entry], discovered: Date) async throws -> [Article] {
-        try await storeEntries(feedID: feedID, entries: entries, discovered: discovered).new
-    }
-
     public func articles(since: Date, limit: Int) async throws -> [Article] {
         try await read("read articles") { db in
             try Row.fetchAll(

@@ -178,10 +178,6 @@ public protocol Store: Sendable {
     /// Remembers the title the feed announced, for display.
     func updateFeedTitle(feedID: Int64, title: String) async throws
 
-    /// Inserts the entries this feed has not had before and returns exactly those, in feed
-    /// order. Atomic: two concurrent calls with the same entries return each one once.
-    func insertNew(feedID: Int64, entries: [Entry], discovered: Date) async throws -> [Article]
-
     /// Records matches; a (topic, article) pair already recorded is left as it was. In the
     /// same transaction, marks the articles in `completing` as matched: they leave
     /// `articlesPendingMatch` (an article stored, whose matches were never recorded because

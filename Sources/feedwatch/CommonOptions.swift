@@ -27,6 +27,19 @@ struct ConfigOptions: ParsableArguments {
         }
     }
 
+    /// The `[fetch]` settings for a command that fetches: the configuration's, so `proxy`,
+    /// `user_agent`, timeouts and caps apply to every request feedwatch makes; the defaults
+    /// when there is no file at the default path (trying a feed before configuring anything).
+    static func fetchConfiguration(path: String) throws -> FetchConfiguration {
+        if path == ConfigurationLoader.defaultPath, !FileManager.default.fileExists(atPath: path) { return FetchConfiguration() }
+        do {
+            return try ConfigurationLoader.load(path: path).fetch
+        } catch {
+            Terminal.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+
     func logger(label: String = "feedwatch") -> Logger {
         let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
         return Logger(label: label) { name in FeedWatchLogHandler(label: name, level: level) }

@@ -64,7 +64,7 @@ struct FeedsCommand: AsyncParsableCommand {
                 Terminal.error("feedwatch feeds add: \(url): \(reason)")
                 throw ExitCode(1)
             }
-            let fetcher = try Fetcher()
+            let fetcher = try FeedWatchRuntime.makeFetcher(configuration.fetch)
             defer { fetcher.shutdown() }
             var feedURL = url
             var parsed: ParsedFeed

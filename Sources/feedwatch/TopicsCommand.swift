@@ -69,7 +69,7 @@ struct TopicsCommand: AsyncParsableCommand {
             var hits = 0
             for article in articles {
                 let feed = feeds[article.feedID]
-                for hit in matcher.matches(MatchDocument(title: article.title, body: article.bodyText), feedURL: feed?.url, feedTags: feed?.tags ?? []) {
+                for hit in matcher.matches(MatchDocument(article), feedURL: feed?.url, feedTags: feed?.tags ?? []) {
                     hits += 1
                     print("\(String(format: "%.2f", hit.score))  \(article.title)")
                     print("    \(feed?.displayName ?? "feed \(article.feedID)") · \(Terminal.rfc3339(article.published ?? article.discovered))")
