@@ -239,7 +239,7 @@ public struct NotifierConfiguration: Sendable, Hashable {
     public var name: String
     public var transport: NotifierTransport
     /// Which events it receives: `digest`, `alert`.
-    public var events: Set<String> = ["digest", "alert"]
+    public var events: Set<NotifierEvent> = [.digest, .alert]
     /// Bound on one attempt.
     public var timeout: TimeSpan = TimeSpan(seconds: 30)
     /// Attempts before the delivery is marked failed.
@@ -247,27 +247,6 @@ public struct NotifierConfiguration: Sendable, Hashable {
     /// Delay after the first failure; doubles after each further one, up to `maxRetryDelay`.
     public var retryDelay: TimeSpan = .minutes(1)
     public var maxRetryDelay: TimeSpan = .hours(6)
-}
-
-/// A format a digest is written in.
-public enum DigestFormat: String, Sendable, Hashable, CaseIterable {
-    case markdown
-    /// `YYYY-MM-DD.html` and `index.html`.
-    case html
-    /// `YYYY-MM-DD.json`.
-    case json
-    /// `digests.atom`, the latest digests as a feed.
-    case atom
-
-    /// The file extension of this format.
-    public var fileExtension: String {
-        switch self {
-        case .markdown: return "md"
-        case .html: return "html"
-        case .json: return "json"
-        case .atom: return "atom"
-        }
-    }
 }
 
 /// A `host:port` to listen on, from `[http] listen` (IPv6 hosts in brackets: `[::1]:9464`).

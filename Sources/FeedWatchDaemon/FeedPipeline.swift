@@ -49,6 +49,8 @@ public struct FeedPipeline: Sendable {
     public let politeness: HostPoliteness
     /// Configured feeds by URL, for their own intervals.
     private let sources: [String: FeedSource]
+    /// Configured topics by id, as matches are recorded under them (made once, not per call).
+    private let topics: [String: TopicReference]
     /// Groups articles from different feeds into stories; shared by every refresh.
     public let stories: StoryIndex
 
@@ -65,6 +67,7 @@ public struct FeedPipeline: Sendable {
         self.policy = policy
         self.politeness = politeness
         self.sources = Dictionary(configuration.feeds.map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first })
+        self.topics = configuration.topics.referencesByID
         self.stories = stories
     }
 
@@ -334,8 +337,7 @@ public struct FeedPipeline: Sendable {
     /// transaction; returns how many matches were new.
     func record(_ matches: [TopicMatch], completing: [Int64]) async throws -> Int {
         guard !matches.isEmpty || !completing.isEmpty else { return 0 }
-        let names = Dictionary(configuration.topics.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return try await store.recordMatches(matches, topicNames: names, completing: completing)
+        return try await store.recordMatches(matches, topics: topics, completing: completing)
     }
 
     /// Matches the articles that were stored but whose matches were never recorded: the

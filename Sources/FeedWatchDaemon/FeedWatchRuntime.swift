@@ -1,5 +1,6 @@
 import Foundation
 import FeedWatchClustering
+import FeedWatchDigest
 import FeedWatchFetching
 import FeedWatchMatching
 import FeedWatchModel
@@ -12,7 +13,7 @@ public struct FeedWatchRuntime: Sendable {
     public let configuration: FeedWatchConfiguration
     public let store: any Store
     public let pipeline: FeedPipeline
-    public let publisher: DigestPublisher
+    public let publisher: StoredDigestPublisher
     public let logger: Logger
 
     /// Opens the store (connecting and migrating, for PostgreSQL) and compiles topics. Errors
@@ -60,7 +61,7 @@ public struct FeedWatchRuntime: Sendable {
         self.pipeline = FeedPipeline(
             configuration: configuration, store: store, fetcher: fetcher, matcher: matcher, logger: logger,
             politeness: politeness, stories: stories ?? StoryIndex(configuration: configuration.stories.clustering))
-        self.publisher = try DigestPublisher(configuration: configuration.digest, store: store)
+        self.publisher = try StoredDigestPublisher(configuration: configuration.digest, store: store)
     }
 
     /// A fetcher with the `[fetch]` limits, User-Agent and proxy: the one every command that
@@ -116,7 +117,7 @@ public struct FeedWatchRuntime: Sendable {
         }
         let reports = await pipeline.refresh(pipeline.schedule(due).scheduled, now: now)
         let digests = DigestService(runtime: self)
-        try await digests.queueAlerts(now: now())
+        // Queues alerts before collecting the pending matches into today's digest.
         let files = try await publisher.publish(now: now())
         try await digests.sendDueDeliveries(now: now())
         await pruneArticles(now: now())

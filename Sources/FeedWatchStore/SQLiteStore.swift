@@ -245,7 +245,7 @@ public final class SQLiteStore: Store {
 
     // MARK: Matches and digests
 
-    public func recordMatches(_ matches: [TopicMatch], topicNames: [String: String], completing: [Int64]) async throws -> Int {
+    public func recordMatches(_ matches: [TopicMatch], topics: [String: TopicReference], completing: [Int64]) async throws -> Int {
         guard !matches.isEmpty || !completing.isEmpty else { return 0 }
         return try await write("record matches") { db in
             let done = try db.makeStatement(sql: "UPDATE articles SET match_pending = 0 WHERE id = ? AND match_pending = 1")
@@ -259,7 +259,7 @@ public final class SQLiteStore: Store {
                         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(topic_id, article_id) DO NOTHING
                         """,
                     arguments: [
-                        match.topicID, topicNames[match.topicID] ?? match.topicID, match.articleID, match.score,
+                        match.topicID, topics[match.topicID]?.name ?? match.topicID, match.articleID, match.score,
                         snippets, match.matched.timeIntervalSince1970,
                     ])
                 added += db.changesCount
@@ -316,7 +316,7 @@ public final class SQLiteStore: Store {
                 if sections.last?.topic.id == topicID {
                     sections[sections.count - 1].items.append(item)
                 } else {
-                    sections.append(Digest.Section(topic: Topic(id: topicID, name: row["topic_name"], query: ""), items: [item]))
+                    sections.append(Digest.Section(topic: TopicReference(id: topicID, name: row["topic_name"]), items: [item]))
                 }
             }
             sections = try Self.collapseStories(sections, storyOf: storyOf, db: db)

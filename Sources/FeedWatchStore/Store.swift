@@ -191,8 +191,9 @@ public protocol Store: Sendable {
     /// `articlesPendingMatch` (an article stored, whose matches were never recorded because
     /// the database or the process failed in between, stays there until this succeeds).
     /// Returns how many matches were new.
+    /// Each match is stored with its topic's name from `topics` (by id; the id when absent).
     @discardableResult
-    func recordMatches(_ matches: [TopicMatch], topicNames: [String: String], completing: [Int64]) async throws -> Int
+    func recordMatches(_ matches: [TopicMatch], topics: [String: TopicReference], completing: [Int64]) async throws -> Int
 
     /// Articles stored (new, or updated with changed text) whose matching has not been
     /// recorded, last stored before `storedBefore`, oldest first, at most `limit`.
@@ -349,8 +350,17 @@ public struct ArticleExtractionRecord: Sendable, Hashable {
 }
 
 extension Store {
+    /// Records matches under topic names given by id (see
+    /// `recordMatches(_:topics:completing:)`).
+    @discardableResult
+    public func recordMatches(_ matches: [TopicMatch], topicNames: [String: String], completing: [Int64]) async throws -> Int {
+        try await recordMatches(
+            matches, topics: topicNames.reduce(into: [:]) { $0[$1.key] = TopicReference(id: $1.key, name: $1.value) },
+            completing: completing)
+    }
+
     /// Records matches without marking any article as matched (see
-    /// `recordMatches(_:topicNames:completing:)`).
+    /// `recordMatches(_:topics:completing:)`).
     @discardableResult
     public func recordMatches(_ matches: [TopicMatch], topicNames: [String: String]) async throws -> Int {
         try await recordMatches(matches, topicNames: topicNames, completing: [])

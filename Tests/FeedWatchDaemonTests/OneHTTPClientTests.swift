@@ -26,7 +26,7 @@ import Testing
         fetcher.shutdown()
         let hook = NotifierTransport.webhook(WebhookSettings(url: "\(server.baseURL)/hook", secret: nil))
         try await hook.send(
-            Notification(event: "digest", deliveryID: "d1", subject: "s", text: "t", html: "h", json: "{}", filePath: nil), timeout: 10)
+            Notification(event: .digest, deliveryID: "d1", subject: "s", text: "t", html: "h", json: "{}", filePath: nil), timeout: 10)
         let agents = recorder.all.map { $0.header("User-Agent") }
         #expect(agents.count == 2)
         #expect(agents.allSatisfy { $0 == HTTPIdentity.userAgent }, "\(agents)")

@@ -1,4 +1,5 @@
 import Foundation
+import FeedWatchDigest
 import TOMLKit
 
 /// `[digest]`: when and in which formats digests are written.

@@ -58,10 +58,12 @@ enum NotifySection: ConfigurationSection {
             guard let transport else { continue }
             var notifier = NotifierConfiguration(name: name, transport: transport)
             if let events = reader.strings(section, "events") {
-                for event in events where event != "digest" && event != "alert" {
-                    reader.problem(section.path("events"), "unknown event \"\(event)\" (available: digest, alert)")
+                for event in events where NotifierEvent(rawValue: event) == nil {
+                    reader.problem(
+                        section.path("events"),
+                        "unknown event \"\(event)\" (available: \(NotifierEvent.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
-                notifier.events = Set(events)
+                notifier.events = Set(events.compactMap(NotifierEvent.init(rawValue:)))
             }
             if let v = reader.span(section, "timeout", minimum: TimeSpan(seconds: 1)) { notifier.timeout = v }
             if let v = reader.int(section, "max_attempts", range: 1...100) { notifier.maxAttempts = v }
