@@ -44,8 +44,8 @@ enum WebhookClient {
             "X-Feedwatch-Delivery: \(notification.deliveryID)",
         ]
         if let secret = settings.secret {
-            let mac = SHA256.hmac(key: Array(secret.value.utf8), message: body)
-            request.headers.append("X-Feedwatch-Signature: sha256=\(SHA256.hex(mac))")
+            let mac = ContentDigest.hmac(key: Array(secret.value.utf8), message: body)
+            request.headers.append("X-Feedwatch-Signature: sha256=\(ContentDigest.hex(mac))")
         }
         request.maxAnswerBytes = maxAnswerBytes
         switch await CurlSingleTransfer.perform(request) {

@@ -31,7 +31,7 @@ public struct DigestPublisher: Sendable {
         }
 
         /// A stable id per digest directory: feed readers key entries on it.
-        var feedID: String { "urn:feedwatch:" + SHA256.hexDigest(of: Array(directory.utf8)).prefix(16) }
+        var feedID: String { "urn:feedwatch:" + ContentDigest.hexDigest(of: Array(directory.utf8)).prefix(16) }
     }
 
     /// One digest file, rendered.

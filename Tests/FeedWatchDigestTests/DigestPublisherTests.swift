@@ -42,7 +42,7 @@ import Testing
         let listed = [newer, today, older].map(Self.summary)
         #expect(publisher.earlierDays(upTo: today.day, listed: listed) == [older.day])
         let edition = DigestEdition(digest: today, listed: listed, stored: [older.day: older])
-        let feed = AtomDigestRenderer(clock: DigestFixtures.berlin, feedID: "urn:feedwatch:" + SHA256.hexDigest(of: Array("/srv/digests".utf8)).prefix(16))
+        let feed = AtomDigestRenderer(clock: DigestFixtures.berlin, feedID: "urn:feedwatch:" + ContentDigest.hexDigest(of: Array("/srv/digests".utf8)).prefix(16))
             .render([today, older].map(DigestStories.mergeDuplicates))
         #expect(publisher.render(.atom, edition) == feed)
         #expect(Self.publisher([.markdown]).earlierDays(upTo: today.day, listed: listed).isEmpty)
