@@ -6,6 +6,15 @@ let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The library and executable targets also have their imports checked by the compiler: a
+/// file imports every module whose members it uses (MemberImportVisibility), and an import
+/// is internal unless it says `public` because the module's types are part of the target's
+/// public API (InternalImportsByDefault), so C shims never leak into a public signature.
+let strictSources: [SwiftSetting] = strictSwift + [
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
 let package = Package(
     name: "feedwatch",
     platforms: [.macOS(.v14)],
@@ -40,15 +49,15 @@ let package = Package(
         .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
 
         // The pipeline, one stage per target: fetch → parse → store → match → digest.
-        .target(name: "FeedWatchModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSwift),
+        .target(name: "FeedWatchModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSources),
         // The one curl layer: libcurl's handles, its one-time initialisation, the User-Agent, and
         // single transfers (webhooks, SMTP); the fetch engine and the notifiers both use it.
-        .target(name: "FeedWatchCurl", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
-        .target(name: "FeedWatchFetching", dependencies: ["FeedWatchModel", "FeedWatchCurl", "CCurlShims"], swiftSettings: strictSwift),
-        .target(name: "FeedWatchParsing", dependencies: ["FeedWatchModel", "CLibXML2"], swiftSettings: strictSwift),
-        .target(name: "FeedWatchMatching", dependencies: ["FeedWatchModel", "CStemmer"], swiftSettings: strictSwift),
+        .target(name: "FeedWatchCurl", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSources),
+        .target(name: "FeedWatchFetching", dependencies: ["FeedWatchModel", "FeedWatchCurl", "CCurlShims"], swiftSettings: strictSources),
+        .target(name: "FeedWatchParsing", dependencies: ["FeedWatchModel", "CLibXML2"], swiftSettings: strictSources),
+        .target(name: "FeedWatchMatching", dependencies: ["FeedWatchModel", "CStemmer"], swiftSettings: strictSources),
         // Cross-feed story clustering (MinHash + LSH, title similarity): pure, on the model only.
-        .target(name: "FeedWatchClustering", dependencies: ["FeedWatchModel"], swiftSettings: strictSwift),
+        .target(name: "FeedWatchClustering", dependencies: ["FeedWatchModel"], swiftSettings: strictSources),
         .target(
             name: "FeedWatchStore",
             dependencies: [
@@ -57,9 +66,9 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strictSwift
+            swiftSettings: strictSources
         ),
-        .target(name: "FeedWatchDigest", dependencies: ["FeedWatchModel", "FeedWatchCurl"], swiftSettings: strictSwift),
+        .target(name: "FeedWatchDigest", dependencies: ["FeedWatchModel", "FeedWatchCurl"], swiftSettings: strictSources),
         .target(
             name: "FeedWatchDaemon",
             dependencies: [
@@ -68,21 +77,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            swiftSettings: strictSwift
+            swiftSettings: strictSources
         ),
         .executableTarget(
             name: "feedwatch",
             dependencies: [
-                "FeedWatchDaemon",
+                "FeedWatchDaemon", "FeedWatchModel", "FeedWatchFetching", "FeedWatchParsing", "FeedWatchMatching",
+                "FeedWatchStore", "FeedWatchDigest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strictSwift
+            swiftSettings: strictSources
         ),
 
         // Tests: one target per library, plus shared helpers (loopback HTTP server, corpus paths).

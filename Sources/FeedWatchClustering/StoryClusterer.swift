@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import FeedWatchModel
 
 /// The knobs of story clustering; every bound is explicit.

@@ -1,4 +1,4 @@
-import CCurlShims
+package import CCurlShims
 
 // The RAII owners of libcurl's easy and multi handles, for the fetch engine
 // (FeedWatchFetching) and the single transfers of deliveries (CurlSingleTransfer). Their

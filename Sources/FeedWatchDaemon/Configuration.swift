@@ -1,10 +1,10 @@
 import Foundation
-import FeedWatchClustering
-import FeedWatchDigest
-import FeedWatchFetching
-import FeedWatchParsing
-import FeedWatchModel
-import FeedWatchStore
+public import FeedWatchClustering
+public import FeedWatchDigest
+public import FeedWatchFetching
+public import FeedWatchParsing
+public import FeedWatchModel
+public import FeedWatchStore
 
 /// Where the state lives.
 public struct StorageConfiguration: Sendable, Hashable {

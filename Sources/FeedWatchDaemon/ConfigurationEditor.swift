@@ -1,6 +1,6 @@
 import Foundation
 import FeedWatchDigest
-import FeedWatchModel
+public import FeedWatchModel
 
 /// Changes the `[[feed]]` tables of a configuration file as text, so the user's comments and
 /// layout survive; every change is validated as a whole file before it replaces the old one.

@@ -1,4 +1,5 @@
 import Foundation
+import FeedWatchModel
 
 /// Secrets passed as systemd credentials (`LoadCredential=NAME` in the unit, read from
 /// `$CREDENTIALS_DIRECTORY/NAME`): the way a service running as an unprivileged user reads a

@@ -1,8 +1,9 @@
-import Foundation
+public import Foundation
 import FeedWatchFetching
 import FeedWatchStore
-import Logging
+public import Logging
 import Synchronization
+import FeedWatchModel
 
 /// What the services of one `feedwatch run` share: the runtime in force (swapped by a reload),
 /// the live state the scheduler reports, metrics, and the systemd notifier.

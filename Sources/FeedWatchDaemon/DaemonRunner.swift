@@ -1,8 +1,9 @@
-import Foundation
+public import Foundation
 import FeedWatchModel
 import FeedWatchStore
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `feedwatch run` as a service group: the scheduler (fetch → parse → store → match), the
 /// daily digest, the health check and watchdog, SIGHUP reloads and the optional status

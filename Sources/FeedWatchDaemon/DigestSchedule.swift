@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// When digests are due: a wall-clock time of day in an IANA time zone. Pure calendar
 /// arithmetic, no clock reading, so every daylight-saving case can be tested directly.

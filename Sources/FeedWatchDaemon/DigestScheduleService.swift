@@ -1,7 +1,7 @@
 import Foundation
 import FeedWatchStore
 import Logging
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// Runs `DigestService.tick` (digests, alerts, deliveries) whenever it is due, with the
 /// runtime in force at that moment.

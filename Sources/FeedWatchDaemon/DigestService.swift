@@ -1,8 +1,8 @@
-import Foundation
+public import Foundation
 import FeedWatchDigest
 import FeedWatchModel
 import FeedWatchStore
-import Logging
+public import Logging
 
 /// Digests and deliveries, driven by one entry point the run loop calls: `tick(now:)`.
 ///

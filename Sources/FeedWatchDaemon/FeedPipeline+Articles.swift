@@ -4,6 +4,7 @@ import FeedWatchMatching
 import FeedWatchModel
 import FeedWatchParsing
 import FeedWatchStore
+import Logging
 
 /// The article step of a refresh, after the store has said which entries are new or updated:
 /// full text (as the feed's `full_text` asks), story clustering, then matching.

@@ -1,10 +1,10 @@
-import Foundation
-import FeedWatchFetching
-import FeedWatchMatching
-import FeedWatchModel
+public import Foundation
+public import FeedWatchFetching
+public import FeedWatchMatching
+public import FeedWatchModel
 import FeedWatchParsing
-import FeedWatchStore
-import Logging
+public import FeedWatchStore
+public import Logging
 
 /// What one feed's refresh did, for logs and the `fetch` table.
 public struct FeedRefreshReport: Sendable, Hashable {

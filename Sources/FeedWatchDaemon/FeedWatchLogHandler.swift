@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import FeedWatchModel
-import Logging
+public import Logging
 
 /// Writes log lines to standard error. Under systemd (`JOURNAL_STREAM` set) each line starts
 /// with a `<N>` syslog priority and carries no timestamp, because the journal adds its own;

@@ -1,5 +1,7 @@
-import Foundation
+public import Foundation
 import FeedWatchStore
+import FeedWatchModel
+import Logging
 
 extension FeedWatchRuntime {
     /// How often the daemon runs retention: pruning is cheap but pointless more than daily.

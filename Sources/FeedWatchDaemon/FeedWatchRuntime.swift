@@ -1,11 +1,11 @@
-import Foundation
+public import Foundation
 import FeedWatchClustering
-import FeedWatchDigest
-import FeedWatchFetching
+public import FeedWatchDigest
+public import FeedWatchFetching
 import FeedWatchMatching
 import FeedWatchModel
-import FeedWatchStore
-import Logging
+public import FeedWatchStore
+public import Logging
 
 /// Everything a command needs, built from a validated configuration: the store (migrated),
 /// the fetcher, the compiled matcher and the digest publisher.

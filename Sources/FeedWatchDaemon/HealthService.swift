@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// Checks the daemon's health on a timer, keeps `STATUS=` current, and pings systemd's
 /// watchdog (`WATCHDOG=1`) only while the check passes: the pipeline loop is alive and the

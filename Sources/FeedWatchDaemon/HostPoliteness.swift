@@ -1,5 +1,5 @@
-import Foundation
-import FeedWatchModel
+public import Foundation
+public import FeedWatchModel
 import Synchronization
 
 /// Hosts that asked us to slow down (429, 503 with Retry-After, repeated 403): every feed on

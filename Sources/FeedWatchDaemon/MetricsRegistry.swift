@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// The daemon's counters, kept in memory behind one lock and rendered in the Prometheus text

@@ -1,6 +1,6 @@
-import Foundation
-import FeedWatchFetching
-import FeedWatchModel
+public import Foundation
+public import FeedWatchFetching
+public import FeedWatchModel
 
 /// What a publisher told us about how often to check, from the feed and the response.
 public struct PublisherHints: Sendable, Hashable {

@@ -2,8 +2,9 @@ import Foundation
 import FeedWatchFetching
 import FeedWatchStore
 import Logging
-import ServiceLifecycle
+public import ServiceLifecycle
 import UnixSignals
+import FeedWatchModel
 
 /// Handles SIGHUP: reads and fully validates the configuration file again and, when it is
 /// valid, applies it without a restart; when it is not, logs every problem and keeps running

@@ -2,7 +2,8 @@ import Foundation
 import FeedWatchModel
 import FeedWatchStore
 import Logging
-import ServiceLifecycle
+public import ServiceLifecycle
+import FeedWatchFetching
 
 /// The fetch → parse → store → match loop of `feedwatch run`: refreshes the feeds that are
 /// due, then sleeps until the next one is (or a reload or shutdown wakes it).

@@ -3,7 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// The optional status endpoint (`[http] listen`): `GET /metrics` in the Prometheus text
 /// format and `GET /healthz` (200 `ok`, or 503 with the problems). Read-only, tiny and bound

@@ -1,7 +1,8 @@
-import Foundation
+public import Foundation
 import FeedWatchStore
-import Logging
+public import Logging
 import Synchronization
+import FeedWatchModel
 
 /// Opens the store when `feedwatch run` starts. A database server that cannot be reached yet
 /// (PostgreSQL still booting or restarting, the network not up) is waited for with backoff,

@@ -1,7 +1,7 @@
-import Foundation
-import FeedWatchDigest
+public import Foundation
+public import FeedWatchDigest
 import FeedWatchModel
-import FeedWatchStore
+public import FeedWatchStore
 
 /// Publishes the digests the store holds, exactly once:
 ///

@@ -1,7 +1,7 @@
-import Foundation
-import FeedWatchClustering
-import FeedWatchModel
-import FeedWatchStore
+public import Foundation
+public import FeedWatchClustering
+public import FeedWatchModel
+public import FeedWatchStore
 
 /// The daemon's one story clusterer, shared by all concurrent feed refreshes. On first use it
 /// indexes the stored articles of the clustering window, so a restart does not split stories.

@@ -1,7 +1,7 @@
-import Foundation
-import FeedWatchModel
-import FeedWatchStore
-import Logging
+public import Foundation
+public import FeedWatchModel
+public import FeedWatchStore
+public import Logging
 import Synchronization
 
 /// Hands this daemon its share of the due feeds when several daemons share one database.

@@ -1,5 +1,5 @@
 import Foundation
-import FeedWatchModel
+public import FeedWatchModel
 
 /// Renders `digests.atom`: an Atom 1.0 feed whose entries are the latest digests, so a user
 /// can subscribe to their own digest in any feed reader.

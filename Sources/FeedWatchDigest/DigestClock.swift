@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Calendar arithmetic in the digest's time zone: which day a moment belongs to, and how
 /// times are shown to the reader.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import FeedWatchModel
 
 /// One line of the digest index: a digest's day, size and creation time.

@@ -1,5 +1,5 @@
 import Foundation
-import FeedWatchModel
+public import FeedWatchModel
 
 /// Turns a digest edition (values the daemon read from the store) into files, and writes them
 /// atomically: readers see the old file or the new one, never a torn mix.

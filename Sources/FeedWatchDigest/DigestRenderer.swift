@@ -1,5 +1,5 @@
 import Foundation
-import FeedWatchModel
+public import FeedWatchModel
 
 /// One file of a digest format: what it is called for a day, and what it holds.
 ///

@@ -1,4 +1,4 @@
-import FeedWatchModel
+public import FeedWatchModel
 
 /// Folds copies of one story within a topic into its first appearance, so the reader sees
 /// it once with "also reported by …" instead of the same headline from five agencies.

@@ -1,5 +1,5 @@
 import Foundation
-import FeedWatchModel
+public import FeedWatchModel
 
 /// Renders a digest as one self-contained HTML page: inline CSS, no script, no images, a
 /// table of contents by topic, light and dark colours, readable from a phone to a desktop.

@@ -1,5 +1,5 @@
 import Foundation
-import FeedWatchModel
+public import FeedWatchModel
 
 /// Renders a digest as JSON (`YYYY-MM-DD.json`), schema `feedwatch-digest/1`, documented in
 /// `docs/digest-json.md`. Keys are sorted and the layout fixed, so the same digest always

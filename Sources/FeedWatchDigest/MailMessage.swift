@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import FeedWatchModel
 
 /// Builds an RFC 5322 / MIME message: multipart/alternative with the Markdown digest as text

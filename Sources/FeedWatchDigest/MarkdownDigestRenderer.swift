@@ -1,5 +1,5 @@
 import Foundation
-import FeedWatchModel
+public import FeedWatchModel
 
 /// Renders a digest as Markdown: a heading per topic, each matched article once with its
 /// link, source, publication time and the snippets that explain the match.

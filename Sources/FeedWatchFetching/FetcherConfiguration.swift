@@ -1,4 +1,4 @@
-import FeedWatchCurl
+public import FeedWatchCurl
 
 /// Limits and identity for a `Fetcher`; every bound is explicit.
 public struct FetcherConfiguration: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What a completed HTTP exchange means for the scheduler.
 public enum ResponseDisposition: Sendable, Hashable {

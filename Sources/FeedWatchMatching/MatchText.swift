@@ -1,3 +1,4 @@
+import FeedWatchModel
 /// Human-readable output of `feedwatch match`: one header line per match, then its snippets.
 public enum MatchText {
     /// ```

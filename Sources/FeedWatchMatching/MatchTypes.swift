@@ -1,4 +1,4 @@
-import FeedWatchModel
+public import FeedWatchModel
 
 /// The text of one article as the matcher sees it.
 public struct MatchDocument: Sendable, Hashable {

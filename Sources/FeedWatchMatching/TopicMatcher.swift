@@ -1,4 +1,4 @@
-import FeedWatchModel
+public import FeedWatchModel
 import Foundation
 
 /// Matches documents against many topics: each query is compiled once; per document the

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An entry the store has accepted as new, with the id it was given.
 public struct Article: Sendable, Hashable, Codable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One digest: the matches of one period, grouped by topic, ready to render.
 public struct Digest: Sendable, Hashable, Codable {

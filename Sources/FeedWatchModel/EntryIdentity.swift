@@ -1,3 +1,4 @@
+import Foundation
 /// How a feed's entries are recognised across fetches; persisted per feed.
 public enum FeedIdentityMode: String, Sendable, Hashable, Codable, CaseIterable {
     /// The entry's guid (else its canonical link, else a hash of title and content).

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The syndication format a document was written in.
 public enum FeedFormat: String, Sendable, Hashable, Codable, CaseIterable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Something the user watches: an id, a display name and a query in the topic language.
 public struct Topic: Sendable, Hashable, Codable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import FeedWatchModel
 
 /// What full-text extraction found on an article page.

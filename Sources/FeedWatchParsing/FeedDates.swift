@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import FeedWatchModel
 
 /// Feed dates in the forms real feeds write them, to UTC instants. Parsed on UTF-8 bytes:

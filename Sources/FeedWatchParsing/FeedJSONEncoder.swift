@@ -1,5 +1,5 @@
 import Foundation
-import FeedWatchModel
+public import FeedWatchModel
 
 /// The JSON form of a parsed feed that `feedwatch parse --json` prints.
 public enum FeedJSONEncoder {

@@ -1,4 +1,4 @@
-import FeedWatchModel
+public import FeedWatchModel
 
 /// Bounds on what one parse may consume; a document beyond them fails with `.limitExceeded`.
 public struct ParseLimits: Sendable, Hashable {

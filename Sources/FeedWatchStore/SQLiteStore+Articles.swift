@@ -1,5 +1,5 @@
-import Foundation
-import FeedWatchModel
+public import Foundation
+public import FeedWatchModel
 import GRDB
 
 /// Article identity, updates, stories, extraction results and retention (issue 6).

@@ -1,5 +1,5 @@
-import Foundation
-import FeedWatchModel
+public import Foundation
+public import FeedWatchModel
 import GRDB
 
 /// Work sharing on SQLite. One SQLite file is shared only by processes on one machine, and

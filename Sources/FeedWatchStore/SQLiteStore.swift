@@ -1,5 +1,5 @@
-import Foundation
-import FeedWatchModel
+public import Foundation
+public import FeedWatchModel
 import GRDB
 
 /// The embedded store: one SQLite file in WAL mode, through GRDB.

@@ -1,5 +1,5 @@
-import Foundation
-import FeedWatchModel
+public import Foundation
+public import FeedWatchModel
 
 /// Whether a store may be changed. Read-only commands (`status`, `feeds list`, the source of
 /// `store copy`) open it read-only: no file created, no schema migrated, nothing written, so

@@ -1,5 +1,5 @@
-import ArgumentParser
-import FeedWatchDigest
+public import ArgumentParser
+public import FeedWatchDigest
 
 /// `--format md|html|json|atom`: the digest stage's own formats, by the names it gives them,
 /// so a new format reaches the command line without a change here.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FeedWatchDaemon
 import FeedWatchModel
+import FeedWatchStore
 
 struct FetchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import FeedWatchDaemon
+import FeedWatchDigest
+import FeedWatchModel
+import FeedWatchStore
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
-import Foundation
+public import Foundation
 import TOMLKit
+import FeedWatchModel
 
 /// Reads and validates `feedwatch.toml`. Every problem is collected, not just the first, so
 /// one `feedwatch check` shows the user all they have to fix.

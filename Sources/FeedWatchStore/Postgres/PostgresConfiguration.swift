@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension PostgresStore {
     /// How to reach the PostgreSQL server and how much of it to use. Every bound is explicit.

@@ -1,6 +1,7 @@
-import Foundation
-import FeedWatchModel
+public import Foundation
+public import FeedWatchModel
 import PostgresNIO
+import Synchronization
 
 /// Matches, digests, and sharing the work between daemons.
 extension PostgresStore {

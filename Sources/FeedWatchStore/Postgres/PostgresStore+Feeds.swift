@@ -1,6 +1,7 @@
 import Foundation
-import FeedWatchModel
+public import FeedWatchModel
 import PostgresNIO
+import Synchronization
 
 /// Feeds, fetch state and articles.
 extension PostgresStore {

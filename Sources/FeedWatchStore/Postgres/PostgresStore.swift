@@ -1,6 +1,6 @@
 import Foundation
 import FeedWatchModel
-import Logging
+public import Logging
 import PostgresNIO
 import Synchronization
 
