@@ -13,13 +13,13 @@ let package = Package(
         .package(name: "feedwatch", path: ".."),
     ],
     targets: [
-        // Fetch cycle over many loopback feeds (issue 4 item 8); driven by fetch/run.sh.
+        // Fetch cycle over many loopback feeds; driven by fetch/run.sh.
         .executableTarget(
             name: "FetchBenchmark",
             dependencies: [.product(name: "FeedWatchFetching", package: "feedwatch")],
             path: "Sources/FetchBenchmark"
         ),
-        // Topic matcher throughput against grep (issue 5 item 7).
+        // Topic matcher throughput against grep.
         .executableTarget(
             name: "MatcherBenchmark",
             dependencies: [
@@ -29,7 +29,7 @@ let package = Package(
             path: "Sources/MatcherBenchmark",
             swiftSettings: strictSwift
         ),
-        // Full-text extraction pages/s and story clustering articles/s (issue 6 item 8).
+        // Full-text extraction pages/s and story clustering articles/s.
         .executableTarget(
             name: "PipelineBenchmark",
             dependencies: [
@@ -45,7 +45,7 @@ let package = Package(
             name: "CLibXML2Raw", path: "Sources/CLibXML2Raw", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
-        // Feed parser MB/s next to a raw libxml2 SAX loop over the same bytes (issue 3 item 9).
+        // Feed parser MB/s next to a raw libxml2 SAX loop over the same bytes.
         .executableTarget(
             name: "ParserBenchmark",
             dependencies: [

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Service figures for `feedwatch run` with many feeds (issue 8, item 8).
+"""Service figures for `feedwatch run` with many feeds.
 
 Serves FEEDS generated RSS feeds (20 items each) from a loopback HTTP server, then:
   1. fresh state: time from spawn to READY=1 (migrations, config load, syncing the feed

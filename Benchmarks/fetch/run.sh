@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetch benchmark (issue 4 item 8): COUNT feeds of ~20 items served by nginx on 127.0.0.1.
+# Fetch benchmark: COUNT feeds of ~20 items served by nginx on 127.0.0.1.
 # Prints, in one run: curl --parallel's wall time for the same URLs to /dev/null, feedwatch's Fetcher
 # full cycle and conditional (all-304) cycle, and the Fetcher process's peak RSS.
 #   Benchmarks/fetch/run.sh                   # COUNT=10000 PARALLEL=64
@@ -27,7 +27,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "building FetchBenchmark (release)" >&2
-(cd "$benchmarks" && timeout 1200 flock /tmp/fw-build.lock swift build -c release --product FetchBenchmark >&2)
+(cd "$benchmarks" && timeout 1200 swift build -c release --product FetchBenchmark >&2)
 bin="${FETCH_BENCHMARK_BIN:-$benchmarks/.build/release/FetchBenchmark}"
 
 "$bin" generate "$work/www" "$COUNT"

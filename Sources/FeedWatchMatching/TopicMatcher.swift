@@ -5,7 +5,7 @@ import Foundation
 /// candidate topics come from an inverted index over the document's words and are then
 /// verified on word positions.
 ///
-/// The query language (issue 5):
+/// The query language:
 /// - `missile` — any word with the same stem in the topic's languages (Snowball; default English),
 ///   case- and diacritic-insensitive; `=IRGC` — that word form only; `sanction*` — a prefix (≥ 3 characters).
 /// - `"ballistic missile"` — consecutive words, each stemmed; `="exact phrase"` — without stemming.

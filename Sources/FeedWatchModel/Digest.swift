@@ -18,8 +18,9 @@ public struct Digest: Sendable, Hashable, Codable {
 
     /// The matches of one topic.
     public struct Section: Sendable, Hashable, Codable {
-        /// The topic, as the digest shows it. Decodes from a whole `Topic` too (alert payloads
-        /// stored before this type existed).
+        /// The topic, as the digest shows it. Alert payloads in the outbox (`deliveries.payload`)
+        /// may hold a whole topic object here (`id`, `name`, `query`, …); it decodes as a
+        /// reference, the keys a reference lacks being ignored.
         public var topic: TopicReference
         public var items: [Item]
         public init(topic: TopicReference, items: [Item]) {
@@ -58,7 +59,8 @@ public struct Digest: Sendable, Hashable, Codable {
             case articleID, title, link, feedName, published, score, snippets, alsoReportedBy
         }
 
-        /// Decodes an item; `alsoReportedBy` may be missing (items encoded before it existed).
+        /// Decodes an item; `alsoReportedBy` is optional because alert payloads in the outbox
+        /// (`deliveries.payload`) may lack it, and such a payload must still be delivered.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             articleID = try c.decode(Int64.self, forKey: .articleID)

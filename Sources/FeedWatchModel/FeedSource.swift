@@ -1,5 +1,5 @@
 /// One feed the user watches, as the configuration describes it.
-public struct FeedSource: Sendable, Hashable, Codable {
+public struct FeedSource: Sendable, Hashable {
     /// The feed's URL as configured (`http`, `https`, or an explicit `file:` URL).
     public var url: String
     /// A display name; the feed's own title is used when absent.
@@ -18,19 +18,6 @@ public struct FeedSource: Sendable, Hashable, Codable {
         self.name = name
         self.interval = interval
         self.tags = tags
-    }
-
-    private enum CodingKeys: String, CodingKey { case url, name, interval, tags, fullText, headers }
-
-    /// Decodes a source; `fullText` may be missing (values encoded before it existed).
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        url = try container.decode(String.self, forKey: .url)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        interval = try container.decodeIfPresent(TimeSpan.self, forKey: .interval)
-        tags = try container.decodeIfPresent([String].self, forKey: .tags) ?? []
-        fullText = try container.decodeIfPresent(FullTextMode.self, forKey: .fullText) ?? .never
-        headers = try container.decodeIfPresent([String: String].self, forKey: .headers) ?? [:]
     }
 }
 

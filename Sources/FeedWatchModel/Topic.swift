@@ -1,7 +1,7 @@
 public import Foundation
 
 /// Something the user watches: an id, a display name and a query in the topic language.
-public struct Topic: Sendable, Hashable, Codable {
+public struct Topic: Sendable, Hashable {
     public var id: String
     public var name: String
     public var query: String
@@ -25,22 +25,6 @@ public struct Topic: Sendable, Hashable, Codable {
         self.feeds = feeds
         self.tags = tags
         self.minScore = minScore
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case id, name, query, languages, feeds, tags, minScore
-    }
-
-    /// Decodes a topic; the optional fields may be missing (values encoded before they existed).
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(String.self, forKey: .id)
-        name = try container.decode(String.self, forKey: .name)
-        query = try container.decode(String.self, forKey: .query)
-        languages = try container.decodeIfPresent([String].self, forKey: .languages) ?? ["en"]
-        feeds = try container.decodeIfPresent([String].self, forKey: .feeds) ?? []
-        tags = try container.decodeIfPresent([String].self, forKey: .tags) ?? []
-        minScore = try container.decodeIfPresent(Double.self, forKey: .minScore) ?? 0
     }
 }
 

@@ -3,8 +3,8 @@ public import FeedWatchModel
 
 /// The JSON form of a parsed feed that `feedwatch parse --json` prints.
 public enum FeedJSONEncoder {
-    /// The `feedwatch parse --json` shape of issue 3 item 7, as UTF-8 JSON text (stable key
-    /// order as in the issue; keys omitted when absent; dates RFC 3339 in UTC).
+    /// The `feedwatch parse --json` document, as UTF-8 JSON text: keys in the fixed order
+    /// written below, keys omitted when absent, dates RFC 3339 in UTC.
     public static func encode(_ feed: ParsedFeed) -> String {
         var writer = JSONWriter()
         writer.openObject()

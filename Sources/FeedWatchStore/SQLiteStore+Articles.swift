@@ -2,7 +2,7 @@ public import Foundation
 public import FeedWatchModel
 import GRDB
 
-/// Article identity, updates, stories, extraction results and retention (issue 6).
+/// Article identity, updates, stories, extraction results and retention.
 extension SQLiteStore {
     public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries {
         try await write("store articles") { db in

@@ -249,7 +249,7 @@ public protocol Store: Sendable {
     /// `limit` in all.
     func recentDeliveries(limit: Int) async throws -> [Delivery]
 
-    // MARK: Article pipeline (issue 6)
+    // MARK: Article pipeline
 
     /// Stores a fetched document's entries under the feed's identity rules and says which were
     /// new and which were updated (same identity, changed title or text). In one transaction:

@@ -150,13 +150,4 @@ struct TopicMatcherTests {
         }
         #expect(results == expected)
     }
-
-    @Test("Topic decodes without the optional fields and keeps the defaults")
-    func topicDecoding() throws {
-        let topic = try JSONDecoder().decode(Topic.self, from: Data(#"{"id":"a","name":"A","query":"q"}"#.utf8))
-        #expect(topic == Topic(id: "a", name: "A", query: "q"))
-        #expect(topic.languages == ["en"] && topic.feeds.isEmpty && topic.tags.isEmpty && topic.minScore == 0)
-        let full = Topic(id: "a", name: "A", query: "q", languages: ["de"], feeds: ["f"], tags: ["t"], minScore: 1.5)
-        #expect(try JSONDecoder().decode(Topic.self, from: JSONEncoder().encode(full)) == full)
-    }
 }

@@ -3,7 +3,7 @@ import FeedWatchModel
 import Testing
 
 @Suite struct TopicReferenceTests {
-    /// Alert payloads queued before `TopicReference` carry a whole `Topic` per section.
+    /// An alert payload in the outbox may carry a whole topic object per section.
     @Test func sectionsStoredWithAWholeTopicStillDecode() throws {
         let old = #"{"topic":{"id":"m","name":"Missiles","query":"missile","languages":["en"],"feeds":[],"tags":[],"minScore":0},"items":[]}"#
         let section = try JSONDecoder().decode(Digest.Section.self, from: Data(old.utf8))

@@ -1,4 +1,4 @@
-// Fetch benchmark (issue 4 item 8).
+// Fetch benchmark: feedwatch's Fetcher over many loopback feeds; Benchmarks/fetch/run.sh drives it.
 //
 //   FetchBenchmark generate DIR COUNT        writes DIR/feeds/0.xml … (COUNT feeds of 20 items)
 //   FetchBenchmark fetch BASE COUNT PARALLEL [WINDOW]

@@ -2,7 +2,7 @@ import FeedWatchMatching
 import FeedWatchModel
 import Foundation
 
-// Topic matcher benchmark (issue 5, item 7): synthetic ~3 KB articles with planted phrases,
+// Topic matcher benchmark: synthetic ~3 KB articles with planted phrases,
 // 100 / 1,000 / 10,000 phrase topics, one thread, release build; grep -F on the same text.
 //
 //   swift run -c release MatcherBenchmark [--articles N] [--bytes B] [--sets 100,1000,10000] [--passes P]

@@ -3,7 +3,7 @@ import FeedWatchModel
 import FeedWatchParsing
 import Foundation
 
-// Article pipeline benchmark (issue 6, item 8): full-text extraction on generated news pages
+// Article pipeline benchmark: full-text extraction on generated news pages
 // (navigation, header, asides, share widgets, comments around a 10–25 paragraph article) and
 // story clustering on generated articles where each story is carried by 1–4 feeds with their
 // own headline and boilerplate. One thread, release build.
