@@ -1,9 +1,16 @@
+import FeedWatchTestSupport
 import Foundation
 import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
+
+extension TestRequirement {
+    /// `<repository>/.build/debug/feedwatch`, which the tests that run the real binary need.
+    static let feedwatchBinary = TestRequirement.executable(
+        DaemonProcess.binaryPath, "the built feedwatch binary .build/debug/feedwatch (run `swift build --build-tests` first)")
+}
 
 /// The real `feedwatch` binary running as a child process, its stdout and stderr in files.
 ///
@@ -34,6 +41,7 @@ final class DaemonProcess: @unchecked Sendable {
 
     init(arguments: [String], environment extra: [String: String] = [:], directory: String, binary: String = DaemonProcess.binaryPath) throws {
         let binary = binary
+        if binary == DaemonProcess.binaryPath { try TestRequirement.feedwatchBinary.check() }
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw SpawnError(description: "\(binary) is missing: build it with `swift build --build-tests`")
         }
@@ -106,6 +114,25 @@ final class DaemonProcess: @unchecked Sendable {
                 let signalled = status & 0x7f
                 exitStatus = signalled == 0 ? (status >> 8) & 0xff : 128 + signalled
                 return exitStatus
+            }
+            if ContinuousClock.now >= deadline { return nil }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Like `waitForExit`, and the child's own peak resident set (`ru_maxrss` from `wait4`), in
+    /// bytes: a measure of this process alone, not of the test runner around it.
+    func waitForExitMeasuringPeakMemory(timeout: Duration) async throws -> (status: Int32, peakResidentBytes: Int)? {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            var status: Int32 = 0
+            var usage = rusage()
+            let result = wait4(pid, &status, WNOHANG, &usage)
+            if result == pid {
+                let signalled = status & 0x7f
+                let code = signalled == 0 ? (status >> 8) & 0xff : 128 + signalled
+                exitStatus = code
+                return (code, usage.ru_maxrss * 1024)
             }
             if ContinuousClock.now >= deadline { return nil }
             try await Task.sleep(for: .milliseconds(20))

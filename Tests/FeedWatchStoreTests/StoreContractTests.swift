@@ -5,7 +5,7 @@ import Testing
 
 /// What every `Store` promises, checked against SQLite and PostgreSQL alike.
 @Suite struct StoreContractTests {
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func insertNewReturnsOnlyEntriesNotSeenBefore(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feeds = try await store.syncFeeds([FeedSource(url: "https://example.org/feed.xml")])
@@ -20,7 +20,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func duplicateFingerprintsWithinOneDocumentCountOnce(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
@@ -31,7 +31,7 @@ import Testing
 
     /// Eight writers, half of them through a second handle (another daemon): each new article
     /// is reported exactly once.
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func concurrentInsertsOfTheSameEntriesReturnEachOnce(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, openAnother in
             let other = try await openAnother()
@@ -53,7 +53,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func sameGuidInTwoFeedsIsTwoArticles(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feeds = try await store.syncFeeds([FeedSource(url: "https://a.example/f"), FeedSource(url: "https://b.example/f")])
@@ -63,7 +63,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func textWithNulCharactersIsStored(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
@@ -76,7 +76,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func syncFeedsKeepsIdsAndDeactivatesRemovedFeeds(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let first = try await store.syncFeeds([
@@ -101,7 +101,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func fetchStateRoundTrips(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
@@ -120,7 +120,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func matchesAreRecordedOnceAndCollectedIntoExactlyOneDigest(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f", name: "Example")]).first)
@@ -151,7 +151,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func articlesSinceAreNewestFirst(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)

@@ -8,7 +8,7 @@ import Testing
 @Suite struct WorkSharingContractTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func aDueFeedIsLeasedToOneOwnerAtATime(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feeds = try await store.syncFeeds(feedSources(10))
@@ -29,7 +29,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func releasingLeavesAnotherOwnersLeaseAlone(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feeds = try await store.syncFeeds(feedSources(2))
@@ -42,7 +42,7 @@ import Testing
     }
 
     /// A claimed feed's fetch state reads back as stored (PostgreSQL answers it from the claim).
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func aClaimedFeedsFetchStateIsTheStoredOne(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds(feedSources(1)).first)
@@ -57,7 +57,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func renewingKeepsALeaseOnlyForItsOwner(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feeds = try await store.syncFeeds(feedSources(2))
@@ -70,7 +70,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func abandonedLeasesCanBeEndedByOwner(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             _ = try await store.syncFeeds(feedSources(6))
@@ -86,7 +86,7 @@ import Testing
     }
 
     /// Many owners claiming at once, through two handles: every feed is claimed exactly once.
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func concurrentClaimsAreDisjoint(kind: StoreKind) async throws {
         let t0 = self.t0
         try await withFreshStore(kind) { store, openAnother in
@@ -114,7 +114,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func disabledAndInactiveFeedsAreNeverClaimed(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feeds = try await store.syncFeeds(feedSources(3))
@@ -125,7 +125,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func nextClaimableDateIsTheEarliestCheckOrLeaseEnd(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             #expect(try await store.nextClaimableDate() == nil)
@@ -140,7 +140,7 @@ import Testing
     }
 
     /// Five daemons try to build the same day's digest at once: exactly one does.
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func eachDigestIsBuiltByExactlyOneCaller(kind: StoreKind) async throws {
         let t0 = self.t0
         try await withFreshStore(kind) { store, openAnother in
