@@ -120,25 +120,6 @@ final class DaemonProcess: @unchecked Sendable {
         }
     }
 
-    /// Like `waitForExit`, and the child's own peak resident set (`ru_maxrss` from `wait4`), in
-    /// bytes: a measure of this process alone, not of the test runner around it.
-    func waitForExitMeasuringPeakMemory(timeout: Duration) async throws -> (status: Int32, peakResidentBytes: Int)? {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            var status: Int32 = 0
-            var usage = rusage()
-            let result = wait4(pid, &status, WNOHANG, &usage)
-            if result == pid {
-                let signalled = status & 0x7f
-                let code = signalled == 0 ? (status >> 8) & 0xff : 128 + signalled
-                exitStatus = code
-                return (code, usage.ru_maxrss * 1024)
-            }
-            if ContinuousClock.now >= deadline { return nil }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-    }
-
     /// Whether the process is still running.
     var isRunning: Bool {
         guard exitStatus == nil else { return false }
