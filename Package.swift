@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // SHA-256 and HMAC; postgres-nio builds it anyway.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // C libraries and the typed shims around their variadic entry points.
@@ -38,8 +40,11 @@ let package = Package(
         .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
 
         // The pipeline, one stage per target: fetch → parse → store → match → digest.
-        .target(name: "FeedWatchModel", swiftSettings: strictSwift),
-        .target(name: "FeedWatchFetching", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
+        .target(name: "FeedWatchModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSwift),
+        // The one curl layer: libcurl's handles, its one-time initialisation, the User-Agent, and
+        // single transfers (webhooks, SMTP); the fetch engine and the notifiers both use it.
+        .target(name: "FeedWatchCurl", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
+        .target(name: "FeedWatchFetching", dependencies: ["FeedWatchModel", "FeedWatchCurl", "CCurlShims"], swiftSettings: strictSwift),
         .target(name: "FeedWatchParsing", dependencies: ["FeedWatchModel", "CLibXML2"], swiftSettings: strictSwift),
         .target(name: "FeedWatchMatching", dependencies: ["FeedWatchModel", "CStemmer"], swiftSettings: strictSwift),
         // Cross-feed story clustering (MinHash + LSH, title similarity): pure, on the model only.
@@ -54,7 +59,7 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        .target(name: "FeedWatchDigest", dependencies: ["FeedWatchModel", "CCurlShims"], swiftSettings: strictSwift),
+        .target(name: "FeedWatchDigest", dependencies: ["FeedWatchModel", "FeedWatchCurl"], swiftSettings: strictSwift),
         .target(
             name: "FeedWatchDaemon",
             dependencies: [
@@ -124,7 +129,7 @@ let package = Package(
             name: "FeedWatchDaemonTests",
             dependencies: [
                 "FeedWatchDaemon", "FeedWatchTestSupport", "FeedWatchStore", "FeedWatchFetching", "FeedWatchParsing",
-                "FeedWatchModel",
+                "FeedWatchModel", "FeedWatchCurl", "FeedWatchDigest", "FeedWatchClustering",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSwift

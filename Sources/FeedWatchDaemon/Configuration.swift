@@ -1,8 +1,10 @@
 import Foundation
+import FeedWatchClustering
 import FeedWatchDigest
 import FeedWatchFetching
 import FeedWatchParsing
 import FeedWatchModel
+import FeedWatchStore
 
 /// Where the state lives.
 public struct StorageConfiguration: Sendable, Hashable {
@@ -34,16 +36,30 @@ public struct StorageConfiguration: Sendable, Hashable {
     }
 }
 
-/// PostgreSQL connection settings besides the URL.
+/// PostgreSQL connection settings besides the URL: only what `[storage]` gives; the store's
+/// `PostgresStore.Configuration` holds the defaults.
 public struct PostgresSettings: Sendable, Hashable {
     /// A file holding the password (first line), used when the URL carries none; else `$PGPASSWORD`.
     public var passwordFile: String?
-    /// The most connections one daemon opens.
-    public var poolSize: Int = 8
-    /// How long one store operation may take before it fails and is retried later.
-    public var timeout: TimeSpan = TimeSpan(seconds: 30)
-    /// How long opening a connection may take.
-    public var connectTimeout: TimeSpan = TimeSpan(seconds: 10)
+    /// The most connections one daemon opens (`pool_size`).
+    public var poolSize: Int?
+    /// How long one store operation may take before it fails and is retried later (`timeout`).
+    public var timeout: TimeSpan?
+    /// How long opening a connection may take (`connect_timeout`).
+    public var connectTimeout: TimeSpan?
+
+    /// Settings that leave every limit at the store's default.
+    public init() {}
+
+    /// The store's configuration for `url` with these settings applied; the password is the
+    /// URL's (the caller reads `passwordFile` when it connects).
+    public func storeConfiguration(url: String) throws(StoreError) -> PostgresStore.Configuration {
+        var configuration = try PostgresStore.Configuration(url: url)
+        if let poolSize { configuration.poolSize = poolSize }
+        if let timeout { configuration.operationTimeout = timeout.timeInterval }
+        if let connectTimeout { configuration.connectTimeout = connectTimeout.timeInterval }
+        return configuration
+    }
 }
 
 /// Which database holds the state.
@@ -66,18 +82,13 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Defaults for fetching, from `[fetch]`.
+/// `[fetch]`: how often feeds are checked, and the fetcher's limits and identity. The
+/// transfer settings live in the Fetching stage's own `FetcherConfiguration`, the only home of
+/// their defaults; the properties below name them as the configuration file does.
 public struct FetchConfiguration: Sendable, Hashable {
+    /// The fetcher's limits, User-Agent and proxy, as the Fetching stage defines them.
+    public var fetcher = FetcherConfiguration()
     public var interval: TimeSpan = .minutes(30)
-    public var concurrency: Int = 16
-    public var perHostConcurrency: Int = 2
-    public var timeout: TimeSpan = TimeSpan(seconds: 30)
-    public var connectTimeout: TimeSpan = TimeSpan(seconds: 10)
-    public var maxBodyBytes: Int = 16 << 20
-    public var userAgent: String = FetchConfiguration.defaultUserAgent
-    /// The proxy every fetch goes through (`[fetch] proxy`); nil: libcurl's usual environment
-    /// variables (`https_proxy`, `no_proxy`, …) decide.
-    public var proxy: String?
     /// The shortest interval any feed may have (`[fetch] minimum_interval`, default 60s, at
     /// least 5s). Lower it only for tests and benchmarks: real feed hosts should not be
     /// polled more often than once a minute.
@@ -94,36 +105,109 @@ public struct FetchConfiguration: Sendable, Hashable {
     /// Article pages larger than this are not extracted (`full_text_max_bytes`).
     public var fullTextMaxBytes: Int = 8 << 20
 
-    /// Names feedwatch, its version and where to read about it, so feed owners know who calls.
-    public static let defaultUserAgent = "feedwatch/\(FeedWatchVersion.current) (+https://github.com/feedwatch/feedwatch)"
+    public init() {}
+
+    /// `concurrency`: fetches at once.
+    public var concurrency: Int {
+        get { fetcher.maxConcurrent }
+        set { fetcher.maxConcurrent = newValue }
+    }
+
+    /// `per_host_concurrency`: fetches at once from one host.
+    public var perHostConcurrency: Int {
+        get { fetcher.maxPerHost }
+        set { fetcher.maxPerHost = newValue }
+    }
+
+    /// `timeout`: one whole fetch, redirects included.
+    public var timeout: TimeSpan {
+        get { TimeSpan(seconds: Int64(fetcher.totalTimeout.rounded())) }
+        set { fetcher.totalTimeout = newValue.timeInterval }
+    }
+
+    /// `connect_timeout`.
+    public var connectTimeout: TimeSpan {
+        get { TimeSpan(seconds: Int64(fetcher.connectTimeout.rounded())) }
+        set { fetcher.connectTimeout = newValue.timeInterval }
+    }
+
+    /// `max_body_bytes`: the decoded body's cap.
+    public var maxBodyBytes: Int {
+        get { fetcher.maxBodyBytes }
+        set { fetcher.maxBodyBytes = newValue }
+    }
+
+    /// `user_agent`; default `HTTPIdentity.userAgent`, built from the version.
+    public var userAgent: String {
+        get { fetcher.userAgent }
+        set { fetcher.userAgent = newValue }
+    }
+
+    /// The proxy every fetch goes through (`[fetch] proxy`); nil: libcurl's usual environment
+    /// variables (`https_proxy`, `no_proxy`, …) decide.
+    public var proxy: String? {
+        get { fetcher.proxy }
+        set { fetcher.proxy = newValue }
+    }
 }
 
-/// Story clustering, from `[stories]`.
+/// Story clustering, from `[stories]`: the clusterer's own configuration, which holds the
+/// defaults, with the three settings the file may change in the file's terms.
 public struct StoryConfiguration: Sendable, Hashable {
+    /// What the story index is built with.
+    public var clustering = ClusteringConfiguration()
+
+    /// The clusterer's defaults.
+    public init() {}
+
     /// Articles further apart than this are never one story (`window`).
-    public var window: TimeSpan = .hours(72)
+    public var window: TimeSpan {
+        get { TimeSpan(seconds: Int64(clustering.window)) }
+        set { clustering.window = newValue.timeInterval }
+    }
     /// Estimated share of common word shingles for one story (`text_similarity`).
-    public var textSimilarity: Double = 0.4
+    public var textSimilarity: Double {
+        get { clustering.textThreshold }
+        set { clustering.textThreshold = newValue }
+    }
     /// Share of common title trigrams for one story (`title_similarity`).
-    public var titleSimilarity: Double = 0.8
+    public var titleSimilarity: Double {
+        get { clustering.titleThreshold }
+        set { clustering.titleThreshold = newValue }
+    }
 }
 
-/// Bounds on reading one feed document, from `[parse]`; the document size bound is
-/// `[fetch] max_body_bytes`.
+/// Bounds on reading one feed document, from `[parse]`: the parser's own `ParseLimits`, which
+/// hold the defaults; the document size bound is `[fetch] max_body_bytes`.
 public struct ParseConfiguration: Sendable, Hashable {
+    /// The parser's limits; `maxBytes` is replaced by the fetch body cap in `limits(maxBytes:)`.
+    private var base = ParseLimits()
+
+    /// The parser's defaults.
+    public init() {}
+
     /// The most items or entries read from one document (`max_entries`); the rest of a
     /// longer document is skipped with a warning.
-    public var maxEntries: Int = ParseLimits().maxEntries
+    public var maxEntries: Int {
+        get { base.maxEntries }
+        set { base.maxEntries = newValue }
+    }
     /// The deepest element nesting accepted (`max_depth`).
-    public var maxDepth: Int = ParseLimits().maxDepth
+    public var maxDepth: Int {
+        get { base.maxDepth }
+        set { base.maxDepth = newValue }
+    }
     /// The largest single text node accepted, in bytes (`max_text_bytes`).
-    public var maxTextBytes: Int = ParseLimits().maxTextBytes
-
-    public init() {}
+    public var maxTextBytes: Int {
+        get { base.maxTextBytes }
+        set { base.maxTextBytes = newValue }
+    }
 
     /// The parser's limits for a document of at most `maxBytes` (the fetch body cap).
     public func limits(maxBytes: Int) -> ParseLimits {
-        ParseLimits(maxBytes: maxBytes, maxDepth: maxDepth, maxTextBytes: maxTextBytes, maxEntries: maxEntries)
+        var limits = base
+        limits.maxBytes = maxBytes
+        return limits
     }
 }
 
@@ -155,7 +239,7 @@ public struct NotifierConfiguration: Sendable, Hashable {
     public var name: String
     public var transport: NotifierTransport
     /// Which events it receives: `digest`, `alert`.
-    public var events: Set<String> = ["digest", "alert"]
+    public var events: Set<NotifierEvent> = [.digest, .alert]
     /// Bound on one attempt.
     public var timeout: TimeSpan = TimeSpan(seconds: 30)
     /// Attempts before the delivery is marked failed.
@@ -163,27 +247,6 @@ public struct NotifierConfiguration: Sendable, Hashable {
     /// Delay after the first failure; doubles after each further one, up to `maxRetryDelay`.
     public var retryDelay: TimeSpan = .minutes(1)
     public var maxRetryDelay: TimeSpan = .hours(6)
-}
-
-/// A format a digest is written in.
-public enum DigestFormat: String, Sendable, Hashable, CaseIterable {
-    case markdown
-    /// `YYYY-MM-DD.html` and `index.html`.
-    case html
-    /// `YYYY-MM-DD.json`.
-    case json
-    /// `digests.atom`, the latest digests as a feed.
-    case atom
-
-    /// The file extension of this format.
-    public var fileExtension: String {
-        switch self {
-        case .markdown: return "md"
-        case .html: return "html"
-        case .json: return "json"
-        case .atom: return "atom"
-        }
-    }
 }
 
 /// A `host:port` to listen on, from `[http] listen` (IPv6 hosts in brackets: `[::1]:9464`).
@@ -247,15 +310,13 @@ public struct FeedWatchConfiguration: Sendable, Hashable {
     public var stories = StoryConfiguration()
     /// Bounds on reading a feed document, from `[parse]`.
     public var parse = ParseConfiguration()
+    /// What is valid but probably not meant (e.g. a topic that matches nearly every article):
+    /// `feedwatch check` prints it, the daemon logs it at start and reload.
+    public var warnings: [ConfigurationProblem] = []
 
     /// The parser's limits: `[parse]`, with the fetch body cap as the document size bound.
     public var parseLimits: ParseLimits { parse.limits(maxBytes: fetch.maxBodyBytes) }
 
     /// The interval a feed is checked at: its own, else the global one.
     public func interval(for feed: FeedSource) -> TimeSpan { feed.interval ?? fetch.interval }
-}
-
-/// The version this build reports in `--version` and the User-Agent.
-public enum FeedWatchVersion {
-    public static let current = "0.1.0"
 }

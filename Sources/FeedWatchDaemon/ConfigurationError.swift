@@ -26,3 +26,8 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
     public var lines: [String] { problems.map { "\(file): \($0)" } }
     public var description: String { lines.joined(separator: "\n") }
 }
+
+extension FeedWatchConfiguration {
+    /// One `FILE: warning: key.path: what` line per warning, for `feedwatch check` and the log.
+    public var warningLines: [String] { warnings.map { "\(path): warning: \($0)" } }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import FeedWatchModel
 import FeedWatchStore
 import Logging
 import ServiceLifecycle
@@ -61,12 +62,13 @@ public enum DaemonRunner {
         let configuration = runtime.configuration
         try FileManager.default.createDirectory(atPath: configuration.storage.stateDirectory, withIntermediateDirectories: true)
         let feeds = try await runtime.store.syncFeeds(configuration.feeds)
-        // Left by versions that tracked interrupted cycles with a file; the store tracks them now.
-        try? FileManager.default.removeItem(atPath: (configuration.storage.stateDirectory as NSString).appendingPathComponent("cycle-in-progress"))
         let newest = try await runtime.store.digests().first
         context.setLastDigest(day: newest?.day, created: newest?.created)
         let plan = try await SchedulerService.plan(runtime, now: Date())
         context.setFeedSummary(total: plan.total, failing: plan.failing, nextFetch: plan.due.isEmpty ? plan.nextCheck : Date())
+        for line in configuration.warningLines {
+            runtime.logger.warning("\(line)")
+        }
         runtime.logger.notice("feedwatch started", metadata: [
             "feeds": "\(feeds.count)", "topics": "\(configuration.topics.count)", "database": "\(configuration.storage.database)",
             "version": "\(FeedWatchVersion.current)",

@@ -12,7 +12,7 @@ import Logging
 /// Each step's failure is logged here, once, and retried on the next tick; it never stops
 /// the daemon.
 public struct DigestService: Sendable {
-    public let publisher: DigestPublisher
+    public let publisher: StoredDigestPublisher
     public let schedule: DigestSchedule
     public let logger: Logger
     /// How old an unpublished digest must be before this daemon finishes it. Zero with one
@@ -24,7 +24,7 @@ public struct DigestService: Sendable {
     var configuration: DigestConfiguration { publisher.configuration }
     var store: any Store { publisher.store }
 
-    public init(publisher: DigestPublisher, logger: Logger) {
+    public init(publisher: StoredDigestPublisher, logger: Logger) {
         self.publisher = publisher
         self.schedule = DigestSchedule(minuteOfDay: publisher.configuration.minuteOfDay, timeZone: publisher.clock.timeZone)
         self.logger = logger
@@ -42,15 +42,18 @@ public struct DigestService: Sendable {
     /// sends the deliveries that are due. Returns when it wants to run next.
     public func tick(now: Date) async throws -> Date {
         var wake = schedule.nextSlot(after: now)
-        // Alerts first: the digest collected next takes these matches, and alerts only look
-        // at matches not yet in a digest.
+        // Alerts first, once per tick: the digest collected next takes these matches, and
+        // alerts only look at matches not yet in a digest. Until they are queued, no digest
+        // collects matches (an alert would be lost); interrupted ones are still finished.
+        var alertsQueued = true
         do {
             try await queueAlerts(now: now)
         } catch {
+            alertsQueued = false
             logger.error("alerts not queued", metadata: ["error": "\(error)"])
         }
         do {
-            try await publishDue(now: now)
+            try await publishDue(now: now, collecting: alertsQueued)
         } catch {
             logger.error("digest not written", metadata: ["error": "\(error)", "directory": "\(configuration.directory)"])
         }
@@ -66,9 +69,7 @@ public struct DigestService: Sendable {
     /// Queues one delivery per new match of a topic with `alert = true`, for every notifier
     /// that takes alerts. Must run before the matches are collected into a digest.
     public func queueAlerts(now: Date) async throws {
-        let alertNotifiers = configuration.notifiers.filter { $0.events.contains("alert") }.map(\.name)
-        let queued = try await store.enqueueAlerts(
-            topicIDs: configuration.alertTopicIDs, notifiers: alertNotifiers, timeZone: configuration.timeZone, at: now)
+        let queued = try await publisher.queueAlerts(now: now)
         if queued > 0 { logger.info("alerts queued", metadata: ["deliveries": "\(queued)"]) }
     }
 
@@ -81,8 +82,9 @@ public struct DigestService: Sendable {
         return due.count
     }
 
-    /// Publishes interrupted digests, then the due one if it was not made yet.
-    func publishDue(now: Date) async throws {
+    /// Publishes interrupted digests, then the due one if it was not made yet (and
+    /// `collecting`: this tick's alerts are queued).
+    func publishDue(now: Date, collecting: Bool = true) async throws {
         let records = try await store.digests()
         for record in records.reversed() where record.published == nil && now.timeIntervalSince(record.created) >= finishGrace {
             try await publish(day: record.day, now: now, collect: false)
@@ -90,7 +92,7 @@ public struct DigestService: Sendable {
         let due = schedule.latestSlot(atOrBefore: now)
         let day = due.day.description
         // A digest made by hand later than the slot (`feedwatch digest`) counts as this one.
-        if records.contains(where: { $0.day == day || $0.created >= due.at }) { return }
+        if !collecting || records.contains(where: { $0.day == day || $0.created >= due.at }) { return }
         try await publish(day: day, now: now, collect: true)
     }
 
@@ -99,7 +101,8 @@ public struct DigestService: Sendable {
             // Not `try await` inside `?:`: the 6.3.1 optimizer has crashed on that.
             let outputs: [DigestPublisher.Output]
             if collect {
-                // Once across daemons sharing the store: nil means another daemon built it.
+                // Once across daemons sharing the store: nil means another daemon built it. The
+                // tick queued this moment's alerts already, before anything is collected.
                 guard let built = try await publisher.publishOnce(day: day, now: now) else {
                     logger.info("digest built by another daemon", metadata: ["day": "\(day)"])
                     return
@@ -162,32 +165,6 @@ public struct DigestService: Sendable {
 
     /// Renders what a delivery sends, from the store (digests) or its frozen payload (alerts).
     func message(for delivery: Delivery) async -> Result<FeedWatchDigest.Notification, DeliveryError> {
-        let digest: Digest
-        let event: String
-        if let day = delivery.digestDay {
-            guard let stored = try? await store.digest(day: day) else { return .failure(DeliveryError("digest \(day) is not in the store")) }
-            digest = stored
-            event = "digest"
-        } else if let payload = delivery.payload {
-            digest = payload
-            event = "alert"
-        } else {
-            return .failure(DeliveryError("delivery \(delivery.subject) has no content", retryable: false))
-        }
-        let subject: String
-        if event == "digest" {
-            subject = "feedwatch digest \(digest.day): \(digest.matchCount) \(digest.matchCount == 1 ? "match" : "matches")"
-        } else {
-            let section = digest.sections.first
-            subject = "feedwatch alert: \(section?.topic.name ?? "topic"): \(section?.items.first?.title ?? "")"
-        }
-        // The file a command gets: the first configured per-day format.
-        let fileFormat = configuration.formats.first { $0 != .atom }
-        return .success(FeedWatchDigest.Notification(
-            event: event, deliveryID: "feedwatch.\(delivery.id).\(delivery.subject.replacingOccurrences(of: ":", with: "-"))",
-            subject: subject,
-            text: publisher.render(digest, format: .markdown), html: publisher.render(digest, format: .html),
-            json: publisher.render(digest, format: .json),
-            filePath: event == "digest" ? fileFormat.map { publisher.path(day: digest.day, format: $0) } : nil))
+        await publisher.notification(for: delivery)
     }
 }

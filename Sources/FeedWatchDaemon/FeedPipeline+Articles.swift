@@ -11,9 +11,8 @@ extension FeedPipeline {
     /// Returns the matches to record. New articles are extracted and clustered; updated ones are
     /// matched again (recording skips topics they already matched). Failures of extraction and
     /// clustering are logged and leave the article to be matched on what the feed gave.
-    func processArticles(_ stored: StoredEntries, feed: StoredFeed, discovered: Date) async -> [TopicMatch] {
+    func processArticles(_ stored: StoredEntries, feed: StoredFeed, fullText mode: FullTextMode, discovered: Date) async -> [TopicMatch] {
         var articles = stored.new
-        let mode = configuration.feeds.first { $0.url == feed.url }?.fullText ?? .never
         if mode != .never {
             articles = await extractFullText(articles, mode: mode, feed: feed)
         }
@@ -25,14 +24,7 @@ extension FeedPipeline {
                 logger.error("cannot cluster articles", metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "error": "\(error)"])
             }
         }
-        var matches: [TopicMatch] = []
-        for article in articles + stored.updated {
-            let document = MatchDocument(title: article.title, body: article.bestText)
-            for hit in matcher.matches(document, feedURL: feed.url, feedTags: feed.tags) {
-                matches.append(TopicMatch(topicID: hit.topicID, articleID: article.id, score: hit.score, snippets: hit.snippets, matched: discovered))
-            }
-        }
-        return matches
+        return match(articles + stored.updated, of: feed, at: discovered)
     }
 
     /// Fetches and extracts the pages of `articles` that qualify (all for `.always`, candidates of

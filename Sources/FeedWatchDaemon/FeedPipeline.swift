@@ -24,6 +24,18 @@ public struct FeedRefreshReport: Sendable, Hashable {
     public var cancelled = false
 }
 
+/// A stored feed with its source in the running configuration, resolved once when it is
+/// claimed: its interval, request headers and full-text mode travel with it.
+public struct ScheduledFeed: Sendable, Hashable {
+    public var stored: StoredFeed
+    public var source: FeedSource
+
+    public init(stored: StoredFeed, source: FeedSource) {
+        self.stored = stored
+        self.source = source
+    }
+}
+
 /// The only place where the stages meet: fetch → parse → store new → match → record.
 /// Each stage gets a value and returns one; this type passes them along and records the
 /// outcome, so one feed's failure stays that feed's.
@@ -37,6 +49,8 @@ public struct FeedPipeline: Sendable {
     public let politeness: HostPoliteness
     /// Configured feeds by URL, for their own intervals.
     private let sources: [String: FeedSource]
+    /// Configured topics by id, as matches are recorded under them (made once, not per call).
+    private let topics: [String: TopicReference]
     /// Groups articles from different feeds into stories; shared by every refresh.
     public let stories: StoryIndex
 
@@ -53,15 +67,39 @@ public struct FeedPipeline: Sendable {
         self.policy = policy
         self.politeness = politeness
         self.sources = Dictionary(configuration.feeds.map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first })
+        self.topics = configuration.topics.referencesByID
         self.stories = stories
     }
 
-    /// Refreshes `feeds` concurrently and returns one report per feed, in the order given.
+    /// Pairs stored feeds with their configured sources, resolved once per claim: a scheduled
+    /// feed carries its own interval, headers and full-text mode from here on. Feeds the
+    /// running configuration does not name are returned apart and never fetched with made-up
+    /// settings (another daemon sharing the database may have them configured).
+    public func schedule(_ feeds: [StoredFeed]) -> (scheduled: [ScheduledFeed], unconfigured: [StoredFeed]) {
+        var scheduled: [ScheduledFeed] = []
+        var unconfigured: [StoredFeed] = []
+        scheduled.reserveCapacity(feeds.count)
+        for feed in feeds {
+            if let source = sources[feed.url] {
+                scheduled.append(ScheduledFeed(stored: feed, source: source))
+            } else {
+                unconfigured.append(feed)
+            }
+        }
+        return (scheduled, unconfigured)
+    }
+
+    /// Refreshes `feeds` concurrently and returns one report per feed, in the order given;
+    /// `onReport` sees each report as its feed finishes. The one refresh loop: the daemon's
+    /// scheduler, `run --once` and `fetch` all go through it.
     ///
     /// At most `window` refreshes are in flight: the fetcher enforces the global and per-host
     /// connection limits, and the window keeps a cycle over tens of thousands of feeds from
     /// parking one suspended task per feed in its queue (that costs memory, not speed).
-    public func refresh(_ feeds: [StoredFeed], now: @escaping @Sendable () -> Date = Date.init) async -> [FeedRefreshReport] {
+    public func refresh(
+        _ feeds: [ScheduledFeed], now: @escaping @Sendable () -> Date = Date.init,
+        onReport: (FeedRefreshReport) -> Void = { _ in }
+    ) async -> [FeedRefreshReport] {
         let window = max(configuration.fetch.concurrency * 4, 16)
         return await withTaskGroup(of: (Int, FeedRefreshReport).self) { group in
             var reports = [FeedRefreshReport?](repeating: nil, count: feeds.count)
@@ -75,10 +113,27 @@ public struct FeedPipeline: Sendable {
             while next < min(window, feeds.count) { startNext() }
             for await (index, report) in group {
                 reports[index] = report
+                onReport(report)
                 if next < feeds.count { startNext() }
             }
             return reports.compactMap { $0 }
         }
+    }
+
+    /// Refreshes the configured ones of `feeds` (see `schedule`).
+    public func refresh(_ feeds: [StoredFeed], now: @escaping @Sendable () -> Date = Date.init) async -> [FeedRefreshReport] {
+        await refresh(schedule(feeds).scheduled, now: now)
+    }
+
+    /// Refreshes one stored feed with its configured settings; a feed the configuration does
+    /// not name is not fetched, and the report says why.
+    public func refresh(_ feed: StoredFeed, now: @escaping @Sendable () -> Date = Date.init) async -> FeedRefreshReport {
+        guard let scheduled = schedule([feed]).scheduled.first else {
+            var report = FeedRefreshReport(feed: feed, status: nil, bytes: 0, seconds: 0, newArticles: 0, newMatches: 0, error: nil, warnings: [])
+            report.error = "not in the configuration: not fetched"
+            return report
+        }
+        return await refresh(scheduled, now: now)
     }
 
     /// How a refresh failed and what that means for the feed's schedule.
@@ -99,7 +154,8 @@ public struct FeedPipeline: Sendable {
 
     /// Refreshes one feed. Never throws: every failure becomes the report's `error` and the
     /// feed's stored fetch state, and the feed backs off.
-    public func refresh(_ feed: StoredFeed, now: @escaping @Sendable () -> Date = Date.init) async -> FeedRefreshReport {
+    public func refresh(_ scheduled: ScheduledFeed, now: @escaping @Sendable () -> Date = Date.init) async -> FeedRefreshReport {
+        let feed = scheduled.stored
         var report = FeedRefreshReport(feed: feed, status: nil, bytes: 0, seconds: 0, newArticles: 0, newMatches: 0, error: nil, warnings: [])
         let started = now()
         let urlForLog = LogRedaction.url(feed.url)
@@ -111,9 +167,9 @@ public struct FeedPipeline: Sendable {
             logger.error("cannot read fetch state", metadata: ["feed_url": "\(urlForLog)", "error": "\(error)"])
             return report
         }
-        let interval = configuration.interval(for: sources[feed.url] ?? FeedSource(url: feed.url, name: feed.name, tags: feed.tags))
+        let interval = configuration.interval(for: scheduled.source)
         do {
-            let outcome = try await process(feed, state: &state, started: started, now: now, report: &report)
+            let outcome = try await process(scheduled, state: &state, started: started, now: now, report: &report)
             report.newArticles = outcome.articles
             report.newMatches = outcome.matches
             state.errorCount = 0
@@ -164,8 +220,9 @@ public struct FeedPipeline: Sendable {
     }
 
     private func process(
-        _ feed: StoredFeed, state: inout FetchState, started: Date, now: @Sendable () -> Date, report: inout FeedRefreshReport
+        _ scheduled: ScheduledFeed, state: inout FetchState, started: Date, now: @Sendable () -> Date, report: inout FeedRefreshReport
     ) async throws(RefreshFailure) -> (articles: Int, matches: Int, hints: PublisherHints) {
+        let feed = scheduled.stored
         let url = state.movedTo ?? feed.url
         if let host = HostPoliteness.host(of: url), let until = politeness.pausedUntil(host: host, now: started) {
             throw RefreshFailure(message: "\(host) asked us to wait until \(until) (rate limited)", consequence: .waitUntil(until))
@@ -174,7 +231,7 @@ public struct FeedPipeline: Sendable {
         let unconditional = policy.wantsUnconditionalFetch(lastFullFetch: state.lastFullFetch ?? state.lastSuccess, now: started)
         let request = FetchRequest(
             url: url, etag: unconditional ? nil : state.etag, lastModified: unconditional ? nil : state.lastModified,
-            allowFileScheme: feed.url.lowercased().hasPrefix("file:"), extraHeaders: sources[feed.url]?.headers ?? [:])
+            allowFileScheme: feed.url.lowercased().hasPrefix("file:"), extraHeaders: scheduled.source.headers)
         let result: FetchResult
         do {
             result = try await fetcher.fetch(request)
@@ -244,7 +301,7 @@ public struct FeedPipeline: Sendable {
             ])
         }
         let articles = stored.new
-        let matches = await processArticles(stored, feed: feed, discovered: discovered)
+        let matches = await processArticles(stored, feed: feed, fullText: scheduled.source.fullText, discovered: discovered)
         do {
             // Marks the new and updated articles matched in the same transaction; if this fails,
             // they stay pending and `matchPending` finds them (the next fetch sees them as known).
@@ -259,23 +316,28 @@ public struct FeedPipeline: Sendable {
     /// many were new. Recording is idempotent, so matching an article twice adds nothing.
     /// Marks the articles matched, whether or not any topic matched them.
     func recordMatches(for articles: [Article], of feed: StoredFeed?, at matched: Date) async throws -> Int {
+        // A feed no longer configured is not watched: its leftover articles are closed unmatched.
+        let matches = feed.map { match(articles, of: $0, at: matched) } ?? []
+        return try await record(matches, completing: articles.map(\.id))
+    }
+
+    /// The topic matches of `articles` of `feed`, each on the text the daemon matches
+    /// (`Article.bestText`: the extracted full text when there is one, else the feed's).
+    func match(_ articles: [Article], of feed: StoredFeed, at matched: Date) -> [TopicMatch] {
         var matches: [TopicMatch] = []
         for article in articles {
-            // A feed no longer configured is not watched: its leftover articles are closed unmatched.
-            guard let feed else { break }
-            for hit in matcher.matches(MatchDocument(title: article.title, body: article.bestText), feedURL: feed.url, feedTags: feed.tags) {
+            for hit in matcher.matches(MatchDocument(article), feedURL: feed.url, feedTags: feed.tags) {
                 matches.append(TopicMatch(topicID: hit.topicID, articleID: article.id, score: hit.score, snippets: hit.snippets, matched: matched))
             }
         }
-        return try await record(matches, completing: articles.map(\.id))
+        return matches
     }
 
     /// Stores matches with the topics' current names and marks `completing` matched, in one
     /// transaction; returns how many matches were new.
     func record(_ matches: [TopicMatch], completing: [Int64]) async throws -> Int {
         guard !matches.isEmpty || !completing.isEmpty else { return 0 }
-        let names = Dictionary(configuration.topics.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return try await store.recordMatches(matches, topicNames: names, completing: completing)
+        return try await store.recordMatches(matches, topics: topics, completing: completing)
     }
 
     /// Matches the articles that were stored but whose matches were never recorded: the
@@ -297,5 +359,13 @@ public struct FeedPipeline: Sendable {
             "articles": "\(articles.count)", "new_matches": "\(added)",
         ])
         return added
+    }
+}
+
+extension MatchDocument {
+    /// What the daemon matches of a stored article: its title and `bestText` (the extracted
+    /// full text when there is one, else the feed's). `topics test` backtests on the same.
+    public init(_ article: Article) {
+        self.init(title: article.title, body: article.bestText)
     }
 }

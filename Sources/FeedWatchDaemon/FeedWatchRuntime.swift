@@ -1,5 +1,6 @@
 import Foundation
 import FeedWatchClustering
+import FeedWatchDigest
 import FeedWatchFetching
 import FeedWatchMatching
 import FeedWatchModel
@@ -12,13 +13,15 @@ public struct FeedWatchRuntime: Sendable {
     public let configuration: FeedWatchConfiguration
     public let store: any Store
     public let pipeline: FeedPipeline
-    public let publisher: DigestPublisher
+    public let publisher: StoredDigestPublisher
     public let logger: Logger
 
     /// Opens the store (connecting and migrating, for PostgreSQL) and compiles topics. Errors
     /// name what failed and why.
-    public static func open(configuration: FeedWatchConfiguration, logger: Logger) async throws -> FeedWatchRuntime {
-        let store = try await openStore(configuration.storage, logger: logger)
+    public static func open(
+        configuration: FeedWatchConfiguration, access: StoreAccess = .readWrite, logger: Logger
+    ) async throws -> FeedWatchRuntime {
+        let store = try await openStore(configuration.storage, access: access, logger: logger)
         do {
             return try FeedWatchRuntime(
                 configuration: configuration, store: store, fetcher: Self.makeFetcher(configuration.fetch), logger: logger)
@@ -55,39 +58,29 @@ public struct FeedWatchRuntime: Sendable {
         } catch {
             throw ConfigurationError(file: configuration.path, problems: [ConfigurationProblem("topic", error.description)])
         }
-        var clustering = ClusteringConfiguration()
-        clustering.window = configuration.stories.window.timeInterval
-        clustering.textThreshold = configuration.stories.textSimilarity
-        clustering.titleThreshold = configuration.stories.titleSimilarity
         self.pipeline = FeedPipeline(
             configuration: configuration, store: store, fetcher: fetcher, matcher: matcher, logger: logger,
-            politeness: politeness, stories: stories ?? StoryIndex(configuration: clustering))
-        self.publisher = try DigestPublisher(configuration: configuration.digest, store: store)
+            politeness: politeness, stories: stories ?? StoryIndex(configuration: configuration.stories.clustering))
+        self.publisher = try StoredDigestPublisher(configuration: configuration.digest, store: store)
     }
 
-    /// A fetcher with the `[fetch]` limits.
+    /// A fetcher with the `[fetch]` limits, User-Agent and proxy: the one every command that
+    /// fetches uses.
     public static func makeFetcher(_ fetch: FetchConfiguration) throws -> Fetcher {
-        var fetcherConfiguration = FetcherConfiguration()
-        fetcherConfiguration.maxConcurrent = fetch.concurrency
-        fetcherConfiguration.maxPerHost = fetch.perHostConcurrency
-        fetcherConfiguration.connectTimeout = fetch.connectTimeout.timeInterval
-        fetcherConfiguration.totalTimeout = fetch.timeout.timeInterval
-        fetcherConfiguration.maxBodyBytes = fetch.maxBodyBytes
-        fetcherConfiguration.userAgent = fetch.userAgent
-        fetcherConfiguration.proxy = fetch.proxy
-        return try Fetcher(configuration: fetcherConfiguration)
+        try Fetcher(configuration: fetch.fetcher)
     }
 
     /// Opens the configured store. The PostgreSQL password comes from the URL, else
     /// `[storage] password_file`, else `$PGPASSWORD`; it is never logged.
     public static func openStore(
-        _ storage: StorageConfiguration, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment
+        _ storage: StorageConfiguration, access: StoreAccess = .readWrite, logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws -> any Store {
         switch storage.database {
         case .sqlite(let path):
-            return try SQLiteStore(path: path)
+            return try SQLiteStore(path: path, access: access)
         case .postgres(let url):
-            var configuration = try PostgresStore.Configuration(url: url)
+            var configuration = try storage.postgres.storeConfiguration(url: url)
             if configuration.password == nil, let file = storage.postgres.passwordFile {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw StoreError(code: .cannotOpen, message: "storage.password_file: cannot read \(file)")
@@ -98,10 +91,7 @@ public struct FeedWatchRuntime: Sendable {
             if configuration.password == nil, let password = environment["PGPASSWORD"], !password.isEmpty {
                 configuration.password = password
             }
-            configuration.poolSize = storage.postgres.poolSize
-            configuration.operationTimeout = storage.postgres.timeout.timeInterval
-            configuration.connectTimeout = storage.postgres.connectTimeout.timeInterval
-            return try await PostgresStore.open(configuration, logger: logger)
+            return try await PostgresStore.open(configuration, access: access, logger: logger)
         }
     }
 
@@ -125,9 +115,9 @@ public struct FeedWatchRuntime: Sendable {
             let state = try await store.fetchState(feedID: feed.id)
             if state.disabledReason == nil { due.append(feed) }
         }
-        let reports = await pipeline.refresh(due, now: now)
+        let reports = await pipeline.refresh(pipeline.schedule(due).scheduled, now: now)
         let digests = DigestService(runtime: self)
-        try await digests.queueAlerts(now: now())
+        // Queues alerts before collecting the pending matches into today's digest.
         let files = try await publisher.publish(now: now())
         try await digests.sendDueDeliveries(now: now())
         await pruneArticles(now: now())

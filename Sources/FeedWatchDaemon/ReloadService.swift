@@ -68,6 +68,9 @@ public struct ReloadService: Service {
     static func apply(path: String, to context: DaemonContext) async throws -> Summary {
         let old = context.runtime
         var configuration = try ConfigurationLoader.load(path: path)
+        for line in configuration.warningLines {
+            context.logger.warning("\(line)")
+        }
         // The database and the listen address are bound at start; everything else applies now.
         if configuration.storage != old.configuration.storage {
             context.logger.warning("[storage] changed: it takes effect after a restart")

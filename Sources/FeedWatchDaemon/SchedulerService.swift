@@ -58,11 +58,18 @@ public struct SchedulerService: Service {
                 await runtime.matchPendingArticles(now: now)
             }
             let nextDue: Date?
-            switch await claimer.claim(now: Date()) {
-            case .feeds(let claimed):
-                context.setNextFetch(Date())
-                _ = await claimer.renewingLeases(of: claimed) { await cycle(claimed, runtime: runtime) }
-                await claimer.release(claimed)
+            let started = ContinuousClock.now
+            let context = context
+            let step = await claimer.step(
+                pipeline: runtime.pipeline,
+                willRefresh: { _ in beginCycle(runtime) },
+                onReport: { report in
+                    context.metrics.record(report)
+                    context.progressed()
+                })
+            switch step {
+            case .refreshed(let reports):
+                finishCycle(reports, runtime: runtime, started: started)
                 // More may be due: claim again at once.
                 continue
             case .storeFailed(let retryAfter):
@@ -112,35 +119,20 @@ public struct SchedulerService: Service {
         return plan
     }
 
-    /// Refreshes `feeds` concurrently (the fetcher enforces the global and per-host limits),
-    /// counting each finished feed as progress for the watchdog.
-    private func cycle(_ feeds: [StoredFeed], runtime: FeedWatchRuntime) async {
+    /// Before a batch's first fetch: the fetcher is the one a shutdown aborts, and the
+    /// watchdog counts progress from now.
+    private func beginCycle(_ runtime: FeedWatchRuntime) {
+        context.setNextFetch(Date())
         let fetcher = runtime.pipeline.fetcher
         if context.setCycleFetcher(fetcher) {
-            // Shutdown began between planning and now: take no work.
+            // Shutdown began between claiming and now: take no work.
             fetcher.shutdown()
         }
         context.setLoop(.working(progress: .now))
-        let started = ContinuousClock.now
-        var reports: [FeedRefreshReport] = []
-        reports.reserveCapacity(feeds.count)
-        // A bounded window of refreshes in flight (see `FeedPipeline.refresh(_:)`): the fetcher
-        // limits connections, the window limits parked tasks.
-        let window = max(runtime.configuration.fetch.concurrency * 4, 16)
-        await withTaskGroup(of: FeedRefreshReport.self) { group in
-            var pending = feeds[...]
-            func startNext() {
-                guard let feed = pending.popFirst() else { return }
-                group.addTask { await runtime.pipeline.refresh(feed) }
-            }
-            for _ in 0..<window { startNext() }
-            for await report in group {
-                context.metrics.record(report)
-                context.progressed()
-                reports.append(report)
-                startNext()
-            }
-        }
+    }
+
+    /// After a batch: metrics, alerts woken, one log line.
+    private func finishCycle(_ reports: [FeedRefreshReport], runtime: FeedWatchRuntime, started: ContinuousClock.Instant) {
         _ = context.setCycleFetcher(nil)
         let completed = reports.filter { !$0.cancelled }
         context.metrics.recordCycle()

@@ -60,8 +60,11 @@ public struct StoreStartup: Sendable {
                     "error": "\(error.message)", "attempt": "\(attempt)", "retry_in": "\(String(format: "%.0f", delay))s",
                 ])
                 // The next attempt may itself take a connect and an operation timeout.
-                let storage = configuration.storage.postgres
-                let budget = delay + storage.connectTimeout.timeInterval + storage.timeout.timeInterval + 30
+                var budget = delay + 30
+                if case .postgres(let url) = configuration.storage.database,
+                   let store = try? configuration.storage.postgres.storeConfiguration(url: url) {
+                    budget += store.connectTimeout + store.operationTimeout
+                }
                 notify(SystemdNotifier.statusMessage("waiting for the database (attempt \(attempt)): \(error.message)"))
                 notify("EXTEND_TIMEOUT_USEC=\(UInt64(budget * 1_000_000))")
                 if signals == nil { signals = StopSignals() }

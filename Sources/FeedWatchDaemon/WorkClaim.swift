@@ -21,6 +21,8 @@ public final class FeedClaimer: Sendable {
     public let maxBackoff: TimeInterval
     private let logger: Logger
     private let failures = Mutex(0)
+    /// Feeds already reported as missing from this daemon's configuration.
+    private let unconfiguredReported = Mutex<Set<String>>([])
 
     /// What one step did, and what the loop should do next.
     public enum Step: Sendable {
@@ -111,16 +113,40 @@ public final class FeedClaimer: Sendable {
         }
     }
 
-    /// Claims one batch of due feeds and refreshes it (the whole batch at once; the daemon's
-    /// scheduler uses `claim`, `renewingLeases` and `release` with its own bounded window).
-    public func step(pipeline: FeedPipeline, now: @escaping @Sendable () -> Date = Date.init) async -> Step {
+    /// Claims one batch of due feeds and refreshes it through the pipeline's refresh loop, the
+    /// daemon scheduler's one step. Each claimed feed is paired with its configured source once,
+    /// here; `willRefresh` sees the batch before its first fetch, `onReport` each feed as it
+    /// finishes.
+    ///
+    /// A claimed feed the running configuration does not name (another daemon sharing the
+    /// database has it) is not fetched with made-up settings: its lease is kept until it runs
+    /// out, so neither this daemon claims it again at once nor is it lost for the others.
+    public func step(
+        pipeline: FeedPipeline, now: @escaping @Sendable () -> Date = Date.init,
+        willRefresh: ([ScheduledFeed]) -> Void = { _ in }, onReport: @escaping @Sendable (FeedRefreshReport) -> Void = { _ in }
+    ) async -> Step {
         switch await claim(now: now()) {
         case .idle(let next): return .idle(nextDue: next)
         case .storeFailed(let delay): return .storeFailed(retryAfter: delay)
         case .feeds(let claimed):
-            let reports = await renewingLeases(of: claimed, now: now) { await pipeline.refresh(claimed, now: now) } ?? []
-            await release(claimed)
+            let (scheduled, unconfigured) = pipeline.schedule(claimed)
+            reportUnconfigured(unconfigured)
+            willRefresh(scheduled)
+            let reports = await renewingLeases(of: scheduled.map(\.stored), now: now) {
+                await pipeline.refresh(scheduled, now: now, onReport: onReport)
+            } ?? []
+            await release(scheduled.map(\.stored))
             return .refreshed(reports)
+        }
+    }
+
+    /// Says once per feed that a claimed feed is not in this daemon's configuration.
+    private func reportUnconfigured(_ feeds: [StoredFeed]) {
+        let fresh = unconfiguredReported.withLock { seen in feeds.filter { seen.insert($0.url).inserted } }
+        for feed in fresh {
+            logger.warning("a feed in the shared database is not in this daemon's configuration: left to the daemons that have it", metadata: [
+                "feed_url": "\(LogRedaction.url(feed.url))",
+            ])
         }
     }
 

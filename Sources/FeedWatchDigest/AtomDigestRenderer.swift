@@ -13,10 +13,14 @@ public struct AtomDigestRenderer: Sendable {
     /// Where the digest files are published (`https://example.org/digests/`); nil when they
     /// are only local files, and the feed then has no links.
     public let baseURL: String?
+    /// How many of the latest digests the feed carries (`atom_entries`).
+    public let entries: Int
 
-    public init(clock: DigestClock, feedID: String, baseURL: String? = nil) {
+    /// A feed renderer; `entries` bounds the digests it reads as a file of a digest edition.
+    public init(clock: DigestClock, feedID: String, baseURL: String? = nil, entries: Int = 30) {
         self.clock = clock
         self.feedID = feedID
+        self.entries = entries
         self.baseURL = baseURL.flatMap(DigestMarkup.safeURL).map { $0.hasSuffix("/") ? $0 : $0 + "/" }
     }
 

@@ -75,7 +75,7 @@ enum HTMLPage {
 
     /// `style-src` pinned to the stylesheet's hash: no other style, and nothing else at all.
     static let contentSecurityPolicy: String = {
-        let hash = Data(SHA256.digest(of: Array(css.utf8))).base64EncodedString()
+        let hash = Data(ContentDigest.digest(of: Array(css.utf8))).base64EncodedString()
         return "default-src 'none'; style-src 'sha256-\(hash)'; img-src 'none'; base-uri 'none'; form-action 'none'"
     }()
 

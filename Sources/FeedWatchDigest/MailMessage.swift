@@ -7,7 +7,7 @@ import FeedWatchModel
 public enum MailMessage {
     /// The message with CRLF line ends, ready for SMTP `DATA` or `sendmail -i`.
     public static func build(_ notification: Notification, from: String, to: [String], date: Date = Date()) -> String {
-        let boundary = "feedwatch-" + String(SHA256.hexDigest(of: Array(notification.deliveryID.utf8)).prefix(24))
+        let boundary = "feedwatch-" + String(ContentDigest.hexDigest(of: Array(notification.deliveryID.utf8)).prefix(24))
         let domain = from.split(separator: "@").last.map(String.init) ?? "feedwatch.invalid"
         var lines = [
             "From: " + headerSafe(from),

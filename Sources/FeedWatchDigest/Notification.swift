@@ -1,9 +1,20 @@
 import Foundation
 
+/// What a notifier is told about: a digest was published, or a topic with `alert = true` matched.
+public enum NotifierEvent: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// A digest was written; it is sent whole.
+    case digest
+    /// One match of an alert topic, sent at once.
+    case alert
+
+    /// The name headers, environment variables and the configuration use: the raw value.
+    public var description: String { rawValue }
+}
+
 /// One message to deliver, already rendered: every notifier picks the parts it needs.
 public struct Notification: Sendable, Hashable {
-    /// `digest` or `alert`.
-    public var event: String
+    /// What the message is about (`FEEDWATCH_EVENT`, `X-Feedwatch-Event`).
+    public var event: NotifierEvent
     /// Stable across retries, so a receiver can drop a repeat (`X-Feedwatch-Delivery`, Message-ID).
     public var deliveryID: String
     /// One line, e.g. "feedwatch digest 2026-11-29: 3 matches".
@@ -17,7 +28,8 @@ public struct Notification: Sendable, Hashable {
     /// The digest file a command receives as its argument; nil for alerts.
     public var filePath: String?
 
-    public init(event: String, deliveryID: String, subject: String, text: String, html: String, json: String, filePath: String?) {
+    /// A rendered message.
+    public init(event: NotifierEvent, deliveryID: String, subject: String, text: String, html: String, json: String, filePath: String?) {
         self.event = event
         self.deliveryID = deliveryID
         self.subject = subject
@@ -25,6 +37,12 @@ public struct Notification: Sendable, Hashable {
         self.html = html
         self.json = json
         self.filePath = filePath
+    }
+
+    /// The delivery id of outbox entry `number` sending `key` (`digest:2026-11-29`,
+    /// `alert:17`): `feedwatch.<number>.<key with ":" as "-">`.
+    public static func deliveryID(number: Int64, key: String) -> String {
+        "feedwatch.\(number).\(key.replacingOccurrences(of: ":", with: "-"))"
     }
 }
 
@@ -75,7 +93,7 @@ public enum NotifierTransport: Sendable, Hashable {
             if let path = notification.filePath { arguments.append(path) }
             try await CommandRunner.run(
                 path: settings.path, arguments: arguments, input: Array(notification.json.utf8), timeout: timeout,
-                environment: ["FEEDWATCH_EVENT": notification.event, "FEEDWATCH_DELIVERY": notification.deliveryID])
+                environment: ["FEEDWATCH_EVENT": notification.event.rawValue, "FEEDWATCH_DELIVERY": notification.deliveryID])
         }
     }
 }

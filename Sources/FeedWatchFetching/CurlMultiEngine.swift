@@ -1,4 +1,5 @@
 import CCurlShims
+import FeedWatchCurl
 import Foundation
 import Synchronization
 

@@ -1,4 +1,5 @@
 import CCurlShims
+import FeedWatchCurl
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import CCurlShims
+import FeedWatchCurl
 import Synchronization
 
 /// One fetch: the validated request, and once running its easy handle and what has arrived.

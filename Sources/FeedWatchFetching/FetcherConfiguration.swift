@@ -1,3 +1,5 @@
+import FeedWatchCurl
+
 /// Limits and identity for a `Fetcher`; every bound is explicit.
 public struct FetcherConfiguration: Sendable, Hashable {
     /// Transfers running at once across all hosts; the rest wait in the fetcher's queue.
@@ -31,7 +33,7 @@ public struct FetcherConfiguration: Sendable, Hashable {
         maxConcurrent: Int = 16, maxPerHost: Int = 2, connectTimeout: Double = 10, totalTimeout: Double = 30,
         lowSpeedLimitBytesPerSecond: Int = 64, lowSpeedTime: Double = 15, maxBodyBytes: Int = 16 << 20,
         maxRedirects: Int = 5, maxHeaderBytes: Int = 64 << 10,
-        userAgent: String = "feedwatch/0.1 (+https://github.com/feedwatch/feedwatch)", proxy: String? = nil,
+        userAgent: String = HTTPIdentity.userAgent, proxy: String? = nil,
         caBundlePath: String? = nil
     ) {
         self.maxConcurrent = maxConcurrent

@@ -18,9 +18,11 @@ public struct Digest: Sendable, Hashable, Codable {
 
     /// The matches of one topic.
     public struct Section: Sendable, Hashable, Codable {
-        public var topic: Topic
+        /// The topic, as the digest shows it. Decodes from a whole `Topic` too (alert payloads
+        /// stored before this type existed).
+        public var topic: TopicReference
         public var items: [Item]
-        public init(topic: Topic, items: [Item]) {
+        public init(topic: TopicReference, items: [Item]) {
             self.topic = topic
             self.items = items
         }

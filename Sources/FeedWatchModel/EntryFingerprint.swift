@@ -9,7 +9,7 @@ public enum EntryFingerprint {
         if let id = nonEmpty(id) { return "id:" + id }
         if let link = nonEmpty(link) { return "link:" + CanonicalLink.normalise(link) }
         let material = (title ?? "") + "\u{1F}" + (content ?? "")
-        return "hash:" + SHA256.hexDigest(of: Array(material.utf8))
+        return "hash:" + ContentDigest.hexDigest(of: Array(material.utf8))
     }
 
     private static func nonEmpty(_ s: String?) -> String? {

@@ -39,7 +39,7 @@ public enum EntryIdentity {
     public static func contentHash(of entry: Entry) -> String {
         let material = (entry.title ?? "") + "\u{1F}" + (entry.summary?.plainText ?? "") + "\u{1F}"
             + (entry.content?.plainText ?? "")
-        return SHA256.hexDigest(of: Array(material.utf8))
+        return ContentDigest.hexDigest(of: Array(material.utf8))
     }
 
     /// Whether the document repeats a guid for entries with different links, so guids alone

@@ -62,7 +62,7 @@ extension SQLiteStore {
                 let day = String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
                 let alert = Digest(
                     day: day, timeZone: timeZone, created: matched,
-                    sections: [Digest.Section(topic: Topic(id: row["topic_id"], name: row["topic_name"], query: ""), items: [item])])
+                    sections: [Digest.Section(topic: TopicReference(id: row["topic_id"], name: row["topic_name"]), items: [item])])
                 let payload = String(decoding: try encoder.encode(alert), as: UTF8.self)
                 for notifier in notifiers {
                     try db.execute(

@@ -10,14 +10,45 @@ public final class SQLiteStore: Store {
     /// The database file, for error messages.
     public let path: String
 
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date; with
+    /// `access: .readOnly` (what `status`, `feeds list` and the source of `store copy` use),
+    /// opens an existing database without creating, migrating or writing anything, and refuses
+    /// one whose schema is not this build's.
     /// - Parameter busyTimeout: how long a write waits for another process's lock.
-    public init(path: String, busyTimeout: Double = 5) throws {
+    public init(path: String, access: StoreAccess = .readWrite, busyTimeout: Double = 5) throws {
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
         config.label = "feedwatch"
+        if access == .readOnly {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StoreError(code: .cannotOpen, message: "\(path): no database yet (the daemon creates it when it first starts)")
+            }
+            config.readonly = true
+            do {
+                pool = try DatabasePool(path: path, configuration: config)
+            } catch {
+                throw SQLiteStore.translate(error, path: path, doing: "open")
+            }
+            let schema: (complete: Bool, superseded: Bool)
+            do {
+                schema = try pool.read { db in
+                    (try SQLiteMigrations.migrator.hasCompletedMigrations(db), try SQLiteMigrations.migrator.hasBeenSuperseded(db))
+                }
+            } catch {
+                throw SQLiteStore.translate(error, path: path, doing: "read the schema of")
+            }
+            if schema.superseded {
+                throw StoreError(code: .migrationFailed, message: "\(path): the database was migrated by a newer feedwatch; upgrade this one")
+            }
+            if !schema.complete {
+                throw StoreError(
+                    code: .migrationFailed,
+                    message: "\(path): the database has an older schema; the daemon migrates it when it starts (this command only reads)")
+            }
+            return
+        }
         do {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty {
@@ -179,10 +210,6 @@ public final class SQLiteStore: Store {
 
     // MARK: Articles
 
-    public func insertNew(feedID: Int64, entries: [Entry], discovered: Date) async throws -> [Article] {
-        try await storeEntries(feedID: feedID, entries: entries, discovered: discovered).new
-    }
-
     public func articles(since: Date, limit: Int) async throws -> [Article] {
         try await read("read articles") { db in
             try Row.fetchAll(
@@ -218,7 +245,7 @@ public final class SQLiteStore: Store {
 
     // MARK: Matches and digests
 
-    public func recordMatches(_ matches: [TopicMatch], topicNames: [String: String], completing: [Int64]) async throws -> Int {
+    public func recordMatches(_ matches: [TopicMatch], topics: [String: TopicReference], completing: [Int64]) async throws -> Int {
         guard !matches.isEmpty || !completing.isEmpty else { return 0 }
         return try await write("record matches") { db in
             let done = try db.makeStatement(sql: "UPDATE articles SET match_pending = 0 WHERE id = ? AND match_pending = 1")
@@ -232,7 +259,7 @@ public final class SQLiteStore: Store {
                         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(topic_id, article_id) DO NOTHING
                         """,
                     arguments: [
-                        match.topicID, topicNames[match.topicID] ?? match.topicID, match.articleID, match.score,
+                        match.topicID, topics[match.topicID]?.name ?? match.topicID, match.articleID, match.score,
                         snippets, match.matched.timeIntervalSince1970,
                     ])
                 added += db.changesCount
@@ -289,7 +316,7 @@ public final class SQLiteStore: Store {
                 if sections.last?.topic.id == topicID {
                     sections[sections.count - 1].items.append(item)
                 } else {
-                    sections.append(Digest.Section(topic: Topic(id: topicID, name: row["topic_name"], query: ""), items: [item]))
+                    sections.append(Digest.Section(topic: TopicReference(id: topicID, name: row["topic_name"]), items: [item]))
                 }
             }
             sections = try Self.collapseStories(sections, storyOf: storyOf, db: db)

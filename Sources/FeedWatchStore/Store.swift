@@ -1,6 +1,14 @@
 import Foundation
 import FeedWatchModel
 
+/// Whether a store may be changed. Read-only commands (`status`, `feeds list`, the source of
+/// `store copy`) open it read-only: no file created, no schema migrated, nothing written, so
+/// a newer binary's `status` never migrates a database older daemons still use.
+public enum StoreAccess: Sendable, Hashable {
+    case readWrite
+    case readOnly
+}
+
 /// What the store remembers about fetching one feed between runs.
 public struct FetchState: Sendable, Hashable, Codable {
     public var etag: String?
@@ -178,17 +186,14 @@ public protocol Store: Sendable {
     /// Remembers the title the feed announced, for display.
     func updateFeedTitle(feedID: Int64, title: String) async throws
 
-    /// Inserts the entries this feed has not had before and returns exactly those, in feed
-    /// order. Atomic: two concurrent calls with the same entries return each one once.
-    func insertNew(feedID: Int64, entries: [Entry], discovered: Date) async throws -> [Article]
-
     /// Records matches; a (topic, article) pair already recorded is left as it was. In the
     /// same transaction, marks the articles in `completing` as matched: they leave
     /// `articlesPendingMatch` (an article stored, whose matches were never recorded because
     /// the database or the process failed in between, stays there until this succeeds).
     /// Returns how many matches were new.
+    /// Each match is stored with its topic's name from `topics` (by id; the id when absent).
     @discardableResult
-    func recordMatches(_ matches: [TopicMatch], topicNames: [String: String], completing: [Int64]) async throws -> Int
+    func recordMatches(_ matches: [TopicMatch], topics: [String: TopicReference], completing: [Int64]) async throws -> Int
 
     /// Articles stored (new, or updated with changed text) whose matching has not been
     /// recorded, last stored before `storedBefore`, oldest first, at most `limit`.
@@ -345,8 +350,17 @@ public struct ArticleExtractionRecord: Sendable, Hashable {
 }
 
 extension Store {
+    /// Records matches under topic names given by id (see
+    /// `recordMatches(_:topics:completing:)`).
+    @discardableResult
+    public func recordMatches(_ matches: [TopicMatch], topicNames: [String: String], completing: [Int64]) async throws -> Int {
+        try await recordMatches(
+            matches, topics: topicNames.reduce(into: [:]) { $0[$1.key] = TopicReference(id: $1.key, name: $1.value) },
+            completing: completing)
+    }
+
     /// Records matches without marking any article as matched (see
-    /// `recordMatches(_:topicNames:completing:)`).
+    /// `recordMatches(_:topics:completing:)`).
     @discardableResult
     public func recordMatches(_ matches: [TopicMatch], topicNames: [String: String]) async throws -> Int {
         try await recordMatches(matches, topicNames: topicNames, completing: [])

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FeedWatchDaemon
+import FeedWatchStore
 import Logging
 
 /// Options every command that reads the configuration takes.
@@ -27,16 +28,30 @@ struct ConfigOptions: ParsableArguments {
         }
     }
 
+    /// The `[fetch]` settings for a command that fetches: the configuration's, so `proxy`,
+    /// `user_agent`, timeouts and caps apply to every request feedwatch makes; the defaults
+    /// when there is no file at the default path (trying a feed before configuring anything).
+    static func fetchConfiguration(path: String) throws -> FetchConfiguration {
+        if path == ConfigurationLoader.defaultPath, !FileManager.default.fileExists(atPath: path) { return FetchConfiguration() }
+        do {
+            return try ConfigurationLoader.load(path: path).fetch
+        } catch {
+            Terminal.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+
     func logger(label: String = "feedwatch") -> Logger {
         let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
         return Logger(label: label) { name in FeedWatchLogHandler(label: name, level: level) }
     }
 
-    /// Loads the configuration and opens the store; failures print one clear message.
-    func runtime() async throws -> FeedWatchRuntime {
+    /// Loads the configuration and opens the store; failures print one clear message. Commands
+    /// that only report open it `.readOnly`: they create, migrate and write nothing.
+    func runtime(_ access: StoreAccess = .readWrite) async throws -> FeedWatchRuntime {
         let configuration = try load()
         do {
-            return try await FeedWatchRuntime.open(configuration: configuration, logger: logger())
+            return try await FeedWatchRuntime.open(configuration: configuration, access: access, logger: logger())
         } catch {
             Terminal.error("feedwatch: cannot start: \(error)")
             throw ExitCode(1)

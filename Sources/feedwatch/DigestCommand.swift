@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FeedWatchDaemon
+import FeedWatchDigest
 
 struct DigestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +13,7 @@ struct DigestCommand: AsyncParsableCommand {
             sends the deliveries that are due, as the daemon does at [digest] time. With --date: \
             renders the stored digest of that day again, byte for byte what was written then \
             (for atom: the feed as it was when that digest was the newest). --stdout prints \
-            instead of writing files; --format picks one format (md, html, json, atom).
+            instead of writing files; --format picks one format (\(DigestFormat.allValueStrings.joined(separator: ", "))).
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -20,15 +21,16 @@ struct DigestCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The day of a stored digest.", valueName: "YYYY-MM-DD"))
     var date: String?
 
-    @Option(help: ArgumentHelp("md, html, json or atom (default: md with --stdout, else the configured formats).", valueName: "format"))
-    var format: String?
+    // ArgumentParser lists the values (`DigestFormat.allValueStrings`) after this help.
+    @Option(help: ArgumentHelp("The format to print or write (default: md with --stdout, else the configured formats).", valueName: "format"))
+    var format: DigestFormat?
 
     @Flag(help: "Print the digest instead of writing files.")
     var stdout = false
 
     func run() async throws {
         let runtime = try await options.runtime()
-        let chosen = try chosenFormat()
+        let chosen = format
         if let date, !Self.isDay(date) {
             Terminal.error("feedwatch digest: --date \(date) is not a day (write YYYY-MM-DD)")
             throw ExitCode(1)
@@ -58,20 +60,6 @@ struct DigestCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         for output in outputs { print(output.path) }
-    }
-
-    /// The `--format` asked for, nil when none was.
-    private func chosenFormat() throws -> DigestFormat? {
-        guard let format else { return nil }
-        switch format {
-        case "md", "markdown": return .markdown
-        case "html": return .html
-        case "json": return .json
-        case "atom": return .atom
-        default:
-            Terminal.error("feedwatch digest: unknown format \(format) (available: md, html, json, atom)")
-            throw ExitCode(1)
-        }
     }
 
     /// Prints (`--stdout`) or writes one format of the stored digest of `day`.

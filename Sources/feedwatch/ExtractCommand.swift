@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FeedWatchDaemon
 import FeedWatchParsing
 
 struct ExtractCommand: AsyncParsableCommand {
@@ -22,8 +23,11 @@ struct ExtractCommand: AsyncParsableCommand {
     @Option(help: "Refuse pages larger than this many bytes.")
     var maxBytes: Int = ExtractionLimits().maxInputBytes
 
+    @Option(name: .shortAndLong, help: ArgumentHelp("The configuration whose [fetch] settings fetch a URL.", valueName: "path"))
+    var config: String = ConfigurationLoader.defaultPath
+
     func run() async throws {
-        let loaded = try await DocumentLoader.load(source)
+        let loaded = try await DocumentLoader.load(source, configPath: config)
         let article: ExtractedArticle
         do {
             article = try ArticleExtractor.extract(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FeedWatchDaemon
+import FeedWatchModel
 
 /// The `feedwatch` command line.
 @main

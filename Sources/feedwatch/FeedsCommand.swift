@@ -4,6 +4,7 @@ import FeedWatchDaemon
 import FeedWatchFetching
 import FeedWatchModel
 import FeedWatchParsing
+import FeedWatchStore
 
 struct FeedsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,14 +25,22 @@ struct FeedsCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let runtime = try await options.runtime()
-            _ = try await runtime.store.syncFeeds(runtime.configuration.feeds)
-            let statuses = try await runtime.store.feedStatuses()
-            let sources = Dictionary(runtime.configuration.feeds.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
-            let rows = statuses.map { s in
-                [s.feed.displayName, s.feed.url,
-                 sources[s.feed.url].map { runtime.configuration.interval(for: $0).description } ?? "-",
-                 s.feed.tags.joined(separator: ","), "\(s.articleCount)"]
+            // Read-only: the configured feeds, with what the store knows of them. Syncing the
+            // feed list is the daemon's job (a synced feed is claimed by every daemon sharing
+            // the database, configured there or not).
+            let configuration = try options.load()
+            let statuses: [FeedStatus]
+            if FeedsCommand.hasDatabase(configuration) {
+                let runtime = try await options.runtime(.readOnly)
+                statuses = try await runtime.store.feedStatuses()
+            } else {
+                statuses = []
+            }
+            let stored = Dictionary(statuses.map { ($0.feed.url, $0) }, uniquingKeysWith: { a, _ in a })
+            let rows = configuration.feeds.map { source in
+                [stored[source.url]?.feed.displayName ?? source.name ?? source.url, source.url,
+                 configuration.interval(for: source).description, source.tags.joined(separator: ","),
+                 stored[source.url].map { "\($0.articleCount)" } ?? "-"]
             }
             print(Terminal.table(["NAME", "URL", "INTERVAL", "TAGS", "ARTICLES"], rows))
         }
@@ -64,7 +73,7 @@ struct FeedsCommand: AsyncParsableCommand {
                 Terminal.error("feedwatch feeds add: \(url): \(reason)")
                 throw ExitCode(1)
             }
-            let fetcher = try Fetcher()
+            let fetcher = try FeedWatchRuntime.makeFetcher(configuration.fetch)
             defer { fetcher.shutdown() }
             var feedURL = url
             var parsed: ParsedFeed
@@ -179,6 +188,13 @@ struct FeedsCommand: AsyncParsableCommand {
     }
 
     /// Saves an edited configuration; a validation or write error is printed, exit status 1.
+    /// Whether there is a database to read: an SQLite file exists (the daemon creates it on
+    /// first start), or PostgreSQL (whose reachability the open reports).
+    static func hasDatabase(_ configuration: FeedWatchConfiguration) -> Bool {
+        if case .sqlite(let path) = configuration.storage.database { return FileManager.default.fileExists(atPath: path) }
+        return true
+    }
+
     static func save(_ editor: ConfigurationEditor) throws {
         do {
             _ = try editor.save()

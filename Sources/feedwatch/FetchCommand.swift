@@ -34,20 +34,9 @@ struct FetchCommand: AsyncParsableCommand {
             }
         }
         let progress = FetchProgress(total: chosen.count, interactive: Terminal.isInteractive)
-        let reports = await withTaskGroup(of: (Int, FeedRefreshReport).self) { group in
-            for (index, feed) in chosen.enumerated() {
-                group.addTask {
-                    let report = await runtime.pipeline.refresh(feed)
-                    return (index, report)
-                }
-            }
-            var out = [FeedRefreshReport?](repeating: nil, count: chosen.count)
-            for await (index, report) in group {
-                out[index] = report
-                progress.finished(report)
-            }
-            return out.compactMap { $0 }
-        }
+        // The daemon's refresh loop, with its bounded window; every stored feed chosen here is configured.
+        let scheduled = runtime.pipeline.schedule(chosen).scheduled
+        let reports = await runtime.pipeline.refresh(scheduled, onReport: { report in progress.finished(report) })
         progress.done()
         let rows = reports.map { r in
             [r.feed.displayName, r.status.map(String.init) ?? "-", Terminal.bytes(r.bytes), Terminal.seconds(r.seconds),

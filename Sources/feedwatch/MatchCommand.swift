@@ -42,7 +42,7 @@ struct MatchCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         for file in files {
-            let loaded = try await DocumentLoader.load(file)
+            let loaded = try await DocumentLoader.load(file, configPath: config)
             for document in Self.documents(from: loaded) {
                 for hit in matcher.matches(MatchDocument(title: document.title, body: document.body)) {
                     if json {

@@ -22,8 +22,11 @@ struct ParseCommand: AsyncParsableCommand {
     @Flag(help: "Print the parsed feed as JSON.")
     var json = false
 
+    @Option(name: .shortAndLong, help: ArgumentHelp("The configuration whose [fetch] settings fetch a URL.", valueName: "path"))
+    var config: String = ConfigurationLoader.defaultPath
+
     func run() async throws {
-        let loaded = try await DocumentLoader.load(source)
+        let loaded = try await DocumentLoader.load(source, configPath: config)
         let feed: ParsedFeed
         do {
             feed = try FeedParser.parse(loaded.bytes, documentURL: loaded.url, httpContentType: loaded.contentType)
@@ -63,11 +66,13 @@ enum DocumentLoader {
         var contentType: String?
     }
 
-    static func load(_ source: String) async throws -> Loaded {
+    /// Reads `source`; a URL is fetched with the `[fetch]` settings of the configuration at
+    /// `configPath` (see `ConfigOptions.fetchConfiguration`).
+    static func load(_ source: String, configPath: String) async throws -> Loaded {
         let lower = source.lowercased()
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
             do {
-                let fetcher = try Fetcher()
+                let fetcher = try FeedWatchRuntime.makeFetcher(ConfigOptions.fetchConfiguration(path: configPath))
                 defer { fetcher.shutdown() }
                 let result = try await fetcher.fetch(FetchRequest(url: source))
                 guard (200..<300).contains(result.status) else {

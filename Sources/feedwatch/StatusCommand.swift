@@ -24,7 +24,7 @@ struct StatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let runtime = try await options.runtime()
+        let runtime = try await options.runtime(.readOnly)
         // Read-only: the running daemon owns the feed list (it syncs it at start and on
         // SIGHUP), so status never changes what the daemon watches.
         let statuses = try await runtime.store.feedStatuses()

@@ -71,7 +71,7 @@ struct StoreCommand: AsyncParsableCommand {
             }
             target.operationTimeout = TimeInterval(statementTimeout)
             do {
-                let source = try SQLiteStore(path: path)
+                let source = try SQLiteStore(path: path, access: .readOnly)
                 let store = try await PostgresStore.open(target, logger: options.logger())
                 let report: StoreCopier.Report
                 do {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FeedWatchDaemon
+import FeedWatchStore
 import FeedWatchMatching
 import FeedWatchModel
 
@@ -51,7 +52,7 @@ struct TopicsCommand: AsyncParsableCommand {
             guard let span = TimeSpan(parsing: since) else {
                 throw ValidationError("--since takes a duration such as 7d, 12h or 30m, not \(since)")
             }
-            let runtime = try await options.runtime()
+            let runtime = try await options.runtime(.readOnly)
             guard var topic = runtime.configuration.topics.first(where: { $0.id == id }) else {
                 Terminal.error("feedwatch topics test: no topic has id \(id) (configured: \(runtime.configuration.topics.map(\.id).joined(separator: ", ")))")
                 throw ExitCode(1)
@@ -69,7 +70,7 @@ struct TopicsCommand: AsyncParsableCommand {
             var hits = 0
             for article in articles {
                 let feed = feeds[article.feedID]
-                for hit in matcher.matches(MatchDocument(title: article.title, body: article.bodyText), feedURL: feed?.url, feedTags: feed?.tags ?? []) {
+                for hit in matcher.matches(MatchDocument(article), feedURL: feed?.url, feedTags: feed?.tags ?? []) {
                     hits += 1
                     print("\(String(format: "%.2f", hit.score))  \(article.title)")
                     print("    \(feed?.displayName ?? "feed \(article.feedID)") · \(Terminal.rfc3339(article.published ?? article.discovered))")

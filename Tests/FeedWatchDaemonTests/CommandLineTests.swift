@@ -55,6 +55,17 @@ struct CommandLineTests {
         #expect(run.stderr == result.stderr)
     }
 
+    @Test func checkPrintsWarningsAndPasses() throws {
+        let directory = try TemporaryDirectory(prefix: "fw-cli")
+        let path = directory.path + "/feedwatch.toml"
+        try "[storage]\nstate_directory = \"\(directory.path)/state\"\n[[topic]]\nid = \"not-sports\"\nquery = '-sports'\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try FeedWatchBinary.run(["check", "--config", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("\(path): warning: topic[0].query: topic not-sports has no word an article must contain"), "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("\(path): OK:"))
+    }
+
     @Test(.requires(.sharedCorpus)) func parseJSONOfTheSeedFeed() throws {
         try TestRequirement.sharedCorpus.check()
         let shared = try #require(SharedCorpus.directory)

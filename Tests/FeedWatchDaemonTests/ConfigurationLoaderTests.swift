@@ -1,5 +1,6 @@
 import Foundation
 import FeedWatchDaemon
+import FeedWatchDigest
 import FeedWatchModel
 import FeedWatchParsing
 import Testing

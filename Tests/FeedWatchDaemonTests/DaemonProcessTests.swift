@@ -119,6 +119,23 @@ struct DaemonFixture {
         try await server.shutdown()
     }
 
+    @Test func aTopicThatMatchesNearlyEverythingIsLoggedAtStartAndReload() async throws {
+        let server = try await LoopbackHTTPServer.start { request in .ok(syntheticFeed(request.path, items: 3)) }
+        let fixture = try DaemonFixture()
+        let unindexable = "[[topic]]\nid = \"not-sports\"\nquery = '-sports'\n"
+        try fixture.writeConfig(feeds: [server.url("/a.xml")], extra: unindexable)
+        let daemon = try fixture.start()
+        let warning = "warning: topic[1].query: topic not-sports has no word an article must contain"
+        #expect(try await eventually { daemon.standardError.contains("feedwatch started") }, "\(daemon.standardError)")
+        #expect(daemon.standardError.components(separatedBy: warning).count - 1 == 1, "\(daemon.standardError)")
+        daemon.signal(SIGHUP)
+        #expect(try await eventually { daemon.standardError.contains("configuration reloaded") }, "\(daemon.standardError)")
+        #expect(daemon.standardError.components(separatedBy: warning).count - 1 == 2, "\(daemon.standardError)")
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit(timeout: .seconds(10)) == 0)
+        try await server.shutdown()
+    }
+
     @Test func sigtermAbortsHangingTransfersAndExitsZeroInTime() async throws {
         let server = try await LoopbackHTTPServer.start { request in
             request.path == "/hang.xml" ? LoopbackResponse.ok("").delivered(.neverAnswer) : .ok(syntheticFeed("ok", items: 3))

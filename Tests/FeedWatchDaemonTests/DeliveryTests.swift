@@ -1,5 +1,6 @@
 import Foundation
 import FeedWatchDaemon
+import FeedWatchDigest
 import FeedWatchModel
 import FeedWatchStore
 import FeedWatchTestSupport
@@ -34,8 +35,8 @@ import Testing
         let requests = hooks.all
         #expect(requests.count == 1, "one digest, one POST, whatever the number of ticks")
         let request = try #require(requests.first)
-        let mac = SHA256.hmac(key: Array("s3cret-key".utf8), message: request.body)
-        #expect(request.header("X-Feedwatch-Signature") == "sha256=" + SHA256.hex(mac))
+        let mac = ContentDigest.hmac(key: Array("s3cret-key".utf8), message: request.body)
+        #expect(request.header("X-Feedwatch-Signature") == "sha256=" + ContentDigest.hex(mac))
         #expect(request.header("X-Feedwatch-Event") == "digest")
         #expect(request.header("Content-Type")?.hasPrefix("application/json") == true)
         let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])

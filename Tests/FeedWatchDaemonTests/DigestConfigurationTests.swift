@@ -64,7 +64,7 @@ import Testing
         #expect(digest.notifiers[0].maxAttempts == 3 && digest.notifiers[0].retryDelay.timeInterval == 30)
         guard case .webhook(let hook) = digest.notifiers[1].transport else { Issue.record("not webhook"); return }
         #expect(hook.secret?.value == "hook-secret", "the file's trailing newline is not part of the secret")
-        #expect(digest.notifiers[1].events == ["alert"])
+        #expect(digest.notifiers[1].events == [.alert])
         guard case .command(let command) = digest.notifiers[2].transport else { Issue.record("not command"); return }
         #expect(command.path == "/usr/local/bin/announce" && command.arguments == ["--quiet"])
         // Secrets never show in descriptions, which is what logs and error messages print.

@@ -49,20 +49,43 @@ import Testing
             }
             return .ok(Self.rss, contentType: "application/rss+xml")
         }
-        let fixture = try CycleFixture(feeds: ["\(server.baseURL)/limited.xml"], topics: [])
+        let fixture = try CycleFixture(feeds: ["\(server.baseURL)/limited.xml", "\(server.baseURL)/other.xml"], topics: [])
         let runtime = try await fixture.runtime()
+        let stored = try await runtime.store.syncFeeds(runtime.configuration.feeds)
         let start = Date()
-        let report = try await runtime.runOnce()
-        #expect(report.feeds[0].error?.contains("rate limited") == true)
-        let state = try await runtime.store.feedStatuses()[0].state
+        let report = await runtime.pipeline.refresh(stored[0])
+        #expect(report.error?.contains("rate limited") == true)
+        let state = try await runtime.store.fetchState(feedID: stored[0].id)
         let next = try #require(state.nextCheck)
         #expect(next.timeIntervalSince(start) > 590)
         #expect(state.nextCheckReason?.contains("the host asked us to wait") == true, "status says why: \(state.nextCheckReason ?? "nil")")
         // Another feed on the same host now waits too, without a request.
-        let sibling = try await runtime.store.syncFeeds([.init(url: "\(server.baseURL)/limited.xml"), .init(url: "\(server.baseURL)/other.xml")])
-        let other = await runtime.pipeline.refresh(sibling[1])
+        let other = await runtime.pipeline.refresh(stored[1])
         #expect(other.error?.contains("asked us to wait") == true)
         #expect(server.requestCount(path: "/other.xml") == 0)
+        try await server.shutdown()
+    }
+
+    /// A feed another daemon put into a shared database, absent from this daemon's
+    /// configuration, is never fetched with invented settings, and not claimed again at once.
+    @Test func aStoredFeedMissingFromTheConfigurationIsNeverFetched() async throws {
+        let server = try await LoopbackHTTPServer.start { _ in .ok(Self.rss, contentType: "application/rss+xml") }
+        let fixture = try CycleFixture(feeds: ["\(server.baseURL)/mine.xml"], topics: [])
+        let runtime = try await fixture.runtime()
+        _ = try await runtime.store.syncFeeds([.init(url: "\(server.baseURL)/mine.xml"), .init(url: "\(server.baseURL)/theirs.xml")])
+        let claimer = FeedClaimer(runtime: runtime)
+        guard case .refreshed(let reports) = await claimer.step(pipeline: runtime.pipeline) else {
+            Issue.record("nothing was claimed")
+            return
+        }
+        #expect(reports.map(\.feed.url) == ["\(server.baseURL)/mine.xml"])
+        #expect(server.requestCount(path: "/theirs.xml") == 0)
+        // Its lease is kept until it runs out: the next step finds nothing due.
+        guard case .idle = await claimer.step(pipeline: runtime.pipeline) else {
+            Issue.record("the unconfigured feed was claimed again at once")
+            return
+        }
+        #expect(server.requestCount(path: "/theirs.xml") == 0)
         try await server.shutdown()
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import FeedWatchDaemon
+import FeedWatchDigest
 import FeedWatchStore
 import FeedWatchTestSupport
 import Testing

@@ -13,7 +13,7 @@ import Testing
             score: 2, snippets: [], alsoReportedBy: sources)
         return Digest(
             day: "2026-11-29", timeZone: "UTC", created: Date(timeIntervalSince1970: 1_800_000_000),
-            sections: [Digest.Section(topic: Topic(id: "m", name: "Missiles", query: ""), items: [item])])
+            sections: [Digest.Section(topic: TopicReference(id: "m", name: "Missiles"), items: [item])])
     }
 
     @Test func listsTheOtherReportsWithTheirLinks() {

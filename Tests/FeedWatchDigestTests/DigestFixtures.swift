@@ -12,8 +12,8 @@ enum DigestFixtures {
 
     /// Two topics, a story reported twice, an item without link, non-ASCII text.
     static var sample: Digest {
-        let missiles = Topic(id: "missile-tests", name: "Missile tests", query: "")
-        let sanctions = Topic(id: "sanctions", name: "Sanctions", query: "")
+        let missiles = TopicReference(id: "missile-tests", name: "Missile tests")
+        let sanctions = TopicReference(id: "sanctions", name: "Sanctions")
         let khamenei = Digest.Item(
             articleID: 1, title: "Khamenei Pushes Iranian Missile Program, More Conflict with West",
             link: "https://www.iranfocus.com/en/nuclear/khamenei-pushes-missile-program", feedName: "Iran Focus",
@@ -44,7 +44,7 @@ enum DigestFixtures {
 
     /// Every string a feed controls carries a payload.
     static var hostile: Digest {
-        let topic = Topic(id: "x\"><script>alert('id')</script>", name: "<img src=x onerror=alert('topic')>", query: "")
+        let topic = TopicReference(id: "x\"><script>alert('id')</script>", name: "<img src=x onerror=alert('topic')>")
         let item = Digest.Item(
             articleID: 66, title: "<script>alert('title')</script><b onmouseover=\"alert(1)\">bold</b> & ]]> \u{1}\u{7}",
             link: "javascript:alert('link')", feedName: "<iframe src=\"https://evil.example/\"></iframe>",

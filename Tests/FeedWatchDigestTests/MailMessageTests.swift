@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct MailMessageTests {
     let notification = Notification(
-        event: "digest", deliveryID: "feedwatch.7.digest-2026-11-29", subject: "Digest: Raketentests – Übersicht\r\nBcc: evil@example.org",
+        event: .digest, deliveryID: "feedwatch.7.digest-2026-11-29", subject: "Digest: Raketentests – Übersicht\r\nBcc: evil@example.org",
         text: "# Digest\n\nline", html: "<p>Digest</p>", json: "{}", filePath: nil)
 
     @Test func encodedWordsAreShortWholeCharactersAndDecodeBack() {

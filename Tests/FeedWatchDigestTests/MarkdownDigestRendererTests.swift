@@ -18,7 +18,7 @@ import Testing
             published: Date(timeIntervalSince1970: 1_458_639_000), score: 2.5, snippets: [snippet])
         return Digest(
             day: "2016-03-22", timeZone: "Europe/Berlin", created: Date(timeIntervalSince1970: 1_458_630_000),
-            sections: [Digest.Section(topic: Topic(id: "missile-tests", name: "Missile tests", query: ""), items: [item])])
+            sections: [Digest.Section(topic: TopicReference(id: "missile-tests", name: "Missile tests"), items: [item])])
     }
 
     @Test func rendersTopicArticleSourceTimeAndHighlightedSnippet() {

@@ -1,6 +1,7 @@
 import Foundation
 import FeedWatchModel
 import FeedWatchStore
+import FeedWatchTestSupport
 import Testing
 
 /// The outbox contract every Store must keep, checked against SQLite and PostgreSQL alike.

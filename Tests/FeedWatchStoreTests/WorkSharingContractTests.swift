@@ -1,5 +1,6 @@
 import FeedWatchModel
 import FeedWatchStore
+import FeedWatchTestSupport
 import Foundation
 import Testing
 

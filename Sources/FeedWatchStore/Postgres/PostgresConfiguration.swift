@@ -32,6 +32,9 @@ extension PostgresStore {
         /// How long a delivery taken by `dueDeliveries` stays away from other daemons while
         /// its attempt runs; if the daemon dies mid-attempt, the delivery is due again after it.
         public var deliveryClaim: TimeInterval = 900
+        /// Set by `PostgresStore.open(_:access:logger:)` for `.readOnly`: nothing migrated,
+        /// every transaction read-only.
+        public internal(set) var readOnly = false
 
         /// Creates a configuration from its parts.
         public init(host: String, port: Int = 5432, username: String, password: String?, database: String, tls: TLSMode = .prefer) {

@@ -149,6 +149,36 @@ enum PostgresMigrations {
     /// together apply each migration once. An arbitrary constant: "fwmigr" in ASCII.
     static let lockKey: Int64 = 0x6677_6D69_6772
 
+    /// Checks, without changing anything, that the database holds exactly this build's
+    /// migrations: for read-only commands, which must neither migrate a database older daemons
+    /// still use nor read a schema they do not know.
+    static func verify(_ connection: PostgresConnection, logger: Logger) async throws(MigrationFailure) {
+        var applied = Set<String>()
+        do {
+            let exists = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
+            var present = false
+            for try await value in exists.decode(Bool.self) { present = value }
+            guard present else {
+                throw MigrationFailure(migration: "none", reason: "no feedwatch schema yet (the daemon creates it when it first starts)")
+            }
+            for try await name in try await connection.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
+                applied.insert(name)
+            }
+        } catch let failure as MigrationFailure {
+            throw failure
+        } catch {
+            throw MigrationFailure(migration: "check", reason: PostgresErrorText.reason(error), underlying: error)
+        }
+        let known = Set(all.map(\.name))
+        if let unknown = applied.subtracting(known).sorted().first {
+            throw MigrationFailure(migration: unknown, reason: "the database was migrated by a newer feedwatch; upgrade this one")
+        }
+        if let missing = all.first(where: { !applied.contains($0.name) }) {
+            throw MigrationFailure(
+                migration: missing.name, reason: "the database has an older schema; the daemon migrates it when it starts (this command only reads)")
+        }
+    }
+
     /// Applies the migrations the database lacks, in one transaction under the advisory lock.
     /// Refuses a database that holds migrations this build does not know (a newer feedwatch
     /// migrated it), rather than running old code against a newer schema.

@@ -30,10 +30,6 @@ extension PostgresStore {
         return articles
     }
 
-    public func insertNew(feedID: Int64, entries: [Entry], discovered: Date) async throws -> [Article] {
-        try await storeEntries(feedID: feedID, entries: entries, discovered: discovered).new
-    }
-
     public func articles(since: Date, limit: Int) async throws -> [Article] {
         try await operation("read articles") { [self] in
             try await Self.articles(query(

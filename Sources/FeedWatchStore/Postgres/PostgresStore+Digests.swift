@@ -18,11 +18,11 @@ extension PostgresStore {
     }
 
     @discardableResult
-    public func recordMatches(_ matches: [TopicMatch], topicNames: [String: String], completing: [Int64]) async throws -> Int {
+    public func recordMatches(_ matches: [TopicMatch], topics: [String: TopicReference], completing: [Int64]) async throws -> Int {
         guard !matches.isEmpty || !completing.isEmpty else { return 0 }
         let rows = try matches.map { match in
             MatchRow(
-                topic: match.topicID, name: Self.clean(topicNames[match.topicID] ?? match.topicID), article: match.articleID,
+                topic: match.topicID, name: Self.clean(topics[match.topicID]?.name ?? match.topicID), article: match.articleID,
                 score: match.score, snippets: Self.clean(try Self.json(match.snippets)), matched: match.matched.timeIntervalSince1970)
         }
         let document = try Self.json(rows)
@@ -123,7 +123,7 @@ extension PostgresStore {
                 if sections.last?.topic.id == c.0 {
                     sections[sections.count - 1].items.append(item)
                 } else {
-                    sections.append(Digest.Section(topic: Topic(id: c.0, name: c.1, query: ""), items: [item]))
+                    sections.append(Digest.Section(topic: TopicReference(id: c.0, name: c.1), items: [item]))
                 }
             }
             sections = try await collapseStories(sections, storyOf: storyOf, on: connection)

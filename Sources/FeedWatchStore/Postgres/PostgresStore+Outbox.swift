@@ -65,7 +65,7 @@ extension PostgresStore {
                 let day = String(format: "%04d-%02d-%02d", d.year ?? 0, d.month ?? 0, d.day ?? 0)
                 let alert = Digest(
                     day: day, timeZone: timeZone, created: c.5,
-                    sections: [Digest.Section(topic: Topic(id: c.1, name: c.2, query: ""), items: [item])])
+                    sections: [Digest.Section(topic: TopicReference(id: c.1, name: c.2), items: [item])])
                 alerts.append((c.0, Self.clean(String(decoding: try encoder.encode(alert), as: UTF8.self))))
             }
             var queued = 0

@@ -39,7 +39,16 @@ public final class PostgresStore: Store {
     /// Connects, brings the schema up to date (under an advisory lock, so daemons started
     /// together do not race) and starts the connection pool. Errors name the server and
     /// say why, e.g. "connection refused" or "password authentication failed".
-    public static func open(_ configuration: Configuration, logger daemonLogger: Logger) async throws -> PostgresStore {
+    /// With `access: .readOnly`, migrates nothing (a schema that is not this build's is
+    /// refused) and every transaction of the pool is read-only on the server.
+    public static func open(
+        _ configuration: Configuration, access: StoreAccess = .readWrite, logger daemonLogger: Logger
+    ) async throws -> PostgresStore {
+        let configuration = {
+            var copy = configuration
+            copy.readOnly = access == .readOnly
+            return copy
+        }()
         let server = configuration.server
         // postgres-nio logs statements and bound values at debug and trace levels: feed
         // content and, in principle, anything bound. Only its notices and errors get through.
@@ -57,7 +66,11 @@ public final class PostgresStore: Store {
                     configuration: try connectionConfiguration(configuration), id: 0, logger: logger)
                 do {
                     try await connection.withTransaction(logger: logger) { connection in
-                        try await PostgresMigrations.migrate(connection, logger: logger)
+                        if configuration.readOnly {
+                            try await PostgresMigrations.verify(connection, logger: logger)
+                        } else {
+                            try await PostgresMigrations.migrate(connection, logger: logger)
+                        }
                     }
                 } catch {
                     try? await connection.close()
@@ -70,7 +83,9 @@ public final class PostgresStore: Store {
                 let lost = PostgresErrorText.code(for: failure.underlying ?? failure) == .unavailable
                 throw StoreError(
                     code: lost ? .unavailable : .migrationFailed,
-                    message: "postgres \(server): migration \"\(failure.migration)\" failed: \(failure.reason)")
+                    message: configuration.readOnly
+                        ? "postgres \(server): \(failure.reason)"
+                        : "postgres \(server): migration \"\(failure.migration)\" failed: \(failure.reason)")
             }
             throw PostgresErrorText.storeError(error, server: server, doing: "connecting")
         }
@@ -116,7 +131,9 @@ public final class PostgresStore: Store {
     /// The server enforces the operation bound too, so a stuck statement does not hold locks
     /// (and leases) after the client gave up on it.
     static func startupParameters(_ c: Configuration) -> [(String, String)] {
-        [("application_name", "feedwatch"), ("statement_timeout", "\(Int(c.operationTimeout * 1000))")]
+        var parameters = [("application_name", "feedwatch"), ("statement_timeout", "\(Int(c.operationTimeout * 1000))")]
+        if c.readOnly { parameters.append(("default_transaction_read_only", "on")) }
+        return parameters
     }
 
     /// Stops the connection pool and closes its connections.

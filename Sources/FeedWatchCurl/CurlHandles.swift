@@ -1,23 +1,31 @@
 import CCurlShims
 
-/// Initialises libcurl once per process, before the first handle (curl_global_init is not thread-safe).
+// The RAII owners of libcurl's easy and multi handles, for the fetch engine
+// (FeedWatchFetching) and the single transfers of deliveries (CurlSingleTransfer). Their
+// C-typed members are `package`: visible to this package's targets, never to its clients.
+
+/// Initialises libcurl once per process, before the first handle (curl_global_init is not
+/// thread-safe, so it runs in this lazily initialised global, which Swift initialises once).
 private let curlGlobalInitialization: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
+/// Whether libcurl initialised; every handle checks it first.
+package var curlIsReady: Bool { curlGlobalInitialization == CURLE_OK }
+
 /// Identifies an easy handle inside the multi handle without exposing the C pointer.
-struct CurlEasyKey: Hashable {
+package struct CurlEasyKey: Hashable {
     fileprivate let raw: UnsafeMutableRawPointer
 }
 
 /// Owns one libcurl easy handle with its request header list and error buffer; frees all three in `deinit`.
 ///
 /// Not Sendable: created, used and released on the engine thread only.
-final class CurlEasyHandle {
+package final class CurlEasyHandle {
     fileprivate let raw: UnsafeMutableRawPointer
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
 
-    init?() {
-        guard curlGlobalInitialization == CURLE_OK, let raw = curl_easy_init() else { return nil }
+    package init?() {
+        guard curlIsReady, let raw = curl_easy_init() else { return nil }
         self.raw = raw
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -31,23 +39,26 @@ final class CurlEasyHandle {
         errorBuffer.deallocate()
     }
 
-    var key: CurlEasyKey { CurlEasyKey(raw: raw) }
+    package var key: CurlEasyKey { CurlEasyKey(raw: raw) }
 
-    func set(_ option: CURLoption, _ value: Int) -> CURLcode {
+    /// The C handle, for options this type has no typed setter for (callbacks, lists).
+    package var rawHandle: UnsafeMutableRawPointer { raw }
+
+    package func set(_ option: CURLoption, _ value: Int) -> CURLcode {
         fw_curl_easy_setopt_long(raw, option, value)
     }
 
     /// libcurl copies string options, so the Swift string need not outlive the call.
-    func set(_ option: CURLoption, _ value: String) -> CURLcode {
+    package func set(_ option: CURLoption, _ value: String) -> CURLcode {
         value.withCString { fw_curl_easy_setopt_string(raw, option, $0) }
     }
 
-    func setOffset(_ option: CURLoption, _ value: Int) -> CURLcode {
+    package func setOffset(_ option: CURLoption, _ value: Int) -> CURLcode {
         fw_curl_easy_setopt_off(raw, option, value)
     }
 
     /// Replaces the request header list (`Name: value` lines); false when out of memory.
-    func setHeaders(_ lines: [String]) -> CURLcode {
+    package func setHeaders(_ lines: [String]) -> CURLcode {
         var list: UnsafeMutablePointer<curl_slist>?
         for line in lines {
             guard let appended = line.withCString({ curl_slist_append(list, $0) }) else {
@@ -63,12 +74,12 @@ final class CurlEasyHandle {
     }
 
     /// Installs the open-socket hook with `context` as its user data.
-    func setOpenSocket(_ callback: curl_opensocket_callback, context: UnsafeMutableRawPointer) -> CURLcode {
+    package func setOpenSocket(_ callback: curl_opensocket_callback, context: UnsafeMutableRawPointer) -> CURLcode {
         fw_curl_easy_setopt_opensocket(raw, callback, context)
     }
 
     /// Installs the body and header callbacks with `context` as their user data.
-    func setCallbacks(
+    package func setCallbacks(
         body: fw_curl_data_callback, header: fw_curl_data_callback, context: UnsafeMutableRawPointer
     ) -> CURLcode {
         var code = fw_curl_easy_setopt_data_callback(raw, CURLOPT_WRITEFUNCTION, body)
@@ -78,26 +89,26 @@ final class CurlEasyHandle {
         return code
     }
 
-    func string(_ info: CURLINFO) -> String? {
+    package func string(_ info: CURLINFO) -> String? {
         var pointer: UnsafePointer<CChar>?
         guard fw_curl_easy_getinfo_string(raw, info, &pointer) == CURLE_OK, let pointer else { return nil }
         return String(cString: pointer)
     }
 
-    func long(_ info: CURLINFO) -> Int {
+    package func long(_ info: CURLINFO) -> Int {
         var value = 0
         return fw_curl_easy_getinfo_long(raw, info, &value) == CURLE_OK ? value : 0
     }
 
-    func double(_ info: CURLINFO) -> Double {
+    package func double(_ info: CURLINFO) -> Double {
         var value = 0.0
         return fw_curl_easy_getinfo_double(raw, info, &value) == CURLE_OK ? value : 0
     }
 
     /// libcurl's own detail for the last failure (CURLOPT_ERRORBUFFER).
-    var errorText: String { String(cString: errorBuffer) }
+    package var errorText: String { String(cString: errorBuffer) }
 
-    static func describe(_ code: CURLcode) -> String {
+    package static func describe(_ code: CURLcode) -> String {
         guard let text = curl_easy_strerror(code) else { return "error \(code.rawValue)" }
         return String(cString: text)
     }
@@ -106,11 +117,11 @@ final class CurlEasyHandle {
 /// Owns the libcurl multi handle and frees it in `deinit`.
 ///
 /// `wakeup` is safe from any thread; everything else runs on the engine thread.
-final class CurlMultiHandle: Sendable {
+package final class CurlMultiHandle: Sendable {
     nonisolated(unsafe) private let raw: UnsafeMutableRawPointer
 
-    init?(maxConnectionsKept: Int, maxPerHost: Int) {
-        guard curlGlobalInitialization == CURLE_OK, let raw = curl_multi_init() else { return nil }
+    package init?(maxConnectionsKept: Int, maxPerHost: Int) {
+        guard curlIsReady, let raw = curl_multi_init() else { return nil }
         self.raw = raw
         _ = fw_curl_multi_setopt_long(raw, CURLMOPT_MAXCONNECTS, maxConnectionsKept)
         _ = fw_curl_multi_setopt_long(raw, CURLMOPT_MAX_HOST_CONNECTIONS, maxPerHost)
@@ -121,31 +132,31 @@ final class CurlMultiHandle: Sendable {
     }
 
     /// Interrupts `poll` on the engine thread.
-    func wakeup() {
+    package func wakeup() {
         _ = curl_multi_wakeup(raw)
     }
 
-    func add(_ easy: CurlEasyHandle) -> Bool {
+    package func add(_ easy: CurlEasyHandle) -> Bool {
         curl_multi_add_handle(raw, easy.raw) == CURLM_OK
     }
 
-    func remove(_ easy: CurlEasyHandle) {
+    package func remove(_ easy: CurlEasyHandle) {
         _ = curl_multi_remove_handle(raw, easy.raw)
     }
 
-    func perform() {
+    package func perform() {
         var stillRunning: Int32 = 0
         _ = curl_multi_perform(raw, &stillRunning)
     }
 
     /// Waits for socket activity, a libcurl timer, or `wakeup`, at most `milliseconds`.
-    func poll(milliseconds: Int32) {
+    package func poll(milliseconds: Int32) {
         var ready: Int32 = 0
         _ = curl_multi_poll(raw, nil, 0, milliseconds, &ready)
     }
 
     /// The next finished transfer and its result code, if any.
-    func nextFinished() -> (key: CurlEasyKey, code: CURLcode)? {
+    package func nextFinished() -> (key: CurlEasyKey, code: CURLcode)? {
         var remaining: Int32 = 0
         while let message = curl_multi_info_read(raw, &remaining) {
             if message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle {

@@ -1,0 +1,17 @@
+import FeedWatchParsing
+import TOMLKit
+
+/// `[parse]`: bounds on reading one feed document (its size bound is `[fetch] max_body_bytes`).
+enum ParseSection: ConfigurationSection {
+    static let name = "parse"
+    static let keys = ["max_entries", "max_depth", "max_text_bytes"]
+
+    static func read(_ root: TOMLTable, _ reader: inout TableReader) -> ParseConfiguration {
+        var parse = ParseConfiguration()
+        guard let section = reader.section(root, Self.self) else { return parse }
+        if let v = reader.int(section, "max_entries", range: 1...10_000_000) { parse.maxEntries = v }
+        if let v = reader.int(section, "max_depth", range: 8...10_000) { parse.maxDepth = v }
+        if let v = reader.int(section, "max_text_bytes", range: 1024...(1 << 30)) { parse.maxTextBytes = v }
+        return parse
+    }
+}

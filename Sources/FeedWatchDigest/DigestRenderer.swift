@@ -1,0 +1,95 @@
+import Foundation
+import FeedWatchModel
+
+/// One file of a digest format: what it is called for a day, and what it holds.
+///
+/// Rendering is a pure function of the edition (values the daemon read from the store), so a
+/// digest rendered again later is byte for byte the one written and delivered.
+public protocol DigestRenderer: Sendable {
+    /// The file written for the digest of `day`, relative to the digest directory
+    /// (`2026-11-29.md`; `index.html` and `digests.atom` whatever the day).
+    func fileName(day: String) -> String
+
+    /// The stored digests besides the edition's own that `render` reads, newest first, out
+    /// of those `listed` (newest first). None by default.
+    func earlierDays(upTo day: String, listed: [DigestSummary]) -> [String]
+
+    /// The file's contents for `edition`.
+    func render(_ edition: DigestEdition) -> String
+}
+
+extension DigestRenderer {
+    /// None: a renderer of one day reads that day only.
+    public func earlierDays(upTo day: String, listed: [DigestSummary]) -> [String] { [] }
+}
+
+/// What rendering the files of one day reads, as values: the day's stored digest, the list a
+/// reader sees, and the other stored digests the renderers asked for (`earlierDays`).
+public struct DigestEdition: Sendable, Hashable {
+    /// The digest of the day as stored (duplicates not folded yet).
+    public var digest: Digest
+    /// Every digest a reader sees in lists, newest first (not the empty ones when they are skipped).
+    public var listed: [DigestSummary]
+    /// Stored digests by day, as the renderers' `earlierDays` asked for them.
+    public var stored: [String: Digest]
+
+    /// An edition of `digest`.
+    public init(digest: Digest, listed: [DigestSummary], stored: [String: Digest] = [:]) {
+        self.digest = digest
+        self.listed = listed
+        self.stored = stored
+    }
+
+    /// The day's digest as the reader gets it: copies of one story folded.
+    public var reading: Digest { DigestStories.mergeDuplicates(digest) }
+
+    /// The stored digests of `days` as the reader gets them, in that order; a day the store
+    /// did not have is left out.
+    public func readings(of days: [String]) -> [Digest] {
+        days.compactMap { day -> Digest? in
+            let found: Digest? = day == digest.day ? digest : stored[day]
+            return found.map(DigestStories.mergeDuplicates)
+        }
+    }
+}
+
+extension MarkdownDigestRenderer: DigestRenderer {
+    /// `YYYY-MM-DD.md`.
+    public func fileName(day: String) -> String { "\(day).md" }
+    /// The day's digest as Markdown.
+    public func render(_ edition: DigestEdition) -> String { render(edition.reading) }
+}
+
+extension HTMLDigestRenderer: DigestRenderer {
+    /// `YYYY-MM-DD.html`.
+    public func fileName(day: String) -> String { "\(day).html" }
+    /// The day's digest as an HTML page.
+    public func render(_ edition: DigestEdition) -> String { render(edition.reading) }
+}
+
+extension JSONDigestRenderer: DigestRenderer {
+    /// `YYYY-MM-DD.json`.
+    public func fileName(day: String) -> String { "\(day).json" }
+    /// The day's digest as JSON.
+    public func render(_ edition: DigestEdition) -> String { render(edition.reading) }
+}
+
+extension DigestIndexRenderer: DigestRenderer {
+    /// `index.html`, whatever the day.
+    public func fileName(day: String) -> String { "index.html" }
+    /// Every listed digest, newest first.
+    public func render(_ edition: DigestEdition) -> String { render(edition.listed) }
+}
+
+extension AtomDigestRenderer: DigestRenderer {
+    /// `digests.atom`, whatever the day.
+    public func fileName(day: String) -> String { "digests.atom" }
+    /// The latest `entries` listed digests up to `day`: the feed as it was when `day` was the newest.
+    public func earlierDays(upTo day: String, listed: [DigestSummary]) -> [String] {
+        listed.filter { $0.day <= day }.prefix(entries).map(\.day)
+    }
+    /// The feed as it was when the edition's digest was the newest.
+    public func render(_ edition: DigestEdition) -> String {
+        render(edition.readings(of: earlierDays(upTo: edition.digest.day, listed: edition.listed)))
+    }
+}

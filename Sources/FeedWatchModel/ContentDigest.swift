@@ -1,0 +1,32 @@
+import Crypto
+
+/// SHA-256 and HMAC-SHA256 (swift-crypto) in the shapes feedwatch uses: entry fingerprints,
+/// the HTML digest's style hash, mail boundaries and webhook signatures.
+public enum ContentDigest {
+    /// The SHA-256 digest of `bytes`.
+    public static func digest(of bytes: [UInt8]) -> [UInt8] {
+        Array(SHA256.hash(data: bytes))
+    }
+
+    /// The SHA-256 digest of `bytes` as lowercase hex.
+    public static func hexDigest(of bytes: [UInt8]) -> String {
+        hex(digest(of: bytes))
+    }
+
+    /// HMAC-SHA256 of `message` under `key`.
+    public static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+    }
+
+    /// Lowercase hex of `bytes`.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import FeedWatchDigest
+import FeedWatchModel
+import Testing
+
+/// The digest stage's publisher: which files each format makes, from values alone.
+@Suite struct DigestPublisherTests {
+    static func publisher(_ formats: [DigestFormat], skipEmpty: Bool = false) -> DigestPublisher {
+        DigestPublisher(
+            settings: DigestPublisher.Settings(directory: "/srv/digests", formats: formats, skipEmpty: skipEmpty, atomEntries: 2),
+            clock: DigestFixtures.berlin)
+    }
+
+    static func summary(_ digest: Digest) -> DigestSummary {
+        DigestSummary(day: digest.day, matchCount: digest.matchCount, created: digest.created)
+    }
+
+    @Test func everyFormatWritesItsFilesAndRendersLikeItsRenderer() {
+        let publisher = Self.publisher(DigestFormat.allCases)
+        let sample = DigestFixtures.sample
+        let edition = DigestEdition(digest: sample, listed: [Self.summary(sample)])
+        let outputs = publisher.outputs(for: edition)
+        let day = sample.day
+        #expect(outputs.map(\.path) == ["\(day).md", "\(day).html", "index.html", "\(day).json", "digests.atom"].map { "/srv/digests/" + $0 })
+        #expect(outputs.map(\.format) == [.markdown, .html, .html, .json, .atom])
+        let reading = DigestStories.mergeDuplicates(sample)
+        #expect(outputs[0].contents == MarkdownDigestRenderer(clock: DigestFixtures.berlin).render(reading))
+        #expect(outputs[2].contents == DigestIndexRenderer(clock: DigestFixtures.berlin).render([Self.summary(sample)]))
+        for format in DigestFormat.allCases {
+            #expect(publisher.path(day: day, format: format) == outputs.first { $0.format == format }?.path)
+            #expect(publisher.render(format, edition) == outputs.first { $0.format == format }?.contents)
+        }
+    }
+
+    @Test func theAtomFeedReadsTheLatestListedDigestsUpToTheDay() {
+        let publisher = Self.publisher([.atom])
+        var older = DigestFixtures.hostile
+        older.day = "2016-03-20"
+        var newer = DigestFixtures.sample
+        newer.day = "2016-03-24"
+        let today = DigestFixtures.sample
+        let listed = [newer, today, older].map(Self.summary)
+        #expect(publisher.earlierDays(upTo: today.day, listed: listed) == [older.day])
+        let edition = DigestEdition(digest: today, listed: listed, stored: [older.day: older])
+        let feed = AtomDigestRenderer(clock: DigestFixtures.berlin, feedID: "urn:feedwatch:" + ContentDigest.hexDigest(of: Array("/srv/digests".utf8)).prefix(16))
+            .render([today, older].map(DigestStories.mergeDuplicates))
+        #expect(publisher.render(.atom, edition) == feed)
+        #expect(Self.publisher([.markdown]).earlierDays(upTo: today.day, listed: listed).isEmpty)
+    }
+
+    @Test func emptyDigestsAreSkippedAndUnlistedOnlyWhenConfigured() {
+        let empty = Digest(day: "2016-03-21", timeZone: "Europe/Berlin", created: Date(timeIntervalSince1970: 0), sections: [])
+        let listed = [DigestFixtures.sample, empty].map(Self.summary)
+        #expect(Self.publisher([.html], skipEmpty: true).skips(empty))
+        #expect(Self.publisher([.html], skipEmpty: true).listed(listed).map(\.day) == [DigestFixtures.sample.day])
+        #expect(!Self.publisher([.html]).skips(empty))
+        #expect(Self.publisher([.html]).listed(listed).count == 2)
+    }
+
+    @Test func notificationsSayWhatHappenedAndPointCommandsAtTheFirstDailyFile() {
+        let publisher = Self.publisher([.atom, .json, .markdown])
+        let digest = publisher.notification(.digest, of: DigestFixtures.sample, deliveryID: "feedwatch.7.digest-2016-03-22")
+        #expect(digest.event == .digest)
+        #expect(digest.subject == "feedwatch digest \(DigestFixtures.sample.day): \(DigestFixtures.sample.matchCount) matches")
+        #expect(digest.filePath == "/srv/digests/\(DigestFixtures.sample.day).json")
+        #expect(digest.text == MarkdownDigestRenderer(clock: DigestFixtures.berlin).render(DigestStories.mergeDuplicates(DigestFixtures.sample)))
+        let alert = publisher.notification(.alert, of: DigestFixtures.sample, deliveryID: "x")
+        #expect(alert.subject == "feedwatch alert: Missile tests: \(DigestFixtures.sample.sections[0].items[0].title)")
+        #expect(alert.filePath == nil)
+        #expect(FeedWatchDigest.Notification.deliveryID(number: 7, key: "digest:2016-03-22") == "feedwatch.7.digest-2016-03-22")
+    }
+
+    @Test func formatsAreNamedByConfigurationOrShortName() {
+        #expect(DigestFormat(name: "markdown") == .markdown)
+        #expect(DigestFormat(name: "md") == .markdown)
+        #expect(DigestFormat(name: "atom") == .atom)
+        #expect(DigestFormat(name: "xml") == nil)
+    }
+}
