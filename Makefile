@@ -50,7 +50,9 @@ release: deps
 #      administrator's journey (start, digest, e-mail, reload, restarts, stop, purge);
 #   3. the Swift suite, inside scripts/with-postgres.sh, which installs PostgreSQL if needed,
 #      starts a throwaway server on 127.0.0.1 for the PostgreSQL tests
-#      (FEEDWATCH_TEST_POSTGRES_URL) and stops it afterwards.
+#      (FEEDWATCH_TEST_POSTGRES_URL) and stops it afterwards. FEEDWATCH_REQUIRE_ALL=1 turns a
+#      test's missing server, tool, corpus or binary into a failure that names it (outside
+#      `make test` such a test is reported as skipped, with the reason).
 # The Swift suite runs last, so its summary closes the log.
 test: test-deps
 	$(SWIFT) build --build-tests
@@ -58,7 +60,7 @@ test: test-deps
 	$(MAKE) --no-print-directory deb lint-deb
 	timeout 900 scripts/test-package.sh $$(ls $(DEB_DIR)/feedwatch_*.deb | sort -V | tail -1)
 	# Swift Testing only: without --disable-xctest, XCTest adds an "Executed 0 tests" line.
-	scripts/with-postgres.sh timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --disable-xctest
+	FEEDWATCH_REQUIRE_ALL=1 scripts/with-postgres.sh timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --disable-xctest
 
 # The unit file: systemd-analyze security (exposure <= 1.5) and verify (no warnings), and a
 # `make install` into a temporary DESTDIR.

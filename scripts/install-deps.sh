@@ -7,7 +7,8 @@
 #   build    what `make build`, `make release`, `make demo`, `make install` and `make deb`
 #            need: the -dev packages, pkg-config, dpkg-dev and binutils (scripts/build-deb.sh),
 #            python3 (the demo's feed server)
-#   test     build, plus what `make test` and the package tests use: sqlite3, systemd
+#   test     build, plus what `make test` and the package tests use: sqlite3, xmllint
+#            (libxml2-utils, an independent check of the OPML export), systemd
 #            (systemd-analyze), nginx-light and openssl (TLS and HTTP/2 fetch tests),
 #            python3-pip and Python's aiosmtpd (the SMTP test server), lintian,
 #            systemd-container and postfix (the sendmail path; installed without being
@@ -24,7 +25,7 @@ esac
 
 runtime=(libcurl4 libxml2 libsqlite3-0 libstemmer0d)
 build=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev libstemmer-dev pkg-config dpkg-dev binutils python3)
-test=("${build[@]}" sqlite3 python3-pip systemd nginx-light openssl lintian systemd-container postfix)
+test=("${build[@]}" sqlite3 libxml2-utils python3-pip systemd nginx-light openssl lintian systemd-container postfix)
 case "$set_name" in
     runtime) packages=("${runtime[@]}") ;;
     build) packages=("${build[@]}") ;;

@@ -17,6 +17,7 @@ struct FeedWatchBinary {
     /// Runs to completion; a run longer than `timeout` seconds is killed (SIGKILL, since
     /// Foundation's children ignore SIGTERM) and reported as status -9.
     static func run(_ arguments: [String], timeout: Double = 60) throws -> Output {
+        try TestRequirement.feedwatchBinary.check()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -37,7 +38,7 @@ struct FeedWatchBinary {
     }
 }
 
-@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: FeedWatchBinary.path), "the feedwatch binary is not built"))
+@Suite(.requires(.feedwatchBinary))
 struct CommandLineTests {
     @Test func checkPrintsEveryProblemAndFails() throws {
         let directory = try TemporaryDirectory(prefix: "fw-cli")
@@ -65,11 +66,9 @@ struct CommandLineTests {
         #expect(result.stdout.hasPrefix("\(path): OK:"))
     }
 
-    @Test func parseJSONOfTheSeedFeed() throws {
-        guard let shared = SharedCorpus.directory else {
-            print("SKIPPED: ../shared is absent")
-            return
-        }
+    @Test(.requires(.sharedCorpus)) func parseJSONOfTheSeedFeed() throws {
+        try TestRequirement.sharedCorpus.check()
+        let shared = try #require(SharedCorpus.directory)
         let file = shared.appendingPathComponent("corpus/seed/iranfocus-rss2.xml").path
         let result = try FeedWatchBinary.run(["parse", file, "--json"])
         #expect(result.status == 0)
@@ -91,11 +90,9 @@ struct CommandLineTests {
         #expect(result.stderr.contains("feed.xml"))
     }
 
-    @Test func matchJSONExplainsEachMatch() throws {
-        guard let shared = SharedCorpus.directory else {
-            print("SKIPPED: ../shared is absent")
-            return
-        }
+    @Test(.requires(.sharedCorpus)) func matchJSONExplainsEachMatch() throws {
+        try TestRequirement.sharedCorpus.check()
+        let shared = try #require(SharedCorpus.directory)
         let file = shared.appendingPathComponent("corpus/seed/iranfocus-atom.xml").path
         let result = try FeedWatchBinary.run([
             "match", "--topic", "missile-tests=\"ballistic missile\"", "--json", file,
@@ -113,13 +110,11 @@ struct CommandLineTests {
     }
 }
 
-@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: FeedWatchBinary.path), "the feedwatch binary is not built"))
+@Suite(.requires(.feedwatchBinary))
 struct TopicBacktestTests {
-    @Test func backtestListsStoredArticlesATopicWouldFlag() async throws {
-        guard let shared = SharedCorpus.directory else {
-            print("SKIPPED: ../shared is absent")
-            return
-        }
+    @Test(.requires(.sharedCorpus)) func backtestListsStoredArticlesATopicWouldFlag() async throws {
+        try TestRequirement.sharedCorpus.check()
+        let shared = try #require(SharedCorpus.directory)
         let rss = try String(contentsOf: shared.appendingPathComponent("corpus/seed/iranfocus-rss2.xml"), encoding: .utf8)
         let server = try await LoopbackHTTPServer.start { _ in .ok(rss, contentType: "application/rss+xml") }
         let fixture = try CycleFixture(feeds: ["\(server.baseURL)/seed.xml"], topics: seedTopics)

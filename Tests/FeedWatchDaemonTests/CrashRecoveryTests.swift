@@ -17,7 +17,7 @@ import FoundationXML
 /// (`FEEDWATCH_FAULT`), then restarted: no match is lost or repeated, the files end complete,
 /// and each delivery reaches the webhook once (twice only when the crash falls between the
 /// send and its record, and then with the same delivery id, so a receiver can drop it).
-@Suite(.serialized) struct CrashRecoveryTests {
+@Suite(.serialized, .requires(.feedwatchBinary)) struct CrashRecoveryTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let binary = repository.appendingPathComponent(".build/debug/feedwatch").path
@@ -62,10 +62,7 @@ import FoundationXML
 
     @Test(arguments: FaultInjection.Point.allCases.map(\.rawValue))
     func crashAtEveryPointLosesNothingAndRepeatsNothing(point: String) async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
-            print("SKIPPED: \(Self.binary) is not built; run `swift build` first")
-            return
-        }
+        try TestRequirement.feedwatchBinary.check()
         let hooks = RequestRecorder()
         let hook = try await LoopbackHTTPServer.start { request in
             hooks.append(request)

@@ -1,3 +1,4 @@
+import FeedWatchTestSupport
 import Foundation
 import Testing
 
@@ -58,7 +59,7 @@ final class DaemonFleet {
 
     /// Starts every daemon; each one's log goes to `node-N.log` in the directory.
     func start() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the daemon first: swift build")
+        try TestRequirement.feedwatchBinary.check()
         for (index, config) in configs.enumerated() {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Self.binary)

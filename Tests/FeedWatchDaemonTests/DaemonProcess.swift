@@ -1,9 +1,16 @@
+import FeedWatchTestSupport
 import Foundation
 import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
+
+extension TestRequirement {
+    /// `<repository>/.build/debug/feedwatch`, which the tests that run the real binary need.
+    static let feedwatchBinary = TestRequirement.executable(
+        DaemonProcess.binaryPath, "the built feedwatch binary .build/debug/feedwatch (run `swift build --build-tests` first)")
+}
 
 /// The real `feedwatch` binary running as a child process, its stdout and stderr in files.
 ///
@@ -34,6 +41,7 @@ final class DaemonProcess: @unchecked Sendable {
 
     init(arguments: [String], environment extra: [String: String] = [:], directory: String, binary: String = DaemonProcess.binaryPath) throws {
         let binary = binary
+        if binary == DaemonProcess.binaryPath { try TestRequirement.feedwatchBinary.check() }
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw SpawnError(description: "\(binary) is missing: build it with `swift build --build-tests`")
         }

@@ -52,7 +52,7 @@ struct DaemonFixture {
 }
 
 /// Runs the real `feedwatch run` as a child process against loopback feeds and a real notify socket.
-@Suite(.serialized) struct DaemonProcessTests {
+@Suite(.serialized, .requires(.feedwatchBinary)) struct DaemonProcessTests {
     @Test func notifiesReadyStatusAndWatchdogThenStopsOnSigterm() async throws {
         let server = try await LoopbackHTTPServer.start { _ in .ok(syntheticFeed("alpha", items: 6)) }
         let fixture = try DaemonFixture()
@@ -302,7 +302,7 @@ struct DaemonFixture {
 }
 
 /// Bad input while running or at start: clear errors, never a silent hang.
-@Suite(.serialized) struct DaemonBadInputTests {
+@Suite(.serialized, .requires(.feedwatchBinary)) struct DaemonBadInputTests {
     @Test func deletedStateDirectoryStopsWatchdogPingsAndFailsHealth() async throws {
         let server = try await LoopbackHTTPServer.start { _ in .ok(syntheticFeed("s", items: 3)) }
         let fixture = try DaemonFixture()

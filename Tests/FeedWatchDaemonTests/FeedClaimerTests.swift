@@ -9,11 +9,8 @@ import Testing
 /// The claimer against a real PostgreSQL database that goes away in the middle of the work
 /// and comes back: clear errors, growing backoff, and then the work carries on, none lost.
 @Suite struct FeedClaimerTests {
-    @Test func aDatabaseThatGoesAwayIsWaitedForAndNothingIsLost() async throws {
-        guard PostgresTestServer.url != nil else {
-            print(PostgresTestServer.skipMessage)
-            return
-        }
+    @Test(.requires(.postgres)) func aDatabaseThatGoesAwayIsWaitedForAndNothingIsLost() async throws {
+        try TestRequirement.postgres.check()
         let server = try await LoopbackHTTPServer.start { request in
             .ok("""
                 <?xml version="1.0"?><rss version="2.0"><channel><title>\(request.path)</title>

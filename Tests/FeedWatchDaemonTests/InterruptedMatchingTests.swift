@@ -91,11 +91,8 @@ import Testing
         try await server.shutdown()
     }
 
-    @Test func postgresMatchesAreRecordedOnceTheDatabaseWorksAgain() async throws {
-        guard PostgresTestServer.url != nil else {
-            print(PostgresTestServer.skipMessage)
-            return
-        }
+    @Test(.requires(.postgres)) func postgresMatchesAreRecordedOnceTheDatabaseWorksAgain() async throws {
+        try TestRequirement.postgres.check()
         let server = try await LoopbackHTTPServer.start { _ in .ok(syntheticFeed("broken", items: Self.items)) }
         _ = try await PostgresTestServer.withDatabase { url in
             let temporary = try TemporaryDirectory(prefix: "fw-pending")

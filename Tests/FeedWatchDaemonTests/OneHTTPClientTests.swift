@@ -35,7 +35,7 @@ import Testing
     }
 
     /// `parse URL` and `feeds add` fetch with the configured fetcher, not a bare one.
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: FeedWatchBinary.path), "needs the built .build/debug/feedwatch"))
+    @Test(.requires(.feedwatchBinary))
     func commandsThatFetchUseTheConfiguredUserAgent() async throws {
         let recorder = RequestRecorder()
         let server = try await LoopbackHTTPServer.start { request in

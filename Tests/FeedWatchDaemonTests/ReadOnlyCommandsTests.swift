@@ -16,7 +16,7 @@ import Testing
         return path
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: FeedWatchBinary.path), "needs the built .build/debug/feedwatch"))
+    @Test(.requires(.feedwatchBinary))
     func readingCommandsCreateAndSyncNothing() throws {
         let directory = try TemporaryDirectory(prefix: "fw-read-only")
         let wire = "file://" + FeedWatchBinary.repository.appendingPathComponent("Config/examples/world-wire.xml").path
@@ -77,7 +77,7 @@ import Testing
     }
 
     /// On PostgreSQL a read-only open migrates nothing and every transaction is read-only.
-    @Test func aReadOnlyPostgresOpenNeitherMigratesNorWrites() async throws {
+    @Test(.requires(.postgres)) func aReadOnlyPostgresOpenNeitherMigratesNorWrites() async throws {
         _ = try await PostgresTestServer.withDatabase { url in
             let configuration = try PostgresStore.Configuration(url: url)
             await #expect {

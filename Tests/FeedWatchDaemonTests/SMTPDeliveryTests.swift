@@ -131,13 +131,19 @@ func selfSignedCertificate(in directory: String) throws -> (certificate: String,
     return (certificate, key)
 }
 
-@Suite struct SMTPDeliveryTests {
-    @Test(arguments: ["starttls", "smtps"])
+extension TestRequirement {
+    /// The loopback SMTP server is python3's aiosmtpd.
+    static let aiosmtpd = TestRequirement(
+        "python3 with aiosmtpd (scripts/install-deps.sh test installs it)", isMet: LoopbackSMTPServer.available)
+    /// Self-signed certificates for the TLS cases come from openssl.
+    static let openssl = TestRequirement.executable("/usr/bin/openssl", "/usr/bin/openssl (the openssl package)")
+}
+
+@Suite(.requires(.aiosmtpd)) struct SMTPDeliveryTests {
+    @Test(.requires(.openssl), arguments: ["starttls", "smtps"])
     func tlsIsRequiredAndVerified(mode: String) async throws {
-        guard LoopbackSMTPServer.available, FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else {
-            print("SKIPPED: python3 aiosmtpd or openssl is not installed")
-            return
-        }
+        try TestRequirement.aiosmtpd.check()
+        try TestRequirement.openssl.check()
         let certificates = try TemporaryDirectory(prefix: "fw-tls")
         let certDirectory = certificates.path
         let (certificate, key) = try selfSignedCertificate(in: certDirectory)
@@ -178,10 +184,7 @@ func selfSignedCertificate(in directory: String) throws -> (certificate: String,
     }
 
     @Test func digestAndAlertsArriveAsAuthenticatedMultipartMail() async throws {
-        guard LoopbackSMTPServer.available else {
-            print("SKIPPED: python3 aiosmtpd is not installed (scripts/install-deps.sh installs it)")
-            return
-        }
+        try TestRequirement.aiosmtpd.check()
         let smtp = try LoopbackSMTPServer()
         defer { smtp.stop() }
         let secrets = try TemporaryDirectory(prefix: "fw-smtp-pass")

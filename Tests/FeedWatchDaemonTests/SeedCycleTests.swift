@@ -65,12 +65,10 @@ func expectedTopics(_ shared: URL) throws -> [String: Set<String>] {
 }
 
 @Suite struct SeedCycleTests {
-    @Test(arguments: ["iranfocus-rss2.xml", "iranfocus-atom.xml"])
+    @Test(.requires(.sharedCorpus), arguments: ["iranfocus-rss2.xml", "iranfocus-atom.xml"])
     func seedFeedThroughAFullCycle(file: String) async throws {
-        guard let shared = SharedCorpus.directory else {
-            print("SKIPPED: ../shared is absent; the seed cycle test needs ../shared/corpus/seed")
-            return
-        }
+        try TestRequirement.sharedCorpus.check()
+        let shared = try #require(SharedCorpus.directory)
         let bytes = try Data(contentsOf: shared.appendingPathComponent("corpus/seed/\(file)"))
         let server = try await LoopbackHTTPServer.start { request in
             if request.header("If-None-Match") == "\"seed-v1\"" { return .status(304) }
@@ -112,11 +110,9 @@ func expectedTopics(_ shared: URL) throws -> [String: Set<String>] {
         try await server.shutdown()
     }
 
-    @Test func oneBrokenFeedDoesNotStopTheOthers() async throws {
-        guard let shared = SharedCorpus.directory else {
-            print("SKIPPED: ../shared is absent; this test needs ../shared/corpus/seed")
-            return
-        }
+    @Test(.requires(.sharedCorpus)) func oneBrokenFeedDoesNotStopTheOthers() async throws {
+        try TestRequirement.sharedCorpus.check()
+        let shared = try #require(SharedCorpus.directory)
         let rss = try String(contentsOf: shared.appendingPathComponent("corpus/seed/iranfocus-rss2.xml"), encoding: .utf8)
         let server = try await LoopbackHTTPServer.start { request in
             switch request.path {
@@ -147,11 +143,9 @@ func expectedTopics(_ shared: URL) throws -> [String: Set<String>] {
 }
 
 @Suite struct RunOnceDeliveryTests {
-    @Test func runOnceSendsTheDigestToItsNotifiersOnce() async throws {
-        guard let shared = SharedCorpus.directory else {
-            print("SKIPPED: ../shared is absent; this test needs ../shared/corpus/seed")
-            return
-        }
+    @Test(.requires(.sharedCorpus)) func runOnceSendsTheDigestToItsNotifiersOnce() async throws {
+        try TestRequirement.sharedCorpus.check()
+        let shared = try #require(SharedCorpus.directory)
         let rss = try String(contentsOf: shared.appendingPathComponent("corpus/seed/iranfocus-rss2.xml"), encoding: .utf8)
         let server = try await LoopbackHTTPServer.start { request in
             request.path == "/hook" ? .status(204) : .ok(rss, contentType: "application/rss+xml")

@@ -100,7 +100,7 @@ import Glibc
 
     /// A process that died after storing articles and before recording their matches leaves
     /// them marked pending in the store; the next start matches those articles.
-    @Test func articlesStoredWithoutMatchesBeforeACrashAreMatchedOnStart() async throws {
+    @Test(.requires(.feedwatchBinary)) func articlesStoredWithoutMatchesBeforeACrashAreMatchedOnStart() async throws {
         let feed = syntheticFeed("crashy", items: 9)
         let server = try await LoopbackHTTPServer.start { _ in .ok(feed) }
         let fixture = try DaemonFixture()

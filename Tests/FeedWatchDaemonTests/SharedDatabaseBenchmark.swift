@@ -5,11 +5,15 @@ import Logging
 import Synchronization
 import Testing
 
+/// Opt-in: a benchmark measures, so it is not a missing tool (FEEDWATCH_REQUIRE_ALL leaves it off).
+let benchmarksEnabled = ProcessInfo.processInfo.environment["FEEDWATCH_BENCH"] == "1"
+
 /// The figures for the README: one cycle over 10,000 loopback feeds with one and with three
 /// `feedwatch run` daemons on one PostgreSQL database, and one daemon on SQLite for
 /// comparison. Opt-in (`FEEDWATCH_BENCH=1`, see `scripts/bench-shared-db.sh`): it measures,
 /// it does not judge.
-@Suite(.serialized) struct SharedDatabaseBenchmark {
+@Suite(.serialized, .enabled(if: benchmarksEnabled, "an opt-in benchmark: set FEEDWATCH_BENCH=1, or run scripts/bench-shared-db.sh"))
+struct SharedDatabaseBenchmark {
     static let feedCount = Int(ProcessInfo.processInfo.environment["FEEDWATCH_BENCH_FEEDS"] ?? "") ?? 10_000
 
     static let claimBatch = Int(ProcessInfo.processInfo.environment["FEEDWATCH_BENCH_BATCH"] ?? "") ?? 200
@@ -22,16 +26,8 @@ import Testing
         </channel></rss>
         """
 
-    static var enabled: Bool {
-        guard ProcessInfo.processInfo.environment["FEEDWATCH_BENCH"] == "1" else {
-            print("SKIPPED: benchmark (set FEEDWATCH_BENCH=1, or run scripts/bench-shared-db.sh)")
-            return false
-        }
-        return true
-    }
 
     @Test func sqliteOneDaemon() async throws {
-        guard Self.enabled else { return }
         let directory = try TemporaryDirectory(prefix: "fw-bench")
         let path = "\(directory.path)/bench.sqlite"
         try await measure(daemons: 1, databaseURL: "sqlite:\(path)", directory: directory.path) {
@@ -40,13 +36,8 @@ import Testing
         }
     }
 
-    @Test(arguments: [1, 3])
+    @Test(.requires(.postgres), arguments: [1, 3])
     func postgres(daemons: Int) async throws {
-        guard Self.enabled else { return }
-        guard PostgresTestServer.url != nil else {
-            print(PostgresTestServer.skipMessage)
-            return
-        }
         _ = try await PostgresTestServer.withDatabase { url in
             // Schema first, so the counters below see only the cycle's own statements.
             let schema = try await PostgresStore.open(try PostgresStore.Configuration(url: url), logger: Logger(label: "bench"))

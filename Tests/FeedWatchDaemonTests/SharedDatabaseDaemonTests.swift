@@ -11,8 +11,9 @@ import Testing
 /// the loopback server. The server's own records show how the work was split: who fetched
 /// which feed when. One daemon is killed with SIGKILL in the middle of a cycle.
 ///
-/// Waits are "until a condition holds" with generous upper bounds; the assertions compare
-/// fetch gaps with the feed interval and the lease, with wide margins, never a stopwatch.
+/// Waits are "until a condition holds" with generous upper bounds (hang guards); the assertions
+/// are about order and counts, never about how many seconds passed, so a loaded machine that
+/// runs everything slower passes or fails the same way. Timing is for benchmarks.
 @Suite(.serialized) struct SharedDatabaseDaemonTests {
     static let feedCount = 500
     static let interval: TimeInterval = 15
@@ -75,12 +76,7 @@ import Testing
         }
     }
 
-    @Test func threeDaemonsShareTheWorkAndSurviveOneBeingKilled() async throws {
-        guard let adminURL = PostgresTestServer.url else {
-            print(PostgresTestServer.skipMessage)
-            return
-        }
-        _ = adminURL
+    @Test(.requires(.postgres), .requires(.feedwatchBinary)) func threeDaemonsShareTheWorkAndSurviveOneBeingKilled() async throws {
         _ = try await PostgresTestServer.withDatabase { url in
             try await run(databaseURL: url)
         }
@@ -130,19 +126,20 @@ import Testing
         let fetches = all.mapValues { $0.filter { !($0.node == killedNode && $0.at >= stalledSince) } }
         let lostFeeds = all.filter { $0.value.count != fetches[$0.key]?.count }.count
         #expect(lostFeeds > 0, "daemon 1 was killed while fetching")
-        // Each feed once per cycle: two fetches of one feed are never closer than half an interval.
-        let gaps: [TimeInterval] = fetches.values.flatMap { list in
-            zip(list.dropFirst(), list).map { $0.at.timeIntervalSince($1.at) }
-        }
-        #expect((gaps.min() ?? 0) >= Self.interval / 2, "a feed was fetched twice in one cycle")
-        // No feed waits longer than its interval plus the lease (a dead daemon's feeds), plus
-        // generous slack for a loaded machine.
-        #expect((gaps.max() ?? 0) <= Self.interval + Self.lease + 15, "a feed stayed unfetched too long")
+        // Every feed the dead daemon had in flight was fetched again, by a live daemon, after the kill.
+        let lostPaths = all.filter { $0.value.count != fetches[$0.key]?.count }.map(\.key)
+        #expect(lostPaths.allSatisfy { path in fetches[path]?.contains { $0.at > killedAt && $0.node != killedNode } == true })
+        // Each feed once per cycle, in counts: every feed was fetched in the first cycle and again
+        // after the takeover, and no feed got ahead of another by more than one cycle plus the
+        // fetch the dead daemon lost (a feed fetched twice per cycle, or left behind, would).
+        let counts = fetches.values.map(\.count)
+        #expect((counts.min() ?? 0) >= 2, "a feed was not fetched again after the takeover")
+        #expect((counts.max() ?? 0) - (counts.min() ?? 0) <= 2, "fetches per feed: \(Dictionary(grouping: counts) { $0 }.mapValues(\.count))")
         let perNode = Dictionary(grouping: fetches.values.flatMap { $0 }, by: \.node).mapValues(\.count)
-        print(String(
-            format: "three daemons: %d fetches of %d feeds (%d in flight when daemon 1 was killed), gaps %.1f–%.1fs (interval %.0fs, lease %.0fs), per daemon %@, logs in %@",
-            fetches.values.reduce(0) { $0 + $1.count }, fetches.count, lostFeeds, gaps.min() ?? 0, gaps.max() ?? 0, Self.interval, Self.lease,
-            perNode.sorted { $0.key < $1.key }.map { "\($0.key.suffix(6))=\($0.value)" }.joined(separator: " "), directory))
+        print(
+            "three daemons: \(counts.reduce(0, +)) fetches of \(fetches.count) feeds (\(lostFeeds) in flight when daemon 1 was killed),",
+            "per daemon", perNode.sorted { $0.key < $1.key }.map { "\($0.key.suffix(6))=\($0.value)" }.joined(separator: " "),
+            "logs in", directory)
         // Every daemon did a share of the work before the kill.
         let nodes = Set(fetches.values.flatMap { $0.filter { $0.at < killedAt }.map(\.node) })
         #expect(nodes == [killedNode, "feedwatch-test node-2", "feedwatch-test node-3"])

@@ -17,11 +17,8 @@ import Glibc
         return try #require(components.string)
     }
 
-    @Test func aDatabaseThatComesUpLaterIsWaitedForThenTheDaemonStarts() async throws {
-        guard PostgresTestServer.url != nil else {
-            print(PostgresTestServer.skipMessage)
-            return
-        }
+    @Test(.requires(.postgres), .requires(.feedwatchBinary)) func aDatabaseThatComesUpLaterIsWaitedForThenTheDaemonStarts() async throws {
+        try TestRequirement.postgres.check()
         let server = try await LoopbackHTTPServer.start { request in .ok(syntheticFeed(request.path, items: 3)) }
         _ = try await PostgresTestServer.withDatabase { url in
             let target = try PostgresStore.Configuration(url: url)
@@ -63,7 +60,7 @@ import Glibc
 
     /// SIGTERM while waiting ends the wait at once and cleanly; `startup_wait = "0s"` fails at
     /// once with the reason. No PostgreSQL server is needed: nothing ever listens.
-    @Test func aStopWhileWaitingExitsCleanlyAndAZeroWaitFailsAtOnce() async throws {
+    @Test(.requires(.feedwatchBinary)) func aStopWhileWaitingExitsCleanlyAndAZeroWaitFailsAtOnce() async throws {
         let port = try freeLoopbackPort()
         let database = "postgres://feedwatch:secret@127.0.0.1:\(port)/feedwatch"
         let fixture = try DaemonFixture()

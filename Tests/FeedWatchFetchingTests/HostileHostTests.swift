@@ -175,8 +175,8 @@ struct HostileHostTests {
         #expect(outcome.hostileError?.code == .bodyTooLarge)
         #expect(outcome.hostileError?.message == "body from 127.0.0.1 exceeds the 16 MiB limit")
         #expect(outcome.healthyAllOK)
-        // Decoding the whole gigabyte would have pushed the peak far beyond this.
-        #expect(peakResidentBytes() < 700 << 20)
+        // What this costs in memory is measured on a process of its own, which fetches nothing
+        // else: FetchCommandMemoryTests in FeedWatchDaemonTests.
     }
 
     @Test func validGzipIsDecoded() async throws {
@@ -254,13 +254,4 @@ struct HostileHostTests {
             #expect(result.disposition == .movedPermanently(to: server.url("/feed.xml")))
         }
     }
-}
-
-/// The process's peak resident set (VmHWM), in bytes; 0 when unknown.
-func peakResidentBytes() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
-    else { return 0 }
-    let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
-    return kilobytes * 1024
 }

@@ -101,9 +101,14 @@ final class TLSServer {
     }
 }
 
-@Suite("TLS and HTTP/2 against a local nginx", .enabled(if: nginxPath != nil && opensslPath != nil, "needs nginx and openssl"))
+/// nginx and openssl, for a local TLS server with a certificate of its own.
+let nginxAndOpenSSL = TestRequirement(
+    "nginx and openssl (scripts/install-deps.sh test installs them)", isMet: nginxPath != nil && opensslPath != nil)
+
+@Suite("TLS and HTTP/2 against a local nginx", .requires(nginxAndOpenSSL))
 struct TLSTests {
     @Test func untrustedCertificateIsRefused() async throws {
+        try nginxAndOpenSSL.check()
         let server = try TLSServer(nginx: try #require(nginxPath), openssl: try #require(opensslPath))
         defer { server.stop() }
         let fetcher = try Fetcher(configuration: hostileConfiguration)
@@ -118,6 +123,7 @@ struct TLSTests {
     }
 
     @Test func http2IsUsedWhenOfferedOverTLS() async throws {
+        try nginxAndOpenSSL.check()
         let server = try TLSServer(nginx: try #require(nginxPath), openssl: try #require(opensslPath))
         defer { server.stop() }
         var configuration = hostileConfiguration

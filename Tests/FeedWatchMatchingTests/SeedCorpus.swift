@@ -16,9 +16,12 @@ enum SeedCorpus {
         .map { $0.appendingPathComponent("seed") }
         .flatMap { FileManager.default.fileExists(atPath: $0.appendingPathComponent("expected-topics.json").path) ? $0 : nil }
 
-    static var isAvailable: Bool { directory != nil }
+    /// The seed corpus, with `expected-topics.json`.
+    static let requirement = TestRequirement(
+        "the seed corpus (../shared/corpus/seed next to the repository, or set FEEDWATCH_SHARED)", isMet: directory != nil)
 
     static func text(_ name: String) throws -> String {
+        try requirement.check()
         guard let directory else { throw CocoaError(.fileNoSuchFile) }
         return try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
     }

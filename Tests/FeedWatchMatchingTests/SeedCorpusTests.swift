@@ -1,5 +1,6 @@
 import FeedWatchMatching
 import FeedWatchModel
+import FeedWatchTestSupport
 import Testing
 
 /// The seed topics: these exact queries must reproduce `expected-topics.json`.
@@ -9,7 +10,7 @@ let seedTopics = [
     Topic(id: "sanctions", name: "Sanctions", query: #"sanction* OR embargo OR "asset freeze""#),
 ]
 
-@Suite("Seed corpus", .enabled(if: SeedCorpus.isAvailable, "seed corpus not found: expected ../shared/corpus/seed next to the repository or $FEEDWATCH_SHARED"))
+@Suite("Seed corpus", .requires(SeedCorpus.requirement))
 struct SeedCorpusTests {
     @Test("RSS 2.0 seed items reproduce expected-topics.json exactly")
     func rssSeedMatchesExpected() throws {

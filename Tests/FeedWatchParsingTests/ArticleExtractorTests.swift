@@ -1,3 +1,4 @@
+import FeedWatchTestSupport
 import Foundation
 import Testing
 import FeedWatchModel
@@ -18,8 +19,8 @@ import FeedWatchModel
         text.components(separatedBy: "\n\n").map { $0.trimmingASCIIWhitespace() }.filter { !$0.isEmpty }
     }
 
-    @Test func seedArticleHasEveryParagraphAndNoChrome() throws {
-        guard Corpus.isAvailable else { return }
+    @Test(.requires(.sharedCorpus)) func seedArticleHasEveryParagraphAndNoChrome() throws {
+        try TestRequirement.sharedCorpus.check()
         let html = try Corpus.bytes("seed/khamenei-missile-program.html")
         let expected = String(decoding: try Corpus.bytes("seed/khamenei-missile-program.txt"), as: UTF8.self)
         let article = try ArticleExtractor.extract(html, url: "https://www.iranfocus.example/en/?p=1", contentType: "text/html")
@@ -140,10 +141,19 @@ import FeedWatchModel
     }
 
     @Test func deeplyNestedPageDoesNotOverflowTheStack() throws {
-        let depth = 50_000
-        let page = String(repeating: "<div>", count: depth) + "<p>" + String(repeating: "Deep text, nested far down. ", count: 20) + "</p>"
-        // libxml2 caps nesting itself; the walk must simply not crash.
-        _ = try? ArticleExtractor.extract(Array(page.utf8))
+        let text = "<p>" + String(repeating: "Deep text, nested far down. ", count: 20) + "</p>"
+        // Within libxml2's nesting cap (256 levels without XML_PARSE_HUGE, which stays off) the
+        // walk reaches the text at the bottom.
+        let within = try ArticleExtractor.extract(Array((String(repeating: "<div>", count: 200) + text).utf8))
+        #expect(within.text.components(separatedBy: "Deep text, nested far down.").count - 1 == 20)
+        // Beyond it libxml2 stops building the tree: nothing below is kept, and the extractor
+        // says there is no article (no crash, no stack overflow, no partial text).
+        let beyond = String(repeating: "<div>", count: 50_000) + text
+        #expect {
+            _ = try ArticleExtractor.extract(Array(beyond.utf8))
+        } throws: { error in
+            (error as? ExtractionError)?.code == .noArticle
+        }
     }
 
     @Test func pageWithoutAnArticleSaysSo() {

@@ -1,12 +1,13 @@
 import Testing
 @testable import FeedWatchModel
 import FeedWatchParsing
+import FeedWatchTestSupport
 
 /// Every link in the real-world corpus normalises the same on the byte path for ASCII links
 /// as by the character-level definition (stored fingerprints depend on it).
 @Suite struct CanonicalLinkCorpusTests {
-    @Test func everyCorpusLinkNormalisesAsByTheDefinition() throws {
-        guard Corpus.isAvailable else { return }
+    @Test(.requires(.sharedCorpus)) func everyCorpusLinkNormalisesAsByTheDefinition() throws {
+        try TestRequirement.sharedCorpus.check()
         var links = 0
         for path in Corpus.realFeeds() {
             for url in [nil, "https://corpus.example/feeds/feed.xml"] {

@@ -1,23 +1,10 @@
+import FeedWatchTestSupport
 import Foundation
 
-/// Locates `../shared` (the corpus) relative to the package root, or via `FEEDWATCH_SHARED`.
+/// The shared corpus, where `SharedCorpus` finds it (`$FEEDWATCH_SHARED`, else `../shared`);
+/// tests that read it have `.requires(.sharedCorpus)`.
 enum Corpus {
-    static let sharedDirectory: URL? = {
-        let packageRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        var candidates = [packageRoot.deletingLastPathComponent().appendingPathComponent("shared")]
-        if let env = ProcessInfo.processInfo.environment["FEEDWATCH_SHARED"] {
-            candidates.insert(URL(fileURLWithPath: env), at: 0)
-        }
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("corpus").path) }
-    }()
-
-    static var isAvailable: Bool {
-        if sharedDirectory == nil {
-            print("⚠️ SKIPPED: ../shared/corpus not found (set FEEDWATCH_SHARED); corpus tests do not run")
-        }
-        return sharedDirectory != nil
-    }
+    static let sharedDirectory: URL? = SharedCorpus.corpusDirectory?.deletingLastPathComponent()
 
     static func bytes(_ relativePath: String) throws -> [UInt8] {
         guard let sharedDirectory else { throw CocoaError(.fileNoSuchFile) }

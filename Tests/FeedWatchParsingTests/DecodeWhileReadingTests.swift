@@ -1,3 +1,4 @@
+import FeedWatchTestSupport
 import Foundation
 import Testing
 import FeedWatchModel
@@ -140,8 +141,8 @@ import FeedWatchModel
         #expect(feed.entries.last?.summary?.plainText == "Body 1999 with some words.")
     }
 
-    @Test func everyCorpusFeedDecodesTheSameBothWays() throws {
-        guard Corpus.isAvailable else { return }
+    @Test(.requires(.sharedCorpus)) func everyCorpusFeedDecodesTheSameBothWays() throws {
+        try TestRequirement.sharedCorpus.check()
         var compared = 0
         for path in Corpus.realFeeds() {
             let bytes = try Corpus.bytes(path)

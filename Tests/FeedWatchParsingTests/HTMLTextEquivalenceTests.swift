@@ -1,3 +1,4 @@
+import FeedWatchTestSupport
 import Foundation
 import Testing
 import FeedWatchModel
@@ -42,8 +43,8 @@ import FeedWatchModel
         }
     }
 
-    @Test func sameTextOverTheRealWorldCorpus() throws {
-        guard Corpus.isAvailable else { return }
+    @Test(.requires(.sharedCorpus)) func sameTextOverTheRealWorldCorpus() throws {
+        try TestRequirement.sharedCorpus.check()
         var compared = 0
         var declined = 0
         var mismatches: [String] = []

@@ -1,3 +1,4 @@
+import FeedWatchTestSupport
 import Foundation
 import Testing
 import FeedWatchModel
@@ -20,8 +21,8 @@ import FeedWatchModel
         #expect(object?["format"] as? String == "rss2.0")
     }
 
-    @Test func seedFeedRoundTripsThroughJSONSerialization() throws {
-        guard Corpus.isAvailable else { return }
+    @Test(.requires(.sharedCorpus)) func seedFeedRoundTripsThroughJSONSerialization() throws {
+        try TestRequirement.sharedCorpus.check()
         let feed = try FeedParser.parse(try Corpus.bytes("seed/iranfocus-atom.xml"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(FeedJSONEncoder.encode(feed).utf8)) as? [String: Any])
         let entries = try #require(object["entries"] as? [[String: Any]])

@@ -45,18 +45,28 @@ import Testing
         #expect(again.map(\.xmlURL) == outlines.map(\.xmlURL))
         #expect(again[0].title == "A \"quoted\" <feed>")
         #expect(again[0].folders == ["news"])
-        // xmllint, an independent parser, accepts it as well-formed XML.
+    }
+
+    static let xmllint = TestRequirement.executable(
+        "/usr/bin/xmllint", "/usr/bin/xmllint (the libxml2-utils package; scripts/install-deps.sh test installs it)")
+
+    /// xmllint, an independent parser, accepts the export as well-formed XML.
+    @Test(.requires(xmllint)) func exportIsWellFormedForAnIndependentParser() throws {
+        try Self.xmllint.check()
+        let outlines = [
+            OPMLOutline(xmlURL: "https://a.example/rss?x=1&y=2", title: "A \"quoted\" <feed>", folders: ["news"]),
+            OPMLOutline(xmlURL: "https://b.example/atom", title: nil, htmlURL: "https://b.example/"),
+        ]
+        let text = OPML.export(title: "feedwatch", outlines: outlines, created: Date(timeIntervalSince1970: 0))
         let directory = try TemporaryDirectory(prefix: "fw-opml")
         let path = directory.path + "/export.opml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/xmllint") {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
-            process.arguments = ["--noout", path]
-            try process.run()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
-        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
+        process.arguments = ["--noout", path]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
     }
 
     @Test func somethingElseIsReportedClearly() {

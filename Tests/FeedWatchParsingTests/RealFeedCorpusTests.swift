@@ -1,3 +1,4 @@
+import FeedWatchTestSupport
 import Foundation
 import Testing
 import FeedWatchModel
@@ -65,8 +66,8 @@ import FeedWatchModel
             (17, "Simple Sharing Extensions conflict copy"),
     ]
 
-    @Test func everyRealFeedParses() throws {
-        guard Corpus.isAvailable else { return }
+    @Test(.requires(.sharedCorpus)) func everyRealFeedParses() throws {
+        try TestRequirement.sharedCorpus.check()
         let files = Corpus.realFeeds()
         #expect(files.count == 173)
         var report: [String] = []

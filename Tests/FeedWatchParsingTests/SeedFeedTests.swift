@@ -1,3 +1,4 @@
+import FeedWatchTestSupport
 import Foundation
 import Testing
 import FeedWatchModel
@@ -16,8 +17,8 @@ import FeedWatchModel
         "Sanctioned oligarch's yacht seized in Gibraltar",
     ]
 
-    @Test func rss2SeedFeed() throws {
-        guard Corpus.isAvailable else { return }
+    @Test(.requires(.sharedCorpus)) func rss2SeedFeed() throws {
+        try TestRequirement.sharedCorpus.check()
         let feed = try FeedParser.parse(try Corpus.bytes("seed/iranfocus-rss2.xml"),
                                         documentURL: "https://www.iranfocus.example/en/feed/")
         #expect(feed.format == .rss20)
@@ -50,8 +51,8 @@ import FeedWatchModel
         #expect(Set(feed.entries.map(\.fingerprint)).count == 8)
     }
 
-    @Test func atomSeedFeed() throws {
-        guard Corpus.isAvailable else { return }
+    @Test(.requires(.sharedCorpus)) func atomSeedFeed() throws {
+        try TestRequirement.sharedCorpus.check()
         let feed = try FeedParser.parse(try Corpus.bytes("seed/iranfocus-atom.xml"))
         #expect(feed.format == .atom10)
         #expect(feed.title == "Iran Focus")
@@ -77,8 +78,8 @@ import FeedWatchModel
         #expect(content.plainText.contains("resolution 1929.\n\nThe incident"))
     }
 
-    @Test func rssAndAtomAgreeOnEveryArticle() throws {
-        guard Corpus.isAvailable else { return }
+    @Test(.requires(.sharedCorpus)) func rssAndAtomAgreeOnEveryArticle() throws {
+        try TestRequirement.sharedCorpus.check()
         let rss = try FeedParser.parse(try Corpus.bytes("seed/iranfocus-rss2.xml"))
         let atom = try FeedParser.parse(try Corpus.bytes("seed/iranfocus-atom.xml"))
         for (left, right) in zip(rss.entries, atom.entries) {

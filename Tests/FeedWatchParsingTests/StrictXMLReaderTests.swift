@@ -1,3 +1,4 @@
+import FeedWatchTestSupport
 import Foundation
 import Testing
 import FeedWatchModel
@@ -170,8 +171,8 @@ import FeedWatchModel
         #expect(throws: ParseError.self) { try textLimited.result.get() }
     }
 
-    @Test func everyCorpusFeedReadsTheSameStrictlyAndWithLibxml2() throws {
-        guard Corpus.isAvailable else { return }
+    @Test(.requires(.sharedCorpus)) func everyCorpusFeedReadsTheSameStrictlyAndWithLibxml2() throws {
+        try TestRequirement.sharedCorpus.check()
         var strictCount = 0
         var files = 0
         var declines: [String: [String]] = [:]

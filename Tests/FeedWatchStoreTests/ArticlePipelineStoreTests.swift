@@ -5,7 +5,7 @@ import Testing
 
 /// Identity rules, updates, stories in the digest, extraction results and retention, on both stores.
 @Suite struct ArticlePipelineStoreTests {
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func changedEntryIsAnUpdateNotANewArticle(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
@@ -24,7 +24,7 @@ import Testing
 
     /// An article is pending from the moment it is stored until its matches are recorded, so
     /// a failure between the two steps leaves it findable; an update makes it pending again.
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func articlesArePendingUntilTheirMatchesAreRecorded(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
@@ -58,7 +58,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func churningGuidsSwitchTheFeedToLinks(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
@@ -80,7 +80,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func repeatedGuidWithinAFeedUsesGuidAndLink(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
@@ -96,7 +96,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func digestShowsEachStoryOnceWithTheOtherReports(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feeds = try await store.syncFeeds([
@@ -128,7 +128,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func extractionResultsAreStoredOnTheArticle(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
@@ -146,7 +146,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func pruneKeepsDigestedArticlesLongerAndEntriesStillListed(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)

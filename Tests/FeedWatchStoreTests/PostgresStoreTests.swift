@@ -37,11 +37,9 @@ import Testing
         }
     }
 
-    @Test func aWrongPasswordIsReportedWithoutRepeatingIt() async throws {
-        guard let url = PostgresTestServer.url else {
-            print(PostgresTestServer.skipMessage)
-            return
-        }
+    @Test(.requires(.postgres)) func aWrongPasswordIsReportedWithoutRepeatingIt() async throws {
+        try TestRequirement.postgres.check()
+        let url = try #require(PostgresTestServer.url)
         var c = try PostgresStore.Configuration(url: url)
         c.password = "definitely-wrong-password"
         await #expect {
@@ -54,7 +52,7 @@ import Testing
     }
 
     /// Three daemons starting at the same moment on an empty database: each migration runs once.
-    @Test func daemonsStartingTogetherMigrateOnce() async throws {
+    @Test(.requires(.postgres)) func daemonsStartingTogetherMigrateOnce() async throws {
         _ = try await PostgresTestServer.withDatabase { url in
             let c = try PostgresStore.Configuration(url: url)
             let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { group in
@@ -73,7 +71,7 @@ import Testing
         }
     }
 
-    @Test func aDatabaseMigratedByANewerVersionIsRefused() async throws {
+    @Test(.requires(.postgres)) func aDatabaseMigratedByANewerVersionIsRefused() async throws {
         _ = try await PostgresTestServer.withDatabase { url in
             let c = try PostgresStore.Configuration(url: url)
             let first = try await PostgresStore.open(c, logger: quietLogger)
@@ -89,7 +87,7 @@ import Testing
 
     /// The server drops every connection (a restart, a failover): the next operations fail as
     /// "unavailable" at worst, then the pool reconnects by itself and nothing is lost.
-    @Test func droppedConnectionsAreReplaced() async throws {
+    @Test(.requires(.postgres)) func droppedConnectionsAreReplaced() async throws {
         _ = try await PostgresTestServer.withDatabase { url in
             let c = try PostgresStore.Configuration(url: url)
             let store = try await PostgresStore.open(c, logger: quietLogger)

@@ -6,7 +6,7 @@ import Testing
 
 /// What every `Store` promises, checked against SQLite and PostgreSQL alike.
 @Suite struct StoreContractTests {
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func insertNewReturnsOnlyEntriesNotSeenBefore(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feeds = try await store.syncFeeds([FeedSource(url: "https://example.org/feed.xml")])
@@ -21,7 +21,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func duplicateFingerprintsWithinOneDocumentCountOnce(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
@@ -32,7 +32,7 @@ import Testing
 
     /// Eight writers, half of them through a second handle (another daemon): each new article
     /// is reported exactly once.
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func concurrentInsertsOfTheSameEntriesReturnEachOnce(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, openAnother in
             let other = try await openAnother()
@@ -54,7 +54,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func sameGuidInTwoFeedsIsTwoArticles(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feeds = try await store.syncFeeds([FeedSource(url: "https://a.example/f"), FeedSource(url: "https://b.example/f")])
@@ -64,7 +64,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func textWithNulCharactersIsStored(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
@@ -77,7 +77,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func syncFeedsKeepsIdsAndDeactivatesRemovedFeeds(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let first = try await store.syncFeeds([
@@ -102,7 +102,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func fetchStateRoundTrips(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
@@ -121,7 +121,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func matchesAreRecordedOnceAndCollectedIntoExactlyOneDigest(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f", name: "Example")]).first)
@@ -152,7 +152,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func articlesSinceAreNewestFirst(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)

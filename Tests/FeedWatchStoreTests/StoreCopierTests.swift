@@ -7,7 +7,7 @@ import Testing
 /// `feedwatch store copy`: an SQLite installation moved into PostgreSQL reads back the same
 /// through the Store API, ids renumbered.
 @Suite struct StoreCopierTests {
-    @Test func everythingArrivesAndASecondCopyIsRefused() async throws {
+    @Test(.requires(.postgres)) func everythingArrivesAndASecondCopyIsRefused() async throws {
         let directory = try TemporaryDirectory(prefix: "fw-store")
         let (source, _) = try makeStore(in: directory)
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)

@@ -9,7 +9,7 @@ import Testing
 @Suite struct WorkSharingContractTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func aDueFeedIsLeasedToOneOwnerAtATime(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feeds = try await store.syncFeeds(feedSources(10))
@@ -30,7 +30,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func releasingLeavesAnotherOwnersLeaseAlone(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feeds = try await store.syncFeeds(feedSources(2))
@@ -43,7 +43,7 @@ import Testing
     }
 
     /// A claimed feed's fetch state reads back as stored (PostgreSQL answers it from the claim).
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func aClaimedFeedsFetchStateIsTheStoredOne(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feed = try #require(try await store.syncFeeds(feedSources(1)).first)
@@ -58,7 +58,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func renewingKeepsALeaseOnlyForItsOwner(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feeds = try await store.syncFeeds(feedSources(2))
@@ -71,7 +71,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func abandonedLeasesCanBeEndedByOwner(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             _ = try await store.syncFeeds(feedSources(6))
@@ -87,7 +87,7 @@ import Testing
     }
 
     /// Many owners claiming at once, through two handles: every feed is claimed exactly once.
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func concurrentClaimsAreDisjoint(kind: StoreKind) async throws {
         let t0 = self.t0
         try await withFreshStore(kind) { store, openAnother in
@@ -115,7 +115,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func disabledAndInactiveFeedsAreNeverClaimed(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feeds = try await store.syncFeeds(feedSources(3))
@@ -126,7 +126,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func nextClaimableDateIsTheEarliestCheckOrLeaseEnd(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             #expect(try await store.nextClaimableDate() == nil)
@@ -141,7 +141,7 @@ import Testing
     }
 
     /// Five daemons try to build the same day's digest at once: exactly one does.
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.tested)
     func eachDigestIsBuiltByExactlyOneCaller(kind: StoreKind) async throws {
         let t0 = self.t0
         try await withFreshStore(kind) { store, openAnother in

@@ -7,25 +7,22 @@ import PostgresNIO
 /// `scripts/with-postgres.sh`, which `make test` runs). Each test gets a database of its own,
 /// created for it and dropped afterwards, so tests never see each other's rows.
 public enum PostgresTestServer {
-    /// The server URL, nil when none is given (PostgreSQL tests then skip, saying so).
+    /// The server URL, nil when none is given (PostgreSQL tests then skip, or fail under
+    /// `FEEDWATCH_REQUIRE_ALL=1`: see `TestRequirement.postgres`).
     public static var url: String? {
         guard let url = ProcessInfo.processInfo.environment["FEEDWATCH_TEST_POSTGRES_URL"], !url.isEmpty else { return nil }
         return url
     }
 
-    /// The line a skipped PostgreSQL test prints.
-    public static let skipMessage =
-        "SKIPPED: no PostgreSQL server given (set FEEDWATCH_TEST_POSTGRES_URL, or run `make test`, which starts one)"
-
     /// Creates a uniquely named database, runs `body` with its URL, then drops it (also when
-    /// `body` throws). Returns nil, having printed why, when no server is given.
+    /// `body` throws). Without a server the running test (or test case) ends as skipped, or
+    /// fails under `FEEDWATCH_REQUIRE_ALL=1` (`TestRequirement.check`).
     public static func withDatabase<T: Sendable>(
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column,
         _ body: (_ url: String) async throws -> T
-    ) async throws -> T? {
-        guard let url else {
-            print(skipMessage)
-            return nil
-        }
+    ) async throws -> T {
+        try TestRequirement.postgres.check(fileID: fileID, filePath: filePath, line: line, column: column)
+        guard let url else { throw TestRequirement.Missing(description: TestRequirement.postgres.skipReason) }
         let admin = try PostgresStore.Configuration(url: url)
         let name = "feedwatch_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         // The name is generated here from hex digits only, so writing it into the SQL is safe.
