@@ -9,4 +9,4 @@ cd "$(dirname "$0")/.."
 export FEEDWATCH_BENCH=1
 export FEEDWATCH_BENCH_FEEDS="${1:-10000}"
 timeout 1800 swift build --build-tests 2>&1 | grep -E "error|warning:" || true
-scripts/with-postgres.sh timeout 3600 swift test --skip-build --filter SharedDatabaseBenchmark 2>&1 | grep -E "BENCH|SKIPPED|✘|error" 
+scripts/with-postgres.sh timeout 3600 swift test --skip-build --filter SharedDatabaseBenchmark 2>&1 | grep -E "BENCH|skipped|✘|error" 
