@@ -124,8 +124,10 @@ digest=$(run "ls /var/lib/feedwatch/digests/*.md | head -1")
 ok "installed; first digest $digest after ${digest_seconds} s"
 [ "$(property ActiveState)" = active ] || fail "the unit is not active after install"
 [ "$(run 'systemctl is-enabled feedwatch')" = enabled ] || fail "the unit is not enabled after install"
+day=$(basename "$digest" .md)
+wait_for 30 "systemctl show feedwatch -p StatusText --value | grep -q 'last digest $day'" \
+    || fail "StatusText does not name the digest just written: $(property StatusText)"
 status_text=$(property StatusText)
-[ -n "$status_text" ] || fail "no StatusText"
 ok "active and enabled; StatusText: $status_text"
 [ "$(property User)" = feedwatch ] || fail "the unit does not run as feedwatch"
 

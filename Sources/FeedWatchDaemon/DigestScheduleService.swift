@@ -43,6 +43,8 @@ public struct DigestScheduleService: Service {
                 let next = try await DigestService(runtime: runtime).tick(now: Date())
                 let newest = try await runtime.store.digests().first
                 context.setLastDigest(day: newest?.day, created: newest?.created)
+                // STATUS= names the last digest as soon as it is written, not at the next health check.
+                context.notify(SystemdNotifier.statusMessage(context.statusLine()))
                 delay = min(maxSleep, .seconds(max(1, next.timeIntervalSinceNow)))
             } catch {
                 runtime.logger.error("digest failed", metadata: ["error": "\(error)"])
