@@ -21,7 +21,7 @@ final class AnalysisState {
 
     let tokenizer = Tokenizer()
     let languages: [TopicLanguage]
-    private let stemmers: [SnowballStemmer?]
+    private let stemmers: [WordStemmer]
     private(set) var vocabulary: [String: Int32] = [:]
     private var prefixLengths: Set<Int> = []
     private var maxPrefixLength = 0
@@ -29,7 +29,7 @@ final class AnalysisState {
 
     init(languages: [TopicLanguage]) {
         self.languages = languages
-        stemmers = languages.map { language in language.algorithm.flatMap { SnowballStemmer(algorithm: $0) } }
+        stemmers = languages.map(WordStemmer.init)
     }
 
     static func exactKey(_ folded: String) -> String { "=" + folded }
@@ -51,7 +51,7 @@ final class AnalysisState {
 
     /// The stem of a folded word in one of `languages` (the word itself without a stemmer).
     func stem(_ folded: String, language: Int) -> String {
-        stemmers[language]?.stem(folded) ?? folded
+        stemmers[language].stem(folded)
     }
 
     /// Tokenizes text into folded words, for queries and snippets.

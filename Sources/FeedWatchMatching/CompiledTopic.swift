@@ -67,6 +67,9 @@ struct CompiledTopic {
     var minScore: Double
     var feeds: Set<String>
     var tags: Set<String>
+    /// The parsed query and the topic's languages (indices into the analyzer's), to explain its analysis.
+    var query: QueryNode
+    var languageIndices: [Int]
 }
 
 /// Turns parsed queries into compiled nodes, interning every key the queries use.
@@ -112,7 +115,10 @@ struct QueryCompiler {
             keys.append(state.internKey(AnalysisState.prefixKey(folded)))
             state.notePrefix(length: folded.count)
         case .stemmed:
-            for language in languageIndices {
+            // Each word is analysed by the topic's languages of its script (`sanction* OR تحریم OR عقوبات`
+            // with `["en", "fa", "ar"]`), or by all of them when none fits.
+            let fitting = languageIndices.filter { state.languages[$0].fits(folded) }
+            for language in fitting.isEmpty ? languageIndices : fitting {
                 let key = state.internKey(AnalysisState.stemKey(language: language, stem: state.stem(folded, language: language)))
                 if !keys.contains(key) { keys.append(key) }
             }

@@ -8,9 +8,10 @@ enum ScalarKind: UInt8 {
     case letter
     /// Part of a word, contributes a folded digit (so `.` and `,` between digits join, as in `90,000`).
     case digit
-    /// Inside a word but dropped: diacritics, tatweel, zero-width (non-)joiner, soft hyphen.
+    /// Inside a word but dropped: diacritics, tatweel, zero-width joiner, soft hyphen.
     case ignorable
-    /// A hyphen: splits the word into parts that are also indexed joined (`test-fire` ~ `testfire`).
+    /// A hyphen or a zero-width non-joiner: splits the word into parts that are also indexed joined
+    /// (`test-fire` ~ `testfire`, `موشک‌ها` ~ `موشکها`).
     case hyphen
     /// An apostrophe or typographic single quote: kept inside a word (`Iran's`, `Iran’s`).
     case apostrophe
@@ -34,12 +35,22 @@ enum Folding {
             return ScalarFold(kind: .apostrophe, folded: [UInt8(ascii: "'")])
         case 0x2010, 0x2011:
             return ScalarFold(kind: .hyphen, folded: [])
-        case 0x200C, 0x200D, 0x0640, 0x00AD, 0x2060, 0xFEFF:
+        case 0x200C:
+            // A Persian zero-width non-joiner joins a suffix or prefix to its word (موشک‌ها): like a
+            // hyphen, it splits the parts (so the bare word matches on its own) and indexes them joined.
+            return ScalarFold(kind: .hyphen, folded: [])
+        case 0x200D, 0x0640, 0x00AD, 0x2060, 0xFEFF:
             return ScalarFold(kind: .ignorable, folded: [])
-        case 0x064A, 0x0649:  // Arabic yeh, alef maksura → Persian yeh
+        case 0x064A, 0x0649, 0x0626, 0x06D0:  // Arabic yeh, alef maksura, yeh with hamza → Persian yeh
             return letter("\u{06CC}")
-        case 0x0643:  // Arabic kaf → Persian keheh
+        case 0x0643, 0x06AA:  // Arabic kaf, swash kaf → Persian keheh
             return letter("\u{06A9}")
+        case 0x0622, 0x0623, 0x0625, 0x0671, 0x0672, 0x0673:  // alef with madda, hamza or wasla → bare alef
+            return letter("\u{0627}")
+        case 0x0629, 0x06C0, 0x06C1, 0x06D5:  // teh marbuta, heh with yeh above, heh goal → heh
+            return letter("\u{0647}")
+        case 0x0624:  // waw with hamza → waw
+            return letter("\u{0648}")
         case 0x0660...0x0669:  // Arabic-Indic digits
             return ScalarFold(kind: .digit, folded: [UInt8(0x30 + value - 0x0660)])
         case 0x06F0...0x06F9:  // Extended Arabic-Indic (Persian) digits

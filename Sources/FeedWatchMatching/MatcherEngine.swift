@@ -155,7 +155,7 @@ final class MatcherEngine: @unchecked Sendable {
                 let root = try QueryCompiler(state: state, languageIndices: languageIndices).compile(parsed)
                 compiled.append(CompiledTopic(
                     id: topic.id, root: root, minScore: topic.minScore, feeds: Set(topic.feeds),
-                    tags: Set(topic.tags)))
+                    tags: Set(topic.tags), query: parsed, languageIndices: languageIndices))
             } catch {
                 errors.append(QuerySyntaxError(topicID: topic.id, column: error.column, message: error.message))
             }
@@ -164,6 +164,15 @@ final class MatcherEngine: @unchecked Sendable {
         let order = Dictionary(topics.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         errors.sort { (order[$0.topicID] ?? 0) < (order[$1.topicID] ?? 0) }
         return (state, compiled, errors)
+    }
+
+    /// A topic's query words and a trial text's words as the analyzer sees them.
+    func analysis(topicID: String, text: String) -> (query: [AnalysedWord], text: [AnalysedWord])? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let topic = topics.first(where: { $0.id == topicID }) else { return nil }
+        return (state.explain(topic.query, languageIndices: topic.languageIndices),
+                state.explain(text, mode: .stemmed, languageIndices: Array(state.languages.indices), isArticle: true))
     }
 
     var unindexableTopicIDs: [String] { index.unindexable.map { topics[Int($0)].id } }

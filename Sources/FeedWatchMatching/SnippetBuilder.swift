@@ -60,14 +60,14 @@ struct SnippetBuilder {
             let highlights = fieldSpans.compactMap { span -> Range<Int>? in
                 let start = Int(span.start - field.base)
                 guard start >= window.from, start <= window.to else { return nil }
-                return Int(span.byteStart)..<Int(span.byteEnd)
+                return wholeWord(Int(span.byteStart)..<Int(span.byteEnd), in: field)
             }
             return snippet(field, from: window.from, to: window.to, highlights: highlights)
         }
     }
 
     private static func snippet(_ field: FieldText, from: Int, to: Int, highlights: [Range<Int>]) -> Snippet {
-        let lower = Int(field.words[from].lowerBound)
+        let lower = wholeWord(Int(field.words[from].lowerBound)..<Int(field.words[from].upperBound), in: field).lowerBound
         var upper = Int(field.words[min(to, field.words.count - 1)].upperBound)
         // Keep the punctuation that closes the last word ("missiles." rather than "missiles").
         while upper < field.bytes.count, !isSpace(field.bytes[upper]) { upper += 1 }
@@ -96,6 +96,26 @@ struct SnippetBuilder {
         add(cursor..<upper, highlighted: false)
         if to < field.words.count - 1 { parts.append(Snippet.Part(text: " …", highlighted: false)) }
         return Snippet(parts: parts)
+    }
+
+    /// The range widened over ZWNJ-joined neighbours, so a Persian word is highlighted and cut whole
+    /// (`موشک‌های`, not `موشک` and a stray `‌های`, which would also break the letters' joining).
+    private static func wholeWord(_ range: Range<Int>, in field: FieldText) -> Range<Int> {
+        let bytes = field.bytes
+        func isZWNJ(at index: Int) -> Bool {
+            index >= 0 && index + 2 < bytes.count && bytes[index] == 0xE2 && bytes[index + 1] == 0x80
+                && bytes[index + 2] == 0x8C
+        }
+        var lower = range.lowerBound, upper = range.upperBound
+        while isZWNJ(at: lower - 3),
+              let word = field.words.last(where: { Int($0.upperBound) <= lower - 3 }), Int(word.upperBound) == lower - 3 {
+            lower = Int(word.lowerBound)
+        }
+        while isZWNJ(at: upper),
+              let word = field.words.first(where: { Int($0.lowerBound) >= upper + 3 }), Int(word.lowerBound) == upper + 3 {
+            upper = Int(word.upperBound)
+        }
+        return lower..<upper
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {

@@ -64,3 +64,119 @@ struct TopicLanguage: Hashable, Sendable {
         return nil
     }
 }
+
+extension TopicLanguage {
+    /// Languages written in Arabic script: their stemmers only see Arabic-script words, and
+    /// Arabic-script query words are analysed only by them when the topic has one.
+    private static let arabicScript: Set<String> = ["ar", "fa", "ur", "ps"]
+
+    var usesArabicScript: Bool { Self.arabicScript.contains(code) }
+
+    /// Whether a folded word is in this language's script (Arabic script or not).
+    func fits(_ folded: String) -> Bool { usesArabicScript == ArabicScript.contains(folded) }
+}
+
+/// Arabic-script tests on folded words.
+enum ArabicScript {
+    /// True when the word has a letter of the Arabic blocks.
+    static func contains(_ folded: String) -> Bool {
+        folded.unicodeScalars.contains { scalar in
+            switch scalar.value {
+            case 0x0600...0x06FF, 0x0750...0x077F, 0x08A0...0x08FF, 0xFB50...0xFDFF, 0xFE70...0xFEFF: return true
+            default: return false
+            }
+        }
+    }
+}
+
+/// How one language stems folded words.
+enum WordStemmer {
+    case none
+    case snowball(SnowballStemmer)
+    case arabicLight
+    case persianLight
+
+    /// The stemmer for a language: the light stemmers for `ar` and `fa`, else Snowball's when it has one.
+    init(_ language: TopicLanguage) {
+        switch language.code {
+        case "ar": self = .arabicLight
+        case "fa": self = .persianLight
+        default: self = language.algorithm.flatMap(SnowballStemmer.init(algorithm:)).map(WordStemmer.snowball) ?? .none
+        }
+    }
+
+    func stem(_ folded: String) -> String {
+        switch self {
+        case .none: return folded
+        case .snowball(let stemmer): return stemmer.stem(folded)
+        case .arabicLight: return ArabicLightStemmer.stem(folded)
+        case .persianLight: return PersianLightStemmer.stem(folded)
+        }
+    }
+}
+
+/// Strips affixes from a folded word, leaving a stem of at least `minimumStem` letters.
+private func strippingPrefix(_ word: [Unicode.Scalar], _ prefix: [Unicode.Scalar], minimumStem: Int) -> [Unicode.Scalar]? {
+    guard word.count - prefix.count >= minimumStem, word.starts(with: prefix) else { return nil }
+    return Array(word.dropFirst(prefix.count))
+}
+
+private func strippingSuffix(_ word: [Unicode.Scalar], _ suffix: [Unicode.Scalar], minimumStem: Int) -> [Unicode.Scalar]? {
+    guard word.count - suffix.count >= minimumStem, word.reversed().starts(with: suffix.reversed()) else { return nil }
+    return Array(word.dropLast(suffix.count))
+}
+
+private func scalars(_ affixes: [String]) -> [[Unicode.Scalar]] { affixes.map { Array($0.unicodeScalars) } }
+
+/// Arabic light stemming in the way of light10 (Larkey, Ballesteros and Connell; Lucene's
+/// ArabicStemmer) on folded text (ة is already ه, ي and ى are ی, ك is ک): one prefix of
+/// `ال وال بال كال فال لل و`, then each suffix of `ها ان ات ون ين يه ية ه ة ي` in turn.
+///
+/// Stricter than light10, so short words do not collide: a stem keeps at least 3 letters (light10
+/// keeps 2) and `و` is only stripped from words of 5 letters or more (`وطن` is not `طن`).
+enum ArabicLightStemmer {
+    private static let prefixes = scalars(["ال", "وال", "بال", "کال", "فال", "لل"])
+    private static let waw = scalars(["و"])[0]
+    private static let suffixes = scalars(["ها", "ان", "ات", "ون", "ین", "یه", "ه", "ی"])
+    static let minimumStem = 3
+
+    static func stem(_ folded: String) -> String {
+        var word = Array(folded.unicodeScalars)
+        guard word.count > minimumStem, ArabicScript.contains(folded) else { return folded }
+        if let stripped = prefixes.lazy.compactMap({ strippingPrefix(word, $0, minimumStem: minimumStem) }).first {
+            word = stripped
+        } else if let stripped = strippingPrefix(word, waw, minimumStem: minimumStem + 1) {
+            word = stripped
+        }
+        for suffix in suffixes {
+            if let stripped = strippingSuffix(word, suffix, minimumStem: minimumStem) { word = stripped }
+        }
+        var result = ""
+        result.unicodeScalars.append(contentsOf: word)
+        return result
+    }
+}
+
+/// Persian light stemming on folded text: one plural or adjective suffix (`هایی های ها یی ای ان ات ی`),
+/// with long enough stems that common words keep their meaning (`ایران` is not `ایر`, `کشتی` is not
+/// `کشت`, `تنها` is not `تن`). A ZWNJ-joined suffix already matches through the split parts; this
+/// matches the forms written without one (`موشکها`, `تحریمهای`).
+enum PersianLightStemmer {
+    /// Suffixes, longest first, each with the fewest letters its stem must keep.
+    private static let suffixes: [(suffix: [Unicode.Scalar], minimumStem: Int)] = [
+        ("هایی", 3), ("های", 3), ("ها", 3), ("یی", 3), ("ای", 3), ("ان", 4), ("ات", 4), ("ی", 4),
+    ].map { (Array($0.0.unicodeScalars), $0.1) }
+
+    static func stem(_ folded: String) -> String {
+        let word = Array(folded.unicodeScalars)
+        guard word.count > 3, ArabicScript.contains(folded) else { return folded }
+        for (suffix, minimumStem) in suffixes {
+            if let stripped = strippingSuffix(word, suffix, minimumStem: minimumStem) {
+                var result = ""
+                result.unicodeScalars.append(contentsOf: stripped)
+                return result
+            }
+        }
+        return folded
+    }
+}

@@ -15,7 +15,12 @@ import Foundation
 ///   `a ONEAR/5 b` — `a` first. Operands: words, phrases or groups. n is 1…100.
 /// - `title:…`, `body:…` — limit a clause to one field.
 /// - `test-fire` also matches `test fire` and `testfire`; apostrophes stay inside words (`Iran’s`);
-///   Arabic and Persian are normalised (ي→ی, ك→ک, tatweel, harakat and ZWNJ dropped).
+///   Arabic-script text is normalised for every language (alef forms → ا, ة → ه, ي/ى → ی, ك → ک,
+///   ؤ → و, ئ → ی, tatweel and harakat dropped, Persian and Arabic-Indic digits read as digits); a
+///   ZWNJ splits a Persian word like a hyphen (`موشک‌ها` has the words `موشک`, `ها` and `موشکها`).
+/// - `fa` and `ar` words are lightly stemmed (Persian plural and adjective suffixes; Arabic
+///   light10 prefixes and suffixes); in a topic with several languages each query word is
+///   analysed by the languages its script fits (Arabic-script words by `fa`/`ar`, others by the rest).
 ///
 /// Thread-safe: calls on one matcher (and its copies) are serialised, since the analyzer's
 /// word cache and Snowball stemmers are shared state; build one matcher per thread to match in parallel.
@@ -45,6 +50,12 @@ public struct TopicMatcher: Sendable {
     /// pay off. Cheaper than `matches`: no positions are verified and no snippets built.
     public func hasCandidates(_ document: MatchDocument, feedURL: String? = nil, feedTags: [String] = []) -> Bool {
         engine.hasCandidates(document, feedURL: feedURL, feedTags: feedTags)
+    }
+
+    /// The tokens each side produced: the topic's query words and a trial text's words, each with
+    /// the index keys it is looked up by (`feedwatch topics test --text`); nil for an unknown topic.
+    public func analysis(ofTopic id: String, text: String) -> (query: [AnalysedWord], text: [AnalysedWord])? {
+        engine.analysis(topicID: id, text: text)
     }
 
     /// Syntax (and language) errors of every topic, for `feedwatch check`.

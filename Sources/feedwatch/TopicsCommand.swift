@@ -31,7 +31,9 @@ struct TopicsCommand: AsyncParsableCommand {
                 Matches the topic against every article discovered in the last --since (default \
                 30d), newest first, and prints each hit with its score and snippets, so a query \
                 can be tuned before the next digest. --query tries a different query for the \
-                topic without editing the configuration. Nothing is stored.
+                topic without editing the configuration. Nothing is stored. --text shows instead how \
+                the topic's query words and a trial text are analysed (the tokens each side produced, \
+                with the keys they meet on) and whether the text matches.
                 """)
 
         @OptionGroup var options: ConfigOptions
@@ -44,6 +46,9 @@ struct TopicsCommand: AsyncParsableCommand {
 
         @Option(help: ArgumentHelp("A query to try instead of the configured one.", valueName: "query"))
         var query: String?
+
+        @Option(help: ArgumentHelp("A trial text to analyse and match instead of the stored articles.", valueName: "text"))
+        var text: String?
 
         @Option(help: "Stored articles to look at, at most.")
         var limit: Int = 100_000
@@ -65,6 +70,10 @@ struct TopicsCommand: AsyncParsableCommand {
                 Terminal.error(error.description)
                 throw ExitCode(1)
             }
+            if let text {
+                printAnalysis(matcher, topicID: topic.id, text: text)
+                return
+            }
             let articles = try await runtime.store.articles(since: Date().addingTimeInterval(-span.timeInterval), limit: limit)
             let feeds = Dictionary(try await runtime.store.activeFeeds().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             var hits = 0
@@ -79,6 +88,25 @@ struct TopicsCommand: AsyncParsableCommand {
                 }
             }
             print("\(topic.id): \(hits) of \(articles.count) stored articles from the last \(span) match")
+        }
+
+        /// Prints the tokens of the query and of the trial text, one word a line, then the match.
+        private func printAnalysis(_ matcher: TopicMatcher, topicID: String, text: String) {
+            guard let analysis = matcher.analysis(ofTopic: topicID, text: text) else { return }
+            func rows(_ words: [AnalysedWord]) -> [[String]] {
+                words.map { [$0.written, $0.folded + ($0.isJoined ? " (joined)" : ""), $0.keys.joined(separator: " ")] }
+            }
+            print("query tokens:")
+            print(Terminal.table(["WRITTEN", "FOLDED", "KEYS"], rows(analysis.query)))
+            print("text tokens:")
+            print(Terminal.table(["WRITTEN", "FOLDED", "KEYS"], rows(analysis.text)))
+            let hits = matcher.matches(MatchDocument(title: "", body: text))
+            if let hit = hits.first {
+                print("\(topicID): matches, score \(String(format: "%.2f", hit.score))")
+                for snippet in hit.snippets { print("    \(snippet.markedText)") }
+            } else {
+                print("\(topicID): no match")
+            }
         }
     }
 }
