@@ -67,7 +67,8 @@ enum DigestMarkup {
             out += "<section id=\"\(anchor)\">\n<h\(h)>\(escape(section.topic.name))"
             out += " <span class=\"count\">\(section.items.count)</span></h\(h)>\n"
             for item in section.items {
-                out += "<article>\n<h\(h + 1)>"
+                // dir="auto": a Persian or Arabic title or snippet reads right to left in its own box.
+                out += "<article>\n<h\(h + 1) dir=\"auto\">"
                 if let url = safeURL(item.link) {
                     out += "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(escape(item.title))</a>"
                 } else {
@@ -79,7 +80,7 @@ enum DigestMarkup {
                 }
                 out += "</p>\n"
                 for snippet in item.snippets {
-                    out += "<blockquote>"
+                    out += "<blockquote dir=\"auto\">"
                     for part in snippet.parts {
                         let text = escape(part.text.replacingOccurrences(of: "\n", with: " "))
                         out += part.highlighted ? "<mark>\(text)</mark>" : text
