@@ -57,9 +57,10 @@ struct TopicsCommand: AsyncParsableCommand {
             guard let span = TimeSpan(parsing: since) else {
                 throw ValidationError("--since takes a duration such as 7d, 12h or 30m, not \(since)")
             }
-            let runtime = try await options.runtime(.readOnly)
-            guard var topic = runtime.configuration.topics.first(where: { $0.id == id }) else {
-                Terminal.error("feedwatch topics test: no topic has id \(id) (configured: \(runtime.configuration.topics.map(\.id).joined(separator: ", ")))")
+            // A trial text needs only the configuration, not the store.
+            let configuration = try options.load()
+            guard var topic = configuration.topics.first(where: { $0.id == id }) else {
+                Terminal.error("feedwatch topics test: no topic has id \(id) (configured: \(configuration.topics.map(\.id).joined(separator: ", ")))")
                 throw ExitCode(1)
             }
             if let query { topic.query = query }
@@ -74,6 +75,7 @@ struct TopicsCommand: AsyncParsableCommand {
                 printAnalysis(matcher, topicID: topic.id, text: text)
                 return
             }
+            let runtime = try await options.runtime(.readOnly)
             let articles = try await runtime.store.articles(since: Date().addingTimeInterval(-span.timeInterval), limit: limit)
             let feeds = Dictionary(try await runtime.store.activeFeeds().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             var hits = 0
