@@ -131,4 +131,16 @@ struct PersianArabicTests {
         let hit = try #require(matcher.matches(MatchDocument(title: "", body: body)).first)
         #expect(hit.snippets.first?.parts.filter(\.highlighted).map(\.text) == ["العقوبات"])
     }
+
+    @Test("A snippet that would start at a ZWNJ-joined suffix starts at its whole word")
+    func snippetStartsOnWholeWord() throws {
+        let matcher = try TopicMatcher(topics: [Topic(id: "t", name: "t", query: "تحریم", languages: ["fa"])])
+        // موشک is word 0 and های word 1; the hit is word 11, so the window starts 10 words earlier, at های.
+        let filler = Array(repeating: "خبر", count: 9).joined(separator: " ")
+        let after = Array(repeating: "گزارش", count: 30).joined(separator: " ")
+        let body = "موشک‌های \(filler) تحریم \(after)"
+        let hit = try #require(matcher.matches(MatchDocument(title: "", body: body)).first)
+        let text = try #require(hit.snippets.first).parts.map(\.text).joined()
+        #expect(text.hasPrefix("… موشک\u{200C}های خبر"), "\(text)")
+    }
 }
