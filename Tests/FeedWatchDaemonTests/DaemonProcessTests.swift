@@ -126,7 +126,8 @@ struct DaemonFixture {
         try fixture.writeConfig(feeds: [server.url("/a.xml")], extra: unindexable)
         let daemon = try fixture.start()
         let warning = "warning: topic[1].query: topic not-sports has no word an article must contain"
-        #expect(try await eventually { daemon.standardError.contains("feedwatch started") }, "\(daemon.standardError)")
+        // "ready" is logged once the SIGHUP handler is installed: a SIGHUP before it would end the process.
+        #expect(try await eventually { daemon.standardError.contains("ready status=") }, "\(daemon.standardError)")
         #expect(daemon.standardError.components(separatedBy: warning).count - 1 == 1, "\(daemon.standardError)")
         daemon.signal(SIGHUP)
         #expect(try await eventually { daemon.standardError.contains("configuration reloaded") }, "\(daemon.standardError)")
