@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [
         .package(name: "feedwatch", path: ".."),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Fetch cycle over many loopback feeds; driven by fetch/run.sh.
@@ -27,6 +28,16 @@ let package = Package(
                 .product(name: "FeedWatchModel", package: "feedwatch"),
             ],
             path: "Sources/MatcherBenchmark",
+            swiftSettings: strictSwift
+        ),
+        // A whole `run --once` cycle, cold and warm, next to a Python + sqlite3 reference.
+        .executableTarget(
+            name: "CycleBenchmark",
+            dependencies: [
+                .product(name: "FeedWatchDaemon", package: "feedwatch"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/CycleBenchmark",
             swiftSettings: strictSwift
         ),
         // Full-text extraction pages/s and story clustering articles/s.

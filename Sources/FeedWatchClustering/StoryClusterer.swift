@@ -65,26 +65,48 @@ public struct ClusterDocument: Sendable, Hashable {
 ///
 /// A story's id is the article id of its first article. Pure and in memory: the daemon feeds it
 /// the recent stored articles at start, then each new article once.
+///
+/// Cost per article is bounded and does not grow with the index: at most `maxCandidates`
+/// candidates, gathered from at most `bands + 1` buckets of at most `2 × maxBucketSize` nodes;
+/// each candidate costs one signature comparison (and a title comparison only when the texts
+/// did not already decide). The index keeps no text, only signatures and title trigrams, in
+/// flat arrays addressed by slot, with integer hash tables (no `Hasher`) for its lookups.
 public struct StoryClusterer: Sendable {
     /// The configuration in force (bands and signature size made consistent).
     public let configuration: ClusteringConfiguration
 
-    private struct Indexed: Sendable {
-        var document: ClusterDocument
+    /// What the index keeps of one article.
+    private struct Slot: Sendable {
+        var articleID: Int64
+        var feedID: Int64
         var storyID: Int64
-        var signature: MinHashSignature
-        var titleTrigrams: Set<UInt64>
+        var date: Double
+        /// The title bucket's key; 0 when the title is not indexed.
+        var titleKey: UInt64
+        /// Moves on when the slot is evicted, so bucket nodes naming the old article are dead.
+        var generation: UInt32
+        var live: Bool
+        /// Whether the article's band keys are in the buckets (it had a text).
+        var banded: Bool
     }
 
-    private var indexed: [Int64: Indexed] = [:]
-    private var buckets: [UInt64: [Int64]] = [:]
-    private var titleBuckets: [UInt64: [Int64]] = [:]
-    /// The feeds already present in each story, and how many indexed articles it has.
-    private var storyFeeds: [Int64: Set<Int64>] = [:]
-    private var storySizes: [Int64: Int] = [:]
-    /// Insertion order, for eviction.
-    private var order: [Int64] = []
+    private var slots: [Slot] = []
+    /// `signatureSize` 32-bit MinHash values per slot.
+    private var signatures: [UInt32] = []
+    /// Sorted distinct title trigram hashes per slot; empty when the title is too short.
+    private var trigrams: [[UInt32]] = []
+    private var freeSlots: [Int32] = []
+    private var slotOfArticle = IntegerTable<Int64, Int32>()
+    private var bands = BucketPool()
+    private var titles = BucketPool()
+    /// How many indexed articles each (story, feed) pair has: a story takes one article per feed.
+    private var storyFeeds = IntegerTable<IntegerPair, Int32>()
+    /// Insertion order (slot and generation), for eviction.
+    private var order: [UInt64] = []
     private var orderStart = 0
+    /// Candidate de-duplication: a slot is taken once per `visit`.
+    private var visited: [UInt32] = []
+    private var visit: UInt32 = 0
 
     /// An empty index.
     public init(configuration: ClusteringConfiguration = ClusteringConfiguration()) {
@@ -95,63 +117,127 @@ public struct StoryClusterer: Sendable {
     }
 
     /// How many articles the index holds.
-    public var count: Int { indexed.count }
+    public var count: Int { slotOfArticle.count }
 
     /// Adds `document` and returns its story id: the story of the most similar indexed article
     /// from another feed, or a new story (its own article id).
     public mutating func assign(_ document: ClusterDocument) -> Int64 {
-        if let known = indexed[document.articleID] { return known.storyID }
+        if let known = slotOfArticle[document.articleID] { return slots[Int(known)].storyID }
         let words = TextShingles.wordHashes(document.title + " " + document.text, maxWords: configuration.maxWords)
-        let shingles = TextShingles.shingles(hashes: words, size: configuration.shingleSize)
-        let signature = MinHashSignature(shingles: shingles, count: configuration.signatureSize)
-        // A title of a word or two ("Live updates") says nothing about the story.
-        let trigrams = TextShingles.words(document.title, maxWords: 8).count >= 4
-            ? TextShingles.titleTrigrams(document.title) : []
-        // An empty text would put every empty text in the same buckets: index only real signatures.
-        let bandKeys = shingles.isEmpty ? [] : signature.bandKeys(bands: configuration.bands)
-        let storyID = document.storyID ?? bestStory(for: document, signature: signature, trigrams: trigrams, bandKeys: bandKeys)
-            ?? document.articleID
-        indexed[document.articleID] = Indexed(document: document, storyID: storyID, signature: signature, titleTrigrams: trigrams)
-        for key in bandKeys { Self.append(document.articleID, to: &buckets[key, default: []], limit: configuration.maxBucketSize) }
-        if !trigrams.isEmpty, let key = Self.titleKey(document.title) {
-            Self.append(document.articleID, to: &titleBuckets[key, default: []], limit: configuration.maxBucketSize)
+        let shingles = TextShingles.shingleList(hashes: words, size: configuration.shingleSize)
+        let signature = MinHashSignature(shingles: shingles, count: configuration.signatureSize).values.map {
+            UInt32(truncatingIfNeeded: $0)
         }
-        storyFeeds[storyID, default: []].insert(document.feedID)
-        storySizes[storyID, default: 0] += 1
-        order.append(document.articleID)
-        evict(before: document.date.addingTimeInterval(-configuration.window))
+        let titleWords = TextShingles.words(document.title, maxWords: 64)
+        // A title of a word or two ("Live updates") says nothing about the story.
+        let titleTrigrams = titleWords.count >= 4 ? TextShingles.titleTrigramList(words: titleWords) : []
+        // Looked up whatever the title's length (the texts may still match), indexed only with trigrams.
+        let titleKey = Self.titleKey(titleWords)
+        // An empty text would put every empty text in the same buckets: index only real signatures.
+        let bandKeys = shingles.isEmpty ? [] : Self.bandKeys(signature[...], bands: configuration.bands)
+        let date = document.date.timeIntervalSince1970
+        let storyID = document.storyID
+            ?? bestStory(feedID: document.feedID, date: date, signature: signature, trigrams: titleTrigrams, bandKeys: bandKeys,
+                         titleKey: titleKey)
+            ?? document.articleID
+
+        let slot = allocateSlot()
+        let generation = slots[Int(slot)].generation
+        slots[Int(slot)] = Slot(
+            articleID: document.articleID, feedID: document.feedID, storyID: storyID, date: date, titleKey: titleKey,
+            generation: generation, live: true, banded: !bandKeys.isEmpty)
+        let size = configuration.signatureSize
+        signatures.withUnsafeMutableBufferPointer { stored in
+            for index in 0..<size { stored[Int(slot) * size + index] = signature[index] }
+        }
+        trigrams[Int(slot)] = titleTrigrams
+        slotOfArticle[document.articleID] = slot
+        let entry = BucketPool.entry(slot: slot, generation: generation)
+        for key in bandKeys { bands.add(entry, to: key, limit: configuration.maxBucketSize) }
+        let indexedTitleKey = titleTrigrams.isEmpty ? 0 : titleKey
+        slots[Int(slot)].titleKey = indexedTitleKey
+        if indexedTitleKey != 0 { titles.add(entry, to: indexedTitleKey, limit: configuration.maxBucketSize) }
+        let pair = IntegerPair(first: storyID, second: document.feedID)
+        storyFeeds[pair] = (storyFeeds[pair] ?? 0) + 1
+        order.append(entry)
+        evict(before: date - configuration.window)
         return storyID
     }
 
-    private func bestStory(
-        for document: ClusterDocument, signature: MinHashSignature, trigrams: Set<UInt64>, bandKeys: [UInt64]
+    private mutating func allocateSlot() -> Int32 {
+        if let slot = freeSlots.popLast() { return slot }
+        slots.append(Slot(articleID: 0, feedID: 0, storyID: 0, date: 0, titleKey: 0, generation: 0, live: false, banded: false))
+        signatures.append(contentsOf: repeatElement(0, count: configuration.signatureSize))
+        trigrams.append([])
+        visited.append(0)
+        return Int32(slots.count - 1)
+    }
+
+    private func isLive(_ entry: UInt64) -> Bool { Self.isLive(entry, in: slots) }
+
+    private static func isLive(_ entry: UInt64, in slots: [Slot]) -> Bool {
+        let slot = slots[Int(BucketPool.slot(of: entry))]
+        return slot.live && slot.generation == BucketPool.generation(of: entry)
+    }
+
+    private mutating func bestStory(
+        feedID: Int64, date: Double, signature: [UInt32], trigrams: [UInt32], bandKeys: [UInt64], titleKey: UInt64
     ) -> Int64? {
         // Headlines sharing their longest word are compared too: rewrites with a shared headline differ in text.
-        let titleBucket = Self.titleKey(document.title).flatMap { titleBuckets[$0] } ?? []
-        let lists = bandKeys.compactMap { buckets[$0] } + [titleBucket]
-        // Newest first across all buckets, up to the bound.
-        var candidates = Set<Int64>()
-        var depth = 1
-        let deepest = lists.map(\.count).max() ?? 0
-        gathering: while depth <= deepest {
-            for list in lists where list.count >= depth {
-                candidates.insert(list[list.count - depth])
+        var cursors = bandKeys.map { bands.head($0) }
+        if titleKey != 0 { cursors.append(titles.head(titleKey)) }
+        visit &+= 1
+        if visit == 0 {
+            for index in visited.indices { visited[index] = 0 }
+            visit = 1
+        }
+        // Newest first across all buckets, up to the bound: one node of each bucket per round.
+        var candidates: [Int32] = []
+        candidates.reserveCapacity(configuration.maxCandidates)
+        var open = cursors.count
+        gathering: while open > 0 {
+            open = 0
+            for index in cursors.indices where cursors[index] != BucketPool.end {
+                let node = Int(cursors[index])
+                let entry: UInt64
+                if index < bandKeys.count {
+                    entry = bands.nodeEntry[node]
+                    cursors[index] = bands.nodeNext[node]
+                } else {
+                    entry = titles.nodeEntry[node]
+                    cursors[index] = titles.nodeNext[node]
+                }
+                if cursors[index] != BucketPool.end { open += 1 }
+                let slot = BucketPool.slot(of: entry)
+                guard isLive(entry), visited[Int(slot)] != visit else { continue }
+                visited[Int(slot)] = visit
+                candidates.append(slot)
                 if candidates.count >= configuration.maxCandidates { break gathering }
             }
-            depth += 1
         }
         var best: (story: Int64, similarity: Double)?
-        for id in candidates {
-            guard let other = indexed[id], other.document.feedID != document.feedID,
-                  abs(other.document.date.timeIntervalSince(document.date)) <= configuration.window,
-                  !(storyFeeds[other.storyID]?.contains(document.feedID) ?? false)
+        let size = configuration.signatureSize
+        for slot in candidates {
+            let other = slots[Int(slot)]
+            guard other.feedID != feedID, abs(other.date - date) <= configuration.window,
+                  storyFeeds[IntegerPair(first: other.storyID, second: feedID)] == nil
             else { continue }
-            let textSimilarity = signature.similarity(other.signature)
-            let titleSimilarity = trigrams.isEmpty ? 0 : TextShingles.jaccard(trigrams, other.titleTrigrams)
+            var equal = 0
+            // Empty texts have no signature to compare (it would be all "no minimum").
+            if !bandKeys.isEmpty && other.banded {
+                signatures.withUnsafeBufferPointer { stored in
+                    let base = Int(slot) * size
+                    for index in 0..<size where stored[base + index] == signature[index] { equal += 1 }
+                }
+            }
+            let textSimilarity = Double(equal) / Double(size)
             let similarity: Double
             if textSimilarity >= configuration.textThreshold {
                 similarity = textSimilarity
-            } else if titleSimilarity >= configuration.titleThreshold {
+            } else if !trigrams.isEmpty {
+                // Only when the texts did not decide.
+                let titleSimilarity = TextShingles.jaccard(sorted: trigrams, self.trigrams[Int(slot)])
+                guard titleSimilarity >= configuration.titleThreshold else { continue }
                 similarity = titleSimilarity
             } else {
                 continue
@@ -161,33 +247,38 @@ public struct StoryClusterer: Sendable {
         return best?.story
     }
 
-    /// Appends `id` to a bucket, dropping its oldest entries once it is well past `limit`
-    /// (in one step, so the cost per append stays constant on average).
-    private static func append(_ id: Int64, to bucket: inout [Int64], limit: Int) {
-        bucket.append(id)
-        if bucket.count >= 2 * max(1, limit) { bucket.removeFirst(bucket.count - limit) }
+    /// The LSH band keys: `bands` hashes, each over `values.count / bands` consecutive values.
+    static func bandKeys(_ values: ArraySlice<UInt32>, bands: Int) -> [UInt64] {
+        let rows = values.count / bands
+        let start = values.startIndex
+        return (0..<bands).map { band in
+            var hash = UInt64(band) &* 0x9E37_79B9_7F4A_7C15
+            for value in values[(start + band * rows)..<(start + (band + 1) * rows)] { hash = TextShingles.mix(hash ^ UInt64(value)) }
+            return hash
+        }
     }
 
     /// A coarse key for title lookups: the normalised title's longest word, so headlines that
-    /// share most of their words usually share the key too.
-    private static func titleKey(_ title: String) -> UInt64? {
-        let words = TextShingles.words(title, maxWords: 64)
+    /// share most of their words usually share the key too. 0 when no word is long enough.
+    private static func titleKey(_ words: [String]) -> UInt64 {
         guard let longest = words.max(by: { $0.count != $1.count ? $0.count < $1.count : $0 > $1 }), longest.count >= 4 else {
-            return nil
+            return 0
         }
-        return TextShingles.fnv1a(longest)
+        let key = TextShingles.fnv1a(longest)
+        return key == 0 ? 1 : key
     }
 
     /// Drops articles older than `cutoff` (in insertion order) and anything beyond `maxIndexed`.
-    private mutating func evict(before cutoff: Date) {
+    private mutating func evict(before cutoff: Double) {
         while orderStart < order.count {
-            let id = order[orderStart]
-            guard let entry = indexed[id] else {
+            let entry = order[orderStart]
+            guard isLive(entry) else {
                 orderStart += 1
                 continue
             }
-            guard entry.document.date < cutoff || indexed.count > configuration.maxIndexed else { break }
-            remove(id, entry)
+            let slot = BucketPool.slot(of: entry)
+            guard slots[Int(slot)].date < cutoff || count > configuration.maxIndexed else { break }
+            remove(slot)
             orderStart += 1
         }
         if orderStart > 4096, orderStart * 2 > order.count {
@@ -196,20 +287,27 @@ public struct StoryClusterer: Sendable {
         }
     }
 
-    private mutating func remove(_ id: Int64, _ entry: Indexed) {
-        indexed[id] = nil
-        storySizes[entry.storyID, default: 1] -= 1
-        if storySizes[entry.storyID] ?? 0 <= 0 {
-            storySizes[entry.storyID] = nil
-            storyFeeds[entry.storyID] = nil
+    private mutating func remove(_ slot: Int32) {
+        let entry = slots[Int(slot)]
+        slots[Int(slot)].live = false
+        slots[Int(slot)].generation &+= 1
+        slotOfArticle[entry.articleID] = nil
+        let pair = IntegerPair(first: entry.storyID, second: entry.feedID)
+        let remaining = (storyFeeds[pair] ?? 1) - 1
+        storyFeeds[pair] = remaining > 0 ? remaining : nil
+        trigrams[Int(slot)] = []
+        if entry.banded {
+            let size = configuration.signatureSize
+            let start = Int(slot) * size
+            let slots = self.slots
+            for key in Self.bandKeys(signatures[start..<(start + size)], bands: configuration.bands) {
+                bands.prune(key) { Self.isLive($0, in: slots) }
+            }
         }
-        for key in entry.signature.bandKeys(bands: configuration.bands) {
-            buckets[key]?.removeAll { $0 == id }
-            if buckets[key]?.isEmpty == true { buckets[key] = nil }
+        if entry.titleKey != 0 {
+            let slots = self.slots
+            titles.prune(entry.titleKey) { Self.isLive($0, in: slots) }
         }
-        if let key = Self.titleKey(entry.document.title) {
-            titleBuckets[key]?.removeAll { $0 == id }
-            if titleBuckets[key]?.isEmpty == true { titleBuckets[key] = nil }
-        }
+        freeSlots.append(slot)
     }
 }

@@ -81,6 +81,64 @@ enum TextShingles {
         return result
     }
 
+    /// The hash of every run of `size` consecutive words, as `shingles(hashes:size:)` but as a
+    /// list that may repeat a shingle: MinHash takes minimums, so repeats change nothing, and
+    /// building a `Set` (hashing each shingle once more) is skipped.
+    static func shingleList(hashes: [UInt64], size: Int) -> [UInt64] {
+        guard !hashes.isEmpty else { return [] }
+        let width = min(size, hashes.count)
+        var result: [UInt64] = []
+        result.reserveCapacity(hashes.count - width + 1)
+        for start in 0...(hashes.count - width) {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for offset in 0..<width { hash = mix(hash ^ hashes[start + offset]) }
+            result.append(hash)
+        }
+        return result
+    }
+
+    /// The title trigrams of `titleTrigrams` over already split `words`, as sorted distinct
+    /// 32-bit hashes (compared by `jaccard(sorted:_:)`, a merge without hashing).
+    static func titleTrigramList(words: [String]) -> [UInt32] {
+        let normalised = Array((" " + words.joined(separator: " ") + " ").unicodeScalars)
+        guard normalised.count >= 3 else { return [] }
+        var result: [UInt32] = []
+        result.reserveCapacity(normalised.count - 2)
+        for start in 0...(normalised.count - 3) {
+            let value = UInt64(normalised[start].value) << 42 | UInt64(normalised[start + 1].value) << 21
+                | UInt64(normalised[start + 2].value)
+            result.append(UInt32(truncatingIfNeeded: mix(value)))
+        }
+        result.sort()
+        var distinct = 0
+        for index in result.indices where index == 0 || result[index] != result[distinct - 1] {
+            result[distinct] = result[index]
+            distinct += 1
+        }
+        result.removeLast(result.count - distinct)
+        return result
+    }
+
+    /// Jaccard similarity of two sorted lists of distinct values; 0 for two empty lists.
+    static func jaccard(sorted a: [UInt32], _ b: [UInt32]) -> Double {
+        guard !a.isEmpty || !b.isEmpty else { return 0 }
+        var i = 0
+        var j = 0
+        var common = 0
+        while i < a.count && j < b.count {
+            if a[i] == b[j] {
+                common += 1
+                i += 1
+                j += 1
+            } else if a[i] < b[j] {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        return Double(common) / Double(a.count + b.count - common)
+    }
+
     /// Character trigrams of a normalised title (words joined by single spaces, padded), as tt-rss compares titles.
     static func titleTrigrams(_ title: String) -> Set<UInt64> {
         let normalised = Array((" " + words(title, maxWords: 64).joined(separator: " ") + " ").unicodeScalars)
@@ -128,17 +186,19 @@ enum TextShingles {
 struct MinHashSignature: Hashable {
     var values: [UInt64]
 
-    init(shingles: Set<UInt64>, count: Int) {
-        values = [UInt64](repeating: .max, count: count)
-        guard !shingles.isEmpty else { return }
-        for shingle in shingles {
-            for index in 0..<count {
-                // Hash function i: mix the shingle with a per-function seed.
-                let hashed = TextShingles.mix(shingle ^ MinHashSignature.seeds[index % MinHashSignature.seeds.count]
-                    &+ UInt64(index / MinHashSignature.seeds.count))
-                if hashed < values[index] { values[index] = hashed }
+    init<Shingles: Sequence<UInt64>>(shingles: Shingles, count: Int) {
+        var values = [UInt64](repeating: .max, count: count)
+        let seeds = MinHashSignature.seeds
+        values.withUnsafeMutableBufferPointer { values in
+            for shingle in shingles {
+                for index in 0..<count {
+                    // Hash function i: mix the shingle with a per-function seed.
+                    let hashed = TextShingles.mix(shingle ^ seeds[index % seeds.count] &+ UInt64(index / seeds.count))
+                    if hashed < values[index] { values[index] = hashed }
+                }
             }
         }
+        self.values = values
     }
 
     /// Estimated Jaccard similarity of the two shingle sets.

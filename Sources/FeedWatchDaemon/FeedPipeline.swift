@@ -152,18 +152,36 @@ public struct FeedPipeline: Sendable {
             return report
         }
         let interval = configuration.interval(for: scheduled.source)
+        let before = state
+        var stateSaved = false
         do {
             let outcome = try await process(scheduled, state: &state, started: started, now: now, report: &report)
-            report.newArticles = outcome.articles
-            report.newMatches = outcome.matches
-            state.errorCount = 0
-            state.lastError = nil
-            state.lastSuccess = now()
+            var succeeded = state
+            succeeded.errorCount = 0
+            succeeded.lastError = nil
+            succeeded.lastSuccess = now()
             let next = policy.nextCheck(
                 configured: interval, ceiling: configuration.fetch.maxInterval, hints: outcome.hints, now: started,
                 random: Double.random(in: 0..<1))
-            state.nextCheck = started.addingTimeInterval(next.seconds)
-            state.nextCheckReason = next.reason
+            succeeded.nextCheck = started.addingTimeInterval(next.seconds)
+            succeeded.nextCheckReason = next.reason
+            if let parsed = outcome.parsed {
+                do {
+                    let stored = try await storeRefresh(parsed, of: scheduled, state: succeeded, now: now)
+                    report.newArticles = stored.articles
+                    report.newMatches = stored.matches
+                    stateSaved = true
+                } catch {
+                    // Nothing of this document was stored (a full-text feed: only its entries,
+                    // which stay pending): keep the old validators, so the next fetch gets the
+                    // document again rather than a 304.
+                    state.etag = before.etag
+                    state.lastModified = before.lastModified
+                    state.lastFullFetch = before.lastFullFetch
+                    throw error
+                }
+            }
+            state = succeeded
         } catch let error where error.cancelled {
             // Shutting down: the transfer was aborted, not failed. Keep the stored state so the
             // feed neither backs off nor loses its place in the schedule.
@@ -195,6 +213,7 @@ public struct FeedPipeline: Sendable {
             ])
         }
         report.seconds = now().timeIntervalSince(started)
+        guard !stateSaved else { return report }
         do {
             try await store.saveFetchState(feedID: feed.id, state)
         } catch {
@@ -203,9 +222,17 @@ public struct FeedPipeline: Sendable {
         return report
     }
 
+    /// What fetching and parsing gave: the publisher's scheduling hints, and the document when
+    /// there is one to store (nil for 304 and other answers without a new body).
+    struct FetchOutcome {
+        var hints: PublisherHints
+        var parsed: ParsedFeed?
+    }
+
+    /// Fetches and parses; the caller stores the document with the fetch state.
     private func process(
         _ scheduled: ScheduledFeed, state: inout FetchState, started: Date, now: @Sendable () -> Date, report: inout FeedRefreshReport
-    ) async throws(RefreshFailure) -> (articles: Int, matches: Int, hints: PublisherHints) {
+    ) async throws(RefreshFailure) -> FetchOutcome {
         let feed = scheduled.stored
         let url = state.movedTo ?? feed.url
         if let host = HostPoliteness.host(of: url), let until = politeness.pausedUntil(host: host, now: started) {
@@ -229,7 +256,7 @@ public struct FeedPipeline: Sendable {
         let host = HostPoliteness.host(of: result.effectiveURL) ?? "the server"
         switch result.disposition(now: started) {
         case .notModified:
-            return (0, 0, PublisherHints(result: result, feed: nil, now: started))
+            return FetchOutcome(hints: PublisherHints(result: result, feed: nil, now: started))
         case .movedPermanently(let target):
             if target != feed.url, target != state.movedTo {
                 state.movedTo = target
@@ -237,7 +264,7 @@ public struct FeedPipeline: Sendable {
                     "feed_url": "\(LogRedaction.url(feed.url))", "moved_to": "\(LogRedaction.url(target))",
                 ])
             }
-            if result.notModified { return (0, 0, PublisherHints(result: result, feed: nil, now: started)) }
+            if result.notModified { return FetchOutcome(hints: PublisherHints(result: result, feed: nil, now: started)) }
         case .ok:
             break
         case .gone:
@@ -268,29 +295,54 @@ public struct FeedPipeline: Sendable {
             throw RefreshFailure(message: message)
         }
         report.warnings = parsed.warnings
-        let hints = PublisherHints(result: result, feed: parsed, now: started)
+        return FetchOutcome(hints: PublisherHints(result: result, feed: parsed, now: started), parsed: parsed)
+    }
+
+    /// Stores a fetched document with everything it leads to in one transaction: the feed's
+    /// title, its entries, the new articles' stories, the matches of new and updated articles,
+    /// and the fetch state `state`. Clustering and matching run inside the transaction (they
+    /// are in-memory work), so a crash or a database failure leaves all of it or none. A feed
+    /// with `full_text` stores its entries and state first; its articles are extracted,
+    /// clustered and matched afterwards in their own transaction (they stay pending until then).
+    func storeRefresh(
+        _ parsed: ParsedFeed, of scheduled: ScheduledFeed, state: FetchState, now: @Sendable () -> Date
+    ) async throws(RefreshFailure) -> (articles: Int, matches: Int) {
+        let feed = scheduled.stored
         let discovered = now()
-        let stored: StoredEntries
+        let fullText = scheduled.source.fullText
         do {
-            if let title = parsed.title, title != feed.title {
-                try await store.updateFeedTitle(feedID: feed.id, title: title)
-            }
-            stored = try await store.storeEntries(feedID: feed.id, entries: parsed.entries, discovered: discovered)
+            try await stories.seed(store: store, now: discovered)
         } catch {
-            throw RefreshFailure(message: "\(error)")
+            logger.error("cannot cluster articles", metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "error": "\(error)"])
         }
+        let write = FeedRefreshWrite(
+            feedID: feed.id, title: parsed.title.flatMap { $0 != feed.title ? $0 : nil }, entries: parsed.entries,
+            discovered: discovered, state: state, topics: topics)
+        let result: FeedRefreshResult
+        do {
+            result = try await store.storeRefresh(write) { [self] stored in
+                guard fullText == .never else { return FeedRefreshDerivation() }
+                let stories = stories.assignSeeded(stored.new)
+                let articles = stored.new + stored.updated
+                return FeedRefreshDerivation(
+                    stories: stories, matches: match(articles, of: feed, at: discovered), completing: articles.map(\.id))
+            }
+        } catch {
+            throw RefreshFailure(message: "document not stored (nothing of it was kept; the next fetch retries): \(error)")
+        }
+        let stored = result.entries
         if stored.identityChanged {
             logger.notice("feed identity changed", metadata: [
                 "feed_url": "\(LogRedaction.url(feed.url))", "identity": "\(stored.identityMode.rawValue)",
             ])
         }
-        let articles = stored.new
-        let matches = await processArticles(stored, feed: feed, fullText: scheduled.source.fullText, discovered: discovered)
+        guard fullText != .never else { return (stored.new.count, result.newMatches) }
+        let matches = await processArticles(stored, feed: feed, fullText: fullText, discovered: discovered)
         do {
             // Marks the new and updated articles matched in the same transaction; if this fails,
             // they stay pending and `matchPending` finds them (the next fetch sees them as known).
             let added = try await record(matches, completing: (stored.new + stored.updated).map(\.id))
-            return (articles.count, added, hints)
+            return (stored.new.count, added)
         } catch {
             throw RefreshFailure(message: "articles stored, matches not recorded (they will be retried): \(error)")
         }

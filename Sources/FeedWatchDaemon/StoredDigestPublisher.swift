@@ -53,8 +53,12 @@ public struct StoredDigestPublisher: Sendable {
     }
 
     /// Queues alerts, collects pending matches into the digest of `day` and publishes it.
+    /// When nothing changed since it was published (no pending match, every configured file
+    /// still there), nothing is read or rendered again and no file is returned: a cycle that
+    /// found nothing new costs no work proportional to the day's matches.
     public func publish(day: String, now: Date) async throws -> [DigestPublisher.Output] {
         try await queueAlerts(now: now)
+        if try await isCurrent(day: day) { return [] }
         _ = try await store.collectDigest(day: day, timeZone: configuration.timeZone, now: now)
         FaultInjection.reach(.afterCollect)
         return try await finish(day: day, now: now)
@@ -69,6 +73,14 @@ public struct StoredDigestPublisher: Sendable {
         guard try await store.buildDigestOnce(day: day, timeZone: configuration.timeZone, now: now) != nil else { return nil }
         FaultInjection.reach(.afterCollect)
         return try await finish(day: day, now: now)
+    }
+
+    /// Whether the published digest of `day` is what collecting and publishing it again
+    /// would give: it is published, no match waits for a digest, and each configured
+    /// format's file exists.
+    func isCurrent(day: String) async throws -> Bool {
+        guard try await store.digestPublished(day: day) != nil, try await store.pendingMatchCount() == 0 else { return false }
+        return configuration.formats.allSatisfy { FileManager.default.fileExists(atPath: path(day: day, format: $0)) }
     }
 
     /// Steps 2–4 for a digest already collected. Safe to repeat.

@@ -2,37 +2,67 @@ public import Foundation
 public import FeedWatchClustering
 public import FeedWatchModel
 public import FeedWatchStore
+import Synchronization
 
-/// The daemon's one story clusterer, shared by all concurrent feed refreshes. On first use it
-/// indexes the stored articles of the clustering window, so a restart does not split stories.
-public actor StoryIndex {
-    private var clusterer: StoryClusterer
-    private var seeded = false
+/// The daemon's one story clusterer, shared by all concurrent feed refreshes. Before first use
+/// it indexes the stored articles of the clustering window (`seed`), so a restart does not
+/// split stories. Assigning is synchronous, so it can run inside a refresh's transaction.
+public final class StoryIndex: Sendable {
+    private struct State {
+        var clusterer: StoryClusterer
+        var seeded = false
+    }
+
+    private let state: Mutex<State>
     /// At most this many stored articles are read to seed the index.
     private let seedLimit: Int
+    /// The clustering window, read without the lock.
+    private let window: TimeInterval
 
     /// An index that seeds itself from the store on first use.
     public init(configuration: ClusteringConfiguration = ClusteringConfiguration(), seedLimit: Int = 20_000) {
-        clusterer = StoryClusterer(configuration: configuration)
+        let clusterer = StoryClusterer(configuration: configuration)
+        window = clusterer.configuration.window
+        state = Mutex(State(clusterer: clusterer))
         self.seedLimit = seedLimit
     }
 
-    /// Assigns each article a story id and returns them (article id → story id).
-    public func assign(_ articles: [Article], store: any Store, now: Date) async throws -> [Int64: Int64] {
-        if !seeded {
-            let since = now.addingTimeInterval(-clusterer.configuration.window)
-            let recent = try await store.articles(since: since, limit: seedLimit)
+    /// Whether `seed` has run.
+    public var isSeeded: Bool { state.withLock { $0.seeded } }
+
+    /// Indexes the stored articles of the window, once (later calls return at once).
+    public func seed(store: any Store, now: Date) async throws {
+        guard !isSeeded else { return }
+        let recent = try await store.articles(since: now.addingTimeInterval(-window), limit: seedLimit)
+        state.withLock { state in
+            guard !state.seeded else { return }
             // Oldest first, so each story keeps its first article's id.
             for article in recent.reversed() where article.storyID != nil {
-                _ = clusterer.assign(Self.document(article, storyID: article.storyID))
+                _ = state.clusterer.assign(Self.document(article, storyID: article.storyID))
             }
-            seeded = true
+            state.seeded = true
         }
-        var assigned: [Int64: Int64] = [:]
-        for article in articles {
-            assigned[article.id] = clusterer.assign(Self.document(article, storyID: nil))
+    }
+
+    /// Assigns each article a story id and returns them (article id → story id), seeding first.
+    public func assign(_ articles: [Article], store: any Store, now: Date) async throws -> [Int64: Int64] {
+        try await seed(store: store, now: now)
+        return assignSeeded(articles)
+    }
+
+    /// Assigns each article a story id (article id → story id) without touching the store;
+    /// nothing when the index is not seeded (its seed failed: stories would split).
+    public func assignSeeded(_ articles: [Article]) -> [Int64: Int64] {
+        guard !articles.isEmpty else { return [:] }
+        return state.withLock { state in
+            guard state.seeded else { return [:] }
+            var assigned: [Int64: Int64] = [:]
+            assigned.reserveCapacity(articles.count)
+            for article in articles {
+                assigned[article.id] = state.clusterer.assign(Self.document(article, storyID: nil))
+            }
+            return assigned
         }
-        return assigned
     }
 
     static func document(_ article: Article, storyID: Int64?) -> ClusterDocument {

@@ -5,94 +5,134 @@ import GRDB
 /// Article identity, updates, stories, extraction results and retention.
 extension SQLiteStore {
     public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries {
-        try await write("store articles") { db in
-            let stored = try String.fetchOne(db, sql: "SELECT identity_mode FROM feeds WHERE id = ?", arguments: [feedID])
-            guard let stored else { throw StoreError(code: .unknownFeed, message: "no feed with id \(feedID)") }
-            let previous = FeedIdentityMode(rawValue: stored) ?? .guid
-            let mode = try Self.identityMode(db, feedID: feedID, entries: entries, current: previous)
-            if mode != previous {
-                try db.execute(sql: "UPDATE feeds SET identity_mode = ? WHERE id = ?", arguments: [mode.rawValue, feedID])
+        try await write("store articles") { db in try Self.storeEntries(db, feedID: feedID, entries: entries, discovered: discovered) }
+    }
+
+    public func storeRefresh(
+        _ refresh: FeedRefreshWrite, derive: @escaping @Sendable (StoredEntries) -> FeedRefreshDerivation
+    ) async throws -> FeedRefreshResult {
+        try await write("store refresh") { db in
+            if let title = refresh.title {
+                try db.cachedStatement(sql: "UPDATE feeds SET title = ? WHERE id = ?").execute(arguments: [title, refresh.feedID])
             }
-            var result = StoredEntries(new: [], updated: [], identityMode: mode, identityChanged: mode != previous)
-            var seen = Set<String>()
-            let now = discovered.timeIntervalSince1970
-            for entry in entries {
-                let fingerprint = EntryIdentity.fingerprint(of: entry, mode: mode)
-                guard seen.insert(fingerprint).inserted else { continue }
-                let link = EntryIdentity.canonicalLink(of: entry)
-                let hash = EntryIdentity.contentHash(of: entry)
-                let article = Article(
-                    id: 0, feedID: feedID, fingerprint: fingerprint, title: entry.title ?? "(untitled)", link: entry.link,
-                    summary: entry.summary?.plainText ?? "", content: entry.content?.plainText ?? "",
-                    author: entry.authors.first.flatMap { $0.name ?? $0.email }, published: entry.published ?? entry.updated,
-                    discovered: discovered)
-                if let existing = try Self.existingArticle(db, feedID: feedID, fingerprint: fingerprint, canonicalLink: link, mode: mode) {
-                    let id: Int64 = existing["id"]
-                    let oldHash: String? = existing["content_hash"]
-                    if let oldHash, oldHash != hash {
-                        try db.execute(
-                            sql: """
-                                UPDATE articles SET title = ?, link = ?, summary = ?, content = ?, author = ?,
-                                    published_at = COALESCE(?, published_at), content_hash = ?, canonical_link = ?,
-                                    updated_at = ?, last_seen_at = ?, match_pending = 1
-                                WHERE id = ?
-                                """,
-                            arguments: [
-                                article.title, article.link, article.summary, article.content, article.author,
-                                article.published?.timeIntervalSince1970, hash, link, now, now, id,
-                            ])
-                        if let row = try Row.fetchOne(db, sql: "SELECT * FROM articles WHERE id = ?", arguments: [id]) {
-                            result.updated.append(Self.article(from: row))
-                        }
-                    } else {
-                        // Rows stored before content hashes existed get theirs now, without counting as an update.
-                        try db.execute(
-                            sql: "UPDATE articles SET last_seen_at = ?, content_hash = COALESCE(content_hash, ?), canonical_link = COALESCE(canonical_link, ?) WHERE id = ?",
-                            arguments: [now, hash, link, id])
-                    }
-                    continue
-                }
-                let id = try Int64.fetchOne(
-                    db,
-                    sql: """
-                        INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at,
-                            discovered_at, canonical_link, content_hash, last_seen_at, match_pending)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-                        ON CONFLICT(feed_id, fingerprint) DO NOTHING
-                        RETURNING id
-                        """,
-                    arguments: [
-                        feedID, fingerprint, article.title, article.link, article.summary, article.content, article.author,
-                        article.published?.timeIntervalSince1970, now, link, hash, now,
-                    ])
+            let stored = try Self.storeEntries(db, feedID: refresh.feedID, entries: refresh.entries, discovered: refresh.discovered)
+            let derived = derive(stored)
+            try Self.assignStories(db, derived.stories)
+            let added = try Self.recordMatches(db, derived.matches, topics: refresh.topics, completing: derived.completing)
+            try Self.saveFetchState(db, feedID: refresh.feedID, refresh.state)
+            return FeedRefreshResult(entries: stored, newMatches: added)
+        }
+    }
+
+    /// `storeEntries` inside a transaction. Statements are compiled once per connection
+    /// (`cachedStatement`); a feed with no stored article skips every identity look-up, and
+    /// an entry is new when its insert is not stopped by the unique (feed, fingerprint)
+    /// constraint, so only entries already stored take a look-up.
+    static func storeEntries(_ db: Database, feedID: Int64, entries: [Entry], discovered: Date) throws -> StoredEntries {
+        guard let feedRow = try Row.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT identity_mode, EXISTS (SELECT 1 FROM articles WHERE feed_id = feeds.id) AS has_articles
+                FROM feeds WHERE id = ?
+                """),
+            arguments: [feedID])
+        else { throw StoreError(code: .unknownFeed, message: "no feed with id \(feedID)") }
+        let previous = FeedIdentityMode(rawValue: feedRow["identity_mode"] ?? "") ?? .guid
+        let hasArticles: Bool = feedRow["has_articles"]
+        let mode = try identityMode(db, feedID: feedID, entries: entries, current: previous, hasArticles: hasArticles)
+        if mode != previous {
+            try db.cachedStatement(sql: "UPDATE feeds SET identity_mode = ? WHERE id = ?").execute(arguments: [mode.rawValue, feedID])
+        }
+        var result = StoredEntries(new: [], updated: [], identityMode: mode, identityChanged: mode != previous)
+        var seen = Set<String>()
+        let now = discovered.timeIntervalSince1970
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at,
+                discovered_at, canonical_link, content_hash, last_seen_at, match_pending)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+            ON CONFLICT(feed_id, fingerprint) DO NOTHING
+            RETURNING id
+            """)
+        for entry in entries {
+            let fingerprint = EntryIdentity.fingerprint(of: entry, mode: mode)
+            guard seen.insert(fingerprint).inserted else { continue }
+            let link = EntryIdentity.canonicalLink(of: entry)
+            let hash = EntryIdentity.contentHash(of: entry)
+            let article = Article(
+                id: 0, feedID: feedID, fingerprint: fingerprint, title: entry.title ?? "(untitled)", link: entry.link,
+                summary: entry.summary?.plainText ?? "", content: entry.content?.plainText ?? "",
+                author: entry.authors.first.flatMap { $0.name ?? $0.email }, published: entry.published ?? entry.updated,
+                discovered: discovered)
+            // In link mode an entry may be stored under another fingerprint (its old guid's):
+            // look it up by link before inserting.
+            var existing: Row?
+            if hasArticles, mode == .link {
+                existing = try existingArticle(db, feedID: feedID, fingerprint: fingerprint, canonicalLink: link, mode: mode)
+            }
+            if existing == nil {
+                let id = try Int64.fetchOne(insert, arguments: [
+                    feedID, fingerprint, article.title, article.link, article.summary, article.content, article.author,
+                    article.published?.timeIntervalSince1970, now, link, hash, now,
+                ])
                 if let id {
                     var inserted = article
                     inserted.id = id
                     result.new.append(inserted)
+                    continue
                 }
+                existing = try existingArticle(db, feedID: feedID, fingerprint: fingerprint, canonicalLink: link, mode: mode)
             }
-            return result
+            guard let existing else { continue }
+            let id: Int64 = existing["id"]
+            let oldHash: String? = existing["content_hash"]
+            if let oldHash, oldHash != hash {
+                try db.cachedStatement(sql: """
+                    UPDATE articles SET title = ?, link = ?, summary = ?, content = ?, author = ?,
+                        published_at = COALESCE(?, published_at), content_hash = ?, canonical_link = ?,
+                        updated_at = ?, last_seen_at = ?, match_pending = 1
+                    WHERE id = ?
+                    """
+                ).execute(arguments: [
+                    article.title, article.link, article.summary, article.content, article.author,
+                    article.published?.timeIntervalSince1970, hash, link, now, now, id,
+                ])
+                if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM articles WHERE id = ?"), arguments: [id]) {
+                    result.updated.append(Self.article(from: row))
+                }
+            } else {
+                // Rows stored before content hashes existed get theirs now, without counting as an update.
+                try db.cachedStatement(
+                    sql: "UPDATE articles SET last_seen_at = ?, content_hash = COALESCE(content_hash, ?), canonical_link = COALESCE(canonical_link, ?) WHERE id = ?"
+                ).execute(arguments: [now, hash, link, id])
+            }
         }
+        return result
     }
 
-    /// The feed's identity mode after looking at this document (see `EntryIdentity`).
-    private static func identityMode(_ db: Database, feedID: Int64, entries: [Entry], current: FeedIdentityMode) throws -> FeedIdentityMode {
+    /// The feed's identity mode after looking at this document (see `EntryIdentity`). A feed
+    /// with no stored article cannot churn: only repeated guids are checked. Links are looked
+    /// up only when enough guids are unseen for a switch to be possible.
+    private static func identityMode(
+        _ db: Database, feedID: Int64, entries: [Entry], current: FeedIdentityMode, hasArticles: Bool
+    ) throws -> FeedIdentityMode {
         guard current != .link else { return current }
         var mode = current
         if mode == .guid, EntryIdentity.repeatsGuids(entries) { mode = .guidAndLink }
+        guard hasArticles else { return mode }
         let withGuid = entries.filter { !($0.id?.trimmingASCIIWhitespace().isEmpty ?? true) }
-        var unseenWithKnownLink = 0
+        let known = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM articles WHERE feed_id = ? AND fingerprint = ?)")
+        var unseen: [String] = []
         for entry in withGuid {
             guard let link = EntryIdentity.canonicalLink(of: entry) else { continue }
             let fingerprint = EntryIdentity.fingerprint(of: entry, mode: mode)
-            let known = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM articles WHERE feed_id = ? AND fingerprint = ?)",
-                arguments: [feedID, fingerprint]) ?? false
-            guard !known else { continue }
-            let linkStored = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM articles WHERE feed_id = ? AND canonical_link = ?)",
-                arguments: [feedID, link]) ?? false
-            if linkStored { unseenWithKnownLink += 1 }
+            if try Bool.fetchOne(known, arguments: [feedID, fingerprint]) ?? false { continue }
+            unseen.append(link)
+        }
+        // `unseenWithKnownLink` is at most `unseen.count`: below the churn line, skip the link look-ups.
+        guard EntryIdentity.guidsChurn(guidEntries: withGuid.count, unseenWithKnownLink: unseen.count) else { return mode }
+        let linkStored = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM articles WHERE feed_id = ? AND canonical_link = ?)")
+        var unseenWithKnownLink = 0
+        for link in unseen where try Bool.fetchOne(linkStored, arguments: [feedID, link]) ?? false {
+            unseenWithKnownLink += 1
         }
         if EntryIdentity.guidsChurn(guidEntries: withGuid.count, unseenWithKnownLink: unseenWithKnownLink) { mode = .link }
         return mode
@@ -102,22 +142,26 @@ extension SQLiteStore {
         _ db: Database, feedID: Int64, fingerprint: String, canonicalLink: String?, mode: FeedIdentityMode
     ) throws -> Row? {
         if let row = try Row.fetchOne(
-            db, sql: "SELECT id, content_hash FROM articles WHERE feed_id = ? AND fingerprint = ?", arguments: [feedID, fingerprint]) {
+            db.cachedStatement(sql: "SELECT id, content_hash FROM articles WHERE feed_id = ? AND fingerprint = ?"),
+            arguments: [feedID, fingerprint]) {
             return row
         }
         guard mode == .link, let canonicalLink else { return nil }
         return try Row.fetchOne(
-            db, sql: "SELECT id, content_hash FROM articles WHERE feed_id = ? AND canonical_link = ? ORDER BY id LIMIT 1",
+            db.cachedStatement(sql: "SELECT id, content_hash FROM articles WHERE feed_id = ? AND canonical_link = ? ORDER BY id LIMIT 1"),
             arguments: [feedID, canonicalLink])
     }
 
     public func assignStories(_ storyIDs: [Int64: Int64]) async throws {
         guard !storyIDs.isEmpty else { return }
-        try await write("assign stories") { db in
-            let statement = try db.makeStatement(sql: "UPDATE articles SET story_id = ? WHERE id = ?")
-            for (articleID, storyID) in storyIDs.sorted(by: { $0.key < $1.key }) {
-                try statement.execute(arguments: [storyID, articleID])
-            }
+        try await write("assign stories") { db in try Self.assignStories(db, storyIDs) }
+    }
+
+    static func assignStories(_ db: Database, _ storyIDs: [Int64: Int64]) throws {
+        guard !storyIDs.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: "UPDATE articles SET story_id = ? WHERE id = ?")
+        for (articleID, storyID) in storyIDs.sorted(by: { $0.key < $1.key }) {
+            try statement.execute(arguments: [storyID, articleID])
         }
     }
 

@@ -116,14 +116,13 @@ public final class SQLiteStore: Store {
         try await write("sync feeds") { db in
             let now = Date().timeIntervalSince1970
             try db.execute(sql: "UPDATE feeds SET active = 0")
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO feeds (url, name, tags, active, position, created_at) VALUES (?, ?, ?, 1, ?, ?)
+                ON CONFLICT(url) DO UPDATE SET name = excluded.name, tags = excluded.tags,
+                    active = 1, position = excluded.position
+                """)
             for (position, source) in sources.enumerated() {
-                try db.execute(
-                    sql: """
-                        INSERT INTO feeds (url, name, tags, active, position, created_at) VALUES (?, ?, ?, 1, ?, ?)
-                        ON CONFLICT(url) DO UPDATE SET name = excluded.name, tags = excluded.tags,
-                            active = 1, position = excluded.position
-                        """,
-                    arguments: [source.url, source.name, Self.encodeTags(source.tags), position, now])
+                try upsert.execute(arguments: [source.url, source.name, Self.encodeTags(source.tags), position, now])
             }
             try db.execute(sql: """
                 INSERT INTO fetch_state (feed_id) SELECT id FROM feeds
@@ -147,12 +146,13 @@ public final class SQLiteStore: Store {
     }
 
     static func encodeTags(_ tags: [String]) -> String {
+        guard !tags.isEmpty else { return "[]" }
         let data = (try? JSONEncoder().encode(tags)) ?? Data("[]".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 
     static func decodeTags(_ text: String?) -> [String] {
-        guard let text else { return [] }
+        guard let text, text != "[]" else { return [] }
         return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
     }
 
@@ -166,7 +166,7 @@ public final class SQLiteStore: Store {
 
     public func fetchState(feedID: Int64) async throws -> FetchState {
         try await read("read fetch state") { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM fetch_state WHERE feed_id = ?", arguments: [feedID]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM fetch_state WHERE feed_id = ?"), arguments: [feedID]) else {
                 throw StoreError(code: .unknownFeed, message: "no feed with id \(feedID)")
             }
             return Self.fetchState(from: row)
@@ -185,27 +185,28 @@ public final class SQLiteStore: Store {
     static func date(_ seconds: Double?) -> Date? { seconds.map(Date.init(timeIntervalSince1970:)) }
 
     public func saveFetchState(feedID: Int64, _ state: FetchState) async throws {
-        try await write("save fetch state") { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO fetch_state (feed_id, etag, last_modified, last_fetched_at, last_success_at,
-                        next_check_at, error_count, last_error, last_status, disabled_reason, moved_to,
-                        last_full_fetch_at, next_check_reason)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(feed_id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
-                        last_fetched_at = excluded.last_fetched_at, last_success_at = excluded.last_success_at,
-                        next_check_at = excluded.next_check_at, error_count = excluded.error_count,
-                        last_error = excluded.last_error, last_status = excluded.last_status,
-                        disabled_reason = excluded.disabled_reason, moved_to = excluded.moved_to,
-                        last_full_fetch_at = excluded.last_full_fetch_at, next_check_reason = excluded.next_check_reason
-                    """,
-                arguments: [
-                    feedID, state.etag, state.lastModified, state.lastFetched?.timeIntervalSince1970,
-                    state.lastSuccess?.timeIntervalSince1970, state.nextCheck?.timeIntervalSince1970,
-                    state.errorCount, state.lastError, state.lastStatus, state.disabledReason, state.movedTo,
-                    state.lastFullFetch?.timeIntervalSince1970, state.nextCheckReason,
-                ])
-        }
+        try await write("save fetch state") { db in try Self.saveFetchState(db, feedID: feedID, state) }
+    }
+
+    static func saveFetchState(_ db: Database, feedID: Int64, _ state: FetchState) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO fetch_state (feed_id, etag, last_modified, last_fetched_at, last_success_at,
+                next_check_at, error_count, last_error, last_status, disabled_reason, moved_to,
+                last_full_fetch_at, next_check_reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(feed_id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+                last_fetched_at = excluded.last_fetched_at, last_success_at = excluded.last_success_at,
+                next_check_at = excluded.next_check_at, error_count = excluded.error_count,
+                last_error = excluded.last_error, last_status = excluded.last_status,
+                disabled_reason = excluded.disabled_reason, moved_to = excluded.moved_to,
+                last_full_fetch_at = excluded.last_full_fetch_at, next_check_reason = excluded.next_check_reason
+            """
+        ).execute(arguments: [
+            feedID, state.etag, state.lastModified, state.lastFetched?.timeIntervalSince1970,
+            state.lastSuccess?.timeIntervalSince1970, state.nextCheck?.timeIntervalSince1970,
+            state.errorCount, state.lastError, state.lastStatus, state.disabledReason, state.movedTo,
+            state.lastFullFetch?.timeIntervalSince1970, state.nextCheckReason,
+        ])
     }
 
     // MARK: Articles
@@ -247,25 +248,29 @@ public final class SQLiteStore: Store {
 
     public func recordMatches(_ matches: [TopicMatch], topics: [String: TopicReference], completing: [Int64]) async throws -> Int {
         guard !matches.isEmpty || !completing.isEmpty else { return 0 }
-        return try await write("record matches") { db in
-            let done = try db.makeStatement(sql: "UPDATE articles SET match_pending = 0 WHERE id = ? AND match_pending = 1")
-            for id in completing { try done.execute(arguments: [id]) }
-            var added = 0
-            for match in matches {
-                let snippets = String(decoding: try JSONEncoder().encode(match.snippets), as: UTF8.self)
-                try db.execute(
-                    sql: """
-                        INSERT INTO topic_matches (topic_id, topic_name, article_id, score, snippets, matched_at)
-                        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(topic_id, article_id) DO NOTHING
-                        """,
-                    arguments: [
-                        match.topicID, topics[match.topicID]?.name ?? match.topicID, match.articleID, match.score,
-                        snippets, match.matched.timeIntervalSince1970,
-                    ])
-                added += db.changesCount
-            }
-            return added
+        return try await write("record matches") { db in try Self.recordMatches(db, matches, topics: topics, completing: completing) }
+    }
+
+    static func recordMatches(_ db: Database, _ matches: [TopicMatch], topics: [String: TopicReference], completing: [Int64]) throws -> Int {
+        guard !matches.isEmpty || !completing.isEmpty else { return 0 }
+        let done = try db.cachedStatement(sql: "UPDATE articles SET match_pending = 0 WHERE id = ? AND match_pending = 1")
+        for id in completing { try done.execute(arguments: [id]) }
+        guard !matches.isEmpty else { return 0 }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO topic_matches (topic_id, topic_name, article_id, score, snippets, matched_at)
+            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(topic_id, article_id) DO NOTHING
+            """)
+        let encoder = JSONEncoder()
+        var added = 0
+        for match in matches {
+            let snippets = String(decoding: try encoder.encode(match.snippets), as: UTF8.self)
+            try insert.execute(arguments: [
+                match.topicID, topics[match.topicID]?.name ?? match.topicID, match.articleID, match.score,
+                snippets, match.matched.timeIntervalSince1970,
+            ])
+            added += db.changesCount
         }
+        return added
     }
 
     public func collectDigest(day: String, timeZone: String, now: Date) async throws -> DigestRecord {
@@ -323,6 +328,13 @@ public final class SQLiteStore: Store {
             return Digest(
                 day: head["day"], timeZone: head["time_zone"],
                 created: Date(timeIntervalSince1970: head["created_at"]), sections: sections)
+        }
+    }
+
+    public func digestPublished(day: String) async throws -> Date? {
+        try await read("read digest \(day)") { db in
+            try Double?.fetchOne(db.cachedStatement(sql: "SELECT published_at FROM digests WHERE day = ?"), arguments: [day])
+                .flatMap { $0 }.map(Date.init(timeIntervalSince1970:))
         }
     }
 

@@ -206,6 +206,10 @@ public protocol Store: Sendable {
     /// The stored contents of the digest of `day`, nil if there is none.
     func digest(day: String) async throws -> Digest?
 
+    /// When the digest of `day` was published; nil when it is not (yet), or there is none.
+    /// Reads one row: nothing is counted, whatever the digest holds.
+    func digestPublished(day: String) async throws -> Date?
+
     /// All digests, newest first.
     func digests() async throws -> [DigestRecord]
 
@@ -260,6 +264,15 @@ public protocol Store: Sendable {
     /// finds it by fingerprint (in `.link` mode also by canonical link), inserts the new ones,
     /// rewrites the changed ones (`EntryIdentity.contentHash`) and stamps every one as seen now.
     func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries
+
+    /// One successful refresh of a feed, in one write transaction: the feed's announced title
+    /// (`title`, when it changed), its entries (as `storeEntries`), what `derive` makes of the
+    /// stored entries (story ids, matches, the articles to mark matched; it runs inside the
+    /// transaction, so it must not touch the store), and the feed's fetch state. Everything is
+    /// stored or nothing is.
+    func storeRefresh(
+        _ refresh: FeedRefreshWrite, derive: @escaping @Sendable (StoredEntries) -> FeedRefreshDerivation
+    ) async throws -> FeedRefreshResult
 
     /// Sets the story id of articles (article id → story id).
     func assignStories(_ storyIDs: [Int64: Int64]) async throws
@@ -331,6 +344,60 @@ public struct StoredEntries: Sendable, Hashable {
         self.updated = updated
         self.identityMode = identityMode
         self.identityChanged = identityChanged
+    }
+}
+
+/// What one successful feed refresh stores (see `Store.storeRefresh`).
+public struct FeedRefreshWrite: Sendable {
+    public var feedID: Int64
+    /// The title the feed announced, when it differs from the stored one; nil leaves it.
+    public var title: String?
+    public var entries: [Entry]
+    public var discovered: Date
+    /// The feed's fetch state after this refresh.
+    public var state: FetchState
+    /// Topic names matches are recorded under, by id (the id when absent).
+    public var topics: [String: TopicReference]
+
+    /// A refresh to store.
+    public init(
+        feedID: Int64, title: String?, entries: [Entry], discovered: Date, state: FetchState, topics: [String: TopicReference]
+    ) {
+        self.feedID = feedID
+        self.title = title
+        self.entries = entries
+        self.discovered = discovered
+        self.state = state
+        self.topics = topics
+    }
+}
+
+/// What the pipeline makes of a refresh's stored entries, inside its transaction.
+public struct FeedRefreshDerivation: Sendable {
+    /// Story ids of new articles (article id → story id).
+    public var stories: [Int64: Int64]
+    public var matches: [TopicMatch]
+    /// Articles to mark matched (they leave `articlesPendingMatch`).
+    public var completing: [Int64]
+
+    /// The stories, matches and completed articles of one refresh.
+    public init(stories: [Int64: Int64] = [:], matches: [TopicMatch] = [], completing: [Int64] = []) {
+        self.stories = stories
+        self.matches = matches
+        self.completing = completing
+    }
+}
+
+/// What `Store.storeRefresh` stored.
+public struct FeedRefreshResult: Sendable {
+    public var entries: StoredEntries
+    /// How many matches were new.
+    public var newMatches: Int
+
+    /// The outcome of one refresh's transaction.
+    public init(entries: StoredEntries, newMatches: Int) {
+        self.entries = entries
+        self.newMatches = newMatches
     }
 }
 

@@ -17,7 +17,8 @@ struct RunCommand: AsyncParsableCommand {
             it without a restart, or logs every problem and keeps the running configuration. \
             Under systemd (Type=notify) it reports READY=1, STATUS=, RELOADING=1, STOPPING=1 and \
             pings the watchdog while the pipeline loop is alive and the database answers. With --once, runs one full cycle (every feed, whatever its \
-            schedule), updates today's digest with all pending matches, prints its path and exits. \
+            schedule), updates today's digest with all pending matches, prints its path (none when nothing \
+            changed since it was written) and exits. \
             Exit status 1 if the configuration is invalid or the database cannot be opened; a feed \
             that fails does not change the exit status (see `feedwatch status`).
             """)

@@ -67,12 +67,108 @@ extension PostgresStore {
     /// entries take a statement each.
     public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries {
         try await transaction("store articles") { [self] connection in
-            let modeRows = try await query("SELECT identity_mode FROM feeds WHERE id = \(feedID) FOR UPDATE", on: connection)
-            guard let stored = try await Self.single(modeRows, String.self) else {
+            try await storeEntries(connection, feedID: feedID, entries: entries, discovered: discovered)
+        }
+    }
+
+    /// One refresh in one transaction: the entries as `storeEntries` (for a feed with no
+    /// stored article: the locked mode read and one batched insert), then one statement for
+    /// the stories, the matches, the completed articles and the fetch state.
+    public func storeRefresh(
+        _ refresh: FeedRefreshWrite, derive: @escaping @Sendable (StoredEntries) -> FeedRefreshDerivation
+    ) async throws -> FeedRefreshResult {
+        claimedStates.withLock { _ = $0.removeValue(forKey: refresh.feedID) }
+        return try await transaction("store refresh") { [self] connection in
+            let stored = try await storeEntries(
+                connection, feedID: refresh.feedID, entries: refresh.entries, discovered: refresh.discovered, title: refresh.title)
+            let derived = derive(stored)
+            let added = try await recordDerived(connection, derived, refresh: refresh)
+            return FeedRefreshResult(entries: stored, newMatches: added)
+        }
+    }
+
+    struct ArticleMarkRow: Encodable {
+        var article: Int64
+        var story: Int64?
+        var done: Bool
+    }
+
+    /// Stories, matches, completed articles and the fetch state of a refresh, as one statement.
+    private func recordDerived(_ connection: PostgresConnection, _ derived: FeedRefreshDerivation, refresh: FeedRefreshWrite) async throws -> Int {
+        var marks: [Int64: ArticleMarkRow] = [:]
+        for (article, story) in derived.stories { marks[article] = ArticleMarkRow(article: article, story: story, done: false) }
+        for article in derived.completing { marks[article, default: ArticleMarkRow(article: article, story: nil, done: false)].done = true }
+        let marksDocument = try Self.json(marks.values.sorted { $0.article < $1.article })
+        let matchesDocument = try Self.json(try derived.matches.map { match in
+            MatchRow(
+                topic: match.topicID, name: Self.clean(refresh.topics[match.topicID]?.name ?? match.topicID), article: match.articleID,
+                score: match.score, snippets: Self.clean(try Self.json(match.snippets)), matched: match.matched.timeIntervalSince1970)
+        })
+        let state = refresh.state
+        let feedID = refresh.feedID
+        let rows = try await query(
+            """
+            WITH marked AS (
+                UPDATE articles a SET story_id = COALESCE(x.story, a.story_id),
+                    match_pending = CASE WHEN x.done THEN false ELSE a.match_pending END
+                FROM jsonb_to_recordset(\(marksDocument)::jsonb) AS x(article BIGINT, story BIGINT, done BOOLEAN)
+                WHERE a.id = x.article
+            ), added AS (
+                INSERT INTO topic_matches (topic_id, topic_name, article_id, score, snippets, matched_at)
+                SELECT x.topic, x.name, x.article, x.score, x.snippets, to_timestamp(x.matched)
+                FROM jsonb_to_recordset(\(matchesDocument)::jsonb) AS x(topic TEXT, name TEXT, article BIGINT,
+                    score DOUBLE PRECISION, snippets TEXT, matched DOUBLE PRECISION)
+                ON CONFLICT (topic_id, article_id) DO NOTHING
+                RETURNING 1
+            ), saved AS (
+                INSERT INTO fetch_state (feed_id, etag, last_modified, last_fetched_at, last_success_at,
+                    next_check_at, error_count, last_error, last_status, disabled_reason, moved_to, last_full_fetch_at,
+                    next_check_reason)
+                VALUES (\(feedID), \(state.etag), \(state.lastModified), \(state.lastFetched), \(state.lastSuccess),
+                    \(state.nextCheck), \(state.errorCount), \(Self.clean(state.lastError)), \(state.lastStatus), \(state.disabledReason),
+                    \(state.movedTo), \(state.lastFullFetch), \(state.nextCheckReason))
+                ON CONFLICT (feed_id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+                    last_fetched_at = excluded.last_fetched_at, last_success_at = excluded.last_success_at,
+                    next_check_at = excluded.next_check_at, error_count = excluded.error_count,
+                    last_error = excluded.last_error, last_status = excluded.last_status,
+                    disabled_reason = excluded.disabled_reason, moved_to = excluded.moved_to,
+                    last_full_fetch_at = excluded.last_full_fetch_at, next_check_reason = excluded.next_check_reason
+            )
+            SELECT COUNT(*) FROM added
+            """, on: connection)
+        return try await Self.single(rows, Int.self) ?? 0
+    }
+
+    struct NewArticleRow: Encodable {
+        var i: Int
+        var fp: String
+        var title: String
+        var link: String?
+        var summary: String
+        var content: String
+        var author: String?
+        var published: Double?
+        var clink: String?
+        var hash: String
+    }
+
+    /// `storeEntries` on `connection`, inside the caller's transaction; `title` (when not nil)
+    /// is stored as the feed's announced title in the statement that locks the feed.
+    func storeEntries(
+        _ connection: PostgresConnection, feedID: Int64, entries: [Entry], discovered: Date, title: String? = nil
+    ) async throws -> StoredEntries {
+            let modeRows = try await query(
+                """
+                UPDATE feeds SET title = COALESCE(\(title.map(Self.clean)), title) WHERE id = \(feedID)
+                RETURNING identity_mode, EXISTS (SELECT 1 FROM articles WHERE feed_id = \(feedID))
+                """, on: connection)
+            var modeRow: (String, Bool)?
+            for try await row in modeRows.decode((String, Bool).self) where modeRow == nil { modeRow = row }
+            guard let (stored, hasArticles) = modeRow else {
                 throw StoreError(code: .unknownFeed, message: "no feed with id \(feedID)")
             }
             let previous = FeedIdentityMode(rawValue: stored) ?? .guid
-            let mode = try await identityMode(connection, feedID: feedID, entries: entries, current: previous)
+            let mode = try await identityMode(connection, feedID: feedID, entries: entries, current: previous, hasArticles: hasArticles)
             if mode != previous {
                 try await query("UPDATE feeds SET identity_mode = \(mode.rawValue) WHERE id = \(feedID)", on: connection)
             }
@@ -90,11 +186,13 @@ extension PostgresStore {
                     published: entry.published ?? entry.updated, discovered: discovered)
                 candidates.append((article, Self.clean(EntryIdentity.canonicalLink(of: entry)), EntryIdentity.contentHash(of: entry)))
             }
-            let existing = try await existingArticles(
+            // A feed with no stored article has nothing to find: the unique constraint decides.
+            let existing = hasArticles ? try await existingArticles(
                 connection, feedID: feedID,
                 rows: candidates.enumerated().map { IdentityRow(i: $0.offset, fp: $0.element.article.fingerprint, link: $0.element.link) },
-                byLink: mode == .link)
+                byLink: mode == .link) : [:]
             var unchanged: [SeenRow] = []
+            var fresh: [NewArticleRow] = []
             for (index, candidate) in candidates.enumerated() {
                 let (article, link, hash) = candidate
                 if let found = existing[index] {
@@ -116,18 +214,31 @@ extension PostgresStore {
                     }
                     continue
                 }
+                fresh.append(NewArticleRow(
+                    i: index, fp: article.fingerprint, title: article.title, link: article.link, summary: article.summary,
+                    content: article.content, author: article.author, published: article.published?.timeIntervalSince1970,
+                    clink: link, hash: hash))
+            }
+            if !fresh.isEmpty {
+                // All new entries in one statement; the unique (feed, fingerprint) constraint
+                // decides which are new (a concurrent refresh may have stored some).
                 let inserted = try await query(
                     """
                     INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at,
                         discovered_at, canonical_link, content_hash, last_seen_at, match_pending)
-                    VALUES (\(feedID), \(article.fingerprint), \(article.title), \(article.link), \(article.summary),
-                        \(article.content), \(article.author), \(article.published), \(discovered), \(link), \(hash), \(discovered),
-                        true)
+                    SELECT \(feedID), x.fp, x.title, x.link, x.summary, x.content, x.author, to_timestamp(x.published),
+                        \(discovered), x.clink, x.hash, \(discovered), true
+                    FROM jsonb_to_recordset(\(try Self.json(fresh))::jsonb) AS x(i INTEGER, fp TEXT, title TEXT, link TEXT,
+                        summary TEXT, content TEXT, author TEXT, published DOUBLE PRECISION, clink TEXT, hash TEXT)
+                    ORDER BY x.i
                     ON CONFLICT (feed_id, fingerprint) DO NOTHING
-                    RETURNING id
+                    RETURNING id, fingerprint
                     """, on: connection)
-                if let id = try await Self.single(inserted, Int64.self) {
-                    var stored = article
+                var ids: [String: Int64] = [:]
+                for try await (id, fingerprint) in inserted.decode((Int64, String).self) { ids[fingerprint] = id }
+                for (index, _) in candidates.enumerated() where existing[index] == nil {
+                    guard let id = ids[candidates[index].article.fingerprint] else { continue }
+                    var stored = candidates[index].article
                     stored.id = id
                     result.new.append(stored)
                 }
@@ -143,7 +254,6 @@ extension PostgresStore {
                     """, on: connection)
             }
             return result
-        }
     }
 
     struct SeenRow: Encodable {
@@ -154,11 +264,13 @@ extension PostgresStore {
 
     /// The feed's identity mode after looking at this document (see `EntryIdentity`).
     private func identityMode(
-        _ connection: PostgresConnection, feedID: Int64, entries: [Entry], current: FeedIdentityMode
+        _ connection: PostgresConnection, feedID: Int64, entries: [Entry], current: FeedIdentityMode, hasArticles: Bool
     ) async throws -> FeedIdentityMode {
         guard current != .link else { return current }
         var mode = current
         if mode == .guid, EntryIdentity.repeatsGuids(entries) { mode = .guidAndLink }
+        // A feed with no stored article cannot churn.
+        guard hasArticles else { return mode }
         let withGuid = entries.filter { !($0.id?.trimmingASCIIWhitespace().isEmpty ?? true) }
         let checked = withGuid.enumerated().compactMap { index, entry -> IdentityRow? in
             guard let link = Self.clean(EntryIdentity.canonicalLink(of: entry)) else { return nil }

@@ -52,6 +52,15 @@ extension PostgresStore {
         return value
     }
 
+    public func digestPublished(day: String) async throws -> Date? {
+        try await operation("read digest \(day)") { [self] in
+            let rows = try await query("SELECT published_at FROM digests WHERE day = \(day)")
+            var published: Date?
+            for try await value in rows.decode(Date?.self) where published == nil { published = value }
+            return published
+        }
+    }
+
     public func collectDigest(day: String, timeZone: String, now: Date) async throws -> DigestRecord {
         try await transaction("collect digest \(day)") { [self] connection in
             // Waits for a daemon building the same day, so both see one consistent digest.

@@ -1,0 +1,263 @@
+import FeedWatchDaemon
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// A whole `run --once` cycle over FEEDS loopback feeds × ITEMS items, cold (empty database,
+// every item new, every item matching one topic) and warm (the same feeds again: every
+// server answers 304), next to a plain reference (Python's ElementTree + sqlite3, WAL, one
+// transaction per feed, unique (feed, guid)) over the same files, all in one run. Each cycle
+// runs in its own child process, so CPU (user + system) and peak RSS come from wait4's
+// rusage of that process alone; the HTTP server (python3 -m http.server) is another process.
+//
+//   swift run -c release CycleBenchmark [--feeds 2000] [--items 20] [--vocabulary near-duplicate|realistic|both]
+//
+// near-duplicate: every text is drawn from one 12-word vocabulary, so every article is a near
+// duplicate of every other (the worst case for clustering; syndicated wire copy looks like it).
+// realistic: a 20,000-word Zipf vocabulary; a third of the stories are carried by three feeds.
+
+var arguments = CommandLine.arguments.dropFirst()
+if arguments.first == "--cycle", let path = arguments.dropFirst().first {
+    // Child: one `run --once` cycle over the configuration at `path`.
+    var logger = Logger(label: "cycle-benchmark")
+    logger.logLevel = .error
+    let configuration = try ConfigurationLoader.load(path: path)
+    let runtime = try await FeedWatchRuntime.open(configuration: configuration, logger: logger)
+    let report = try await runtime.runOnce()
+    await runtime.store.close()
+    print("cycle: \(report.feeds.count) feeds, \(report.failedFeeds) failed, \(report.newArticles) new articles, "
+          + "\(report.newMatches) new matches, \(report.digestFiles.count) digest files written")
+    exit(0)
+}
+
+var feedCount = 2_000
+var itemCount = 20
+var vocabularies = ["near-duplicate", "realistic"]
+var runReference = true
+while let argument = arguments.popFirst() {
+    switch argument {
+    case "--feeds": feedCount = Int(arguments.popFirst() ?? "") ?? feedCount
+    case "--items": itemCount = Int(arguments.popFirst() ?? "") ?? itemCount
+    case "--vocabulary":
+        let value = arguments.popFirst() ?? "both"
+        vocabularies = value == "both" ? ["near-duplicate", "realistic"] : [value]
+    case "--no-reference": runReference = false
+    default:
+        FileHandle.standardError.write(Data(
+            "usage: CycleBenchmark [--feeds N] [--items N] [--vocabulary near-duplicate|realistic|both] [--no-reference]\n".utf8))
+        exit(2)
+    }
+}
+
+/// Deterministic generator so runs are comparable.
+struct SplitMix64 {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
+}
+
+/// Generates the feed files of one vocabulary.
+struct FeedGenerator {
+    let vocabulary: String
+    let items: Int
+    static let nearDuplicateWords = [
+        "missile", "test", "launch", "officials", "said", "region", "report", "new", "statement", "forces", "today", "coast",
+    ]
+    static let zipfWords: [String] = {
+        var random = SplitMix64(state: 2026)
+        let syllables = ["ka", "ro", "mi", "ten", "sa", "vo", "lu", "dre", "pa", "nim", "ost", "er", "al", "qui", "zen", "bor"]
+        return (0..<20_000).map { _ in
+            (0..<(2 + random.below(3))).map { _ in syllables[random.below(syllables.count)] }.joined()
+        }
+    }()
+
+    func words(_ random: inout SplitMix64, count: Int) -> String {
+        var parts: [String] = []
+        for _ in 0..<count {
+            if vocabulary == "near-duplicate" {
+                parts.append(Self.nearDuplicateWords[random.below(Self.nearDuplicateWords.count)])
+            } else {
+                let rank = Int(Double(Self.zipfWords.count) * pow(Double(random.below(10_000)) / 10_000, 3))
+                parts.append(Self.zipfWords[min(rank, Self.zipfWords.count - 1)])
+            }
+        }
+        return parts.joined(separator: " ")
+    }
+
+    /// Feed `number`'s document. Every item mentions the benchmark topic's word ("missile").
+    func document(_ number: Int) -> String {
+        var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Feed \(number)</title>"
+            + "<link>http://example.org/\(number)</link><description>Generated feed \(number)</description>"
+        for item in 0..<items {
+            // Realistic: the feeds of each group of three carry the same third of their stories
+            // (own boilerplate around the shared text); the rest are their own.
+            let shared = vocabulary == "realistic" && item % 3 == 0
+            var story = SplitMix64(state: shared ? UInt64((number / 3) * 1_000 + item) : UInt64(number * 1_000 + item) &+ 7_777_777)
+            var own = SplitMix64(state: UInt64(number * 1_000 + item) &+ 99)
+            let title = words(&story, count: 7)
+            let text = (vocabulary == "realistic" ? words(&own, count: 6) + " " : "") + "missile " + words(&story, count: 60)
+            xml += "<item><guid>feed\(number)-item\(item)</guid><title>\(title)</title>"
+                + "<link>http://example.org/\(number)/\(item)</link><description>\(text)</description>"
+                + "<pubDate>Fri, 04 Dec 2026 08:\(String(format: "%02d", item % 60)):00 GMT</pubDate></item>"
+        }
+        return xml + "</channel></rss>"
+    }
+}
+
+/// What wait4 reports about one child process.
+struct ChildFigures {
+    var wall: Double
+    var cpu: Double
+    var peakRSSMiB: Double
+    var status: Int32
+    var output: String
+}
+
+/// Runs `argv` as a child process (stdout to `outputPath`) and measures it with wait4.
+func measure(_ argv: [String], outputPath: String) -> ChildFigures {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+    defer { for pointer in cArguments { free(pointer) } }
+    var pid: pid_t = 0
+    let started = DispatchTime.now().uptimeNanoseconds
+    let spawned = posix_spawnp(&pid, argv[0], &actions, nil, &cArguments, environ)
+    posix_spawn_file_actions_destroy(&actions)
+    guard spawned == 0 else {
+        print("cannot start \(argv[0]): \(String(cString: strerror(spawned)))")
+        exit(1)
+    }
+    var status: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+    let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    return ChildFigures(wall: wall, cpu: cpu, peakRSSMiB: Double(usage.ru_maxrss) / 1024, status: status, output: output)
+}
+
+/// A free loopback TCP port.
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Waits until something accepts connections on `port`.
+func waitForServer(port: Int) {
+    for _ in 0..<200 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        close(fd)
+        if connected == 0 { return }
+        usleep(50_000)
+    }
+    print("the feed server did not start")
+    exit(1)
+}
+
+let executable = URL(fileURLWithPath: CommandLine.arguments[0]).path.hasPrefix("/")
+    ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0]
+let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? executable
+
+func row(_ label: String, _ figures: ChildFigures, reference: ChildFigures?) -> String {
+    let ratio = reference.map { String(format: "%6.1f×", figures.cpu / max($0.cpu, 0.001)) } ?? "      –"
+    return String(format: "%-26@ %8.2f s %8.2f s %9.1f MB  %@", label as NSString, figures.cpu, figures.wall, figures.peakRSSMiB,
+                  ratio as NSString)
+}
+
+print("CycleBenchmark: \(feedCount) loopback feeds × \(itemCount) items, one topic matching every item, SQLite, release build")
+for vocabulary in vocabularies {
+    let work = FileManager.default.temporaryDirectory.appendingPathComponent("fw-cycle-\(getpid())-\(vocabulary)").path
+    try? FileManager.default.removeItem(atPath: work)
+    let feedsDirectory = work + "/feeds"
+    try FileManager.default.createDirectory(atPath: feedsDirectory, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: work + "/state", withIntermediateDirectories: true)
+    let generator = FeedGenerator(vocabulary: vocabulary, items: itemCount)
+    for number in 0..<feedCount {
+        try generator.document(number).write(toFile: "\(feedsDirectory)/feed\(number).xml", atomically: false, encoding: .utf8)
+    }
+    // Files dated in the past, so If-Modified-Since of the warm cycle gets 304 at once.
+    let port = freePort()
+    let server = Process()
+    server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    server.arguments = ["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", feedsDirectory, "\(port)"]
+    server.standardOutput = FileHandle.nullDevice
+    server.standardError = FileHandle.nullDevice
+    try server.run()
+    waitForServer(port: port)
+    defer { kill(server.processIdentifier, SIGKILL) }
+
+    var config = """
+        [storage]
+        state_directory = "\(work)/state"
+
+        [fetch]
+        concurrency = 16
+        per_host_concurrency = 16
+
+        [digest]
+        directory = "\(work)/digests"
+        formats = ["markdown", "html", "atom", "json"]
+
+        [[topic]]
+        id = "missile"
+        name = "Missile"
+        query = 'missile'
+
+
+        """
+    for number in 0..<feedCount {
+        config += "[[feed]]\nurl = \"http://127.0.0.1:\(port)/feed\(number).xml\"\n\n"
+    }
+    try config.write(toFile: work + "/feedwatch.toml", atomically: true, encoding: .utf8)
+    try referenceScript.write(toFile: work + "/reference.py", atomically: true, encoding: .utf8)
+
+    let reference = runReference
+        ? measure(["python3", work + "/reference.py", feedsDirectory, work + "/reference.sqlite"], outputPath: work + "/reference.log") : nil
+    // CYCLE_BENCH_WRAP="perf record -g -o /tmp/%.data" profiles each cycle (% becomes cold-/warm-VOCABULARY;
+    // the figures then include perf's own cost).
+    let wrap = ProcessInfo.processInfo.environment["CYCLE_BENCH_WRAP"].map { $0.split(separator: " ").map(String.init) } ?? []
+    let cold = measure(wrap.map { $0.replacingOccurrences(of: "%", with: "cold-\(vocabulary)") } + [selfPath, "--cycle", work + "/feedwatch.toml"],
+                       outputPath: work + "/cold.log")
+    let warm = measure(wrap.map { $0.replacingOccurrences(of: "%", with: "warm-\(vocabulary)") } + [selfPath, "--cycle", work + "/feedwatch.toml"],
+                       outputPath: work + "/warm.log")
+
+    print("\n\(vocabulary) vocabulary")
+    print(String(format: "%-26@ %10@ %10@ %12@  %@", "" as NSString, "CPU" as NSString, "wall" as NSString, "peak RSS" as NSString,
+                 "CPU vs reference" as NSString))
+    if let reference { print(row("reference (Python+sqlite3)", reference, reference: reference)) }
+    print(row("feedwatch cold cycle", cold, reference: reference))
+    print(row("feedwatch warm cycle (304)", warm, reference: reference))
+    for (label, figures) in [("reference", reference), ("cold", cold), ("warm", warm)] {
+        guard let figures else { continue }
+        let lines = figures.output.split(separator: "\n").filter { $0.hasPrefix("cycle:") || $0.hasPrefix("reference:") }
+        print("  \(label): \(lines.last.map(String.init) ?? "exit status \(figures.status): \(figures.output.suffix(400))")")
+    }
+    try? FileManager.default.removeItem(atPath: work)
+}
