@@ -119,6 +119,9 @@ public struct StoryClusterer: Sendable {
     /// How many articles the index holds.
     public var count: Int { slotOfArticle.count }
 
+    /// How many LSH and title buckets exist (for tests of the bounds).
+    var bucketCount: Int { bands.bucketCount + titles.bucketCount }
+
     /// Adds `document` and returns its story id: the story of the most similar indexed article
     /// from another feed, or a new story (its own article id).
     public mutating func assign(_ document: ClusterDocument) -> Int64 {

@@ -110,11 +110,8 @@ public struct FeedWatchRuntime: Sendable {
     public func runOnce(now: @escaping @Sendable () -> Date = Date.init) async throws -> CycleReport {
         let feeds = try await store.syncFeeds(configuration.feeds)
         await matchPendingArticles(now: now())
-        var due: [StoredFeed] = []
-        for feed in feeds {
-            let state = try await store.fetchState(feedID: feed.id)
-            if state.disabledReason == nil { due.append(feed) }
-        }
+        let disabled = try await store.disabledFeedIDs()
+        let due = feeds.filter { !disabled.contains($0.id) }
         let reports = await pipeline.refresh(pipeline.schedule(due).scheduled, now: now)
         let digests = DigestService(runtime: self)
         // Queues alerts before collecting the pending matches into today's digest.

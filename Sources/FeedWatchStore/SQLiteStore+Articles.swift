@@ -180,12 +180,16 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     DELETE FROM articles
-                    WHERE COALESCE(last_seen_at, discovered_at) < ?
-                       OR (COALESCE(last_seen_at, discovered_at) < ?
-                           AND match_pending = 0
-                           AND NOT EXISTS (SELECT 1 FROM topic_matches m WHERE m.article_id = articles.id))
+                    WHERE COALESCE(last_seen_at, discovered_at) < MAX(?, ?)
+                      AND (COALESCE(last_seen_at, discovered_at) < ?
+                           OR (COALESCE(last_seen_at, discovered_at) < ?
+                               AND match_pending = 0
+                               AND NOT EXISTS (SELECT 1 FROM topic_matches m WHERE m.article_id = articles.id)))
                     """,
-                arguments: [digestedSeenBefore.timeIntervalSince1970, seenBefore.timeIntervalSince1970])
+                arguments: [
+                    digestedSeenBefore.timeIntervalSince1970, seenBefore.timeIntervalSince1970,
+                    digestedSeenBefore.timeIntervalSince1970, seenBefore.timeIntervalSince1970,
+                ])
             return db.changesCount
         }
     }

@@ -173,6 +173,12 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func disabledFeedIDs() async throws -> Set<Int64> {
+        try await read("read fetch state") { db in
+            Set(try Int64.fetchAll(db, sql: "SELECT feed_id FROM fetch_state WHERE disabled_reason IS NOT NULL"))
+        }
+    }
+
     static func fetchState(from row: Row) -> FetchState {
         FetchState(
             etag: row["etag"], lastModified: row["last_modified"],

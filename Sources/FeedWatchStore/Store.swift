@@ -182,6 +182,8 @@ public protocol Store: Sendable {
     func activeFeeds() async throws -> [StoredFeed]
 
     func fetchState(feedID: Int64) async throws -> FetchState
+    /// The feeds disabled for good (410 Gone, or by the user), in one read.
+    func disabledFeedIDs() async throws -> Set<Int64>
     func saveFetchState(feedID: Int64, _ state: FetchState) async throws
     /// Remembers the title the feed announced, for display.
     func updateFeedTitle(feedID: Int64, title: String) async throws

@@ -143,6 +143,9 @@ enum PostgresMigrations {
         Migration(name: "Remember why each feed's next check is when it is", statements: [
             "ALTER TABLE fetch_state ADD COLUMN next_check_reason TEXT",
         ]),
+        Migration(name: "Index when articles were last seen", statements: [
+            "CREATE INDEX articles_last_seen ON articles ((COALESCE(last_seen_at, discovered_at)))",
+        ]),
     ]
 
     /// The advisory lock every daemon takes before migrating, so that daemons started

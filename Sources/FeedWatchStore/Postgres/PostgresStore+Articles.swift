@@ -359,10 +359,11 @@ extension PostgresStore {
                 """
                 WITH deleted AS (
                     DELETE FROM articles
-                    WHERE COALESCE(last_seen_at, discovered_at) < \(digestedSeenBefore)
-                       OR (COALESCE(last_seen_at, discovered_at) < \(seenBefore)
-                           AND NOT match_pending
-                           AND NOT EXISTS (SELECT 1 FROM topic_matches m WHERE m.article_id = articles.id))
+                    WHERE COALESCE(last_seen_at, discovered_at) < \(max(digestedSeenBefore, seenBefore))
+                      AND (COALESCE(last_seen_at, discovered_at) < \(digestedSeenBefore)
+                           OR (COALESCE(last_seen_at, discovered_at) < \(seenBefore)
+                               AND NOT match_pending
+                               AND NOT EXISTS (SELECT 1 FROM topic_matches m WHERE m.article_id = articles.id)))
                     RETURNING 1
                 )
                 SELECT COUNT(*) FROM deleted

@@ -119,6 +119,16 @@ extension PostgresStore {
         return bindings
     }
 
+    public func disabledFeedIDs() async throws -> Set<Int64> {
+        try await operation("read fetch state") { [self] in
+            var disabled = Set<Int64>()
+            for try await id in try await query("SELECT feed_id FROM fetch_state WHERE disabled_reason IS NOT NULL").decode(Int64.self) {
+                disabled.insert(id)
+            }
+            return disabled
+        }
+    }
+
     public func saveFetchState(feedID: Int64, _ state: FetchState) async throws {
         claimedStates.withLock { _ = $0.removeValue(forKey: feedID) }
         let lastError = Self.clean(state.lastError)
