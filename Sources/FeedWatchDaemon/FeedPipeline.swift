@@ -166,19 +166,19 @@ public struct FeedPipeline: Sendable {
             succeeded.nextCheck = started.addingTimeInterval(next.seconds)
             succeeded.nextCheckReason = next.reason
             if let parsed = outcome.parsed {
-                do {
-                    let stored = try await storeRefresh(parsed, of: scheduled, state: succeeded, now: now)
+                switch await storeResult(parsed, of: scheduled, state: succeeded, now: now) {
+                case .success(let stored):
                     report.newArticles = stored.articles
                     report.newMatches = stored.matches
                     stateSaved = true
-                } catch {
+                case .failure(let failure):
                     // Nothing of this document was stored (a full-text feed: only its entries,
                     // which stay pending): keep the old validators, so the next fetch gets the
                     // document again rather than a 304.
                     state.etag = before.etag
                     state.lastModified = before.lastModified
                     state.lastFullFetch = before.lastFullFetch
-                    throw error
+                    throw failure
                 }
             }
             state = succeeded
@@ -298,6 +298,17 @@ public struct FeedPipeline: Sendable {
         return FetchOutcome(hints: PublisherHints(result: result, feed: parsed, now: started), parsed: parsed)
     }
 
+    /// `storeRefresh` as a Result: a nested typed-throws do/catch loses its error type here.
+    private func storeResult(
+        _ parsed: ParsedFeed, of scheduled: ScheduledFeed, state: FetchState, now: @Sendable () -> Date
+    ) async -> Result<(articles: Int, matches: Int), RefreshFailure> {
+        do {
+            return .success(try await storeRefresh(parsed, of: scheduled, state: state, now: now))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Stores a fetched document with everything it leads to in one transaction: the feed's
     /// title, its entries, the new articles' stories, the matches of new and updated articles,
     /// and the fetch state `state`. Clustering and matching run inside the transaction (they
@@ -322,10 +333,10 @@ public struct FeedPipeline: Sendable {
         do {
             result = try await store.storeRefresh(write) { [self] stored in
                 guard fullText == .never else { return FeedRefreshDerivation() }
-                let stories = stories.assignSeeded(stored.new)
+                let assigned = self.stories.assignSeeded(stored.new)
                 let articles = stored.new + stored.updated
                 return FeedRefreshDerivation(
-                    stories: stories, matches: match(articles, of: feed, at: discovered), completing: articles.map(\.id))
+                    stories: assigned, matches: match(articles, of: feed, at: discovered), completing: articles.map(\.id))
             }
         } catch {
             throw RefreshFailure(message: "document not stored (nothing of it was kept; the next fetch retries): \(error)")

@@ -36,7 +36,8 @@ extension SQLiteStore {
                 """),
             arguments: [feedID])
         else { throw StoreError(code: .unknownFeed, message: "no feed with id \(feedID)") }
-        let previous = FeedIdentityMode(rawValue: feedRow["identity_mode"] ?? "") ?? .guid
+        let storedMode: String? = feedRow["identity_mode"]
+        let previous = FeedIdentityMode(rawValue: storedMode ?? "") ?? .guid
         let hasArticles: Bool = feedRow["has_articles"]
         let mode = try identityMode(db, feedID: feedID, entries: entries, current: previous, hasArticles: hasArticles)
         if mode != previous {
@@ -131,8 +132,8 @@ extension SQLiteStore {
         guard EntryIdentity.guidsChurn(guidEntries: withGuid.count, unseenWithKnownLink: unseen.count) else { return mode }
         let linkStored = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM articles WHERE feed_id = ? AND canonical_link = ?)")
         var unseenWithKnownLink = 0
-        for link in unseen where try Bool.fetchOne(linkStored, arguments: [feedID, link]) ?? false {
-            unseenWithKnownLink += 1
+        for link in unseen {
+            if try Bool.fetchOne(linkStored, arguments: [feedID, link]) ?? false { unseenWithKnownLink += 1 }
         }
         if EntryIdentity.guidsChurn(guidEntries: withGuid.count, unseenWithKnownLink: unseenWithKnownLink) { mode = .link }
         return mode
@@ -201,7 +202,7 @@ extension SQLiteStore {
         guard !storyIDs.isEmpty else { return sections }
         var members: [Int64: [(id: Int64, source: Digest.Link)]] = [:]
         let placeholders = Array(repeating: "?", count: storyIDs.count).joined(separator: ", ")
-        let rows = try Row.fetchAll(
+        let rows = try Row.fetchCursor(
             db,
             sql: """
                 SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name
@@ -210,7 +211,7 @@ extension SQLiteStore {
                 ORDER BY COALESCE(a.published_at, a.discovered_at), a.id
                 """,
             arguments: StatementArguments(storyIDs.sorted()))
-        for row in rows {
+        while let row = try rows.next() {
             let source = Digest.Link(feedName: row["feed_name"], url: row["link"], title: row["title"])
             members[row["story_id"], default: []].append((row["id"], source))
         }

@@ -302,7 +302,8 @@ public final class SQLiteStore: Store {
             guard let head = try Row.fetchOne(db, sql: "SELECT * FROM digests WHERE day = ?", arguments: [day]) else {
                 return nil
             }
-            let rows = try Row.fetchAll(
+            // A cursor, not fetchAll: a day of tens of thousands of matches is never held twice.
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT m.topic_id, m.topic_name, m.score, m.snippets, a.id AS article_id, a.title, a.link,
@@ -316,11 +317,12 @@ public final class SQLiteStore: Store {
                 arguments: [head["id"]])
             var sections: [Digest.Section] = []
             var storyOf: [Int64: Int64] = [:]
-            for row in rows {
+            let decoder = JSONDecoder()
+            while let row = try rows.next() {
                 if let story: Int64 = row["story_id"] { storyOf[row["article_id"]] = story }
                 let topicID: String = row["topic_id"]
                 let snippetText: String = row["snippets"]
-                let snippets = (try? JSONDecoder().decode([Snippet].self, from: Data(snippetText.utf8))) ?? []
+                let snippets = (try? decoder.decode([Snippet].self, from: Data(snippetText.utf8))) ?? []
                 let item = Digest.Item(
                     articleID: row["article_id"], title: row["title"], link: row["link"], feedName: row["feed_name"],
                     published: Self.date(row["published_at"]), score: row["score"], snippets: snippets)

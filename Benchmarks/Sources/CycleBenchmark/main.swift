@@ -15,8 +15,9 @@ import Glibc
 //
 //   swift run -c release CycleBenchmark [--feeds 2000] [--items 20] [--vocabulary near-duplicate|realistic|both]
 //
-// near-duplicate: every text is drawn from one 12-word vocabulary, so every article is a near
-// duplicate of every other (the worst case for clustering; syndicated wire copy looks like it).
+// near-duplicate: every text is drawn from one 12-word vocabulary and shares a 40-word lead, so
+// every article is a near duplicate of every other (the worst case for clustering: every
+// bucket full, every candidate similar; syndicated wire copy looks like it).
 // realistic: a 20,000-word Zipf vocabulary; a third of the stories are carried by three feeds.
 
 var arguments = CommandLine.arguments.dropFirst()
@@ -80,6 +81,12 @@ struct FeedGenerator {
         }
     }()
 
+    /// The near-duplicate lead every article shares (wire copy), drawn once.
+    static let lead: String = {
+        var random = SplitMix64(state: 12)
+        return (0..<40).map { _ in nearDuplicateWords[random.below(nearDuplicateWords.count)] }.joined(separator: " ")
+    }()
+
     func words(_ random: inout SplitMix64, count: Int) -> String {
         var parts: [String] = []
         for _ in 0..<count {
@@ -104,7 +111,9 @@ struct FeedGenerator {
             var story = SplitMix64(state: shared ? UInt64((number / 3) * 1_000 + item) : UInt64(number * 1_000 + item) &+ 7_777_777)
             var own = SplitMix64(state: UInt64(number * 1_000 + item) &+ 99)
             let title = words(&story, count: 7)
-            let text = (vocabulary == "realistic" ? words(&own, count: 6) + " " : "") + "missile " + words(&story, count: 60)
+            let text = vocabulary == "realistic"
+                ? words(&own, count: 6) + " missile " + words(&story, count: 60)
+                : "missile " + Self.lead + " " + words(&story, count: 20)
             xml += "<item><guid>feed\(number)-item\(item)</guid><title>\(title)</title>"
                 + "<link>http://example.org/\(number)/\(item)</link><description>\(text)</description>"
                 + "<pubDate>Fri, 04 Dec 2026 08:\(String(format: "%02d", item % 60)):00 GMT</pubDate></item>"
@@ -129,10 +138,11 @@ func measure(_ argv: [String], outputPath: String) -> ChildFigures {
     posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
     var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-    defer { for pointer in cArguments { free(pointer) } }
+    var cEnvironment: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { for pointer in cArguments + cEnvironment { free(pointer) } }
     var pid: pid_t = 0
     let started = DispatchTime.now().uptimeNanoseconds
-    let spawned = posix_spawnp(&pid, argv[0], &actions, nil, &cArguments, environ)
+    let spawned = posix_spawnp(&pid, argv[0], &actions, nil, &cArguments, &cEnvironment)
     posix_spawn_file_actions_destroy(&actions)
     guard spawned == 0 else {
         print("cannot start \(argv[0]): \(String(cString: strerror(spawned)))")
@@ -185,10 +195,13 @@ let executable = URL(fileURLWithPath: CommandLine.arguments[0]).path.hasPrefix("
     ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0]
 let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? executable
 
+func padded(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+}
+
 func row(_ label: String, _ figures: ChildFigures, reference: ChildFigures?) -> String {
     let ratio = reference.map { String(format: "%6.1f×", figures.cpu / max($0.cpu, 0.001)) } ?? "      –"
-    return String(format: "%-26@ %8.2f s %8.2f s %9.1f MB  %@", label as NSString, figures.cpu, figures.wall, figures.peakRSSMiB,
-                  ratio as NSString)
+    return padded(label, 28) + String(format: "%8.2f s %8.2f s %9.1f MB   ", figures.cpu, figures.wall, figures.peakRSSMiB) + ratio
 }
 
 print("CycleBenchmark: \(feedCount) loopback feeds × \(itemCount) items, one topic matching every item, SQLite, release build")
@@ -249,8 +262,7 @@ for vocabulary in vocabularies {
                        outputPath: work + "/warm.log")
 
     print("\n\(vocabulary) vocabulary")
-    print(String(format: "%-26@ %10@ %10@ %12@  %@", "" as NSString, "CPU" as NSString, "wall" as NSString, "peak RSS" as NSString,
-                 "CPU vs reference" as NSString))
+    print(padded("", 28) + "     CPU       wall     peak RSS   CPU vs reference")
     if let reference { print(row("reference (Python+sqlite3)", reference, reference: reference)) }
     print(row("feedwatch cold cycle", cold, reference: reference))
     print(row("feedwatch warm cycle (304)", warm, reference: reference))

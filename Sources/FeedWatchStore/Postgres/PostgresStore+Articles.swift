@@ -1,6 +1,7 @@
 public import Foundation
 public import FeedWatchModel
 import PostgresNIO
+import Synchronization
 
 /// Article identity, updates, stories, extraction results and retention: the PostgreSQL side
 /// of `SQLiteStore+Articles`, with the same semantics.
@@ -157,103 +158,103 @@ extension PostgresStore {
     func storeEntries(
         _ connection: PostgresConnection, feedID: Int64, entries: [Entry], discovered: Date, title: String? = nil
     ) async throws -> StoredEntries {
-            let modeRows = try await query(
+        let modeRows = try await query(
+            """
+            UPDATE feeds SET title = COALESCE(\(title.map(Self.clean)), title) WHERE id = \(feedID)
+            RETURNING identity_mode, EXISTS (SELECT 1 FROM articles WHERE feed_id = \(feedID))
+            """, on: connection)
+        var modeRow: (String, Bool)?
+        for try await row in modeRows.decode((String, Bool).self) where modeRow == nil { modeRow = row }
+        guard case let (stored, hasArticles)? = modeRow else {
+            throw StoreError(code: .unknownFeed, message: "no feed with id \(feedID)")
+        }
+        let previous = FeedIdentityMode(rawValue: stored) ?? .guid
+        let mode = try await identityMode(connection, feedID: feedID, entries: entries, current: previous, hasArticles: hasArticles)
+        if mode != previous {
+            try await query("UPDATE feeds SET identity_mode = \(mode.rawValue) WHERE id = \(feedID)", on: connection)
+        }
+        var result = StoredEntries(new: [], updated: [], identityMode: mode, identityChanged: mode != previous)
+        var seen = Set<String>()
+        var candidates: [(article: Article, link: String?, hash: String)] = []
+        for entry in entries {
+            let fingerprint = Self.clean(EntryIdentity.fingerprint(of: entry, mode: mode))
+            guard seen.insert(fingerprint).inserted else { continue }
+            let article = Article(
+                id: 0, feedID: feedID, fingerprint: fingerprint, title: Self.clean(entry.title ?? "(untitled)"),
+                link: Self.clean(entry.link), summary: Self.clean(entry.summary?.plainText ?? ""),
+                content: Self.clean(entry.content?.plainText ?? ""),
+                author: Self.clean(entry.authors.first.flatMap { $0.name ?? $0.email }),
+                published: entry.published ?? entry.updated, discovered: discovered)
+            candidates.append((article, Self.clean(EntryIdentity.canonicalLink(of: entry)), EntryIdentity.contentHash(of: entry)))
+        }
+        // A feed with no stored article has nothing to find: the unique constraint decides.
+        let existing = hasArticles ? try await existingArticles(
+            connection, feedID: feedID,
+            rows: candidates.enumerated().map { IdentityRow(i: $0.offset, fp: $0.element.article.fingerprint, link: $0.element.link) },
+            byLink: mode == .link) : [:]
+        var unchanged: [SeenRow] = []
+        var fresh: [NewArticleRow] = []
+        for (index, candidate) in candidates.enumerated() {
+            let (article, link, hash) = candidate
+            if let found = existing[index] {
+                let (id, oldHash) = found
+                if let oldHash, oldHash != hash {
+                    let rows = try await query(
+                        """
+                        UPDATE articles SET title = \(article.title), link = \(article.link), summary = \(article.summary),
+                            content = \(article.content), author = \(article.author),
+                            published_at = COALESCE(\(article.published), published_at), content_hash = \(hash),
+                            canonical_link = \(link), updated_at = \(discovered), last_seen_at = \(discovered),
+                            match_pending = true
+                        WHERE id = \(id)
+                        RETURNING \(unescaped: Self.articleColumns)
+                        """, on: connection)
+                    result.updated += try await Self.articles(rows)
+                } else {
+                    unchanged.append(SeenRow(id: id, hash: hash, link: link))
+                }
+                continue
+            }
+            fresh.append(NewArticleRow(
+                i: index, fp: article.fingerprint, title: article.title, link: article.link, summary: article.summary,
+                content: article.content, author: article.author, published: article.published?.timeIntervalSince1970,
+                clink: link, hash: hash))
+        }
+        if !fresh.isEmpty {
+            // All new entries in one statement; the unique (feed, fingerprint) constraint
+            // decides which are new (a concurrent refresh may have stored some).
+            let inserted = try await query(
                 """
-                UPDATE feeds SET title = COALESCE(\(title.map(Self.clean)), title) WHERE id = \(feedID)
-                RETURNING identity_mode, EXISTS (SELECT 1 FROM articles WHERE feed_id = \(feedID))
+                INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at,
+                    discovered_at, canonical_link, content_hash, last_seen_at, match_pending)
+                SELECT \(feedID), x.fp, x.title, x.link, x.summary, x.content, x.author, to_timestamp(x.published),
+                    \(discovered), x.clink, x.hash, \(discovered), true
+                FROM jsonb_to_recordset(\(try Self.json(fresh))::jsonb) AS x(i INTEGER, fp TEXT, title TEXT, link TEXT,
+                    summary TEXT, content TEXT, author TEXT, published DOUBLE PRECISION, clink TEXT, hash TEXT)
+                ORDER BY x.i
+                ON CONFLICT (feed_id, fingerprint) DO NOTHING
+                RETURNING id, fingerprint
                 """, on: connection)
-            var modeRow: (String, Bool)?
-            for try await row in modeRows.decode((String, Bool).self) where modeRow == nil { modeRow = row }
-            guard let (stored, hasArticles) = modeRow else {
-                throw StoreError(code: .unknownFeed, message: "no feed with id \(feedID)")
+            var ids: [String: Int64] = [:]
+            for try await (id, fingerprint) in inserted.decode((Int64, String).self) { ids[fingerprint] = id }
+            for (index, _) in candidates.enumerated() where existing[index] == nil {
+                guard let id = ids[candidates[index].article.fingerprint] else { continue }
+                var stored = candidates[index].article
+                stored.id = id
+                result.new.append(stored)
             }
-            let previous = FeedIdentityMode(rawValue: stored) ?? .guid
-            let mode = try await identityMode(connection, feedID: feedID, entries: entries, current: previous, hasArticles: hasArticles)
-            if mode != previous {
-                try await query("UPDATE feeds SET identity_mode = \(mode.rawValue) WHERE id = \(feedID)", on: connection)
-            }
-            var result = StoredEntries(new: [], updated: [], identityMode: mode, identityChanged: mode != previous)
-            var seen = Set<String>()
-            var candidates: [(article: Article, link: String?, hash: String)] = []
-            for entry in entries {
-                let fingerprint = Self.clean(EntryIdentity.fingerprint(of: entry, mode: mode))
-                guard seen.insert(fingerprint).inserted else { continue }
-                let article = Article(
-                    id: 0, feedID: feedID, fingerprint: fingerprint, title: Self.clean(entry.title ?? "(untitled)"),
-                    link: Self.clean(entry.link), summary: Self.clean(entry.summary?.plainText ?? ""),
-                    content: Self.clean(entry.content?.plainText ?? ""),
-                    author: Self.clean(entry.authors.first.flatMap { $0.name ?? $0.email }),
-                    published: entry.published ?? entry.updated, discovered: discovered)
-                candidates.append((article, Self.clean(EntryIdentity.canonicalLink(of: entry)), EntryIdentity.contentHash(of: entry)))
-            }
-            // A feed with no stored article has nothing to find: the unique constraint decides.
-            let existing = hasArticles ? try await existingArticles(
-                connection, feedID: feedID,
-                rows: candidates.enumerated().map { IdentityRow(i: $0.offset, fp: $0.element.article.fingerprint, link: $0.element.link) },
-                byLink: mode == .link) : [:]
-            var unchanged: [SeenRow] = []
-            var fresh: [NewArticleRow] = []
-            for (index, candidate) in candidates.enumerated() {
-                let (article, link, hash) = candidate
-                if let found = existing[index] {
-                    let (id, oldHash) = found
-                    if let oldHash, oldHash != hash {
-                        let rows = try await query(
-                            """
-                            UPDATE articles SET title = \(article.title), link = \(article.link), summary = \(article.summary),
-                                content = \(article.content), author = \(article.author),
-                                published_at = COALESCE(\(article.published), published_at), content_hash = \(hash),
-                                canonical_link = \(link), updated_at = \(discovered), last_seen_at = \(discovered),
-                                match_pending = true
-                            WHERE id = \(id)
-                            RETURNING \(unescaped: Self.articleColumns)
-                            """, on: connection)
-                        result.updated += try await Self.articles(rows)
-                    } else {
-                        unchanged.append(SeenRow(id: id, hash: hash, link: link))
-                    }
-                    continue
-                }
-                fresh.append(NewArticleRow(
-                    i: index, fp: article.fingerprint, title: article.title, link: article.link, summary: article.summary,
-                    content: article.content, author: article.author, published: article.published?.timeIntervalSince1970,
-                    clink: link, hash: hash))
-            }
-            if !fresh.isEmpty {
-                // All new entries in one statement; the unique (feed, fingerprint) constraint
-                // decides which are new (a concurrent refresh may have stored some).
-                let inserted = try await query(
-                    """
-                    INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at,
-                        discovered_at, canonical_link, content_hash, last_seen_at, match_pending)
-                    SELECT \(feedID), x.fp, x.title, x.link, x.summary, x.content, x.author, to_timestamp(x.published),
-                        \(discovered), x.clink, x.hash, \(discovered), true
-                    FROM jsonb_to_recordset(\(try Self.json(fresh))::jsonb) AS x(i INTEGER, fp TEXT, title TEXT, link TEXT,
-                        summary TEXT, content TEXT, author TEXT, published DOUBLE PRECISION, clink TEXT, hash TEXT)
-                    ORDER BY x.i
-                    ON CONFLICT (feed_id, fingerprint) DO NOTHING
-                    RETURNING id, fingerprint
-                    """, on: connection)
-                var ids: [String: Int64] = [:]
-                for try await (id, fingerprint) in inserted.decode((Int64, String).self) { ids[fingerprint] = id }
-                for (index, _) in candidates.enumerated() where existing[index] == nil {
-                    guard let id = ids[candidates[index].article.fingerprint] else { continue }
-                    var stored = candidates[index].article
-                    stored.id = id
-                    result.new.append(stored)
-                }
-            }
-            if !unchanged.isEmpty {
-                // Rows stored before content hashes existed get theirs now, without counting as an update.
-                try await query(
-                    """
-                    UPDATE articles a SET last_seen_at = \(discovered), content_hash = COALESCE(a.content_hash, x.hash),
-                        canonical_link = COALESCE(a.canonical_link, x.link)
-                    FROM jsonb_to_recordset(\(try Self.json(unchanged))::jsonb) AS x(id BIGINT, hash TEXT, link TEXT)
-                    WHERE a.id = x.id
-                    """, on: connection)
-            }
-            return result
+        }
+        if !unchanged.isEmpty {
+            // Rows stored before content hashes existed get theirs now, without counting as an update.
+            try await query(
+                """
+                UPDATE articles a SET last_seen_at = \(discovered), content_hash = COALESCE(a.content_hash, x.hash),
+                    canonical_link = COALESCE(a.canonical_link, x.link)
+                FROM jsonb_to_recordset(\(try Self.json(unchanged))::jsonb) AS x(id BIGINT, hash TEXT, link TEXT)
+                WHERE a.id = x.id
+                """, on: connection)
+        }
+        return result
     }
 
     struct SeenRow: Encodable {
