@@ -28,6 +28,11 @@ public struct ClusteringConfiguration: Sendable, Hashable {
     /// stay indexed (and in their story), they are just no longer found through that bucket;
     /// the story is still found through its newer articles.
     public var maxBucketSize: Int = 512
+    /// At most this many bucket entries are read to gather one article's candidates. When a
+    /// story fills every bucket (wire copy carried by thousands of feeds) each round over the
+    /// buckets yields the same few articles; this bounds that walk, not the candidates found
+    /// in ordinary buckets.
+    public var maxBucketVisits: Int = 2048
 
     /// The defaults: 72 hours, 3-word shingles, 64 hashes in 32 bands, 0.4 text and 0.8 title similarity.
     public init() {}
@@ -198,9 +203,12 @@ public struct StoryClusterer: Sendable {
         var candidates: [Int32] = []
         candidates.reserveCapacity(configuration.maxCandidates)
         var open = cursors.count
+        var visits = 0
         gathering: while open > 0 {
             open = 0
             for index in cursors.indices where cursors[index] != BucketPool.end {
+                visits += 1
+                if visits > configuration.maxBucketVisits { break gathering }
                 let node = Int(cursors[index])
                 let entry: UInt64
                 if index < bandKeys.count {

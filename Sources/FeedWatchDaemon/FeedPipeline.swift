@@ -178,7 +178,7 @@ public struct FeedPipeline: Sendable {
                     state.etag = before.etag
                     state.lastModified = before.lastModified
                     state.lastFullFetch = before.lastFullFetch
-                    throw failure
+                    try Self.fail(failure)
                 }
             }
             state = succeeded
@@ -296,6 +296,12 @@ public struct FeedPipeline: Sendable {
         }
         report.warnings = parsed.warnings
         return FetchOutcome(hints: PublisherHints(result: result, feed: parsed, now: started), parsed: parsed)
+    }
+
+    /// Throws `failure` as a typed `try`: a bare `throw` statement would make the enclosing
+    /// do/catch's error untyped (`any Error`).
+    private static func fail(_ failure: RefreshFailure) throws(RefreshFailure) -> Never {
+        throw failure
     }
 
     /// `storeRefresh` as a Result: a nested typed-throws do/catch loses its error type here.

@@ -14,6 +14,9 @@ public final class StoryIndex: Sendable {
     }
 
     private let state: Mutex<State>
+    /// `State.seeded`, readable without the lock: every refresh asks, and waiting for the lock
+    /// while another refresh clusters (inside its transaction) cost more than the clustering.
+    private let seededFlag = Atomic<Bool>(false)
     /// At most this many stored articles are read to seed the index.
     private let seedLimit: Int
     /// The clustering window, read without the lock.
@@ -28,7 +31,7 @@ public final class StoryIndex: Sendable {
     }
 
     /// Whether `seed` has run.
-    public var isSeeded: Bool { state.withLock { $0.seeded } }
+    public var isSeeded: Bool { seededFlag.load(ordering: .acquiring) }
 
     /// Indexes the stored articles of the window, once (later calls return at once).
     public func seed(store: any Store, now: Date) async throws {
@@ -42,6 +45,7 @@ public final class StoryIndex: Sendable {
             }
             state.seeded = true
         }
+        seededFlag.store(true, ordering: .releasing)
     }
 
     /// Assigns each article a story id and returns them (article id → story id), seeding first.

@@ -266,10 +266,9 @@ public final class SQLiteStore: Store {
             INSERT INTO topic_matches (topic_id, topic_name, article_id, score, snippets, matched_at)
             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(topic_id, article_id) DO NOTHING
             """)
-        let encoder = JSONEncoder()
         var added = 0
         for match in matches {
-            let snippets = String(decoding: try encoder.encode(match.snippets), as: UTF8.self)
+            let snippets = SnippetJSON.encode(match.snippets)
             try insert.execute(arguments: [
                 match.topicID, topics[match.topicID]?.name ?? match.topicID, match.articleID, match.score,
                 snippets, match.matched.timeIntervalSince1970,
@@ -317,12 +316,11 @@ public final class SQLiteStore: Store {
                 arguments: [head["id"]])
             var sections: [Digest.Section] = []
             var storyOf: [Int64: Int64] = [:]
-            let decoder = JSONDecoder()
             while let row = try rows.next() {
                 if let story: Int64 = row["story_id"] { storyOf[row["article_id"]] = story }
                 let topicID: String = row["topic_id"]
                 let snippetText: String = row["snippets"]
-                let snippets = (try? decoder.decode([Snippet].self, from: Data(snippetText.utf8))) ?? []
+                let snippets = SnippetJSON.decode(snippetText)
                 let item = Digest.Item(
                     articleID: row["article_id"], title: row["title"], link: row["link"], feedName: row["feed_name"],
                     published: Self.date(row["published_at"]), score: row["score"], snippets: snippets)

@@ -100,10 +100,10 @@ extension PostgresStore {
         for (article, story) in derived.stories { marks[article] = ArticleMarkRow(article: article, story: story, done: false) }
         for article in derived.completing { marks[article, default: ArticleMarkRow(article: article, story: nil, done: false)].done = true }
         let marksDocument = try Self.json(marks.values.sorted { $0.article < $1.article })
-        let matchesDocument = try Self.json(try derived.matches.map { match in
+        let matchesDocument = try Self.json(derived.matches.map { match in
             MatchRow(
                 topic: match.topicID, name: Self.clean(refresh.topics[match.topicID]?.name ?? match.topicID), article: match.articleID,
-                score: match.score, snippets: Self.clean(try Self.json(match.snippets)), matched: match.matched.timeIntervalSince1970)
+                score: match.score, snippets: Self.clean(SnippetJSON.encode(match.snippets)), matched: match.matched.timeIntervalSince1970)
         })
         let state = refresh.state
         let feedID = refresh.feedID

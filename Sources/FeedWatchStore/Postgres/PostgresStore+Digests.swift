@@ -21,10 +21,10 @@ extension PostgresStore {
     @discardableResult
     public func recordMatches(_ matches: [TopicMatch], topics: [String: TopicReference], completing: [Int64]) async throws -> Int {
         guard !matches.isEmpty || !completing.isEmpty else { return 0 }
-        let rows = try matches.map { match in
+        let rows = matches.map { match in
             MatchRow(
                 topic: match.topicID, name: Self.clean(topics[match.topicID]?.name ?? match.topicID), article: match.articleID,
-                score: match.score, snippets: Self.clean(try Self.json(match.snippets)), matched: match.matched.timeIntervalSince1970)
+                score: match.score, snippets: Self.clean(SnippetJSON.encode(match.snippets)), matched: match.matched.timeIntervalSince1970)
         }
         let document = try Self.json(rows)
         return try await operation("record matches") { [self] in
@@ -127,7 +127,7 @@ extension PostgresStore {
             var storyOf: [Int64: Int64] = [:]
             for try await c in rows.decode((String, String, Double, String, Int64, String, String?, Date?, String, Int64?).self) {
                 if let story = c.9 { storyOf[c.4] = story }
-                let snippets = (try? JSONDecoder().decode([Snippet].self, from: Data(c.3.utf8))) ?? []
+                let snippets = SnippetJSON.decode(c.3)
                 let item = Digest.Item(
                     articleID: c.4, title: c.5, link: c.6, feedName: c.8, published: c.7, score: c.2, snippets: snippets)
                 if sections.last?.topic.id == c.0 {

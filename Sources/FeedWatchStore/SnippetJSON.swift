@@ -1,0 +1,216 @@
+import Foundation
+import FeedWatchModel
+
+/// Match snippets as the JSON the stores keep (`[{"parts":[{"text":…,"highlighted":…}]}]`),
+/// written and read directly: `JSONEncoder`/`JSONDecoder` for every match were 15 % of a cold
+/// cycle's CPU. Anything the fast reader does not expect goes through `JSONDecoder`, so rows
+/// written by other versions or tools still read.
+enum SnippetJSON {
+    /// The JSON text of `snippets` (what `JSONEncoder` would give, up to escaping).
+    static func encode(_ snippets: [Snippet]) -> String {
+        var out = "["
+        for (index, snippet) in snippets.enumerated() {
+            if index > 0 { out += "," }
+            out += "{\"parts\":["
+            for (partIndex, part) in snippet.parts.enumerated() {
+                if partIndex > 0 { out += "," }
+                out += "{\"text\":"
+                appendQuoted(part.text, to: &out)
+                out += part.highlighted ? ",\"highlighted\":true}" : ",\"highlighted\":false}"
+            }
+            out += "]}"
+        }
+        return out + "]"
+    }
+
+    /// The snippets in `text`; empty when it is not snippet JSON at all.
+    static func decode(_ text: String) -> [Snippet] {
+        var contiguous = text
+        if let snippets = contiguous.withUTF8({ bytes in
+            var reader = Reader(bytes: bytes)
+            return reader.snippets()
+        }) {
+            return snippets
+        }
+        return (try? JSONDecoder().decode([Snippet].self, from: Data(text.utf8))) ?? []
+    }
+
+    private static func appendQuoted(_ text: String, to out: inout String) {
+        out += "\""
+        var plainStart = text.unicodeScalars.startIndex
+        var index = plainStart
+        let scalars = text.unicodeScalars
+        while index != scalars.endIndex {
+            let scalar = scalars[index]
+            let escape: String?
+            switch scalar {
+            case "\"": escape = "\\\""
+            case "\\": escape = "\\\\"
+            case "\n": escape = "\\n"
+            case "\r": escape = "\\r"
+            case "\t": escape = "\\t"
+            default:
+                escape = scalar.value < 0x20 ? "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16) : nil
+            }
+            if let escape {
+                out.unicodeScalars.append(contentsOf: scalars[plainStart..<index])
+                out += escape
+                plainStart = scalars.index(after: index)
+            }
+            index = scalars.index(after: index)
+        }
+        out.unicodeScalars.append(contentsOf: scalars[plainStart..<scalars.endIndex])
+        out += "\""
+    }
+
+    /// A strict reader of exactly the snippet shape; nil on anything else.
+    private struct Reader {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var position = 0
+
+        mutating func snippets() -> [Snippet]? {
+            var result: [Snippet] = []
+            guard take(UInt8(ascii: "[")) else { return nil }
+            if take(UInt8(ascii: "]")) { return atEnd() ? result : nil }
+            repeat {
+                guard take(UInt8(ascii: "{")), let key = string(), key == "parts", take(UInt8(ascii: ":")),
+                      take(UInt8(ascii: "["))
+                else { return nil }
+                var parts: [Snippet.Part] = []
+                if !take(UInt8(ascii: "]")) {
+                    repeat {
+                        guard let part = part() else { return nil }
+                        parts.append(part)
+                    } while take(UInt8(ascii: ","))
+                    guard take(UInt8(ascii: "]")) else { return nil }
+                }
+                guard take(UInt8(ascii: "}")) else { return nil }
+                result.append(Snippet(parts: parts))
+            } while take(UInt8(ascii: ","))
+            guard take(UInt8(ascii: "]")), atEnd() else { return nil }
+            return result
+        }
+
+        mutating func part() -> Snippet.Part? {
+            guard take(UInt8(ascii: "{")) else { return nil }
+            var text: String?
+            var highlighted: Bool?
+            repeat {
+                guard let key = string(), take(UInt8(ascii: ":")) else { return nil }
+                switch key {
+                case "text": text = string()
+                case "highlighted": highlighted = boolean()
+                default: return nil
+                }
+            } while take(UInt8(ascii: ","))
+            guard take(UInt8(ascii: "}")), let text, let highlighted else { return nil }
+            return Snippet.Part(text: text, highlighted: highlighted)
+        }
+
+        mutating func skipSpace() {
+            while position < bytes.count {
+                switch bytes[position] {
+                case 0x20, 0x0A, 0x0D, 0x09: position += 1
+                default: return
+                }
+            }
+        }
+
+        mutating func take(_ byte: UInt8) -> Bool {
+            skipSpace()
+            guard position < bytes.count, bytes[position] == byte else { return false }
+            position += 1
+            return true
+        }
+
+        mutating func atEnd() -> Bool {
+            skipSpace()
+            return position == bytes.count
+        }
+
+        mutating func boolean() -> Bool? {
+            skipSpace()
+            let rest = bytes.count - position
+            if rest >= 4, bytes[position] == UInt8(ascii: "t"), bytes[position + 1] == UInt8(ascii: "r"),
+               bytes[position + 2] == UInt8(ascii: "u"), bytes[position + 3] == UInt8(ascii: "e") {
+                position += 4
+                return true
+            }
+            if rest >= 5, bytes[position] == UInt8(ascii: "f"), bytes[position + 1] == UInt8(ascii: "a"),
+               bytes[position + 2] == UInt8(ascii: "l"), bytes[position + 3] == UInt8(ascii: "s"),
+               bytes[position + 4] == UInt8(ascii: "e") {
+                position += 5
+                return false
+            }
+            return nil
+        }
+
+        /// A JSON string; escapes other than `\uXXXX` pairs that form a scalar are refused (nil).
+        mutating func string() -> String? {
+            guard take(UInt8(ascii: "\"")) else { return nil }
+            var start = position
+            var decoded: [UInt8] = []
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") {
+                    decoded.append(contentsOf: bytes[start..<position])
+                    position += 1
+                    return String(decoding: decoded, as: UTF8.self)
+                }
+                if byte < 0x20 { return nil }
+                guard byte == UInt8(ascii: "\\") else {
+                    position += 1
+                    continue
+                }
+                decoded.append(contentsOf: bytes[start..<position])
+                position += 1
+                guard position < bytes.count else { return nil }
+                let escaped = bytes[position]
+                position += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escaped)
+                case UInt8(ascii: "n"): decoded.append(0x0A)
+                case UInt8(ascii: "r"): decoded.append(0x0D)
+                case UInt8(ascii: "t"): decoded.append(0x09)
+                case UInt8(ascii: "b"): decoded.append(0x08)
+                case UInt8(ascii: "f"): decoded.append(0x0C)
+                case UInt8(ascii: "u"):
+                    guard var value = hex4() else { return nil }
+                    if (0xD800..<0xDC00).contains(value) {
+                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                              bytes[position + 1] == UInt8(ascii: "u")
+                        else { return nil }
+                        position += 2
+                        guard let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
+                        value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let scalar = Unicode.Scalar(value) else { return nil }
+                    decoded.append(contentsOf: Array(String(scalar).utf8))
+                default:
+                    return nil
+                }
+                start = position
+            }
+            return nil
+        }
+
+        mutating func hex4() -> UInt32? {
+            guard position + 4 <= bytes.count else { return nil }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = bytes[position]
+                let digit: UInt32
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+                default: return nil
+                }
+                value = value << 4 | digit
+                position += 1
+            }
+            return value
+        }
+    }
+}
