@@ -32,7 +32,7 @@ public struct ClusteringConfiguration: Sendable, Hashable {
     /// story fills every bucket (wire copy carried by thousands of feeds) each round over the
     /// buckets yields the same few articles; this bounds that walk, not the candidates found
     /// in ordinary buckets.
-    public var maxBucketVisits: Int = 2048
+    public var maxBucketVisits: Int = 1024
 
     /// The defaults: 72 hours, 3-word shingles, 64 hashes in 32 bands, 0.4 text and 0.8 title similarity.
     public init() {}
@@ -237,8 +237,9 @@ public struct StoryClusterer: Sendable {
             // Empty texts have no signature to compare (it would be all "no minimum").
             if !bandKeys.isEmpty && other.banded {
                 signatures.withUnsafeBufferPointer { stored in
-                    let base = Int(slot) * size
-                    for index in 0..<size where stored[base + index] == signature[index] { equal += 1 }
+                    signature.withUnsafeBufferPointer { own in
+                        equal = Self.equalValues(UnsafeBufferPointer(rebasing: stored[(Int(slot) * size)..<(Int(slot) * size + size)]), own)
+                    }
                 }
             }
             let textSimilarity = Double(equal) / Double(size)
@@ -256,6 +257,29 @@ public struct StoryClusterer: Sendable {
             if best == nil || similarity > best!.similarity { best = (other.storyID, similarity) }
         }
         return best?.story
+    }
+
+    /// How many positions of two signatures hold the same value, 16 at a time.
+    @inline(__always)
+    private static func equalValues(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Int {
+        let count = min(a.count, b.count)
+        var equal = 0
+        var index = 0
+        if let aBase = a.baseAddress, let bBase = b.baseAddress {
+            let ones = SIMD16<UInt32>(repeating: 1)
+            let zeros = SIMD16<UInt32>(repeating: 0)
+            while index + 16 <= count {
+                let x = UnsafeRawPointer(aBase + index).loadUnaligned(as: SIMD16<UInt32>.self)
+                let y = UnsafeRawPointer(bBase + index).loadUnaligned(as: SIMD16<UInt32>.self)
+                equal += Int(zeros.replacing(with: ones, where: x .== y).wrappedSum())
+                index += 16
+            }
+        }
+        while index < count {
+            if a[index] == b[index] { equal += 1 }
+            index += 1
+        }
+        return equal
     }
 
     /// The LSH band keys: `bands` hashes, each over `values.count / bands` consecutive values.

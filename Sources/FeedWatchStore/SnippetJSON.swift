@@ -8,19 +8,22 @@ import FeedWatchModel
 enum SnippetJSON {
     /// The JSON text of `snippets` (what `JSONEncoder` would give, up to escaping).
     static func encode(_ snippets: [Snippet]) -> String {
-        var out = "["
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        out.append(UInt8(ascii: "["))
         for (index, snippet) in snippets.enumerated() {
-            if index > 0 { out += "," }
-            out += "{\"parts\":["
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"parts":["#.utf8)
             for (partIndex, part) in snippet.parts.enumerated() {
-                if partIndex > 0 { out += "," }
-                out += "{\"text\":"
+                if partIndex > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: #"{"text":"#.utf8)
                 appendQuoted(part.text, to: &out)
-                out += part.highlighted ? ",\"highlighted\":true}" : ",\"highlighted\":false}"
+                out.append(contentsOf: (part.highlighted ? #","highlighted":true}"# : #","highlighted":false}"#).utf8)
             }
-            out += "]}"
+            out.append(contentsOf: "]}".utf8)
         }
-        return out + "]"
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The snippets in `text`; empty when it is not snippet JSON at all.
@@ -35,33 +38,26 @@ enum SnippetJSON {
         return (try? JSONDecoder().decode([Snippet].self, from: Data(text.utf8))) ?? []
     }
 
-    private static func appendQuoted(_ text: String, to out: inout String) {
-        out += "\""
-        var plainStart = text.unicodeScalars.startIndex
-        var index = plainStart
-        let scalars = text.unicodeScalars
-        while index != scalars.endIndex {
-            let scalar = scalars[index]
-            let escape: String?
-            switch scalar {
-            case "\"": escape = "\\\""
-            case "\\": escape = "\\\\"
-            case "\n": escape = "\\n"
-            case "\r": escape = "\\r"
-            case "\t": escape = "\\t"
-            default:
-                escape = scalar.value < 0x20 ? "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16) : nil
+    /// `text` as a JSON string literal, escaped byte by byte over its UTF-8 (multi-byte
+    /// sequences never contain bytes below 0x80, so they pass through whole).
+    private static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
+            case UInt8(ascii: "\\"): bytes.append(byte); bytes.append(byte)
+            case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: #"\u00"#.utf8)
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0xF)])
+            default: bytes.append(byte)
             }
-            if let escape {
-                out.unicodeScalars.append(contentsOf: scalars[plainStart..<index])
-                out += escape
-                plainStart = scalars.index(after: index)
-            }
-            index = scalars.index(after: index)
         }
-        out.unicodeScalars.append(contentsOf: scalars[plainStart..<scalars.endIndex])
-        out += "\""
+        bytes.append(UInt8(ascii: "\""))
     }
 
     /// A strict reader of exactly the snippet shape; nil on anything else.
