@@ -345,7 +345,7 @@ public struct FeedPipeline: Sendable {
                     stories: assigned, matches: match(articles, of: feed, at: discovered), completing: articles.map(\.id))
             }
         } catch {
-            throw RefreshFailure(message: "document not stored (nothing of it was kept; the next fetch retries): \(error)")
+            throw RefreshFailure(message: "refresh not stored (the next fetch retries): \(error)")
         }
         let stored = result.entries
         if stored.identityChanged {

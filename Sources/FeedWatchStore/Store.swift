@@ -267,11 +267,14 @@ public protocol Store: Sendable {
     /// rewrites the changed ones (`EntryIdentity.contentHash`) and stamps every one as seen now.
     func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries
 
-    /// One successful refresh of a feed, in one write transaction: the feed's announced title
-    /// (`title`, when it changed), its entries (as `storeEntries`), what `derive` makes of the
-    /// stored entries (story ids, matches, the articles to mark matched; it runs inside the
-    /// transaction, so it must not touch the store), and the feed's fetch state. Everything is
-    /// stored or nothing is.
+    /// One successful refresh of a feed: the feed's announced title (`title`, when it
+    /// changed), its entries (as `storeEntries`), what `derive` makes of the stored entries
+    /// (story ids, matches, the articles to mark matched; it must not touch the store), and
+    /// the feed's fetch state. SQLite does it all in one write transaction (`derive` runs
+    /// inside it): everything is stored or nothing is. PostgreSQL stores the entries (pending)
+    /// in one transaction and the rest in one statement, so no connection waits on `derive`;
+    /// a failure in between leaves the articles pending for the sweep and the fetch state as
+    /// it was.
     func storeRefresh(
         _ refresh: FeedRefreshWrite, derive: @escaping @Sendable (StoredEntries) -> FeedRefreshDerivation
     ) async throws -> FeedRefreshResult

@@ -72,20 +72,26 @@ extension PostgresStore {
         }
     }
 
-    /// One refresh in one transaction: the entries as `storeEntries` (for a feed with no
-    /// stored article: the locked mode read and one batched insert), then one statement for
-    /// the stories, the matches, the completed articles and the fetch state.
+    /// One refresh in two steps, so no connection is held while the pipeline clusters and
+    /// matches (CPU work that, with several daemons and a shared pool, kept transactions open
+    /// long enough to time others out): one transaction stores the entries (for a feed with
+    /// no stored article: BEGIN, the locked mode read, one batched insert, COMMIT), then one
+    /// statement stores the stories, the matches, the completed articles and the fetch state.
+    /// New articles are stored pending, so if the second step fails (or the process dies in
+    /// between) the sweep matches them, and the old fetch state makes the next fetch retry.
     public func storeRefresh(
         _ refresh: FeedRefreshWrite, derive: @escaping @Sendable (StoredEntries) -> FeedRefreshDerivation
     ) async throws -> FeedRefreshResult {
         claimedStates.withLock { _ = $0.removeValue(forKey: refresh.feedID) }
-        return try await transaction("store refresh") { [self] connection in
-            let stored = try await storeEntries(
+        let stored = try await transaction("store refresh") { [self] connection in
+            try await storeEntries(
                 connection, feedID: refresh.feedID, entries: refresh.entries, discovered: refresh.discovered, title: refresh.title)
-            let derived = derive(stored)
-            let added = try await recordDerived(connection, derived, refresh: refresh)
-            return FeedRefreshResult(entries: stored, newMatches: added)
         }
+        let derived = derive(stored)
+        let added = try await operation("record the matches of the stored articles (matches not recorded; the sweep retries them)") { [self] in
+            try await recordDerived(derived, refresh: refresh)
+        }
+        return FeedRefreshResult(entries: stored, newMatches: added)
     }
 
     struct ArticleMarkRow: Encodable {
@@ -95,7 +101,7 @@ extension PostgresStore {
     }
 
     /// Stories, matches, completed articles and the fetch state of a refresh, as one statement.
-    private func recordDerived(_ connection: PostgresConnection, _ derived: FeedRefreshDerivation, refresh: FeedRefreshWrite) async throws -> Int {
+    private func recordDerived(_ derived: FeedRefreshDerivation, refresh: FeedRefreshWrite) async throws -> Int {
         var marks: [Int64: ArticleMarkRow] = [:]
         for (article, story) in derived.stories { marks[article] = ArticleMarkRow(article: article, story: story, done: false) }
         for article in derived.completing { marks[article, default: ArticleMarkRow(article: article, story: nil, done: false)].done = true }
@@ -136,7 +142,7 @@ extension PostgresStore {
                     last_full_fetch_at = excluded.last_full_fetch_at, next_check_reason = excluded.next_check_reason
             )
             SELECT COUNT(*) FROM added
-            """, on: connection)
+            """)
         return try await Self.single(rows, Int.self) ?? 0
     }
 
