@@ -33,8 +33,30 @@ public final class StoryIndex: Sendable {
     /// Whether `seed` has run.
     public var isSeeded: Bool { seededFlag.load(ordering: .acquiring) }
 
-    /// Indexes the stored articles of the window, once (later calls return at once).
+    /// The one seeding under way: every refresh calls `seed` before its first assignment, and
+    /// all but the first wait for that one read instead of reading the window each (dozens of
+    /// concurrent reads of 20,000 articles starved a shared PostgreSQL pool).
+    private let seeding = Mutex<Task<Void, any Error>?>(nil)
+
+    /// Indexes the stored articles of the window, once (later calls return at once; calls
+    /// while it runs wait for it). A failed seed is tried again by the next call.
     public func seed(store: any Store, now: Date) async throws {
+        guard !isSeeded else { return }
+        let task = seeding.withLock { running -> Task<Void, any Error> in
+            if let running { return running }
+            let task = Task { try await self.load(store: store, now: now) }
+            running = task
+            return task
+        }
+        do {
+            try await task.value
+        } catch {
+            seeding.withLock { if $0 == task { $0 = nil } }
+            throw error
+        }
+    }
+
+    private func load(store: any Store, now: Date) async throws {
         guard !isSeeded else { return }
         let recent = try await store.articles(since: now.addingTimeInterval(-window), limit: seedLimit)
         state.withLock { state in
