@@ -301,7 +301,10 @@ public struct FeedPipeline: Sendable {
     /// Marks the articles matched, whether or not any topic matched them.
     func recordMatches(for articles: [Article], of feed: StoredFeed?, at matched: Date) async throws -> Int {
         // A feed no longer configured is not watched: its leftover articles are closed unmatched.
-        let matches = feed.map { match(articles, of: $0, at: matched) } ?? []
+        var matches: [TopicMatch] = []
+        if let feed {
+            matches = match(Self.flaggable(articles, cutoff: await backfillCutoff(feedID: feed.id)), of: feed, at: matched)
+        }
         return try await record(matches, completing: articles.map(\.id))
     }
 

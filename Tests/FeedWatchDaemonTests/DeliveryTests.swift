@@ -161,7 +161,7 @@ import Testing
         await world.shutdown()
     }
 
-    @Test func alertTopicsSendOneMessagePerMatchThroughTheOutbox() async throws {
+    @Test func alertTopicsSendOneMessagePerTopicAndIntervalThroughTheOutbox() async throws {
         let hooks = RequestRecorder()
         let hook = try await LoopbackHTTPServer.start { request in
             hooks.append(request)
@@ -175,12 +175,12 @@ import Testing
         _ = try await service.tick(now: Date())
         _ = try await service.tick(now: Date().addingTimeInterval(60))
         let alerts = hooks.all
-        #expect(alerts.count == 2, "two missile matches, one alert each, no digest (events = [alert])")
+        #expect(alerts.count == 1, "two missile matches, one message for the topic, no digest (events = [alert])")
         #expect(alerts.allSatisfy { $0.header("X-Feedwatch-Event") == "alert" })
-        let titles = try alerts.map { request -> String in
+        let titles = try alerts.flatMap { request -> [String] in
             let body = try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any]
             let topic = (body?["topics"] as? [[String: Any]])?.first
-            return ((topic?["items"] as? [[String: Any]])?.first?["title"] as? String) ?? ""
+            return ((topic?["items"] as? [[String: Any]]) ?? []).compactMap { $0["title"] as? String }
         }
         #expect(Set(titles) == ["Missile test over the Sea of Japan", "Missile parts smuggled despite sanctions"])
         try await hook.shutdown()

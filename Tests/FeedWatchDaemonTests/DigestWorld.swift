@@ -1,5 +1,6 @@
 import Foundation
 import FeedWatchDaemon
+import GRDB
 import FeedWatchTestSupport
 import Logging
 import Synchronization
@@ -84,10 +85,21 @@ struct DigestWorld {
         return try FeedWatchRuntime(configuration: configuration, logger: quietLogger)
     }
 
-    /// Fetches the feed once and records the matches, as the daemon's refresh does.
-    func refresh(_ runtime: FeedWatchRuntime) async throws {
+    /// Fetches the feed once and records the matches, as the daemon's refresh does. The feed
+    /// counts as watched since `watchedSince`: the tests drive the schedule with times of
+    /// their own, and neither backfill nor a new installation's first digest must hide those.
+    func refresh(_ runtime: FeedWatchRuntime, watchedSince: Date = Date(timeIntervalSince1970: 1_700_000_000)) async throws {
         let feeds = try await runtime.store.syncFeeds(runtime.configuration.feeds)
+        try backdateFeeds(to: watchedSince)
         _ = await runtime.pipeline.refresh(feeds)
+    }
+
+    /// Sets when every feed was added (`feeds.created_at`) in the world's SQLite file.
+    func backdateFeeds(to date: Date) throws {
+        let database = try DatabaseQueue(path: directory + "/feedwatch.sqlite")
+        try database.write { db in
+            try db.execute(sql: "UPDATE feeds SET created_at = ?", arguments: [date.timeIntervalSince1970])
+        }
     }
 
     func shutdown() async {

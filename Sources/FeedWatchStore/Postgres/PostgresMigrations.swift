@@ -143,6 +143,27 @@ enum PostgresMigrations {
         Migration(name: "Remember why each feed's next check is when it is", statements: [
             "ALTER TABLE fetch_state ADD COLUMN next_check_reason TEXT",
         ]),
+        // See the SQLite migration of the same name.
+        Migration(name: "Batch alerts, dismiss stories, keep digest health", statements: [
+            "ALTER TABLE topic_matches ADD COLUMN alerted_at TIMESTAMPTZ",
+            """
+            UPDATE topic_matches m SET alerted_at = d.first
+            FROM (SELECT subject, MIN(created_at) AS first FROM deliveries WHERE subject LIKE 'alert:%' GROUP BY subject) d
+            WHERE d.subject = 'alert:' || m.id
+            """,
+            "CREATE INDEX topic_matches_alerted ON topic_matches(topic_id, alerted_at) WHERE alerted_at IS NOT NULL",
+            """
+            CREATE TABLE dismissals (
+                id BIGSERIAL PRIMARY KEY,
+                topic_id TEXT NOT NULL,
+                story_id BIGINT NOT NULL,
+                title TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                UNIQUE (topic_id, story_id)
+            )
+            """,
+            "ALTER TABLE digests ADD COLUMN health TEXT",
+        ]),
     ]
 
     /// The advisory lock every daemon takes before migrating, so that daemons started
