@@ -1,7 +1,7 @@
 public import Foundation
 import FeedWatchDigest
 import FeedWatchModel
-import FeedWatchStore
+public import FeedWatchStore
 public import Logging
 
 /// Digests and deliveries, driven by one entry point the run loop calls: `tick(now:)`.
@@ -99,10 +99,11 @@ public struct DigestService: Sendable {
         let day = due.day.description
         // A digest made by hand later than the slot (`feedwatch digest`) counts as this one.
         if !collecting || records.contains(where: { $0.day == day || $0.created >= due.at }) { return }
-        // A new installation never makes a digest for a slot before it started watching: its
-        // first digest is at the first slot after the first feed was added, and covers
-        // everything since.
-        if records.isEmpty, let start = try await store.firstFeedWatched(), due.at < start { return }
+        // A new installation never makes a digest for a day before it started watching (a
+        // first start just after midnight with `time = "23:59"` would otherwise publish
+        // yesterday's digest of what it just fetched): its first digest waits for the first
+        // slot of a day it ran on, and covers everything since the first fetch.
+        if records.isEmpty, let start = try await store.firstFeedWatched(), day < publisher.clock.day(of: start) { return }
         try await publish(day: day, now: now, collect: true)
     }
 

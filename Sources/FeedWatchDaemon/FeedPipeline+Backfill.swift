@@ -1,6 +1,7 @@
-import Foundation
-import FeedWatchModel
+public import Foundation
+public import FeedWatchModel
 import FeedWatchStore
+import Logging
 
 /// Backfill: what a feed lists when it is first fetched is mostly its archive. Entries
 /// published longer than `[fetch] backfill` before the feed was added are stored as seen (so
@@ -21,7 +22,7 @@ extension FeedPipeline {
     }
 
     /// The articles to match: those not published before `cutoff`. Undated ones count as new.
-    static func flaggable(_ articles: [Article], cutoff: Date?) -> [Article] {
+    public static func flaggable(_ articles: [Article], cutoff: Date?) -> [Article] {
         guard let cutoff else { return articles }
         return articles.filter { article in
             guard let published = article.published else { return true }

@@ -1,5 +1,6 @@
 import Foundation
 import FeedWatchDigest
+import FeedWatchModel
 import Logging
 import NIOCore
 import NIOHTTP1

@@ -152,8 +152,12 @@ public struct StoredDigestPublisher: Sendable {
     private func edition(day: String, formats: [DigestFormat]) async throws -> DigestEdition? {
         guard let digest = try await store.digest(day: day) else { return nil }
         let records = try await store.digests()
-        let listed = publisher.listed(records.map {
-            DigestSummary(day: $0.day, matchCount: $0.matchCount, created: $0.created)
+        let counts = try await store.digestTopicCounts()
+        let listed = publisher.listed(records.map { record in
+            let topics = (counts[record.day] ?? []).sorted { (topicOrder[$0.topicID] ?? Int.max, $0.topicID) < (topicOrder[$1.topicID] ?? Int.max, $1.topicID) }
+            return DigestSummary(
+                day: record.day, matchCount: record.matchCount, created: record.created,
+                topics: topics.map { DigestSummary.TopicTally(name: $0.name, count: $0.count) })
         })
         let firstWatched = try await store.firstFeedWatched()
         var stored: [String: Digest] = [:]

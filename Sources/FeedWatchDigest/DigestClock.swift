@@ -49,6 +49,6 @@ public struct DigestClock: Sendable {
         guard reference.timeIntervalSince(date) < 6 * 86400, reference >= date else { return displayTime(date) }
         let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let weekday = weekdays[((c.weekday ?? 1) - 1 + 7) % 7]
-        return String(format: "%@ %02d:%02d ", weekday, c.hour ?? 0, c.minute ?? 0) + abbreviation(at: date)
+        return weekday + String(format: " %02d:%02d ", c.hour ?? 0, c.minute ?? 0) + abbreviation(at: date)
     }
 }

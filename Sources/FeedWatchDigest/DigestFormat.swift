@@ -51,10 +51,14 @@ public enum DigestFormat: String, Sendable, Hashable, CaseIterable {
         case .json: return [JSONDigestRenderer(clock: context.dayClock)]
         case .atom:
             let settings = context.settings
-            return [AtomDigestRenderer(clock: context.clock, feedID: settings.feedID, baseURL: settings.baseURL, entries: settings.atomEntries)]
-                + settings.topics.map {
-                    TopicAtomRenderer(clock: context.clock, topic: $0, feedID: settings.feedID, baseURL: settings.baseURL, entries: settings.atomEntries)
-                }
+            var renderers: [any DigestRenderer] = [
+                AtomDigestRenderer(clock: context.clock, feedID: settings.feedID, baseURL: settings.baseURL, entries: settings.atomEntries)
+            ]
+            for topic in settings.topics {
+                renderers.append(TopicAtomRenderer(
+                    clock: context.clock, topic: topic, feedID: settings.feedID, baseURL: settings.baseURL, entries: settings.atomEntries))
+            }
+            return renderers
         }
     }
 }

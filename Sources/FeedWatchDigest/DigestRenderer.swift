@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import FeedWatchModel
 
 /// One file of a digest format: what it is called for a day, and what it holds.

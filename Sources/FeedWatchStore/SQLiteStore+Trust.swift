@@ -68,6 +68,20 @@ extension SQLiteStore {
         try await read("read dismissals") { db in try Self.fetchDismissals(db) }
     }
 
+    public func digestTopicCounts() async throws -> [String: [TopicCount]] {
+        try await read("count matches per digest and topic") { db in
+            var counts: [String: [TopicCount]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT d.day, m.topic_id, MAX(m.topic_name) AS name, COUNT(*) AS n
+                FROM topic_matches m JOIN digests d ON d.id = m.digest_id
+                GROUP BY d.day, m.topic_id ORDER BY d.day, m.topic_id
+                """) {
+                counts[row["day"], default: []].append(TopicCount(topicID: row["topic_id"], name: row["name"], count: row["n"]))
+            }
+            return counts
+        }
+    }
+
     static func fetchDismissals(_ db: Database) throws -> [Dismissal] {
         try Row.fetchAll(db, sql: "SELECT topic_id, story_id, title, created_at FROM dismissals ORDER BY created_at, id").map { row in
             Dismissal(topicID: row["topic_id"], storyID: row["story_id"], title: row["title"], created: Date(timeIntervalSince1970: row["created_at"]))

@@ -272,6 +272,9 @@ public protocol Store: Sendable {
     /// Every dismissal, oldest first.
     func dismissals() async throws -> [Dismissal]
 
+    /// How many matches each digest holds per topic, by day: for the index of digests.
+    func digestTopicCounts() async throws -> [String: [TopicCount]]
+
     /// Pending deliveries due at `now`, oldest first, at most `limit`. A store shared by several
     /// daemons (PostgreSQL) also claims what it returns (`FOR UPDATE SKIP LOCKED`, next attempt
     /// moved past the claim), so two daemons never get the same delivery; the caller must
@@ -378,6 +381,20 @@ public struct AlertQueueing: Sendable, Hashable {
         self.messages = messages
         self.deliveries = deliveries
         self.nextDue = nextDue
+    }
+}
+
+/// How many matches of one topic a digest holds.
+public struct TopicCount: Sendable, Hashable {
+    public var topicID: String
+    /// The name the matches were recorded under.
+    public var name: String
+    public var count: Int
+
+    public init(topicID: String, name: String, count: Int) {
+        self.topicID = topicID
+        self.name = name
+        self.count = count
     }
 }
 

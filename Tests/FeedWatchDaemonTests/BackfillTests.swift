@@ -179,8 +179,10 @@ private func feed(_ items: [String]) -> String {
         // A digest time an hour from now: its latest slot is yesterday's, before the first start.
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
+        let now = calendar.dateComponents([.hour, .minute], from: Date())
         let later = calendar.dateComponents([.hour, .minute], from: Date().addingTimeInterval(3600))
-        let time = String(format: "%02d:%02d", later.hour ?? 0, later.minute ?? 0)
+        // Past 23:00, an hour later is tomorrow: 23:59 is then the time whose last slot was yesterday.
+        let time = (now.hour ?? 0) == 23 ? "23:59" : String(format: "%02d:%02d", later.hour ?? 0, later.minute ?? 0)
         try fixture.writeConfig(feeds: [server.url("/alpha.xml")], extra: "time = \"\(time)\"\n")
         let daemon = try fixture.start()
         #expect(try await eventually { daemon.standardError.contains("ready status=") }, "\(daemon.standardError)")

@@ -12,12 +12,18 @@ final class RequestRecorder: Sendable {
     var all: [LoopbackRequest] { requests.withLock { $0 } }
 }
 
-/// An RSS 2.0 document with these items (titles double as guids).
-func rssFeed(_ items: [(title: String, body: String)]) -> String {
+/// An RSS 2.0 document with these items (titles double as guids), published in the hours
+/// before `now`: news, not backfill, whenever the test runs.
+func rssFeed(_ items: [(title: String, body: String)], now: Date = Date()) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
     var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>Loopback News</title><link>https://news.example/</link>\n"
     for (index, item) in items.enumerated() {
+        let published = formatter.string(from: now.addingTimeInterval(-Double(index + 1) * 3600))
         xml += "<item><title>\(item.title)</title><link>https://news.example/\(index)</link><guid>\(item.title)</guid>"
-        xml += "<pubDate>Mon, 23 Nov 2026 0\(index % 10):15:00 +0000</pubDate><description>\(item.body)</description></item>\n"
+        xml += "<pubDate>\(published)</pubDate><description>\(item.body)</description></item>\n"
     }
     return xml + "</channel></rss>\n"
 }

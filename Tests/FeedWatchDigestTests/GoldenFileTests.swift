@@ -11,7 +11,11 @@ import Testing
         let sample = DigestStories.mergeDuplicates(DigestFixtures.sample)
         let hostile = DigestStories.mergeDuplicates(DigestFixtures.hostile)
         let atom = AtomDigestRenderer(clock: clock, feedID: "urn:feedwatch:0123456789abcdef", baseURL: "https://example.org/digests")
-        let summaries = [sample, hostile].map { DigestSummary(day: $0.day, matchCount: $0.matchCount, created: $0.created) }
+        let summaries = [sample, hostile].map { digest in
+            DigestSummary(
+                day: digest.day, matchCount: digest.matchCount, created: digest.created,
+                topics: digest.sections.map { DigestSummary.TopicTally(name: $0.topic.name, count: $0.items.count) })
+        }
         let context = DigestFixtures.sampleContext
         let hostileContext = DigestFixtures.hostileContext
         return [

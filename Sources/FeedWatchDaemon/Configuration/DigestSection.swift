@@ -1,5 +1,6 @@
 import Foundation
 import FeedWatchDigest
+import FeedWatchModel
 import TOMLKit
 
 /// `[digest]`: when and in which formats digests are written.

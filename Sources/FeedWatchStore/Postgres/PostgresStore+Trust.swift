@@ -78,6 +78,22 @@ extension PostgresStore {
         try await operation("read dismissals") { [self] in try await Self.dismissals(query(Self.dismissalsQuery)) }
     }
 
+    public func digestTopicCounts() async throws -> [String: [TopicCount]] {
+        try await operation("count matches per digest and topic") { [self] in
+            let rows = try await query(
+                """
+                SELECT d.day, m.topic_id, MAX(m.topic_name), COUNT(*)
+                FROM topic_matches m JOIN digests d ON d.id = m.digest_id
+                GROUP BY d.day, m.topic_id ORDER BY d.day, m.topic_id
+                """)
+            var counts: [String: [TopicCount]] = [:]
+            for try await (day, topic, name, count) in rows.decode((String, String, String, Int).self) {
+                counts[day, default: []].append(TopicCount(topicID: topic, name: name, count: count))
+            }
+            return counts
+        }
+    }
+
     static let dismissalsQuery: PostgresQuery = "SELECT topic_id, story_id, title, created_at FROM dismissals ORDER BY created_at, id"
 
     static func dismissals(_ rows: PostgresRowSequence) async throws -> [Dismissal] {
