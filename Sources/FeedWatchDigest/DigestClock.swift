@@ -35,6 +35,8 @@ public struct DigestClock: Sendable {
     /// The zone's abbreviation at `date` as its readers know it (`CET`, `CEST`, `EST`, `+0330`),
     /// from the zone database; "UTC+1" only when the database has none.
     public func abbreviation(at date: Date) -> String {
+        // Foundation on Linux calls "UTC" "GMT"; the configuration and the reader say UTC.
+        if timeZone.identifier == "UTC" || timeZone.identifier == "GMT" { return "UTC" }
         if let known = ZoneAbbreviation.abbreviation(timeZone, at: date) { return known }
         var abbreviation = timeZone.abbreviation(for: date) ?? timeZone.identifier
         // Linux Foundation knows few zone abbreviations and says "GMT+1"; readers know "UTC+1".

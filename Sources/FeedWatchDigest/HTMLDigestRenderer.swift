@@ -44,7 +44,7 @@ public struct HTMLDigestRenderer: Sendable {
         }
         if let health = context.health { body += DigestMarkup.healthFragment(health, clock: clock) }
         body += "<footer><p>Written by feedwatch. Links open the original articles; nothing on this page loads from the network. "
-        body += "To stop seeing a story under a topic: <code>feedwatch dismiss ID --topic TOPIC</code>.</p></footer>\n"
+        body += "To stop seeing a story under a topic: feedwatch dismiss ID --topic TOPIC.</p></footer>\n"
         return HTMLPage.render(title: "feedwatch digest \(digest.day)", body: body)
     }
 
@@ -100,7 +100,6 @@ enum HTMLPage {
         .more{color:var(--muted)}
         .health{margin-top:2.2rem}
         .health ul{padding-left:1.2rem;color:var(--muted)}
-        code{font-size:.9em}
         table{border-collapse:collapse;width:100%;overflow-wrap:normal}
         td:first-child{white-space:nowrap}
         td,th{text-align:left;padding:.45rem .3rem;border-bottom:1px solid var(--rule)}
