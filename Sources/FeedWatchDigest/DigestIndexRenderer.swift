@@ -50,14 +50,14 @@ public struct DigestIndexRenderer: Sendable {
         if digests.isEmpty {
             body += "<p class=\"empty\">No digest has been written yet.</p>\n"
         } else {
-            body += "<table>\n<thead><tr><th>Day</th><th>Matches</th><th>Topics</th><th>Made</th></tr></thead>\n<tbody>\n"
+            body += "<table>\n<thead><tr><th>Day</th><th>Matches</th><th>Topics</th><th class=\"made\">Made</th></tr></thead>\n<tbody>\n"
             for digest in digests {
                 // Days come from the store, which only writes YYYY-MM-DD; escape anyway.
                 let day = DigestMarkup.escape(digest.day)
                 body += "<tr><td><a href=\"\(day).\(linkExtension)\">\(day)</a></td><td class=\"n\">\(digest.matchCount)</td>"
                 let topics = digest.topics.map { "\(DigestMarkup.escape($0.name)) <span class=\"count\">\($0.count)</span>" }
                 body += "<td class=\"topics\">\(topics.joined(separator: " · "))</td>"
-                body += "<td>\(DigestMarkup.escape(clock.displayTime(digest.created)))</td></tr>\n"
+                body += "<td class=\"made\">\(DigestMarkup.escape(clock.displayTime(digest.created)))</td></tr>\n"
             }
             body += "</tbody>\n</table>\n"
         }

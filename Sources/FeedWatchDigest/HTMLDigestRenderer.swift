@@ -100,6 +100,8 @@ enum HTMLPage {
         .more{color:var(--muted)}
         .health{margin-top:2.2rem}
         .health ul{padding-left:1.2rem;color:var(--muted)}
+        td.topics{overflow-wrap:anywhere;font-size:.92rem}
+        @media (max-width:40rem){.made{display:none}}
         table{border-collapse:collapse;width:100%;overflow-wrap:normal}
         td:first-child{white-space:nowrap}
         td,th{text-align:left;padding:.45rem .3rem;border-bottom:1px solid var(--rule)}

@@ -215,3 +215,40 @@ import Testing
         await world.shutdown()
     }
 }
+
+/// A burst of 5,000 matching entries in one refresh, through the real pipeline, the digest
+/// service and a loopback webhook: how many alert messages go out.
+@Suite struct AlertBurstTests {
+    @Test func aBurstOf5000MatchesSendsOneAlertMessage() async throws {
+        let hooks = RequestRecorder()
+        let hook = try await LoopbackHTTPServer.start { request in
+            hooks.append(request)
+            return .status(200)
+        }
+        let burst = (1...5000).map { (title: "Missile launch report \($0)", body: "Report \($0): another missile was fired.") }
+        let feed = rssFeed(burst)
+        let server = try await LoopbackHTTPServer.start { _ in .ok(feed) }
+        let fixture = try CycleFixture(
+            feeds: [server.url("/burst.xml")], topics: [(id: "missiles", name: "Missiles", query: "missile")],
+            extra: "alert_interval = \"15m\"\n\n[[notify]]\nkind = \"webhook\"\nurl = \"\(hook.url("/alert"))\"\nevents = [\"alert\"]\n")
+        var text = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
+        text = text.replacingOccurrences(of: "query = 'missile'\n", with: "query = 'missile'\nalert = true\n")
+        try text.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        let runtime = try await fixture.runtime()
+        let feeds = try await runtime.store.syncFeeds(runtime.configuration.feeds)
+        let reports = await runtime.pipeline.refresh(feeds)
+        #expect(reports.first?.newMatches == 5000)
+        let service = DigestService(runtime: runtime)
+        let now = Date()
+        let wake = try await service.tick(now: now)
+        _ = try await service.tick(now: now.addingTimeInterval(60))
+        #expect(hooks.all.count == 1, "5,000 matches, one alert message")
+        let body = try JSONSerialization.jsonObject(with: Data(try #require(hooks.all.first).body)) as? [String: Any]
+        let topic = try #require((body?["topics"] as? [[String: Any]])?.first)
+        #expect((topic["items"] as? [Any])?.count == 10)
+        #expect(topic["more_count"] as? Int == 4990)
+        #expect(wake <= now.addingTimeInterval(86400))
+        try await hook.shutdown()
+        try await server.shutdown()
+    }
+}
