@@ -25,7 +25,7 @@ public enum DigestStories {
                     items.append(item)
                 }
             }
-            return Digest.Section(topic: section.topic, items: items)
+            return Digest.Section(topic: section.topic, items: items, moreCount: section.moreCount)
         }
         return merged
     }
