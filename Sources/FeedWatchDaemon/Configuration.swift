@@ -104,6 +104,10 @@ public struct FetchConfiguration: Sendable, Hashable {
     public var fullTextPerRefresh: Int = 20
     /// Article pages larger than this are not extracted (`full_text_max_bytes`).
     public var fullTextMaxBytes: Int = 8 << 20
+    /// `backfill`: entries published longer than this before a feed was added are stored as
+    /// seen but never matched, so a new feed does not flood the first digest with its archive;
+    /// nil (`"all"`) matches everything. Undated entries always count as new.
+    public var backfill: TimeSpan? = .hours(48)
 
     public init() {}
 
@@ -228,9 +232,20 @@ public struct DigestConfiguration: Sendable, Hashable {
     public var notifiers: [NotifierConfiguration] = []
     /// Ids of the topics with `alert = true`: each of their matches is also sent at once.
     public var alertTopicIDs: [String] = []
+    /// Every configured topic, in configuration order: digests list topics so, and the
+    /// `atom` format writes a feed for each.
+    public var topics: [TopicReference] = []
     /// At most this many deliveries are attempted per daemon wake-up, so a long outbox after
     /// an outage cannot hold up fetching.
     public var deliveriesPerTick: Int = 20
+    /// `alert_interval`: at most one alert message per topic in this time; the first match of
+    /// a burst is sent at once, what follows within the interval waits and goes as one message.
+    public var alertInterval: TimeSpan = .minutes(15)
+    /// `alert_max_stories`: the most stories one alert message lists; the rest are counted.
+    public var alertMaxStories: Int = 10
+    /// `max_stories_per_topic`: the most stories a topic shows in the Markdown digest and the
+    /// e-mail; the rest are counted and linked (the HTML page, JSON and Atom keep all).
+    public var maxStoriesPerTopic: Int = 15
 }
 
 /// One `[[notify]]` table: where digests and alerts are sent, and how hard to try.

@@ -1,7 +1,7 @@
 public import Foundation
 import FeedWatchDigest
 import FeedWatchModel
-import FeedWatchStore
+public import FeedWatchStore
 public import Logging
 
 /// Digests and deliveries, driven by one entry point the run loop calls: `tick(now:)`.
@@ -47,7 +47,8 @@ public struct DigestService: Sendable {
         // collects matches (an alert would be lost); interrupted ones are still finished.
         var alertsQueued = true
         do {
-            try await queueAlerts(now: now)
+            // A topic held back by `alert_interval` is sent when its interval has passed.
+            if let due = try await queueAlerts(now: now).nextDue { wake = min(wake, due) }
         } catch {
             alertsQueued = false
             logger.error("alerts not queued", metadata: ["error": "\(error)"])
@@ -66,11 +67,16 @@ public struct DigestService: Sendable {
         return wake
     }
 
-    /// Queues one delivery per new match of a topic with `alert = true`, for every notifier
-    /// that takes alerts. Must run before the matches are collected into a digest.
-    public func queueAlerts(now: Date) async throws {
+    /// Queues the alert messages of topics with `alert = true` that are due (at most one per
+    /// topic per `alert_interval`), for every notifier that takes alerts. Must run before the
+    /// matches are collected into a digest.
+    @discardableResult
+    public func queueAlerts(now: Date) async throws -> AlertQueueing {
         let queued = try await publisher.queueAlerts(now: now)
-        if queued > 0 { logger.info("alerts queued", metadata: ["deliveries": "\(queued)"]) }
+        if queued.messages > 0 {
+            logger.info("alerts queued", metadata: ["messages": "\(queued.messages)", "deliveries": "\(queued.deliveries)"])
+        }
+        return queued
     }
 
     /// Attempts the deliveries due at `now` (at most `deliveries_per_tick`); returns how many
@@ -93,6 +99,11 @@ public struct DigestService: Sendable {
         let day = due.day.description
         // A digest made by hand later than the slot (`feedwatch digest`) counts as this one.
         if !collecting || records.contains(where: { $0.day == day || $0.created >= due.at }) { return }
+        // A new installation never makes a digest for a day before it started watching (a
+        // first start just after midnight with `time = "23:59"` would otherwise publish
+        // yesterday's digest of what it just fetched): its first digest waits for the first
+        // slot of a day it ran on, and covers everything since the first fetch.
+        if records.isEmpty, let start = try await store.firstFeedWatched(), day < publisher.clock.day(of: start) { return }
         try await publish(day: day, now: now, collect: true)
     }
 

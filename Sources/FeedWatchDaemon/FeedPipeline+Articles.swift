@@ -10,7 +10,8 @@ import Logging
 /// full text (as the feed's `full_text` asks), story clustering, then matching.
 extension FeedPipeline {
     /// Returns the matches to record. New articles are extracted and clustered; updated ones are
-    /// matched again (recording skips topics they already matched). Failures of extraction and
+    /// matched again (recording skips topics they already matched). Backfill (entries published
+    /// before the feed was added, less `[fetch] backfill`) is not matched. Failures of extraction and
     /// clustering are logged and leave the article to be matched on what the feed gave.
     func processArticles(_ stored: StoredEntries, feed: StoredFeed, fullText mode: FullTextMode, discovered: Date) async -> [TopicMatch] {
         var articles = stored.new
@@ -25,7 +26,9 @@ extension FeedPipeline {
                 logger.error("cannot cluster articles", metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "error": "\(error)"])
             }
         }
-        return match(articles + stored.updated, of: feed, at: discovered)
+        // Backfill is stored and clustered (later reports join its stories) but never matched.
+        let cutoff = await backfillCutoff(feedID: feed.id)
+        return match(Self.flaggable(articles + stored.updated, cutoff: cutoff), of: feed, at: discovered)
     }
 
     /// Fetches and extracts the pages of `articles` that qualify (all for `.always`, candidates of

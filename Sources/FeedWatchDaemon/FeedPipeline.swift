@@ -335,14 +335,17 @@ public struct FeedPipeline: Sendable {
         let write = FeedRefreshWrite(
             feedID: feed.id, title: parsed.title.flatMap { $0 != feed.title ? $0 : nil }, entries: parsed.entries,
             discovered: discovered, state: state, topics: topics)
+        // Read before the transaction: backfill (entries published well before the feed was
+        // added) is stored and clustered but never matched.
+        let cutoff = await backfillCutoff(feedID: feed.id)
         let result: FeedRefreshResult
         do {
             result = try await store.storeRefresh(write) { [self] stored in
                 guard fullText == .never else { return FeedRefreshDerivation() }
                 let assigned = self.stories.assignSeeded(stored.new)
                 let articles = stored.new + stored.updated
-                return FeedRefreshDerivation(
-                    stories: assigned, matches: match(articles, of: feed, at: discovered), completing: articles.map(\.id))
+                let matches = match(Self.flaggable(articles, cutoff: cutoff), of: feed, at: discovered)
+                return FeedRefreshDerivation(stories: assigned, matches: matches, completing: articles.map(\.id))
             }
         } catch {
             throw RefreshFailure(message: "refresh not stored (the next fetch retries): \(error)")
@@ -370,7 +373,10 @@ public struct FeedPipeline: Sendable {
     /// Marks the articles matched, whether or not any topic matched them.
     func recordMatches(for articles: [Article], of feed: StoredFeed?, at matched: Date) async throws -> Int {
         // A feed no longer configured is not watched: its leftover articles are closed unmatched.
-        let matches = feed.map { match(articles, of: $0, at: matched) } ?? []
+        var matches: [TopicMatch] = []
+        if let feed {
+            matches = match(Self.flaggable(articles, cutoff: await backfillCutoff(feedID: feed.id)), of: feed, at: matched)
+        }
         return try await record(matches, completing: articles.map(\.id))
     }
 

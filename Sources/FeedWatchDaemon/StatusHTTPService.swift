@@ -1,4 +1,6 @@
 import Foundation
+import FeedWatchDigest
+import FeedWatchModel
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -104,7 +106,25 @@ final class StatusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             if health.healthy { return (.ok, "text/plain; charset=utf-8", "ok\n") }
             return (.serviceUnavailable, "text/plain; charset=utf-8", health.problems.joined(separator: "\n") + "\n")
         default:
-            return (.notFound, "text/plain; charset=utf-8", "not found: try /metrics or /healthz\n")
+            if let feed = topicFeed(path: path, digest: daemon.runtime.configuration.digest) { return feed }
+            return (.notFound, "text/plain; charset=utf-8", "not found: try /metrics, /healthz or /topics/<id>.atom\n")
         }
     }
+
+    /// `GET /topics/<id>.atom`: a configured topic's Atom feed, as the `atom` format last wrote
+    /// it beside the digests. Only configured ids are served, so no path reaches another file.
+    static func topicFeed(path: String, digest: DigestConfiguration) -> (HTTPResponseStatus, String, String)? {
+        guard path.hasPrefix("/topics/"), path.hasSuffix(".atom"), digest.formats.contains(.atom) else { return nil }
+        let id = String(path.dropFirst("/topics/".count).dropLast(".atom".count))
+        guard let topic = digest.topics.first(where: { $0.id == id }) else { return nil }
+        let file = (digest.directory as NSString).appendingPathComponent(TopicAtomRenderer.fileName(topicID: topic.id))
+        guard let data = FileManager.default.contents(atPath: file), data.count <= maxTopicFeedBytes else {
+            return (.notFound, "text/plain; charset=utf-8", "no feed for topic \(topic.id) yet: it is written with the next digest\n")
+        }
+        return (.ok, "application/atom+xml; charset=utf-8", String(decoding: data, as: UTF8.self))
+    }
+
+    /// A topic feed carries at most `TopicAtomRenderer.maxStories` stories; a file larger than
+    /// this is not ours to serve.
+    static let maxTopicFeedBytes = 16 << 20
 }

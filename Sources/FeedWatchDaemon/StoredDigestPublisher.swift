@@ -23,6 +23,9 @@ public struct StoredDigestPublisher: Sendable {
     /// The digest stage: formats, file names, rendering, atomic writes, message bodies.
     public let publisher: DigestPublisher
 
+    /// The position of each configured topic, by id: digests list topics in this order.
+    public let topicOrder: [String: Int]
+
     /// The digest time zone's calendar.
     public var clock: DigestClock { publisher.clock }
 
@@ -34,16 +37,19 @@ public struct StoredDigestPublisher: Sendable {
         self.configuration = configuration
         self.store = store
         self.publisher = DigestPublisher(settings: configuration.publishing, clock: clock)
+        var order: [String: Int] = [:]
+        for (index, topic) in configuration.topics.enumerated() where order[topic.id] == nil { order[topic.id] = index }
+        self.topicOrder = order
     }
 
-    /// Queues one delivery per new match of a topic with `alert = true`, for every notifier
-    /// that takes alerts; returns how many were queued. Alerts only look at matches not yet in
-    /// a digest, so this must run before they are collected.
+    /// Queues the alert messages that are due: per topic with `alert = true`, at most one per
+    /// `alert_interval`, one item per story, for every notifier that takes alerts. Alerts only
+    /// look at matches not yet in a digest, so this must run before they are collected.
     @discardableResult
-    public func queueAlerts(now: Date) async throws -> Int {
+    public func queueAlerts(now: Date) async throws -> AlertQueueing {
         try await store.enqueueAlerts(
             topicIDs: configuration.alertTopicIDs, notifiers: configuration.notifierNames(for: .alert),
-            timeZone: configuration.timeZone, at: now)
+            timeZone: configuration.timeZone, at: now, policy: configuration.alertPolicy)
     }
 
     /// Queues alerts, collects pending matches into today's digest (in the digest time zone)
@@ -83,8 +89,13 @@ public struct StoredDigestPublisher: Sendable {
         return configuration.formats.allSatisfy { FileManager.default.fileExists(atPath: path(day: day, format: $0)) }
     }
 
-    /// Steps 2–4 for a digest already collected. Safe to repeat.
+    /// Steps 2–4 for a digest already collected. Safe to repeat: the health report is frozen
+    /// with the digest the first time, so a repeat renders the same bytes.
     public func finish(day: String, now: Date) async throws -> [DigestPublisher.Output] {
+        if try await store.digestHealth(day: day) == nil {
+            let report = try await DigestHealthReport.make(store: store, now: now)
+            _ = try await store.recordDigestHealth(day: day, health: DigestHealthReport.encode(report))
+        }
         guard let edition = try await edition(day: day, formats: configuration.formats) else { return [] }
         let empty = publisher.skips(edition.digest)
         var outputs: [DigestPublisher.Output] = []
@@ -132,39 +143,80 @@ public struct StoredDigestPublisher: Sendable {
     func notification(for delivery: Delivery) async -> Result<FeedWatchDigest.Notification, DeliveryError> {
         let digest: Digest
         let event: NotifierEvent
+        let id = FeedWatchDigest.Notification.deliveryID(number: delivery.id, key: delivery.subject)
         if let day = delivery.digestDay {
-            guard let stored = try? await store.digest(day: day) else { return .failure(DeliveryError("digest \(day) is not in the store")) }
-            digest = stored
-            event = .digest
+            guard let found = try? await edition(day: day, formats: []) else { return .failure(DeliveryError("digest \(day) is not in the store")) }
+            return .success(publisher.notification(digestOf: found, deliveryID: id))
         } else if let payload = delivery.payload {
             digest = payload
             event = .alert
         } else {
             return .failure(DeliveryError("delivery \(delivery.subject) has no content", retryable: false))
         }
-        let id = FeedWatchDigest.Notification.deliveryID(number: delivery.id, key: delivery.subject)
         return .success(publisher.notification(event, of: digest, deliveryID: id))
     }
 
     /// The stored digest of `day` with what rendering `formats` reads besides it; nil when
     /// the store has no such digest.
+    ///
+    /// Sections come in configuration order (topics no longer configured last, by id); each
+    /// digest's period starts at the previous digest, the first one's at the first fetch.
     private func edition(day: String, formats: [DigestFormat]) async throws -> DigestEdition? {
         guard let digest = try await store.digest(day: day) else { return nil }
-        let listed = publisher.listed(try await store.digests().map {
-            DigestSummary(day: $0.day, matchCount: $0.matchCount, created: $0.created)
+        let records = try await store.digests()
+        let counts = try await store.digestTopicCounts()
+        let listed = publisher.listed(records.map { record in
+            let topics = (counts[record.day] ?? []).sorted { (topicOrder[$0.topicID] ?? Int.max, $0.topicID) < (topicOrder[$1.topicID] ?? Int.max, $1.topicID) }
+            return DigestSummary(
+                day: record.day, matchCount: record.matchCount, created: record.created,
+                topics: topics.map { DigestSummary.TopicTally(name: $0.name, count: $0.count) })
         })
+        let firstWatched = try await store.firstFeedWatched()
         var stored: [String: Digest] = [:]
-        for earlier in publisher.earlierDays(upTo: day, listed: listed, formats: formats) {
-            stored[earlier] = try await store.digest(day: earlier)
+        var since: [String: Date] = [:]
+        var health: [String: DigestHealth] = [:]
+        for earlier in [day] + publisher.earlierDays(upTo: day, listed: listed, formats: formats) {
+            if earlier != day, let found = try await store.digest(day: earlier) { stored[earlier] = inConfigurationOrder(found) }
+            // Records are newest first: the next one after this day's is the previous digest.
+            since[earlier] = records.first(where: { $0.day < earlier })?.created ?? firstWatched
+            if let text = try await store.digestHealth(day: earlier), let report = DigestHealthReport.decode(text) { health[earlier] = report }
         }
-        return DigestEdition(digest: digest, listed: listed, stored: stored)
+        return DigestEdition(
+            digest: inConfigurationOrder(digest), listed: listed, stored: stored, since: since, health: health,
+            dismissals: try await store.dismissals())
+    }
+
+    /// `digest` with its sections in configuration order and the configured names' order noted.
+    func inConfigurationOrder(_ digest: Digest) -> Digest {
+        var ordered = digest
+        for index in ordered.sections.indices {
+            ordered.sections[index].topic.order = topicOrder[ordered.sections[index].topic.id]
+        }
+        ordered.sections.sort { a, b in
+            switch (a.topic.order, b.topic.order) {
+            case let (x?, y?): return x < y
+            case (_?, nil): return true
+            case (nil, _?): return false
+            case (nil, nil): return a.topic.id < b.topic.id
+            }
+        }
+        return ordered
     }
 }
 
 extension DigestConfiguration {
     /// What the digest stage needs to know to write files.
     var publishing: DigestPublisher.Settings {
-        DigestPublisher.Settings(directory: directory, formats: formats, skipEmpty: skipEmpty, atomEntries: atomEntries, baseURL: baseURL)
+        var settings = DigestPublisher.Settings(
+            directory: directory, formats: formats, skipEmpty: skipEmpty, atomEntries: atomEntries, baseURL: baseURL,
+            maxStoriesPerTopic: maxStoriesPerTopic)
+        settings.topics = topics
+        return settings
+    }
+
+    /// How alerts are batched: `alert_interval` and `alert_max_stories`.
+    var alertPolicy: AlertPolicy {
+        AlertPolicy(interval: alertInterval.timeInterval, maxStories: alertMaxStories)
     }
 
     /// The notifiers that take `event`, in configuration order.

@@ -28,10 +28,29 @@ public struct DigestClock: Sendable {
     /// `date` as the reader sees it: `2016-03-22 10:30 CET`.
     public func displayTime(_ date: Date) -> String {
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+            + abbreviation(at: date)
+    }
+
+    /// The zone's abbreviation at `date` as its readers know it (`CET`, `CEST`, `EST`, `+0330`),
+    /// from the zone database; "UTC+1" only when the database has none.
+    public func abbreviation(at date: Date) -> String {
+        // Foundation on Linux calls "UTC" "GMT"; the configuration and the reader say UTC.
+        if timeZone.identifier == "UTC" || timeZone.identifier == "GMT" { return "UTC" }
+        if let known = ZoneAbbreviation.abbreviation(timeZone, at: date) { return known }
         var abbreviation = timeZone.abbreviation(for: date) ?? timeZone.identifier
         // Linux Foundation knows few zone abbreviations and says "GMT+1"; readers know "UTC+1".
         if abbreviation.hasPrefix("GMT") { abbreviation = "UTC" + abbreviation.dropFirst(3) }
-        return String(format: "%04d-%02d-%02d %02d:%02d ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
-            + abbreviation
+        return abbreviation
+    }
+
+    /// The start of a digest's period as a reader says it: `Tue 07:00 CET` within a week of
+    /// `reference` (the digest's own time), else `2026-11-20 07:00 CET`.
+    public func periodStart(_ date: Date, reference: Date) -> String {
+        let c = calendar.dateComponents([.weekday, .hour, .minute], from: date)
+        guard reference.timeIntervalSince(date) < 6 * 86400, reference >= date else { return displayTime(date) }
+        let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let weekday = weekdays[((c.weekday ?? 1) - 1 + 7) % 7]
+        return weekday + String(format: " %02d:%02d ", c.hour ?? 0, c.minute ?? 0) + abbreviation(at: date)
     }
 }

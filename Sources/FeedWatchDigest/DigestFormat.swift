@@ -12,7 +12,7 @@ public enum DigestFormat: String, Sendable, Hashable, CaseIterable {
     case html
     /// `YYYY-MM-DD.json`.
     case json
-    /// `digests.atom`, the latest digests as a feed.
+    /// `digests.atom`, the latest digests as a feed, and `topics/<id>.atom` per topic.
     case atom
 
     /// The file extension of this format.
@@ -41,15 +41,24 @@ public enum DigestFormat: String, Sendable, Hashable, CaseIterable {
     /// The renderers of this format's files, the day's own file first.
     func renderers(_ context: DigestRenderContext) -> [any DigestRenderer] {
         switch self {
-        case .markdown: return [MarkdownDigestRenderer(clock: context.dayClock)]
+        case .markdown:
+            return [MarkdownDigestRenderer(
+                clock: context.dayClock, maxStoriesPerTopic: context.settings.maxStoriesPerTopic,
+                linksHTML: context.settings.formats.contains(.html))]
         case .html:
-            return [HTMLDigestRenderer(clock: context.dayClock),
+            return [HTMLDigestRenderer(clock: context.dayClock, foldAfter: context.settings.maxStoriesPerTopic),
                     DigestIndexRenderer(clock: context.clock, linksAtomFeed: context.settings.formats.contains(.atom))]
         case .json: return [JSONDigestRenderer(clock: context.dayClock)]
         case .atom:
-            return [AtomDigestRenderer(
-                clock: context.clock, feedID: context.settings.feedID, baseURL: context.settings.baseURL,
-                entries: context.settings.atomEntries)]
+            let settings = context.settings
+            var renderers: [any DigestRenderer] = [
+                AtomDigestRenderer(clock: context.clock, feedID: settings.feedID, baseURL: settings.baseURL, entries: settings.atomEntries)
+            ]
+            for topic in settings.topics {
+                renderers.append(TopicAtomRenderer(
+                    clock: context.clock, topic: topic, feedID: settings.feedID, baseURL: settings.baseURL, entries: settings.atomEntries))
+            }
+            return renderers
         }
     }
 }

@@ -1,15 +1,29 @@
 public import Foundation
 import FeedWatchModel
 
-/// One line of the digest index: a digest's day, size and creation time.
+/// One line of the digest index: a digest's day, size, creation time and matches per topic.
 public struct DigestSummary: Sendable, Hashable {
     public var day: String
     public var matchCount: Int
     public var created: Date
-    public init(day: String, matchCount: Int, created: Date) {
+    /// Matches per topic, in configuration order: (topic name, count).
+    public var topics: [TopicTally]
+
+    /// How many matches one topic had that day.
+    public struct TopicTally: Sendable, Hashable {
+        public var name: String
+        public var count: Int
+        public init(name: String, count: Int) {
+            self.name = name
+            self.count = count
+        }
+    }
+
+    public init(day: String, matchCount: Int, created: Date, topics: [TopicTally] = []) {
         self.day = day
         self.matchCount = matchCount
         self.created = created
+        self.topics = topics
     }
 }
 
@@ -36,12 +50,14 @@ public struct DigestIndexRenderer: Sendable {
         if digests.isEmpty {
             body += "<p class=\"empty\">No digest has been written yet.</p>\n"
         } else {
-            body += "<table>\n<thead><tr><th>Day</th><th>Matches</th><th>Made</th></tr></thead>\n<tbody>\n"
+            body += "<table>\n<thead><tr><th>Day</th><th>Matches</th><th>Topics</th><th class=\"made\">Made</th></tr></thead>\n<tbody>\n"
             for digest in digests {
                 // Days come from the store, which only writes YYYY-MM-DD; escape anyway.
                 let day = DigestMarkup.escape(digest.day)
                 body += "<tr><td><a href=\"\(day).\(linkExtension)\">\(day)</a></td><td class=\"n\">\(digest.matchCount)</td>"
-                body += "<td>\(DigestMarkup.escape(clock.displayTime(digest.created)))</td></tr>\n"
+                let topics = digest.topics.map { "\(DigestMarkup.escape($0.name)) <span class=\"count\">\($0.count)</span>" }
+                body += "<td class=\"topics\">\(topics.joined(separator: " · "))</td>"
+                body += "<td class=\"made\">\(DigestMarkup.escape(clock.displayTime(digest.created)))</td></tr>\n"
             }
             body += "</tbody>\n</table>\n"
         }

@@ -58,49 +58,78 @@ enum DigestMarkup {
     static func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
 
     /// The digest's sections as an HTML fragment (no page chrome): used by the page, the
-    /// Atom entries and the e-mail, so all show the same thing.
-    static func sectionsFragment(_ digest: Digest, clock: DigestClock, headingLevel: Int = 2) -> String {
+    /// Atom entries and the e-mail, so all show the same thing. Each story is shown in full
+    /// under its first topic and referenced from the others. Past `cap` stories a topic's rest
+    /// is folded into a `<details>` (`cut` false: the page keeps all) or left out, counted and
+    /// linked to `moreLink` (`cut` true: the e-mail).
+    static func sectionsFragment(
+        _ digest: Digest, clock: DigestClock, headingLevel: Int = 2, cap: Int? = nil, cut: Bool = false, moreLink: String? = nil
+    ) -> String {
         let h = headingLevel
         var out = ""
-        for section in digest.sections {
+        for section in DigestLayout(digest, cap: cap).sections {
             let anchor = anchor(section.topic.id)
             out += "<section id=\"\(anchor)\">\n<h\(h)>\(escape(section.topic.name))"
-            out += " <span class=\"count\">\(section.items.count)</span></h\(h)>\n"
-            for item in section.items {
-                // dir="auto": a Persian or Arabic title or snippet reads right to left in its own box.
-                out += "<article>\n<h\(h + 1) dir=\"auto\">"
-                if let url = safeURL(item.link) {
-                    out += "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(escape(item.title))</a>"
+            out += " <span class=\"count\">\(section.entries.count)</span></h\(h)>\n"
+            for entry in section.shown { out += article(entry, clock: clock, headingLevel: h + 1) }
+            let rest = section.entries.dropFirst(section.shown.count)
+            if !rest.isEmpty {
+                let more = "\(count(rest.count, "more story", "more stories"))"
+                if !cut {
+                    out += "<details>\n<summary>\(more)</summary>\n"
+                    for entry in rest { out += article(entry, clock: clock, headingLevel: h + 1) }
+                    out += "</details>\n"
+                } else if let url = moreLink.flatMap({ safeURL($0) }) {
+                    out += "<p class=\"more\">…and <a href=\"\(escape(url))#\(anchor)\">\(more)</a> in the full digest</p>\n"
                 } else {
-                    out += escape(item.title)
+                    out += "<p class=\"more\">…and \(more) in the HTML and JSON digest files</p>\n"
                 }
-                out += "</h\(h + 1)>\n<p class=\"meta\"><span class=\"source\">\(escape(item.feedName))</span>"
-                if let published = item.published {
-                    out += " · <time datetime=\"\(rfc3339(published))\">\(escape(clock.displayTime(published)))</time>"
-                }
-                out += "</p>\n"
-                for snippet in item.snippets {
-                    out += "<blockquote dir=\"auto\">"
-                    for part in snippet.parts {
-                        let text = escape(part.text.replacingOccurrences(of: "\n", with: " "))
-                        out += part.highlighted ? "<mark>\(text)</mark>" : text
-                    }
-                    out += "</blockquote>\n"
-                }
-                if !item.alsoReportedBy.isEmpty {
-                    let links = item.alsoReportedBy.map { link -> String in
-                        // With a known headline: "Feed: <a>Headline</a>", else the feed's name as the link.
-                        let prefix = link.title == nil ? "" : escape(link.feedName) + ": "
-                        let label = escape(link.title ?? link.feedName)
-                        guard let url = safeURL(link.url) else { return prefix + label }
-                        return prefix + "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(label)</a>"
-                    }
-                    out += "<p class=\"also\">Also reported by \(links.joined(separator: ", "))</p>\n"
-                }
-                out += "</article>\n"
             }
             out += "</section>\n"
         }
         return out
+    }
+
+    /// One story: in full, or a one-line reference to the topic that shows it.
+    private static func article(_ entry: DigestLayout.Entry, clock: DigestClock, headingLevel h: Int) -> String {
+        let item = entry.item
+        var title = escape(item.title)
+        if let url = safeURL(item.link) { title = "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(title)</a>" }
+        if let topic = entry.shownUnder {
+            return "<p class=\"ref\" dir=\"auto\">\(title) <span class=\"meta\">· also under "
+                + "<a href=\"#\(anchor(topic.id))\">\(escape(topic.name))</a> · id \(item.dismissID)</span></p>\n"
+        }
+        // dir="auto": a Persian or Arabic title or snippet reads right to left in its own box.
+        var out = "<article>\n<h\(h) dir=\"auto\">\(title)</h\(h)>\n<p class=\"meta\"><span class=\"source\">\(escape(item.feedName))</span>"
+        if let published = item.published {
+            out += " · <time datetime=\"\(rfc3339(published))\">\(escape(clock.displayTime(published)))</time>"
+        }
+        out += " · <span class=\"id\">id \(item.dismissID)</span></p>\n"
+        for snippet in item.snippets {
+            out += "<blockquote dir=\"auto\">"
+            for part in snippet.parts {
+                let text = escape(part.text.replacingOccurrences(of: "\n", with: " "))
+                out += part.highlighted ? "<mark>\(text)</mark>" : text
+            }
+            out += "</blockquote>\n"
+        }
+        if !item.alsoReportedBy.isEmpty {
+            let links = item.alsoReportedBy.map { link -> String in
+                // With a known headline: "Feed: <a>Headline</a>", else the feed's name as the link.
+                let prefix = link.title == nil ? "" : escape(link.feedName) + ": "
+                let label = escape(link.title ?? link.feedName)
+                guard let url = safeURL(link.url) else { return prefix + label }
+                return prefix + "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(label)</a>"
+            }
+            out += "<p class=\"also\">Also reported by \(links.joined(separator: ", "))</p>\n"
+        }
+        return out + "</article>\n"
+    }
+
+    /// The health footer as HTML, one list item per sentence.
+    static func healthFragment(_ health: DigestHealth, clock: DigestClock) -> String {
+        var out = "<section class=\"health\" id=\"health\">\n<h2>Feeds and matches</h2>\n<ul>\n"
+        for line in clock.healthLines(health) { out += "<li>\(escape(line))</li>\n" }
+        return out + "</ul>\n</section>\n"
     }
 }

@@ -20,14 +20,22 @@ public struct DigestPublisher: Sendable {
         public var atomEntries: Int
         /// `base_url`: where the directory is published, for absolute links in the Atom feed.
         public var baseURL: String?
+        /// `max_stories_per_topic`: the most stories a topic shows in Markdown and e-mail.
+        public var maxStoriesPerTopic: Int?
+        /// The configured topics, in order: the `atom` format writes a feed per topic.
+        public var topics: [TopicReference] = []
 
         /// Settings from the `[digest]` values.
-        public init(directory: String, formats: [DigestFormat], skipEmpty: Bool = false, atomEntries: Int = 30, baseURL: String? = nil) {
+        public init(
+            directory: String, formats: [DigestFormat], skipEmpty: Bool = false, atomEntries: Int = 30, baseURL: String? = nil,
+            maxStoriesPerTopic: Int? = nil
+        ) {
             self.directory = directory
             self.formats = formats
             self.skipEmpty = skipEmpty
             self.atomEntries = atomEntries
             self.baseURL = baseURL
+            self.maxStoriesPerTopic = maxStoriesPerTopic
         }
 
         /// A stable id per digest directory: feed readers key entries on it.
@@ -83,12 +91,18 @@ public struct DigestPublisher: Sendable {
         return days
     }
 
-    /// Every file of every configured format for `edition`.
+    /// Every file of every configured format for `edition`; with `html`, the previous day's
+    /// page again too, whose "next" link now has somewhere to point.
     public func outputs(for edition: DigestEdition) -> [Output] {
-        settings.formats.flatMap { format in
-            renderers(format, timeZone: edition.digest.timeZone).map { renderer in
+        settings.formats.flatMap { format -> [Output] in
+            var outputs = renderers(format, timeZone: edition.digest.timeZone).map { renderer in
                 Output(format: format, path: path(renderer.fileName(day: edition.digest.day)), contents: renderer.render(edition))
             }
+            if format == .html, let previous = edition.previousDayEdition() {
+                let renderer = renderers(format, timeZone: previous.digest.timeZone)[0]
+                outputs.append(Output(format: format, path: path(renderer.fileName(day: previous.digest.day)), contents: renderer.render(previous)))
+            }
+            return outputs
         }
     }
 
@@ -114,27 +128,47 @@ public struct DigestPublisher: Sendable {
         }
     }
 
-    /// The message a notifier sends for `event`: for a digest, the stored digest of the
-    /// delivery's day; for an alert, its frozen one-match digest. `deliveryID` is stable
+    /// The message a notifier sends for a digest: the edition of the delivery's day, as plain
+    /// text for reading and as HTML, each topic capped at `max_stories_per_topic` with the rest
+    /// counted (and linked when `base_url` publishes the HTML pages). `deliveryID` is stable
     /// across retries (`Notification.deliveryID(number:key:)`).
-    public func notification(_ event: NotifierEvent, of digest: Digest, deliveryID: String) -> Notification {
+    public func notification(digestOf edition: DigestEdition, deliveryID: String) -> Notification {
+        let digest = edition.digest
+        let clock = DigestClock(timeZoneIdentifier: digest.timeZone) ?? self.clock
+        let reading = edition.reading
+        var context = edition.context(day: digest.day)
+        context.previousDay = nil
+        context.nextDay = nil
+        context.maxStoriesPerTopic = settings.maxStoriesPerTopic
+        if settings.formats.contains(.html), let base = settings.baseURL.flatMap(DigestMarkup.safeURL) {
+            context.fullDigestLink = (base.hasSuffix("/") ? base : base + "/") + "\(digest.day).html"
+        }
+        let subject = "feedwatch digest \(digest.day): \(digest.matchCount) \(digest.matchCount == 1 ? "match" : "matches")"
+        // The file a command gets: the first configured format with a file per day.
+        let filePath = settings.formats.first(where: \.isDaily).map { path(day: digest.day, format: $0) }
+        return Notification(
+            event: .digest, deliveryID: deliveryID, subject: subject,
+            text: PlainTextDigestRenderer(clock: clock).render(reading, context: context),
+            html: HTMLDigestRenderer(clock: clock).render(reading, context: context, cut: true),
+            json: JSONDigestRenderer(clock: clock).render(reading, context: edition.context(day: digest.day)), filePath: filePath)
+    }
+
+    /// The message a notifier sends for an alert: its frozen payload, one line per story.
+    public func notification(alert digest: Digest, deliveryID: String) -> Notification {
         let clock = DigestClock(timeZoneIdentifier: digest.timeZone) ?? self.clock
         let reading = DigestStories.mergeDuplicates(digest)
-        let subject: String
-        var filePath: String?
-        switch event {
-        case .digest:
-            subject = "feedwatch digest \(digest.day): \(digest.matchCount) \(digest.matchCount == 1 ? "match" : "matches")"
-            // The file a command gets: the first configured format with a file per day.
-            filePath = settings.formats.first(where: \.isDaily).map { path(day: digest.day, format: $0) }
-        case .alert:
-            let section = digest.sections.first
-            subject = "feedwatch alert: \(section?.topic.name ?? "topic"): \(section?.items.first?.title ?? "")"
-        }
+        let alert = AlertRenderer(clock: clock)
         return Notification(
-            event: event, deliveryID: deliveryID, subject: subject,
-            text: MarkdownDigestRenderer(clock: clock).render(reading), html: HTMLDigestRenderer(clock: clock).render(reading),
-            json: JSONDigestRenderer(clock: clock).render(reading), filePath: filePath)
+            event: .alert, deliveryID: deliveryID, subject: alert.subject(reading), text: alert.text(reading), html: alert.html(reading),
+            json: JSONDigestRenderer(clock: clock).render(reading), filePath: nil)
+    }
+
+    /// The message for `event` from a bare digest (no period, health or dismissals).
+    public func notification(_ event: NotifierEvent, of digest: Digest, deliveryID: String) -> Notification {
+        switch event {
+        case .digest: return notification(digestOf: DigestEdition(digest: digest, listed: []), deliveryID: deliveryID)
+        case .alert: return notification(alert: digest, deliveryID: deliveryID)
+        }
     }
 
     private func path(_ fileName: String) -> String {

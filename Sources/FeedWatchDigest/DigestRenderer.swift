@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import FeedWatchModel
 
 /// One file of a digest format: what it is called for a day, and what it holds.
@@ -32,46 +32,88 @@ public struct DigestEdition: Sendable, Hashable {
     public var listed: [DigestSummary]
     /// Stored digests by day, as the renderers' `earlierDays` asked for them.
     public var stored: [String: Digest]
+    /// Where the period of each digest starts, by day (the previous digest, or the first fetch).
+    public var since: [String: Date]
+    /// The health report frozen with each digest, by day.
+    public var health: [String: DigestHealth]
+    /// Stories readers dismissed: a digest made after a dismissal leaves its story out.
+    public var dismissals: [Dismissal]
 
     /// An edition of `digest`.
-    public init(digest: Digest, listed: [DigestSummary], stored: [String: Digest] = [:]) {
+    public init(
+        digest: Digest, listed: [DigestSummary], stored: [String: Digest] = [:], since: [String: Date] = [:],
+        health: [String: DigestHealth] = [:], dismissals: [Dismissal] = []
+    ) {
         self.digest = digest
         self.listed = listed
         self.stored = stored
+        self.since = since
+        self.health = health
+        self.dismissals = dismissals
     }
 
-    /// The day's digest as the reader gets it: copies of one story folded.
-    public var reading: Digest { DigestStories.mergeDuplicates(digest) }
+    /// The day's digest as the reader gets it: copies of one story folded, dismissed stories out.
+    public var reading: Digest { read(digest) }
 
     /// The stored digests of `days` as the reader gets them, in that order; a day the store
     /// did not have is left out.
     public func readings(of days: [String]) -> [Digest] {
         days.compactMap { day -> Digest? in
             let found: Digest? = day == digest.day ? digest : stored[day]
-            return found.map(DigestStories.mergeDuplicates)
+            return found.map(read)
         }
+    }
+
+    private func read(_ digest: Digest) -> Digest {
+        DigestStories.mergeDuplicates(DigestStories.removeDismissed(digest, dismissals: dismissals))
+    }
+
+    /// The edition of the listed day before this one, when the store gave it (`earlierDays`).
+    func previousDayEdition() -> DigestEdition? {
+        guard let day = context(day: digest.day).previousDay, let previous = stored[day] else { return nil }
+        return DigestEdition(digest: previous, listed: listed, stored: stored, since: since, health: health, dismissals: dismissals)
+    }
+
+    /// What the page of `day` says besides its matches: period, health, neighbours in the list.
+    public func context(day: String) -> DigestContext {
+        let days = listed.map(\.day)
+        return DigestContext(
+            since: since[day], health: health[day], previousDay: days.filter { $0 < day }.max(), nextDay: days.filter { $0 > day }.min())
     }
 }
 
 extension MarkdownDigestRenderer: DigestRenderer {
     /// `YYYY-MM-DD.md`.
     public func fileName(day: String) -> String { "\(day).md" }
-    /// The day's digest as Markdown.
-    public func render(_ edition: DigestEdition) -> String { render(edition.reading) }
+    /// The day's digest as Markdown, each topic capped at `maxStoriesPerTopic`.
+    public func render(_ edition: DigestEdition) -> String {
+        var context = edition.context(day: edition.digest.day)
+        context.maxStoriesPerTopic = maxStoriesPerTopic
+        context.fullDigestLink = linksHTML ? "\(edition.digest.day).html" : nil
+        return render(edition.reading, context: context)
+    }
 }
 
 extension HTMLDigestRenderer: DigestRenderer {
     /// `YYYY-MM-DD.html`.
     public func fileName(day: String) -> String { "\(day).html" }
-    /// The day's digest as an HTML page.
-    public func render(_ edition: DigestEdition) -> String { render(edition.reading) }
+    /// The page before this day's, in the list: its "next" link points here.
+    public func earlierDays(upTo day: String, listed: [DigestSummary]) -> [String] {
+        listed.map(\.day).filter { $0 < day }.max().map { [$0] } ?? []
+    }
+    /// The day's digest as an HTML page, every story kept (past `foldAfter`, folded).
+    public func render(_ edition: DigestEdition) -> String {
+        var context = edition.context(day: edition.digest.day)
+        context.maxStoriesPerTopic = foldAfter
+        return render(edition.reading, context: context)
+    }
 }
 
 extension JSONDigestRenderer: DigestRenderer {
     /// `YYYY-MM-DD.json`.
     public func fileName(day: String) -> String { "\(day).json" }
-    /// The day's digest as JSON.
-    public func render(_ edition: DigestEdition) -> String { render(edition.reading) }
+    /// The day's digest as JSON, with its period and health.
+    public func render(_ edition: DigestEdition) -> String { render(edition.reading, context: edition.context(day: edition.digest.day)) }
 }
 
 extension DigestIndexRenderer: DigestRenderer {

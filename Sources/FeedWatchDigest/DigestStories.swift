@@ -25,9 +25,23 @@ public enum DigestStories {
                     items.append(item)
                 }
             }
-            return Digest.Section(topic: section.topic, items: items)
+            return Digest.Section(topic: section.topic, items: items, moreCount: section.moreCount)
         }
         return merged
+    }
+
+    /// Leaves out the stories readers dismissed (under the item's topic, or every topic)
+    /// before `digest` was made: a dismissal changes future digests, not the ones already sent.
+    public static func removeDismissed(_ digest: Digest, dismissals: [Dismissal]) -> Digest {
+        let applying = dismissals.filter { $0.created <= digest.created }
+        guard !applying.isEmpty else { return digest }
+        var kept = digest
+        kept.sections = digest.sections.compactMap { section in
+            var section = section
+            section.items.removeAll { item in applying.contains { $0.hides(storyID: item.dismissID, topic: section.topic.id) } }
+            return section.items.isEmpty ? nil : section
+        }
+        return kept
     }
 
     /// A title reduced to its letters and digits; nil when too short to identify a story.

@@ -9,16 +9,26 @@ public import FeedWatchModel
 /// or load a tracking pixel.
 public struct HTMLDigestRenderer: Sendable {
     public let clock: DigestClock
+    /// Past this many stories a topic's rest is folded (`<details>`), still on the page; nil: none folded.
+    public var foldAfter: Int?
 
-    public init(clock: DigestClock) { self.clock = clock }
+    public init(clock: DigestClock, foldAfter: Int? = nil) {
+        self.clock = clock
+        self.foldAfter = foldAfter
+    }
 
-    public func render(_ digest: Digest) -> String {
-        let matches = digest.matchCount
+    /// The digest alone: every story, no period, no neighbours, no health footer.
+    public func render(_ digest: Digest) -> String { render(digest, context: DigestContext()) }
+
+    /// The page with what `context` adds: the period covered, links to the previous and next
+    /// digests and the index, topics past `maxStoriesPerTopic` folded (or, with `cut`, as in
+    /// the e-mail, left out and linked), the health footer.
+    public func render(_ digest: Digest, context: DigestContext, cut: Bool = false) -> String {
         var body = "<header>\n<h1>feedwatch digest <time datetime=\"\(DigestMarkup.escape(digest.day))\">"
         body += "\(DigestMarkup.escape(digest.day))</time></h1>\n"
-        body += "<p class=\"summary\">\(DigestMarkup.count(matches, "match", "matches")) in "
-        body += "\(DigestMarkup.count(digest.sections.count, "topic", "topics")) · made "
-        body += "\(DigestMarkup.escape(clock.displayTime(digest.created)))</p>\n</header>\n"
+        body += "<p class=\"summary\">\(DigestMarkup.escape(clock.summaryLine(digest, since: context.since)))</p>\n"
+        if !cut { body += Self.dayLinks(context) }
+        body += "</header>\n"
         if digest.sections.isEmpty {
             body += "<main>\n<p class=\"empty\">Nothing new matched your topics in this period.</p>\n</main>\n"
         } else {
@@ -28,11 +38,29 @@ public struct HTMLDigestRenderer: Sendable {
                 body += " <span class=\"count\">\(section.items.count)</span></li>\n"
             }
             body += "</ol>\n</nav>\n<main>\n"
-            body += DigestMarkup.sectionsFragment(digest, clock: clock)
+            body += DigestMarkup.sectionsFragment(
+                digest, clock: clock, cap: context.maxStoriesPerTopic, cut: cut, moreLink: context.fullDigestLink)
             body += "</main>\n"
         }
-        body += "<footer><p>Written by feedwatch. Links open the original articles; nothing on this page loads from the network.</p></footer>\n"
+        if let health = context.health { body += DigestMarkup.healthFragment(health, clock: clock) }
+        body += "<footer><p>Written by feedwatch. Links open the original articles; nothing on this page loads from the network. "
+        body += "To stop seeing a story under a topic: feedwatch dismiss ID --topic TOPIC.</p></footer>\n"
         return HTMLPage.render(title: "feedwatch digest \(digest.day)", body: body)
+    }
+
+    /// "← 2026-12-03 · All digests · 2026-12-05 →" for a page in the digest directory.
+    static func dayLinks(_ context: DigestContext) -> String {
+        var links: [String] = []
+        if let previous = context.previousDay {
+            let day = DigestMarkup.escape(previous)
+            links.append("<a rel=\"prev\" href=\"\(day).html\">← \(day)</a>")
+        }
+        links.append("<a href=\"index.html\">All digests</a>")
+        if let next = context.nextDay {
+            let day = DigestMarkup.escape(next)
+            links.append("<a rel=\"next\" href=\"\(day).html\">\(day) →</a>")
+        }
+        return "<nav class=\"days\" aria-label=\"Digests\"><p>\(links.joined(separator: " · "))</p></nav>\n"
     }
 }
 
@@ -65,6 +93,15 @@ enum HTMLPage {
         blockquote{margin:.4rem 0;padding:.45rem .75rem;background:var(--quote);border-left:3px solid var(--rule);border-radius:4px}
         mark{background:var(--mark);color:var(--markfg);padding:0 .1em;border-radius:2px}
         .also{font-size:.92rem;margin:.4rem 0 0}
+        .ref{margin:.5rem 0;padding:.3rem 0}
+        .days p{margin:.3rem 0 0;font-size:.95rem}
+        details{margin:.8rem 0}
+        summary{cursor:pointer;color:var(--accent);font-weight:600}
+        .more{color:var(--muted)}
+        .health{margin-top:2.2rem}
+        .health ul{padding-left:1.2rem;color:var(--muted)}
+        td.topics{overflow-wrap:anywhere;font-size:.92rem}
+        @media (max-width:40rem){.made{display:none}}
         table{border-collapse:collapse;width:100%;overflow-wrap:normal}
         td:first-child{white-space:nowrap}
         td,th{text-align:left;padding:.45rem .3rem;border-bottom:1px solid var(--rule)}

@@ -8,36 +8,46 @@ public import FeedWatchModel
 /// byte-for-byte the one delivered.
 public struct MarkdownDigestRenderer: Sendable {
     public let clock: DigestClock
+    /// The most stories a topic shows; the rest are counted (nil: all).
+    public var maxStoriesPerTopic: Int?
+    /// Whether `YYYY-MM-DD.html` is written beside it, so the rest of a capped topic is linked.
+    public var linksHTML: Bool
 
-    public init(clock: DigestClock) { self.clock = clock }
+    public init(clock: DigestClock, maxStoriesPerTopic: Int? = nil, linksHTML: Bool = false) {
+        self.clock = clock
+        self.maxStoriesPerTopic = maxStoriesPerTopic
+        self.linksHTML = linksHTML
+    }
 
-    public func render(_ digest: Digest) -> String {
+    /// The digest alone: every story, no period, no health footer.
+    public func render(_ digest: Digest) -> String { render(digest, context: DigestContext()) }
+
+    /// The digest with what `context` adds: the period covered, each topic capped with the
+    /// rest counted (and linked), the health footer.
+    public func render(_ digest: Digest, context: DigestContext) -> String {
         var out = "# feedwatch digest for \(digest.day)\n\n"
-        let topics = digest.sections.count
-        let matches = digest.matchCount
-        out += "\(matches) \(matches == 1 ? "match" : "matches") in \(topics) \(topics == 1 ? "topic" : "topics")"
-        out += " · made \(clock.displayTime(digest.created))\n"
+        out += clock.summaryLine(digest, since: context.since) + "\n"
         if digest.sections.isEmpty {
             out += "\nNothing new matched your topics in this period.\n"
-            return out
+            return out + footer(context)
         }
         out += "\n"
         for section in digest.sections {
             out += "- [\(Self.escape(section.topic.name))](#\(Self.anchor(section.topic.id))) (\(section.items.count))\n"
         }
-        for section in digest.sections {
+        for section in DigestLayout(digest, cap: context.maxStoriesPerTopic).sections {
             out += "\n<a id=\"\(Self.anchor(section.topic.id))\"></a>\n"
             out += "## \(Self.escape(section.topic.name))\n"
-            for item in section.items {
-                out += "\n### "
-                if let link = item.link, let safe = Self.safeLink(link) {
-                    out += "[\(Self.escape(item.title))](<\(safe)>)\n"
-                } else {
-                    out += Self.escape(item.title) + "\n"
+            for entry in section.shown {
+                let item = entry.item
+                if let topic = entry.shownUnder {
+                    out += "\n- " + title(item) + " · also under [\(Self.escape(topic.name))](#\(Self.anchor(topic.id))) · id \(item.dismissID)\n"
+                    continue
                 }
+                out += "\n### " + title(item) + "\n"
                 var source = "*\(Self.escape(item.feedName))*"
                 if let published = item.published { source += " · \(clock.displayTime(published))" }
-                out += "\n" + source + "\n"
+                out += "\n" + source + " · id \(item.dismissID)\n"
                 for snippet in item.snippets {
                     out += "\n> " + Self.render(snippet) + "\n"
                 }
@@ -45,8 +55,35 @@ public struct MarkdownDigestRenderer: Sendable {
                     out += "\nAlso reported by: " + item.alsoReportedBy.map { Self.render($0) }.joined(separator: ", ") + "\n"
                 }
             }
+            if section.hiddenCount > 0 {
+                let more = "and \(DigestMarkup.count(section.hiddenCount, "more story", "more stories"))"
+                if let link = context.fullDigestLink.flatMap({ Self.safeLink($0) ?? (Self.isRelativeFile($0) ? $0 : nil) }) {
+                    out += "\n*…\(more) [in the full digest](<\(link)#\(DigestMarkup.anchor(section.topic.id))>)*\n"
+                } else {
+                    out += "\n*…\(more) in the HTML and JSON digest files*\n"
+                }
+            }
         }
+        return out + footer(context)
+    }
+
+    /// The title as a link when it has a safe one.
+    private func title(_ item: Digest.Item) -> String {
+        if let link = item.link, let safe = Self.safeLink(link) { return "[\(Self.escape(item.title))](<\(safe)>)" }
+        return Self.escape(item.title)
+    }
+
+    /// The health footer: feeds failing, disabled or silent, matches waiting.
+    private func footer(_ context: DigestContext) -> String {
+        guard let health = context.health else { return "" }
+        var out = "\n---\n\n## Feeds and matches\n\n"
+        for line in clock.healthLines(health) { out += "- " + Self.escape(line) + "\n" }
         return out
+    }
+
+    /// A digest file name of our own (`2026-12-04.html`): safe as a relative link.
+    static func isRelativeFile(_ name: String) -> Bool {
+        !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }
     }
 
     /// "*Feed*: [Title](<link>)" when the other report's headline is known, else "[Feed](<link>)";

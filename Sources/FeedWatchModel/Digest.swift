@@ -23,9 +23,31 @@ public struct Digest: Sendable, Hashable, Codable {
         /// reference, the keys a reference lacks being ignored.
         public var topic: TopicReference
         public var items: [Item]
-        public init(topic: TopicReference, items: [Item]) {
+        /// Stories left out of `items` to keep a message bounded (an alert's "and N more"); 0
+        /// in stored digests, which keep every item.
+        public var moreCount: Int = 0
+        public init(topic: TopicReference, items: [Item], moreCount: Int = 0) {
             self.topic = topic
             self.items = items
+            self.moreCount = moreCount
+        }
+
+        private enum CodingKeys: String, CodingKey { case topic, items, moreCount }
+
+        /// Decodes a section; `moreCount` is optional because alert payloads queued by earlier
+        /// versions lack it.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            topic = try c.decode(TopicReference.self, forKey: .topic)
+            items = try c.decode([Item].self, forKey: .items)
+            moreCount = try c.decodeIfPresent(Int.self, forKey: .moreCount) ?? 0
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(topic, forKey: .topic)
+            try c.encode(items, forKey: .items)
+            if moreCount != 0 { try c.encode(moreCount, forKey: .moreCount) }
         }
     }
 
@@ -40,10 +62,13 @@ public struct Digest: Sendable, Hashable, Codable {
         public var snippets: [Snippet]
         /// Other feeds that carried the same story ("also reported by …"); empty when none.
         public var alsoReportedBy: [Link] = []
+        /// The story the article belongs to (the id of its first article), which `feedwatch
+        /// dismiss` takes; nil when it was not clustered.
+        public var storyID: Int64? = nil
 
         public init(
             articleID: Int64, title: String, link: String?, feedName: String, published: Date?, score: Double,
-            snippets: [Snippet], alsoReportedBy: [Link] = []
+            snippets: [Snippet], alsoReportedBy: [Link] = [], storyID: Int64? = nil
         ) {
             self.articleID = articleID
             self.title = title
@@ -53,10 +78,27 @@ public struct Digest: Sendable, Hashable, Codable {
             self.score = score
             self.snippets = snippets
             self.alsoReportedBy = alsoReportedBy
+            self.storyID = storyID
         }
 
+        /// What `feedwatch dismiss` takes to silence this item's story: its story id, else its article id.
+        public var dismissID: Int64 { storyID ?? articleID }
+
         private enum CodingKeys: String, CodingKey {
-            case articleID, title, link, feedName, published, score, snippets, alsoReportedBy
+            case articleID, title, link, feedName, published, score, snippets, alsoReportedBy, storyID
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(articleID, forKey: .articleID)
+            try c.encode(title, forKey: .title)
+            try c.encodeIfPresent(link, forKey: .link)
+            try c.encode(feedName, forKey: .feedName)
+            try c.encodeIfPresent(published, forKey: .published)
+            try c.encode(score, forKey: .score)
+            try c.encode(snippets, forKey: .snippets)
+            try c.encode(alsoReportedBy, forKey: .alsoReportedBy)
+            try c.encodeIfPresent(storyID, forKey: .storyID)
         }
 
         /// Decodes an item; `alsoReportedBy` is optional because alert payloads in the outbox
@@ -71,6 +113,7 @@ public struct Digest: Sendable, Hashable, Codable {
             score = try c.decode(Double.self, forKey: .score)
             snippets = try c.decode([Snippet].self, forKey: .snippets)
             alsoReportedBy = try c.decodeIfPresent([Link].self, forKey: .alsoReportedBy) ?? []
+            storyID = try c.decodeIfPresent(Int64.self, forKey: .storyID)
         }
     }
 

@@ -153,6 +153,27 @@ enum SQLiteMigrations {
         migrator.registerMigration("Index when articles were last seen") { db in
             try db.execute(sql: "CREATE INDEX articles_last_seen ON articles(COALESCE(last_seen_at, discovered_at))")
         }
+        // Alerts are batched per topic (one message per interval, which needs to know what was
+        // alerted and when); readers dismiss stories; each digest keeps the health report it was
+        // published with. Matches an earlier version alerted one by one count as alerted.
+        migrator.registerMigration("Batch alerts, dismiss stories, keep digest health") { db in
+            try db.execute(sql: """
+                ALTER TABLE topic_matches ADD COLUMN alerted_at REAL;
+                UPDATE topic_matches SET alerted_at = (
+                    SELECT MIN(d.created_at) FROM deliveries d WHERE d.subject = 'alert:' || topic_matches.id)
+                WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.subject = 'alert:' || topic_matches.id);
+                CREATE INDEX topic_matches_alerted ON topic_matches(topic_id, alerted_at) WHERE alerted_at IS NOT NULL;
+                CREATE TABLE dismissals (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    topic_id TEXT NOT NULL,
+                    story_id INTEGER NOT NULL,
+                    title TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    UNIQUE (topic_id, story_id)
+                );
+                ALTER TABLE digests ADD COLUMN health TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -29,52 +29,68 @@ extension SQLiteStore {
         }
     }
 
-    public func enqueueAlerts(topicIDs: [String], notifiers: [String], timeZone: String, at: Date) async throws -> Int {
-        guard !topicIDs.isEmpty, !notifiers.isEmpty else { return 0 }
+    public func enqueueAlerts(topicIDs: [String], notifiers: [String], timeZone: String, at: Date, policy: AlertPolicy) async throws
+        -> AlertQueueing
+    {
+        guard !topicIDs.isEmpty, !notifiers.isEmpty else { return AlertQueueing() }
         return try await write("queue alerts") { db in
-            let topics = topicIDs.map { _ in "?" }.joined(separator: ",")
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT m.id AS match_id, m.topic_id, m.topic_name, m.score, m.snippets, m.matched_at,
-                        a.id AS article_id, a.title, a.link, a.published_at, COALESCE(f.name, f.title, f.url) AS feed_name
-                    FROM topic_matches m
-                    JOIN articles a ON a.id = m.article_id
-                    JOIN feeds f ON f.id = a.feed_id
-                    WHERE m.digest_id IS NULL AND m.topic_id IN (\(topics))
-                    ORDER BY m.id
-                    """,
-                arguments: StatementArguments(topicIDs))
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            var queued = 0
-            for row in rows {
-                let matchID: Int64 = row["match_id"]
-                let matched = Date(timeIntervalSince1970: row["matched_at"])
-                let snippetText: String = row["snippets"]
-                let snippets = (try? JSONDecoder().decode([Snippet].self, from: Data(snippetText.utf8))) ?? []
-                let item = Digest.Item(
-                    articleID: row["article_id"], title: row["title"], link: row["link"], feedName: row["feed_name"],
-                    published: Self.date(row["published_at"]), score: row["score"], snippets: snippets)
-                let c = calendar.dateComponents([.year, .month, .day], from: matched)
-                let day = String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
-                let alert = Digest(
-                    day: day, timeZone: timeZone, created: matched,
-                    sections: [Digest.Section(topic: TopicReference(id: row["topic_id"], name: row["topic_name"]), items: [item])])
-                let payload = String(decoding: try encoder.encode(alert), as: UTF8.self)
+            let dismissals = try Self.fetchDismissals(db)
+            let now = at.timeIntervalSince1970
+            var outcome = AlertQueueing()
+            for topicID in topicIDs {
+                let waiting = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM topic_matches WHERE topic_id = ? AND digest_id IS NULL AND alerted_at IS NULL",
+                    arguments: [topicID]) ?? 0
+                guard waiting > 0 else { continue }
+                // At most one message per interval: the first of a burst goes at once, the rest wait.
+                if let last = try Double.fetchOne(db, sql: "SELECT MAX(alerted_at) FROM topic_matches WHERE topic_id = ?", arguments: [topicID]),
+                   now - last < policy.interval {
+                    let due = Date(timeIntervalSince1970: last + policy.interval)
+                    outcome.nextDue = min(outcome.nextDue ?? due, due)
+                    continue
+                }
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT m.id AS match_id, m.topic_id, m.topic_name, m.score, m.snippets,
+                            a.id AS article_id, a.title, a.link, a.published_at, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name
+                        FROM topic_matches m
+                        JOIN articles a ON a.id = m.article_id
+                        JOIN feeds f ON f.id = a.feed_id
+                        WHERE m.topic_id = ? AND m.digest_id IS NULL AND m.alerted_at IS NULL
+                        ORDER BY m.id
+                        """,
+                    arguments: [topicID])
+                let candidates = rows.map { row in
+                    let snippetText: String = row["snippets"]
+                    return AlertBatch.Candidate(
+                        matchID: row["match_id"], topic: TopicReference(id: row["topic_id"], name: row["topic_name"]), score: row["score"],
+                        snippets: (try? JSONDecoder().decode([Snippet].self, from: Data(snippetText.utf8))) ?? [],
+                        articleID: row["article_id"], title: row["title"], link: row["link"], feedName: row["feed_name"],
+                        published: Self.date(row["published_at"]), storyID: row["story_id"])
+                }
+                guard let batch = AlertBatch.make(
+                    candidates, dismissals: dismissals, maxStories: policy.maxStories, day: AlertBatch.day(of: at, timeZone: timeZone),
+                    timeZone: timeZone, created: at)
+                else { continue }
+                // A batch that was all dismissed sends nothing: stamped 0, it does not hold the next one back.
+                let stamp = batch.payload.sections.isEmpty ? 0 : now
+                let mark = try db.makeStatement(sql: "UPDATE topic_matches SET alerted_at = ? WHERE id = ?")
+                for id in batch.matchIDs { try mark.execute(arguments: [stamp, id]) }
+                guard !batch.payload.sections.isEmpty else { continue }
+                let payload = try AlertBatch.encode(batch.payload)
+                outcome.messages += 1
                 for notifier in notifiers {
                     try db.execute(
                         sql: """
                             INSERT INTO deliveries (notifier, subject, payload, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)
                             ON CONFLICT(notifier, subject) DO NOTHING
                             """,
-                        arguments: [notifier, "alert:\(matchID)", payload, at.timeIntervalSince1970, at.timeIntervalSince1970])
-                    queued += db.changesCount
+                        arguments: [notifier, batch.subject, payload, now, now])
+                    outcome.deliveries += db.changesCount
                 }
             }
-            return queued
+            return outcome
         }
     }
 

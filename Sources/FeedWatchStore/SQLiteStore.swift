@@ -323,7 +323,7 @@ public final class SQLiteStore: Store {
                 let snippets = SnippetJSON.decode(snippetText)
                 let item = Digest.Item(
                     articleID: row["article_id"], title: row["title"], link: row["link"], feedName: row["feed_name"],
-                    published: Self.date(row["published_at"]), score: row["score"], snippets: snippets)
+                    published: Self.date(row["published_at"]), score: row["score"], snippets: snippets, storyID: row["story_id"])
                 if sections.last?.topic.id == topicID {
                     sections[sections.count - 1].items.append(item)
                 } else {

@@ -103,7 +103,8 @@ public struct Delivery: Sendable, Hashable {
     public var id: Int64
     /// The configured notifier's name.
     public var notifier: String
-    /// What is sent, unique per notifier: `digest:YYYY-MM-DD` or `alert:<match id>`.
+    /// What is sent, unique per notifier: `digest:YYYY-MM-DD`, `alert:<topic id>:<first match id>`
+    /// (`alert:<match id>` when queued by an earlier version).
     public var subject: String
     /// For alerts: the one match as a one-item digest, frozen when queued. Nil for digests,
     /// which are rendered from the store when sent (byte-for-byte the written files).
@@ -235,12 +236,50 @@ public protocol Store: Sendable {
     /// and is retried.
     func recordDigestPublishFailure(day: String, error: String) async throws
 
-    /// Queues one delivery `alert:<match id>` per notifier for every match of a topic in
-    /// `topicIDs` that is not yet in a digest and has no such delivery yet. The payload is the
-    /// match as a one-item digest whose day is the match's day in `timeZone`. Returns how many
-    /// deliveries were queued.
+    /// Queues alert messages, at most one per topic per `policy.interval`: for each topic in
+    /// `topicIDs` whose last alert is at least `interval` old (or that never had one), the
+    /// matches not yet in a digest, not yet alerted and not dismissed become one message, one
+    /// item per story, at most `policy.maxStories` of them and the rest counted
+    /// (`Digest.Section.moreCount`). One delivery `alert:<topic id>:<first match id>` per
+    /// notifier; the matches are marked alerted in the same transaction. The payload's day is
+    /// the day of `at` in `timeZone`. Topics held back by the interval are reported in
+    /// `nextDue`, so the caller wakes when they may be sent.
     @discardableResult
-    func enqueueAlerts(topicIDs: [String], notifiers: [String], timeZone: String, at: Date) async throws -> Int
+    func enqueueAlerts(topicIDs: [String], notifiers: [String], timeZone: String, at: Date, policy: AlertPolicy) async throws
+        -> AlertQueueing
+
+    // MARK: What digests say about the watching itself
+
+    /// When feed `feedID` was first configured (its first fetch follows at once); nil for an
+    /// unknown feed. Entries published well before it are backfill, not news.
+    func feedWatchedSince(feedID: Int64) async throws -> Date?
+
+    /// When the first feed was configured, active or not: when this installation started
+    /// watching. Nil when no feed ever was.
+    func firstFeedWatched() async throws -> Date?
+
+    /// Per active feed: how many entries are stored and the newest and oldest entry time
+    /// (published, else discovered), for spotting feeds that fell silent.
+    func feedActivity() async throws -> [Int64: FeedActivity]
+
+    /// The health report frozen with the digest of `day` (as the digest stage encoded it);
+    /// nil when none was recorded.
+    func digestHealth(day: String) async throws -> String?
+
+    /// Freezes `health` with the digest of `day` unless one is recorded already, and returns
+    /// the recorded one: a digest finished twice keeps the report of its first publication.
+    func recordDigestHealth(day: String, health: String) async throws -> String
+
+    /// Dismisses the story of article `articleID` (its story, or the article alone when it
+    /// was never clustered) under topic `topicID` (`Dismissal.everyTopic` for all). Nil when
+    /// there is no such article; dismissing twice keeps the first.
+    func dismiss(articleID: Int64, topicID: String, at: Date) async throws -> Dismissal?
+
+    /// Every dismissal, oldest first.
+    func dismissals() async throws -> [Dismissal]
+
+    /// How many matches each digest holds per topic, by day: for the index of digests.
+    func digestTopicCounts() async throws -> [String: [TopicCount]]
 
     /// Pending deliveries due at `now`, oldest first, at most `limit`. A store shared by several
     /// daemons (PostgreSQL) also claims what it returns (`FOR UPDATE SKIP LOCKED`, next attempt
@@ -330,6 +369,66 @@ public protocol Store: Sendable {
 
     /// Lets go of connections and background work; the store must not be used afterwards.
     func close() async
+}
+
+/// How alerts of one topic are batched: at most one message per `interval`, listing at most
+/// `maxStories` stories.
+public struct AlertPolicy: Sendable, Hashable {
+    /// The shortest time between two alert messages of one topic (`alert_interval`).
+    public var interval: TimeInterval
+    /// The most stories one message lists (`alert_max_stories`); the rest are counted.
+    public var maxStories: Int
+
+    /// A policy; `maxStories` is at least 1.
+    public init(interval: TimeInterval = 15 * 60, maxStories: Int = 10) {
+        self.interval = interval
+        self.maxStories = max(1, maxStories)
+    }
+}
+
+/// What `Store.enqueueAlerts` did.
+public struct AlertQueueing: Sendable, Hashable {
+    /// Alert messages made (one per topic that had something to say).
+    public var messages: Int
+    /// Deliveries queued (messages × notifiers).
+    public var deliveries: Int
+    /// The earliest moment a topic held back by its interval may be sent; nil when none waits.
+    public var nextDue: Date?
+
+    public init(messages: Int = 0, deliveries: Int = 0, nextDue: Date? = nil) {
+        self.messages = messages
+        self.deliveries = deliveries
+        self.nextDue = nextDue
+    }
+}
+
+/// How many matches of one topic a digest holds.
+public struct TopicCount: Sendable, Hashable {
+    public var topicID: String
+    /// The name the matches were recorded under.
+    public var name: String
+    public var count: Int
+
+    public init(topicID: String, name: String, count: Int) {
+        self.topicID = topicID
+        self.name = name
+        self.count = count
+    }
+}
+
+/// How much one feed has published, as far as the store knows.
+public struct FeedActivity: Sendable, Hashable {
+    /// Stored entries.
+    public var entries: Int
+    /// The oldest and newest entry (published, else discovered).
+    public var oldest: Date
+    public var newest: Date
+
+    public init(entries: Int, oldest: Date, newest: Date) {
+        self.entries = entries
+        self.oldest = oldest
+        self.newest = newest
+    }
 }
 
 /// What `Store.storeEntries` did with a document's entries.

@@ -18,7 +18,7 @@ struct FeedWatchCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, CheckCommand.self, FetchCommand.self, ParseCommand.self, MatchCommand.self,
             DigestCommand.self, FeedsCommand.self, TopicsCommand.self, StatusCommand.self, ExtractCommand.self,
-            StoreCommand.self,
+            StoreCommand.self, DismissCommand.self,
         ]
     )
 }

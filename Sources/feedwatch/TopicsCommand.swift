@@ -90,6 +90,14 @@ struct TopicsCommand: AsyncParsableCommand {
                 }
             }
             print("\(topic.id): \(hits) of \(articles.count) stored articles from the last \(span) match")
+            let dismissed = try await runtime.store.dismissals().filter { $0.topicID == topic.id || $0.topicID == Dismissal.everyTopic }
+            if !dismissed.isEmpty {
+                print("dismissed from \(topic.id) (left out of its digests and alerts made since):")
+                for dismissal in dismissed {
+                    let scope = dismissal.topicID == Dismissal.everyTopic ? " (every topic)" : ""
+                    print("    story \(dismissal.storyID)  \(Terminal.rfc3339(dismissal.created))  \(dismissal.title)\(scope)")
+                }
+            }
         }
 
         /// Prints the tokens of the query and of the trial text, one word a line, then the match.

@@ -161,7 +161,7 @@ import Testing
         await world.shutdown()
     }
 
-    @Test func alertTopicsSendOneMessagePerMatchThroughTheOutbox() async throws {
+    @Test func alertTopicsSendOneMessagePerTopicAndIntervalThroughTheOutbox() async throws {
         let hooks = RequestRecorder()
         let hook = try await LoopbackHTTPServer.start { request in
             hooks.append(request)
@@ -175,12 +175,12 @@ import Testing
         _ = try await service.tick(now: Date())
         _ = try await service.tick(now: Date().addingTimeInterval(60))
         let alerts = hooks.all
-        #expect(alerts.count == 2, "two missile matches, one alert each, no digest (events = [alert])")
+        #expect(alerts.count == 1, "two missile matches, one message for the topic, no digest (events = [alert])")
         #expect(alerts.allSatisfy { $0.header("X-Feedwatch-Event") == "alert" })
-        let titles = try alerts.map { request -> String in
+        let titles = try alerts.flatMap { request -> [String] in
             let body = try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any]
             let topic = (body?["topics"] as? [[String: Any]])?.first
-            return ((topic?["items"] as? [[String: Any]])?.first?["title"] as? String) ?? ""
+            return ((topic?["items"] as? [[String: Any]]) ?? []).compactMap { $0["title"] as? String }
         }
         #expect(Set(titles) == ["Missile test over the Sea of Japan", "Missile parts smuggled despite sanctions"])
         try await hook.shutdown()
@@ -213,5 +213,42 @@ import Testing
         let message = try String(contentsOfFile: directory + "/message", encoding: .utf8)
         #expect(message.contains("Content-Type: multipart/alternative") && message.contains("\r\nTo: reader@example.org\r\n"))
         await world.shutdown()
+    }
+}
+
+/// A burst of 5,000 matching entries in one refresh, through the real pipeline, the digest
+/// service and a loopback webhook: how many alert messages go out.
+@Suite struct AlertBurstTests {
+    @Test func aBurstOf5000MatchesSendsOneAlertMessage() async throws {
+        let hooks = RequestRecorder()
+        let hook = try await LoopbackHTTPServer.start { request in
+            hooks.append(request)
+            return .status(200)
+        }
+        let burst = (1...5000).map { (title: "Missile launch report \($0)", body: "Report \($0): another missile was fired.") }
+        let feed = rssFeed(burst)
+        let server = try await LoopbackHTTPServer.start { _ in .ok(feed) }
+        let fixture = try CycleFixture(
+            feeds: [server.url("/burst.xml")], topics: [(id: "missiles", name: "Missiles", query: "missile")],
+            extra: "alert_interval = \"15m\"\n\n[[notify]]\nkind = \"webhook\"\nurl = \"\(hook.url("/alert"))\"\nevents = [\"alert\"]\n")
+        var text = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
+        text = text.replacingOccurrences(of: "query = 'missile'\n", with: "query = 'missile'\nalert = true\n")
+        try text.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        let runtime = try await fixture.runtime()
+        let feeds = try await runtime.store.syncFeeds(runtime.configuration.feeds)
+        let reports = await runtime.pipeline.refresh(feeds)
+        #expect(reports.first?.newMatches == 5000)
+        let service = DigestService(runtime: runtime)
+        let now = Date()
+        let wake = try await service.tick(now: now)
+        _ = try await service.tick(now: now.addingTimeInterval(60))
+        #expect(hooks.all.count == 1, "5,000 matches, one alert message")
+        let body = try JSONSerialization.jsonObject(with: Data(try #require(hooks.all.first).body)) as? [String: Any]
+        let topic = try #require((body?["topics"] as? [[String: Any]])?.first)
+        #expect((topic["items"] as? [Any])?.count == 10)
+        #expect(topic["more_count"] as? Int == 4990)
+        #expect(wake <= now.addingTimeInterval(86400))
+        try await hook.shutdown()
+        try await server.shutdown()
     }
 }

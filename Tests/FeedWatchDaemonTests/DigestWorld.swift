@@ -1,5 +1,6 @@
 import Foundation
 import FeedWatchDaemon
+import GRDB
 import FeedWatchTestSupport
 import Logging
 import Synchronization
@@ -11,12 +12,18 @@ final class RequestRecorder: Sendable {
     var all: [LoopbackRequest] { requests.withLock { $0 } }
 }
 
-/// An RSS 2.0 document with these items (titles double as guids).
-func rssFeed(_ items: [(title: String, body: String)]) -> String {
+/// An RSS 2.0 document with these items (titles double as guids), published in the hours
+/// before `now`: news, not backfill, whenever the test runs.
+func rssFeed(_ items: [(title: String, body: String)], now: Date = Date()) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
     var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>Loopback News</title><link>https://news.example/</link>\n"
     for (index, item) in items.enumerated() {
+        let published = formatter.string(from: now.addingTimeInterval(-Double(index + 1) * 3600))
         xml += "<item><title>\(item.title)</title><link>https://news.example/\(index)</link><guid>\(item.title)</guid>"
-        xml += "<pubDate>Mon, 23 Nov 2026 0\(index % 10):15:00 +0000</pubDate><description>\(item.body)</description></item>\n"
+        xml += "<pubDate>\(published)</pubDate><description>\(item.body)</description></item>\n"
     }
     return xml + "</channel></rss>\n"
 }
@@ -84,10 +91,21 @@ struct DigestWorld {
         return try FeedWatchRuntime(configuration: configuration, logger: quietLogger)
     }
 
-    /// Fetches the feed once and records the matches, as the daemon's refresh does.
-    func refresh(_ runtime: FeedWatchRuntime) async throws {
+    /// Fetches the feed once and records the matches, as the daemon's refresh does. The feed
+    /// counts as watched since `watchedSince`: the tests drive the schedule with times of
+    /// their own, and neither backfill nor a new installation's first digest must hide those.
+    func refresh(_ runtime: FeedWatchRuntime, watchedSince: Date = Date(timeIntervalSince1970: 1_700_000_000)) async throws {
         let feeds = try await runtime.store.syncFeeds(runtime.configuration.feeds)
+        try backdateFeeds(to: watchedSince)
         _ = await runtime.pipeline.refresh(feeds)
+    }
+
+    /// Sets when every feed was added (`feeds.created_at`) in the world's SQLite file.
+    func backdateFeeds(to date: Date) throws {
+        let database = try DatabaseQueue(path: directory + "/feedwatch.sqlite")
+        try database.write { db in
+            try db.execute(sql: "UPDATE feeds SET created_at = ?", arguments: [date.timeIntervalSince1970])
+        }
     }
 
     func shutdown() async {

@@ -16,7 +16,8 @@ struct CycleFixture {
     init(feeds: [String], topics: [(id: String, name: String, query: String)], extra: String = "") throws {
         temporary = try TemporaryDirectory(prefix: "fw-cycle")
         let directory = temporary.path
-        var text = "[storage]\nstate_directory = \"\(directory)\"\n\n[fetch]\ntimeout = \"10s\"\n\n"
+        // The corpora are archives, older than any first fetch: backfill would hide them all.
+        var text = "[storage]\nstate_directory = \"\(directory)\"\n\n[fetch]\ntimeout = \"10s\"\nbackfill = \"all\"\n\n"
         for url in feeds { text += "[[feed]]\nurl = \"\(url)\"\n\n" }
         for topic in topics { text += "[[topic]]\nid = \"\(topic.id)\"\nname = \"\(topic.name)\"\nquery = '\(topic.query)'\n\n" }
         text += "[digest]\ntimezone = \"UTC\"\n" + extra
@@ -30,7 +31,8 @@ struct CycleFixture {
     }
 }
 
-/// The titles listed under each `## Topic` heading of a Markdown digest.
+/// The titles listed under each `## Topic` heading of a Markdown digest: stories in full
+/// (`### Title`) and references to a story shown in full under another topic (`- Title · also under …`).
 func digestSections(_ markdown: String) -> [String: [String]] {
     var sections: [String: [String]] = [:]
     var current: String?
@@ -38,8 +40,9 @@ func digestSections(_ markdown: String) -> [String: [String]] {
         if line.hasPrefix("## ") {
             current = String(line.dropFirst(3))
             sections[current!] = []
-        } else if line.hasPrefix("### "), let current {
-            var title = String(line.dropFirst(4))
+        } else if line.hasPrefix("### ") || line.hasPrefix("- "), let current {
+            var title = String(line.dropFirst(line.hasPrefix("### ") ? 4 : 2))
+            if let reference = title.range(of: " · also under ") { title = String(title[..<reference.lowerBound]) }
             if title.hasPrefix("["), let end = title.range(of: "](") {
                 title = String(title[title.index(after: title.startIndex)..<end.lowerBound])
             }

@@ -69,4 +69,29 @@ enum DigestFixtures {
             day: "2016-03-22", timeZone: "Europe/Berlin", created: Date(timeIntervalSince1970: 1_458_630_000),
             sections: [Digest.Section(topic: topic, items: [item, tracker, vbs])])
     }
+
+    /// What the sample's page says besides its matches: the period since the previous
+    /// digest, its neighbours, and a health report with one feed of each kind of trouble.
+    static var sampleContext: DigestContext {
+        DigestContext(
+            since: Date(timeIntervalSince1970: 1_458_712_800 - 86400), health: DigestHealth(
+                failing: [DigestHealth.Failing(
+                    feedName: "Defense Desk", lastSuccess: Date(timeIntervalSince1970: 1_458_600_000), errorCount: 3,
+                    error: "HTTP 503 from defense.example")],
+                disabled: [DigestHealth.Disabled(feedName: "Old Wire", reason: "HTTP 410 Gone from wire.example: the publisher removed this feed")],
+                silent: [DigestHealth.Silent(feedName: "Weekly Review", lastEntry: Date(timeIntervalSince1970: 1_457_000_000), usualGap: 7 * 3600)],
+                pendingMatches: 2, feedCount: 12),
+            previousDay: "2016-03-22", nextDay: "2016-03-24")
+    }
+
+    /// A health report whose feed names and errors carry payloads too.
+    static var hostileContext: DigestContext {
+        DigestContext(
+            since: Date(timeIntervalSince1970: 1_458_630_000 - 3 * 86400), health: DigestHealth(
+                failing: [DigestHealth.Failing(
+                    feedName: "<script>alert('feed')</script>", lastSuccess: nil, errorCount: 1,
+                    error: "parser: not a feed: <img src=x onerror=alert('error')> & \\[x](javascript:y)")],
+                disabled: [DigestHealth.Disabled(feedName: "*bold* _feed_", reason: "</li></ul><script>alert(1)</script>")],
+                feedCount: 2))
+    }
 }

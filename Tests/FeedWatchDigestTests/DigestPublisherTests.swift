@@ -63,9 +63,9 @@ import Testing
         #expect(digest.event == .digest)
         #expect(digest.subject == "feedwatch digest \(DigestFixtures.sample.day): \(DigestFixtures.sample.matchCount) matches")
         #expect(digest.filePath == "/srv/digests/\(DigestFixtures.sample.day).json")
-        #expect(digest.text == MarkdownDigestRenderer(clock: DigestFixtures.berlin).render(DigestStories.mergeDuplicates(DigestFixtures.sample)))
+        #expect(digest.text == PlainTextDigestRenderer(clock: DigestFixtures.berlin).render(DigestStories.mergeDuplicates(DigestFixtures.sample)))
         let alert = publisher.notification(.alert, of: DigestFixtures.sample, deliveryID: "x")
-        #expect(alert.subject == "feedwatch alert: Missile tests: \(DigestFixtures.sample.sections[0].items[0].title)")
+        #expect(alert.subject == "feedwatch alert: Missile tests: \(DigestFixtures.sample.sections[0].items[0].title) (+1 more)")
         #expect(alert.filePath == nil)
         #expect(FeedWatchDigest.Notification.deliveryID(number: 7, key: "digest:2016-03-22") == "feedwatch.7.digest-2016-03-22")
     }

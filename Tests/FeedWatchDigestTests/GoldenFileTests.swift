@@ -11,15 +11,28 @@ import Testing
         let sample = DigestStories.mergeDuplicates(DigestFixtures.sample)
         let hostile = DigestStories.mergeDuplicates(DigestFixtures.hostile)
         let atom = AtomDigestRenderer(clock: clock, feedID: "urn:feedwatch:0123456789abcdef", baseURL: "https://example.org/digests")
-        let summaries = [sample, hostile].map { DigestSummary(day: $0.day, matchCount: $0.matchCount, created: $0.created) }
+        let summaries = [sample, hostile].map { digest in
+            DigestSummary(
+                day: digest.day, matchCount: digest.matchCount, created: digest.created,
+                topics: digest.sections.map { DigestSummary.TopicTally(name: $0.topic.name, count: $0.items.count) })
+        }
+        let context = DigestFixtures.sampleContext
+        let hostileContext = DigestFixtures.hostileContext
         return [
-            ("sample.md", MarkdownDigestRenderer(clock: clock).render(sample)),
-            ("sample.html", HTMLDigestRenderer(clock: clock).render(sample)),
-            ("sample.json", JSONDigestRenderer(clock: clock).render(sample)),
-            ("hostile.md", MarkdownDigestRenderer(clock: clock).render(hostile)),
-            ("hostile.html", HTMLDigestRenderer(clock: clock).render(hostile)),
-            ("hostile.json", JSONDigestRenderer(clock: clock).render(hostile)),
+            ("sample.md", MarkdownDigestRenderer(clock: clock).render(sample, context: context)),
+            ("sample.html", HTMLDigestRenderer(clock: clock).render(sample, context: context)),
+            ("sample.json", JSONDigestRenderer(clock: clock).render(sample, context: context)),
+            ("sample.txt", PlainTextDigestRenderer(clock: clock).render(sample, context: context)),
+            ("hostile.md", MarkdownDigestRenderer(clock: clock).render(hostile, context: hostileContext)),
+            ("hostile.html", HTMLDigestRenderer(clock: clock).render(hostile, context: hostileContext)),
+            ("hostile.json", JSONDigestRenderer(clock: clock).render(hostile, context: hostileContext)),
+            ("hostile.txt", PlainTextDigestRenderer(clock: clock).render(hostile, context: hostileContext)),
             ("digests.atom", atom.render([sample, hostile])),
+            ("topic-missile-tests.atom", TopicAtomRenderer(
+                clock: clock, topic: sample.sections[0].topic, feedID: "urn:feedwatch:0123456789abcdef",
+                baseURL: "https://example.org/digests").render([sample, hostile])),
+            ("topic-hostile.atom", TopicAtomRenderer(
+                clock: clock, topic: hostile.sections[0].topic, feedID: "urn:feedwatch:0123456789abcdef").render([hostile])),
             ("index.html", DigestIndexRenderer(clock: clock).render(summaries)),
         ]
     }

@@ -47,27 +47,6 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreKind.tested)
-    func alertsAreQueuedOncePerMatchAndNotifier(kind: StoreKind) async throws {
-        try await withFreshStore(kind) { store, _ in
-            let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f", name: "Example")]).first)
-            let articles = try await store.insertNew(feedID: feed.id, entries: (1...2).map { entry($0) }, discovered: Date())
-            let now = Date(timeIntervalSince1970: 1_800_000_000)
-            let matches = articles.map { TopicMatch(topicID: "urgent", articleID: $0.id, score: 2, snippets: [], matched: now) }
-            _ = try await store.recordMatches(matches + [TopicMatch(topicID: "calm", articleID: articles[0].id, score: 1, snippets: [], matched: now)],
-                                              topicNames: ["urgent": "Urgent", "calm": "Calm"])
-            #expect(try await store.enqueueAlerts(topicIDs: ["urgent"], notifiers: ["hook", "mail"], timeZone: "UTC", at: now) == 4)
-            #expect(try await store.enqueueAlerts(topicIDs: ["urgent"], notifiers: ["hook", "mail"], timeZone: "UTC", at: now) == 0)
-            let due = try await store.dueDeliveries(now: now, limit: 10)
-            #expect(due.count == 4)
-            #expect(due.allSatisfy { $0.subject.hasPrefix("alert:") && $0.digestDay == nil })
-            let payload = try #require(due.first?.payload)
-            #expect(payload.day == "2027-01-15")
-            #expect(payload.sections.first?.topic.name == "Urgent")
-            #expect(payload.sections.first?.items.first?.feedName == "Example")
-        }
-    }
-
     /// Two daemons asking for due deliveries at the same moment get disjoint ones, so no
     /// message is sent twice. Only PostgreSQL claims (SQLite serves one daemon).
     @Test(.requires(.postgres)) func twoDaemonsNeverTakeTheSameDelivery() async throws {

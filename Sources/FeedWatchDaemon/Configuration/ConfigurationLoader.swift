@@ -82,6 +82,7 @@ extension TableReader {
         var digest = DigestSection.read(root, &self, stateDirectory: storage.stateDirectory, environment: environment)
         digest.notifiers = NotifySection.read(root, &self, environment: environment)
         digest.alertTopicIDs = alertTopicIDs
+        digest.topics = topics.enumerated().map { $1.reference(order: $0) }
         var configuration = FeedWatchConfiguration(path: path, storage: storage, fetch: fetch, feeds: feeds, topics: topics, digest: digest)
         configuration.http = HTTPSection.read(root, &self)
         configuration.stories = StoriesSection.read(root, &self)

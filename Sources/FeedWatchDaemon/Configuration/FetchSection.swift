@@ -9,7 +9,7 @@ enum FetchSection: ConfigurationSection {
     static let keys = [
         "interval", "concurrency", "per_host_concurrency", "timeout", "connect_timeout", "max_body_bytes", "user_agent",
         "allow_private_networks", "full_text_per_refresh", "full_text_max_bytes", "proxy", "minimum_interval",
-        "max_interval",
+        "max_interval", "backfill",
     ]
 
     static func read(_ root: TOMLTable, _ reader: inout TableReader) -> FetchConfiguration {
@@ -38,6 +38,15 @@ enum FetchSection: ConfigurationSection {
                 fetch.allowPrivateNetworks.append(network)
             } else {
                 reader.problem("fetch.allow_private_networks[\(index)]", "expected a network such as 127.0.0.0/8 or fd00::/8, found \(text)")
+            }
+        }
+        if let v = reader.string(section, "backfill") {
+            if v == "all" {
+                fetch.backfill = nil
+            } else if let span = TimeSpan(parsing: v) {
+                fetch.backfill = span
+            } else {
+                reader.problem(section.path("backfill"), "\"\(v)\" is neither a duration such as 2d or 12h nor \"all\"")
             }
         }
         if let v = reader.string(section, "user_agent") {

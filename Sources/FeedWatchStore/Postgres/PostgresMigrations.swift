@@ -146,6 +146,27 @@ enum PostgresMigrations {
         Migration(name: "Index when articles were last seen", statements: [
             "CREATE INDEX articles_last_seen ON articles ((COALESCE(last_seen_at, discovered_at)))",
         ]),
+        // See the SQLite migration of the same name.
+        Migration(name: "Batch alerts, dismiss stories, keep digest health", statements: [
+            "ALTER TABLE topic_matches ADD COLUMN alerted_at TIMESTAMPTZ",
+            """
+            UPDATE topic_matches m SET alerted_at = d.first
+            FROM (SELECT subject, MIN(created_at) AS first FROM deliveries WHERE subject LIKE 'alert:%' GROUP BY subject) d
+            WHERE d.subject = 'alert:' || m.id
+            """,
+            "CREATE INDEX topic_matches_alerted ON topic_matches(topic_id, alerted_at) WHERE alerted_at IS NOT NULL",
+            """
+            CREATE TABLE dismissals (
+                id BIGSERIAL PRIMARY KEY,
+                topic_id TEXT NOT NULL,
+                story_id BIGINT NOT NULL,
+                title TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                UNIQUE (topic_id, story_id)
+            )
+            """,
+            "ALTER TABLE digests ADD COLUMN health TEXT",
+        ]),
     ]
 
     /// The advisory lock every daemon takes before migrating, so that daemons started

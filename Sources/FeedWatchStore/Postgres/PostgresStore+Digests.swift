@@ -129,7 +129,8 @@ extension PostgresStore {
                 if let story = c.9 { storyOf[c.4] = story }
                 let snippets = SnippetJSON.decode(c.3)
                 let item = Digest.Item(
-                    articleID: c.4, title: c.5, link: c.6, feedName: c.8, published: c.7, score: c.2, snippets: snippets)
+                    articleID: c.4, title: c.5, link: c.6, feedName: c.8, published: c.7, score: c.2, snippets: snippets,
+                    storyID: c.9)
                 if sections.last?.topic.id == c.0 {
                     sections[sections.count - 1].items.append(item)
                 } else {

@@ -39,52 +39,74 @@ extension PostgresStore {
     }
 
     @discardableResult
-    public func enqueueAlerts(topicIDs: [String], notifiers: [String], timeZone: String, at: Date) async throws -> Int {
-        guard !topicIDs.isEmpty, !notifiers.isEmpty else { return 0 }
+    public func enqueueAlerts(topicIDs: [String], notifiers: [String], timeZone: String, at: Date, policy: AlertPolicy) async throws
+        -> AlertQueueing
+    {
+        guard !topicIDs.isEmpty, !notifiers.isEmpty else { return AlertQueueing() }
         return try await transaction("queue alerts") { [self] connection in
-            let rows = try await query(
-                """
-                SELECT m.id, m.topic_id, m.topic_name, m.score, m.snippets, m.matched_at,
-                    a.id, a.title, a.link, a.published_at, COALESCE(f.name, f.title, f.url)
-                FROM topic_matches m
-                JOIN articles a ON a.id = m.article_id
-                JOIN feeds f ON f.id = a.feed_id
-                WHERE m.digest_id IS NULL AND m.topic_id = ANY(\(topicIDs))
-                ORDER BY m.id
-                """, on: connection)
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            var alerts: [(matchID: Int64, payload: String)] = []
-            for try await c in rows.decode((Int64, String, String, Double, String, Date, Int64, String, String?, Date?, String).self) {
-                let snippets = (try? JSONDecoder().decode([Snippet].self, from: Data(c.4.utf8))) ?? []
-                let item = Digest.Item(
-                    articleID: c.6, title: c.7, link: c.8, feedName: c.10, published: c.9, score: c.3, snippets: snippets)
-                let d = calendar.dateComponents([.year, .month, .day], from: c.5)
-                let day = String(format: "%04d-%02d-%02d", d.year ?? 0, d.month ?? 0, d.day ?? 0)
-                let alert = Digest(
-                    day: day, timeZone: timeZone, created: c.5,
-                    sections: [Digest.Section(topic: TopicReference(id: c.1, name: c.2), items: [item])])
-                alerts.append((c.0, Self.clean(String(decoding: try encoder.encode(alert), as: UTF8.self))))
-            }
-            var queued = 0
-            for alert in alerts {
+            // One daemon batches at a time, so two daemons never send one topic's matches twice.
+            try await query("SELECT pg_advisory_xact_lock(\(Self.alertLockKey))", on: connection)
+            let dismissals = try await Self.dismissals(query(Self.dismissalsQuery, on: connection))
+            var outcome = AlertQueueing()
+            for topicID in topicIDs {
+                let waiting = try await Self.single(query(
+                    "SELECT COUNT(*) FROM topic_matches WHERE topic_id = \(topicID) AND digest_id IS NULL AND alerted_at IS NULL",
+                    on: connection), Int.self) ?? 0
+                guard waiting > 0 else { continue }
+                // At most one message per interval: the first of a burst goes at once, the rest wait.
+                let lastRows = try await query("SELECT MAX(alerted_at) FROM topic_matches WHERE topic_id = \(topicID)", on: connection)
+                var last: Date?
+                for try await value in lastRows.decode(Date?.self) { last = value }
+                if let last, at.timeIntervalSince(last) < policy.interval {
+                    let due = last.addingTimeInterval(policy.interval)
+                    outcome.nextDue = min(outcome.nextDue ?? due, due)
+                    continue
+                }
+                let rows = try await query(
+                    """
+                    SELECT m.id, m.topic_id, m.topic_name, m.score, m.snippets,
+                        a.id, a.title, a.link, a.published_at, COALESCE(f.name, f.title, f.url), a.story_id
+                    FROM topic_matches m
+                    JOIN articles a ON a.id = m.article_id
+                    JOIN feeds f ON f.id = a.feed_id
+                    WHERE m.topic_id = \(topicID) AND m.digest_id IS NULL AND m.alerted_at IS NULL
+                    ORDER BY m.id
+                    """, on: connection)
+                var candidates: [AlertBatch.Candidate] = []
+                for try await c in rows.decode((Int64, String, String, Double, String, Int64, String, String?, Date?, String, Int64?).self) {
+                    candidates.append(AlertBatch.Candidate(
+                        matchID: c.0, topic: TopicReference(id: c.1, name: c.2), score: c.3,
+                        snippets: (try? JSONDecoder().decode([Snippet].self, from: Data(c.4.utf8))) ?? [],
+                        articleID: c.5, title: c.6, link: c.7, feedName: c.9, published: c.8, storyID: c.10))
+                }
+                guard let batch = AlertBatch.make(
+                    candidates, dismissals: dismissals, maxStories: policy.maxStories, day: AlertBatch.day(of: at, timeZone: timeZone),
+                    timeZone: timeZone, created: at)
+                else { continue }
+                // A batch that was all dismissed sends nothing: stamped at the epoch, it does not hold the next one back.
+                let stamp = batch.payload.sections.isEmpty ? Date(timeIntervalSince1970: 0) : at
+                try await query("UPDATE topic_matches SET alerted_at = \(stamp) WHERE id = ANY(\(batch.matchIDs))", on: connection)
+                guard !batch.payload.sections.isEmpty else { continue }
+                let payload = Self.clean(try AlertBatch.encode(batch.payload))
+                outcome.messages += 1
                 let inserted = try await query(
                     """
                     WITH added AS (
                         INSERT INTO deliveries (notifier, subject, payload, next_attempt_at, created_at)
-                        SELECT n, \("alert:\(alert.matchID)"), \(alert.payload), \(at), \(at) FROM unnest(\(notifiers)::text[]) AS n
+                        SELECT n, \(batch.subject), \(payload), \(at), \(at) FROM unnest(\(notifiers)::text[]) AS n
                         ON CONFLICT (notifier, subject) DO NOTHING
                         RETURNING 1
                     )
                     SELECT COUNT(*) FROM added
                     """, on: connection)
-                queued += try await Self.single(inserted, Int.self) ?? 0
+                outcome.deliveries += try await Self.single(inserted, Int.self) ?? 0
             }
-            return queued
+            return outcome
         }
     }
+
+    /// Serialises alert batching between daemons. "fwalrt" in ASCII.
+    static let alertLockKey: Int64 = 0x6677_616C_7274
 
     /// Claims the due deliveries it returns (see the type's comment): they are due again only
     /// after `Configuration.deliveryClaim`, unless `finishDeliveryAttempt` says otherwise.

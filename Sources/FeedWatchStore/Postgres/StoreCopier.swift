@@ -66,7 +66,7 @@ public struct StoreCopier: Sendable {
 
     private struct DigestRow: Codable {
         var id: Int64, day: String, timeZone: String, created: Double
-        var published: Double?, error: String?
+        var published: Double?, error: String?, health: String?
     }
 
     private struct DeliveryRow: Codable {
@@ -76,6 +76,11 @@ public struct StoreCopier: Sendable {
 
     private struct MatchRow: Codable {
         var topic: String, name: String, article: Int64, score: Double, snippets: String, matched: Double, digest: Int64?
+        var alerted: Double?
+    }
+
+    private struct DismissalRow: Codable {
+        var topic: String, story: Int64, title: String, created: Double
     }
 
     private func copy(on connection: PostgresConnection, progress: @Sendable (String) -> Void) async throws -> Report {
@@ -217,17 +222,17 @@ public struct StoreCopier: Sendable {
         let digests: [DigestRow] = try await source.read("read digests") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM digests ORDER BY id").map { r in
                 DigestRow(id: r["id"], day: r["day"], timeZone: r["time_zone"], created: r["created_at"],
-                          published: r["published_at"], error: r["publish_error"])
+                          published: r["published_at"], error: r["publish_error"], health: r["health"])
             }
         }
         var digestIDs: [Int64: Int64] = [:]
         for batch in digests.chunked(batchSize) {
             let rows = try await connection.query(
                 """
-                INSERT INTO digests (day, time_zone, created_at, published_at, publish_error)
-                SELECT x.day, x."timeZone", to_timestamp(x.created), to_timestamp(x.published), x.error
+                INSERT INTO digests (day, time_zone, created_at, published_at, publish_error, health)
+                SELECT x.day, x."timeZone", to_timestamp(x.created), to_timestamp(x.published), x.error, x.health
                 FROM jsonb_to_recordset(\(try PostgresStore.json(batch))::jsonb) AS x(day TEXT, "timeZone" TEXT, created DOUBLE PRECISION,
-                    published DOUBLE PRECISION, error TEXT)
+                    published DOUBLE PRECISION, error TEXT, health TEXT)
                 RETURNING id, day
                 """, logger: logger)
             var byDay: [String: Int64] = [:]
@@ -244,7 +249,8 @@ public struct StoreCopier: Sendable {
             let batch: [(Int64, MatchRow)] = try await source.read("read matches") { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM topic_matches WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit]).map { r in
                     (r["id"], MatchRow(topic: r["topic_id"], name: r["topic_name"], article: r["article_id"], score: r["score"],
-                                       snippets: r["snippets"], matched: r["matched_at"], digest: r["digest_id"]))
+                                       snippets: r["snippets"], matched: r["matched_at"], digest: r["digest_id"],
+                                       alerted: r["alerted_at"]))
                 }
             }
             guard let last = batch.last else { break }
@@ -259,10 +265,10 @@ public struct StoreCopier: Sendable {
             }
             let rows = try await connection.query(
                 """
-                INSERT INTO topic_matches (topic_id, topic_name, article_id, score, snippets, matched_at, digest_id)
-                SELECT x.topic, x.name, x.article, x.score, x.snippets, to_timestamp(x.matched), x.digest
+                INSERT INTO topic_matches (topic_id, topic_name, article_id, score, snippets, matched_at, digest_id, alerted_at)
+                SELECT x.topic, x.name, x.article, x.score, x.snippets, to_timestamp(x.matched), x.digest, to_timestamp(x.alerted)
                 FROM jsonb_to_recordset(\(try PostgresStore.json(mapped.map { $0.1 }))::jsonb) AS x(topic TEXT, name TEXT, article BIGINT,
-                    score DOUBLE PRECISION, snippets TEXT, matched DOUBLE PRECISION, digest BIGINT)
+                    score DOUBLE PRECISION, snippets TEXT, matched DOUBLE PRECISION, digest BIGINT, alerted DOUBLE PRECISION)
                 RETURNING id, topic_id, article_id
                 """, logger: logger)
             var byKey: [String: Int64] = [:]
@@ -271,6 +277,25 @@ public struct StoreCopier: Sendable {
             report.matches += mapped.count
             progress("matches: \(report.matches)")
         }
+        // Dismissals name stories, which are article ids: remapped like story ids.
+        let dismissals: [DismissalRow] = try await source.read("read dismissals") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM dismissals ORDER BY id").map { r in
+                DismissalRow(topic: r["topic_id"], story: r["story_id"], title: r["title"], created: r["created_at"])
+            }
+        }
+        let mappedDismissals = dismissals.compactMap { d -> DismissalRow? in
+            guard let story = articleIDs[d.story] else { return nil }
+            return DismissalRow(topic: d.topic, story: story, title: PostgresStore.clean(d.title), created: d.created)
+        }
+        for batch in mappedDismissals.chunked(batchSize) {
+            try await connection.query(
+                """
+                INSERT INTO dismissals (topic_id, story_id, title, created_at)
+                SELECT x.topic, x.story, x.title, to_timestamp(x.created)
+                FROM jsonb_to_recordset(\(try PostgresStore.json(batch))::jsonb) AS x(topic TEXT, story BIGINT, title TEXT, created DOUBLE PRECISION)
+                ON CONFLICT (topic_id, story_id) DO NOTHING
+                """, logger: logger)
+        }
         report.deliveries = try await copyDeliveries(on: connection, matchIDs: matchIDs)
         progress("deliveries: \(report.deliveries)")
         return report
@@ -278,7 +303,7 @@ public struct StoreCopier: Sendable {
 }
 
 extension StoreCopier {
-    /// The outbox, with `alert:<match id>` subjects pointing at the new match ids. The frozen
+    /// The outbox, with the match ids in `alert:` subjects pointing at the new match ids. The frozen
     /// payloads are copied as they are (their article ids are the source's; only text is shown).
     private func copyDeliveries(on connection: PostgresConnection, matchIDs: [Int64: Int64]) async throws -> Int {
         let rows: [DeliveryRow] = try await source.read("read deliveries") { db in
@@ -290,8 +315,13 @@ extension StoreCopier {
         }
         let mapped = rows.map { row -> DeliveryRow in
             var copy = row
-            if row.subject.hasPrefix("alert:"), let old = Int64(row.subject.dropFirst("alert:".count)), let new = matchIDs[old] {
-                copy.subject = "alert:\(new)"
+            // `alert:<match id>` (earlier versions) or `alert:<topic id>:<first match id>`.
+            if row.subject.hasPrefix("alert:") {
+                let rest = row.subject.dropFirst("alert:".count)
+                let topicPart = rest.lastIndex(of: ":").map { String(rest[...$0]) } ?? ""
+                if let old = Int64(rest.dropFirst(topicPart.count)), let new = matchIDs[old] {
+                    copy.subject = "alert:\(topicPart)\(new)"
+                }
             }
             copy.payload = PostgresStore.clean(row.payload)
             copy.error = PostgresStore.clean(row.error)

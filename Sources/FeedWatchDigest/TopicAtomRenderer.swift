@@ -1,0 +1,91 @@
+import Foundation
+public import FeedWatchModel
+
+/// Renders `topics/<id>.atom`: one topic's matches as an Atom 1.0 feed, one entry per story
+/// with its snippets, so a topic can be followed in any feed reader. Written with the `atom`
+/// format beside `digests.atom`, from the latest `atom_entries` digests.
+public struct TopicAtomRenderer: Sendable {
+    public let clock: DigestClock
+    public let topic: TopicReference
+    /// The digest directory's feed id; the topic's feed id is derived from it.
+    public let feedID: String
+    public let baseURL: String?
+    /// How many of the latest digests the feed is made from (`atom_entries`).
+    public let entries: Int
+    /// The most stories the feed carries, newest digest first.
+    public static let maxStories = 200
+
+    public init(clock: DigestClock, topic: TopicReference, feedID: String, baseURL: String? = nil, entries: Int = 30) {
+        self.clock = clock
+        self.topic = topic
+        self.feedID = feedID
+        self.entries = entries
+        self.baseURL = baseURL.flatMap(DigestMarkup.safeURL).map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+    }
+
+    /// The file name of a topic's feed: its id, which the configuration limits to letters,
+    /// digits, `-` and `_` (anything else is replaced, so no id can leave the directory).
+    public static func fileName(topicID: String) -> String {
+        "topics/" + String(topicID.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "_" ? $0 : "-" }) + ".atom"
+    }
+
+    /// - Parameter digests: the digests to take the topic's stories from, newest first.
+    public func render(_ digests: [Digest]) -> String {
+        var stories: [(item: Digest.Item, digest: Digest)] = []
+        for digest in digests {
+            for section in digest.sections where section.topic.id == topic.id {
+                for item in section.items where stories.count < Self.maxStories { stories.append((item, digest)) }
+            }
+        }
+        let id = DigestMarkup.escape(feedID) + ":topic:" + DigestMarkup.escape(topic.id)
+        let updated = digests.map(\.created).max() ?? Date(timeIntervalSince1970: 0)
+        var out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
+        out += "<id>\(id)</id>\n<title>feedwatch: \(DigestMarkup.escape(topic.name))</title>\n"
+        out += "<updated>\(DigestMarkup.rfc3339(updated))</updated>\n"
+        out += "<author><name>feedwatch</name></author>\n<generator>feedwatch</generator>\n"
+        if let baseURL {
+            let file = DigestMarkup.escape(baseURL + Self.fileName(topicID: topic.id))
+            out += "<link rel=\"self\" type=\"application/atom+xml\" href=\"\(file)\"/>\n"
+            out += "<link rel=\"alternate\" type=\"text/html\" href=\"\(DigestMarkup.escape(baseURL))index.html\"/>\n"
+        }
+        for (item, digest) in stories {
+            out += "<entry>\n<id>\(id):\(item.dismissID)</id>\n<title>\(DigestMarkup.escape(item.title))</title>\n"
+            out += "<updated>\(DigestMarkup.rfc3339(item.published ?? digest.created))</updated>\n"
+            if let published = item.published { out += "<published>\(DigestMarkup.rfc3339(published))</published>\n" }
+            if let url = DigestMarkup.safeURL(item.link) {
+                out += "<link rel=\"alternate\" type=\"text/html\" href=\"\(DigestMarkup.escape(url))\"/>\n"
+            }
+            out += "<author><name>\(DigestMarkup.escape(item.feedName))</name></author>\n"
+            let summary = item.snippets.map(\.plainText).joined(separator: " … ")
+            if !summary.isEmpty { out += "<summary>\(DigestMarkup.escape(summary))</summary>\n" }
+            var html = ""
+            for snippet in item.snippets {
+                html += "<blockquote>"
+                for part in snippet.parts {
+                    let text = DigestMarkup.escape(part.text.replacingOccurrences(of: "\n", with: " "))
+                    html += part.highlighted ? "<mark>\(text)</mark>" : text
+                }
+                html += "</blockquote>\n"
+            }
+            html += "<p>\(DigestMarkup.escape(item.feedName)) · in the digest of \(DigestMarkup.escape(digest.day)) · id \(item.dismissID)</p>\n"
+            if !item.alsoReportedBy.isEmpty {
+                html += "<p>Also reported by \(item.alsoReportedBy.map { DigestMarkup.escape($0.feedName) }.joined(separator: ", "))</p>\n"
+            }
+            out += "<content type=\"html\">\(DigestMarkup.escape(html))</content>\n</entry>\n"
+        }
+        return out + "</feed>\n"
+    }
+}
+
+extension TopicAtomRenderer: DigestRenderer {
+    /// `topics/<id>.atom`, whatever the day.
+    public func fileName(day: String) -> String { Self.fileName(topicID: topic.id) }
+    /// The latest `entries` listed digests up to `day`, as `digests.atom` reads them.
+    public func earlierDays(upTo day: String, listed: [DigestSummary]) -> [String] {
+        listed.filter { $0.day <= day }.prefix(entries).map(\.day)
+    }
+    /// The topic's stories in those digests.
+    public func render(_ edition: DigestEdition) -> String {
+        render(edition.readings(of: earlierDays(upTo: edition.digest.day, listed: edition.listed)))
+    }
+}
