@@ -104,6 +104,10 @@ public struct FetchConfiguration: Sendable, Hashable {
     public var fullTextPerRefresh: Int = 20
     /// Article pages larger than this are not extracted (`full_text_max_bytes`).
     public var fullTextMaxBytes: Int = 8 << 20
+    /// At most this many new articles are stored for one feed refresh (`max_new_per_refresh`):
+    /// a feed whose every fetch is all new (rotating guids and links) cannot flood the
+    /// database, the matcher and the digest. The rest wait for later refreshes.
+    public var maxNewPerRefresh: Int = 200
 
     public init() {}
 
@@ -290,9 +294,19 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
 public struct HTTPConfiguration: Sendable, Hashable {
     /// Where `/metrics` and `/healthz` are served; nil (the default) serves nothing.
     public var listen: ListenAddress?
+    /// Connections open at once; more are closed on arrival, so clients holding connections
+    /// cannot exhaust the daemon's file descriptors.
+    public var maxConnections: Int
+    /// Seconds a connection may stay open, from accept to the answer: a client that sends its
+    /// request slowly, or never finishes it, is cut off after this.
+    public var requestTimeout: TimeSpan
 
     /// An endpoint listening on `listen`, or none.
-    public init(listen: ListenAddress? = nil) { self.listen = listen }
+    public init(listen: ListenAddress? = nil, maxConnections: Int = 64, requestTimeout: TimeSpan = TimeSpan(seconds: 10)) {
+        self.listen = listen
+        self.maxConnections = maxConnections
+        self.requestTimeout = requestTimeout
+    }
 }
 
 /// The whole validated configuration.

@@ -215,7 +215,9 @@ public struct FeedPipeline: Sendable {
         let unconditional = policy.wantsUnconditionalFetch(lastFullFetch: state.lastFullFetch ?? state.lastSuccess, now: started)
         let request = FetchRequest(
             url: url, etag: unconditional ? nil : state.etag, lastModified: unconditional ? nil : state.lastModified,
-            allowFileScheme: feed.url.lowercased().hasPrefix("file:"), extraHeaders: scheduled.source.headers)
+            allowFileScheme: feed.url.lowercased().hasPrefix("file:"), extraHeaders: scheduled.source.headers,
+            // A redirect away from the configured host is untrusted: it must not lead into the private network.
+            crossHostRedirectPolicy: AddressPolicy(allowedNetworks: configuration.fetch.allowPrivateNetworks))
         let result: FetchResult
         do {
             result = try await fetcher.fetch(request)
@@ -258,12 +260,14 @@ public struct FeedPipeline: Sendable {
 
         let parsed: ParsedFeed
         do {
-            parsed = try FeedParser.parse(result.body, documentURL: result.effectiveURL, httpContentType: result.contentType,
+            // The base for relative links carries no credentials or query: an empty <link/>
+            // must not become the feed URL with its ?token=.
+            parsed = try FeedParser.parse(result.body, documentURL: URLRedaction.linkBase(result.effectiveURL), httpContentType: result.contentType,
                                           limits: configuration.parseLimits)
         } catch {
             var message = error.message
             if !error.advertisedFeeds.isEmpty {
-                message += " (the page advertises: \(error.advertisedFeeds.joined(separator: ", ")))"
+                message += " (the page advertises: \(error.advertisedFeeds.map(URLRedaction.display).joined(separator: ", ")))"
             }
             throw RefreshFailure(message: message)
         }
@@ -275,9 +279,18 @@ public struct FeedPipeline: Sendable {
             if let title = parsed.title, title != feed.title {
                 try await store.updateFeedTitle(feedID: feed.id, title: title)
             }
-            stored = try await store.storeEntries(feedID: feed.id, entries: parsed.entries, discovered: discovered)
+            stored = try await store.storeEntries(
+                feedID: feed.id, entries: parsed.entries, discovered: discovered, maxNew: configuration.fetch.maxNewPerRefresh)
         } catch {
             throw RefreshFailure(message: "\(error)")
+        }
+        if stored.skippedNew > 0 {
+            let note = "stored \(stored.new.count) new entries and left \(stored.skippedNew) for later refreshes "
+                + "([fetch] max_new_per_refresh = \(configuration.fetch.maxNewPerRefresh))"
+            report.warnings.append(note)
+            logger.warning("feed served more new entries than one refresh stores", metadata: [
+                "feed_url": "\(LogRedaction.url(feed.url))", "stored": "\(stored.new.count)", "left": "\(stored.skippedNew)",
+            ])
         }
         if stored.identityChanged {
             logger.notice("feed identity changed", metadata: [

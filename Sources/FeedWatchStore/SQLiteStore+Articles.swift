@@ -4,7 +4,7 @@ import GRDB
 
 /// Article identity, updates, stories, extraction results and retention.
 extension SQLiteStore {
-    public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries {
+    public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date, maxNew: Int) async throws -> StoredEntries {
         try await write("store articles") { db in
             let stored = try String.fetchOne(db, sql: "SELECT identity_mode FROM feeds WHERE id = ?", arguments: [feedID])
             guard let stored else { throw StoreError(code: .unknownFeed, message: "no feed with id \(feedID)") }
@@ -50,6 +50,10 @@ extension SQLiteStore {
                             sql: "UPDATE articles SET last_seen_at = ?, content_hash = COALESCE(content_hash, ?), canonical_link = COALESCE(canonical_link, ?) WHERE id = ?",
                             arguments: [now, hash, link, id])
                     }
+                    continue
+                }
+                guard result.new.count < maxNew else {
+                    result.skippedNew += 1
                     continue
                 }
                 let id = try Int64.fetchOne(

@@ -259,7 +259,11 @@ public protocol Store: Sendable {
     /// stored) and persists the switch; fingerprints each entry with `EntryIdentity.fingerprint`,
     /// finds it by fingerprint (in `.link` mode also by canonical link), inserts the new ones,
     /// rewrites the changed ones (`EntryIdentity.contentHash`) and stamps every one as seen now.
-    func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries
+    ///
+    /// At most `maxNew` entries are stored as new (the first in document order); the rest are
+    /// counted in `StoredEntries.skippedNew` and, if the feed still lists them, taken at a
+    /// later refresh. Known entries are always recognised, updated and stamped as seen.
+    func storeEntries(feedID: Int64, entries: [Entry], discovered: Date, maxNew: Int) async throws -> StoredEntries
 
     /// Sets the story id of articles (article id → story id).
     func assignStories(_ storyIDs: [Int64: Int64]) async throws
@@ -314,6 +318,13 @@ public protocol Store: Sendable {
     func close() async
 }
 
+extension Store {
+    /// `storeEntries` without a bound on new entries (tests, tools).
+    public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries {
+        try await storeEntries(feedID: feedID, entries: entries, discovered: discovered, maxNew: .max)
+    }
+}
+
 /// What `Store.storeEntries` did with a document's entries.
 public struct StoredEntries: Sendable, Hashable {
     /// Entries the feed had not had before, in feed order.
@@ -324,6 +335,8 @@ public struct StoredEntries: Sendable, Hashable {
     public var identityMode: FeedIdentityMode
     /// Whether this document made the feed change identity mode.
     public var identityChanged: Bool
+    /// New entries left unstored because `maxNew` were stored already.
+    public var skippedNew: Int = 0
 
     /// The outcome of one `storeEntries` call.
     public init(new: [Article], updated: [Article] = [], identityMode: FeedIdentityMode = .guid, identityChanged: Bool = false) {

@@ -65,7 +65,7 @@ extension PostgresStore {
     /// entry's stored article, one to stamp the unchanged ones as seen), so an unchanged
     /// document costs a handful of round trips whatever its length; only new and edited
     /// entries take a statement each.
-    public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries {
+    public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date, maxNew: Int) async throws -> StoredEntries {
         try await transaction("store articles") { [self] connection in
             let modeRows = try await query("SELECT identity_mode FROM feeds WHERE id = \(feedID) FOR UPDATE", on: connection)
             guard let stored = try await Self.single(modeRows, String.self) else {
@@ -114,6 +114,10 @@ extension PostgresStore {
                     } else {
                         unchanged.append(SeenRow(id: id, hash: hash, link: link))
                     }
+                    continue
+                }
+                guard result.new.count < maxNew else {
+                    result.skippedNew += 1
                     continue
                 }
                 let inserted = try await query(
