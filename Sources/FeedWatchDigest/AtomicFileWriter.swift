@@ -38,7 +38,7 @@ public enum AtomicFileWriter {
     /// a new file then gets 0644 less the umask. `directoryMode` applies to the parent
     /// directory when this call creates it.
     ///
-    /// The temporary file is created exclusively with an unpredictable name (`mkostemp`: never
+    /// The temporary file is created exclusively with an unpredictable name (`mkstemp`: never
     /// through a symlink planted in a shared directory) and mode 0600 until it is complete.
     /// A symlink at `path` itself is replaced by the file, unless `followSymlink`: then the
     /// file it points to is replaced and the link stays (a configuration kept elsewhere).
@@ -65,9 +65,10 @@ public enum AtomicFileWriter {
         var existing = stat()
         let replaced: stat? = lstat(path, &existing) == 0 && (existing.st_mode & S_IFMT) == S_IFREG ? existing : nil
         var template = Array((path + ".tmp-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkostemp($0.baseAddress!, O_CLOEXEC) }
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw DigestWriteError(path: path, reason: errnoText()) }
-        let temporary = String(cString: template)
+        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         func fail(_ reason: String) -> DigestWriteError {
             close(fd)
             unlink(temporary)

@@ -37,6 +37,15 @@ public final class Fetcher: Sendable {
     /// Cancelling the calling task aborts the transfer with `.cancelled`.
     public func fetch(_ request: FetchRequest) async throws(FetchError) -> FetchResult {
         let origin = try CurlTransfer(request: request, configuration: configuration).target
+        if origin.scheme == "file" {
+            // libcurl reads a file: URL with blocking reads that no timeout bounds: a FIFO would
+            // hang the engine thread, /dev/zero would be read up to the body limit.
+            let path = URL(string: request.url)?.path ?? ""
+            var info = stat()
+            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                throw FetchError(code: .fileUnreadable, message: "the feed file is missing or not a regular file")
+            }
+        }
         let started = ContinuousClock.now
         var hop = request
         var redirects = 0
@@ -54,6 +63,13 @@ public final class Fetcher: Sendable {
             var result = try await perform(
                 try CurlTransfer(request: hop, configuration: configuration, timeout: remaining, proxiedAndPrechecked: prechecked))
             duration += result.duration
+            if [300, 301, 302, 303, 307, 308].contains(result.status), result.redirectTarget == nil,
+                let location = result.header("location"), let scheme = URLTarget(location)?.scheme,
+                scheme != "http", scheme != "https"
+            {
+                throw FetchError(
+                    code: .unsupportedScheme, message: "redirect to a \(scheme): URL refused (from \(target.hostForMessages))")
+            }
             guard [300, 301, 302, 303, 307, 308].contains(result.status), let next = result.redirectTarget, !next.isEmpty else {
                 result.requestedURL = request.url
                 result.effectiveURL = URLRedaction.withoutUserInfo(result.effectiveURL)

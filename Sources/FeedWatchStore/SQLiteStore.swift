@@ -76,8 +76,8 @@ public final class SQLiteStore: Store {
     /// -wal and -shm files the same mode), so neither the umask nor a shared state directory
     /// lets other users read feed URLs with credentials. An existing file is left as it is.
     static func createPrivately(_ path: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        if fd >= 0 { close(fd) }
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd >= 0 { Glibc.close(fd) }
     }
 
     /// Runs a write transaction, translating SQLite errors into `StoreError`s that name the file.

@@ -135,27 +135,25 @@ struct SecurityReviewProcessTests {
         // The links are still right: resolved against the feed's URL without credentials or query.
         let markdown = try #require(texts.first { $0.0.hasSuffix(".md") }?.1)
         #expect(markdown.contains("http://127.0.0.1:\(feed.port)/a/1.html"))
-        #expect(markdown.contains("token=***"), "the source is named by its redacted URL:\n\(markdown)")
+        #expect(markdown.contains("127.0.0.1:\(feed.port)/f.xml?token="), "the source is named by its redacted URL:\n\(markdown)")
         try await hook.shutdown()
         try await feed.shutdown()
     }
 
     /// Item 13: `&#27;` and friends never reach the terminal as escape sequences: stripped by
-    /// the parser, and escaped by every command's output (a configured name carries one here).
+    /// the parser, and escaped by every command's output (a parse error quoting a document
+    /// that starts with C1 CSI characters carries some past the parser, into LAST ERROR).
     @Test func controlCharactersNeverReachTheTerminal() async throws {
-        let feed = try await LoopbackHTTPServer.start { _ in
-            .ok("""
+        let feed = try await LoopbackHTTPServer.start { request in
+            if request.path == "/garbage.txt" { return .ok("\u{9B}2J\u{9B}31mnot a feed at all", contentType: "text/plain") }
+            return .ok("""
                 <?xml version="1.0"?><rss version="2.0"><channel><title>Evil&#27;]0;OWNED&#7; feed</title>
                 <item><title>Missile &#27;[2J&#27;[31mtest&#155;</title><link>https://news.example/1</link><guid>e1</guid>
                 <description>A missile test &#27;]8;;http://evil.example&#27;\\ click&#x1b;[0m &#127;</description></item>
                 </channel></rss>
                 """)
         }
-        let world = try World(feeds: [(feed.url("/evil.xml"), "named\u{1B}[41m feed")])
-        // The TOML file carries the ESC of the name as \u001b (TOML forbids it raw).
-        var config = try String(contentsOfFile: world.configPath, encoding: .utf8)
-        config = config.replacingOccurrences(of: "\u{1B}", with: "\\u001b")
-        try config.write(toFile: world.configPath, atomically: true, encoding: .utf8)
+        let world = try World(feeds: [(feed.url("/evil.xml"), nil), (feed.url("/garbage.txt"), "Garbage")])
         let run = try world.run(["run", "--once"])
         #expect(run.status == 0, "\(run.stderr)")
         let outputs = [
@@ -165,13 +163,13 @@ struct SecurityReviewProcessTests {
             try world.run(["parse", feed.url("/evil.xml")]),
             try world.run(["feeds", "list"]),
         ]
-        for output in outputs {
+        for output in outputs + [run] {
             let all = output.stdout + output.stderr
             #expect(!all.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B || $0.value == 0x7F },
                     "a control character reached the terminal:\n\(all.debugDescription.prefix(2000))")
         }
         #expect(outputs[2].stdout.contains("Missile"), "\(outputs[2].stdout)")
-        #expect(outputs[1].stdout.contains("named\\x1B[41m feed"), "the configured name is shown escaped:\n\(outputs[1].stdout)")
+        #expect(outputs[1].stdout.contains("\\x9B2J\\x9B31mnot a feed"), "LAST ERROR is shown escaped:\n\(outputs[1].stdout)")
         for (path, text) in try world.outputs() {
             #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x9B }, "control character in \(path)")
         }

@@ -146,6 +146,23 @@ struct RedirectGuardTests {
         #expect(followed.effectiveURL == intranet.url("/gitlab.atom"))
     }
 
+    /// Item 12 (fetch side): a file: feed that is a FIFO or a device is refused at once, not read.
+    @Test func aFileURLMustNameARegularFile() async throws {
+        let directory = try TemporaryDirectory(prefix: "fw-fifo")
+        let fifo = directory.path + "/feed.xml"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let fetcher = try Fetcher()
+        defer { fetcher.shutdown() }
+        for url in ["file://" + fifo, "file:///dev/zero"] {
+            do {
+                _ = try await fetcher.fetch(FetchRequest(url: url, allowFileScheme: true))
+                Issue.record("\(url) was read")
+            } catch {
+                #expect(error.code == .fileUnreadable)
+            }
+        }
+    }
+
     /// Item 6 (fetch side): the effective URL, the base for an entry's relative link, has no credentials.
     @Test func effectiveURLCarriesNoCredentials() async throws {
         try await withServer({ _ in .ok(sampleFeed) }) { server in
@@ -180,10 +197,10 @@ final class ForwardingProxy: Sendable {
         let script = """
             import http.server, urllib.request, urllib.error, sys
             log = open(sys.argv[1], 'a', buffering=1)
-            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            # A plain forward proxy: it passes redirects back to the client, as squid does.
             class NoRedirect(urllib.request.HTTPRedirectHandler):
                 def redirect_request(self, *a, **k): return None
-            opener.add_handler(NoRedirect())
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), NoRedirect())
             class Proxy(http.server.BaseHTTPRequestHandler):
                 def do_GET(self):
                     log.write(self.path + "\\n")
@@ -230,7 +247,8 @@ final class ForwardingProxy: Sendable {
     }
 
     func stop() {
-        process.terminate()
+        // SIGKILL: children started by Foundation's Process ignore SIGTERM.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 }

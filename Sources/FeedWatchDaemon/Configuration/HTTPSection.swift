@@ -1,3 +1,4 @@
+import FeedWatchModel
 import TOMLKit
 
 /// `[http]`: the optional status endpoint.
