@@ -108,6 +108,10 @@ public struct FetchConfiguration: Sendable, Hashable {
     /// seen but never matched, so a new feed does not flood the first digest with its archive;
     /// nil (`"all"`) matches everything. Undated entries always count as new.
     public var backfill: TimeSpan? = .hours(48)
+    /// At most this many new articles are stored for one feed refresh (`max_new_per_refresh`):
+    /// a feed whose every fetch is all new (rotating guids and links) cannot flood the
+    /// database, the matcher and the digest. The rest wait for later refreshes.
+    public var maxNewPerRefresh: Int = 200
 
     public init() {}
 
@@ -305,9 +309,19 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
 public struct HTTPConfiguration: Sendable, Hashable {
     /// Where `/metrics` and `/healthz` are served; nil (the default) serves nothing.
     public var listen: ListenAddress?
+    /// Connections open at once; more are closed on arrival, so clients holding connections
+    /// cannot exhaust the daemon's file descriptors.
+    public var maxConnections: Int
+    /// Seconds a connection may stay open, from accept to the answer: a client that sends its
+    /// request slowly, or never finishes it, is cut off after this.
+    public var requestTimeout: TimeSpan
 
     /// An endpoint listening on `listen`, or none.
-    public init(listen: ListenAddress? = nil) { self.listen = listen }
+    public init(listen: ListenAddress? = nil, maxConnections: Int = 64, requestTimeout: TimeSpan = TimeSpan(seconds: 10)) {
+        self.listen = listen
+        self.maxConnections = maxConnections
+        self.requestTimeout = requestTimeout
+    }
 }
 
 /// The whole validated configuration.

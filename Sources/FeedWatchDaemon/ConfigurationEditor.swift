@@ -53,7 +53,8 @@ public struct ConfigurationEditor {
     /// Validates the edited text as a whole configuration and writes it atomically.
     public func save() throws -> FeedWatchConfiguration {
         let configuration = try ConfigurationLoader.parse(text, path: path, environment: ProcessInfo.processInfo.environment)
-        try AtomicFileWriter.write(text, to: path)
+        // A symlinked configuration (kept in a dotfiles repository, say) stays a symlink.
+        try AtomicFileWriter.write(text, to: path, followSymlink: true)
         return configuration
     }
 

@@ -27,7 +27,12 @@ public enum DaemonRunner {
             HealthService(context: context),
             SchedulerService(context: context),
             DigestScheduleService(context: context),
-        ] + (context.httpListen.map { [StatusHTTPService(context: context, address: $0)] } ?? []) + [
+        ] + (context.httpListen.map { address in
+            let http = runtime.configuration.http
+            return [StatusHTTPService(
+                context: context, address: address, maxConnections: http.maxConnections,
+                requestTimeoutSeconds: http.requestTimeout.seconds)]
+        } ?? []) + [
             ReloadService(context: context),
         ]
         var configuration = ServiceGroupConfiguration(
@@ -61,7 +66,12 @@ public enum DaemonRunner {
     static func prepare(_ context: DaemonContext) async throws {
         let runtime = context.runtime
         let configuration = runtime.configuration
-        try FileManager.default.createDirectory(atPath: configuration.storage.stateDirectory, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: configuration.storage.stateDirectory) {
+            // Outside systemd's StateDirectory= too: no access for other users (credentialed URLs, digests).
+            try FileManager.default.createDirectory(
+                atPath: configuration.storage.stateDirectory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o750])
+        }
         let feeds = try await runtime.store.syncFeeds(configuration.feeds)
         let newest = try await runtime.store.digests().first
         context.setLastDigest(day: newest?.day, created: newest?.created)

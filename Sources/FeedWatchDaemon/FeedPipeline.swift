@@ -170,6 +170,11 @@ public struct FeedPipeline: Sendable {
                 case .success(let stored):
                     report.newArticles = stored.articles
                     report.newMatches = stored.matches
+                    if stored.skipped > 0 {
+                        report.warnings.append(
+                            "stored \(stored.articles) new entries and left \(stored.skipped) for later refreshes "
+                                + "([fetch] max_new_per_refresh = \(configuration.fetch.maxNewPerRefresh))")
+                    }
                     stateSaved = true
                 case .failure(let failure):
                     // Nothing of this document was stored (a full-text feed: only its entries,
@@ -242,7 +247,9 @@ public struct FeedPipeline: Sendable {
         let unconditional = policy.wantsUnconditionalFetch(lastFullFetch: state.lastFullFetch ?? state.lastSuccess, now: started)
         let request = FetchRequest(
             url: url, etag: unconditional ? nil : state.etag, lastModified: unconditional ? nil : state.lastModified,
-            allowFileScheme: feed.url.lowercased().hasPrefix("file:"), extraHeaders: scheduled.source.headers)
+            allowFileScheme: feed.url.lowercased().hasPrefix("file:"), extraHeaders: scheduled.source.headers,
+            // A redirect away from the configured host is untrusted: it must not lead into the private network.
+            crossHostRedirectPolicy: AddressPolicy(allowedNetworks: configuration.fetch.allowPrivateNetworks))
         let result: FetchResult
         do {
             result = try await fetcher.fetch(request)
@@ -285,12 +292,14 @@ public struct FeedPipeline: Sendable {
 
         let parsed: ParsedFeed
         do {
-            parsed = try FeedParser.parse(result.body, documentURL: result.effectiveURL, httpContentType: result.contentType,
+            // The base for relative links carries no credentials or query: an empty <link/>
+            // must not become the feed URL with its ?token=.
+            parsed = try FeedParser.parse(result.body, documentURL: URLRedaction.linkBase(result.effectiveURL), httpContentType: result.contentType,
                                           limits: configuration.parseLimits)
         } catch {
             var message = error.message
             if !error.advertisedFeeds.isEmpty {
-                message += " (the page advertises: \(error.advertisedFeeds.joined(separator: ", ")))"
+                message += " (the page advertises: \(error.advertisedFeeds.map(URLRedaction.display).joined(separator: ", ")))"
             }
             throw RefreshFailure(message: message)
         }
@@ -307,7 +316,7 @@ public struct FeedPipeline: Sendable {
     /// `storeRefresh` as a Result: a nested typed-throws do/catch loses its error type here.
     private func storeResult(
         _ parsed: ParsedFeed, of scheduled: ScheduledFeed, state: FetchState, now: @Sendable () -> Date
-    ) async -> Result<(articles: Int, matches: Int), RefreshFailure> {
+    ) async -> Result<(articles: Int, matches: Int, skipped: Int), RefreshFailure> {
         do {
             return .success(try await storeRefresh(parsed, of: scheduled, state: state, now: now))
         } catch {
@@ -323,7 +332,7 @@ public struct FeedPipeline: Sendable {
     /// clustered and matched afterwards in their own transaction (they stay pending until then).
     func storeRefresh(
         _ parsed: ParsedFeed, of scheduled: ScheduledFeed, state: FetchState, now: @Sendable () -> Date
-    ) async throws(RefreshFailure) -> (articles: Int, matches: Int) {
+    ) async throws(RefreshFailure) -> (articles: Int, matches: Int, skipped: Int) {
         let feed = scheduled.stored
         let discovered = now()
         let fullText = scheduled.source.fullText
@@ -334,7 +343,7 @@ public struct FeedPipeline: Sendable {
         }
         let write = FeedRefreshWrite(
             feedID: feed.id, title: parsed.title.flatMap { $0 != feed.title ? $0 : nil }, entries: parsed.entries,
-            discovered: discovered, state: state, topics: topics)
+            discovered: discovered, state: state, topics: topics, maxNew: configuration.fetch.maxNewPerRefresh)
         // Read before the transaction: backfill (entries published well before the feed was
         // added) is stored and clustered but never matched.
         let cutoff = await backfillCutoff(feedID: feed.id)
@@ -351,18 +360,23 @@ public struct FeedPipeline: Sendable {
             throw RefreshFailure(message: "refresh not stored (the next fetch retries): \(error)")
         }
         let stored = result.entries
+        if stored.skippedNew > 0 {
+            logger.warning("feed served more new entries than one refresh stores", metadata: [
+                "feed_url": "\(LogRedaction.url(feed.url))", "stored": "\(stored.new.count)", "left": "\(stored.skippedNew)",
+            ])
+        }
         if stored.identityChanged {
             logger.notice("feed identity changed", metadata: [
                 "feed_url": "\(LogRedaction.url(feed.url))", "identity": "\(stored.identityMode.rawValue)",
             ])
         }
-        guard fullText != .never else { return (stored.new.count, result.newMatches) }
+        guard fullText != .never else { return (stored.new.count, result.newMatches, stored.skippedNew) }
         let matches = await processArticles(stored, feed: feed, fullText: fullText, discovered: discovered)
         do {
             // Marks the new and updated articles matched in the same transaction; if this fails,
             // they stay pending and `matchPending` finds them (the next fetch sees them as known).
             let added = try await record(matches, completing: (stored.new + stored.updated).map(\.id))
-            return (stored.new.count, added)
+            return (stored.new.count, added, stored.skippedNew)
         } catch {
             throw RefreshFailure(message: "articles stored, matches not recorded (they will be retried): \(error)")
         }

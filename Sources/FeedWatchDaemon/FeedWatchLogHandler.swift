@@ -37,8 +37,25 @@ public struct FeedWatchLogHandler: LogHandler {
         for key in merged.keys.sorted() {
             line += " \(key)=\(Self.quoted("\(merged[key]!)"))"
         }
-        line += "\n"
+        line = Self.escapingControls(line) + "\n"
         FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// Control characters left in a line (C0, DEL and C1: a feed's text quoted in an error can
+    /// carry a CSI) as `\u009b`-style escapes: a log read in a terminal must not drive it.
+    static func escapingControls(_ line: String) -> String {
+        func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) }
+        guard line.unicodeScalars.contains(where: isControl) else { return line }
+        var out = ""
+        for scalar in line.unicodeScalars {
+            if isControl(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// Values with spaces or quotes are quoted so lines stay machine-readable.

@@ -1,6 +1,7 @@
 import Foundation
 import FeedWatchDigest
 import FeedWatchModel
+import Synchronization
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -11,26 +12,44 @@ public import ServiceLifecycle
 /// format and `GET /healthz` (200 `ok`, or 503 with the problems). Read-only, tiny and bound
 /// to the configured address only; it answers from memory and never touches the database,
 /// so a slow scrape cannot slow the pipeline.
+///
+/// Bounded against clients that hold connections (a local user with a thousand half-sent
+/// requests): at most `[http] max_connections` are open at once, further ones are closed on
+/// arrival, and each connection is closed `[http] request_timeout` after it was accepted,
+/// answered or not.
 public struct StatusHTTPService: Service {
     let context: DaemonContext
     let address: ListenAddress
+    let maxConnections: Int
+    let requestTimeout: TimeAmount
 
     /// The endpoint of the daemon sharing `context`, on `address`.
-    public init(context: DaemonContext, address: ListenAddress) {
+    public init(context: DaemonContext, address: ListenAddress, maxConnections: Int = 64, requestTimeoutSeconds: Int64 = 10) {
         self.context = context
         self.address = address
+        self.maxConnections = maxConnections
+        self.requestTimeout = .seconds(requestTimeoutSeconds)
     }
 
     /// Listens until graceful shutdown; throws when the address cannot be bound.
     public func run() async throws {
         let context = self.context
+        let gate = ConnectionGate(limit: maxConnections)
+        let timeout = requestTimeout
         let channel: any Channel
         do {
             channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(ChannelOptions.backlog, value: 64)
                 .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    guard gate.enter() else {
+                        // Full: close at once, holding no descriptor for it.
+                        return channel.close()
+                    }
+                    channel.closeFuture.whenComplete { _ in gate.leave() }
+                    let deadline = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+                    channel.closeFuture.whenComplete { _ in deadline.cancel() }
+                    return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                         try channel.pipeline.syncOperations.addHandler(StatusHTTPHandler(context: context))
                     }
@@ -43,6 +62,29 @@ public struct StatusHTTPService: Service {
         context.logger.notice("status endpoint listening", metadata: ["listen": "\(address)"])
         try? await gracefulShutdown()
         try? await channel.close()
+    }
+}
+
+/// Counts the endpoint's open connections against its limit (from any event loop thread).
+final class ConnectionGate: Sendable {
+    private let open = Atomic<Int>(0)
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Takes a place; false when all `limit` are taken.
+    func enter() -> Bool {
+        while true {
+            let current = open.load(ordering: .relaxed)
+            guard current < limit else { return false }
+            if open.compareExchange(expected: current, desired: current + 1, ordering: .acquiringAndReleasing).exchanged {
+                return true
+            }
+        }
+    }
+
+    func leave() {
+        open.subtract(1, ordering: .acquiringAndReleasing)
     }
 }
 

@@ -44,8 +44,11 @@ enum WebhookClient {
             "X-Feedwatch-Delivery: \(notification.deliveryID)",
         ]
         if let secret = settings.secret {
-            let mac = ContentDigest.hmac(key: Array(secret.value.utf8), message: body)
-            request.headers.append("X-Feedwatch-Signature: sha256=\(ContentDigest.hex(mac))")
+            let timestamp = Int(Date().timeIntervalSince1970)
+            request.headers.append("X-Feedwatch-Timestamp: \(timestamp)")
+            request.headers.append(
+                "X-Feedwatch-Signature: "
+                    + WebhookSignature.header(secret: secret.value, timestamp: timestamp, deliveryID: notification.deliveryID, body: body))
         }
         request.maxAnswerBytes = maxAnswerBytes
         switch await CurlSingleTransfer.perform(request) {
@@ -54,5 +57,24 @@ enum WebhookClient {
         case .failure(let failure):
             throw DeliveryError("webhook \(host): \(failure)")
         }
+    }
+}
+
+/// The webhook signature receivers check (README, Delivery): HMAC-SHA256 with the shared
+/// secret over `<timestamp>.<delivery id>.<body>`, sent as `X-Feedwatch-Signature:
+/// sha256=<hex>` next to `X-Feedwatch-Timestamp` (Unix seconds of this attempt) and
+/// `X-Feedwatch-Delivery`. Signing the time and the id, not only the body, lets a receiver
+/// refuse a captured request replayed later (an old timestamp) or again (an id already seen).
+public enum WebhookSignature {
+    /// The bytes signed.
+    public static func signedBytes(timestamp: Int, deliveryID: String, body: [UInt8]) -> [UInt8] {
+        Array("\(timestamp).\(deliveryID).".utf8) + body
+    }
+
+    /// The `X-Feedwatch-Signature` value.
+    public static func header(secret: String, timestamp: Int, deliveryID: String, body: [UInt8]) -> String {
+        let mac = ContentDigest.hmac(
+            key: Array(secret.utf8), message: signedBytes(timestamp: timestamp, deliveryID: deliveryID, body: body))
+        return "sha256=" + ContentDigest.hex(mac)
     }
 }

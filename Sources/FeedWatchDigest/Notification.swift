@@ -79,10 +79,10 @@ public enum NotifierTransport: Sendable, Hashable {
     public func send(_ notification: Notification, timeout: Double) async throws(DeliveryError) {
         switch self {
         case .smtp(let settings):
-            let message = MailMessage.build(notification, from: settings.from, to: settings.to)
+            let message = MailMessage.build(notification, from: settings.from, to: settings.to, maxBytes: settings.maxMessageBytes)
             try await SMTPClient.send(message, settings: settings, timeout: timeout)
         case .sendmail(let settings):
-            let message = MailMessage.build(notification, from: settings.from, to: settings.to)
+            let message = MailMessage.build(notification, from: settings.from, to: settings.to, maxBytes: settings.maxMessageBytes)
             try await CommandRunner.run(
                 path: settings.path, arguments: ["-i", "-f", settings.from, "--"] + settings.to,
                 input: Array(message.utf8), timeout: timeout)
@@ -110,6 +110,8 @@ public struct SMTPSettings: Sendable, Hashable {
     public var tls: TLSMode
     /// PEM bundle to verify the server with, instead of the system's.
     public var caFile: String?
+    /// The largest message sent (`max_message_bytes`); a bigger digest is cut (`MailMessage`).
+    public var maxMessageBytes: Int = MailMessage.defaultMaxBytes
 
     /// STARTTLS policy.
     public enum TLSMode: String, Sendable, Hashable, CaseIterable {
@@ -137,6 +139,8 @@ public struct SendmailSettings: Sendable, Hashable {
     public var path: String
     public var from: String
     public var to: [String]
+    /// The largest message handed over (`max_message_bytes`); a bigger digest is cut (`MailMessage`).
+    public var maxMessageBytes: Int = MailMessage.defaultMaxBytes
     public init(path: String, from: String, to: [String]) {
         self.path = path
         self.from = from
@@ -147,7 +151,8 @@ public struct SendmailSettings: Sendable, Hashable {
 /// A JSON POST signed with HMAC-SHA256.
 public struct WebhookSettings: Sendable, Hashable {
     public var url: String
-    /// Signs the body: `X-Feedwatch-Signature: sha256=<hex>`.
+    /// Signs each request: `X-Feedwatch-Signature: sha256=<hex>` over timestamp, delivery id
+    /// and body (`WebhookSignature`).
     public var secret: Secret?
     public init(url: String, secret: Secret?) {
         self.url = url

@@ -74,6 +74,9 @@ public struct AddressPolicy: Sendable, Hashable {
         "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
         "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4",
         "240.0.0.0/4", "::/128", "::1/128", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8", "2001:db8::/32",
+        // IPv4-compatible (::a.b.c.d), local-use NAT64 and 6to4 addresses carry an IPv4 address a
+        // host or relay may route to; none is needed to reach a public web server.
+        "::/96", "64:ff9b:1::/48", "2002::/16",
     ].compactMap(IPNetwork.init)
 
     /// Whether a connection to `address` (4 or 16 bytes) is allowed.

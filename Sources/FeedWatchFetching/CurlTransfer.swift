@@ -34,16 +34,24 @@ final class CurlTransfer: @unchecked Sendable {
     private var currentStatus: Int?
     /// Whether the current response's head has ended (only then can a status line start another response).
     private var headComplete = false
-    /// True while every response so far in the chain was a permanent redirect (301/308).
-    private var leadingPermanentRun = true
-    private(set) var permanentRedirect: String?
     /// The last `Location` header seen, for explaining a refused redirect.
     private(set) var lastLocation: String?
     /// The address the address policy refused, for the error message.
     private(set) var refusedAddress: String?
 
+    /// Seconds this hop may take (what is left of the whole fetch's `totalTimeout`).
+    let timeout: Double
+    /// Whether this hop goes through a proxy whose target `Fetcher` has checked itself: the
+    /// only socket libcurl opens is then the proxy's, which the socket check cannot judge.
+    let proxiedAndPrechecked: Bool
+
     /// Validates the request; fails for an unusable URL, scheme or header.
-    init(request: FetchRequest, configuration: FetcherConfiguration) throws(FetchError) {
+    init(
+        request: FetchRequest, configuration: FetcherConfiguration, timeout: Double? = nil,
+        proxiedAndPrechecked: Bool = false
+    ) throws(FetchError) {
+        self.timeout = timeout ?? configuration.totalTimeout
+        self.proxiedAndPrechecked = proxiedAndPrechecked
         guard let target = URLTarget(request.url) else {
             throw FetchError(code: .invalidURL, message: "the feed URL has no scheme (expected http: or https:)")
         }
@@ -108,10 +116,12 @@ final class CurlTransfer: @unchecked Sendable {
         check(easy.set(CURLOPT_PROTOCOLS_STR, request.allowFileScheme ? "http,https,file" : "http,https"))
         check(easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
         check(easy.set(CURLOPT_NOSIGNAL, 1))
-        check(easy.set(CURLOPT_FOLLOWLOCATION, 1))
-        check(easy.set(CURLOPT_MAXREDIRS, c.maxRedirects))
+        // Redirects are followed by `Fetcher`, one transfer per hop: libcurl would reuse a cached
+        // connection for a followed redirect (skipping the address check), and would send the
+        // configured headers to whatever host a redirect names.
+        check(easy.set(CURLOPT_FOLLOWLOCATION, 0))
         check(easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int((c.connectTimeout * 1000).rounded(.up))))
-        check(easy.set(CURLOPT_TIMEOUT_MS, Int((c.totalTimeout * 1000).rounded(.up))))
+        check(easy.set(CURLOPT_TIMEOUT_MS, max(1, Int((timeout * 1000).rounded(.up)))))
         check(easy.set(CURLOPT_LOW_SPEED_LIMIT, c.lowSpeedLimitBytesPerSecond))
         check(easy.set(CURLOPT_LOW_SPEED_TIME, Int(c.lowSpeedTime.rounded(.up))))
         check(easy.setOffset(CURLOPT_MAXFILESIZE_LARGE, c.maxBodyBytes))
@@ -131,7 +141,12 @@ final class CurlTransfer: @unchecked Sendable {
             // A connection opened for an unguarded fetch must not carry a guarded one, and vice versa.
             check(easy.set(CURLOPT_FRESH_CONNECT, 1))
             check(easy.set(CURLOPT_FORBID_REUSE, 1))
-            check(easy.setOpenSocket(curlOpenSocket, context: Unmanaged.passUnretained(self).toOpaque()))
+            if proxiedAndPrechecked {
+                // Through the proxy for every host (no `no_proxy` exception), as the check assumed.
+                check(easy.set(CURLOPT_NOPROXY, ""))
+            } else {
+                check(easy.setOpenSocket(curlOpenSocket, context: Unmanaged.passUnretained(self).toOpaque()))
+            }
         }
         if failed != CURLE_OK {
             throw FetchError(
@@ -210,14 +225,6 @@ final class CurlTransfer: @unchecked Sendable {
     private func beginResponse(statusLine: String) {
         let parts = statusLine.split(separator: " ", maxSplits: 2)
         let status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
-        if let previous = currentStatus, !(100...199).contains(previous) {
-            // The previous response was a redirect libcurl followed; the effective URL is now its target.
-            if leadingPermanentRun, previous == 301 || previous == 308 {
-                permanentRedirect = effectiveURL
-            } else {
-                leadingPermanentRun = false
-            }
-        }
         currentStatus = status
         headComplete = false
         headers.removeAll(keepingCapacity: true)
@@ -238,10 +245,11 @@ final class CurlTransfer: @unchecked Sendable {
         guard code == CURLE_OK else { return .failure(failure(code)) }
         var status = infoLong(CURLINFO_RESPONSE_CODE)
         if target.scheme == "file", status == 0 { status = 200 }
-        let result = FetchResult(
+        var result = FetchResult(
             requestedURL: request.url, effectiveURL: effectiveURL ?? request.url, status: status,
-            headers: target.scheme == "file" ? [] : headers, body: body, duration: infoDouble(CURLINFO_TOTAL_TIME),
-            permanentRedirect: permanentRedirect)
+            headers: target.scheme == "file" ? [] : headers, body: body, duration: infoDouble(CURLINFO_TOTAL_TIME))
+        // Where libcurl would have gone (absolute, resolved against this hop's URL), for `Fetcher` to follow.
+        result.redirectTarget = easy?.string(CURLINFO_REDIRECT_URL)
         body = []
         return .success(result)
     }

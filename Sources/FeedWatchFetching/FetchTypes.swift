@@ -15,13 +15,19 @@ public struct FetchRequest: Sendable, Hashable {
     /// When set, the fetch connects only to addresses this policy permits (checked on every
     /// resolved address, redirects included) and never reuses a connection: for URLs taken from
     /// feeds, which are untrusted. Nil (the default) applies no address check. With a proxy
-    /// configured the checked address is the proxy's, so a private proxy must be allowed.
+    /// configured (or set in the environment) the target's host is resolved and every address
+    /// checked before the proxy is asked, since the only socket opened is the proxy's.
     public var addressPolicy: AddressPolicy?
+    /// The policy for redirects that leave the requested URL's host (a configured feed's
+    /// redirect into the private network); nil applies none. Ignored when `addressPolicy` is set.
+    public var crossHostRedirectPolicy: AddressPolicy?
 
     public init(
         url: String, etag: String? = nil, lastModified: String? = nil, allowFileScheme: Bool = false,
-        extraHeaders: [String: String] = [:], addressPolicy: AddressPolicy? = nil
+        extraHeaders: [String: String] = [:], addressPolicy: AddressPolicy? = nil,
+        crossHostRedirectPolicy: AddressPolicy? = nil
     ) {
+        self.crossHostRedirectPolicy = crossHostRedirectPolicy
         self.url = url
         self.etag = etag
         self.lastModified = lastModified
@@ -50,6 +56,8 @@ public struct FetchResult: Sendable, Hashable {
     public var duration: Double
     /// The target of a permanent redirect (301/308) in the chain, if any.
     public var permanentRedirect: String?
+    /// The absolute target of this response's `Location` (one hop; `Fetcher` follows it).
+    var redirectTarget: String? = nil
 
     struct HeaderPair: Sendable, Hashable {
         var name: String

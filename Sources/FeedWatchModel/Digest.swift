@@ -73,7 +73,7 @@ public struct Digest: Sendable, Hashable, Codable {
             self.articleID = articleID
             self.title = title
             self.link = link
-            self.feedName = feedName
+            self.feedName = URLRedaction.sourceName(feedName)
             self.published = published
             self.score = score
             self.snippets = snippets
@@ -108,7 +108,7 @@ public struct Digest: Sendable, Hashable, Codable {
             articleID = try c.decode(Int64.self, forKey: .articleID)
             title = try c.decode(String.self, forKey: .title)
             link = try c.decodeIfPresent(String.self, forKey: .link)
-            feedName = try c.decode(String.self, forKey: .feedName)
+            feedName = URLRedaction.sourceName(try c.decode(String.self, forKey: .feedName))
             published = try c.decodeIfPresent(Date.self, forKey: .published)
             score = try c.decode(Double.self, forKey: .score)
             snippets = try c.decode([Snippet].self, forKey: .snippets)
@@ -124,7 +124,7 @@ public struct Digest: Sendable, Hashable, Codable {
         public var url: String?
         public var title: String?
         public init(feedName: String, url: String?, title: String? = nil) {
-            self.feedName = feedName
+            self.feedName = URLRedaction.sourceName(feedName)
             self.url = url
             self.title = title
         }

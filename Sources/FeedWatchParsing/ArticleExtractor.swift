@@ -118,9 +118,11 @@ public enum ArticleExtractor {
                     + "(at least \(limits.minTextLength) needed)")
         }
         let (text, cut) = truncate(content, maxBytes: limits.maxTextBytes)
+        // Control characters never leave the parser (see ControlCharacters).
         return ExtractedArticle(
-            title: metadata.title, byline: metadata.byline, published: metadata.published,
-            canonicalURL: metadata.canonicalURL, language: metadata.language, text: text,
+            title: ControlCharacters.strip(metadata.title), byline: ControlCharacters.strip(metadata.byline),
+            published: metadata.published, canonicalURL: ControlCharacters.strip(metadata.canonicalURL),
+            language: ControlCharacters.strip(metadata.language), text: ControlCharacters.strip(text),
             truncated: cut || tree.truncated)
     }
 

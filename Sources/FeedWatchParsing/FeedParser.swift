@@ -52,8 +52,10 @@ public enum FeedParser {
     public static func parse(_ bytes: [UInt8], documentURL: String? = nil, httpContentType: String? = nil,
                              limits: ParseLimits = ParseLimits(),
                              reader: XMLReader = .automatic) throws(ParseError) -> ParsedFeed {
-        try parse(bytes, documentURL: documentURL, httpContentType: httpContentType, limits: limits,
-                  decodeWhileReading: true, strictReader: reader == .automatic)
+        var feed = try parse(bytes, documentURL: documentURL, httpContentType: httpContentType, limits: limits,
+                             decodeWhileReading: true, strictReader: reader == .automatic)
+        ControlCharacters.strip(&feed)
+        return feed
     }
 
     /// `decodeWhileReading: false` keeps the whole tree and decodes every item at the end;

@@ -4,8 +4,10 @@ import GRDB
 
 /// Article identity, updates, stories, extraction results and retention.
 extension SQLiteStore {
-    public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries {
-        try await write("store articles") { db in try Self.storeEntries(db, feedID: feedID, entries: entries, discovered: discovered) }
+    public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date, maxNew: Int) async throws -> StoredEntries {
+        try await write("store articles") { db in
+            try Self.storeEntries(db, feedID: feedID, entries: entries, discovered: discovered, maxNew: maxNew)
+        }
     }
 
     public func storeRefresh(
@@ -15,7 +17,8 @@ extension SQLiteStore {
             if let title = refresh.title {
                 try db.cachedStatement(sql: "UPDATE feeds SET title = ? WHERE id = ?").execute(arguments: [title, refresh.feedID])
             }
-            let stored = try Self.storeEntries(db, feedID: refresh.feedID, entries: refresh.entries, discovered: refresh.discovered)
+            let stored = try Self.storeEntries(
+                db, feedID: refresh.feedID, entries: refresh.entries, discovered: refresh.discovered, maxNew: refresh.maxNew)
             let derived = derive(stored)
             try Self.assignStories(db, derived.stories)
             let added = try Self.recordMatches(db, derived.matches, topics: refresh.topics, completing: derived.completing)
@@ -27,8 +30,9 @@ extension SQLiteStore {
     /// `storeEntries` inside a transaction. Statements are compiled once per connection
     /// (`cachedStatement`); a feed with no stored article skips every identity look-up, and
     /// an entry is new when its insert is not stopped by the unique (feed, fingerprint)
-    /// constraint, so only entries already stored take a look-up.
-    static func storeEntries(_ db: Database, feedID: Int64, entries: [Entry], discovered: Date) throws -> StoredEntries {
+    /// constraint, so only entries already stored take a look-up. Once `maxNew` entries are new,
+    /// the rest are looked up (known ones are still updated and stamped) and counted as skipped.
+    static func storeEntries(_ db: Database, feedID: Int64, entries: [Entry], discovered: Date, maxNew: Int) throws -> StoredEntries {
         guard let feedRow = try Row.fetchOne(
             db.cachedStatement(sql: """
                 SELECT identity_mode, EXISTS (SELECT 1 FROM articles WHERE feed_id = feeds.id) AS has_articles
@@ -66,8 +70,14 @@ extension SQLiteStore {
             // In link mode an entry may be stored under another fingerprint (its old guid's):
             // look it up by link before inserting.
             var existing: Row?
-            if hasArticles, mode == .link {
+            let full = result.new.count >= maxNew
+            if hasArticles, mode == .link || full {
                 existing = try existingArticle(db, feedID: feedID, fingerprint: fingerprint, canonicalLink: link, mode: mode)
+            }
+            if existing == nil, full {
+                // The bound on new entries: this one waits for a later refresh.
+                result.skippedNew += 1
+                continue
             }
             if existing == nil {
                 let id = try Int64.fetchOne(insert, arguments: [

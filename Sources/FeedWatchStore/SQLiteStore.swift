@@ -2,6 +2,10 @@ public import Foundation
 public import FeedWatchModel
 import GRDB
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The embedded store: one SQLite file in WAL mode, through GRDB.
 ///
 /// Dates are stored as Unix seconds (REAL) so that comparisons in SQL are plain numeric ones.
@@ -51,9 +55,12 @@ public final class SQLiteStore: Store {
         }
         do {
             let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+                // Private whatever the umask (outside systemd too): the database holds credentialed URLs.
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
             }
+            SQLiteStore.createPrivately(path)
             pool = try DatabasePool(path: path, configuration: config)
         } catch {
             throw SQLiteStore.translate(error, path: path, doing: "open")
@@ -63,6 +70,14 @@ public final class SQLiteStore: Store {
         } catch {
             throw StoreError(code: .migrationFailed, message: "\(path): migrating the schema failed: \(SQLiteStore.reason(error))")
         }
+    }
+
+    /// Creates a missing database file with mode 0600 before SQLite opens it (SQLite gives its
+    /// -wal and -shm files the same mode), so neither the umask nor a shared state directory
+    /// lets other users read feed URLs with credentials. An existing file is left as it is.
+    static func createPrivately(_ path: String) {
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd >= 0 { Glibc.close(fd) }
     }
 
     /// Runs a write transaction, translating SQLite errors into `StoreError`s that name the file.

@@ -304,7 +304,11 @@ public protocol Store: Sendable {
     /// stored) and persists the switch; fingerprints each entry with `EntryIdentity.fingerprint`,
     /// finds it by fingerprint (in `.link` mode also by canonical link), inserts the new ones,
     /// rewrites the changed ones (`EntryIdentity.contentHash`) and stamps every one as seen now.
-    func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries
+    ///
+    /// At most `maxNew` entries are stored as new (the first in document order); the rest are
+    /// counted in `StoredEntries.skippedNew` and, if the feed still lists them, taken at a
+    /// later refresh. Known entries are always recognised, updated and stamped as seen.
+    func storeEntries(feedID: Int64, entries: [Entry], discovered: Date, maxNew: Int) async throws -> StoredEntries
 
     /// One successful refresh of a feed: the feed's announced title (`title`, when it
     /// changed), its entries (as `storeEntries`), what `derive` makes of the stored entries
@@ -431,6 +435,13 @@ public struct FeedActivity: Sendable, Hashable {
     }
 }
 
+extension Store {
+    /// `storeEntries` without a bound on new entries (tests, tools).
+    public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries {
+        try await storeEntries(feedID: feedID, entries: entries, discovered: discovered, maxNew: .max)
+    }
+}
+
 /// What `Store.storeEntries` did with a document's entries.
 public struct StoredEntries: Sendable, Hashable {
     /// Entries the feed had not had before, in feed order.
@@ -441,6 +452,8 @@ public struct StoredEntries: Sendable, Hashable {
     public var identityMode: FeedIdentityMode
     /// Whether this document made the feed change identity mode.
     public var identityChanged: Bool
+    /// New entries left unstored because `maxNew` were stored already.
+    public var skippedNew: Int = 0
 
     /// The outcome of one `storeEntries` call.
     public init(new: [Article], updated: [Article] = [], identityMode: FeedIdentityMode = .guid, identityChanged: Bool = false) {
@@ -462,11 +475,15 @@ public struct FeedRefreshWrite: Sendable {
     public var state: FetchState
     /// Topic names matches are recorded under, by id (the id when absent).
     public var topics: [String: TopicReference]
+    /// At most this many entries are stored as new (see `Store.storeEntries`).
+    public var maxNew: Int
 
     /// A refresh to store.
     public init(
-        feedID: Int64, title: String?, entries: [Entry], discovered: Date, state: FetchState, topics: [String: TopicReference]
+        feedID: Int64, title: String?, entries: [Entry], discovered: Date, state: FetchState, topics: [String: TopicReference],
+        maxNew: Int = .max
     ) {
+        self.maxNew = maxNew
         self.feedID = feedID
         self.title = title
         self.entries = entries

@@ -62,10 +62,33 @@ struct ConfigOptions: ParsableArguments {
 /// Output helpers: results go to standard output, problems to standard error.
 enum Terminal {
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((safe(text) + "\n").utf8))
     }
 
     static var isInteractive: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    /// `text` with every control character (C0 but line feed and tab, DEL, C1) written as
+    /// `\x1B`-style escapes: feed text and URLs must not drive the terminal (ESC sequences can
+    /// retitle it, hide lines or fake output). `keepLineBreaks` false escapes `\n` and `\t` too.
+    static func safe(_ text: String, keepLineBreaks: Bool = true) -> String {
+        func unsafe(_ scalar: Unicode.Scalar) -> Bool {
+            let value = scalar.value
+            if keepLineBreaks, value == 0x0A || value == 0x09 { return false }
+            return value < 0x20 || (0x7F...0x9F).contains(value)
+        }
+        guard text.unicodeScalars.contains(where: unsafe) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if unsafe(scalar) {
+                out.append(contentsOf: "\\x".unicodeScalars)
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                out.append(contentsOf: (hex.count < 2 ? "0" + hex : hex).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
 
     /// Left-aligned columns, widths from the content, two spaces apart.
     static func table(_ header: [String], _ rows: [[String]]) -> String {

@@ -80,9 +80,15 @@ struct FeedsCommand: AsyncParsableCommand {
             do {
                 parsed = try await Self.fetchFeed(url, fetcher: fetcher)
             } catch let error as ParseError where !error.advertisedFeeds.isEmpty {
-                feedURL = error.advertisedFeeds[0]
-                print("\(url) is a web page; it advertises:")
-                for link in error.advertisedFeeds { print("  \(link)") }
+                print("\(Terminal.safe(URLRedaction.display(url))) is a web page; it advertises:")
+                for link in error.advertisedFeeds { print("  \(Terminal.safe(URLRedaction.display(link)))") }
+                // A remote page never leads to a local file (file:, or /dev/zero and FIFOs through it).
+                let local = url.lowercased().hasPrefix("file:")
+                guard let advertised = error.advertisedFeeds.first(where: { local || Self.isWebURL($0) }) else {
+                    Terminal.error("feedwatch feeds add: \(Terminal.safe(URLRedaction.display(url))): the page advertises no http or https feed")
+                    throw ExitCode(1)
+                }
+                feedURL = advertised
                 parsed = try await Self.fetchFeed(feedURL, fetcher: fetcher)
             } catch {
                 Terminal.error("feedwatch feeds add: \(url): \(error)")
@@ -98,12 +104,17 @@ struct FeedsCommand: AsyncParsableCommand {
             print("added \(feedURL) (\(parsed.title ?? "untitled"), \(parsed.format.rawValue), \(parsed.entries.count) entries) to \(configuration.path)")
         }
 
+        static func isWebURL(_ url: String) -> Bool {
+            let lower = url.lowercased()
+            return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+        }
+
         static func fetchFeed(_ url: String, fetcher: Fetcher) async throws -> ParsedFeed {
             let result = try await fetcher.fetch(FetchRequest(url: url, allowFileScheme: url.lowercased().hasPrefix("file:")))
             guard (200..<300).contains(result.status) else {
                 throw ValidationError("\(url): HTTP \(result.status)")
             }
-            return try FeedParser.parse(result.body, documentURL: result.effectiveURL, httpContentType: result.contentType)
+            return try FeedParser.parse(result.body, documentURL: URLRedaction.linkBase(result.effectiveURL), httpContentType: result.contentType)
         }
     }
 

@@ -79,7 +79,7 @@ enum DocumentLoader {
                     Terminal.error("\(source): HTTP \(result.status)")
                     throw ExitCode(1)
                 }
-                return Loaded(bytes: result.body, url: result.effectiveURL, contentType: result.contentType)
+                return Loaded(bytes: result.body, url: URLRedaction.linkBase(result.effectiveURL), contentType: result.contentType)
             } catch let error as FetchError {
                 Terminal.error("\(source): \(error.message)")
                 throw ExitCode(1)

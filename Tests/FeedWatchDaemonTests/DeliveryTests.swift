@@ -35,8 +35,19 @@ import Testing
         let requests = hooks.all
         #expect(requests.count == 1, "one digest, one POST, whatever the number of ticks")
         let request = try #require(requests.first)
-        let mac = ContentDigest.hmac(key: Array("s3cret-key".utf8), message: request.body)
+        // The signature covers the timestamp and the delivery id with the body (issue 15, item
+        // 14): a receiver recomputes it from the three headers' values and the raw body.
+        let timestamp = try #require(request.header("X-Feedwatch-Timestamp").flatMap { Int($0) })
+        #expect(abs(Double(timestamp) - Date().timeIntervalSince1970) < 600)
+        let delivery = try #require(request.header("X-Feedwatch-Delivery"))
+        let signed = Array("\(timestamp).\(delivery).".utf8) + request.body
+        let mac = ContentDigest.hmac(key: Array("s3cret-key".utf8), message: signed)
         #expect(request.header("X-Feedwatch-Signature") == "sha256=" + ContentDigest.hex(mac))
+        // The body alone no longer verifies: a captured body cannot be replayed under a new time or id.
+        let bodyOnly = ContentDigest.hmac(key: Array("s3cret-key".utf8), message: request.body)
+        #expect(request.header("X-Feedwatch-Signature") != "sha256=" + ContentDigest.hex(bodyOnly))
+        let replayed = ContentDigest.hmac(key: Array("s3cret-key".utf8), message: Array("\(timestamp + 3600).\(delivery).".utf8) + request.body)
+        #expect(request.header("X-Feedwatch-Signature") != "sha256=" + ContentDigest.hex(replayed))
         #expect(request.header("X-Feedwatch-Event") == "digest")
         #expect(request.header("Content-Type")?.hasPrefix("application/json") == true)
         let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])

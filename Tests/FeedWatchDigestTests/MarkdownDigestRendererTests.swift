@@ -4,6 +4,10 @@ import FeedWatchModel
 import FeedWatchTestSupport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite struct MarkdownDigestRendererTests {
     let berlin = DigestClock(timeZoneIdentifier: "Europe/Berlin")!
 
@@ -76,6 +80,47 @@ import Testing
         try AtomicFileWriter.write("second", to: path)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "second")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["2026-11-29.md"])
+    }
+
+    /// Issue 15, item 7: in a shared digest directory another user plants symlinks where the
+    /// writer used to put its temporary file (`path.tmp-<pid>`) and at the digest's own name;
+    /// neither makes the writer touch the file they point to.
+    @Test func plantedSymlinksNeverRedirectTheWrite() throws {
+        let directory = try TemporaryDirectory(prefix: "fw-symlink")
+        let victim = directory.path + "/victim"
+        try "precious".write(toFile: victim, atomically: false, encoding: .utf8)
+        #expect(chmod(victim, 0o600) == 0)
+        let digests = directory.path + "/digests"
+        try FileManager.default.createDirectory(atPath: digests, withIntermediateDirectories: false)
+        let path = digests + "/2026-12-04.md"
+        try FileManager.default.createSymbolicLink(atPath: path + ".tmp-\(getpid())", withDestinationPath: victim)
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: victim)
+        try AtomicFileWriter.write("the digest", to: path, mode: AtomicFileWriter.digestFileMode)
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious")
+        var info = stat()
+        #expect(stat(victim, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        #expect(lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG, "the digest is a file of its own")
+        #expect(info.st_mode & 0o777 == 0o640)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "the digest")
+        // The writer's own temporary files are gone; the planted link is left alone.
+        let names = try FileManager.default.contentsOfDirectory(atPath: digests).sorted()
+        #expect(names == ["2026-12-04.md", "2026-12-04.md.tmp-\(getpid())"])
+    }
+
+    /// A replaced file keeps its mode; `followSymlink` (the configuration) replaces the file a
+    /// link points to and keeps the link.
+    @Test func aSymlinkedPrivateConfigurationStaysBoth() throws {
+        let directory = try TemporaryDirectory(prefix: "fw-config-link")
+        let target = directory.path + "/real.toml"
+        try "a = 1".write(toFile: target, atomically: false, encoding: .utf8)
+        #expect(chmod(target, 0o600) == 0)
+        let link = directory.path + "/feedwatch.toml"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        try AtomicFileWriter.write("a = 2", to: link, followSymlink: true)
+        var info = stat()
+        #expect(lstat(link, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK)
+        #expect(stat(target, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        #expect(try String(contentsOfFile: link, encoding: .utf8) == "a = 2")
     }
 
     @Test func anUnwritableDirectoryGivesAClearError() throws {

@@ -63,6 +63,10 @@ struct AddressGuardTests {
         ("169.254.169.254", false), ("100.64.0.1", false), ("0.0.0.0", false), ("224.0.0.1", false),
         ("::1", false), ("::", false), ("fe80::1", false), ("fd12::1", false), ("ff02::1", false),
         ("::ffff:127.0.0.1", false), ("::ffff:8.8.8.8", true), ("64:ff9b::a9fe:a9fe", false),
+        // IPv4-compatible, local-use NAT64 and 6to4 forms of private and metadata addresses.
+        ("::127.0.0.1", false), ("::a9fe:a9fe", false), ("::8.8.8.8", false),
+        ("64:ff9b:1::a9fe:a9fe", false), ("64:ff9b:1:ffff::1", false),
+        ("2002:a9fe:a9fe::1", false), ("2002:7f00:1::", false), ("2003::1", true),
     ])
     func defaultPolicy(_ address: String, _ permitted: Bool) throws {
         let bytes = try #require(IPNetwork.parseAddress(address))

@@ -211,12 +211,22 @@ struct FetcherBasicTests {
     @Test func fileReadIsBoundedByMaxBodyBytes() async throws {
         let fetcher = try Fetcher(configuration: FetcherConfiguration(maxBodyBytes: 1024))
         defer { fetcher.shutdown() }
+        let directory = try TemporaryDirectory(prefix: "fw-big-file")
+        let path = directory.path + "/big.xml"
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
         do {
-            _ = try await fetcher.fetch(FetchRequest(url: "file:///dev/zero", allowFileScheme: true))
-            Issue.record("/dev/zero was read without bound")
+            _ = try await fetcher.fetch(FetchRequest(url: "file://" + path, allowFileScheme: true))
+            Issue.record("the file was read without bound")
         } catch {
             #expect(error.code == .bodyTooLarge)
             #expect(error.message.contains("1 KiB"))
+        }
+        // A device is not read at all (issue 15, item 12): not a regular file.
+        do {
+            _ = try await fetcher.fetch(FetchRequest(url: "file:///dev/zero", allowFileScheme: true))
+            Issue.record("/dev/zero was read")
+        } catch {
+            #expect(error.code == .fileUnreadable)
         }
     }
 }

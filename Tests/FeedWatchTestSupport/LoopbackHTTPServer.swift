@@ -17,17 +17,18 @@ public final class LoopbackHTTPServer: Sendable {
     private let channel: any Channel
     private let counts: RequestCounts
 
-    private init(group: MultiThreadedEventLoopGroup, channel: any Channel, port: Int, counts: RequestCounts) {
+    private init(group: MultiThreadedEventLoopGroup, channel: any Channel, host: String, port: Int, counts: RequestCounts) {
         self.group = group
         self.channel = channel
         self.port = port
         self.counts = counts
-        self.baseURL = "http://127.0.0.1:\(port)"
+        self.baseURL = "http://\(host):\(port)"
     }
 
-    /// Starts a server that answers every request with `handler`'s response.
+    /// Starts a server that answers every request with `handler`'s response, on `host` (any
+    /// 127.x.y.z works on Linux's loopback: a second "host" for cross-host tests).
     public static func start(
-        _ handler: @escaping @Sendable (LoopbackRequest) -> LoopbackResponse
+        host: String = "127.0.0.1", _ handler: @escaping @Sendable (LoopbackRequest) -> LoopbackResponse
     ) async throws -> LoopbackHTTPServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let counts = RequestCounts()
@@ -42,13 +43,13 @@ public final class LoopbackHTTPServer: Sendable {
                         try channel.pipeline.syncOperations.addHandler(LoopbackHandler(handler: handler, counts: counts))
                     }
                 }
-                .bind(host: "127.0.0.1", port: 0)
+                .bind(host: host, port: 0)
                 .get()
             guard let port = channel.localAddress?.port else {
                 try? await channel.close()
                 throw LoopbackServerError.noPort
             }
-            return LoopbackHTTPServer(group: group, channel: channel, port: port, counts: counts)
+            return LoopbackHTTPServer(group: group, channel: channel, host: host, port: port, counts: counts)
         } catch {
             try? await group.shutdownGracefully()
             throw error

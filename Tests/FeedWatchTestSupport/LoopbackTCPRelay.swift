@@ -19,15 +19,16 @@ public final class LoopbackTCPRelay: Sendable {
     /// Every descriptor still open (listener, client and upstream sides).
     private let open = Mutex<Set<Int32>>([])
 
-    /// Listens on `port` (e.g. from `freeLoopbackPort()`) and relays to 127.0.0.1:`targetPort`.
-    public init(port: Int, targetPort: Int) throws {
+    /// Listens on `listenHost`:`port` (e.g. from `freeLoopbackPort()`; any 127.x.y.z) and
+    /// relays to 127.0.0.1:`targetPort`.
+    public init(port: Int, targetPort: Int, listenHost: String = "127.0.0.1") throws {
         self.port = port
         self.targetPort = targetPort
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw RelayError(description: "socket: \(String(cString: strerror(errno)))") }
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = Self.loopback(port: port)
+        var address = Self.loopback(port: port, host: listenHost)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -52,11 +53,11 @@ public final class LoopbackTCPRelay: Sendable {
         for fd in all { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
-    private static func loopback(port: Int) -> sockaddr_in {
+    private static func loopback(port: Int, host: String = "127.0.0.1") -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         return address
     }
 

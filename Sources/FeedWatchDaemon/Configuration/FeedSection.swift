@@ -22,7 +22,7 @@ enum FeedSection: ConfigurationSection {
                 continue
             }
             if let first = seen[url] {
-                reader.problem(section.path("url"), "duplicate of feed[\(first)].url (\(url))")
+                reader.problem(section.path("url"), "duplicate of feed[\(first)].url (\(URLRedaction.display(url)))")
                 continue
             }
             seen[url] = index

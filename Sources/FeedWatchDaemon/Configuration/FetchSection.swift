@@ -9,7 +9,7 @@ enum FetchSection: ConfigurationSection {
     static let keys = [
         "interval", "concurrency", "per_host_concurrency", "timeout", "connect_timeout", "max_body_bytes", "user_agent",
         "allow_private_networks", "full_text_per_refresh", "full_text_max_bytes", "proxy", "minimum_interval",
-        "max_interval", "backfill",
+        "max_interval", "backfill", "max_new_per_refresh",
     ]
 
     static func read(_ root: TOMLTable, _ reader: inout TableReader) -> FetchConfiguration {
@@ -32,6 +32,7 @@ enum FetchSection: ConfigurationSection {
         if let v = reader.span(section, "connect_timeout", minimum: TimeSpan(seconds: 1)) { fetch.connectTimeout = v }
         if let v = reader.int(section, "max_body_bytes", range: 1024...(1 << 30)) { fetch.maxBodyBytes = v }
         if let v = reader.int(section, "full_text_per_refresh", range: 0...1000) { fetch.fullTextPerRefresh = v }
+        if let v = reader.int(section, "max_new_per_refresh", range: 1...100_000) { fetch.maxNewPerRefresh = v }
         if let v = reader.int(section, "full_text_max_bytes", range: 1024...(1 << 30)) { fetch.fullTextMaxBytes = v }
         for (index, text) in (reader.strings(section, "allow_private_networks") ?? []).enumerated() {
             if let network = IPNetwork(text) {

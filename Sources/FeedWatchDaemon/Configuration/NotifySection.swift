@@ -9,7 +9,8 @@ enum NotifySection: ConfigurationSection {
     /// Keys of every kind.
     static let commonKeys = ["kind", "name", "events", "timeout", "max_attempts", "retry_delay", "max_retry_delay"]
     /// `kind = "email"`: SMTP (`url`) or a local `sendmail` program.
-    static let emailKeys = ["url", "sendmail", "from", "to", "username", "tls", "ca_file"] + TableReader.secretKeys("password")
+    static let emailKeys = ["url", "sendmail", "from", "to", "username", "tls", "ca_file", "max_message_bytes"]
+        + TableReader.secretKeys("password")
     /// The email keys only SMTP uses; with `sendmail` they are reported, not silently ignored.
     static let smtpOnlyKeys = ["username", "tls", "ca_file"] + TableReader.secretKeys("password")
     /// `kind = "webhook"`.
@@ -102,6 +103,7 @@ enum NotifySection: ConfigurationSection {
                 }
             }
             settings.caFile = reader.string(section, "ca_file")
+            if let v = reader.int(section, "max_message_bytes", range: (64 << 10)...(1 << 30)) { settings.maxMessageBytes = v }
             // A password may cross the network only encrypted; a relay on this machine is exempt.
             let host = URLComponents(string: url)?.host ?? ""
             if settings.password != nil, scheme == "smtp", settings.tls != .required, !["127.0.0.1", "::1", "[::1]", "localhost"].contains(host) {
@@ -122,7 +124,9 @@ enum NotifySection: ConfigurationSection {
                 reader.problem(section.path("sendmail"), reason)
                 return nil
             }
-            return .sendmail(SendmailSettings(path: path, from: from, to: to))
+            var settings = SendmailSettings(path: path, from: from, to: to)
+            if let v = reader.int(section, "max_message_bytes", range: (64 << 10)...(1 << 30)) { settings.maxMessageBytes = v }
+            return .sendmail(settings)
         default:
             reader.problem(section.path("url"), "give either url (SMTP) or sendmail (a local program), exactly one")
             return nil

@@ -9,7 +9,8 @@ extension PostgresStore {
         public enum TLSMode: String, Sendable, Hashable, CaseIterable {
             /// Plain TCP (loopback or a private network only).
             case disable
-            /// TLS when the server offers it, plain TCP otherwise (libpq's default).
+            /// TLS when the server offers it, plain TCP otherwise: the default for a server on
+            /// loopback only (a remote one defaults to `require`).
             case prefer
             /// TLS with a verified certificate, or no connection.
             case require
@@ -47,7 +48,8 @@ extension PostgresStore {
         }
 
         /// Parses `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]`
-        /// (`postgresql://` too). Errors say what is wrong without repeating the password.
+        /// (`postgresql://` too). Without `sslmode`: `require` for a remote host, `prefer` on
+        /// loopback. Errors say what is wrong without repeating the password.
         public init(url: String) throws(StoreError) {
             let lowered = url.lowercased()
             guard lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") else {
@@ -66,7 +68,10 @@ extension PostgresStore {
             guard !path.isEmpty, !path.contains("/") else {
                 throw StoreError(code: .cannotOpen, message: "the PostgreSQL URL names no database (write postgres://\(user)@\(host)/DATABASE)")
             }
-            var tls = TLSMode.prefer
+            // Without sslmode: TLS is required unless the server is on this machine. postgres-nio
+            // answers a cleartext password request without TLS, so under `prefer` whoever answers
+            // for a remote host (spoofed DNS, a hostile network) would be handed the password.
+            var tls = Self.isLoopback(host) ? TLSMode.prefer : TLSMode.require
             for item in components.queryItems ?? [] {
                 switch item.name {
                 case "sslmode":
@@ -81,6 +86,15 @@ extension PostgresStore {
             self.init(
                 host: host, port: components.port ?? 5432, username: user,
                 password: components.password.flatMap { $0.isEmpty ? nil : $0 }, database: path, tls: tls)
+        }
+
+        /// Whether `host` is this machine as written (`localhost`, `127.0.0.1`, `::1`, a Unix socket
+        /// directory): the only place a connection without TLS is the default.
+        public static func isLoopback(_ host: String) -> Bool {
+            let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+            let lower = bare.lowercased()
+            if lower == "localhost" || lower.hasSuffix(".localhost") || lower == "::1" || lower.hasPrefix("/") { return true }
+            return lower == "127.0.0.1"
         }
 
         /// `host:port/database`, how messages name the server.

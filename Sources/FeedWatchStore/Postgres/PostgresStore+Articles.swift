@@ -66,9 +66,9 @@ extension PostgresStore {
     /// entry's stored article, one to stamp the unchanged ones as seen), so an unchanged
     /// document costs a handful of round trips whatever its length; only new and edited
     /// entries take a statement each.
-    public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries {
+    public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date, maxNew: Int) async throws -> StoredEntries {
         try await transaction("store articles") { [self] connection in
-            try await storeEntries(connection, feedID: feedID, entries: entries, discovered: discovered)
+            try await storeEntries(connection, feedID: feedID, entries: entries, discovered: discovered, maxNew: maxNew)
         }
     }
 
@@ -85,7 +85,8 @@ extension PostgresStore {
         claimedStates.withLock { _ = $0.removeValue(forKey: refresh.feedID) }
         let stored = try await transaction("store refresh") { [self] connection in
             try await storeEntries(
-                connection, feedID: refresh.feedID, entries: refresh.entries, discovered: refresh.discovered, title: refresh.title)
+                connection, feedID: refresh.feedID, entries: refresh.entries, discovered: refresh.discovered, title: refresh.title,
+                maxNew: refresh.maxNew)
         }
         let derived = derive(stored)
         let added = try await operation("record the matches of the stored articles (matches not recorded; the sweep retries them)") { [self] in
@@ -160,9 +161,11 @@ extension PostgresStore {
     }
 
     /// `storeEntries` on `connection`, inside the caller's transaction; `title` (when not nil)
-    /// is stored as the feed's announced title in the statement that locks the feed.
+    /// is stored as the feed's announced title in the statement that locks the feed. At most
+    /// `maxNew` entries are inserted as new; the rest are counted in `skippedNew`.
     func storeEntries(
-        _ connection: PostgresConnection, feedID: Int64, entries: [Entry], discovered: Date, title: String? = nil
+        _ connection: PostgresConnection, feedID: Int64, entries: [Entry], discovered: Date, title: String? = nil,
+        maxNew: Int = .max
     ) async throws -> StoredEntries {
         let modeRows = try await query(
             """
@@ -219,6 +222,11 @@ extension PostgresStore {
                 } else {
                     unchanged.append(SeenRow(id: id, hash: hash, link: link))
                 }
+                continue
+            }
+            guard fresh.count < maxNew else {
+                // The bound on new entries: this one waits for a later refresh.
+                result.skippedNew += 1
                 continue
             }
             fresh.append(NewArticleRow(

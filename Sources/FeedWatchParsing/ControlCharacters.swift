@@ -1,0 +1,78 @@
+import FeedWatchModel
+
+/// Control characters never leave the parser: `&#27;` decodes to ESC, and feed text reaches
+/// terminals (`digest --stdout`, `status`), e-mail headers and files. C0 controls other than
+/// tab, line feed and carriage return, DEL and the C1 range (U+0080–U+009F) are removed from
+/// every string of a parsed feed and an extracted article, in this one pass at the end.
+enum ControlCharacters {
+    /// Whether `text` holds a character `strip` removes. Bytes, not characters: most text has
+    /// none, and this keeps that case one linear scan without a copy.
+    static func contains(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var previous: UInt8 = 0
+            for byte in bytes {
+                if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D { return true }
+                if byte == 0x7F { return true }
+                if previous == 0xC2, (0x80...0x9F).contains(byte) { return true }  // C1 in UTF-8
+                previous = byte
+            }
+            return false
+        }
+    }
+
+    static func strip(_ text: String) -> String {
+        guard contains(text) else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if (value < 0x20 && value != 0x09 && value != 0x0A && value != 0x0D) || (0x7F...0x9F).contains(value) {
+                continue
+            }
+            scalars.append(scalar)
+        }
+        return String(scalars)
+    }
+
+    static func strip(_ text: String?) -> String? {
+        text.map { strip($0) }
+    }
+
+    static func strip(_ text: FeedText?) -> FeedText? {
+        text.map { FeedText(value: strip($0.value), kind: $0.kind, plainText: strip($0.plainText)) }
+    }
+
+    static func strip(_ person: Person) -> Person {
+        Person(name: strip(person.name), email: strip(person.email), uri: strip(person.uri))
+    }
+
+    static func strip(_ feed: inout ParsedFeed) {
+        feed.title = strip(feed.title)
+        feed.link = strip(feed.link)
+        feed.subtitle = strip(feed.subtitle)
+        feed.language = strip(feed.language)
+        feed.imageURL = strip(feed.imageURL)
+        feed.selfURL = strip(feed.selfURL)
+        feed.authors = feed.authors.map(strip)
+        feed.warnings = feed.warnings.map { strip($0) }
+        for index in feed.entries.indices {
+            strip(&feed.entries[index])
+        }
+    }
+
+    /// One entry; the fingerprint stays as computed (from the text as published), so an entry
+    /// is recognised across fetches exactly as before.
+    static func strip(_ entry: inout Entry) {
+        entry.id = strip(entry.id)
+        entry.title = strip(entry.title)
+        entry.link = strip(entry.link)
+        entry.summary = strip(entry.summary)
+        entry.content = strip(entry.content)
+        entry.authors = entry.authors.map(strip)
+        entry.categories = entry.categories.map { strip($0) }
+        entry.enclosures = entry.enclosures.map { Enclosure(url: strip($0.url), type: strip($0.type), length: $0.length) }
+        entry.commentsURL = strip(entry.commentsURL)
+        entry.language = strip(entry.language)
+        entry.imageURL = strip(entry.imageURL)
+    }
+}
