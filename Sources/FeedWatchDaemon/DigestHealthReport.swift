@@ -20,16 +20,31 @@ enum DigestHealthReport {
         for status in statuses {
             let name = status.feed.displayName
             if let reason = status.state.disabledReason {
-                health.disabled.append(DigestHealth.Disabled(feedName: name, reason: reason))
+                health.disabled.append(DigestHealth.Disabled(feedName: name, reason: visible(reason)))
             } else if status.state.errorCount > 0 {
                 health.failing.append(DigestHealth.Failing(
                     feedName: name, lastSuccess: status.state.lastSuccess, errorCount: status.state.errorCount,
-                    error: status.state.lastError ?? "unknown error"))
+                    error: visible(status.state.lastError ?? "unknown error")))
             } else if let seen = activity[status.feed.id], let gap = usualGap(seen), isSilent(seen, gap: gap, now: now) {
                 health.silent.append(DigestHealth.Silent(feedName: name, lastEntry: seen.newest, usualGap: gap))
             }
         }
         return health
+    }
+
+    /// `text` with control characters written out (`\x1B`): an error message may quote a
+    /// document's bytes, and the footer goes into files and mails people open in terminals.
+    static func visible(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if (value < 0x20 && value != 0x09 && value != 0x0A) || (0x7F...0x9F).contains(value) {
+                out += "\\x" + String(value, radix: 16, uppercase: true).leftPadded(to: 2)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// The mean gap between a feed's stored entries; nil when too few to tell.
@@ -54,5 +69,12 @@ enum DigestHealthReport {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
         return try? decoder.decode(DigestHealth.self, from: Data(text.utf8))
+    }
+}
+
+
+private extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

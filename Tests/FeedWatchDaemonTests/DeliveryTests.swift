@@ -244,6 +244,8 @@ import Testing
             extra: "alert_interval = \"15m\"\n\n[[notify]]\nkind = \"webhook\"\nurl = \"\(hook.url("/alert"))\"\nevents = [\"alert\"]\n")
         var text = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
         text = text.replacingOccurrences(of: "query = 'missile'\n", with: "query = 'missile'\nalert = true\n")
+        // The whole burst in one refresh (the bound on new entries per refresh is tested by itself).
+        text = text.replacingOccurrences(of: "[fetch]\n", with: "[fetch]\nmax_new_per_refresh = 5000\n")
         try text.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
         let runtime = try await fixture.runtime()
         let feeds = try await runtime.store.syncFeeds(runtime.configuration.feeds)

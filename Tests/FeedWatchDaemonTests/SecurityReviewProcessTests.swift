@@ -65,7 +65,11 @@ struct SecurityReviewProcessTests {
         func outputs() throws -> [(String, String)] {
             var found: [(String, String)] = []
             for dir in [digests, mailbox] {
-                for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+                // Recursive: the per-topic Atom feeds live in digests/topics/.
+                for name in (try? FileManager.default.subpathsOfDirectory(atPath: dir)) ?? [] {
+                    var isDirectory: ObjCBool = false
+                    guard FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue
+                    else { continue }
                     found.append((dir + "/" + name, try String(contentsOfFile: dir + "/" + name, encoding: .utf8)))
                 }
             }
@@ -243,10 +247,11 @@ struct SecurityReviewProcessTests {
                 return value
             }
             var body = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Flood</title>"
-            let filler = String(repeating: "The missile programme continues with more words. ", count: 6)
             for i in 0..<5000 {
+                // Words of its own for each item, so the items stay separate stories.
+                let filler = (0..<40).map { "w\((round * 5000 + i) &* 7919 &+ $0 &* 104_729 & 0xFFFFF)" }.joined(separator: " ")
                 body += "<item><title>Missile flood \(round)-\(i)</title><link>https://flood.example/\(round)/\(i)</link>"
-                    + "<guid>\(round)-\(i)-\(UUID().uuidString)</guid><description>\(filler)</description></item>"
+                    + "<guid>\(round)-\(i)-\(UUID().uuidString)</guid><description>missile \(filler)</description></item>"
             }
             return .ok(body + "</channel></rss>")
         }
@@ -255,6 +260,8 @@ struct SecurityReviewProcessTests {
             formats: "[\"markdown\", \"html\"]")
         var config = try String(contentsOfFile: world.configPath, encoding: .utf8)
         config = config.replacingOccurrences(of: "events = [\"digest\"]", with: "events = [\"digest\"]\nmax_message_bytes = 65536")
+        // Every story in the mail (not the default cap per topic), so the mail outgrows its bound.
+        config = config.replacingOccurrences(of: "[digest]\n", with: "[digest]\nmax_stories_per_topic = 10000\n")
         try config.write(toFile: world.configPath, atomically: true, encoding: .utf8)
 
         let first = try world.run(["run", "--once", "--log-level", "info"])
