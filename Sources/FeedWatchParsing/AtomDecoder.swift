@@ -245,8 +245,8 @@ enum AtomDecoder {
     private static func xhtmlMarkup(_ element: XMLElement) -> String {
         if element.children.count == 1, let div = element.children.first, div.name == "div",
            element.trimmedText == nil {
-            return div.innerMarkup
+            return div.innerXML
         }
-        return element.innerMarkup
+        return element.innerXML
     }
 }

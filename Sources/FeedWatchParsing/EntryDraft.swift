@@ -212,7 +212,7 @@ enum ElementReader {
         case .xhtml:
             // `<xhtml:body>` in an RSS item: the full content as XHTML (feedparser's content).
             if child.name == "body", draft.content == nil {
-                let markup = child.innerMarkup.trimmingASCIIWhitespace()
+                let markup = child.innerXML.trimmingASCIIWhitespace()
                 if !markup.isEmpty { draft.content = html(markup, base: base) }
             }
             return true

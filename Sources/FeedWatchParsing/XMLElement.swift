@@ -417,6 +417,17 @@ struct XMLElement: Equatable {
         return out.withUnsafeBufferPointer { bytes in read { $0.string(bytes) } }
     }
 
+    /// The element's content as markup even when it is only text: `<` and `&` in the text
+    /// escaped, so XHTML content whose text says "&lt;blink&gt;" keeps those words when it is
+    /// read as HTML.
+    var innerXML: String {
+        if hasChildElements { return innerMarkup }
+        var out: [UInt8] = []
+        out.reserveCapacity(textCount + 16)
+        XMLElement.appendEscaped(text, to: &out)
+        return out.withUnsafeBufferPointer { bytes in read { $0.string(bytes) } }
+    }
+
     /// Descendants (and self) called `name` that pass `filter`, in document order, without
     /// looking inside a match.
     func descendants(named name: String, where filter: (XMLElement) -> Bool) -> [XMLElement] {
