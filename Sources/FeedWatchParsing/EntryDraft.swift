@@ -109,6 +109,8 @@ enum ElementReader {
     /// without brackets and parentheses, is the name.
     static func rssPerson(_ text: String) -> Person {
         let trimmed = HTMLText.foldWhitespace(text)
+        // Most bylines are a bare name: no word splitting for them.
+        guard trimmed.utf8.contains(UInt8(ascii: "@")) else { return Person(name: trimmed.isEmpty ? nil : trimmed) }
         let separators: Set<Character> = [" ", "(", ")", "<", ">"]
         var words: [Substring] = []
         var rest = trimmed[...]
@@ -155,7 +157,10 @@ enum ElementReader {
         case .dc:
             switch child.name {
             case "creator", "author", "contributor":
-                if let text = plainText(child, html: false) { draft.addAuthor(rssPerson(text)) }
+                if let text = plainText(child, html: false) {
+                    // A bare name (most bylines) needs no splitting.
+                    draft.addAuthor(text.utf8.contains(UInt8(ascii: "@")) ? rssPerson(text) : Person(name: text))
+                }
             case "date":
                 // feedparser reads dc:date as the updated date; it stays the published date
                 // of an item that has no other.

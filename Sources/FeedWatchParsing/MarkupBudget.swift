@@ -10,31 +10,52 @@
 /// counts the quoted values between a `<` and the next `>` outside quotes, restarting at every
 /// `<`. Comments, CDATA sections and processing instructions are skipped as libxml2 skips them.
 /// Values in `<!ATTLIST` declarations are counted for the whole document, since declarations
-/// for one element add up.
-enum MarkupBudget {
-    /// nil when no tag has more than `limits.maxAttributes` attributes, else the error.
-    static func check(_ buffer: UnsafeBufferPointer<UInt8>, limits: ParseLimits) -> ParseError? {
+/// for one element add up. A tag closer to the next `<` than two quotes per allowed attribute
+/// is skipped unread, so the pass costs about one `memchr` per tag. `SAXDriver` runs it over
+/// each slice just before libxml2 reads the slice, which then finds it in the cache.
+struct MarkupBudget {
+    let maxAttributes: Int
+    /// Where the pass stands: every tag that starts before it has been counted.
+    private(set) var index = 0
+    /// Attribute defaults declared so far.
+    private var declaredDefaults = 0
+
+    init(limits: ParseLimits) {
+        maxAttributes = limits.maxAttributes
+    }
+
+    /// Counts every tag that starts before `end` (reading past `end` to finish the last);
+    /// nil when none has more than `maxAttributes` attributes, else the error.
+    mutating func check(_ buffer: UnsafeBufferPointer<UInt8>, through end: Int) -> ParseError? {
         let count = buffer.count
-        let maxAttributes = limits.maxAttributes
+        let maxAttributes = self.maxAttributes
         let tagBytes = ByteSearch.ByteSet(UInt8(ascii: ">"), UInt8(ascii: "<"), UInt8(ascii: "\""), UInt8(ascii: "'"))
-        var declaredDefaults = 0
-        var index = 0
-        while let open = ByteSearch.firstIndex(of: UInt8(ascii: "<"), in: buffer, from: index) {
+        defer { index = max(index, min(end, count)) }
+        while index < end, let open = ByteSearch.firstIndex(of: UInt8(ascii: "<"), in: buffer, from: index) {
             var position = open + 1
             var isAttributeList = false
             if position < count && buffer[position] == UInt8(ascii: "!") {
-                if matches(buffer, at: open, "<!--") {
-                    index = find(buffer, "-->", from: open + 4)
+                if Self.matches(buffer, at: open, "<!--") {
+                    index = Self.find(buffer, "-->", from: open + 4)
                     continue
                 }
-                if matches(buffer, at: open, "<![CDATA[") {
-                    index = find(buffer, "]]>", from: open + 9)
+                if Self.matches(buffer, at: open, "<![CDATA[") {
+                    index = Self.find(buffer, "]]>", from: open + 9)
                     continue
                 }
-                isAttributeList = matches(buffer, at: open, "<!ATTLIST")
+                isAttributeList = Self.matches(buffer, at: open, "<!ATTLIST")
             } else if position < count && buffer[position] == UInt8(ascii: "?") {
-                index = find(buffer, "?>", from: open + 2)
+                index = Self.find(buffer, "?>", from: open + 2)
                 continue
+            } else {
+                // A tag ends at the next `<` at the latest, and counting more than
+                // `maxAttributes` values takes two quotes each: a tag that close to the next
+                // `<` (nearly every tag) needs no closer look.
+                let next = ByteSearch.firstIndex(of: UInt8(ascii: "<"), in: buffer, from: position) ?? count
+                if next - open <= 2 * maxAttributes {
+                    index = next
+                    continue
+                }
             }
             var values = 0
             scanning: while position < count {
@@ -76,6 +97,12 @@ enum MarkupBudget {
             index = position
         }
         return nil
+    }
+
+    /// The whole document at once.
+    static func check(_ buffer: UnsafeBufferPointer<UInt8>, limits: ParseLimits) -> ParseError? {
+        var budget = MarkupBudget(limits: limits)
+        return budget.check(buffer, through: buffer.count)
     }
 
     private static func matches(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int, _ literal: StaticString) -> Bool {

@@ -21,9 +21,7 @@ enum SAXDriver {
                       limits: ParseLimits, stream: EntryStream? = nil) -> SAXResult {
         LibXML2.setUpOnce()
         let builder = TreeBuilder(limits: limits, baseURL: baseURL, documentSize: bytes.count, stream: stream)
-        if let tooMany = bytes.withUnsafeBufferPointer({ MarkupBudget.check($0, limits: limits) }) {
-            return SAXResult(document: builder.document, errors: [], errorCount: 0, limitError: tooMany, stream: stream)
-        }
+
         // Bytes libxml2 reads as UTF-8 without decoding them were validated or transcoded by
         // `EncodingSniffer` (callers pass them this way only then): libxml2 hands out
         // substrings of them and characters it encodes itself.
@@ -71,8 +69,14 @@ enum SAXDriver {
                     return
                 }
                 var offset = 0
+                var budget = MarkupBudget(limits: limits)
                 while offset < buffer.count && !builder.stopped {
                     let length = min(chunkSize, buffer.count - offset)
+                    // Every tag libxml2 can finish in this slice is counted first (see MarkupBudget).
+                    if let tooMany = budget.check(buffer, through: offset + length) {
+                        builder.stop(tooMany)
+                        break
+                    }
                     let pointer = UnsafeRawPointer(base + offset).assumingMemoryBound(to: CChar.self)
                     _ = xmlParseChunk(ctxt, pointer, Int32(length), 0)
                     offset += length
