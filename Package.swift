@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "FeedWatchParsingTests",
             dependencies: ["FeedWatchParsing", "FeedWatchTestSupport"],
-            exclude: ["Fixtures"],
+            exclude: ["Fixtures", "FuzzSeeds"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -210,6 +210,21 @@ public struct ParseConfiguration: Sendable, Hashable {
         get { base.maxTextBytes }
         set { base.maxTextBytes = newValue }
     }
+    /// The most attributes on one element, and attribute defaults a DTD declares (`max_attributes`).
+    public var maxAttributes: Int {
+        get { base.maxAttributes }
+        set { base.maxAttributes = newValue }
+    }
+    /// The most namespace declarations in scope at once (`max_namespaces`).
+    public var maxNamespaces: Int {
+        get { base.maxNamespaces }
+        set { base.maxNamespaces = newValue }
+    }
+    /// The most distinct names in one document (`max_names`).
+    public var maxNames: Int {
+        get { base.maxNames }
+        set { base.maxNames = newValue }
+    }
 
     /// The parser's limits for a document of at most `maxBytes` (the fetch body cap).
     public func limits(maxBytes: Int) -> ParseLimits {

@@ -14,7 +14,7 @@ enum AtomDecoder {
         let base = root.base
         var entries: [XMLElement] = []
         for child in root.children {
-            guard child.ns == namespace else {
+            guard isAtom(child, in: namespace) else {
                 if child.ns == .itunes && child.name == "image", feed.imageURL == nil,
                    let href = child.attribute("href") {
                     feed.imageURL = URLResolver.resolve(href, against: base)
@@ -43,7 +43,7 @@ enum AtomDecoder {
         }
         // Entries swallowed by an unclosed element are still entries.
         let nested = root.children.filter { $0.name != "entry" }.flatMap {
-            $0.descendants(named: "entry", where: { $0.ns == namespace })
+            $0.descendants(named: "entry", where: { isAtom($0, in: namespace) })
         }
         if !nested.isEmpty {
             context.warn("\(nested.count) entr\(nested.count == 1 ? "y" : "ies") found inside another element")
@@ -83,6 +83,17 @@ enum AtomDecoder {
         return feed
     }
 
+    /// Whether `element` is an Atom element of a feed whose root is in `namespace`: in the
+    /// root's namespace, or, for feeds that mix forms (a prefixed `atom:feed` with unprefixed
+    /// children, a default namespace declared only on the entries), in the other Atom
+    /// namespace or in none.
+    static func isAtom(_ element: XMLElement, in namespace: NS) -> Bool {
+        switch element.ns {
+        case namespace, .none, .atom10, .atom03: return true
+        default: return false
+        }
+    }
+
     private static func isHTMLLink(_ link: XMLElement) -> Bool {
         guard let type = link.attribute("type") else { return false }
         return type.hasPrefix("text/html") || type.hasPrefix("application/xhtml")
@@ -95,7 +106,7 @@ enum AtomDecoder {
         let base = element.base ?? feed.link
         var alternateFound = false
         for child in element.children {
-            guard child.ns == namespace else {
+            guard isAtom(child, in: namespace) else {
                 _ = ElementReader.readExtension(child, into: &draft, base: child.base ?? base, context: &context)
                 continue
             }
@@ -144,7 +155,7 @@ enum AtomDecoder {
 
     private static func person(_ element: XMLElement, namespace: NS, base: String?) -> Person? {
         var person = Person()
-        for child in element.children where child.ns == namespace {
+        for child in element.children where isAtom(child, in: namespace) {
             switch child.name {
             case "name": person.name = child.trimmedText.map(HTMLText.foldWhitespace)
             case "email": person.email = child.trimmedText
@@ -174,8 +185,29 @@ enum AtomDecoder {
         }
     }
 
+    /// A text construct's value when Atom 0.3's `mode` makes it something other than the
+    /// element's own content: `base64` (the decoded bytes, as UTF-8) and `escaped` (markup
+    /// written as text, whatever its type). nil for `xml` and no mode.
+    private static func modeValue(_ element: XMLElement) -> (value: String, type: TextType)? {
+        guard let mode = element.attribute("mode")?.trimmingASCIIWhitespace().lowercased(),
+              mode == "base64" || mode == "escaped", !element.hasChildElements,
+              let raw = element.trimmedText else { return nil }
+        var value = raw
+        if mode == "base64" {
+            guard let data = Data(base64Encoded: raw.filter { !$0.isWhitespace }) else { return nil }
+            value = String(decoding: data, as: UTF8.self)
+        }
+        let type = textType(element)
+        if mode == "escaped" || type == .xhtml { return (value, type == .text ? .text : .html) }
+        return (value, type)
+    }
+
     /// A text construct's plain text (titles, subtitles).
     static func plainText(_ element: XMLElement) -> String? {
+        if let (value, type) = modeValue(element) {
+            let text = type == .text ? HTMLText.foldWhitespace(value) : HTMLText.plainText(fromHTML: value)
+            return text.isEmpty ? nil : text
+        }
         switch textType(element) {
         case .text:
             return element.trimmedText.map(HTMLText.foldWhitespace).flatMap { $0.isEmpty ? nil : $0 }
@@ -190,18 +222,17 @@ enum AtomDecoder {
     /// A text construct as `FeedText` (summary, content), with relative links resolved.
     static func text(_ element: XMLElement, base: String?) -> FeedText? {
         if element.attribute("src") != nil && element.trimmedText == nil { return nil }  // out-of-line content
-        var decoded: String?
-        if element.attribute("mode")?.lowercased() == "base64", let encoded = element.trimmedText {
-            // Atom 0.3's base64 mode: the content is the decoded bytes, read as UTF-8.
-            let compact = encoded.filter { !$0.isWhitespace }
-            decoded = Data(base64Encoded: compact).map { String(decoding: $0, as: UTF8.self) }
+        if let (value, type) = modeValue(element) {
+            guard !value.isEmpty else { return nil }
+            if type == .text { return FeedText(value: value, kind: .text, plainText: HTMLText.foldWhitespace(value)) }
+            return ElementReader.html(value, base: base)
         }
         switch textType(element) {
         case .text:
-            guard let value = decoded ?? element.trimmedText else { return nil }
+            guard let value = element.trimmedText else { return nil }
             return FeedText(value: value, kind: .text, plainText: HTMLText.foldWhitespace(value))
         case .html:
-            guard let value = decoded ?? element.trimmedText else { return nil }
+            guard let value = element.trimmedText else { return nil }
             return ElementReader.html(value, base: base)
         case .xhtml:
             let value = xhtmlMarkup(element).trimmingASCIIWhitespace()
@@ -214,8 +245,8 @@ enum AtomDecoder {
     private static func xhtmlMarkup(_ element: XMLElement) -> String {
         if element.children.count == 1, let div = element.children.first, div.name == "div",
            element.trimmedText == nil {
-            return div.innerMarkup
+            return div.innerXML
         }
-        return element.innerMarkup
+        return element.innerXML
     }
 }

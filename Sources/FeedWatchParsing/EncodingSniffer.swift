@@ -43,6 +43,15 @@ struct EncodingSniffer {
             return Prepared(bytes: bytes, libxmlEncoding: nil, followDeclaration: false, warnings: warnings)
         }
         if isLatin1Family(chosen) {
+            // A common CMS fault: ISO-8859-1 declared, UTF-8 written (with the odd Latin-1 byte
+            // pasted in). Read as Latin-1 it would come out as "BrÃ¸ndby".
+            let (sequences, strays) = utf8Evidence(bytes)
+            if sequences > strays {
+                warnings.append("document declares encoding \(chosen) but is UTF-8"
+                    + (strays > 0 ? ": read as UTF-8, \(strays) stray byte(s) as Windows-1252" : ""))
+                return Prepared(bytes: strays > 0 ? repairUTF8(bytes).bytes : bytes, libxmlEncoding: nil,
+                                followDeclaration: false, warnings: warnings)
+            }
             // Browsers read ISO-8859-1 as Windows-1252; so do feed readers.
             return Prepared(bytes: transcodeWindows1252(bytes), libxmlEncoding: nil, followDeclaration: false,
                             warnings: warnings)
@@ -179,6 +188,32 @@ struct EncodingSniffer {
             return 4
         default:
             return 0
+        }
+    }
+
+    /// How many multi-byte UTF-8 sequences `bytes` hold, and how many bytes above 0x7F are in
+    /// none. Latin-1 text almost never forms a valid sequence ("Ã©" is one); UTF-8 text is
+    /// nothing but.
+    static func utf8Evidence(_ bytes: [UInt8]) -> (sequences: Int, strays: Int) {
+        bytes.withUnsafeBufferPointer { buffer in
+            var sequences = 0
+            var strays = 0
+            var index = 0
+            while index < buffer.count {
+                if buffer[index] < 0x80 {
+                    index += 1
+                    continue
+                }
+                let length = sequenceLength(buffer, at: index)
+                if length > 0 {
+                    sequences += 1
+                    index += length
+                } else {
+                    strays += 1
+                    index += 1
+                }
+            }
+            return (sequences, strays)
         }
     }
 

@@ -61,14 +61,16 @@ struct EntryDraft {
 /// Reading text, dates and people out of elements, the same way for every XML format.
 enum ElementReader {
     /// Plain text of a title-like element. RSS titles routinely carry escaped HTML
-    /// (`&lt;b&gt;`, `&amp;amp;`), so anything that looks like markup goes through HTMLText.
+    /// (`&lt;b&gt;`, `&amp;amp;`), so text that looks like HTML by feedparser's rule goes
+    /// through HTMLText; other text keeps its `<` words ("&lt;blink&gt;" reads "<blink>").
     static func plainText(_ element: XMLElement, html: Bool = true) -> String? {
         if element.hasChildElements {
             let text = HTMLText.plainText(fromHTML: element.innerMarkup)
             return text.isEmpty ? nil : text
         }
         guard let raw = element.trimmedText else { return nil }
-        let text = html && HTMLText.needsParsing(raw) ? HTMLText.plainText(fromHTML: raw) : HTMLText.foldWhitespace(raw)
+        let isHTML = html && HTMLText.needsParsing(raw) && HTMLText.looksLikeHTML(raw)
+        let text = isHTML ? HTMLText.plainText(fromHTML: raw) : HTMLText.foldWhitespace(raw)
         return text.isEmpty ? nil : text
     }
 
@@ -101,23 +103,38 @@ enum ElementReader {
         return nil
     }
 
-    /// An RSS `author`/`managingEditor`: `jo@example.org (Jo Bloggs)`, `Jo Bloggs <jo@…>`, or a name.
+    /// An RSS `author`/`managingEditor` or Dublin Core `creator`/`author`: `jo@example.org (Jo
+    /// Bloggs)`, `Jo Bloggs (jo@example.org)`, `Jo Bloggs <jo@example.org>`, an address or a
+    /// name. As feedparser does: the first word with an `@` is the address, and what is left,
+    /// without brackets and parentheses, is the name.
     static func rssPerson(_ text: String) -> Person {
-        let trimmed = text.trimmingASCIIWhitespace()
-        if let open = trimmed.firstIndex(of: "("), trimmed.hasSuffix(")") {
-            let email = String(trimmed[..<open]).trimmingASCIIWhitespace()
-            let name = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
-                .trimmingASCIIWhitespace()
-            return Person(name: name.isEmpty ? nil : name, email: email.contains("@") ? email : nil)
+        let trimmed = HTMLText.foldWhitespace(text)
+        // Most bylines are a bare name: no word splitting for them.
+        guard trimmed.utf8.contains(UInt8(ascii: "@")) else { return Person(name: trimmed.isEmpty ? nil : trimmed) }
+        let separators: Set<Character> = [" ", "(", ")", "<", ">"]
+        var words: [Substring] = []
+        var rest = trimmed[...]
+        while let start = rest.firstIndex(where: { !separators.contains($0) }) {
+            let end = rest[start...].firstIndex(where: { separators.contains($0) }) ?? rest.endIndex
+            words.append(rest[start..<end])
+            rest = rest[end...]
         }
-        if let open = trimmed.firstIndex(of: "<"), trimmed.hasSuffix(">") {
-            let name = String(trimmed[..<open]).trimmingASCIIWhitespace()
-            let email = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
-                .trimmingASCIIWhitespace()
-            return Person(name: name.isEmpty ? nil : name, email: email.isEmpty ? nil : email)
+        guard let emailWord = words.first(where: { isEmailAddress($0) }) else {
+            return Person(name: trimmed.isEmpty ? nil : trimmed)
         }
-        if trimmed.contains("@") && !trimmed.contains(" ") { return Person(email: trimmed) }
-        return Person(name: trimmed)
+        var email = String(emailWord)
+        if email.lowercased().hasPrefix("mailto:") { email.removeFirst(7) }
+        var name = String(trimmed[..<emailWord.startIndex]) + " " + String(trimmed[emailWord.endIndex...])
+        name = String(name.map { "()<>".contains($0) ? " " : $0 })
+        name = HTMLText.foldWhitespace(name)
+        return Person(name: name.isEmpty ? nil : name, email: email)
+    }
+
+    /// `local@domain.tld` (optionally `mailto:`), loosely: something before and a dot after the @.
+    private static func isEmailAddress(_ word: Substring) -> Bool {
+        guard let at = word.firstIndex(of: "@"), at > word.startIndex else { return false }
+        let domain = word[word.index(after: at)...]
+        return domain.contains(".") && !domain.hasPrefix(".") && !domain.hasSuffix(".")
     }
 
     /// `hh:mm:ss`, `mm:ss` or seconds (iTunes duration).
@@ -140,9 +157,17 @@ enum ElementReader {
         case .dc:
             switch child.name {
             case "creator", "author", "contributor":
-                if let name = plainText(child, html: false) { draft.addAuthor(Person(name: name)) }
+                if let text = plainText(child, html: false) {
+                    // A bare name (most bylines) needs no splitting.
+                    draft.addAuthor(text.utf8.contains(UInt8(ascii: "@")) ? rssPerson(text) : Person(name: text))
+                }
             case "date":
-                if draft.published == nil { draft.published = date(child, context: &context) }
+                // feedparser reads dc:date as the updated date; it stays the published date
+                // of an item that has no other.
+                if let date = date(child, context: &context) {
+                    if draft.updated == nil { draft.updated = date }
+                    if draft.published == nil { draft.published = date }
+                }
             case "subject":
                 draft.addCategory(plainText(child, html: false))
             case "language":
@@ -188,6 +213,13 @@ enum ElementReader {
             if child.name == "comments" { draft.commentCount = child.trimmedText.flatMap { Int($0) } }
             return true
         case .wfw:
+            return true
+        case .xhtml:
+            // `<xhtml:body>` in an RSS item: the full content as XHTML (feedparser's content).
+            if child.name == "body", draft.content == nil {
+                let markup = child.innerXML.trimmingASCIIWhitespace()
+                if !markup.isEmpty { draft.content = html(markup, base: base) }
+            }
             return true
         default:
             return false

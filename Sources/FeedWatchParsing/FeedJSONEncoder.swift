@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import FeedWatchModel
 
 /// The JSON form of a parsed feed that `feedwatch parse --json` prints.
@@ -60,8 +60,9 @@ public enum FeedJSONEncoder {
         return writer.text
     }
 
-    /// `2016-03-22T09:30:00Z`: whole seconds, UTC.
-    static func rfc3339(_ date: Date) -> String {
+    /// `date` in RFC 3339, UTC, whole seconds (`2026-01-31T09:05:00Z`); arithmetic only, no
+    /// formatter (the `parse` listing writes one per entry).
+    public static func rfc3339(_ date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
         var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400

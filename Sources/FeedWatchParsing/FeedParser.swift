@@ -13,15 +13,32 @@ public struct ParseLimits: Sendable, Hashable {
     /// hostile feed of empty items would otherwise cost hundreds of bytes of model per few
     /// bytes of input.)
     public var maxEntries: Int
+    /// The most attributes on one element (namespace declarations included), and the most
+    /// attribute defaults a DTD declares. libxml2 2.9.14 compares each attribute of a tag
+    /// with every earlier one: 300,000 of them cost it 20 seconds. Real feeds use at most 14.
+    public var maxAttributes: Int
+    /// The most namespace bindings in scope at once. libxml2 looks each prefix up by walking
+    /// them all, and checks each new one against them all. Real feeds declare a dozen.
+    public var maxNamespaces: Int
+    /// The most distinct names (elements, attributes, prefixes, namespace URIs, entities) in
+    /// one document. libxml2 2.9.14 interns every name in a table that stops growing at a few
+    /// thousand buckets, so each new name costs more than the last: 200,000 of them took it
+    /// half a second, 400,000 nearly two. Real feeds use a few hundred.
+    public var maxNames: Int
 
     /// Defaults sized for real feeds: 32 MiB documents, 256 levels, 8 MiB per text node,
-    /// 50,000 entries (the largest real feeds, podcast archives, hold a few thousand).
+    /// 50,000 entries (the largest real feeds, podcast archives, hold a few thousand), 128
+    /// attributes per element, 128 namespaces in scope, 10,000 distinct names.
     public init(maxBytes: Int = 32 * 1024 * 1024, maxDepth: Int = 256, maxTextBytes: Int = 8 * 1024 * 1024,
-                maxEntries: Int = 50_000) {
+                maxEntries: Int = 50_000, maxAttributes: Int = 128, maxNamespaces: Int = 128,
+                maxNames: Int = 10_000) {
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
         self.maxTextBytes = maxTextBytes
         self.maxEntries = maxEntries
+        self.maxAttributes = maxAttributes
+        self.maxNamespaces = maxNamespaces
+        self.maxNames = maxNames
     }
 
     /// The warning of a document cut short at `maxEntries`.
@@ -30,49 +47,28 @@ public struct ParseLimits: Sendable, Hashable {
     }
 }
 
-/// The feed parser: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed into one `ParsedFeed`.
+/// The feed parser: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed into one `ParsedFeed`. Every
+/// XML document is read by libxml2 (`SAXDriver`), bounded by `ParseLimits`.
 public enum FeedParser {
-    /// Which XML reader reads a document.
-    public enum XMLReader: Sendable {
-        /// `StrictXMLReader` for well-formed UTF-8 without a DTD (most feeds), libxml2 for the rest.
-        case automatic
-        /// libxml2 for every document: the reference the strict reader is held to (the fuzz
-        /// target compares the two on every input).
-        case libxml2
-    }
-
     /// Parses a feed document; format detected from content.
     ///
     /// - Parameters:
     ///   - documentURL: where the document came from; the base for relative URLs.
     ///   - httpContentType: the `Content-Type` header, for its `charset`.
-    ///   - reader: which XML reader reads an XML document; both give the same result.
     /// - Throws: `ParseError` with `.notAFeed` (HTML page, JSON error body, empty or binary
     ///   input), `.limitExceeded` or `.malformed`.
     public static func parse(_ bytes: [UInt8], documentURL: String? = nil, httpContentType: String? = nil,
-                             limits: ParseLimits = ParseLimits(),
-                             reader: XMLReader = .automatic) throws(ParseError) -> ParsedFeed {
+                             limits: ParseLimits = ParseLimits()) throws(ParseError) -> ParsedFeed {
         var feed = try parse(bytes, documentURL: documentURL, httpContentType: httpContentType, limits: limits,
-                             decodeWhileReading: true, strictReader: reader == .automatic)
+                             decodeWhileReading: true)
         ControlCharacters.strip(&feed)
         return feed
     }
 
-    /// `decodeWhileReading: false` keeps the whole tree and decodes every item at the end;
-    /// `strictReader: false` reads every document with libxml2 (see `StrictXMLReader`). The
-    /// tests hold each pair of ways to the same result.
+    /// `decodeWhileReading: false` keeps the whole tree and decodes every item at the end; the
+    /// tests hold both ways to the same result.
     static func parse(_ bytes: [UInt8], documentURL: String?, httpContentType: String?, limits: ParseLimits,
-                      decodeWhileReading: Bool, strictReader: Bool = true) throws(ParseError) -> ParsedFeed {
-        var strictOutcome: StrictXMLReader.Outcome?
-        return try parse(bytes, documentURL: documentURL, httpContentType: httpContentType, limits: limits,
-                         decodeWhileReading: decodeWhileReading, strictReader: strictReader,
-                         strictOutcome: &strictOutcome)
-    }
-
-    /// As above; `strictOutcome` tells how `StrictXMLReader` fared (nil: not tried).
-    static func parse(_ bytes: [UInt8], documentURL: String?, httpContentType: String?, limits: ParseLimits,
-                      decodeWhileReading: Bool, strictReader: Bool,
-                      strictOutcome: inout StrictXMLReader.Outcome?) throws(ParseError) -> ParsedFeed {
+                      decodeWhileReading: Bool) throws(ParseError) -> ParsedFeed {
         guard bytes.count <= limits.maxBytes else {
             throw ParseError(code: .limitExceeded,
                              message: "document is \(bytes.count) bytes, more than the limit of \(limits.maxBytes)")
@@ -81,7 +77,7 @@ public enum FeedParser {
         var warnings = prepared.warnings
 
         guard let first = prepared.bytes.firstIndex(where: { !$0.isASCIIWhitespace }) else {
-            throw ParseError(code: .notAFeed, message: "not a feed: the document is empty")
+            throw ParseError(code: .notAFeed, message: "not a feed: empty")
         }
         let lead = prepared.bytes[first]
         if lead == UInt8(ascii: "{") || lead == UInt8(ascii: "[") {
@@ -98,43 +94,29 @@ public enum FeedParser {
         }
         if start > 0 { prepared.bytes.removeSubrange(0..<start) }
 
-        let makeStream = { decodeWhileReading ? EntryStream(documentURL: documentURL) : nil }
-        // A document the strict reader reads needs no entity repair: it declines at every
-        // reference that is not XML's own, which is all the repair rewrites (the repair, like
-        // the reader, leaves CDATA, comments and processing instructions alone). So the
-        // usual feed is read strictly before the repair ever scans it.
-        let strictFirst = strictReader && XMLReading.canReadStrictly(encoding: prepared.libxmlEncoding,
-                                                                     declaredEncodingTrusted: prepared.followDeclaration)
-        var firstOutcome: StrictXMLReader.Outcome?
-        var strictResult: SAXResult?
-        if strictFirst {
-            (strictResult, firstOutcome) = XMLReading.readStrictly(prepared.bytes, baseURL: documentURL, limits: limits,
-                                                                   makeStream: makeStream)
-        }
-        var repaired = false
-        if strictResult == nil, let repair = EntityRepair.repair(prepared.bytes) {
+        if let repair = EntityRepair.repair(prepared.bytes) {
             prepared.bytes = repair.bytes
-            repaired = true
             if repair.htmlEntities > 0 {
                 warnings.append("replaced \(repair.htmlEntities) HTML named entit\(repair.htmlEntities == 1 ? "y" : "ies") that XML does not define")
             }
             if repair.bareAmpersands > 0 {
                 warnings.append("escaped \(repair.bareAmpersands) bare '&'")
             }
+            if repair.undefinedEntities > 0 {
+                warnings.append("kept \(repair.undefinedEntities) undefined entit\(repair.undefinedEntities == 1 ? "y" : "ies") as text")
+            }
         }
-        var result = strictResult ?? XMLReading.read(
-            prepared.bytes, encoding: prepared.libxmlEncoding, declaredEncodingTrusted: prepared.followDeclaration,
-            baseURL: documentURL, limits: limits, strict: strictReader && (!strictFirst || repaired),
-            makeStream: makeStream)
-        if result.strictOutcome == nil { result.strictOutcome = firstOutcome }
+        let makeStream = { decodeWhileReading ? EntryStream(documentURL: documentURL) : nil }
+        var result = SAXDriver.parse(prepared.bytes, encoding: prepared.libxmlEncoding,
+                                     declaredEncodingTrusted: prepared.followDeclaration, baseURL: documentURL,
+                                     limits: limits, stream: makeStream())
         if result.root == nil && result.limitError == nil && (prepared.followDeclaration || prepared.libxmlEncoding != nil) {
             // libxml2 could not decode the declared encoding: read the bytes as UTF-8 instead.
             warnings.append("could not decode the declared encoding; read as UTF-8")
-            result = XMLReading.read(EncodingSniffer.forceUTF8(prepared.bytes), encoding: nil,
+            result = SAXDriver.parse(EncodingSniffer.forceUTF8(prepared.bytes), encoding: nil,
                                      declaredEncodingTrusted: false, baseURL: documentURL, limits: limits,
-                                     strict: strictReader, makeStream: makeStream)
+                                     stream: makeStream())
         }
-        strictOutcome = result.strictOutcome
         let stream = result.stream
         if let limitError = result.limitError { throw limitError }
         if result.entryLimitReached {

@@ -32,10 +32,15 @@ enum EntityRepair {
         var htmlEntities = 0
         /// `&` not starting a reference, escaped as `&amp;`.
         var bareAmpersands = 0
+        /// `&name;` of an entity neither XML nor HTML defines, kept as text (escaped).
+        var undefinedEntities = 0
     }
 
-    /// Rewrites HTML named entities as numeric character references and escapes bare `&`,
-    /// outside CDATA sections, comments and the DOCTYPE. Returns nil when nothing needed
+    /// Rewrites HTML named entities as numeric character references, `&#X41;` as `&#x41;`
+    /// (libxml2 takes only a small x), and escapes bare `&` and references to entities that
+    /// neither XML nor HTML defines (so `&doesnotexist;` reads as that text, as in browsers and
+    /// feedparser, and an entity a DTD declares stays unexpanded and inert), outside CDATA
+    /// sections, comments and the DOCTYPE. Returns nil when nothing needed
     /// fixing (the usual case), so well-formed documents are never copied.
     static func repair(_ input: [UInt8]) -> Result? {
         input.withUnsafeBufferPointer { buffer -> Result? in
@@ -45,6 +50,7 @@ enum EntityRepair {
             var output: [UInt8]? = nil
             var htmlEntities = 0
             var bareAmpersands = 0
+            var undefinedEntities = 0
             var copied = 0  // bytes of input already copied into output
             let count = buffer.count
             var index = 0
@@ -81,11 +87,23 @@ enum EntityRepair {
                     copied = index + 1
                     bareAmpersands += 1
                     index += 1
+                case .undefined(let end):
+                    flush(upTo: index)
+                    output!.append(contentsOf: "&amp;".utf8)
+                    copied = index + 1
+                    undefinedEntities += 1
+                    index = end
+                case .capitalHex(let end):
+                    flush(upTo: index + 2)
+                    output!.append(UInt8(ascii: "x"))
+                    copied = index + 3
+                    index = end
                 }
             }
             guard output != nil else { return nil }
             flush(upTo: count)
-            return Result(bytes: output!, htmlEntities: htmlEntities, bareAmpersands: bareAmpersands)
+            return Result(bytes: output!, htmlEntities: htmlEntities, bareAmpersands: bareAmpersands,
+                          undefinedEntities: undefinedEntities)
         }
     }
 
@@ -114,9 +132,13 @@ enum EntityRepair {
     }
 
     private enum Reference {
-        /// A numeric or predefined reference, or an unknown name that the DTD may declare:
-        /// left as it is; `end` is the index after its `;`.
+        /// A numeric or predefined reference: left as it is; `end` is the index after its `;`.
         case kept(end: Int)
+        /// A numeric reference written `&#X…;`, whose X becomes x.
+        case capitalHex(end: Int)
+        /// A name neither XML nor HTML defines (a DTD may, but its entities are never
+        /// expanded): kept as text.
+        case undefined(end: Int)
         /// An HTML named entity, to be rewritten as a numeric reference.
         case htmlEntity(codePoint: UInt32, end: Int)
         /// An `&` that starts no reference.
@@ -129,11 +151,15 @@ enum EntityRepair {
         var end = index + 1
         if end < count && buffer[end] == UInt8(ascii: "#") {
             end += 1
-            if end < count && (buffer[end] | 0x20) == UInt8(ascii: "x") { end += 1 }
+            let capital = end < count && buffer[end] == UInt8(ascii: "X")
+            let hex = end < count && (buffer[end] | 0x20) == UInt8(ascii: "x")
+            if hex { end += 1 }
             let digitsStart = end
-            while end < count && isHexDigit(buffer[end]) && end - digitsStart < 10 { end += 1 }
-            if end > digitsStart && end < count && buffer[end] == UInt8(ascii: ";") { return .kept(end: end + 1) }
-            return .bare
+            while end < count && (hex ? isHexDigit(buffer[end]) : isDigit(buffer[end])) && end - digitsStart < 10 {
+                end += 1
+            }
+            guard end > digitsStart && end < count && buffer[end] == UInt8(ascii: ";") else { return .bare }
+            return capital ? .capitalHex(end: end + 1) : .kept(end: end + 1)
         }
         while end < count && isNameByte(buffer[end]) && end - index < 40 { end += 1 }
         guard end > index + 1 && end < count && buffer[end] == UInt8(ascii: ";") else { return .bare }
@@ -142,7 +168,7 @@ enum EntityRepair {
         if let codePoint = HTMLEntities.codePoint(named: name) {
             return .htmlEntity(codePoint: codePoint, end: end + 1)
         }
-        return .kept(end: end + 1)
+        return .undefined(end: end + 1)
     }
 
     /// Skips a CDATA section, comment, processing instruction or DOCTYPE starting at `start`
@@ -192,6 +218,8 @@ enum EntityRepair {
         }
         return buffer.count
     }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66)

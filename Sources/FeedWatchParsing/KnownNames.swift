@@ -17,9 +17,6 @@ struct KnownNames: @unchecked Sendable {
     let namespaces: [String]
     let namespaceKinds: [NS]
     let namespaceIndexes: [String: Int32]
-    /// `StrictXMLReader`'s table of qualified names, holding every known name without a
-    /// prefix; each reader starts from a copy.
-    let qualifiedNames: QualifiedNameTable
 
     /// Elements that only hold other elements; their whitespace text is layout.
     static let containers: Set<String> = [
@@ -69,6 +66,5 @@ struct KnownNames: @unchecked Sendable {
         var namespaceIndexes: [String: Int32] = [:]
         for (index, uri) in namespaces.enumerated() { namespaceIndexes[uri] = Int32(index) }
         self.namespaceIndexes = namespaceIndexes
-        qualifiedNames = QualifiedNameTable(knownNames: names)
     }
 }

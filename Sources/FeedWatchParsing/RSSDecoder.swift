@@ -158,6 +158,10 @@ enum RSSDecoder {
                 if feed.language == nil { feed.language = child.trimmedText }
             } else if child.ns == .dc && child.name == "date" {
                 if feed.updated == nil { feed.updated = ElementReader.date(child, context: &context) }
+            } else if child.ns == .dc && child.name == "title" {
+                if feed.title == nil { feed.title = ElementReader.plainText(child) }
+            } else if child.ns == .dcterms && child.name == "modified" {
+                if feed.updated == nil { feed.updated = ElementReader.date(child, context: &context) }
             } else if child.ns != .media {
                 _ = ElementReader.readExtension(child, into: &draft, base: base, context: &context)
             }

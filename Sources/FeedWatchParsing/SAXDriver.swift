@@ -21,6 +21,7 @@ enum SAXDriver {
                       limits: ParseLimits, stream: EntryStream? = nil) -> SAXResult {
         LibXML2.setUpOnce()
         let builder = TreeBuilder(limits: limits, baseURL: baseURL, documentSize: bytes.count, stream: stream)
+
         // Bytes libxml2 reads as UTF-8 without decoding them were validated or transcoded by
         // `EncodingSniffer` (callers pass them this way only then): libxml2 hands out
         // substrings of them and characters it encodes itself.
@@ -34,16 +35,30 @@ enum SAXDriver {
         handler.ignorableWhitespace = saxCharacters
         handler.reference = saxReference
         handler.serror = saxError
-        // Deliberately nil: entityDecl/getEntity (so no entity declared in a DTD is ever
-        // expanded: billion laughs and XXE become inert), externalSubset and resolveEntity
-        // (nothing is ever loaded), startDocument (no libxml2 tree is built).
+        // Declarations are not kept (no entity declared in a DTD is ever expanded: billion
+        // laughs and XXE stay inert); these handlers only count the names they bring.
+        handler.entityDecl = saxEntityDeclaration
+        handler.elementDecl = saxElementDeclaration
+        handler.attributeDecl = saxAttributeDeclaration
+        handler.processingInstruction = saxProcessingInstruction
+        // Deliberately nil: getEntity (nothing declared is found), externalSubset and
+        // resolveEntity (nothing is ever loaded), startDocument (no libxml2 tree is built).
 
         let userData = Unmanaged.passUnretained(receiver).toOpaque()
         guard let ctxt = xmlCreatePushParserCtxt(&handler, userData, nil, 0, nil) else {
             return SAXResult(document: XMLDocument(), errors: ["parser: libxml2 could not create a parser"],
                              errorCount: 1, limitError: nil, stream: stream)
         }
-        defer { xmlFreeParserCtxt(ctxt) }
+        defer {
+            // An entity declaration makes libxml2 keep a stand-in document ("SAX compatibility
+            // mode") that the parser context does not free (found by the fuzzer's leak check).
+            if let document = ctxt.pointee.myDoc {
+                ctxt.pointee.myDoc = nil
+                xmlFreeDoc(document)
+            }
+            xmlFreeParserCtxt(ctxt)
+        }
+        receiver.context = ctxt
         var options = baseOptions
         if let encoding {
             _ = xmlCtxtResetPush(ctxt, nil, 0, nil, encoding)
@@ -62,8 +77,14 @@ enum SAXDriver {
                     return
                 }
                 var offset = 0
+                var budget = MarkupBudget(limits: limits)
                 while offset < buffer.count && !builder.stopped {
                     let length = min(chunkSize, buffer.count - offset)
+                    // Every tag libxml2 can finish in this slice is counted first (see MarkupBudget).
+                    if let tooMany = budget.check(buffer, through: offset + length) {
+                        builder.stop(tooMany)
+                        break
+                    }
                     let pointer = UnsafeRawPointer(base + offset).assumingMemoryBound(to: CChar.self)
                     _ = xmlParseChunk(ctxt, pointer, Int32(length), 0)
                     offset += length
@@ -136,9 +157,30 @@ private final class SAXReceiver {
         return 0
     }
 
+    /// Stops reading once libxml2 holds more distinct names than `ParseLimits.maxNames` (each
+    /// new one costs it more than the last). Called from every callback that follows libxml2
+    /// interning names: element starts, errors (mismatched end tags, undefined entities), DTD
+    /// declarations and processing instructions.
+    func checkNames() {
+        guard let context, let dictionary = context.pointee.dict,
+              Int(xmlDictSize(dictionary)) > builder.limits.maxNames else { return }
+        builder.stop(ParseError(code: .limitExceeded,
+                                message: "more than \(builder.limits.maxNames) distinct names in the document"))
+    }
+
     func start(localname: UnsafePointer<xmlChar>?, prefix: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?,
                attributeCount: Int, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         if builder.stopped { return }
+        if let context {
+            // nsTab holds a prefix and a URI per binding.
+            if Int(context.pointee.nsNr) / 2 > builder.limits.maxNamespaces {
+                builder.stop(ParseError(code: .limitExceeded,
+                                        message: "more than \(builder.limits.maxNamespaces) namespace declarations in scope"))
+                return
+            }
+            checkNames()
+            if builder.stopped { return }
+        }
         let namespace = namespaceIndex(uri: uri, prefix: prefix)
         let name = nameIndex(localname)
         guard builder.canOpen(name: name, namespace: namespace, attributeCount: attributeCount) else { return }
@@ -158,13 +200,21 @@ private final class SAXReceiver {
     }
 
     func reference(_ entityName: UnsafePointer<xmlChar>?) {
-        // Reached for an undeclared entity when the document has a DTD: read it as HTML.
-        guard let entityName, let codePoint = HTMLEntities.codePoint(named: entityName),
-              let scalar = Unicode.Scalar(codePoint) else { return }
-        builder.characters(scalar: scalar)
+        // Reached for an undeclared entity when the document has an external DTD: read it as
+        // HTML, else keep it as the text it is (as `EntityRepair` does for the rest).
+        checkNames()
+        guard let entityName else { return }
+        if let codePoint = HTMLEntities.codePoint(named: entityName), let scalar = Unicode.Scalar(codePoint) {
+            builder.characters(scalar: scalar)
+            return
+        }
+        let literal = "&" + String(decoding: UnsafeBufferPointer(start: entityName, count: Int(xmlStrlen(entityName))), as: UTF8.self) + ";"
+        var text = literal
+        text.withUTF8 { builder.characters($0) }
     }
 
     func error(_ error: UnsafePointer<xmlError>) {
+        checkNames()
         errorCount += 1
         guard errors.count < 20 else { return }
         let message = error.pointee.message.map { String(cString: $0) }?.trimmingASCIIWhitespace() ?? "error"
@@ -206,6 +256,31 @@ private func saxCharacters(_ context: UnsafeMutableRawPointer?, _ characters: Un
 
 private func saxReference(_ context: UnsafeMutableRawPointer?, _ name: UnsafePointer<xmlChar>?) {
     withReceiver(context) { $0.reference(name) }
+}
+
+private func saxEntityDeclaration(_ context: UnsafeMutableRawPointer?, _ name: UnsafePointer<xmlChar>?, _ type: Int32,
+                                  _ publicID: UnsafePointer<xmlChar>?, _ systemID: UnsafePointer<xmlChar>?,
+                                  _ content: UnsafeMutablePointer<xmlChar>?) {
+    withReceiver(context) { $0.checkNames() }
+}
+
+private func saxElementDeclaration(_ context: UnsafeMutableRawPointer?, _ name: UnsafePointer<xmlChar>?, _ type: Int32,
+                                   _ content: xmlElementContentPtr?) {
+    // libxml2 frees `content` after this call.
+    withReceiver(context) { $0.checkNames() }
+}
+
+private func saxAttributeDeclaration(_ context: UnsafeMutableRawPointer?, _ element: UnsafePointer<xmlChar>?,
+                                     _ name: UnsafePointer<xmlChar>?, _ type: Int32, _ defaultType: Int32,
+                                     _ defaultValue: UnsafePointer<xmlChar>?, _ tree: xmlEnumerationPtr?) {
+    // The handler owns the enumeration of allowed values (libxml2 frees it only without one).
+    if let tree { xmlFreeEnumeration(tree) }
+    withReceiver(context) { $0.checkNames() }
+}
+
+private func saxProcessingInstruction(_ context: UnsafeMutableRawPointer?, _ target: UnsafePointer<xmlChar>?,
+                                      _ data: UnsafePointer<xmlChar>?) {
+    withReceiver(context) { $0.checkNames() }
 }
 
 private func saxError(_ context: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {

@@ -13,13 +13,10 @@ struct SAXResult {
     var entryLimitReached = false
     /// The stream that decoded items as they closed, when one was asked for.
     var stream: EntryStream? = nil
-    /// How `StrictXMLReader` fared with the document (nil: it was not tried; declined: libxml2
-    /// read it).
-    var strictOutcome: StrictXMLReader.Outcome? = nil
 }
 
-/// Grows the element tree from parser events, whichever reader produces them (libxml2's SAX
-/// pass in `SAXDriver`, or `StrictXMLReader`), and enforces the structural limits. Lives
+/// Grows the element tree from libxml2's SAX events (`SAXDriver`) and enforces the structural
+/// limits. Lives
 /// for one reading of a document.
 ///
 /// An element opens in three steps, so a reader can append its attributes straight into

@@ -65,7 +65,17 @@ enum NS: UInt8 {
     /// One hash lookup per distinct URI in a document (a switch compared the URI with each
     /// known one in turn: thousands of instructions for an unknown namespace).
     init(uri: String) {
-        self = Self.byURI[uri] ?? .other
+        self = Self.byURI[uri] ?? Self.variant(uri)
+    }
+
+    /// Atom's namespace as feeds misspell it: https, a trailing slash, other case, or one of
+    /// the pre-1.0 drafts (`http://purl.org/atom/ns#draft-ietf-atompub-format-08`), which
+    /// feedparser reads as Atom too.
+    private static func variant(_ uri: String) -> NS {
+        let lower = uri.lowercased()
+        if lower.contains("://www.w3.org/2005/atom") { return .atom10 }
+        if lower.contains("://purl.org/atom/ns") { return .atom03 }
+        return .other
     }
 
     private static let byURI: [String: NS] = [
@@ -404,6 +414,17 @@ struct XMLElement: Equatable {
         var out: [UInt8] = []
         out.reserveCapacity(textCount * 2)
         appendInner(to: &out)
+        return out.withUnsafeBufferPointer { bytes in read { $0.string(bytes) } }
+    }
+
+    /// The element's content as markup even when it is only text: `<` and `&` in the text
+    /// escaped, so XHTML content whose text says "&lt;blink&gt;" keeps those words when it is
+    /// read as HTML.
+    var innerXML: String {
+        if hasChildElements { return innerMarkup }
+        var out: [UInt8] = []
+        out.reserveCapacity(textCount + 16)
+        XMLElement.appendEscaped(text, to: &out)
         return out.withUnsafeBufferPointer { bytes in read { $0.string(bytes) } }
     }
 

@@ -42,19 +42,38 @@ struct ParseCommand: AsyncParsableCommand {
             print(FeedJSONEncoder.encode(feed))
             return
         }
-        print("format:   \(feed.format.rawValue)")
-        print("title:    \(feed.title ?? "-")")
-        if let link = feed.link { print("link:     \(link)") }
-        if let updated = feed.updated { print("updated:  \(Terminal.rfc3339(updated))") }
-        print("entries:  \(feed.entries.count)")
+        print(Self.listing(feed), terminator: "")
+    }
+
+    /// The summary printed without `--json`, built as one string and written once: a
+    /// `print` and a new date formatter per entry made the listing of a 20,000-item feed four
+    /// times slower than its JSON.
+    static func listing(_ feed: ParsedFeed) -> String {
+        func date(_ date: Date?) -> String { date.map(FeedJSONEncoder.rfc3339) ?? "-" }
+        var out = ""
+        out.reserveCapacity(256 + feed.entries.count * 160)
+        out += "format:   \(feed.format.rawValue)\n"
+        out += "title:    \(feed.title ?? "-")\n"
+        if let link = feed.link { out += "link:     \(link)\n" }
+        if let updated = feed.updated { out += "updated:  \(date(updated))\n" }
+        out += "entries:  \(feed.entries.count)\n"
         for entry in feed.entries {
-            print("  \(Terminal.rfc3339(entry.published ?? entry.updated))  \(entry.title ?? "(untitled)")")
-            if let link = entry.link { print("      \(link)") }
+            out += "  "
+            out += date(entry.published ?? entry.updated)
+            out += "  "
+            out += entry.title ?? "(untitled)"
+            out += "\n"
+            if let link = entry.link {
+                out += "      "
+                out += link
+                out += "\n"
+            }
         }
         if !feed.warnings.isEmpty {
-            print("warnings:")
-            for warning in feed.warnings { print("  \(warning)") }
+            out += "warnings:\n"
+            for warning in feed.warnings { out += "  \(warning)\n" }
         }
+        return out
     }
 }
 

@@ -45,7 +45,7 @@ import FeedWatchModel
         for text in ["", "   \n\t "] {
             let failure = try #require(error(Array(text.utf8)))
             #expect(failure.code == .notAFeed)
-            #expect(failure.message == "not a feed: the document is empty")
+            #expect(failure.message == "not a feed: empty")
         }
     }
 

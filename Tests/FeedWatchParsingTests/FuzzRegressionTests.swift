@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import FeedWatchParsing
 
@@ -36,6 +37,22 @@ import Testing
         bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             #expect(parserFuzzOneInput(base, buffer.count - 1) == 0)
+        }
+    }
+
+    /// The hostile fuzz seeds (`scripts/hostile-documents.py seeds`) run through the entry
+    /// point, whose small limits each of them crosses.
+    @Test func hostileSeedsSurvive() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzSeeds")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".xml") }
+        #expect(names.count >= 14)
+        for name in names {
+            let data = try #require(FileManager.default.contents(atPath: directory.appendingPathComponent(name).path))
+            #expect(data.count <= 65536, "\(name) is longer than the fuzzer's -max_len")
+            let bytes = [UInt8](data) + [0]
+            bytes.withUnsafeBufferPointer { buffer in
+                #expect(parserFuzzOneInput(buffer.baseAddress!, buffer.count - 1) == 0, "\(name)")
+            }
         }
     }
 }

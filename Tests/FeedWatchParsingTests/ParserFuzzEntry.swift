@@ -9,18 +9,15 @@ import FeedWatchParsing
 @_cdecl("LLVMFuzzerTestOneInput")
 public func parserFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    // Small limits make the depth, text and entry bounds reachable by the fuzzer. With and
-    // without a document URL: items without a base of their own wait for the channel link.
-    let limits = ParseLimits(maxBytes: 1 << 20, maxDepth: 64, maxTextBytes: 64 * 1024, maxEntries: 200)
+    // Small limits make every bound reachable by the fuzzer within its 64 KiB inputs (the
+    // hostile seeds in FuzzSeeds/ cross them). With and without a document URL: items
+    // without a base of their own wait for the channel link.
+    let limits = ParseLimits(maxBytes: 1 << 20, maxDepth: 64, maxTextBytes: 64 * 1024, maxEntries: 200,
+                             maxAttributes: 32, maxNamespaces: 16, maxNames: 1000)
     for documentURL in ["https://fuzz.example/feed/", nil] as [String?] {
         let parsed = Result(catching: { () throws(ParseError) -> ParsedFeed in
             try FeedParser.parse(bytes, documentURL: documentURL, limits: limits)
         })
-        // The strict XML reader must give exactly what libxml2 gives, on every input.
-        let reference = Result(catching: { () throws(ParseError) -> ParsedFeed in
-            try FeedParser.parse(bytes, documentURL: documentURL, limits: limits, reader: .libxml2)
-        })
-        precondition(parsed == reference, "StrictXMLReader and libxml2 read this input differently")
         guard case .success(let feed) = parsed else { continue }
         _ = FeedJSONEncoder.encode(feed)
         // Strings made from parser bytes without validation must hold valid UTF-8.
