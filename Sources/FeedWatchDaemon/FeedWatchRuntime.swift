@@ -107,7 +107,10 @@ public struct FeedWatchRuntime: Sendable {
     /// One full cycle, as `feedwatch run --once` does it: every configured feed is refreshed
     /// (whatever its schedule), alerts are queued, today's digest is updated with the pending
     /// matches, and the deliveries that are due are sent (failed ones wait for the next run).
-    public func runOnce(now: @escaping @Sendable () -> Date = Date.init) async throws -> CycleReport {
+    /// `onReport` hears of each feed as it finishes (progress on a terminal).
+    public func runOnce(
+        now: @escaping @Sendable () -> Date = Date.init, onReport: (FeedRefreshReport) -> Void = { _ in }
+    ) async throws -> CycleReport {
         let feeds = try await store.syncFeeds(configuration.feeds)
         await matchPendingArticles(now: now())
         var due: [StoredFeed] = []
@@ -115,7 +118,7 @@ public struct FeedWatchRuntime: Sendable {
             let state = try await store.fetchState(feedID: feed.id)
             if state.disabledReason == nil { due.append(feed) }
         }
-        let reports = await pipeline.refresh(pipeline.schedule(due).scheduled, now: now)
+        let reports = await pipeline.refresh(pipeline.schedule(due).scheduled, now: now, onReport: onReport)
         let digests = DigestService(runtime: self)
         // Queues alerts before collecting the pending matches into today's digest.
         let files = try await publisher.publish(now: now())

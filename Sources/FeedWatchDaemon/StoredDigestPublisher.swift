@@ -41,9 +41,13 @@ public struct StoredDigestPublisher: Sendable {
     /// a digest, so this must run before they are collected.
     @discardableResult
     public func queueAlerts(now: Date) async throws -> Int {
-        try await store.enqueueAlerts(
-            topicIDs: configuration.alertTopicIDs, notifiers: configuration.notifierNames(for: .alert),
-            timeZone: configuration.timeZone, at: now)
+        var queued = 0
+        // One pass per set of topics notifiers take (`topics`): each gets only its topics' alerts.
+        for route in configuration.alertRoutes() {
+            queued += try await store.enqueueAlerts(
+                topicIDs: route.topicIDs, notifiers: route.notifiers, timeZone: configuration.timeZone, at: now)
+        }
+        return queued
     }
 
     /// Queues alerts, collects pending matches into today's digest (in the digest time zone)
@@ -83,7 +87,8 @@ public struct StoredDigestPublisher: Sendable {
             FaultInjection.reach(.afterWrite)
         }
         FaultInjection.reach(.beforeOutboxMark)
-        let notifiers = empty ? [] : configuration.notifierNames(for: .digest)
+        let topics = Set(edition.digest.sections.filter { !$0.items.isEmpty }.map(\.topic.id))
+        let notifiers = empty ? [] : configuration.notifierNames(for: .digest, topics: topics)
         try await store.markDigestPublished(day: day, notifiers: notifiers, at: now)
         return outputs
     }
@@ -117,7 +122,7 @@ public struct StoredDigestPublisher: Sendable {
     public func path(day: String, format: DigestFormat) -> String { publisher.path(day: day, format: format) }
 
     /// What a delivery sends: the stored digest of its day, or an alert's frozen payload.
-    func notification(for delivery: Delivery) async -> Result<FeedWatchDigest.Notification, DeliveryError> {
+    func notification(for delivery: Delivery, route: NotificationRoute = .all) async -> Result<FeedWatchDigest.Notification, DeliveryError> {
         let digest: Digest
         let event: NotifierEvent
         if let day = delivery.digestDay {
@@ -131,7 +136,7 @@ public struct StoredDigestPublisher: Sendable {
             return .failure(DeliveryError("delivery \(delivery.subject) has no content", retryable: false))
         }
         let id = FeedWatchDigest.Notification.deliveryID(number: delivery.id, key: delivery.subject)
-        return .success(publisher.notification(event, of: digest, deliveryID: id))
+        return .success(publisher.notification(event, of: digest, deliveryID: id, route: route))
     }
 
     /// The stored digest of `day` with what rendering `formats` reads besides it; nil when
@@ -155,8 +160,27 @@ extension DigestConfiguration {
         DigestPublisher.Settings(directory: directory, formats: formats, skipEmpty: skipEmpty, atomEntries: atomEntries, baseURL: baseURL)
     }
 
-    /// The notifiers that take `event`, in configuration order.
-    func notifierNames(for event: NotifierEvent) -> [String] {
-        notifiers.filter { $0.events.contains(event) }.map(\.name)
+    /// The notifiers that take `event`, in configuration order; with `topics`, only those
+    /// whose `topics` include one of them.
+    func notifierNames(for event: NotifierEvent, topics: Set<String>? = nil) -> [String] {
+        notifiers.filter { notifier in
+            notifier.events.contains(event) && (topics.map { notifier.route.takes(topicIDs: $0) } ?? true)
+        }.map(\.name)
+    }
+
+    /// The alert topics each group of notifiers takes: notifiers without `topics` take every
+    /// alert topic, the others the alert topics they name.
+    func alertRoutes() -> [(topicIDs: [String], notifiers: [String])] {
+        var routes: [(topicIDs: [String], notifiers: [String])] = []
+        for notifier in notifiers where notifier.events.contains(.alert) {
+            let topicIDs = alertTopicIDs.filter { notifier.route.takes(topicIDs: [$0]) }
+            guard !topicIDs.isEmpty else { continue }
+            if let index = routes.firstIndex(where: { $0.topicIDs == topicIDs }) {
+                routes[index].notifiers.append(notifier.name)
+            } else {
+                routes.append((topicIDs, [notifier.name]))
+            }
+        }
+        return routes
     }
 }

@@ -116,11 +116,13 @@ public struct DigestPublisher: Sendable {
 
     /// The message a notifier sends for `event`: for a digest, the stored digest of the
     /// delivery's day; for an alert, its frozen one-match digest. `deliveryID` is stable
-    /// across retries (`Notification.deliveryID(number:key:)`).
-    public func notification(_ event: NotifierEvent, of digest: Digest, deliveryID: String) -> Notification {
+    /// across retries (`Notification.deliveryID(number:key:)`). `route` keeps only the
+    /// notifier's topics and titles the message with its template.
+    public func notification(_ event: NotifierEvent, of whole: Digest, deliveryID: String, route: NotificationRoute = .all) -> Notification {
+        let digest = route.filter(whole)
         let clock = DigestClock(timeZoneIdentifier: digest.timeZone) ?? self.clock
         let reading = DigestStories.mergeDuplicates(digest)
-        let subject: String
+        var subject: String
         var filePath: String?
         switch event {
         case .digest:
@@ -131,10 +133,27 @@ public struct DigestPublisher: Sendable {
             let section = digest.sections.first
             subject = "feedwatch alert: \(section?.topic.name ?? "topic"): \(section?.items.first?.title ?? "")"
         }
+        if let template = route.title {
+            let topics = reading.sections.filter { !$0.items.isEmpty }.map(\.topic.name)
+            subject = template.render(
+                topic: topics.joined(separator: ", "), count: reading.matchCount, date: digest.day,
+                title: reading.sections.first(where: { !$0.items.isEmpty })?.items.first?.title ?? "")
+        }
         return Notification(
             event: event, deliveryID: deliveryID, subject: subject,
             text: MarkdownDigestRenderer(clock: clock).render(reading), html: HTMLDigestRenderer(clock: clock).render(reading),
-            json: JSONDigestRenderer(clock: clock).render(reading), filePath: filePath)
+            json: JSONDigestRenderer(clock: clock).render(reading), filePath: filePath,
+            content: NotificationContent(digest: reading, event: event, title: subject, link: event == .digest ? pageURL(day: digest.day) : nil))
+    }
+
+    /// Where the day's page is published: `base_url` and the first daily file (HTML when
+    /// written), or nil without `base_url`.
+    func pageURL(day: String) -> String? {
+        guard let base = settings.baseURL, let format = settings.formats.first(where: { $0 == .html }) ?? settings.formats.first(where: \.isDaily) else {
+            return nil
+        }
+        let name = renderers(format, timeZone: nil)[0].fileName(day: day)
+        return (base.hasSuffix("/") ? base : base + "/") + name
     }
 
     private func path(_ fileName: String) -> String {
