@@ -246,7 +246,7 @@ public struct NotifierConfiguration: Sendable, Hashable {
     public var title: TitleTemplate?
 
     /// What of a message this notifier receives.
-    public var route: NotificationRoute { NotificationRoute(topics: topics.map(Set.init), title: title) }
+    public var route: NotificationRoute { NotificationRoute(topics: topics.map { Set($0) }, title: title) }
     /// Bound on one attempt.
     public var timeout: TimeSpan = TimeSpan(seconds: 30)
     /// Attempts before the delivery is marked failed.

@@ -38,7 +38,7 @@ enum ChatFormats {
         }
         if !current.isEmpty { sections.append(current) }
         var blocks: [[String: Any]] = [
-            ["type": "header", "text": ["type": "plain_text", "text": MessageBudget.clip(content.title, slackHeaderLimit), "emoji": false]],
+            ["type": "header", "text": ["type": "plain_text", "text": MessageBudget.clip(content.title, slackHeaderLimit), "emoji": false] as [String: Any]],
             ["type": "section", "text": ["type": "mrkdwn", "text": slackEscape(MessageBudget.clip(content.summary, slackSectionLimit))]],
         ]
         for section in sections.prefix(slackMaxBlocks - 3) {
@@ -49,7 +49,7 @@ enum ChatFormats {
         if omitted > 0 { footer.append(MessageBudget.more(omitted)) }
         if let link = MessageBudget.link(content.link) { footer.append("<\(link)|Read it all>") }
         if !footer.isEmpty {
-            blocks.append(["type": "context", "elements": [["type": "mrkdwn", "text": footer.joined(separator: " · ")]]])
+            blocks.append(["type": "context", "elements": [["type": "mrkdwn", "text": footer.joined(separator: " · ")]]] as [String: Any])
         }
         return MessageBudget.json([
             "text": slackEscape(MessageBudget.clip(content.title, 3000)), "blocks": blocks, "unfurl_links": false, "unfurl_media": false,

@@ -134,9 +134,11 @@ enum MessageBudget {
     }
 
     /// An http(s) link safe inside markup (`<…>`, `(…)`, `|`), or nil for anything else: a
-    /// feed's `javascript:` link never becomes a clickable link in a chat.
+    /// feed's `javascript:` link never becomes a clickable link in a chat, and a link over
+    /// 2,000 bytes cannot crowd a message out of its limit.
     static func link(_ url: String?) -> String? {
-        guard let url, let scheme = URLComponents(string: url)?.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+        // A link longer than this is a hostile feed's, not a reader's: shown unlinked.
+        guard let url, url.utf8.count <= 2000, let scheme = URLComponents(string: url)?.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
             return nil
         }
         var out = ""

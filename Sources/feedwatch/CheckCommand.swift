@@ -35,18 +35,20 @@ struct CheckCommand: ParsableCommand {
             list.map { ["key": $0.keyPath, "message": $0.message] }
         }
         if let denied = Permission.problem(path: options.config, writing: false) {
-            try Terminal.printJSON(["path": options.config, "valid": false, "problems": [["key": "", "message": denied]], "warnings": []])
+            try Terminal.printJSON([
+                "path": options.config, "valid": false, "problems": [["key": "", "message": denied]], "warnings": [[String: Any]](),
+            ] as [String: Any])
             throw ExitStatus.usage.error
         }
         do {
             let config = try ConfigurationLoader.load(path: options.config)
             try Terminal.printJSON([
-                "path": config.path, "valid": true, "problems": [], "warnings": problems(config.warnings),
+                "path": config.path, "valid": true, "problems": [[String: Any]](), "warnings": problems(config.warnings),
                 "feeds": config.feeds.count, "topics": config.topics.count, "notifiers": config.digest.notifiers.count,
                 "database": "\(config.storage.database)", "digest_directory": config.digest.directory,
             ] as [String: Any])
         } catch {
-            try Terminal.printJSON(["path": error.file, "valid": false, "problems": problems(error.problems), "warnings": []] as [String: Any])
+            try Terminal.printJSON(["path": error.file, "valid": false, "problems": problems(error.problems), "warnings": [[String: Any]]()] as [String: Any])
             throw ExitStatus.usage.error
         }
     }

@@ -82,7 +82,7 @@ enum Terminal {
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
     /// Colour only on a terminal, never with `NO_COLOR` set (no-color.org) or `TERM=dumb`.
-    static func useColour(environment: [String: String] = ProcessInfo.processInfo.environment, terminal: Bool = isInteractive) -> Bool {
+    static func useColour(environment: [String: String] = ProcessInfo.processInfo.environment, terminal: Bool = Terminal.isInteractive) -> Bool {
         guard terminal else { return false }
         if let value = environment["NO_COLOR"], !value.isEmpty { return false }
         return environment["TERM"] != "dumb"
@@ -93,7 +93,7 @@ enum Terminal {
     }
 
     /// `text` in `colour` when colour is on.
-    static func paint(_ text: String, _ colour: Colour, enabled: Bool = useColour()) -> String {
+    static func paint(_ text: String, _ colour: Colour, enabled: Bool = Terminal.useColour()) -> String {
         enabled ? "\u{1B}[\(colour.rawValue)m\(text)\u{1B}[0m" : text
     }
 

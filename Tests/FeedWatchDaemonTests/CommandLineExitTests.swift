@@ -78,6 +78,7 @@ struct CommandLineExitTests {
         let world = try CommandLineWorld(feeds: [server.url("/good.xml"), server.url("/broken.xml")])
         let fetched = try world.run(["fetch", "--json"])
         #expect(fetched.status == 2, "\(fetched.stderr)")
+        #expect(try JSONSchemaCheck("fetch.json").violations(ofJSON: fetched.stdout) == [])
         let fetchJSON = try #require(try JSONSerialization.jsonObject(with: Data(fetched.stdout.utf8)) as? [String: Any])
         #expect(fetchJSON["failed"] as? Int == 1)
         let feeds = fetchJSON["feeds"] as? [[String: Any]] ?? []
@@ -87,6 +88,7 @@ struct CommandLineExitTests {
 
         let once = try world.run(["run", "--once", "--json", "--log-level", "error"])
         #expect(once.status == 2, "\(once.stderr)")
+        #expect(try JSONSchemaCheck("run-once.json").violations(ofJSON: once.stdout) == [])
         let onceJSON = try #require(try JSONSerialization.jsonObject(with: Data(once.stdout.utf8)) as? [String: Any])
         #expect(onceJSON["failed"] as? Int == 1)
         #expect((onceJSON["digest_files"] as? [String])?.first?.hasSuffix("/digests/\(CommandLineWorld.today).md") == true, "\(onceJSON)")
@@ -124,18 +126,21 @@ struct CommandLineExitTests {
         let world = try CommandLineWorld(feeds: ["https://a.example/feed.xml"])
         let feeds = try world.run(["feeds", "list", "--json"])
         #expect(feeds.status == 0, "\(feeds.stderr)")
+        #expect(try JSONSchemaCheck("feeds-list.json").violations(ofJSON: feeds.stdout) == [])
         let feedList = try #require(try JSONSerialization.jsonObject(with: Data(feeds.stdout.utf8)) as? [String: Any])
         let feed = try #require((feedList["feeds"] as? [[String: Any]])?.first)
         #expect(feed["url"] as? String == "https://a.example/feed.xml" && feed["interval_seconds"] as? Int == 1800 && feed["articles"] is NSNull)
 
         let topics = try world.run(["topics", "list", "--json"])
         #expect(topics.status == 0, "\(topics.stderr)")
+        #expect(try JSONSchemaCheck("topics-list.json").violations(ofJSON: topics.stdout) == [])
         let topicList = try #require(try JSONSerialization.jsonObject(with: Data(topics.stdout.utf8)) as? [String: Any])
         let topic = try #require((topicList["topics"] as? [[String: Any]])?.first)
         #expect(topic["id"] as? String == "missiles" && topic["query"] as? String == "\"missile test\"" && topic["alert"] as? Bool == false)
 
         let check = try world.run(["check", "--json"])
         #expect(check.status == 0, "\(check.stderr)")
+        #expect(try JSONSchemaCheck("check.json").violations(ofJSON: check.stdout) == [])
         let checked = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any])
         #expect(checked["valid"] as? Bool == true && checked["feeds"] as? Int == 1 && checked["topics"] as? Int == 1)
 
@@ -143,6 +148,7 @@ struct CommandLineExitTests {
             .write(toFile: world.configPath, atomically: true, encoding: .utf8)
         let bad = try world.run(["check", "--json"])
         #expect(bad.status == 1)
+        #expect(try JSONSchemaCheck("check.json").violations(ofJSON: bad.stdout) == [])
         let refused = try #require(try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [String: Any])
         #expect(refused["valid"] as? Bool == false)
         #expect((refused["problems"] as? [[String: Any]])?.first?["key"] as? String == "notify[0].format")
