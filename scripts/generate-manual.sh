@@ -69,7 +69,7 @@ fi
     done
     echo ".SH \"EXIT STATUS\""
     echo ".nf"
-    "$binary" --help | awk '/^  *EXIT STATUS$/ { on = 1; next } on && !NF { exit } on { print }' | sed 's/^ *//' | escape
+    "$binary" --help | awk '/^ *EXIT STATUS$/ { on = 1; next } on && !NF { exit } on { print }' | sed 's/^ *//' | escape
     echo ".fi"
     echo ".SH FILES"
     echo ".TP"

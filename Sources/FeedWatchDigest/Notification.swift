@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import FeedWatchModel
 
 /// What a notifier is told about: a digest was published, or a topic with `alert = true` matched.

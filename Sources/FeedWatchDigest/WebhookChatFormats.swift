@@ -63,11 +63,12 @@ enum ChatFormats {
     static let discordDescriptionLimit = 4096
     static let discordEmbedTotal = 6000
 
-    /// Markdown characters of Discord's syntax, backslash-escaped.
+    /// Markdown characters of Discord's syntax, backslash-escaped (mentions are off through
+    /// `allowed_mentions`, so `@` needs no escape).
     static func discordEscape(_ text: String) -> String {
         var out = ""
         for character in text {
-            if "\\*_~`|[]()<>#@:-".contains(character) { out.append("\\") }
+            if "\\*_~`|[]()<>#".contains(character) { out.append("\\") }
             out.append(character)
         }
         return out

@@ -10,7 +10,8 @@ enum PushFormats {
     static func ntfyHeaders(_ content: NotificationContent, event: NotifierEvent) -> [String] {
         var headers = [
             "Content-Type: text/plain; charset=utf-8",
-            "Title: " + MailMessage.encodedWords(MessageBudget.clip(content.title, 250)),
+            // Encoded-words on one line: an HTTP header is never folded.
+            "Title: " + MailMessage.encodedWords(MessageBudget.clip(content.title, 250)).replacingOccurrences(of: "\r\n ", with: " "),
             "Tags: " + (event == .alert ? "rotating_light" : "newspaper"),
             "Priority: " + (event == .alert ? "4" : "3"),
         ]

@@ -40,14 +40,20 @@ struct CheckCommand: ParsableCommand {
             ] as [String: Any])
             throw ExitStatus.usage.error
         }
+        let loaded: Result<FeedWatchConfiguration, ConfigurationError>
         do {
-            let config = try ConfigurationLoader.load(path: options.config)
+            loaded = .success(try ConfigurationLoader.load(path: options.config))
+        } catch {
+            loaded = .failure(error)
+        }
+        switch loaded {
+        case .success(let config):
             try Terminal.printJSON([
                 "path": config.path, "valid": true, "problems": [[String: Any]](), "warnings": problems(config.warnings),
                 "feeds": config.feeds.count, "topics": config.topics.count, "notifiers": config.digest.notifiers.count,
                 "database": "\(config.storage.database)", "digest_directory": config.digest.directory,
             ] as [String: Any])
-        } catch {
+        case .failure(let error):
             try Terminal.printJSON(["path": error.file, "valid": false, "problems": problems(error.problems), "warnings": [[String: Any]]()] as [String: Any])
             throw ExitStatus.usage.error
         }

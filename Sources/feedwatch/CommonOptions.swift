@@ -217,7 +217,7 @@ enum Permission {
             let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0
             detail = " (owner \(owner), group \(group), mode \(String(mode, radix: 8)))"
         }
-        let user = ProcessInfo.processInfo.environment["USER"].map { " (you are \($0))" } ?? ""
+        let user = getpwuid(geteuid()).flatMap { $0.pointee.pw_name }.map { " (you are \(String(cString: $0)))" } ?? ""
         return "\(path): permission denied, \(what) it\(detail)\(user). feedwatch's configuration and state "
             + "belong to root and the group feedwatch: run the command with sudo, or join the group feedwatch."
     }

@@ -22,7 +22,7 @@ struct FeedWatchCommand: AsyncParsableCommand {
             1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 
             ENVIRONMENT
-              NO_COLOR   set (to anything): no colour even on a terminal
+              NO_COLOR   set and not empty: no colour, even on a terminal
             """,
         version: FeedWatchVersion.current,
         groupedSubcommands: [
@@ -40,8 +40,8 @@ struct FeedWatchCommand: AsyncParsableCommand {
     /// every other configuration mistake, not ArgumentParser's 64.
     static func main() async {
         do {
-            var command = try asyncParseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
@@ -71,12 +71,12 @@ enum ExitStatus: Int32, CaseIterable {
     var meaning: String {
         switch self {
         case .ok: "success"
-        case .usage: "usage or configuration error: unknown option, bad value, invalid configuration file, no such feed, topic or notifier"
-        case .feedsFailing: "some feeds failed (fetch, run --once, status); everything else was done"
-        case .remote: "a URL could not be used: HTTP error, unreachable, or not a feed (feeds add, parse, extract, match)"
-        case .database: "the database cannot be opened or read (missing, locked, no permission, server unreachable)"
+        case .usage: "usage or configuration error: bad option, invalid file, unknown name"
+        case .feedsFailing: "some feeds failed (fetch, run --once, status); the rest was done"
+        case .remote: "a URL could not be used: HTTP error, unreachable, not a feed"
+        case .database: "the database cannot be opened or read"
         case .delivery: "the notification was not delivered (notify test)"
-        case .runtime: "the work failed: a cycle or digest failed, the service stopped on an error"
+        case .runtime: "the work failed: a cycle, a digest, the service"
         }
     }
 

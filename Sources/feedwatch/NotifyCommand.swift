@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FeedWatchDaemon
 import FeedWatchDigest
+import FeedWatchModel
 
 struct NotifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

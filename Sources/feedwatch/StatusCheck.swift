@@ -60,7 +60,7 @@ struct StatusCheck {
             }
             return report([Problem(severity: .critical, text: text)], summary: "")
         }
-        let problems: [Problem]
+        var problems: [Problem]
         var summary = ""
         do {
             problems = try await findings(runtime: runtime, now: now)

@@ -153,7 +153,7 @@ struct StatusCommand: AsyncParsableCommand {
             }
             print(Terminal.table(["NOTIFIER", "SUBJECT", "STATE", "ATTEMPTS", "WHEN", "LAST ERROR"], rows))
         }
-        print("times in \(zone.identifier)")
+        print("times in \(runtime.configuration.digest.timeZone)")
         if statuses.contains(where: { Self.state($0.state) == "failing" }) { throw ExitStatus.feedsFailing.error }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FeedWatchDaemon
+import FeedWatchDigest
 import FeedWatchStore
 import FeedWatchMatching
 import FeedWatchModel

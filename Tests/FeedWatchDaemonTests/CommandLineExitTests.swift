@@ -41,7 +41,7 @@ struct CommandLineExitTests {
             line.hasPrefix("  ") && !line.hasPrefix("   ") ? line.split(separator: " ").first.map(String.init) : nil
         }
         #expect(everydayNames == ["run", "check", "status", "digest", "feeds", "topics", "notify"])
-        let toolNames = text[tools.upperBound...].split(separator: "\n", omittingEmptySubsequences: false).prefix { !$0.isEmpty }
+        let toolNames = text[tools.upperBound...].split(separator: "\n", omittingEmptySubsequences: false).dropFirst().prefix { !$0.isEmpty }
             .compactMap { line in line.hasPrefix("  ") && !line.hasPrefix("   ") ? line.split(separator: " ").first.map(String.init) : nil }
         #expect(toolNames == ["fetch", "parse", "match", "extract", "store"])
         for line in ["0  success", "1  usage or configuration error", "2  some feeds failed", "3  a URL could not be used",
@@ -238,7 +238,15 @@ final class Mutex410: @unchecked Sendable {
     private let lock = NSLock()
     private var gone = true
     var isGone: Bool {
-        get { lock.withLock { gone } }
-        set { lock.withLock { gone = newValue } }
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return gone
+        }
+        set {
+            lock.lock()
+            gone = newValue
+            lock.unlock()
+        }
     }
 }

@@ -22,30 +22,32 @@ final class ServiceReceiver: Sendable {
             problems.append("header \(name) is not ASCII")
         }
         let json = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any]
-        let (ok, error): (String, String)
+        let answers: (ok: String, error: String)
         switch service {
         case .slack:
             problems += Self.slack(request, json)
-            (ok, error) = ("ok", "invalid_blocks")
+            answers = ("ok", "invalid_blocks")
         case .discord:
             problems += Self.discord(request, json)
-            (ok, error) = ("{\"id\":\"1187\",\"type\":0,\"channel_id\":\"42\"}", "{\"code\":50035,\"message\":\"Invalid Form Body\"}")
+            answers = ("{\"id\":\"1187\",\"type\":0,\"channel_id\":\"42\"}", "{\"code\":50035,\"message\":\"Invalid Form Body\"}")
         case .ntfy:
             problems += Self.ntfy(request)
-            (ok, error) = ("{\"id\":\"sPs71M8A2T\",\"event\":\"message\",\"topic\":\"feedwatch\"}", "{\"code\":40001,\"http\":400,\"error\":\"invalid request\"}")
+            answers = ("{\"id\":\"sPs71M8A2T\",\"event\":\"message\",\"topic\":\"feedwatch\"}", "{\"code\":40001,\"http\":400,\"error\":\"invalid request\"}")
         case .matrix:
             problems += Self.matrix(request, json)
-            (ok, error) = ("{\"event_id\":\"$YUwRidLecu:example.org\"}", "{\"errcode\":\"M_BAD_JSON\",\"error\":\"invalid event\"}")
+            answers = ("{\"event_id\":\"$YUwRidLecu:example.org\"}", "{\"errcode\":\"M_BAD_JSON\",\"error\":\"invalid event\"}")
         case .telegram:
             problems += Self.telegram(request, json)
-            (ok, error) = ("{\"ok\":true,\"result\":{\"message_id\":42}}", "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: can't parse entities\"}")
+            answers = ("{\"ok\":true,\"result\":{\"message_id\":42}}", "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: can't parse entities\"}")
         }
         state.withLock {
             $0.requests.append(request)
             $0.problems += problems
         }
         let contentType = service == .slack ? "text/plain" : "application/json"
-        return problems.isEmpty ? .ok(ok, contentType: contentType) : LoopbackResponse(status: 400, headers: [("Content-Type", contentType)], body: Array(error.utf8))
+        return problems.isEmpty
+            ? .ok(answers.ok, contentType: contentType)
+            : LoopbackResponse(status: 400, headers: [("Content-Type", contentType)], body: Array(answers.error.utf8))
     }
 
     // docs.slack.dev: incoming webhooks take `text` and Block Kit `blocks`; at most 50 blocks,

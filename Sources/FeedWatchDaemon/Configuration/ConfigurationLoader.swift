@@ -80,8 +80,7 @@ extension TableReader {
         }
         let (topics, alertTopicIDs) = TopicSection.read(root, &self)
         var digest = DigestSection.read(root, &self, stateDirectory: storage.stateDirectory, environment: environment)
-        digest.notifiers = NotifySection.read(root, &self, environment: environment)
-        NotifySection.checkTopics(digest.notifiers, topics: topics.map(\.id), &self)
+        digest.notifiers = NotifySection.read(root, &self, environment: environment, topicIDs: topics.map(\.id))
         digest.alertTopicIDs = alertTopicIDs
         var configuration = FeedWatchConfiguration(path: path, storage: storage, fetch: fetch, feeds: feeds, topics: topics, digest: digest)
         configuration.http = HTTPSection.read(root, &self)

@@ -18,7 +18,10 @@ enum NotifySection: ConfigurationSection {
     static let commandKeys = ["command"]
     static let keys = commonKeys + Array(Set(emailKeys + webhookKeys + commandKeys)).sorted()
 
-    static func read(_ root: TOMLTable, _ reader: inout TableReader, environment: [String: String]) -> [NotifierConfiguration] {
+    /// `topicIDs`: the configured topics, which `topics` must name (nil: not checked).
+    static func read(
+        _ root: TOMLTable, _ reader: inout TableReader, environment: [String: String], topicIDs: [String]? = nil
+    ) -> [NotifierConfiguration] {
         var notifiers: [NotifierConfiguration] = []
         var seen: [String: Int] = [:]
         for (index, section) in reader.sections(root, Self.self, checkingKeys: false).enumerated() {
@@ -62,6 +65,9 @@ enum NotifySection: ConfigurationSection {
             }
             if let topics = reader.strings(section, "topics") {
                 if topics.isEmpty { reader.problem(section.path("topics"), "is empty: leave it out to send every topic") }
+                for id in topics where topicIDs.map({ !$0.contains(id) }) ?? false {
+                    reader.problem(section.path("topics"), "no topic has id \"\(id)\" (configured: \(topicIDs?.joined(separator: ", ") ?? ""))")
+                }
                 notifier.topics = topics
             }
             if let title = reader.string(section, "title") {
@@ -117,15 +123,6 @@ enum NotifySection: ConfigurationSection {
         }
         return .webhook(WebhookSettings(
             url: url, secret: reader.secret(section, "secret", environment: environment), format: format, token: token, target: target))
-    }
-
-    /// Every notifier's `topics` must name configured topics.
-    static func checkTopics(_ notifiers: [NotifierConfiguration], topics: [String], _ reader: inout TableReader) {
-        for (index, notifier) in notifiers.enumerated() {
-            for id in notifier.topics ?? [] where !topics.contains(id) {
-                reader.problem("notify[\(index)].topics", "no topic has id \"\(id)\" (configured: \(topics.joined(separator: ", ")))")
-            }
-        }
     }
 
     private static func readEmail(_ section: SectionTable, _ reader: inout TableReader, environment: [String: String]) -> NotifierTransport? {
