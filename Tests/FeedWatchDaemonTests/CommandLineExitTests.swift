@@ -122,6 +122,21 @@ struct CommandLineExitTests {
         try await server.shutdown()
     }
 
+    /// A cycle that takes over a second draws its progress on a terminal's stderr, and erases
+    /// it; the same cycle into a pipe prints no progress at all.
+    @Test(.requires(scriptTool)) func runOnceDrawsProgressOnlyOnATerminalWhenItTakesAWhile() async throws {
+        try scriptTool.check()
+        let feed = syntheticFeed("slow", items: 2)
+        let server = try await LoopbackHTTPServer.start { _ in LoopbackResponse.ok(feed).delivered(.delayed(seconds: 1.5)) }
+        let world = try CommandLineWorld(feeds: [server.url("/slow.xml")])
+        let terminal = try runOnTerminal("\(FeedWatchBinary.path) run --once --log-level error --config \(world.configPath)")
+        #expect(terminal.contains("\r\u{1B}[K[1/1] "), "\(terminal.debugDescription)")
+        #expect(terminal.contains("fetched 1 feeds (0 failed)"))
+        let piped = try world.run(["run", "--once", "--log-level", "error"])
+        #expect(piped.status == 0 && piped.stderr.isEmpty, "\(piped.stderr)")
+        try await server.shutdown()
+    }
+
     @Test func listingsAndCheckPrintJSON() throws {
         let world = try CommandLineWorld(feeds: ["https://a.example/feed.xml"])
         let feeds = try world.run(["feeds", "list", "--json"])
