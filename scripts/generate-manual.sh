@@ -33,10 +33,11 @@ fi
 # protected by \&, and every - written \- (in option names it is a minus sign, which is
 # what a reader copies).
 escape() { sed -e 's/\\/\\e/g' -e 's/-/\\-/g' -e 's/^\./\\\&./' -e "s/^'/\\\\\\&'/"; }
-# The subcommands a --help text lists (without `help`): the lines indented by two spaces up
-# to the first blank line after SUBCOMMANDS: (wrapped descriptions are indented further).
+# The subcommands a --help text lists (without `help`): the lines indented by two spaces in
+# each SUBCOMMANDS: section, grouped ones included ("EVERYDAY SUBCOMMANDS:"), up to the blank
+# line ending it (wrapped descriptions are indented further).
 subcommands() {
-    awk '/^SUBCOMMANDS:/ { on = 1; next } on && !NF { exit } on && /^  [a-z][a-z0-9-]*( |$)/ { print $1 }' \
+    awk '/SUBCOMMANDS:$/ { on = 1; next } on && !NF { on = 0; next } on && /^  [a-z][a-z0-9-]*( |$)/ { print $1 }' \
         | grep -v '^help$' || true
 }
 section() { # TITLE COMMAND…
@@ -66,6 +67,10 @@ fi
             section "FEEDWATCH $(echo "$sub $subsub" | tr '[:lower:]' '[:upper:]')" "$sub" "$subsub"
         done
     done
+    echo ".SH \"EXIT STATUS\""
+    echo ".nf"
+    "$binary" --help | awk '/^ *EXIT STATUS$/ { on = 1; next } on && !NF { exit } on { print }' | sed 's/^ *//' | escape
+    echo ".fi"
     echo ".SH FILES"
     echo ".TP"
     echo ".I /etc/feedwatch/feedwatch.toml"

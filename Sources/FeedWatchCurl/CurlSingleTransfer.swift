@@ -34,8 +34,14 @@ public struct CurlRequest: Sendable {
     public var caFile: String?
     /// Seconds for the whole transfer; connecting may take at most 30 of them.
     public var timeout: Double
-    /// Bytes of the answer's body that are counted (never kept); more fails the transfer.
+    /// Bytes of the answer's body that are counted; more fails the transfer.
     public var maxAnswerBytes: Int = 64 << 10
+    /// The first bytes of the answer's body that are kept (`CurlAnswer.body`), so a caller can
+    /// show what a server said; 0 keeps nothing.
+    public var keptAnswerBytes: Int = 0
+    /// The HTTP method when it is not the body's own (`PUT` for an API that wants one); nil
+    /// keeps POST for `.post` bodies.
+    public var method: String?
     /// Redirects are never followed: a delivery goes where it was configured to go.
     public init(url: String, protocols: String, body: Body, timeout: Double) {
         self.url = url
@@ -50,12 +56,26 @@ public struct CurlTransferFailure: Error, Sendable, CustomStringConvertible {
     public var description: String
 }
 
+/// What the server answered: its response code and the first `keptAnswerBytes` of its body.
+public struct CurlAnswer: Sendable, Hashable {
+    /// The HTTP status, or the SMTP server's last reply code.
+    public var status: Int
+    /// The start of the body (at most `CurlRequest.keptAnswerBytes`).
+    public var body: [UInt8]
+}
+
 /// Runs `CurlRequest`s: the delivery side of the one curl layer.
 public enum CurlSingleTransfer {
     /// Performs `request` on its own thread. Success carries the response code (HTTP status,
     /// or the SMTP server's last reply).
     public static func perform(_ request: CurlRequest) async -> Result<Int, CurlTransferFailure> {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Result<Int, CurlTransferFailure>, Never>) in
+        await performAnswering(request).map(\.status)
+    }
+
+    /// Performs `request` on its own thread; success carries the answer (status and the kept
+    /// start of the body).
+    public static func performAnswering(_ request: CurlRequest) async -> Result<CurlAnswer, CurlTransferFailure> {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Result<CurlAnswer, CurlTransferFailure>, Never>) in
             let thread = Thread {
                 continuation.resume(returning: SingleEasy.perform(request))
             }
@@ -75,6 +95,8 @@ private final class SingleEasy {
     private var uploadOffset = 0
     private var answerBytes = 0
     private var maxAnswerBytes = 0
+    private var keptAnswerBytes = 0
+    private var kept: [UInt8] = []
 
     private init?() {
         guard let easy = CurlEasyHandle() else { return nil }
@@ -108,6 +130,7 @@ private final class SingleEasy {
         let raw = easy.rawHandle
         let context = Unmanaged.passUnretained(self).toOpaque()
         maxAnswerBytes = request.maxAnswerBytes
+        keptAnswerBytes = request.keptAnswerBytes
         try set(CURLOPT_NOSIGNAL, 1, "no signals")
         try set(CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000), "timeout")
         try set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(request.timeout, 30) * 1000), "connect timeout")
@@ -142,6 +165,7 @@ private final class SingleEasy {
             try check(fw_curl_easy_setopt_pointer(raw, CURLOPT_READDATA, context), "read data")
         case .post(let bytes):
             try set(CURLOPT_POST, 1, "POST")
+            if let method = request.method { try set(CURLOPT_CUSTOMREQUEST, method, "method") }
             try check(easy.setOffset(CURLOPT_POSTFIELDSIZE_LARGE, bytes.count), "body size")
             var copy = bytes
             let code = copy.withUnsafeMutableBytes { fw_curl_easy_setopt_pointer(raw, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
@@ -159,12 +183,16 @@ private final class SingleEasy {
         return count
     }
 
-    fileprivate func countAnswer(_ count: Int) -> Bool {
+    fileprivate func countAnswer(_ data: UnsafeMutablePointer<CChar>, _ count: Int) -> Bool {
+        if kept.count < keptAnswerBytes {
+            let take = min(count, keptAnswerBytes - kept.count)
+            data.withMemoryRebound(to: UInt8.self, capacity: take) { kept.append(contentsOf: UnsafeBufferPointer(start: $0, count: take)) }
+        }
         answerBytes += count
         return answerBytes <= maxAnswerBytes
     }
 
-    static func perform(_ request: CurlRequest) -> Result<Int, Failure> {
+    static func perform(_ request: CurlRequest) -> Result<CurlAnswer, Failure> {
         guard let single = SingleEasy() else { return .failure(Failure(description: "libcurl could not create a transfer")) }
         do {
             try single.configure(request)
@@ -176,7 +204,7 @@ private final class SingleEasy {
             let detail = single.easy.errorText
             return .failure(Failure(description: detail.isEmpty ? CurlEasyHandle.describe(code) : detail))
         }
-        return .success(single.easy.long(CURLINFO_RESPONSE_CODE))
+        return .success(CurlAnswer(status: single.easy.long(CURLINFO_RESPONSE_CODE), body: single.kept))
     }
 }
 
@@ -186,9 +214,9 @@ private func curlReadUpload(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int,
     return Unmanaged<SingleEasy>.fromOpaque(user).takeUnretainedValue().readUpload(into: buffer, capacity: size * count)
 }
 
-/// CURLOPT_WRITEFUNCTION: the answer's body is only counted (bounded), never kept.
+/// CURLOPT_WRITEFUNCTION: the answer's body is counted (bounded); only its start is kept.
 private func curlCountAnswer(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {
-    guard let user else { return 0 }
+    guard let user, let data else { return 0 }
     let total = size * count
-    return Unmanaged<SingleEasy>.fromOpaque(user).takeUnretainedValue().countAnswer(total) ? total : 0
+    return Unmanaged<SingleEasy>.fromOpaque(user).takeUnretainedValue().countAnswer(data, total) ? total : 0
 }

@@ -274,6 +274,13 @@ public struct NotifierConfiguration: Sendable, Hashable {
     public var transport: NotifierTransport
     /// Which events it receives: `digest`, `alert`.
     public var events: Set<NotifierEvent> = [.digest, .alert]
+    /// `topics`: the topic ids it receives (a digest keeps only their sections); nil: all.
+    public var topics: [String]?
+    /// `title`: the subject template; nil keeps feedwatch's subjects.
+    public var title: TitleTemplate?
+
+    /// What of a message this notifier receives.
+    public var route: NotificationRoute { NotificationRoute(topics: topics.map { Set($0) }, title: title) }
     /// Bound on one attempt.
     public var timeout: TimeSpan = TimeSpan(seconds: 30)
     /// Attempts before the delivery is marked failed.

@@ -156,7 +156,7 @@ public struct DigestService: Sendable {
     /// Swift 6.3.1 SIL ownership verifier here.
     private func attempt(_ delivery: Delivery, notifier: NotifierConfiguration) async -> Result<Void, DeliveryError> {
         let notification: FeedWatchDigest.Notification
-        switch await message(for: delivery) {
+        switch await message(for: delivery, route: notifier.route) {
         case .success(let value): notification = value
         case .failure(let error): return .failure(error)
         }
@@ -175,7 +175,7 @@ public struct DigestService: Sendable {
     }
 
     /// Renders what a delivery sends, from the store (digests) or its frozen payload (alerts).
-    func message(for delivery: Delivery) async -> Result<FeedWatchDigest.Notification, DeliveryError> {
-        await publisher.notification(for: delivery)
+    func message(for delivery: Delivery, route: NotificationRoute = .all) async -> Result<FeedWatchDigest.Notification, DeliveryError> {
+        await publisher.notification(for: delivery, route: route)
     }
 }

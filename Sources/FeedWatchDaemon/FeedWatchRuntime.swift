@@ -107,12 +107,15 @@ public struct FeedWatchRuntime: Sendable {
     /// One full cycle, as `feedwatch run --once` does it: every configured feed is refreshed
     /// (whatever its schedule), alerts are queued, today's digest is updated with the pending
     /// matches, and the deliveries that are due are sent (failed ones wait for the next run).
-    public func runOnce(now: @escaping @Sendable () -> Date = Date.init) async throws -> CycleReport {
+    /// `onReport` hears of each feed as it finishes (progress on a terminal).
+    public func runOnce(
+        now: @escaping @Sendable () -> Date = Date.init, onReport: (FeedRefreshReport) -> Void = { _ in }
+    ) async throws -> CycleReport {
         let feeds = try await store.syncFeeds(configuration.feeds)
         await matchPendingArticles(now: now())
         let disabled = try await store.disabledFeedIDs()
         let due = feeds.filter { !disabled.contains($0.id) }
-        let reports = await pipeline.refresh(pipeline.schedule(due).scheduled, now: now)
+        let reports = await pipeline.refresh(pipeline.schedule(due).scheduled, now: now, onReport: onReport)
         let digests = DigestService(runtime: self)
         // Queues alerts before collecting the pending matches into today's digest.
         let files = try await publisher.publish(now: now())

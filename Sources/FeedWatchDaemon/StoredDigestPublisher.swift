@@ -47,9 +47,18 @@ public struct StoredDigestPublisher: Sendable {
     /// look at matches not yet in a digest, so this must run before they are collected.
     @discardableResult
     public func queueAlerts(now: Date) async throws -> AlertQueueing {
-        try await store.enqueueAlerts(
-            topicIDs: configuration.alertTopicIDs, notifiers: configuration.notifierNames(for: .alert),
-            timeZone: configuration.timeZone, at: now, policy: configuration.alertPolicy)
+        var total = AlertQueueing()
+        // One pass per group of alert topics taken by the same notifiers (`topics`): each
+        // topic is batched once, for every notifier that takes it.
+        for route in configuration.alertRoutes() {
+            let queued = try await store.enqueueAlerts(
+                topicIDs: route.topicIDs, notifiers: route.notifiers, timeZone: configuration.timeZone, at: now,
+                policy: configuration.alertPolicy)
+            total.messages += queued.messages
+            total.deliveries += queued.deliveries
+            if let due = queued.nextDue { total.nextDue = min(total.nextDue ?? due, due) }
+        }
+        return total
     }
 
     /// Queues alerts, collects pending matches into today's digest (in the digest time zone)
@@ -106,7 +115,8 @@ public struct StoredDigestPublisher: Sendable {
             FaultInjection.reach(.afterWrite)
         }
         FaultInjection.reach(.beforeOutboxMark)
-        let notifiers = empty ? [] : configuration.notifierNames(for: .digest)
+        let topics = Set(edition.digest.sections.filter { !$0.items.isEmpty }.map(\.topic.id))
+        let notifiers = empty ? [] : configuration.notifierNames(for: .digest, topics: topics)
         try await store.markDigestPublished(day: day, notifiers: notifiers, at: now)
         return outputs
     }
@@ -140,20 +150,20 @@ public struct StoredDigestPublisher: Sendable {
     public func path(day: String, format: DigestFormat) -> String { publisher.path(day: day, format: format) }
 
     /// What a delivery sends: the stored digest of its day, or an alert's frozen payload.
-    func notification(for delivery: Delivery) async -> Result<FeedWatchDigest.Notification, DeliveryError> {
+    func notification(for delivery: Delivery, route: NotificationRoute = .all) async -> Result<FeedWatchDigest.Notification, DeliveryError> {
         let digest: Digest
         let event: NotifierEvent
         let id = FeedWatchDigest.Notification.deliveryID(number: delivery.id, key: delivery.subject)
         if let day = delivery.digestDay {
             guard let found = try? await edition(day: day, formats: []) else { return .failure(DeliveryError("digest \(day) is not in the store")) }
-            return .success(publisher.notification(digestOf: found, deliveryID: id))
+            return .success(publisher.notification(digestOf: found, deliveryID: id, route: route))
         } else if let payload = delivery.payload {
             digest = payload
             event = .alert
         } else {
             return .failure(DeliveryError("delivery \(delivery.subject) has no content", retryable: false))
         }
-        return .success(publisher.notification(event, of: digest, deliveryID: id))
+        return .success(publisher.notification(event, of: digest, deliveryID: id, route: route))
     }
 
     /// The stored digest of `day` with what rendering `formats` reads besides it; nil when
@@ -219,8 +229,29 @@ extension DigestConfiguration {
         AlertPolicy(interval: alertInterval.timeInterval, maxStories: alertMaxStories)
     }
 
-    /// The notifiers that take `event`, in configuration order.
-    func notifierNames(for event: NotifierEvent) -> [String] {
-        notifiers.filter { $0.events.contains(event) }.map(\.name)
+    /// The notifiers that take `event`, in configuration order; with `topics`, only those
+    /// whose `topics` include one of them.
+    func notifierNames(for event: NotifierEvent, topics: Set<String>? = nil) -> [String] {
+        notifiers.filter { notifier in
+            notifier.events.contains(event) && (topics.map { notifier.route.takes(topicIDs: $0) } ?? true)
+        }.map(\.name)
+    }
+
+    /// The alert topics each group of notifiers takes: notifiers without `topics` take every
+    /// alert topic, the others the alert topics they name.
+    func alertRoutes() -> [(topicIDs: [String], notifiers: [String])] {
+        var routes: [(topicIDs: [String], notifiers: [String])] = []
+        // Grouped by topic, so that each topic is in one group (its matches are batched and
+        // marked alerted once), for every notifier that takes it.
+        for topicID in alertTopicIDs {
+            let names = notifiers.filter { $0.events.contains(.alert) && $0.route.takes(topicIDs: [topicID]) }.map(\.name)
+            guard !names.isEmpty else { continue }
+            if let index = routes.firstIndex(where: { $0.notifiers == names }) {
+                routes[index].topicIDs.append(topicID)
+            } else {
+                routes.append(([topicID], names))
+            }
+        }
+        return routes
     }
 }

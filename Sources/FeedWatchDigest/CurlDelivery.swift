@@ -5,7 +5,8 @@ import FeedWatchModel
 /// SMTP and webhook delivery through the one curl layer (`CurlSingleTransfer`): this file
 /// only says what each kind of delivery sends; no C here.
 enum SMTPClient {
-    static func send(_ message: String, settings: SMTPSettings, timeout: Double) async throws(DeliveryError) {
+    /// Sends `message`; returns the server's last reply code.
+    static func send(_ message: String, settings: SMTPSettings, timeout: Double) async throws(DeliveryError) -> Int {
         let lower = settings.url.lowercased()
         guard lower.hasPrefix("smtp://") || lower.hasPrefix("smtps://") else {
             throw DeliveryError("email: url must start with smtp:// or smtps://", retryable: false)
@@ -23,24 +24,28 @@ enum SMTPClient {
         }
         request.caFile = settings.caFile
         switch await CurlSingleTransfer.perform(request) {
-        case .success: return
+        case .success(let reply): return reply
         case .failure(let failure): throw DeliveryError("email via \(host): \(failure)")
         }
     }
 }
 
 enum WebhookClient {
-    /// Bodies of answers beyond this are not kept (only the status matters).
+    /// Bodies of answers beyond this are not accepted (only the status and its start matter).
     static let maxAnswerBytes = 64 << 10
+    /// How much of an answer is shown in an error or by `notify test`.
+    static let shownAnswerBytes = 300
 
-    static func post(_ notification: Notification, settings: WebhookSettings, timeout: Double) async throws(DeliveryError) {
+    /// Sends `notification` in the settings' format; returns "HTTP <status>: <start of the
+    /// answer>". Signing is applied to whatever body the format made, after formatting.
+    static func post(_ notification: Notification, settings: WebhookSettings, timeout: Double) async throws(DeliveryError) -> String {
+        let message = try settings.format.message(for: notification, settings: settings)
         let host = URLComponents(string: settings.url)?.host ?? "the webhook"
-        let body = Array(notification.json.utf8)
-        var request = CurlRequest(url: settings.url, protocols: "http,https", body: .post(body), timeout: timeout)
-        request.headers = [
-            "Content-Type: application/json; charset=utf-8",
+        var request = CurlRequest(url: message.url, protocols: "http,https", body: .post(message.body), timeout: timeout)
+        request.method = message.method == "POST" ? nil : message.method
+        request.headers = message.headers + [
             "User-Agent: \(HTTPIdentity.userAgent)",
-            "X-Feedwatch-Event: \(notification.event)",
+            "X-Feedwatch-Event: \(notification.eventName)",
             "X-Feedwatch-Delivery: \(notification.deliveryID)",
         ]
         if let secret = settings.secret {
@@ -48,15 +53,28 @@ enum WebhookClient {
             request.headers.append("X-Feedwatch-Timestamp: \(timestamp)")
             request.headers.append(
                 "X-Feedwatch-Signature: "
-                    + WebhookSignature.header(secret: secret.value, timestamp: timestamp, deliveryID: notification.deliveryID, body: body))
+                    + WebhookSignature.header(secret: secret.value, timestamp: timestamp, deliveryID: notification.deliveryID, body: message.body))
         }
         request.maxAnswerBytes = maxAnswerBytes
-        switch await CurlSingleTransfer.perform(request) {
-        case .success(let status):
-            guard (200..<300).contains(status) else { throw DeliveryError("webhook \(host) answered HTTP \(status)") }
+        request.keptAnswerBytes = shownAnswerBytes
+        switch await CurlSingleTransfer.performAnswering(request) {
+        case .success(let answer):
+            let said = Self.oneLine(answer.body)
+            let line = "HTTP \(answer.status)" + (said.isEmpty ? "" : ": \(said)")
+            guard (200..<300).contains(answer.status) else {
+                throw DeliveryError("\(settings.format.serviceName) \(host) answered \(line)")
+            }
+            return line
         case .failure(let failure):
-            throw DeliveryError("webhook \(host): \(failure)")
+            throw DeliveryError("\(settings.format.serviceName) \(host): \(failure)")
         }
+    }
+
+    /// The start of an answer on one line, control characters replaced.
+    static func oneLine(_ bytes: [UInt8]) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        return String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+            .split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 }
 

@@ -131,8 +131,11 @@ public struct DigestPublisher: Sendable {
     /// The message a notifier sends for a digest: the edition of the delivery's day, as plain
     /// text for reading and as HTML, each topic capped at `max_stories_per_topic` with the rest
     /// counted (and linked when `base_url` publishes the HTML pages). `deliveryID` is stable
-    /// across retries (`Notification.deliveryID(number:key:)`).
-    public func notification(digestOf edition: DigestEdition, deliveryID: String) -> Notification {
+    /// across retries (`Notification.deliveryID(number:key:)`). `route` keeps only the
+    /// notifier's topics and titles the message with its template.
+    public func notification(digestOf whole: DigestEdition, deliveryID: String, route: NotificationRoute = .all) -> Notification {
+        var edition = whole
+        edition.digest = route.filter(whole.digest)
         let digest = edition.digest
         let clock = DigestClock(timeZoneIdentifier: digest.timeZone) ?? self.clock
         let reading = edition.reading
@@ -143,32 +146,57 @@ public struct DigestPublisher: Sendable {
         if settings.formats.contains(.html), let base = settings.baseURL.flatMap(DigestMarkup.safeURL) {
             context.fullDigestLink = (base.hasSuffix("/") ? base : base + "/") + "\(digest.day).html"
         }
-        let subject = "feedwatch digest \(digest.day): \(digest.matchCount) \(digest.matchCount == 1 ? "match" : "matches")"
+        let subject = Self.title(
+            "feedwatch digest \(digest.day): \(digest.matchCount) \(digest.matchCount == 1 ? "match" : "matches")",
+            of: reading, day: digest.day, route: route)
         // The file a command gets: the first configured format with a file per day.
         let filePath = settings.formats.first(where: \.isDaily).map { path(day: digest.day, format: $0) }
         return Notification(
             event: .digest, deliveryID: deliveryID, subject: subject,
             text: PlainTextDigestRenderer(clock: clock).render(reading, context: context),
             html: HTMLDigestRenderer(clock: clock).render(reading, context: context, cut: true),
-            json: JSONDigestRenderer(clock: clock).render(reading, context: edition.context(day: digest.day)), filePath: filePath)
+            json: JSONDigestRenderer(clock: clock).render(reading, context: edition.context(day: digest.day)), filePath: filePath,
+            content: NotificationContent(digest: reading, event: .digest, title: subject, link: pageURL(day: digest.day)))
     }
 
     /// The message a notifier sends for an alert: its frozen payload, one line per story.
-    public func notification(alert digest: Digest, deliveryID: String) -> Notification {
+    public func notification(alert whole: Digest, deliveryID: String, route: NotificationRoute = .all) -> Notification {
+        let digest = route.filter(whole)
         let clock = DigestClock(timeZoneIdentifier: digest.timeZone) ?? self.clock
         let reading = DigestStories.mergeDuplicates(digest)
         let alert = AlertRenderer(clock: clock)
+        let subject = Self.title(alert.subject(reading), of: reading, day: digest.day, route: route)
         return Notification(
-            event: .alert, deliveryID: deliveryID, subject: alert.subject(reading), text: alert.text(reading), html: alert.html(reading),
-            json: JSONDigestRenderer(clock: clock).render(reading), filePath: nil)
+            event: .alert, deliveryID: deliveryID, subject: subject, text: alert.text(reading), html: alert.html(reading),
+            json: JSONDigestRenderer(clock: clock).render(reading), filePath: nil,
+            content: NotificationContent(digest: reading, event: .alert, title: subject, link: nil))
     }
 
     /// The message for `event` from a bare digest (no period, health or dismissals).
-    public func notification(_ event: NotifierEvent, of digest: Digest, deliveryID: String) -> Notification {
+    public func notification(_ event: NotifierEvent, of digest: Digest, deliveryID: String, route: NotificationRoute = .all) -> Notification {
         switch event {
-        case .digest: return notification(digestOf: DigestEdition(digest: digest, listed: []), deliveryID: deliveryID)
-        case .alert: return notification(alert: digest, deliveryID: deliveryID)
+        case .digest: return notification(digestOf: DigestEdition(digest: digest, listed: []), deliveryID: deliveryID, route: route)
+        case .alert: return notification(alert: digest, deliveryID: deliveryID, route: route)
         }
+    }
+
+    /// `standard`, or the route's title template filled in from `reading`.
+    private static func title(_ standard: String, of reading: Digest, day: String, route: NotificationRoute) -> String {
+        guard let template = route.title else { return standard }
+        let topics = reading.sections.filter { !$0.items.isEmpty }.map(\.topic.name)
+        return template.render(
+            topic: topics.joined(separator: ", "), count: reading.matchCount, date: day,
+            title: reading.sections.first(where: { !$0.items.isEmpty })?.items.first?.title ?? "")
+    }
+
+    /// Where the day's page is published: `base_url` and the first daily file (HTML when
+    /// written), or nil without `base_url`.
+    func pageURL(day: String) -> String? {
+        guard let base = settings.baseURL, let format = settings.formats.first(where: { $0 == .html }) ?? settings.formats.first(where: \.isDaily) else {
+            return nil
+        }
+        let name = renderers(format, timeZone: nil)[0].fileName(day: day)
+        return (base.hasSuffix("/") ? base : base + "/") + name
     }
 
     private func path(_ fileName: String) -> String {

@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+import FeedWatchModel
 
 /// What a notifier is told about: a digest was published, or a topic with `alert = true` matched.
 public enum NotifierEvent: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
@@ -27,9 +28,16 @@ public struct Notification: Sendable, Hashable {
     public var json: String
     /// The digest file a command receives as its argument; nil for alerts.
     public var filePath: String?
+    /// What the message says, for the formats that compose their own body (Slack, ntfy, …).
+    public var content: NotificationContent
+    /// A test message (`feedwatch notify test`): marked as such in its subject and headers.
+    public var isTest: Bool = false
 
-    /// A rendered message.
-    public init(event: NotifierEvent, deliveryID: String, subject: String, text: String, html: String, json: String, filePath: String?) {
+    /// A rendered message; `content` defaults to the subject alone.
+    public init(
+        event: NotifierEvent, deliveryID: String, subject: String, text: String, html: String, json: String, filePath: String?,
+        content: NotificationContent? = nil
+    ) {
         self.event = event
         self.deliveryID = deliveryID
         self.subject = subject
@@ -37,6 +45,29 @@ public struct Notification: Sendable, Hashable {
         self.html = html
         self.json = json
         self.filePath = filePath
+        self.content = content ?? NotificationContent(title: subject, summary: subject, items: [])
+    }
+
+    /// What headers and `FEEDWATCH_EVENT` call the event: `test` for a test message.
+    public var eventName: String { isTest ? "test" : event.rawValue }
+
+    /// A clearly marked test message for `feedwatch notify test`: one sample story, sent as
+    /// the notifier's usual event would be, so the channel shows what a real one looks like.
+    public static func test(notifier: String, host: String, at date: Date) -> Notification {
+        let stamp = ISO8601DateFormatter().string(from: date)
+        let subject = "[feedwatch test] notifier \(notifier) works"
+        let summary = "This is a test message from feedwatch on \(host) (\(stamp)); nothing matched. Real messages come here."
+        let item = NotificationContent.Item(
+            title: "Sample story: this line shows how a matched article appears", link: "https://example.org/feedwatch-test",
+            topic: "test", source: "feedwatch")
+        let content = NotificationContent(title: subject, summary: summary, items: [item])
+        let text = "\(subject)\n\n\(summary)\n"
+        let json = "{\"schema\":\"feedwatch-test/1\",\"test\":true,\"notifier\":\(JSONText.quoted(notifier)),\"host\":\(JSONText.quoted(host)),\"sent\":\"\(stamp)\"}"
+        var notification = Notification(
+            event: .digest, deliveryID: "feedwatch.test.\(Int(date.timeIntervalSince1970))", subject: subject, text: text,
+            html: "<p><strong>\(subject)</strong></p><p>\(summary)</p>", json: json, filePath: nil, content: content)
+        notification.isTest = true
+        return notification
     }
 
     /// The delivery id of outbox entry `number` sending `key` (`digest:2026-11-29`,
@@ -77,23 +108,41 @@ public enum NotifierTransport: Sendable, Hashable {
 
     /// Sends `notification`, bounded by `timeout` seconds.
     public func send(_ notification: Notification, timeout: Double) async throws(DeliveryError) {
+        _ = try await sendAnswering(notification, timeout: timeout)
+    }
+
+    /// Sends `notification` and says, in one line, what the other side answered (an HTTP
+    /// status and the start of its body, an SMTP reply, a command's exit status), for
+    /// `feedwatch notify test`.
+    public func sendReporting(_ notification: Notification, timeout: Double) async -> Result<String, DeliveryError> {
+        do {
+            return .success(try await sendAnswering(notification, timeout: timeout))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func sendAnswering(_ notification: Notification, timeout: Double) async throws(DeliveryError) -> String {
         switch self {
         case .smtp(let settings):
             let message = MailMessage.build(notification, from: settings.from, to: settings.to, maxBytes: settings.maxMessageBytes)
-            try await SMTPClient.send(message, settings: settings, timeout: timeout)
+            let reply = try await SMTPClient.send(message, settings: settings, timeout: timeout)
+            return "the SMTP server accepted the message (reply \(reply))"
         case .sendmail(let settings):
             let message = MailMessage.build(notification, from: settings.from, to: settings.to, maxBytes: settings.maxMessageBytes)
             try await CommandRunner.run(
                 path: settings.path, arguments: ["-i", "-f", settings.from, "--"] + settings.to,
                 input: Array(message.utf8), timeout: timeout)
+            return "\(settings.path) accepted the message (exit status 0)"
         case .webhook(let settings):
-            try await WebhookClient.post(notification, settings: settings, timeout: timeout)
+            return try await WebhookClient.post(notification, settings: settings, timeout: timeout)
         case .command(let settings):
             var arguments = settings.arguments
             if let path = notification.filePath { arguments.append(path) }
             try await CommandRunner.run(
                 path: settings.path, arguments: arguments, input: Array(notification.json.utf8), timeout: timeout,
-                environment: ["FEEDWATCH_EVENT": notification.event.rawValue, "FEEDWATCH_DELIVERY": notification.deliveryID])
+                environment: ["FEEDWATCH_EVENT": notification.eventName, "FEEDWATCH_DELIVERY": notification.deliveryID])
+            return "\(settings.path) exited with status 0"
         }
     }
 }
@@ -148,15 +197,28 @@ public struct SendmailSettings: Sendable, Hashable {
     }
 }
 
-/// A JSON POST signed with HMAC-SHA256.
+/// An HTTP request per message, its body in one of the `WebhookFormat`s, signed with
+/// HMAC-SHA256 when a secret is set.
 public struct WebhookSettings: Sendable, Hashable {
+    /// The endpoint: the webhook URL (json, slack, discord), the topic URL (ntfy), the
+    /// homeserver (matrix) or the Bot API server (telegram).
     public var url: String
     /// Signs each request: `X-Feedwatch-Signature: sha256=<hex>` over timestamp, delivery id
     /// and body (`WebhookSignature`).
     public var secret: Secret?
-    public init(url: String, secret: Secret?) {
+    /// Which service's body and headers are sent.
+    public var format: WebhookFormat
+    /// The access token (matrix), bot token (telegram) or optional bearer token (ntfy).
+    public var token: Secret?
+    /// The room id (matrix) or chat id (telegram).
+    public var target: String?
+
+    public init(url: String, secret: Secret?, format: WebhookFormat = .json, token: Secret? = nil, target: String? = nil) {
         self.url = url
         self.secret = secret
+        self.format = format
+        self.token = token
+        self.target = target
     }
 }
 

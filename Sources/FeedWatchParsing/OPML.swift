@@ -11,12 +11,22 @@ public struct OPMLOutline: Sendable, Hashable {
     public var htmlURL: String?
     /// The titles of the folders (enclosing outlines) the feed sits in, outermost first.
     public var folders: [String]
+    /// The outline's `category` tags (OPML 2.0: comma-separated; for a slash-delimited
+    /// category, its last part).
+    public var categories: [String]
 
-    public init(xmlURL: String, title: String? = nil, htmlURL: String? = nil, folders: [String] = []) {
+    public init(xmlURL: String, title: String? = nil, htmlURL: String? = nil, folders: [String] = [], categories: [String] = []) {
         self.xmlURL = xmlURL
         self.title = title
         self.htmlURL = htmlURL
         self.folders = folders
+        self.categories = categories
+    }
+
+    /// Folders then categories, each once: the tags a feed gets on import.
+    public var tags: [String] {
+        var seen = Set<String>()
+        return (folders + categories).filter { seen.insert($0).inserted }
     }
 }
 
@@ -54,10 +64,19 @@ public enum OPML {
                 let url = resolve(raw.trimmingASCIIWhitespace(), against: documentURL)
                 outlines.append(OPMLOutline(
                     xmlURL: url, title: title?.isEmpty == false ? title : nil,
-                    htmlURL: child.attribute("htmlUrl") ?? child.attribute("htmlurl"), folders: folders))
+                    htmlURL: child.attribute("htmlUrl") ?? child.attribute("htmlurl"), folders: folders,
+                    categories: categories(child.attribute("category"))))
             }
             let nested = title.flatMap { $0.isEmpty ? nil : folders + [$0] } ?? folders
             collect(child, folders: child.attribute("xmlUrl") == nil ? nested : folders, documentURL: documentURL, into: &outlines)
+        }
+    }
+
+    /// `category="news,/World/Iran"` → `["news", "Iran"]`.
+    private static func categories(_ attribute: String?) -> [String] {
+        guard let attribute else { return [] }
+        return attribute.split(separator: ",").compactMap { part in
+            part.split(separator: "/").last.map { String($0).trimmingASCIIWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
         }
     }
 
@@ -86,6 +105,9 @@ public enum OPML {
                 let name = escape(outline.title ?? outline.xmlURL)
                 out += "\(indent)<outline type=\"rss\" text=\"\(name)\" title=\"\(name)\" xmlUrl=\"\(escape(outline.xmlURL))\""
                 if let html = outline.htmlURL { out += " htmlUrl=\"\(escape(html))\"" }
+                // Every tag, not only the folder's: OPML 2.0's comma-separated category.
+                let tags = outline.tags.filter { !$0.contains(",") && !$0.contains("/") }
+                if !tags.isEmpty { out += " category=\"\(escape(tags.joined(separator: ",")))\"" }
                 out += "/>\n"
             }
             if !folder.isEmpty { out += "    </outline>\n" }

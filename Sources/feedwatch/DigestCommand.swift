@@ -30,6 +30,17 @@ struct DigestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try await options.runtime()
+        do {
+            try await run(runtime)
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            Terminal.error("feedwatch digest: \(error)")
+            throw ExitStatus.runtime.error
+        }
+    }
+
+    private func run(_ runtime: FeedWatchRuntime) async throws {
         let chosen = format
         if let date, !Self.isDay(date) {
             Terminal.error("feedwatch digest: --date \(date) is not a day (write YYYY-MM-DD)")

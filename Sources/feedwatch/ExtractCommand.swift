@@ -11,7 +11,8 @@ struct ExtractCommand: AsyncParsableCommand {
             Runs the full-text extraction the daemon uses for feeds with full_text = "always" or \
             "candidates": title, byline, publication time, canonical URL, language and the clean \
             article text with paragraph breaks. --json prints the same as one JSON object. Exit \
-            status 1 with the reason when the page is not HTML, too large, or holds no article.
+            status 3 with the reason when the page cannot be fetched, is not HTML, too large, or \
+            holds no article.
             """)
 
     @Argument(help: ArgumentHelp("An http(s) URL, or an HTML file.", valueName: "url-or-file"))
@@ -34,7 +35,7 @@ struct ExtractCommand: AsyncParsableCommand {
                 loaded.bytes, url: loaded.url, contentType: loaded.contentType, limits: ExtractionLimits(maxInputBytes: maxBytes))
         } catch {
             Terminal.error("\(source): \(error.message)")
-            throw ExitCode(1)
+            throw ExitStatus.remote.error
         }
         if json {
             var object: [String: Any] = ["text": article.text, "truncated": article.truncated]

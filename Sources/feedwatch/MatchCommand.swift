@@ -4,6 +4,7 @@ import FeedWatchDaemon
 import FeedWatchMatching
 import FeedWatchModel
 import FeedWatchParsing
+import Logging
 
 struct MatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,21 +26,30 @@ struct MatchCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object per (article, topic) match.")
     var json = false
 
+    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
+    var logLevel: String = "warning"
+
     @Argument(help: ArgumentHelp("Feeds, HTML pages or text files.", valueName: "file"))
     var files: [String]
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one FILE to match") }
+        guard Logger.Level(rawValue: logLevel.lowercased()) != nil else {
+            throw ValidationError("unknown log level \"\(logLevel)\" (use trace, debug, info, notice, warning, error or critical)")
+        }
     }
 
     func run() async throws {
+        // The level applies to everything logged on the way (fetching a URL, the matcher).
+        let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .warning
+        LoggingSystem.bootstrap { label in FeedWatchLogHandler(label: label, level: level) }
         let topics = try loadTopics()
         let matcher: TopicMatcher
         do {
             matcher = try TopicMatcher(topics: topics)
         } catch {
             Terminal.error(error.description)
-            throw ExitCode(1)
+            throw ExitStatus.usage.error
         }
         for file in files {
             let loaded = try await DocumentLoader.load(file, configPath: config)
@@ -59,12 +69,7 @@ struct MatchCommand: AsyncParsableCommand {
 
     func loadTopics() throws -> [Topic] {
         if topic.isEmpty {
-            do {
-                return try ConfigurationLoader.load(path: config).topics
-            } catch {
-                Terminal.error(error.description)
-                throw ExitCode(1)
-            }
+            return try ConfigOptions.load(path: config).topics
         }
         return try topic.map { spec in
             guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex else {

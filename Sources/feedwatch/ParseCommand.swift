@@ -12,8 +12,8 @@ struct ParseCommand: AsyncParsableCommand {
         discussion: """
             Detects the format from the content, parses it as the daemon would and prints a \
             summary: format, title, entries with their dates, and any repairs the parser made. \
-            --json prints the normalised feed as JSON (dates RFC 3339 in UTC). Exit status 1 if \
-            the document is not a feed.
+            --json prints the normalised feed as JSON (dates RFC 3339 in UTC). Exit status 3 if \
+            the document is not a feed or the URL cannot be fetched, 1 if the file cannot be read.
             """)
 
     @Argument(help: ArgumentHelp("A feed file, or an http(s) URL.", valueName: "file-or-url"))
@@ -36,7 +36,7 @@ struct ParseCommand: AsyncParsableCommand {
                 message += "\nfeeds advertised by the page:\n" + error.advertisedFeeds.map { "  \($0)" }.joined(separator: "\n")
             }
             Terminal.error(message)
-            throw ExitCode(1)
+            throw ExitStatus.remote.error
         }
         if json {
             print(FeedJSONEncoder.encode(feed))
@@ -96,18 +96,18 @@ enum DocumentLoader {
                 let result = try await fetcher.fetch(FetchRequest(url: source))
                 guard (200..<300).contains(result.status) else {
                     Terminal.error("\(source): HTTP \(result.status)")
-                    throw ExitCode(1)
+                    throw ExitStatus.remote.error
                 }
                 return Loaded(bytes: result.body, url: URLRedaction.linkBase(result.effectiveURL), contentType: result.contentType)
             } catch let error as FetchError {
                 Terminal.error("\(source): \(error.message)")
-                throw ExitCode(1)
+                throw ExitStatus.remote.error
             }
         }
         let path = lower.hasPrefix("file://") ? (URL(string: source)?.path ?? source) : source
         guard let data = FileManager.default.contents(atPath: path) else {
-            Terminal.error("\(source): cannot read the file")
-            throw ExitCode(1)
+            Terminal.error("\(Permission.problem(path: path, writing: false) ?? "\(source): cannot read the file")")
+            throw ExitStatus.usage.error
         }
         return Loaded(bytes: Array(data), url: URL(fileURLWithPath: path).absoluteString, contentType: nil)
     }

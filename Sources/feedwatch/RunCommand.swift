@@ -18,9 +18,11 @@ struct RunCommand: AsyncParsableCommand {
             Under systemd (Type=notify) it reports READY=1, STATUS=, RELOADING=1, STOPPING=1 and \
             pings the watchdog while the pipeline loop is alive and the database answers. With --once, runs one full cycle (every feed, whatever its \
             schedule), updates today's digest with all pending matches, prints its path (none when nothing \
-            changed since it was written) and exits. \
-            Exit status 1 if the configuration is invalid or the database cannot be opened; a feed \
-            that fails does not change the exit status (see `feedwatch status`).
+            changed since it was written) and exits; \
+            progress is drawn on stderr when it is a terminal and the cycle takes a while; --json \
+            prints one object (schema: docs/schemas/run-once.json). Exit status 1 if the \
+            configuration is invalid, 4 if the database cannot be opened, 2 if --once finished \
+            but a feed failed (see `feedwatch status`), 6 if the cycle or the service failed.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -28,25 +30,16 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Run one cycle and exit.")
     var once = false
 
+    @Flag(help: "With --once: print the result as one JSON object.")
+    var json = false
+
+    func validate() throws {
+        if json && !once { throw ValidationError("--json goes with --once") }
+    }
+
     func run() async throws {
         if once {
-            let runtime = try await options.runtime()
-            let report: FeedWatchRuntime.CycleReport
-            do {
-                report = try await runtime.runOnce()
-            } catch {
-                await runtime.store.close()
-                Terminal.error("feedwatch: cycle failed: \(error)")
-                throw ExitCode(1)
-            }
-            await runtime.store.close()
-            print("fetched \(report.feeds.count) feeds (\(report.failedFeeds) failed): \(report.newArticles) new articles, \(report.newMatches) new matches")
-            for feed in report.feeds where feed.error != nil {
-                print("  \(feed.feed.displayName): \(feed.error ?? "")")
-            }
-            for file in report.digestFiles {
-                print("digest: \(file.path)")
-            }
+            try await runOnce()
             return
         }
         // Started by a parent that blocked these signals (some process spawners do), the
@@ -68,8 +61,12 @@ struct RunCommand: AsyncParsableCommand {
                 return
             }
         } catch {
-            Terminal.error("feedwatch: cannot start: \(error)")
-            throw ExitCode(1)
+            if case .sqlite(let path) = configuration.storage.database, let denied = Permission.problem(path: path, writing: true) {
+                Terminal.error("feedwatch: cannot open the database: \(denied)")
+            } else {
+                Terminal.error("feedwatch: cannot start: \(error)")
+            }
+            throw ExitStatus.database.error
         }
         do {
             try await DaemonRunner.run(runtime: runtime, configPath: options.config)
@@ -79,7 +76,38 @@ struct RunCommand: AsyncParsableCommand {
             await runtime.store.close()
             // One line on stderr: under systemd it is what `systemctl status` shows.
             Terminal.error("feedwatch: stopped: \(error)")
-            throw ExitCode(1)
+            throw ExitStatus.runtime.error
         }
+    }
+
+    private func runOnce() async throws {
+        let runtime = try await options.runtime()
+        let progress = FetchProgress(total: runtime.configuration.feeds.count, interactive: Terminal.stderrIsTerminal, quiet: true)
+        let report: FeedWatchRuntime.CycleReport
+        do {
+            report = try await runtime.runOnce(onReport: { progress.finished($0) })
+        } catch {
+            progress.done()
+            await runtime.store.close()
+            Terminal.error("feedwatch: cycle failed: \(error)")
+            throw ExitStatus.runtime.error
+        }
+        progress.done()
+        await runtime.store.close()
+        if json {
+            try Terminal.printJSON([
+                "feeds": report.feeds.map(FetchCommand.json), "failed": report.failedFeeds, "new_articles": report.newArticles,
+                "new_matches": report.newMatches, "digest_files": report.digestFiles.map(\.path),
+            ] as [String: Any])
+        } else {
+            print("fetched \(report.feeds.count) feeds (\(report.failedFeeds) failed): \(report.newArticles) new articles, \(report.newMatches) new matches")
+            for feed in report.feeds where feed.error != nil {
+                print("  \(feed.feed.displayName): \(Terminal.paint(feed.error ?? "", .red))")
+            }
+            for file in report.digestFiles {
+                print("digest: \(file.path)")
+            }
+        }
+        if report.failedFeeds > 0 { throw ExitStatus.feedsFailing.error }
     }
 }

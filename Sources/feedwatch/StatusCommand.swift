@@ -13,9 +13,18 @@ struct StatusCommand: AsyncParsableCommand {
             errors and the last error in plain words. Then the latest digest, the number of \
             matches waiting for the next one, any digest not yet written (and why), and the \
             latest deliveries (failed and pending first) with their attempts and last error. \
-            Times are UTC; credentials in feed URLs are shown as ***. Read-only: it never \
-            changes the feed list the running daemon watches. --json prints the same as one \
-            JSON object.
+            Times are in the [digest] time zone with their age ("3 min ago"); credentials in \
+            feed URLs are shown as ***. Read-only: it never changes the feed list the running \
+            daemon watches. --json prints the same as one JSON object (times RFC 3339 in UTC). \
+            Exit status 2 when a feed is failing.
+
+            --check is for monitoring (a Nagios or Icinga check, a systemd timer): it prints one \
+            line per problem, most severe first, or one OK line, and exits 0 OK, 1 WARNING, \
+            2 CRITICAL, 3 UNKNOWN. Problems: a feed failing for longer than --failing-for \
+            (WARNING); the digest not written --digest-grace after [digest] time, or written \
+            but not published (CRITICAL); a delivery pending for longer than --delivery-grace \
+            (WARNING) or failed in the last day (CRITICAL); the database unreachable (CRITICAL); \
+            an invalid configuration (UNKNOWN).
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -23,7 +32,35 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Flag(help: "Check for problems, as a monitoring plugin: one line per problem, exit 0/1/2/3.")
+    var check = false
+
+    @Option(help: ArgumentHelp("With --check: a feed failing this long is a problem.", valueName: "duration"))
+    var failingFor: String = "6h"
+
+    @Option(help: ArgumentHelp("With --check: the digest is overdue this long after [digest] time.", valueName: "duration"))
+    var digestGrace: String = "1h"
+
+    @Option(help: ArgumentHelp("With --check: a delivery still pending after this long is stuck.", valueName: "duration"))
+    var deliveryGrace: String = "1h"
+
+    func validate() throws {
+        for (name, value) in [("--failing-for", failingFor), ("--digest-grace", digestGrace), ("--delivery-grace", deliveryGrace)]
+        where TimeSpan(parsing: value) == nil {
+            throw ValidationError("\(name) takes a duration such as 30m, 6h or 1d, not \(value)")
+        }
+        if check && json { throw ValidationError("--check and --json do not go together") }
+    }
+
     func run() async throws {
+        if check {
+            let thresholds = StatusCheck.Thresholds(
+                failingFor: TimeSpan(parsing: failingFor)?.timeInterval ?? 6 * 3600,
+                digestGrace: TimeSpan(parsing: digestGrace)?.timeInterval ?? 3600,
+                deliveryGrace: TimeSpan(parsing: deliveryGrace)?.timeInterval ?? 3600)
+            let status = await StatusCheck(options: options, thresholds: thresholds).run()
+            throw ExitCode(status)
+        }
         let runtime = try await options.runtime(.readOnly)
         // Read-only: the running daemon owns the feed list (it syncs it at start and on
         // SIGHUP), so status never changes what the daemon watches.
@@ -76,10 +113,14 @@ struct StatusCommand: AsyncParsableCommand {
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
+            if statuses.contains(where: { Self.state($0.state) == "failing" }) { throw ExitStatus.feedsFailing.error }
             return
         }
+        let zone = Terminal.timeZone(runtime.configuration)
+        let now = Date()
+        func when(_ date: Date?) -> String { Terminal.when(date, timeZone: zone, now: now) }
         var rows = statuses.map { s in
-            [Self.name(s.feed), Self.state(s.state), Terminal.rfc3339(s.state.lastFetched), Terminal.rfc3339(s.state.nextCheck),
+            [Self.name(s.feed), Self.paintedState(s.state), when(s.state.lastFetched), when(s.state.nextCheck),
              s.state.nextCheckReason ?? (s.state.nextCheck == nil ? "due now" : ""), "\(s.state.errorCount)",
              s.state.disabledReason ?? s.state.lastError ?? (s.state.movedTo.map { "moved to \(LogRedaction.url($0))" } ?? "")]
         }
@@ -91,7 +132,7 @@ struct StatusCommand: AsyncParsableCommand {
             print("identity: \(s.feed.displayName) is recognised by \(s.identityMode.rawValue) (\(why))")
         }
         if let last = digests.first {
-            print("last digest: \(last.day) (\(last.matchCount) matches, written \(Terminal.rfc3339(last.created)))")
+            print("last digest: \(last.day) (\(last.matchCount) matches, written \(when(last.created)))")
         } else {
             print("last digest: none yet")
         }
@@ -107,10 +148,23 @@ struct StatusCommand: AsyncParsableCommand {
             // Failed and pending first: what needs attention.
             let rows = deliveries.map { d in
                 [d.notifier, d.subject, d.state.rawValue.uppercased(), "\(d.attempts)",
-                 d.state == .sent ? "sent \(Terminal.rfc3339(d.sent))" : d.state == .pending ? "next \(Terminal.rfc3339(d.nextAttempt))" : "-",
+                 d.state == .sent ? "sent \(when(d.sent))" : d.state == .pending ? "next \(when(d.nextAttempt))" : "-",
                  d.lastError ?? ""]
             }
             print(Terminal.table(["NOTIFIER", "SUBJECT", "STATE", "ATTEMPTS", "WHEN", "LAST ERROR"], rows))
+        }
+        print("times in \(runtime.configuration.digest.timeZone)")
+        if statuses.contains(where: { Self.state($0.state) == "failing" }) { throw ExitStatus.feedsFailing.error }
+    }
+
+    /// The state word, coloured on a terminal: failing red, disabled yellow, ok green.
+    static func paintedState(_ state: FetchState) -> String {
+        let word = Self.state(state)
+        switch word {
+        case "failing": return Terminal.paint(word, .red)
+        case "disabled": return Terminal.paint(word, .yellow)
+        case "ok": return Terminal.paint(word, .green)
+        default: return word
         }
     }
 

@@ -87,7 +87,7 @@ struct StoreCommand: AsyncParsableCommand {
                     + "\(report.digests) digests, \(report.deliveries) deliveries from \(path) to \(target)")
             } catch {
                 Terminal.error("feedwatch: store copy failed: \(error)")
-                throw ExitCode(1)
+                throw ExitStatus.runtime.error
             }
         }
 

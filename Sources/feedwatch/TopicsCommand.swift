@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FeedWatchDaemon
+import FeedWatchDigest
 import FeedWatchStore
 import FeedWatchMatching
 import FeedWatchModel
@@ -12,12 +13,28 @@ struct TopicsCommand: AsyncParsableCommand {
         subcommands: [List.self, Test.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the configured topics and their queries.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List the configured topics and their queries.",
+            discussion: "--json prints one object (schema: docs/schemas/topics-list.json).")
 
         @OptionGroup var options: ConfigOptions
 
+        @Flag(help: "Print the list as one JSON object.")
+        var json = false
+
         func run() throws {
             let configuration = try options.load()
+            if json {
+                let alerts = Set(configuration.digest.alertTopicIDs)
+                try Terminal.printJSON(["topics": configuration.topics.map { topic -> [String: Any] in
+                    [
+                        "id": topic.id, "name": topic.name, "query": topic.query, "languages": topic.languages,
+                        "feeds": topic.feeds, "tags": topic.tags, "min_score": topic.minScore, "alert": alerts.contains(topic.id),
+                        "notifiers": configuration.digest.notifiers.filter { $0.route.takes(topicIDs: [topic.id]) }.map(\.name),
+                    ]
+                }])
+                return
+            }
             let rows = configuration.topics.map { [$0.id, $0.name, $0.languages.joined(separator: ","), $0.query] }
             print(Terminal.table(["ID", "NAME", "LANGUAGES", "QUERY"], rows))
         }
@@ -61,7 +78,7 @@ struct TopicsCommand: AsyncParsableCommand {
             let configuration = try options.load()
             guard var topic = configuration.topics.first(where: { $0.id == id }) else {
                 Terminal.error("feedwatch topics test: no topic has id \(id) (configured: \(configuration.topics.map(\.id).joined(separator: ", ")))")
-                throw ExitCode(1)
+                throw ExitStatus.usage.error
             }
             if let query { topic.query = query }
             let matcher: TopicMatcher
@@ -69,7 +86,7 @@ struct TopicsCommand: AsyncParsableCommand {
                 matcher = try TopicMatcher(topics: [topic])
             } catch {
                 Terminal.error(error.description)
-                throw ExitCode(1)
+                throw ExitStatus.usage.error
             }
             if let text {
                 printAnalysis(matcher, topicID: topic.id, text: text)
@@ -79,16 +96,20 @@ struct TopicsCommand: AsyncParsableCommand {
             let articles = try await runtime.store.articles(since: Date().addingTimeInterval(-span.timeInterval), limit: limit)
             let feeds = Dictionary(try await runtime.store.activeFeeds().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             var hits = 0
+            let progress = CountProgress(total: articles.count, what: "articles", enabled: Terminal.stderrIsTerminal)
             for article in articles {
+                progress.step()
                 let feed = feeds[article.feedID]
                 for hit in matcher.matches(MatchDocument(article), feedURL: feed?.url, feedTags: feed?.tags ?? []) {
                     hits += 1
+                    progress.clear()
                     print("\(String(format: "%.2f", hit.score))  \(article.title)")
                     print("    \(feed?.displayName ?? "feed \(article.feedID)") · \(Terminal.rfc3339(article.published ?? article.discovered))")
                     if let link = article.link { print("    \(link)") }
                     for snippet in hit.snippets { print("    \(snippet.markedText)") }
                 }
             }
+            progress.done()
             print("\(topic.id): \(hits) of \(articles.count) stored articles from the last \(span) match")
             let dismissed = try await runtime.store.dismissals().filter { $0.topicID == topic.id || $0.topicID == Dismissal.everyTopic }
             if !dismissed.isEmpty {
@@ -119,4 +140,41 @@ struct TopicsCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// "[1200/50000 articles]" on standard error while a long loop runs, only on a terminal and
+/// only once the loop has taken a while; redrawn at most ten times a second.
+final class CountProgress {
+    private let total: Int
+    private let what: String
+    private let enabled: Bool
+    private let started = Date()
+    private var count = 0
+    private var lastDraw = Date.distantPast
+    private var drawn = false
+
+    init(total: Int, what: String, enabled: Bool) {
+        self.total = total
+        self.what = what
+        self.enabled = enabled
+    }
+
+    func step() {
+        count += 1
+        guard enabled, count % 64 == 0 || count == total else { return }
+        let now = Date()
+        guard now.timeIntervalSince(started) >= FetchProgress.delay, now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+        lastDraw = now
+        drawn = true
+        FileHandle.standardError.write(Data("\r\u{1B}[K[\(count)/\(total) \(what)]".utf8))
+    }
+
+    /// Erases the line before something else is printed; the next step draws it again.
+    func clear() {
+        guard drawn else { return }
+        drawn = false
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+
+    func done() { clear() }
 }

@@ -112,8 +112,10 @@ struct FeedsCommandTests {
         #expect(try String(contentsOfFile: world.configPath, encoding: .utf8) == before)
 
         // Something that is neither a feed nor a page advertising one is not added.
+        // An HTTP 404 is a remote failure (status 3), said in one line, without the usage text.
         let missing = try world.run(["feeds", "add", server.url("/nothing")])
-        #expect(missing.status == 1)
+        #expect(missing.status == 3)
+        #expect(missing.stderr.contains("HTTP 404") && !missing.stderr.contains("USAGE"), "\(missing.stderr)")
         #expect(try String(contentsOfFile: world.configPath, encoding: .utf8) == before)
         try await server.shutdown()
     }
@@ -180,13 +182,13 @@ struct FetchExtractDigestCommandTests {
         #expect(server.requestCount(path: "/2027/missile-test") == 1)
         try await server.shutdown()
 
-        // A page without an article (a file this time): exit status 1 and the reason.
+        // A page without an article (a file this time): exit status 3 and the reason.
         let directory = try TemporaryDirectory(prefix: "fw-cli-extract")
         let path = directory.path + "/links.html"
         try "<html><body><ul><li><a href=\"/1\">One</a></li><li><a href=\"/2\">Two</a></li></ul></body></html>"
             .write(toFile: path, atomically: true, encoding: .utf8)
         let listing = try FeedWatchBinary.run(["extract", path])
-        #expect(listing.status == 1)
+        #expect(listing.status == 3)
         #expect(listing.stderr.contains("no discernible article"), "\(listing.stderr)")
     }
 
@@ -198,8 +200,9 @@ struct FetchExtractDigestCommandTests {
         }
         let world = try CommandLineWorld(feeds: [server.url("/a.xml"), server.url("/gone.xml")])
 
+        // One feed fails (404): status 2, the other feed's work done.
         let fetched = try world.run(["fetch"])
-        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(fetched.status == 2, "\(fetched.stderr)")
         let rows = fetched.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
         #expect(rows.contains { $0.contains("200") && $0.contains("6") }, "\(fetched.stdout)")
         #expect(fetched.stdout.contains("HTTP 404"), "\(fetched.stdout)")
@@ -256,7 +259,7 @@ struct StoreCopyCommandTests {
             }
 
             let second = try FeedWatchBinary.run(["store", "copy", "--from", "sqlite:\(world.databasePath)", "--to", url])
-            #expect(second.status == 1)
+            #expect(second.status == 6)
             #expect(second.stderr.contains("store copy failed"), "\(second.stderr)")
             #expect(try await PostgresTestServer.count("SELECT COUNT(*) FROM articles", url: url) == 5)
         }
@@ -290,7 +293,7 @@ struct FetchCommandMemoryTests {
             arguments: ["-c", measure, peakFile, DaemonProcess.binaryPath, "fetch", "--config", world.configPath],
             directory: world.directory, binary: "/usr/bin/python3")
         let status = try #require(try await fetch.waitForExit(timeout: .seconds(120)), "feedwatch fetch did not finish")
-        #expect(status == 0, "\(fetch.standardError)")
+        #expect(status == 2, "the bomb's feed fails (exit status 2): \(fetch.standardError)")
         #expect(fetch.standardOutput.contains("exceeds the 16 MiB limit"), "\(fetch.standardOutput)")
         #expect(server.requestCount(path: "/bomb.xml") == 1)
         let peak = try #require(Int(try String(contentsOfFile: peakFile, encoding: .utf8))) * 1024

@@ -85,7 +85,7 @@ struct CommandLineTests {
         try "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.xml\"></head><body>hi</body></html>"
             .write(toFile: path, atomically: true, encoding: .utf8)
         let result = try FeedWatchBinary.run(["parse", path])
-        #expect(result.status == 1)
+        #expect(result.status == 3)
         #expect(result.stderr.contains("not a feed"))
         #expect(result.stderr.contains("feed.xml"))
     }

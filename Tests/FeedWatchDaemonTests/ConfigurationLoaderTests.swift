@@ -169,16 +169,22 @@ import Testing
         // The package installs it as /etc/feedwatch/feedwatch.toml: it watches nothing until the
         // administrator adds feeds, so a fresh service starts quietly instead of failing on examples.
         #expect(config.feeds.isEmpty)
-        // Its commented [[feed]] examples (two web feeds, one local file) are valid once uncommented.
+        // Its commented [[feed]] examples (two web feeds, one local file) and [[notify]] examples
+        // (e-mail, a Slack channel for one topic) are valid once uncommented.
         let text = try String(contentsOfFile: path, encoding: .utf8)
+        let keys = ["url", "name", "interval", "tags", "full_text", "kind", "tls", "from", "to", "format", "topics", "events", "title"]
         let uncommented = text.replacingOccurrences(of: "# [[feed]]", with: "[[feed]]")
+            .replacingOccurrences(of: "# [[notify]]", with: "[[notify]]")
             .split(separator: "\n", omittingEmptySubsequences: false)
             .map { line in
-                for key in ["url", "name", "interval", "tags", "full_text"] where line.hasPrefix("# \(key) = ") { return String(line.dropFirst(2)) }
+                for key in keys where line.hasPrefix("# \(key) = ") { return String(line.dropFirst(2)) }
                 return String(line)
             }
             .joined(separator: "\n")
-        #expect(try ConfigurationLoader.parse(uncommented, path: path).feeds.count == 3)
+        let examples = try ConfigurationLoader.parse(uncommented, path: path)
+        #expect(examples.feeds.count == 3)
+        #expect(examples.digest.notifiers.map(\.name) == ["email-1", "sanctions-desk"])
+        #expect(examples.digest.notifiers.last?.topics == ["sanctions"])
         #expect(config.topics.map(\.id) == ["missile-tests", "sanctions"])
         #expect(config.digest.timeZone == "Europe/Berlin")
     }

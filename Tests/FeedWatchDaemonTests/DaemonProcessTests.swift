@@ -231,8 +231,9 @@ struct DaemonFixture {
 
         // `feedwatch status` shows per-feed state without the secrets, as a table and as JSON.
         for arguments in [["status"], ["status", "--json"]] {
+            // Exit status 2: a feed is failing (the 404 below).
             let status = try DaemonProcess(arguments: arguments + ["--config", fixture.configPath], directory: fixture.directory)
-            #expect(try await status.waitForExit(timeout: .seconds(60)) == 0, "\(status.standardError)")
+            #expect(try await status.waitForExit(timeout: .seconds(60)) == 2, "\(status.standardError)")
             let output = status.standardOutput
             for secret in ["s3cretpass", "t0psecret", "hunter22", "k3ysecret", "ap1secret"] {
                 #expect(!output.contains(secret), "\(secret) appears in status:\n\(output)")
@@ -241,7 +242,7 @@ struct DaemonFixture {
             #expect(output.contains("failed"))
         }
         let json = try DaemonProcess(arguments: ["status", "--json", "--config", fixture.configPath], directory: fixture.directory)
-        #expect(try await json.waitForExit(timeout: .seconds(60)) == 0)
+        #expect(try await json.waitForExit(timeout: .seconds(60)) == 2)
         let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
         let feeds = object?["feeds"] as? [[String: Any]] ?? []
         #expect(feeds.count == 2)
@@ -353,11 +354,11 @@ struct DaemonFixture {
 
         try fixture.writeConfig(feeds: [])
         let loud = try fixture.start(logLevel: "loud")
-        #expect(try await loud.waitForExit(timeout: .seconds(60)) == 64)
+        #expect(try await loud.waitForExit(timeout: .seconds(60)) == 1, "a usage error is status 1, not ArgumentParser's 64")
         #expect(loud.standardError.contains("unknown log level \"loud\""))
     }
 
-    @Test func aLockedDatabaseAtStartIsOneClearErrorAndExitStatusOne() async throws {
+    @Test func aLockedDatabaseAtStartIsOneClearErrorAndExitStatusFour() async throws {
         let fixture = try DaemonFixture()
         try fixture.writeConfig(feeds: ["http://127.0.0.1:1/never.xml"])
         try FileManager.default.createDirectory(atPath: fixture.stateDirectory, withIntermediateDirectories: true)
@@ -369,7 +370,7 @@ struct DaemonFixture {
         let daemon = try fixture.start()
         let exit = try await daemon.waitForExit(timeout: .seconds(60))
         holder.killHard()
-        #expect(exit == 1)
+        #expect(exit == 4, "4: the database cannot be opened")
         #expect(daemon.standardError.contains("locked by another process"), "\(daemon.standardError)")
     }
 }

@@ -26,7 +26,7 @@ import Testing
 
         // Before the daemon ever ran: nothing is created.
         let early = try FeedWatchBinary.run(["status", "--config", config])
-        #expect(early.status == 1 && early.stderr.contains("no database yet"), "\(early.stderr)")
+        #expect(early.status == 4 && early.stderr.contains("no database yet"), "\(early.stderr)")
         let listed = try FeedWatchBinary.run(["feeds", "list", "--config", config])
         #expect(listed.status == 0 && listed.stdout.contains(wire), "\(listed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: database))

@@ -76,7 +76,7 @@ import Glibc
 
         try fixture.writeConfig(feeds: [], storage: "database = \"\(database)\"\nconnect_timeout = \"2s\"\nstartup_wait = \"0s\"")
         let impatient = try fixture.start()
-        #expect(try await impatient.waitForExit(timeout: .seconds(20)) == 1, "\(impatient.standardError)")
+        #expect(try await impatient.waitForExit(timeout: .seconds(20)) == 4, "4: the database cannot be opened; \(impatient.standardError)")
         let log = impatient.standardError
         #expect(log.contains("feedwatch: cannot start:") && log.contains("127.0.0.1:\(port)"), "\(log)")
         #expect(!log.contains("secret"), "the password never reaches the log: \(log)")

@@ -80,7 +80,7 @@ extension TableReader {
         }
         let (topics, alertTopicIDs) = TopicSection.read(root, &self)
         var digest = DigestSection.read(root, &self, stateDirectory: storage.stateDirectory, environment: environment)
-        digest.notifiers = NotifySection.read(root, &self, environment: environment)
+        digest.notifiers = NotifySection.read(root, &self, environment: environment, topicIDs: topics.map(\.id))
         digest.alertTopicIDs = alertTopicIDs
         digest.topics = topics.enumerated().map { $1.reference(order: $0) }
         var configuration = FeedWatchConfiguration(path: path, storage: storage, fetch: fetch, feeds: feeds, topics: topics, digest: digest)

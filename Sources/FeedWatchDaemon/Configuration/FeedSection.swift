@@ -138,7 +138,7 @@ enum OPMLSection: ConfigurationSection {
                         reader.problem(section.path("path"), "\(resolved): feed \(outline.title ?? outline.xmlURL): \(reason)")
                         continue
                     }
-                    feeds.append(FeedSource(url: outline.xmlURL, name: outline.title, interval: interval, tags: tags + outline.folders))
+                    feeds.append(FeedSource(url: outline.xmlURL, name: outline.title, interval: interval, tags: tags + outline.tags.filter { !tags.contains($0) }))
                 }
             } catch {
                 reader.problem(section.path("path"), "\(resolved): \(error.message)")

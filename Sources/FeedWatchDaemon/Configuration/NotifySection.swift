@@ -7,19 +7,22 @@ import TOMLKit
 enum NotifySection: ConfigurationSection {
     static let name = "notify"
     /// Keys of every kind.
-    static let commonKeys = ["kind", "name", "events", "timeout", "max_attempts", "retry_delay", "max_retry_delay"]
+    static let commonKeys = ["kind", "name", "events", "topics", "title", "timeout", "max_attempts", "retry_delay", "max_retry_delay"]
     /// `kind = "email"`: SMTP (`url`) or a local `sendmail` program.
     static let emailKeys = ["url", "sendmail", "from", "to", "username", "tls", "ca_file", "max_message_bytes"]
         + TableReader.secretKeys("password")
     /// The email keys only SMTP uses; with `sendmail` they are reported, not silently ignored.
     static let smtpOnlyKeys = ["username", "tls", "ca_file"] + TableReader.secretKeys("password")
     /// `kind = "webhook"`.
-    static let webhookKeys = ["url"] + TableReader.secretKeys("secret")
+    static let webhookKeys = ["url", "format", "room", "chat_id"] + TableReader.secretKeys("secret") + TableReader.secretKeys("token")
     /// `kind = "command"`.
     static let commandKeys = ["command"]
     static let keys = commonKeys + Array(Set(emailKeys + webhookKeys + commandKeys)).sorted()
 
-    static func read(_ root: TOMLTable, _ reader: inout TableReader, environment: [String: String]) -> [NotifierConfiguration] {
+    /// `topicIDs`: the configured topics, which `topics` must name (nil: not checked).
+    static func read(
+        _ root: TOMLTable, _ reader: inout TableReader, environment: [String: String], topicIDs: [String]? = nil
+    ) -> [NotifierConfiguration] {
         var notifiers: [NotifierConfiguration] = []
         var seen: [String: Int] = [:]
         for (index, section) in reader.sections(root, Self.self, checkingKeys: false).enumerated() {
@@ -37,12 +40,7 @@ enum NotifySection: ConfigurationSection {
                 transport = readEmail(section, &reader, environment: environment)
             case "webhook":
                 reader.checkKeys(section.table, allowed: commonKeys + webhookKeys, prefix: section.path)
-                let url = reader.string(section, "url") ?? ""
-                let scheme = URLComponents(string: url)?.scheme?.lowercased()
-                if scheme != "http" && scheme != "https" || URLComponents(string: url)?.host == nil {
-                    reader.problem(section.path("url"), "must be an http:// or https:// URL")
-                }
-                transport = .webhook(WebhookSettings(url: url, secret: reader.secret(section, "secret", environment: environment)))
+                transport = readWebhook(section, &reader, environment: environment)
             case "command":
                 reader.checkKeys(section.table, allowed: commonKeys + commandKeys, prefix: section.path)
                 let command = reader.strings(section, "command") ?? []
@@ -66,6 +64,20 @@ enum NotifySection: ConfigurationSection {
                 }
                 notifier.events = Set(events.compactMap(NotifierEvent.init(rawValue:)))
             }
+            if let topics = reader.strings(section, "topics") {
+                if topics.isEmpty { reader.problem(section.path("topics"), "is empty: leave it out to send every topic") }
+                for id in topics where topicIDs.map({ !$0.contains(id) }) ?? false {
+                    reader.problem(section.path("topics"), "no topic has id \"\(id)\" (configured: \(topicIDs?.joined(separator: ", ") ?? ""))")
+                }
+                notifier.topics = topics
+            }
+            if let title = reader.string(section, "title") {
+                do {
+                    notifier.title = try TitleTemplate(title)
+                } catch {
+                    reader.problem(section.path("title"), "\(error)")
+                }
+            }
             if let v = reader.span(section, "timeout", minimum: TimeSpan(seconds: 1)) { notifier.timeout = v }
             if let v = reader.int(section, "max_attempts", range: 1...100) { notifier.maxAttempts = v }
             if let v = reader.span(section, "retry_delay", minimum: TimeSpan(seconds: 1)) { notifier.retryDelay = v }
@@ -73,6 +85,45 @@ enum NotifySection: ConfigurationSection {
             notifiers.append(notifier)
         }
         return notifiers
+    }
+
+    /// `kind = "webhook"`: the URL, the format and what that format needs.
+    private static func readWebhook(_ section: SectionTable, _ reader: inout TableReader, environment: [String: String]) -> NotifierTransport? {
+        var format = WebhookFormat.json
+        if let name = reader.string(section, "format") {
+            guard let known = WebhookFormat(rawValue: name) else {
+                reader.problem(
+                    section.path("format"), "unknown format \"\(name)\" (available: \(WebhookFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+                return nil
+            }
+            format = known
+        }
+        // Telegram has one public Bot API server; a url names another (a local Bot API server).
+        let url = reader.string(section, "url") ?? (format == .telegram ? "https://api.telegram.org" : "")
+        let scheme = URLComponents(string: url)?.scheme?.lowercased()
+        if scheme != "http" && scheme != "https" || URLComponents(string: url)?.host == nil {
+            reader.problem(section.path("url"), "must be an http:// or https:// URL")
+        }
+        let token = reader.secret(section, "token", environment: environment)
+        if format.requiresToken, token == nil, !TableReader.secretKeys("token").contains(where: section.has) {
+            reader.problem(section.path("token_file"), "format \(format.rawValue) needs a token: give token_file, token_env or token_credential")
+        }
+        if token != nil, ![WebhookFormat.matrix, .telegram, .ntfy].contains(format) {
+            reader.problem(section.path("token_file"), "format \(format.rawValue) takes no token (its URL is the credential)")
+        }
+        var target: String?
+        for key in ["room", "chat_id"] where section.has(key) && format.targetKey != key {
+            reader.problem(section.path(key), "only format \(key == "room" ? "matrix" : "telegram") takes \(key)")
+        }
+        if let key = format.targetKey {
+            target = reader.string(section, key)
+            if target?.isEmpty ?? true { reader.problem(section.path(key), "missing: format \(format.rawValue) needs \(key)") }
+            if format == .matrix, let room = target, !room.isEmpty, !(room.hasPrefix("!") || room.hasPrefix("#")) || !room.contains(":") {
+                reader.problem(section.path("room"), "must be a room id like !abc123:example.org (or an alias #room:example.org)")
+            }
+        }
+        return .webhook(WebhookSettings(
+            url: url, secret: reader.secret(section, "secret", environment: environment), format: format, token: token, target: target))
     }
 
     private static func readEmail(_ section: SectionTable, _ reader: inout TableReader, environment: [String: String]) -> NotifierTransport? {
