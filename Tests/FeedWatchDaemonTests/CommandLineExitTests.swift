@@ -40,7 +40,7 @@ struct CommandLineExitTests {
         let everydayNames = text[everyday.upperBound..<tools.lowerBound].split(separator: "\n").compactMap { line in
             line.hasPrefix("  ") && !line.hasPrefix("   ") ? line.split(separator: " ").first.map(String.init) : nil
         }
-        #expect(everydayNames == ["run", "check", "status", "digest", "feeds", "topics", "notify"])
+        #expect(everydayNames == ["run", "check", "status", "digest", "feeds", "topics", "dismiss", "notify"])
         let toolNames = text[tools.upperBound...].split(separator: "\n", omittingEmptySubsequences: false).dropFirst().prefix { !$0.isEmpty }
             .compactMap { line in line.hasPrefix("  ") && !line.hasPrefix("   ") ? line.split(separator: " ").first.map(String.init) : nil }
         #expect(toolNames == ["fetch", "parse", "match", "extract", "store"])

@@ -46,9 +46,10 @@ import Testing
         _ = try await service.tick(now: Date())
         _ = try await service.tick(now: Date().addingTimeInterval(1))
 
-        // Two missile matches: an alert each to the notifiers taking missiles alerts, and the digest.
+        // Two missile matches in one refresh: one batched alert (per topic and interval) to each
+        // notifier taking missiles alerts, and the digest.
         let all = everything.all
-        #expect(all.filter { $0.header("X-Feedwatch-Event") == "alert" }.count == 2)
+        #expect(all.filter { $0.header("X-Feedwatch-Event") == "alert" }.count == 1)
         #expect(all.filter { $0.header("X-Feedwatch-Event") == "digest" }.count == 1)
 
         // The sanctions desk: the digest only, with only the sanctions section, under its title.
@@ -62,9 +63,9 @@ import Testing
         let text = String(decoding: request.body, as: UTF8.self)
         #expect(text.contains("New sanctions on shipping firms") && !text.contains("Missile test over the Sea of Japan"))
 
-        // The missile pager: the two alerts, no digest.
+        // The missile pager: the one alert listing both matches, no digest.
         let pager = missileAlerts.all
-        #expect(pager.count == 2)
+        #expect(pager.count == 1)
         #expect(pager.allSatisfy { $0.header("X-Feedwatch-Event") == "alert" && $0.header("Priority") == "4" })
         #expect(pager.allSatisfy { String(decoding: $0.body, as: UTF8.self).contains("(Raketentests – Übersicht, Loopback News)") })
 
