@@ -62,6 +62,8 @@ cat >"$work/feedwatch.toml" <<'EOF'
 [fetch]
 interval = "1m"
 timeout = "10s"
+# The example feeds are dated 2026-11-28: flag them all, not only the last two days.
+backfill = "all"
 
 [[feed]]
 url = "http://127.0.0.1:8080/world-wire.xml"
@@ -83,7 +85,10 @@ name = "Sanctions"
 query = 'sanction* OR embargo OR "asset freeze"'
 
 [digest]
-time = "07:00"
+# Midnight: today's digest time has passed whenever the test runs, so the first digest is
+# published at once (a first start before the day's time waits for it; no digest is made
+# for a day before the installation).
+time = "00:00"
 timezone = "Europe/Berlin"
 formats = ["markdown", "html", "json", "atom"]
 
