@@ -13,7 +13,7 @@ extension SQLiteStore {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT f.id, f.url, f.name, f.title, f.tags FROM feeds f JOIN fetch_state s ON s.feed_id = f.id
+                    SELECT f.id, f.url, f.name, f.title, f.tags, f.created_at FROM feeds f JOIN fetch_state s ON s.feed_id = f.id
                     WHERE f.active = 1 AND s.disabled_reason IS NULL
                         AND (s.next_check_at IS NULL OR s.next_check_at <= ?)
                         AND (s.lease_until IS NULL OR s.lease_until < ?)

@@ -209,16 +209,23 @@ extension PostgresStore {
                 UPDATE fetch_state s SET lease_owner = \(owner), lease_until = \(until)
                 FROM due JOIN feeds f ON f.id = due.feed_id
                 WHERE s.feed_id = due.feed_id
-                RETURNING f.id, f.url, f.name, f.title, f.tags, \(unescaped: Self.fetchStateColumns), f.position
+                RETURNING f.id, f.url, f.name, f.title, f.tags, f.created_at, \(unescaped: Self.fetchStateColumns), f.position,
+                    f.identity_mode
                 """)
-            var claimed: [(position: Int, feed: StoredFeed, state: FetchState)] = []
+            var claimed: [(position: Int, feed: StoredFeed, state: FetchState, mode: FeedIdentityMode)] = []
             for try await row in rows {
                 let r = PostgresRandomAccessRow(row)
-                claimed.append((try r[5 + Self.fetchStateColumnCount].decode(Int.self), try Self.feed(r), try Self.fetchState(r, from: 5)))
+                let count = Self.fetchStateColumnCount
+                claimed.append((
+                    try r[6 + count].decode(Int.self), try Self.feed(r), try Self.fetchState(r, from: 6),
+                    FeedIdentityMode(rawValue: try r[7 + count].decode(String.self)) ?? .guid))
             }
-            // Kept for the fetch that follows (see fetchState(feedID:)).
+            // Kept for the fetch that follows (see fetchState(feedID:) and storeDocument).
             claimedStates.withLock { states in
                 for c in claimed { states[c.feed.id] = c.state }
+            }
+            identityModes.withLock { modes in
+                for c in claimed { modes[c.feed.id] = c.mode }
             }
             return claimed.sorted { ($0.position, $0.feed.id) < ($1.position, $1.feed.id) }.map(\.feed)
         }
