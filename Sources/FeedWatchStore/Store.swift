@@ -366,6 +366,10 @@ public protocol Store: Sendable {
     /// lease, whichever is later); nil when there is no such feed.
     func nextClaimableDate() async throws -> Date?
 
+    /// For the daemon's status: the active feeds counted in one statement (how many, how many
+    /// failing, how many enabled ones are due at `now`, and the earliest next check of the others).
+    func feedScheduleSummary(now: Date) async throws -> FeedScheduleSummary
+
     /// Builds the digest of `day` (creating it and assigning it every pending match, in one
     /// transaction) unless it exists already. Across all daemons sharing the database exactly
     /// one caller gets the record; every other caller gets nil and must not publish it.
@@ -439,6 +443,25 @@ extension Store {
     /// `storeEntries` without a bound on new entries (tests, tools).
     public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries {
         try await storeEntries(feedID: feedID, entries: entries, discovered: discovered, maxNew: .max)
+    }
+}
+
+/// The active feeds' schedule at a glance (see `Store.feedScheduleSummary`).
+public struct FeedScheduleSummary: Sendable, Hashable {
+    /// Active feeds.
+    public var total: Int
+    /// Active feeds whose last fetch failed.
+    public var failing: Int
+    /// Enabled active feeds due now (never checked, or next check passed).
+    public var due: Int
+    /// The earliest next check of the enabled feeds not yet due; nil when there is none.
+    public var nextCheck: Date?
+
+    public init(total: Int, failing: Int, due: Int, nextCheck: Date?) {
+        self.total = total
+        self.failing = failing
+        self.due = due
+        self.nextCheck = nextCheck
     }
 }
 

@@ -60,7 +60,7 @@ struct SharedDatabaseBenchmark {
             // Where they go: the most frequent statements, per feed.
             for line in try await PostgresTestServer.texts(
                 """
-                SELECT format('%6.3f  %s', s.calls::float / \(Self.feedCount), left(regexp_replace(s.query, '\\s+', ' ', 'g'), 100))
+                SELECT lpad(round(s.calls::numeric / \(Self.feedCount), 3)::text, 7) || '  ' || left(regexp_replace(s.query, '\\s+', ' ', 'g'), 110)
                 FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
                 WHERE d.datname = current_database() AND s.query NOT LIKE '%pg_stat%'
                 ORDER BY s.calls DESC LIMIT 12

@@ -303,4 +303,22 @@ extension PostgresStore {
             return value
         }
     }
+
+    public func feedScheduleSummary(now: Date) async throws -> FeedScheduleSummary {
+        try await operation("read the feed schedule") { [self] in
+            let rows = try await query(
+                """
+                SELECT COUNT(*), COUNT(*) FILTER (WHERE s.error_count > 0),
+                    COUNT(*) FILTER (WHERE s.disabled_reason IS NULL AND (s.next_check_at IS NULL OR s.next_check_at <= \(now))),
+                    MIN(s.next_check_at) FILTER (WHERE s.disabled_reason IS NULL AND s.next_check_at > \(now))
+                FROM feeds f JOIN fetch_state s ON s.feed_id = f.id
+                WHERE f.active
+                """)
+            var summary = FeedScheduleSummary(total: 0, failing: 0, due: 0, nextCheck: nil)
+            for try await (total, failing, due, next) in rows.decode((Int, Int, Int, Date?).self) {
+                summary = FeedScheduleSummary(total: total, failing: failing, due: due, nextCheck: next)
+            }
+            return summary
+        }
+    }
 }
