@@ -297,8 +297,11 @@ public protocol Store: Sendable {
     // MARK: Article pipeline
 
     /// Stores a fetched document's entries under the feed's identity rules and says which were
-    /// new and which were updated (same identity, changed title or text). In one transaction:
-    /// reads the feed's `FeedIdentityMode`; moves it to `.guidAndLink` when the document repeats
+    /// new and which were updated (same identity, changed title or text). Atomically (SQLite:
+    /// one transaction; PostgreSQL: one look-up, then one write statement that stores nothing
+    /// and starts over if the feed's mode changed in between, and rewrites an edited article
+    /// only over the content the look-up saw, so each new entry and each edit is reported once
+    /// however many refreshes of the feed race): reads the feed's `FeedIdentityMode`; moves it to `.guidAndLink` when the document repeats
     /// a guid for different links (`EntryIdentity.repeatsGuids`) and to `.link` when its guids
     /// churn (`EntryIdentity.guidsChurn`: most guid entries unseen while their canonical link is
     /// stored) and persists the switch; fingerprints each entry with `EntryIdentity.fingerprint`,
@@ -315,9 +318,9 @@ public protocol Store: Sendable {
     /// (story ids, matches, the articles to mark matched; it must not touch the store), and
     /// the feed's fetch state. SQLite does it all in one write transaction (`derive` runs
     /// inside it): everything is stored or nothing is. PostgreSQL stores the entries (pending)
-    /// in one transaction and the rest in one statement, so no connection waits on `derive`;
-    /// a failure in between leaves the articles pending for the sweep and the fetch state as
-    /// it was.
+    /// as `storeEntries` does and the rest in one statement, three round trips in all and no
+    /// BEGIN or COMMIT, so no connection waits on `derive`; a failure in between leaves the
+    /// articles pending for the sweep and the fetch state as it was.
     func storeRefresh(
         _ refresh: FeedRefreshWrite, derive: @escaping @Sendable (StoredEntries) -> FeedRefreshDerivation
     ) async throws -> FeedRefreshResult

@@ -205,6 +205,8 @@ extension PostgresStore {
                 ORDER BY (fingerprint = x.fp) DESC, id
                 LIMIT 1
             ) a
+            -- A feed with no stored article has nothing to find: one probe, not one per entry.
+            WHERE EXISTS (SELECT 1 FROM articles WHERE feed_id = \(feedID))
             """)
         var result = LookUp()
         for try await (index, mode, churned, id, hash) in found.decode((Int, String?, Int?, Int64?, String?).self) {
