@@ -115,6 +115,35 @@ import Testing
         }
     }
 
+    /// Another daemon moves the feed to link identity after this one last stored it: this one's
+    /// next refresh goes by the stored mode, not the one it remembered, and finds the articles
+    /// by link (on PostgreSQL: one look-up more, then the usual write).
+    @Test(arguments: StoreKind.tested)
+    func aModeSwitchedByAnotherDaemonIsFollowed(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, openAnother in
+            let other = try await openAnother()
+            let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
+            func document(_ fetch: Int) -> [Entry] {
+                (1...4).map { Entry(id: "urn:uuid:\(fetch)-\($0)", title: "Title \($0)", link: "https://example.org/\($0)") }
+            }
+            let first = try await store.storeRefresh(Self.write(feedID: feed.id, entries: document(1), etag: "v1")) { Self.derive($0) }
+            #expect(first.entries.new.count == 4 && first.entries.identityMode == .guid)
+            let switched = try await other.storeRefresh(Self.write(feedID: feed.id, entries: document(2), etag: "v2")) { Self.derive($0) }
+            await other.close()
+            #expect(switched.entries.new.isEmpty && switched.entries.identityMode == .link)
+            let before = (store as? PostgresStore)?.roundTrips
+            let third = try await store.storeRefresh(
+                Self.write(feedID: feed.id, entries: document(3) + [Entry(id: "urn:uuid:x", title: "Fresh", link: "https://example.org/9")], etag: "v3")
+            ) { Self.derive($0) }
+            #expect(third.entries.new.map(\.title) == ["Fresh"])
+            #expect(third.entries.identityMode == .link && !third.entries.identityChanged)
+            if let postgres = store as? PostgresStore, let before {
+                #expect(postgres.roundTrips - before == 4, "a look-up for the remembered mode, one for the stored one, the write, the rest")
+            }
+            #expect(try await store.articles(since: .distantPast, limit: 100).count == 5)
+        }
+    }
+
     /// PostgreSQL: a refresh is at most three round trips whatever the document's length, for a
     /// feed with no stored article and for a known one: one look-up (the feed's identity mode,
     /// every entry's stored article), one write (the new entries inserted, the edited ones
