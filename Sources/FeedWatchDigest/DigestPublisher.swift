@@ -100,11 +100,14 @@ public struct DigestPublisher: Sendable {
         public var path: String
         /// Its size in bytes.
         public var byteCount: Int
+        /// Whether the file already held these bytes and was left as it was.
+        public var unchanged: Bool
 
-        public init(format: DigestFormat, path: String, byteCount: Int) {
+        public init(format: DigestFormat, path: String, byteCount: Int, unchanged: Bool = false) {
             self.format = format
             self.path = path
             self.byteCount = byteCount
+            self.unchanged = unchanged
         }
     }
 
@@ -115,16 +118,20 @@ public struct DigestPublisher: Sendable {
     }
 
     /// Renders and writes every file `outputs(for:)` lists, one at a time (each atomically),
-    /// so no more than one file's text is held at once. `beforeFirstWrite` runs once the first
-    /// file is rendered, before anything is written.
+    /// so no more than one file's text is held at once. A file that already holds exactly the
+    /// new text (a topic feed without news, the previous day's page) is left alone.
+    /// `beforeFirstWrite` runs once the first file is rendered, before anything is written.
     public func publish(_ whole: DigestEdition, beforeFirstWrite: () -> Void = {}) throws(DigestWriteError) -> [WrittenFile] {
         var written: [WrittenFile] = []
         for file in files(for: whole.prepared()) {
             let contents = file.render()
             if written.isEmpty { beforeFirstWrite() }
-            try AtomicFileWriter.write(
-                contents, to: file.path, mode: AtomicFileWriter.digestFileMode, directoryMode: AtomicFileWriter.digestDirectoryMode)
-            written.append(WrittenFile(format: file.format, path: file.path, byteCount: contents.utf8.count))
+            let unchanged = AtomicFileWriter.holds(file.path, exactly: contents, mode: AtomicFileWriter.digestFileMode)
+            if !unchanged {
+                try AtomicFileWriter.write(
+                    contents, to: file.path, mode: AtomicFileWriter.digestFileMode, directoryMode: AtomicFileWriter.digestDirectoryMode)
+            }
+            written.append(WrittenFile(format: file.format, path: file.path, byteCount: contents.utf8.count, unchanged: unchanged))
         }
         return written
     }
