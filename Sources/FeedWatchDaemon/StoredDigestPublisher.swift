@@ -63,7 +63,7 @@ public struct StoredDigestPublisher: Sendable {
 
     /// Queues alerts, collects pending matches into today's digest (in the digest time zone)
     /// and publishes it.
-    public func publish(now: Date = Date()) async throws -> [DigestPublisher.Output] {
+    public func publish(now: Date = Date()) async throws -> [DigestPublisher.WrittenFile] {
         try await publish(day: clock.day(of: now), now: now)
     }
 
@@ -71,7 +71,7 @@ public struct StoredDigestPublisher: Sendable {
     /// When nothing changed since it was published (no pending match, every configured file
     /// still there), nothing is read or rendered again and no file is returned: a cycle that
     /// found nothing new costs no work proportional to the day's matches.
-    public func publish(day: String, now: Date) async throws -> [DigestPublisher.Output] {
+    public func publish(day: String, now: Date) async throws -> [DigestPublisher.WrittenFile] {
         try await queueAlerts(now: now)
         if try await isCurrent(day: day) { return [] }
         _ = try await store.collectDigest(day: day, timeZone: configuration.timeZone, now: now)
@@ -84,7 +84,7 @@ public struct StoredDigestPublisher: Sendable {
     /// and queues the deliveries. Returns nil when the digest already existed (another daemon,
     /// or an earlier run, built it; an unpublished one is finished by `finish`). The caller
     /// queues alerts first (`queueAlerts`), as `DigestService.tick` does once per tick.
-    public func publishOnce(day: String, now: Date) async throws -> [DigestPublisher.Output]? {
+    public func publishOnce(day: String, now: Date) async throws -> [DigestPublisher.WrittenFile]? {
         guard try await store.buildDigestOnce(day: day, timeZone: configuration.timeZone, now: now) != nil else { return nil }
         FaultInjection.reach(.afterCollect)
         return try await finish(day: day, now: now)
@@ -100,18 +100,16 @@ public struct StoredDigestPublisher: Sendable {
 
     /// Steps 2–4 for a digest already collected. Safe to repeat: the health report is frozen
     /// with the digest the first time, so a repeat renders the same bytes.
-    public func finish(day: String, now: Date) async throws -> [DigestPublisher.Output] {
+    public func finish(day: String, now: Date) async throws -> [DigestPublisher.WrittenFile] {
         if try await store.digestHealth(day: day) == nil {
             let report = try await DigestHealthReport.make(store: store, now: now)
             _ = try await store.recordDigestHealth(day: day, health: DigestHealthReport.encode(report))
         }
         guard let edition = try await edition(day: day, formats: configuration.formats) else { return [] }
         let empty = publisher.skips(edition.digest)
-        var outputs: [DigestPublisher.Output] = []
+        var outputs: [DigestPublisher.WrittenFile] = []
         if !empty {
-            outputs = publisher.outputs(for: edition)
-            FaultInjection.reach(.afterRender)
-            try publisher.write(outputs)
+            outputs = try publisher.publish(edition, beforeFirstWrite: { FaultInjection.reach(.afterRender) })
             FaultInjection.reach(.afterWrite)
         }
         FaultInjection.reach(.beforeOutboxMark)
@@ -130,11 +128,9 @@ public struct StoredDigestPublisher: Sendable {
     }
 
     /// Writes every configured format of the stored digest of `day` again (atomically).
-    public func write(day: String) async throws -> [DigestPublisher.Output] {
+    public func write(day: String) async throws -> [DigestPublisher.WrittenFile] {
         guard let edition = try await edition(day: day, formats: configuration.formats) else { return [] }
-        let outputs = publisher.outputs(for: edition)
-        try publisher.write(outputs)
-        return outputs
+        return try publisher.publish(edition)
     }
 
     /// Writes one format of the stored digest of `day` again; returns its path, nil when

@@ -15,12 +15,23 @@ public struct AtomDigestRenderer: Sendable {
     public let baseURL: String?
     /// How many of the latest digests the feed carries (`atom_entries`).
     public let entries: Int
+    /// The most stories each entry shows per topic (`max_stories_per_topic`), the rest counted
+    /// and linked to the day's page: a feed reader gets a digest to read, and a day of 40,000
+    /// matches does not make a feed of 30 such days that every poll downloads. Nil: all.
+    public let maxStoriesPerTopic: Int?
+    /// Whether the day's HTML page is written, so "and N more" can link to it.
+    public let linksHTML: Bool
 
     /// A feed renderer; `entries` bounds the digests it reads as a file of a digest edition.
-    public init(clock: DigestClock, feedID: String, baseURL: String? = nil, entries: Int = 30) {
+    public init(
+        clock: DigestClock, feedID: String, baseURL: String? = nil, entries: Int = 30, maxStoriesPerTopic: Int? = nil,
+        linksHTML: Bool = true
+    ) {
         self.clock = clock
         self.feedID = feedID
         self.entries = entries
+        self.maxStoriesPerTopic = maxStoriesPerTopic
+        self.linksHTML = linksHTML
         self.baseURL = baseURL.flatMap(DigestMarkup.safeURL).map { $0.hasSuffix("/") ? $0 : $0 + "/" }
     }
 
@@ -48,7 +59,9 @@ public struct AtomDigestRenderer: Sendable {
             var html = "<p>\(summary) · made \(DigestMarkup.escape(clock.displayTime(digest.created)))</p>\n"
             html += digest.sections.isEmpty
                 ? "<p>Nothing new matched your topics in this period.</p>\n"
-                : DigestMarkup.sectionsFragment(digest, clock: clock)
+                : DigestMarkup.sectionsFragment(
+                    digest, clock: clock, cap: maxStoriesPerTopic, cut: true,
+                    moreLink: linksHTML ? baseURL.map { $0 + "\(digest.day).html" } : nil)
             out += "<content type=\"html\">\(DigestMarkup.escape(html))</content>\n</entry>\n"
         }
         out += "</feed>\n"

@@ -5,34 +5,7 @@ import FeedWatchModel
 /// tab, line feed and carriage return, DEL and the C1 range (U+0080–U+009F) are removed from
 /// every string of a parsed feed and an extracted article, in this one pass at the end.
 enum ControlCharacters {
-    /// Whether `text` holds a character `strip` removes. Bytes, not characters: most text has
-    /// none, and this keeps that case one linear scan without a copy.
-    static func contains(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
-            var previous: UInt8 = 0
-            for byte in bytes {
-                if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D { return true }
-                if byte == 0x7F { return true }
-                if previous == 0xC2, (0x80...0x9F).contains(byte) { return true }  // C1 in UTF-8
-                previous = byte
-            }
-            return false
-        }
-    }
-
-    static func strip(_ text: String) -> String {
-        guard contains(text) else { return text }
-        var scalars = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            let value = scalar.value
-            if (value < 0x20 && value != 0x09 && value != 0x0A && value != 0x0D) || (0x7F...0x9F).contains(value) {
-                continue
-            }
-            scalars.append(scalar)
-        }
-        return String(scalars)
-    }
+    static func strip(_ text: String) -> String { ControlText.stripped(text) }
 
     static func strip(_ text: String?) -> String? {
         text.map { strip($0) }

@@ -1,6 +1,7 @@
 import Foundation
 import FeedWatchDigest
 import FeedWatchModel
+import FeedWatchTestSupport
 import Testing
 
 /// The digest stage's publisher: which files each format makes, from values alone.
@@ -30,6 +31,43 @@ import Testing
             #expect(publisher.path(day: day, format: format) == outputs.first { $0.format == format }?.path)
             #expect(publisher.render(format, edition) == outputs.first { $0.format == format }?.contents)
         }
+    }
+
+    /// Publishing writes each file in turn and leaves a file that already holds its text
+    /// alone (same inode, same mtime), so a cycle rewrites only the files that changed.
+    @Test func publishingAgainRewritesOnlyTheFilesThatChanged() throws {
+        let temporary = try TemporaryDirectory(prefix: "fw-publish")
+        var settings = DigestPublisher.Settings(directory: temporary.path, formats: DigestFormat.allCases, atomEntries: 2)
+        settings.topics = DigestFixtures.sample.sections.map(\.topic)
+        let publisher = DigestPublisher(settings: settings, clock: DigestFixtures.berlin)
+        let sample = DigestFixtures.sample
+        let first = try publisher.publish(DigestEdition(digest: sample, listed: [Self.summary(sample)]))
+        #expect(first.map(\.path) == publisher.outputs(for: DigestEdition(digest: sample, listed: [Self.summary(sample)])).map(\.path))
+        #expect(first.allSatisfy { !$0.unchanged })
+        for file in first {
+            #expect(try String(contentsOfFile: file.path, encoding: .utf8).utf8.count == file.byteCount)
+        }
+        func identity(_ path: String) throws -> [FileAttributeKey: Any] { try FileManager.default.attributesOfItem(atPath: path) }
+        let before = try Dictionary(uniqueKeysWithValues: first.map { ($0.path, try identity($0.path)[.systemFileNumber] as? Int) })
+
+        // The same edition again: every file is left as it was.
+        let again = try publisher.publish(DigestEdition(digest: sample, listed: [Self.summary(sample)]))
+        #expect(again.allSatisfy { $0.unchanged })
+        for file in again {
+            let inode = try identity(file.path)[.systemFileNumber] as? Int
+            #expect(inode == before[file.path] ?? nil)
+        }
+
+        // One more story: the day's files, the index and the feeds change, the topic feed of
+        // the topic without news does not.
+        var grown = sample
+        grown.sections[1].items.append(Digest.Item(
+            articleID: 9, title: "Treasury adds two shipping firms to its sanctions list", link: "https://example.org/t", feedName: "Wire",
+            published: nil, score: 1, snippets: []))
+        let third = try publisher.publish(DigestEdition(digest: grown, listed: [Self.summary(grown)]))
+        let unchanged = Set(third.filter(\.unchanged).map { ($0.path as NSString).lastPathComponent })
+        #expect(unchanged == ["missile-tests.atom"], "\(unchanged)")
+        #expect(try String(contentsOfFile: third[0].path, encoding: .utf8).contains("Treasury adds two shipping firms"))
     }
 
     @Test func theAtomFeedReadsTheLatestListedDigestsUpToTheDay() {
