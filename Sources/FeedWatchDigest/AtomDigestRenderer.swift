@@ -49,7 +49,8 @@ public struct AtomDigestRenderer: Sendable {
         for digest in digests {
             let day = DigestMarkup.escape(digest.day)
             out += "<entry>\n<id>\(DigestMarkup.escape(feedID)):\(day)</id>\n"
-            let summary = "\(DigestMarkup.count(digest.matchCount, "match", "matches")) in "
+            let stories = digest.sections.reduce(0) { $0 + $1.items.count + $1.moreCount }
+            let summary = "\(DigestMarkup.count(stories, "match", "matches")) in "
                 + DigestMarkup.count(digest.sections.count, "topic", "topics")
             out += "<title>Digest \(day): \(summary)</title>\n"
             out += "<updated>\(DigestMarkup.rfc3339(digest.created))</updated>\n"

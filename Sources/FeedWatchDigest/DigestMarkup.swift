@@ -104,11 +104,11 @@ enum DigestMarkup {
         for section in DigestLayout(digest, cap: cap).sections {
             let anchor = anchor(section.topic.id)
             out += "<section id=\"\(anchor)\">\n<h\(h)>\(escape(section.topic.name))"
-            out += " <span class=\"count\">\(section.entries.count)</span></h\(h)>\n"
+            out += " <span class=\"count\">\(section.storyCount)</span></h\(h)>\n"
             for entry in section.shown { out += article(entry, clock: clock, headingLevel: h + 1) }
             let rest = section.entries.dropFirst(section.shown.count)
-            if !rest.isEmpty {
-                let more = "\(count(rest.count, "more story", "more stories"))"
+            if section.hiddenCount > 0 {
+                let more = "\(count(section.hiddenCount, "more story", "more stories"))"
                 if !cut {
                     out += "<details>\n<summary>\(more)</summary>\n"
                     for entry in rest { out += article(entry, clock: clock, headingLevel: h + 1) }

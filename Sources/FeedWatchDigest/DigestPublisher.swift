@@ -121,9 +121,13 @@ public struct DigestPublisher: Sendable {
     /// so no more than one file's text is held at once. A file that already holds exactly the
     /// new text (a topic feed without news, the previous day's page) is left alone.
     /// `beforeFirstWrite` runs once the first file is rendered, before anything is written.
-    public func publish(_ whole: DigestEdition, beforeFirstWrite: () -> Void = {}) throws(DigestWriteError) -> [WrittenFile] {
+    /// Without `rewritingPreviousPage`, the previous day's page (unchanged when this day was
+    /// listed already) is neither rendered nor written.
+    public func publish(
+        _ whole: DigestEdition, rewritingPreviousPage: Bool = true, beforeFirstWrite: () -> Void = {}
+    ) throws(DigestWriteError) -> [WrittenFile] {
         var written: [WrittenFile] = []
-        for file in files(for: whole.prepared()) {
+        for file in files(for: whole.prepared(), previousPage: rewritingPreviousPage) {
             let contents = file.render()
             if written.isEmpty { beforeFirstWrite() }
             let unchanged = AtomicFileWriter.holds(file.path, exactly: contents, mode: AtomicFileWriter.digestFileMode)
@@ -137,18 +141,25 @@ public struct DigestPublisher: Sendable {
     }
 
     /// The files of `edition` (already prepared) in order, each rendered only when asked.
-    private func files(for edition: DigestEdition) -> [(format: DigestFormat, path: String, render: () -> String)] {
+    private func files(
+        for edition: DigestEdition, previousPage: Bool = true
+    ) -> [(format: DigestFormat, path: String, render: () -> String)] {
         settings.formats.flatMap { format -> [(format: DigestFormat, path: String, render: () -> String)] in
             var files = renderers(format, timeZone: edition.digest.timeZone).map { renderer in
                 (format: format, path: path(renderer.fileName(day: edition.digest.day)), render: { renderer.render(edition) })
             }
-            if format == .html, let previous = edition.previousDayEdition() {
+            if format == .html, previousPage, let previous = edition.previousDayEdition() {
                 let renderer = renderers(format, timeZone: previous.digest.timeZone)[0]
                 files.append((format: format, path: path(renderer.fileName(day: previous.digest.day)), render: { renderer.render(previous) }))
             }
             return files
         }
     }
+
+    /// How many stories of each topic the Atom feeds can show of one day: `digests.atom`
+    /// shows `max_stories_per_topic`, a topic's feed at most `TopicAtomRenderer.maxStories`.
+    /// Days other than the newest are read in this form (`DigestStories.feedForm`).
+    public var feedStoryLimit: Int { max(TopicAtomRenderer.maxStories, settings.maxStoriesPerTopic ?? Int.max) }
 
     /// The day's own file of `format` for `edition` (for `atom`, the feed as it was when the
     /// edition's digest was the newest).

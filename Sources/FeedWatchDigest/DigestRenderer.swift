@@ -78,9 +78,7 @@ public struct DigestEdition: Sendable, Hashable {
         }
     }
 
-    private func read(_ digest: Digest) -> Digest {
-        DigestStories.mergeDuplicates(DigestStories.removeDismissed(digest, dismissals: dismissals))
-    }
+    private func read(_ digest: Digest) -> Digest { DigestStories.reading(digest, dismissals: dismissals) }
 
     /// The edition of the listed day before this one, when the store gave it (`earlierDays`).
     func previousDayEdition() -> DigestEdition? {

@@ -3,6 +3,22 @@ public import FeedWatchModel
 /// Folds copies of one story within a topic into its first appearance, so the reader sees
 /// it once with "also reported by …" instead of the same headline from five agencies.
 public enum DigestStories {
+    /// `digest` as the reader gets it: dismissed stories out, copies of one story folded.
+    public static func reading(_ digest: Digest, dismissals: [Dismissal]) -> Digest {
+        mergeDuplicates(removeDismissed(digest, dismissals: dismissals))
+    }
+
+    /// `digest` as the reader gets it, each topic cut to its first `limit` stories with the
+    /// rest counted (`moreCount`): what the Atom feeds read of a day that is not the newest.
+    /// Reading it again gives it back unchanged.
+    public static func feedForm(_ digest: Digest, dismissals: [Dismissal], limit: Int) -> Digest {
+        var form = reading(digest, dismissals: dismissals)
+        for index in form.sections.indices where form.sections[index].items.count > limit {
+            form.sections[index].moreCount += form.sections[index].items.count - limit
+            form.sections[index].items.removeSubrange(limit...)
+        }
+        return form
+    }
     /// Items of a section with the same link, or the same title once case, punctuation and
     /// spacing are ignored, become one item; the others are listed in `alsoReportedBy`.
     /// Deterministic: the first item in the section's order wins.

@@ -70,6 +70,49 @@ import Testing
         #expect(try String(contentsOfFile: third[0].path, encoding: .utf8).contains("Treasury adds two shipping firms"))
     }
 
+    /// A later publication of the same day leaves the previous day's page out (its "next"
+    /// link already points here): it is neither rendered nor written.
+    @Test func aDayListedAlreadyLeavesThePreviousPageAlone() throws {
+        let temporary = try TemporaryDirectory(prefix: "fw-previous")
+        let publisher = DigestPublisher(
+            settings: DigestPublisher.Settings(directory: temporary.path, formats: [.html]), clock: DigestFixtures.berlin)
+        var previous = DigestFixtures.sample
+        previous.day = "2016-03-22"
+        let listed = [DigestFixtures.sample, previous].map(Self.summary)
+        let edition = DigestEdition(digest: DigestFixtures.sample, listed: listed, stored: [previous.day: previous])
+        let names = { (files: [DigestPublisher.WrittenFile]) in files.map { ($0.path as NSString).lastPathComponent } }
+        #expect(names(try publisher.publish(edition)) == ["2016-03-23.html", "index.html", "2016-03-22.html"])
+        #expect(names(try publisher.publish(edition, rewritingPreviousPage: false)) == ["2016-03-23.html", "index.html"])
+    }
+
+    /// Days before the newest are read in their feed form (each topic cut to what a feed can
+    /// show, the rest counted): the Atom feed made from it is the one made from the whole day.
+    @Test func aDaysFeedFormMakesTheSameAtomEntryAsTheWholeDay() {
+        var big = DigestFixtures.sample
+        big.day = "2016-03-22"
+        big.sections = big.sections.enumerated().map { index, section in
+            var section = section
+            section.items = (0..<(index == 0 ? 450 : 40)).map { n in
+                Digest.Item(
+                    articleID: Int64(index * 1000 + n), title: "Story \(n) of topic \(index) about launches and sanctions",
+                    link: "https://example.org/\(index)/\(n)", feedName: "Wire \(n % 7)", published: Date(timeIntervalSince1970: 1_458_600_000),
+                    score: Double(500 - n), snippets: [DigestFixtures.snippet([("a ", false), ("launch", true)])])
+            }
+            return section
+        }
+        let form = DigestStories.feedForm(big, dismissals: [], limit: 200)
+        #expect(form.sections.map(\.items.count) == [200, 40])
+        #expect(form.sections.map(\.moreCount) == [250, 0])
+        #expect(DigestStories.reading(form, dismissals: []) == form, "reading a feed form again changes nothing")
+        let atom = AtomDigestRenderer(clock: DigestFixtures.berlin, feedID: "urn:x", baseURL: "https://example.org/d", maxStoriesPerTopic: 15)
+        let whole = atom.render([DigestStories.reading(big, dismissals: [])])
+        #expect(atom.render([form]) == whole)
+        #expect(whole.contains("Digest 2016-03-22: 490 matches in 2 topics"))
+        #expect(whole.contains("435 more stories"))
+        let topic = TopicAtomRenderer(clock: DigestFixtures.berlin, topic: big.sections[0].topic, feedID: "urn:x")
+        #expect(topic.render([form]) == topic.render([DigestStories.reading(big, dismissals: [])]))
+    }
+
     @Test func theAtomFeedReadsTheLatestListedDigestsUpToTheDay() {
         let publisher = Self.publisher([.atom])
         var older = DigestFixtures.hostile
