@@ -120,20 +120,25 @@ enum TextShingles {
     }
 
     /// Jaccard similarity of two sorted lists of distinct values; 0 for two empty lists.
-    static func jaccard(sorted a: [UInt32], _ b: [UInt32]) -> Double {
+    static func jaccard(sorted a: [UInt32], _ b: ArraySlice<UInt32>) -> Double {
         guard !a.isEmpty || !b.isEmpty else { return 0 }
-        var i = 0
-        var j = 0
-        var common = 0
-        while i < a.count && j < b.count {
-            if a[i] == b[j] {
-                common += 1
-                i += 1
-                j += 1
-            } else if a[i] < b[j] {
-                i += 1
-            } else {
-                j += 1
+        let common = a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                var i = 0
+                var j = 0
+                var common = 0
+                while i < a.count && j < b.count {
+                    if a[i] == b[j] {
+                        common += 1
+                        i += 1
+                        j += 1
+                    } else if a[i] < b[j] {
+                        i += 1
+                    } else {
+                        j += 1
+                    }
+                }
+                return common
             }
         }
         return Double(common) / Double(a.count + b.count - common)
@@ -199,6 +204,24 @@ struct MinHashSignature: Hashable {
             }
         }
         self.values = values
+    }
+
+    /// The signature of `shingles` as the clusterer keeps it: each value's low 32 bits, computed
+    /// without the 64-bit array in between.
+    static func values32(shingles: [UInt64], count: Int) -> [UInt32] {
+        var values = [UInt64](repeating: .max, count: count)
+        let seeds = MinHashSignature.seeds
+        values.withUnsafeMutableBufferPointer { values in
+            seeds.withUnsafeBufferPointer { seeds in
+                for shingle in shingles {
+                    for index in 0..<count {
+                        let hashed = TextShingles.mix(shingle ^ seeds[index % seeds.count] &+ UInt64(index / seeds.count))
+                        if hashed < values[index] { values[index] = hashed }
+                    }
+                }
+            }
+        }
+        return values.map { UInt32(truncatingIfNeeded: $0) }
     }
 
     /// Estimated Jaccard similarity of the two shingle sets.
