@@ -1,6 +1,8 @@
 /// The articles a `StoryClusterer` remembers, in fixed-size flat arrays kept in insertion
-/// order: per article one record (ids, date, title key), its MinHash signature, one link per
-/// LSH band and its title trigrams. No per-article heap object, no table entry per band key.
+/// order: per article one record (ids, date, title key), its MinHash signature (16-bit values),
+/// one link per LSH band and its normalised title's bytes (its trigrams are made again in the
+/// rare case two titles are compared exactly). No per-article heap object, no table entry per
+/// band key.
 ///
 /// Articles are numbered by a sequence (`seq`, from 1) in insertion order; eviction is in
 /// that order too (oldest first), so the live articles are always the newest ones, a
@@ -12,8 +14,8 @@
 /// sequence number of the article that was the head before it. A chain is newest first, so
 /// a walk stops at the first evicted article (everything after it is older). Head positions
 /// are shared by keys whose hashes collide there: a walk checks each article's own band rows
-/// (or title key) and skips the others. The head array grows with the live articles (about 16
-/// to 32 positions per article, 64 to 128 bytes), never with the number of distinct keys.
+/// (or title key) and skips the others. The head array grows with the live articles (8 to 16
+/// positions per article, 32 to 64 bytes), never with the number of distinct keys.
 struct ClusterIndex: Sendable {
     /// What the index keeps of one article besides its signature, band links and trigrams.
     struct Record: Sendable {
@@ -23,10 +25,15 @@ struct ClusterIndex: Sendable {
         var date: Double
         /// The title chain's key; 0 when the title is not indexed.
         var titleKey: UInt64
-        /// Where the title trigrams start in the trigram pool (an absolute position).
-        var trigramStart: Int
+        /// Where the normalised title starts in the title pool (an absolute position).
+        var titleStart: Int
+        /// One bit per title trigram (its hash's low six bits): a trigram of another title whose
+        /// bit is clear here is certainly not in this title, which bounds the similarity cheaply.
+        var titleBloom: UInt64
         /// The previous article of this title head position (a sequence number, 0 for none).
         var titleNext: UInt32
+        var titleLength: UInt32
+        /// How many distinct title trigrams it has.
         var trigramCount: UInt16
         /// Whether the article is in the band chains (it had a text).
         var banded: Bool
@@ -36,15 +43,15 @@ struct ClusterIndex: Sendable {
     let bands: Int
     private(set) var records: [Record] = []
     /// `signatureSize` MinHash values per record.
-    private(set) var signatures: [UInt32] = []
+    private(set) var signatures: [UInt16] = []
     /// `bands` sequence numbers per record: the previous article at the same band head position.
     private(set) var bandNext: [UInt32] = []
     /// Candidate de-duplication marks, one per record (see `StoryClusterer`).
     var visited: [UInt32] = []
-    /// Sorted distinct title trigram hashes of the records, one run per record, in their order.
-    private(set) var trigramPool: [UInt32] = []
-    /// The absolute position of `trigramPool[0]`.
-    private var trigramBase = 0
+    /// The normalised titles' UTF-8 bytes, one run per record, in their order.
+    private(set) var titlePool: [UInt8] = []
+    /// The absolute position of `titlePool[0]`.
+    private var titleBase = 0
     /// The sequence number of `records[0]`.
     private var firstSeq: UInt32 = 1
     /// Records before this index are evicted.
@@ -70,8 +77,8 @@ struct ClusterIndex: Sendable {
 
     /// Bytes held by the index's arrays (their reserved capacity).
     var storageBytes: Int {
-        records.capacity * MemoryLayout<Record>.stride + (signatures.capacity + bandNext.capacity + visited.capacity
-            + trigramPool.capacity + bandHeads.capacity + titleHeads.capacity) * MemoryLayout<UInt32>.stride
+        records.capacity * MemoryLayout<Record>.stride + signatures.capacity * 2 + titlePool.capacity
+            + (bandNext.capacity + visited.capacity + bandHeads.capacity + titleHeads.capacity) * MemoryLayout<UInt32>.stride
     }
 
     /// How many head positions name a live article (for tests of the bounds).
@@ -98,16 +105,19 @@ struct ClusterIndex: Sendable {
     @inline(__always)
     func nextInBand(_ band: Int, after index: Int) -> UInt32 { bandNext[index * bands + band] }
 
-    /// The title trigrams of record `index`.
-    func trigrams(of index: Int) -> ArraySlice<UInt32> {
-        let start = records[index].trigramStart - trigramBase
-        return trigramPool[start..<(start + Int(records[index].trigramCount))]
+    /// The title trigrams of record `index` (made from its normalised title).
+    func trigrams(of index: Int) -> [UInt32] {
+        let start = records[index].titleStart - titleBase
+        let title = String(decoding: titlePool[start..<(start + Int(records[index].titleLength))], as: UTF8.self)
+        return TextShingles.titleTrigramList(normalised: title)
     }
 
     /// Adds an article as the newest; returns its sequence number. `bandKeys` is empty for an
     /// article without text; `record.titleKey` is 0 when the title is not indexed.
     @discardableResult
-    mutating func append(_ record: Record, signature: [UInt32], bandKeys: [UInt64], trigrams: [UInt32]) -> UInt32 {
+    mutating func append(
+        _ record: Record, signature: [UInt16], bandKeys: [UInt64], title: String, trigrams: [UInt32]
+    ) -> UInt32 {
         if records.isEmpty && records.capacity < reservation { reserve(reservation) }
         if Int(firstSeq) + records.count >= Int(UInt32.max) - 1 {
             // Sequence numbers ran out (billions of articles): number the live ones from 1 again.
@@ -115,16 +125,22 @@ struct ClusterIndex: Sendable {
             firstSeq = 1
             rebuildHeads(bandCapacity: bandHeads.count)
         }
-        let wanted = max(1024, Self.powerOfTwo(atLeast: (liveCount + 1) * bands / 2))
+        let wanted = max(1024, Self.powerOfTwo(atLeast: (liveCount + 1) * bands / 4))
         if wanted > bandHeads.count {
             compact(always: true)
             rebuildHeads(bandCapacity: wanted)
         }
         let seq = firstSeq &+ UInt32(records.count)
         var record = record
-        record.trigramStart = trigramBase + trigramPool.count
+        record.titleStart = titleBase + titlePool.count
+        record.titleLength = 0
         record.trigramCount = UInt16(min(trigrams.count, Int(UInt16.max)))
-        trigramPool.append(contentsOf: trigrams.prefix(Int(record.trigramCount)))
+        record.titleBloom = 0
+        if !trigrams.isEmpty {
+            for trigram in trigrams { record.titleBloom |= 1 << (trigram & 63) }
+            titlePool.append(contentsOf: title.utf8)
+            record.titleLength = UInt32(truncatingIfNeeded: title.utf8.count)
+        }
         record.banded = !bandKeys.isEmpty
         records.append(record)
         signatures.append(contentsOf: signature.prefix(signatureSize))
@@ -149,13 +165,13 @@ struct ClusterIndex: Sendable {
     private mutating func compact(always: Bool) {
         guard liveStart > 0, always || liveStart >= max(64, records.count / 8) else { return }
         let dropped = liveStart
-        let poolStart = dropped < records.count ? records[dropped].trigramStart : trigramBase + trigramPool.count
+        let poolStart = dropped < records.count ? records[dropped].titleStart : titleBase + titlePool.count
         records.removeFirst(dropped)
         signatures.removeFirst(dropped * signatureSize)
         bandNext.removeFirst(dropped * bands)
         visited.removeFirst(dropped)
-        trigramPool.removeFirst(poolStart - trigramBase)
-        trigramBase = poolStart
+        titlePool.removeFirst(poolStart - titleBase)
+        titleBase = poolStart
         firstSeq &+= UInt32(dropped)
         liveStart = 0
     }
@@ -176,14 +192,14 @@ struct ClusterIndex: Sendable {
         }
     }
 
-    /// Makes new head arrays (`bandCapacity` band positions, a sixteenth of that for titles)
+    /// Makes new head arrays (`bandCapacity` band positions, an eighth of that for titles)
     /// and threads every record into them again, oldest first. Called when the live articles
     /// outgrow the heads (so a doubling costs each article once on average) or after renumbering.
     private mutating func rebuildHeads(bandCapacity: Int) {
         bandHeads = []
         titleHeads = []
         bandHeads = Array(repeating: 0, count: bandCapacity)
-        titleHeads = Array(repeating: 0, count: max(64, bandCapacity / 16))
+        titleHeads = Array(repeating: 0, count: max(64, bandCapacity / 8))
         var keys: [UInt64] = []
         for index in records.indices {
             records[index].titleNext = 0
@@ -205,7 +221,7 @@ struct ClusterIndex: Sendable {
     }
 
     /// The LSH band keys: `bands` hashes, each over `values.count / bands` consecutive values.
-    static func bandKeys(_ values: ArraySlice<UInt32>, bands: Int, into keys: inout [UInt64]) {
+    static func bandKeys(_ values: ArraySlice<UInt16>, bands: Int, into keys: inout [UInt64]) {
         let rows = values.count / bands
         let start = values.startIndex
         for band in 0..<bands {

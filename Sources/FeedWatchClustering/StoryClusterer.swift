@@ -76,7 +76,7 @@ public struct ClusterDocument: Sendable, Hashable {
 /// each candidate costs one signature comparison (and a title comparison only when the texts
 /// did not already decide and the titles' lengths allow a match). Memory per article is fixed
 /// and keeps no text: `ClusterIndex` holds signatures, band links and title trigrams in flat
-/// arrays (about 700 bytes an article with the defaults), and two integer tables (no `Hasher`)
+/// arrays (about 450 bytes an article with the defaults), and two integer tables (no `Hasher`)
 /// map article ids and (story, feed) pairs.
 public struct StoryClusterer: Sendable {
     /// The configuration in force (bands and signature size made consistent).
@@ -127,10 +127,11 @@ public struct StoryClusterer: Sendable {
             words += TextShingles.wordHashes(document.text, maxWords: configuration.maxWords - words.count)
         }
         let shingles = TextShingles.shingleList(hashes: words, size: configuration.shingleSize)
-        let signature = MinHashSignature.values32(shingles: shingles, count: configuration.signatureSize)
+        let signature = MinHashSignature.values16(shingles: shingles, count: configuration.signatureSize)
         let titleWords = TextShingles.words(document.title, maxWords: 64)
+        let normalisedTitle = TextShingles.normalisedTitle(titleWords)
         // A title of a word or two ("Live updates") says nothing about the story.
-        let titleTrigrams = titleWords.count >= 4 ? TextShingles.titleTrigramList(words: titleWords) : []
+        let titleTrigrams = titleWords.count >= 4 ? TextShingles.titleTrigramList(normalised: normalisedTitle) : []
         // Looked up whatever the title's length (the texts may still match), indexed only with trigrams.
         let titleKey = Self.titleKey(titleWords)
         // An empty text would put every empty text in the same buckets: index only real signatures.
@@ -145,8 +146,10 @@ public struct StoryClusterer: Sendable {
 
         let record = ClusterIndex.Record(
             articleID: document.articleID, feedID: document.feedID, storyID: storyID, date: date,
-            titleKey: titleTrigrams.isEmpty ? 0 : titleKey, trigramStart: 0, titleNext: 0, trigramCount: 0, banded: false)
-        seqOfArticle[document.articleID] = index.append(record, signature: signature, bandKeys: bandKeys, trigrams: titleTrigrams)
+            titleKey: titleTrigrams.isEmpty ? 0 : titleKey, titleStart: 0, titleBloom: 0, titleNext: 0, titleLength: 0,
+            trigramCount: 0, banded: false)
+        seqOfArticle[document.articleID] = index.append(
+            record, signature: signature, bandKeys: bandKeys, title: normalisedTitle, trigrams: titleTrigrams)
         let pair = IntegerPair(first: storyID, second: document.feedID)
         storyFeeds[pair] = (storyFeeds[pair] ?? 0) + 1
         evict(before: date - configuration.window)
@@ -154,7 +157,7 @@ public struct StoryClusterer: Sendable {
     }
 
     private mutating func bestStory(
-        feedID: Int64, date: Double, signature: [UInt32], trigrams: [UInt32], bandKeys: [UInt64], titleKey: UInt64
+        feedID: Int64, date: Double, signature: [UInt16], trigrams: [UInt32], bandKeys: [UInt64], titleKey: UInt64
     ) -> Int64? {
         let bands = bandKeys.count
         let rows = configuration.signatureSize / configuration.bands
@@ -237,6 +240,12 @@ public struct StoryClusterer: Sendable {
                 let otherCount = Int(other.trigramCount)
                 guard Double(min(otherCount, trigrams.count)) >= configuration.titleThreshold * Double(max(otherCount, trigrams.count))
                 else { continue }
+                // And by the other title's trigram bits: own trigrams whose bit is clear there
+                // are not shared, so at most `shared` are, and the similarity is at most
+                // shared / (own + other − shared). Exact comparison only when that can pass.
+                var shared = trigrams.count
+                for trigram in trigrams where other.titleBloom & (1 << (trigram & 63)) == 0 { shared -= 1 }
+                guard Double(shared) >= configuration.titleThreshold * Double(trigrams.count + otherCount - shared) else { continue }
                 let titleSimilarity = TextShingles.jaccard(sorted: trigrams, index.trigrams(of: record))
                 guard titleSimilarity >= configuration.titleThreshold else { continue }
                 similarity = titleSimilarity
@@ -250,16 +259,16 @@ public struct StoryClusterer: Sendable {
 
     /// How many positions of two signatures hold the same value, 16 at a time.
     @inline(__always)
-    private static func equalValues(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Int {
+    private static func equalValues(_ a: UnsafeBufferPointer<UInt16>, _ b: UnsafeBufferPointer<UInt16>) -> Int {
         let count = min(a.count, b.count)
         var equal = 0
         var index = 0
         if let aBase = a.baseAddress, let bBase = b.baseAddress {
-            let ones = SIMD16<UInt32>(repeating: 1)
-            let zeros = SIMD16<UInt32>(repeating: 0)
+            let ones = SIMD16<UInt16>(repeating: 1)
+            let zeros = SIMD16<UInt16>(repeating: 0)
             while index + 16 <= count {
-                let x = UnsafeRawPointer(aBase + index).loadUnaligned(as: SIMD16<UInt32>.self)
-                let y = UnsafeRawPointer(bBase + index).loadUnaligned(as: SIMD16<UInt32>.self)
+                let x = UnsafeRawPointer(aBase + index).loadUnaligned(as: SIMD16<UInt16>.self)
+                let y = UnsafeRawPointer(bBase + index).loadUnaligned(as: SIMD16<UInt16>.self)
                 equal += Int(zeros.replacing(with: ones, where: x .== y).wrappedSum())
                 index += 16
             }
