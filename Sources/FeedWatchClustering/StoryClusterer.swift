@@ -24,7 +24,7 @@ public struct ClusteringConfiguration: Sendable, Hashable {
     /// buckets first. A wire story carried by thousands of feeds, or boilerplate text every
     /// item shares, would otherwise make each new article cost a comparison with all of them.
     public var maxCandidates: Int = 256
-    /// Each LSH or title bucket remembers at most its newest this many articles. Older ones
+    /// At most the newest this many articles of each LSH or title bucket are read. Older ones
     /// stay indexed (and in their story), they are just no longer found through that bucket;
     /// the story is still found through its newer articles.
     public var maxBucketSize: Int = 512
@@ -72,46 +72,28 @@ public struct ClusterDocument: Sendable, Hashable {
 /// the recent stored articles at start, then each new article once.
 ///
 /// Cost per article is bounded and does not grow with the index: at most `maxCandidates`
-/// candidates, gathered from at most `bands + 1` buckets of at most `2 × maxBucketSize` nodes;
+/// candidates, gathered in at most `maxBucketVisits` steps along `bands + 1` bucket chains;
 /// each candidate costs one signature comparison (and a title comparison only when the texts
-/// did not already decide). The index keeps no text, only signatures and title trigrams, in
-/// flat arrays addressed by slot, with integer hash tables (no `Hasher`) for its lookups.
+/// did not already decide and the titles' lengths allow a match). Memory per article is fixed
+/// and keeps no text: `ClusterIndex` holds signatures, band links and title trigrams in flat
+/// arrays (about 450 bytes an article with the defaults), and two integer tables (no `Hasher`)
+/// map article ids and (story, feed) pairs.
 public struct StoryClusterer: Sendable {
     /// The configuration in force (bands and signature size made consistent).
     public let configuration: ClusteringConfiguration
 
-    /// What the index keeps of one article.
-    private struct Slot: Sendable {
-        var articleID: Int64
-        var feedID: Int64
-        var storyID: Int64
-        var date: Double
-        /// The title bucket's key; 0 when the title is not indexed.
-        var titleKey: UInt64
-        /// Moves on when the slot is evicted, so bucket nodes naming the old article are dead.
-        var generation: UInt32
-        var live: Bool
-        /// Whether the article's band keys are in the buckets (it had a text).
-        var banded: Bool
-    }
-
-    private var slots: [Slot] = []
-    /// `signatureSize` 32-bit MinHash values per slot.
-    private var signatures: [UInt32] = []
-    /// Sorted distinct title trigram hashes per slot; empty when the title is too short.
-    private var trigrams: [[UInt32]] = []
-    private var freeSlots: [Int32] = []
-    private var slotOfArticle = IntegerTable<Int64, Int32>()
-    private var bands = BucketPool()
-    private var titles = BucketPool()
+    private var index: ClusterIndex
+    /// The sequence number of each indexed article, by article id.
+    private var seqOfArticle = IntegerTable<Int64, UInt32>()
     /// How many indexed articles each (story, feed) pair has: a story takes one article per feed.
     private var storyFeeds = IntegerTable<IntegerPair, Int32>()
-    /// Insertion order (slot and generation), for eviction.
-    private var order: [UInt64] = []
-    private var orderStart = 0
-    /// Candidate de-duplication: a slot is taken once per `visit`.
-    private var visited: [UInt32] = []
+    /// Candidate de-duplication: a record is taken once per `visit` (marks in `index.visited`).
     private var visit: UInt32 = 0
+    /// Reused between calls: the new article's band keys, the walk's cursors and counts, the candidates.
+    private var scratchKeys: [UInt64] = []
+    private var cursors: [UInt32] = []
+    private var walked: [Int] = []
+    private var candidates: [Int] = []
 
     /// An empty index.
     public init(configuration: ClusteringConfiguration = ClusteringConfiguration()) {
@@ -119,126 +101,132 @@ public struct StoryClusterer: Sendable {
         configuration.bands = max(1, configuration.bands)
         configuration.signatureSize = max(configuration.bands, configuration.signatureSize / configuration.bands * configuration.bands)
         self.configuration = configuration
+        index = ClusterIndex(
+            signatureSize: configuration.signatureSize, bands: configuration.bands,
+            expectedArticles: configuration.maxIndexed + configuration.maxIndexed / 7 + 65)
     }
 
     /// How many articles the index holds.
-    public var count: Int { slotOfArticle.count }
+    public var count: Int { seqOfArticle.count }
 
-    /// How many LSH and title buckets exist (for tests of the bounds).
-    var bucketCount: Int { bands.bucketCount + titles.bucketCount }
+    /// How many bucket heads name an indexed article (for tests of the bounds).
+    var bucketCount: Int { index.liveHeadCount }
+
+    /// Bytes held by the index's arrays and tables (for tests of the memory bound).
+    var storageBytes: Int { index.storageBytes + seqOfArticle.storageBytes + storyFeeds.storageBytes }
 
     /// Adds `document` and returns its story id: the story of the most similar indexed article
     /// from another feed, or a new story (its own article id).
     public mutating func assign(_ document: ClusterDocument) -> Int64 {
-        if let known = slotOfArticle[document.articleID] { return slots[Int(known)].storyID }
-        let words = TextShingles.wordHashes(document.title + " " + document.text, maxWords: configuration.maxWords)
-        let shingles = TextShingles.shingleList(hashes: words, size: configuration.shingleSize)
-        let signature = MinHashSignature(shingles: shingles, count: configuration.signatureSize).values.map {
-            UInt32(truncatingIfNeeded: $0)
+        if let known = seqOfArticle[document.articleID], let record = index.index(of: known) {
+            return index.records[record].storyID
         }
+        // The title's words then the text's, as the words of `title + " " + text`.
+        var words = TextShingles.wordHashes(document.title, maxWords: configuration.maxWords)
+        if words.count < configuration.maxWords {
+            words += TextShingles.wordHashes(document.text, maxWords: configuration.maxWords - words.count)
+        }
+        let shingles = TextShingles.shingleList(hashes: words, size: configuration.shingleSize)
+        let signature = MinHashSignature.values16(shingles: shingles, count: configuration.signatureSize)
         let titleWords = TextShingles.words(document.title, maxWords: 64)
+        let normalisedTitle = TextShingles.normalisedTitle(titleWords)
         // A title of a word or two ("Live updates") says nothing about the story.
-        let titleTrigrams = titleWords.count >= 4 ? TextShingles.titleTrigramList(words: titleWords) : []
+        let titleTrigrams = titleWords.count >= 4 ? TextShingles.titleTrigramList(normalised: normalisedTitle) : []
         // Looked up whatever the title's length (the texts may still match), indexed only with trigrams.
         let titleKey = Self.titleKey(titleWords)
         // An empty text would put every empty text in the same buckets: index only real signatures.
-        let bandKeys = shingles.isEmpty ? [] : Self.bandKeys(signature[...], bands: configuration.bands)
+        scratchKeys.removeAll(keepingCapacity: true)
+        if !shingles.isEmpty { ClusterIndex.bandKeys(signature[...], bands: configuration.bands, into: &scratchKeys) }
+        let bandKeys = scratchKeys
         let date = document.date.timeIntervalSince1970
         let storyID = document.storyID
             ?? bestStory(feedID: document.feedID, date: date, signature: signature, trigrams: titleTrigrams, bandKeys: bandKeys,
                          titleKey: titleKey)
             ?? document.articleID
 
-        let slot = allocateSlot()
-        let generation = slots[Int(slot)].generation
-        slots[Int(slot)] = Slot(
-            articleID: document.articleID, feedID: document.feedID, storyID: storyID, date: date, titleKey: titleKey,
-            generation: generation, live: true, banded: !bandKeys.isEmpty)
-        let size = configuration.signatureSize
-        signatures.withUnsafeMutableBufferPointer { stored in
-            for index in 0..<size { stored[Int(slot) * size + index] = signature[index] }
-        }
-        trigrams[Int(slot)] = titleTrigrams
-        slotOfArticle[document.articleID] = slot
-        let entry = BucketPool.entry(slot: slot, generation: generation)
-        for key in bandKeys { bands.add(entry, to: key, limit: configuration.maxBucketSize) }
-        let indexedTitleKey = titleTrigrams.isEmpty ? 0 : titleKey
-        slots[Int(slot)].titleKey = indexedTitleKey
-        if indexedTitleKey != 0 { titles.add(entry, to: indexedTitleKey, limit: configuration.maxBucketSize) }
+        let record = ClusterIndex.Record(
+            articleID: document.articleID, feedID: document.feedID, storyID: storyID, date: date,
+            titleKey: titleTrigrams.isEmpty ? 0 : titleKey, titleStart: 0, titleBloom: 0, titleNext: 0, titleLength: 0,
+            trigramCount: 0, banded: false)
+        seqOfArticle[document.articleID] = index.append(
+            record, signature: signature, bandKeys: bandKeys, title: normalisedTitle, trigrams: titleTrigrams)
         let pair = IntegerPair(first: storyID, second: document.feedID)
         storyFeeds[pair] = (storyFeeds[pair] ?? 0) + 1
-        order.append(entry)
         evict(before: date - configuration.window)
         return storyID
     }
 
-    private mutating func allocateSlot() -> Int32 {
-        if let slot = freeSlots.popLast() { return slot }
-        slots.append(Slot(articleID: 0, feedID: 0, storyID: 0, date: 0, titleKey: 0, generation: 0, live: false, banded: false))
-        signatures.append(contentsOf: repeatElement(0, count: configuration.signatureSize))
-        trigrams.append([])
-        visited.append(0)
-        return Int32(slots.count - 1)
-    }
-
-    private func isLive(_ entry: UInt64) -> Bool { Self.isLive(entry, in: slots) }
-
-    private static func isLive(_ entry: UInt64, in slots: [Slot]) -> Bool {
-        let slot = slots[Int(BucketPool.slot(of: entry))]
-        return slot.live && slot.generation == BucketPool.generation(of: entry)
-    }
-
     private mutating func bestStory(
-        feedID: Int64, date: Double, signature: [UInt32], trigrams: [UInt32], bandKeys: [UInt64], titleKey: UInt64
+        feedID: Int64, date: Double, signature: [UInt16], trigrams: [UInt32], bandKeys: [UInt64], titleKey: UInt64
     ) -> Int64? {
+        let bands = bandKeys.count
+        let rows = configuration.signatureSize / configuration.bands
         // Headlines sharing their longest word are compared too: rewrites with a shared headline differ in text.
-        var cursors = bandKeys.map { bands.head($0) }
-        if titleKey != 0 { cursors.append(titles.head(titleKey)) }
+        cursors.removeAll(keepingCapacity: true)
+        for key in bandKeys { cursors.append(index.bandHead(key)) }
+        if titleKey != 0 { cursors.append(index.titleHead(titleKey)) }
+        walked.removeAll(keepingCapacity: true)
+        walked.append(contentsOf: repeatElement(0, count: cursors.count))
         visit &+= 1
         if visit == 0 {
-            for index in visited.indices { visited[index] = 0 }
+            for position in index.visited.indices { index.visited[position] = 0 }
             visit = 1
         }
-        // Newest first across all buckets, up to the bound: one node of each bucket per round.
-        var candidates: [Int32] = []
-        candidates.reserveCapacity(configuration.maxCandidates)
+        // Newest first across all chains, up to the bounds: one article of each chain per round.
+        candidates.removeAll(keepingCapacity: true)
         var open = cursors.count
         var visits = 0
+        let maxBucketSize = max(1, configuration.maxBucketSize)
         gathering: while open > 0 {
             open = 0
-            for index in cursors.indices where cursors[index] != BucketPool.end {
+            for chain in cursors.indices where cursors[chain] != 0 {
                 visits += 1
                 if visits > configuration.maxBucketVisits { break gathering }
-                let node = Int(cursors[index])
-                let entry: UInt64
-                if index < bandKeys.count {
-                    entry = bands.nodeEntry[node]
-                    cursors[index] = bands.nodeNext[node]
-                } else {
-                    entry = titles.nodeEntry[node]
-                    cursors[index] = titles.nodeNext[node]
+                let seq = cursors[chain]
+                // Chains run newest first: past an evicted article every one is evicted.
+                guard let record = index.index(of: seq) else {
+                    cursors[chain] = 0
+                    continue
                 }
-                if cursors[index] != BucketPool.end { open += 1 }
-                let slot = BucketPool.slot(of: entry)
-                guard isLive(entry), visited[Int(slot)] != visit else { continue }
-                visited[Int(slot)] = visit
-                candidates.append(slot)
+                let next = chain < bands ? index.nextInBand(chain, after: record) : index.records[record].titleNext
+                cursors[chain] = next < seq ? next : 0
+                // A head position is shared by keys whose hashes meet there: take only this key's articles.
+                let member: Bool
+                if chain < bands {
+                    member = index.records[record].banded && index.signatures.withUnsafeBufferPointer { stored in
+                        let start = record * configuration.signatureSize + chain * rows
+                        for row in 0..<rows where stored[start + row] != signature[chain * rows + row] { return false }
+                        return true
+                    }
+                } else {
+                    member = index.records[record].titleKey == titleKey
+                }
+                guard member else {
+                    if cursors[chain] != 0 { open += 1 }
+                    continue
+                }
+                walked[chain] += 1
+                if walked[chain] >= maxBucketSize { cursors[chain] = 0 }
+                if cursors[chain] != 0 { open += 1 }
+                guard index.visited[record] != visit else { continue }
+                index.visited[record] = visit
+                candidates.append(record)
                 if candidates.count >= configuration.maxCandidates { break gathering }
             }
         }
         var best: (story: Int64, similarity: Double)?
         let size = configuration.signatureSize
-        for slot in candidates {
-            let other = slots[Int(slot)]
+        for record in candidates {
+            let other = index.records[record]
             guard other.feedID != feedID, abs(other.date - date) <= configuration.window,
                   storyFeeds[IntegerPair(first: other.storyID, second: feedID)] == nil
             else { continue }
             var equal = 0
             // Empty texts have no signature to compare (it would be all "no minimum").
             if !bandKeys.isEmpty && other.banded {
-                signatures.withUnsafeBufferPointer { stored in
+                index.signatures.withUnsafeBufferPointer { stored in
                     signature.withUnsafeBufferPointer { own in
-                        equal = Self.equalValues(UnsafeBufferPointer(rebasing: stored[(Int(slot) * size)..<(Int(slot) * size + size)]), own)
+                        equal = Self.equalValues(UnsafeBufferPointer(rebasing: stored[(record * size)..<(record * size + size)]), own)
                     }
                 }
             }
@@ -247,8 +235,18 @@ public struct StoryClusterer: Sendable {
             if textSimilarity >= configuration.textThreshold {
                 similarity = textSimilarity
             } else if !trigrams.isEmpty {
-                // Only when the texts did not decide.
-                let titleSimilarity = TextShingles.jaccard(sorted: trigrams, self.trigrams[Int(slot)])
+                // Only when the texts did not decide, and only when the lengths allow it: the
+                // Jaccard similarity of two sets is at most the smaller size over the larger.
+                let otherCount = Int(other.trigramCount)
+                guard Double(min(otherCount, trigrams.count)) >= configuration.titleThreshold * Double(max(otherCount, trigrams.count))
+                else { continue }
+                // And by the other title's trigram bits: own trigrams whose bit is clear there
+                // are not shared, so at most `shared` are, and the similarity is at most
+                // shared / (own + other − shared). Exact comparison only when that can pass.
+                var shared = trigrams.count
+                for trigram in trigrams where other.titleBloom & (1 << (trigram & 63)) == 0 { shared -= 1 }
+                guard Double(shared) >= configuration.titleThreshold * Double(trigrams.count + otherCount - shared) else { continue }
+                let titleSimilarity = TextShingles.jaccard(sorted: trigrams, index.trigrams(of: record))
                 guard titleSimilarity >= configuration.titleThreshold else { continue }
                 similarity = titleSimilarity
             } else {
@@ -261,16 +259,16 @@ public struct StoryClusterer: Sendable {
 
     /// How many positions of two signatures hold the same value, 16 at a time.
     @inline(__always)
-    private static func equalValues(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Int {
+    private static func equalValues(_ a: UnsafeBufferPointer<UInt16>, _ b: UnsafeBufferPointer<UInt16>) -> Int {
         let count = min(a.count, b.count)
         var equal = 0
         var index = 0
         if let aBase = a.baseAddress, let bBase = b.baseAddress {
-            let ones = SIMD16<UInt32>(repeating: 1)
-            let zeros = SIMD16<UInt32>(repeating: 0)
+            let ones = SIMD16<UInt16>(repeating: 1)
+            let zeros = SIMD16<UInt16>(repeating: 0)
             while index + 16 <= count {
-                let x = UnsafeRawPointer(aBase + index).loadUnaligned(as: SIMD16<UInt32>.self)
-                let y = UnsafeRawPointer(bBase + index).loadUnaligned(as: SIMD16<UInt32>.self)
+                let x = UnsafeRawPointer(aBase + index).loadUnaligned(as: SIMD16<UInt16>.self)
+                let y = UnsafeRawPointer(bBase + index).loadUnaligned(as: SIMD16<UInt16>.self)
                 equal += Int(zeros.replacing(with: ones, where: x .== y).wrappedSum())
                 index += 16
             }
@@ -280,17 +278,6 @@ public struct StoryClusterer: Sendable {
             index += 1
         }
         return equal
-    }
-
-    /// The LSH band keys: `bands` hashes, each over `values.count / bands` consecutive values.
-    static func bandKeys(_ values: ArraySlice<UInt32>, bands: Int) -> [UInt64] {
-        let rows = values.count / bands
-        let start = values.startIndex
-        return (0..<bands).map { band in
-            var hash = UInt64(band) &* 0x9E37_79B9_7F4A_7C15
-            for value in values[(start + band * rows)..<(start + (band + 1) * rows)] { hash = TextShingles.mix(hash ^ UInt64(value)) }
-            return hash
-        }
     }
 
     /// A coarse key for title lookups: the normalised title's longest word, so headlines that
@@ -305,44 +292,12 @@ public struct StoryClusterer: Sendable {
 
     /// Drops articles older than `cutoff` (in insertion order) and anything beyond `maxIndexed`.
     private mutating func evict(before cutoff: Double) {
-        while orderStart < order.count {
-            let entry = order[orderStart]
-            guard isLive(entry) else {
-                orderStart += 1
-                continue
-            }
-            let slot = BucketPool.slot(of: entry)
-            guard slots[Int(slot)].date < cutoff || count > configuration.maxIndexed else { break }
-            remove(slot)
-            orderStart += 1
+        while let oldest = index.oldest, oldest.date < cutoff || count > configuration.maxIndexed {
+            _ = index.dropOldest()
+            seqOfArticle[oldest.articleID] = nil
+            let pair = IntegerPair(first: oldest.storyID, second: oldest.feedID)
+            let remaining = (storyFeeds[pair] ?? 1) - 1
+            storyFeeds[pair] = remaining > 0 ? remaining : nil
         }
-        if orderStart > 4096, orderStart * 2 > order.count {
-            order.removeFirst(orderStart)
-            orderStart = 0
-        }
-    }
-
-    private mutating func remove(_ slot: Int32) {
-        let entry = slots[Int(slot)]
-        slots[Int(slot)].live = false
-        slots[Int(slot)].generation &+= 1
-        slotOfArticle[entry.articleID] = nil
-        let pair = IntegerPair(first: entry.storyID, second: entry.feedID)
-        let remaining = (storyFeeds[pair] ?? 1) - 1
-        storyFeeds[pair] = remaining > 0 ? remaining : nil
-        trigrams[Int(slot)] = []
-        if entry.banded {
-            let size = configuration.signatureSize
-            let start = Int(slot) * size
-            let slots = self.slots
-            for key in Self.bandKeys(signatures[start..<(start + size)], bands: configuration.bands) {
-                bands.prune(key) { Self.isLive($0, in: slots) }
-            }
-        }
-        if entry.titleKey != 0 {
-            let slots = self.slots
-            titles.prune(entry.titleKey) { Self.isLive($0, in: slots) }
-        }
-        freeSlots.append(slot)
     }
 }

@@ -100,7 +100,18 @@ enum TextShingles {
     /// The title trigrams of `titleTrigrams` over already split `words`, as sorted distinct
     /// 32-bit hashes (compared by `jaccard(sorted:_:)`, a merge without hashing).
     static func titleTrigramList(words: [String]) -> [UInt32] {
-        let normalised = Array((" " + words.joined(separator: " ") + " ").unicodeScalars)
+        titleTrigramList(normalised: normalisedTitle(words))
+    }
+
+    /// The form of a title trigrams are taken from: its words joined by single spaces, padded
+    /// with a space at both ends.
+    static func normalisedTitle(_ words: [String]) -> String {
+        " " + words.joined(separator: " ") + " "
+    }
+
+    /// `titleTrigramList(words:)` from the normalised title (`normalisedTitle`).
+    static func titleTrigramList(normalised title: String) -> [UInt32] {
+        let normalised = Array(title.unicodeScalars)
         guard normalised.count >= 3 else { return [] }
         var result: [UInt32] = []
         result.reserveCapacity(normalised.count - 2)
@@ -122,18 +133,23 @@ enum TextShingles {
     /// Jaccard similarity of two sorted lists of distinct values; 0 for two empty lists.
     static func jaccard(sorted a: [UInt32], _ b: [UInt32]) -> Double {
         guard !a.isEmpty || !b.isEmpty else { return 0 }
-        var i = 0
-        var j = 0
-        var common = 0
-        while i < a.count && j < b.count {
-            if a[i] == b[j] {
-                common += 1
-                i += 1
-                j += 1
-            } else if a[i] < b[j] {
-                i += 1
-            } else {
-                j += 1
+        let common = a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                var i = 0
+                var j = 0
+                var common = 0
+                while i < a.count && j < b.count {
+                    if a[i] == b[j] {
+                        common += 1
+                        i += 1
+                        j += 1
+                    } else if a[i] < b[j] {
+                        i += 1
+                    } else {
+                        j += 1
+                    }
+                }
+                return common
             }
         }
         return Double(common) / Double(a.count + b.count - common)
@@ -199,6 +215,31 @@ struct MinHashSignature: Hashable {
             }
         }
         self.values = values
+    }
+
+    /// The signature of `shingles` as the clusterer keeps it: each value's low 16 bits (two
+    /// different minima then agree by chance once in 65,536 comparisons, which moves an
+    /// estimate over 64 values by 0.001 on average), computed without the 64-bit array in between.
+    static func values16(shingles: [UInt64], count: Int) -> [UInt16] {
+        // Function i's seed and offset looked up once, not divided out per shingle: the same
+        // values as `init(shingles:count:)`.
+        let seeds = MinHashSignature.seeds
+        let xors = (0..<count).map { seeds[$0 % seeds.count] }
+        let adds = (0..<count).map { UInt64($0 / seeds.count) }
+        var values = [UInt64](repeating: .max, count: count)
+        values.withUnsafeMutableBufferPointer { values in
+            xors.withUnsafeBufferPointer { xors in
+                adds.withUnsafeBufferPointer { adds in
+                    for shingle in shingles {
+                        for index in 0..<count {
+                            let hashed = TextShingles.mix((shingle ^ xors[index]) &+ adds[index])
+                            if hashed < values[index] { values[index] = hashed }
+                        }
+                    }
+                }
+            }
+        }
+        return values.map { UInt16(truncatingIfNeeded: $0) }
     }
 
     /// Estimated Jaccard similarity of the two shingle sets.

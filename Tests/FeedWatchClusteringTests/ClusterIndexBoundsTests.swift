@@ -54,4 +54,33 @@ import FeedWatchModel
         #expect(clusterer.count <= 61 * 3)
         #expect(clusterer.bucketCount <= 61 * 3 * (configuration.bands + 1))
     }
+
+    /// The index's memory follows what it holds, not how many articles went through it: a
+    /// stream of 10,000 articles through an index bounded to 1,000 keeps the storage it had
+    /// after the first 3,000, within a fixed number of bytes per held article (no per-article
+    /// object or bucket entry piles up).
+    @Test func storageStaysTheSizeOfWhatTheIndexHolds() {
+        var configuration = ClusteringConfiguration()
+        configuration.maxIndexed = 1_000
+        var clusterer = StoryClusterer(configuration: configuration)
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        var storageAfterWarmUp = 0
+        var largest = 0
+        for id in Int64(1)...10_000 {
+            // Every article its own story (the worst case for buckets: every band key distinct), one a minute.
+            let text = (0..<20).map { "w\(id)x\($0)" }.joined(separator: " ")
+            let document = ClusterDocument(
+                articleID: id, feedID: id % 50 + 1, title: "Headline \(id) on words \(id * 7) and \(id * 13)", text: text,
+                date: start.addingTimeInterval(Double(id) * 60))
+            _ = clusterer.assign(document)
+            if id == 3_000 { storageAfterWarmUp = clusterer.storageBytes }
+            if id > 3_000 { largest = max(largest, clusterer.storageBytes) }
+        }
+        #expect(clusterer.count <= 1_000)
+        #expect(largest == storageAfterWarmUp)
+        // Records, signatures, band links and marks (444 bytes) for 1,200 articles (evicted
+        // ones wait for compaction until they are an eighth), trigram runs (about 150 bytes,
+        // in an array that grows by doubling), heads (64 to 128 bytes), the two tables.
+        #expect(storageAfterWarmUp < 1_000 * 1_100)
+    }
 }

@@ -27,11 +27,29 @@ if arguments.first == "--cycle", let path = arguments.dropFirst().first {
     logger.logLevel = .error
     let configuration = try ConfigurationLoader.load(path: path)
     let runtime = try await FeedWatchRuntime.open(configuration: configuration, logger: logger)
-    let report = try await runtime.runOnce()
+    // The peak so far when the last feed's refresh reports, so the refreshes' share of the
+    // peak and the digest publication's (which comes after) are told apart.
+    var refreshed = 0
+    var atRefreshEnd = (peak: 0.0, resident: 0.0)
+    let report = try await runtime.runOnce(onReport: { _ in
+        refreshed += 1
+        if refreshed == configuration.feeds.count { atRefreshEnd = (memoryStatus("VmHWM"), memoryStatus("VmRSS")) }
+    })
     await runtime.store.close()
     print("cycle: \(report.feeds.count) feeds, \(report.failedFeeds) failed, \(report.newArticles) new articles, "
           + "\(report.newMatches) new matches, \(report.digestFiles.count) digest files written")
+    print(String(format: "memory: peak %.1f MB by the end of the refreshes (%.1f MB resident then), %.1f MB over the whole cycle",
+                 atRefreshEnd.peak, atRefreshEnd.resident, memoryStatus("VmHWM")))
     exit(0)
+}
+
+/// A field of /proc/self/status in MB (VmHWM: the peak resident set so far; VmRSS: now).
+func memoryStatus(_ field: String) -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
+        return Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
+    }
+    return 0
 }
 
 var feedCount = 2_000
@@ -270,6 +288,7 @@ for vocabulary in vocabularies {
         guard let figures else { continue }
         let lines = figures.output.split(separator: "\n").filter { $0.hasPrefix("cycle:") || $0.hasPrefix("reference:") }
         print("  \(label): \(lines.last.map(String.init) ?? "exit status \(figures.status): \(figures.output.suffix(400))")")
+        for line in figures.output.split(separator: "\n") where line.hasPrefix("memory:") { print("  \(label) \(line)") }
     }
     try? FileManager.default.removeItem(atPath: work)
 }
