@@ -105,6 +105,13 @@ enum ByteSearch {
 }
 
 extension String {
+    /// Whether the UTF-8 form holds `byte`, with `memchr` (a walk of `utf8` goes through the
+    /// generic iterator, hundreds of instructions for a short name).
+    func utf8Contains(_ byte: UInt8) -> Bool {
+        utf8.withContiguousStorageIfAvailable { ByteSearch.firstIndex(of: byte, in: $0, from: 0) != nil }
+            ?? utf8.contains(byte)
+    }
+
     /// A String of UTF-8 bytes that are valid by construction: text and attribute values
     /// libxml2 produced from a document that was validated or transcoded to UTF-8 first
     /// (`EncodingSniffer`), or bytes assembled from such text and ASCII. Copied without the

@@ -27,7 +27,8 @@ struct EntryDraft {
         categories.append(name)
     }
 
-    mutating func addAuthor(_ person: Person) {
+    /// Consumes `person`: it moves into the list rather than being copied (a retain per name).
+    mutating func addAuthor(_ person: consuming Person) {
         guard person.name != nil || person.email != nil || person.uri != nil, !authors.contains(person) else { return }
         authors.append(person)
     }
@@ -110,7 +111,7 @@ enum ElementReader {
     static func rssPerson(_ text: String) -> Person {
         let trimmed = HTMLText.foldWhitespace(text)
         // Most bylines are a bare name: no word splitting for them.
-        guard trimmed.utf8.contains(UInt8(ascii: "@")) else { return Person(name: trimmed.isEmpty ? nil : trimmed) }
+        guard trimmed.utf8Contains(UInt8(ascii: "@")) else { return Person(name: trimmed.isEmpty ? nil : trimmed) }
         let separators: Set<Character> = [" ", "(", ")", "<", ">"]
         var words: [Substring] = []
         var rest = trimmed[...]
@@ -159,7 +160,7 @@ enum ElementReader {
             case "creator", "author", "contributor":
                 if let text = plainText(child, html: false) {
                     // A bare name (most bylines) needs no splitting.
-                    draft.addAuthor(text.utf8.contains(UInt8(ascii: "@")) ? rssPerson(text) : Person(name: text))
+                    draft.addAuthor(text.utf8Contains(UInt8(ascii: "@")) ? rssPerson(text) : Person(name: text))
                 }
             case "date":
                 // feedparser reads dc:date as the updated date; it stays the published date

@@ -113,7 +113,10 @@ enum URLResolver {
         // Computed at the first link: most fragments have none.
         var authorityComputed = false
         var authority: Int?  // the length of the base's `scheme://authority` prefix
-        var output: [UInt8]? = nil
+        // A buffer of its own rather than an Array: appending a few runs to an Array cost more
+        // than copying them, and the Array's bytes were copied once more into the String.
+        var output: UnmanagedBuffer<UInt8>? = nil
+        defer { output?.deallocate() }
         var copied = 0
         var index = 0
         let count = bytes.count
@@ -168,7 +171,7 @@ enum URLResolver {
             }
             if let authority, isPlainAbsolutePath(UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])) {
                 // What `resolve` returns for this value, without making Strings of it.
-                if output == nil { output = []; output!.reserveCapacity(count + 256) }
+                if output == nil { output = UnmanagedBuffer(capacity: count + 256) }
                 output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<valueStart]))
                 var base = base
                 base.withUTF8 { output!.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<authority])) }
@@ -183,16 +186,16 @@ enum URLResolver {
                 let hasAmpersand = value.utf8.contains(UInt8(ascii: "&"))
                 var resolved = resolve(hasAmpersand ? value.replacingAll("&amp;", with: "&") : value, against: base)
                 if resolved.utf8.contains(UInt8(ascii: "&")) { resolved = resolved.replacingAll("&", with: "&amp;") }
-                if output == nil { output = []; output!.reserveCapacity(count + 256) }
+                if output == nil { output = UnmanagedBuffer(capacity: count + 256) }
                 output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<valueStart]))
-                output!.append(contentsOf: resolved.utf8)
+                resolved.withUTF8 { output!.append(contentsOf: $0) }
                 copied = valueEnd
             }
             index = max(valueEnd, index + 1)
         }
-        guard var output else { return nil }
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
-        return String(knownValidUTF8: output)
+        guard output != nil else { return nil }
+        output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+        return String(knownValidUTF8: output!.elements(output!.indices))
     }
 
     /// `/path…` with nothing `resolve` would change: no `//` start, no surrounding whitespace,

@@ -205,6 +205,7 @@ final class XMLDocument {
         return bytes.contains(UInt8(ascii: "&")) ? value.replacingAll("&#38;", with: "&") : value
     }
 
+    @inline(__always)
     func textCount(_ index: Int) -> Int {
         let spill = records[index].spill
         return spill >= 0 ? spills[Int(spill)].count : records[index].textEnd - records[index].textStart
