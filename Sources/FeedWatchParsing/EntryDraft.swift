@@ -78,6 +78,18 @@ enum ElementReader {
     /// An RSS text element (description, content:encoded): HTML by convention. Child
     /// elements mean the publisher forgot to escape the HTML: keep it as markup.
     static func htmlText(_ element: XMLElement, base: String?) -> FeedText? {
+        if !element.hasChildElements && element.textIsValidUTF8 {
+            // Read from the document's bytes: links are resolved into the one String the
+            // value becomes, not into a copy of a String made first.
+            let bytes = element.trimmedBytes
+            guard !bytes.isEmpty else { return nil }
+            guard HTMLText.hasMarkup(bytes: bytes) else {
+                let value = String(knownValidUTF8: bytes)
+                return FeedText(value: value, kind: .text, plainText: HTMLText.foldWhitespace(value))
+            }
+            let value = URLResolver.resolveLinks(inHTMLBytes: bytes, against: base) ?? String(knownValidUTF8: bytes)
+            return FeedText(value: value, kind: .html, plainText: HTMLText.plainText(fromHTML: value))
+        }
         // Trimmed on bytes when there is no markup to serialise: one String, not two.
         let value = element.hasChildElements
             ? element.innerMarkup.trimmingASCIIWhitespace() : (element.trimmedText ?? "")

@@ -34,9 +34,11 @@ public enum HTMLText {
     /// Whether the text holds a `<` or `&`, in one pass over its bytes.
     static func hasMarkup(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { bytes in
-            ByteSearch.firstIndex(of: UInt8(ascii: "<"), or: UInt8(ascii: "&"), in: bytes, from: 0) < bytes.count
-        }
+        return text.withUTF8 { hasMarkup(bytes: $0) }
+    }
+
+    static func hasMarkup(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        ByteSearch.firstIndex(of: UInt8(ascii: "<"), or: UInt8(ascii: "&"), in: bytes, from: 0) < bytes.count
     }
 
     /// Whether reading `text` as HTML could give anything but its folded whitespace: it has a

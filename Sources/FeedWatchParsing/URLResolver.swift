@@ -106,6 +106,13 @@ enum URLResolver {
         return html.withUTF8 { resolveLinks(in: $0, against: base) } ?? html
     }
 
+    /// `resolveLinks(inHTML:against:)` over UTF-8 bytes that are valid by construction (see
+    /// `String(knownValidUTF8:)`); nil when nothing needed resolving.
+    static func resolveLinks(inHTMLBytes bytes: UnsafeBufferPointer<UInt8>, against base: String?) -> String? {
+        guard let base, !base.isEmpty else { return nil }
+        return resolveLinks(in: bytes, against: base)
+    }
+
     /// nil when nothing needed resolving (the HTML is then returned as it is, uncopied).
     private static func resolveLinks(in bytes: UnsafeBufferPointer<UInt8>, against base: String) -> String? {
         // `scheme://authority` of the base, for the byte-level fast path below (nil when the
