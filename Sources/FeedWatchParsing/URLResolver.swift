@@ -34,8 +34,7 @@ enum URLResolver {
     /// The UTF-8 length of `scheme://authority` at the start of `base`; nil when `base` has
     /// no authority (then an absolute-path reference needs the general algorithm).
     private static func authorityEnd(of base: String) -> Int? {
-        var base = base
-        return base.withUTF8 { bytes -> Int? in
+        base.withUTF8Bytes { bytes -> Int? in
             guard let colon = ByteSearch.firstIndex(of: UInt8(ascii: ":"), in: bytes, from: 0),
                   colon + 2 < bytes.count, bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/")
             else { return nil }
@@ -102,8 +101,7 @@ enum URLResolver {
     /// otherwise returned byte for byte as published.
     static func resolveLinks(inHTML html: String, against base: String?) -> String {
         guard let base, !base.isEmpty else { return html }
-        var html = html
-        return html.withUTF8 { resolveLinks(in: $0, against: base) } ?? html
+        return html.withUTF8Bytes { resolveLinks(in: $0, against: base) } ?? html
     }
 
     /// `resolveLinks(inHTML:against:)` over UTF-8 bytes that are valid by construction (see
@@ -171,8 +169,7 @@ enum URLResolver {
             if !authorityComputed {
                 authorityComputed = true
                 if let end = authorityEnd(of: base) {
-                    var base = base
-                    let hasAmpersand = base.withUTF8 { UnsafeBufferPointer(rebasing: $0[..<end]).contains(UInt8(ascii: "&")) }
+                    let hasAmpersand = base.withUTF8Bytes { UnsafeBufferPointer(rebasing: $0[..<end]).contains(UInt8(ascii: "&")) }
                     if !hasAmpersand { authority = end }
                 }
             }
@@ -180,8 +177,7 @@ enum URLResolver {
                 // What `resolve` returns for this value, without making Strings of it.
                 if output == nil { output = UnmanagedBuffer(capacity: count + 256) }
                 output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<valueStart]))
-                var base = base
-                base.withUTF8 { output!.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<authority])) }
+                base.withUTF8Bytes { output!.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<authority])) }
                 output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd]))
                 copied = valueEnd
                 index = max(valueEnd, index + 1)
