@@ -76,7 +76,7 @@ public enum DaemonRunner {
         let newest = try await runtime.store.digests().first
         context.setLastDigest(day: newest?.day, created: newest?.created)
         let plan = try await SchedulerService.plan(runtime, now: Date())
-        context.setFeedSummary(total: plan.total, failing: plan.failing, nextFetch: plan.due.isEmpty ? plan.nextCheck : Date())
+        context.setFeedSummary(total: plan.total, failing: plan.failing, nextFetch: plan.due == 0 ? plan.nextCheck : Date())
         for line in configuration.warningLines {
             runtime.logger.warning("\(line)")
         }

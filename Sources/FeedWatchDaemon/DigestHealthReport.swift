@@ -34,18 +34,7 @@ enum DigestHealthReport {
 
     /// `text` with control characters written out (`\x1B`): an error message may quote a
     /// document's bytes, and the footer goes into files and mails people open in terminals.
-    static func visible(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            let value = scalar.value
-            if (value < 0x20 && value != 0x09 && value != 0x0A) || (0x7F...0x9F).contains(value) {
-                out += "\\x" + String(value, radix: 16, uppercase: true).leftPadded(to: 2)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    static func visible(_ text: String) -> String { ControlText.escaped(text) }
 
     /// The mean gap between a feed's stored entries; nil when too few to tell.
     static func usualGap(_ activity: FeedActivity) -> Double? {
@@ -72,9 +61,3 @@ enum DigestHealthReport {
     }
 }
 
-
-private extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
-}

@@ -110,7 +110,7 @@ public struct DigestService: Sendable {
     private func publish(day: String, now: Date, collect: Bool) async throws {
         do {
             // Not `try await` inside `?:`: the 6.3.1 optimizer has crashed on that.
-            let outputs: [DigestPublisher.Output]
+            let outputs: [DigestPublisher.WrittenFile]
             if collect {
                 // Once across daemons sharing the store: nil means another daemon built it. The
                 // tick queued this moment's alerts already, before anything is collected.

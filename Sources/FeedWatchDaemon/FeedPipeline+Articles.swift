@@ -27,7 +27,7 @@ extension FeedPipeline {
             }
         }
         // Backfill is stored and clustered (later reports join its stories) but never matched.
-        let cutoff = await backfillCutoff(feedID: feed.id)
+        let cutoff = backfillCutoff(for: feed)
         return match(Self.flaggable(articles + stored.updated, cutoff: cutoff), of: feed, at: discovered)
     }
 

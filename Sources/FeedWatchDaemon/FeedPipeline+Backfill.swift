@@ -8,17 +8,13 @@ import Logging
 /// `topics test` finds them and they are never new again) but not matched, so day one brings
 /// news, not weeks-old articles.
 extension FeedPipeline {
-    /// Entries of feed `feedID` published before this are backfill; nil when everything is
-    /// flagged (`backfill = "all"`, or the feed's start is unknown: flagging too much loses nothing).
-    func backfillCutoff(feedID: Int64) async -> Date? {
-        guard let window = configuration.fetch.backfill else { return nil }
-        do {
-            guard let since = try await store.feedWatchedSince(feedID: feedID) else { return nil }
-            return since.addingTimeInterval(-window.timeInterval)
-        } catch {
-            logger.warning("cannot read when the feed was added; matching all its new entries", metadata: ["error": "\(error)"])
-            return nil
-        }
+    /// Entries of `feed` published before this are backfill; nil when everything is flagged
+    /// (`backfill = "all"`, or the feed's start is unknown: flagging too much loses nothing).
+    /// When the feed was added travels with it (`StoredFeed.watchedSince`, read with the feed
+    /// when it is claimed or listed), so a refresh sends no query for it.
+    func backfillCutoff(for feed: StoredFeed) -> Date? {
+        guard let window = configuration.fetch.backfill, let since = feed.watchedSince else { return nil }
+        return since.addingTimeInterval(-window.timeInterval)
     }
 
     /// The articles to match: those not published before `cutoff`. Undated ones count as new.

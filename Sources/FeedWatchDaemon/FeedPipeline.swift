@@ -344,9 +344,9 @@ public struct FeedPipeline: Sendable {
         let write = FeedRefreshWrite(
             feedID: feed.id, title: parsed.title.flatMap { $0 != feed.title ? $0 : nil }, entries: parsed.entries,
             discovered: discovered, state: state, topics: topics, maxNew: configuration.fetch.maxNewPerRefresh)
-        // Read before the transaction: backfill (entries published well before the feed was
-        // added) is stored and clustered but never matched.
-        let cutoff = await backfillCutoff(feedID: feed.id)
+        // Backfill (entries published well before the feed was added) is stored and clustered
+        // but never matched.
+        let cutoff = backfillCutoff(for: feed)
         let result: FeedRefreshResult
         do {
             result = try await store.storeRefresh(write) { [self] stored in
@@ -389,7 +389,7 @@ public struct FeedPipeline: Sendable {
         // A feed no longer configured is not watched: its leftover articles are closed unmatched.
         var matches: [TopicMatch] = []
         if let feed {
-            matches = match(Self.flaggable(articles, cutoff: await backfillCutoff(feedID: feed.id)), of: feed, at: matched)
+            matches = match(Self.flaggable(articles, cutoff: backfillCutoff(for: feed)), of: feed, at: matched)
         }
         return try await record(matches, completing: articles.map(\.id))
     }

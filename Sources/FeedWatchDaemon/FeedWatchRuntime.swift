@@ -98,7 +98,7 @@ public struct FeedWatchRuntime: Sendable {
     /// What one full cycle did.
     public struct CycleReport: Sendable {
         public var feeds: [FeedRefreshReport]
-        public var digestFiles: [DigestPublisher.Output]
+        public var digestFiles: [DigestPublisher.WrittenFile]
         public var newArticles: Int { feeds.reduce(0) { $0 + $1.newArticles } }
         public var newMatches: Int { feeds.reduce(0) { $0 + $1.newMatches } }
         public var failedFeeds: Int { feeds.filter { $0.error != nil }.count }

@@ -2,6 +2,7 @@ public import Foundation
 public import FeedWatchDigest
 import FeedWatchModel
 public import FeedWatchStore
+import Synchronization
 
 /// Publishes the digests the store holds, exactly once:
 ///
@@ -25,6 +26,11 @@ public struct StoredDigestPublisher: Sendable {
 
     /// The position of each configured topic, by id: digests list topics in this order.
     public let topicOrder: [String: Int]
+
+    /// Earlier days in their feed form (`DigestStories.feedForm`), kept across publications:
+    /// a day that is over does not change, so the Atom feeds' 30 days are read from the store
+    /// once, not on every cycle that brings a match.
+    private let feedForms = FeedFormCache()
 
     /// The digest time zone's calendar.
     public var clock: DigestClock { publisher.clock }
@@ -63,7 +69,7 @@ public struct StoredDigestPublisher: Sendable {
 
     /// Queues alerts, collects pending matches into today's digest (in the digest time zone)
     /// and publishes it.
-    public func publish(now: Date = Date()) async throws -> [DigestPublisher.Output] {
+    public func publish(now: Date = Date()) async throws -> [DigestPublisher.WrittenFile] {
         try await publish(day: clock.day(of: now), now: now)
     }
 
@@ -71,7 +77,7 @@ public struct StoredDigestPublisher: Sendable {
     /// When nothing changed since it was published (no pending match, every configured file
     /// still there), nothing is read or rendered again and no file is returned: a cycle that
     /// found nothing new costs no work proportional to the day's matches.
-    public func publish(day: String, now: Date) async throws -> [DigestPublisher.Output] {
+    public func publish(day: String, now: Date) async throws -> [DigestPublisher.WrittenFile] {
         try await queueAlerts(now: now)
         if try await isCurrent(day: day) { return [] }
         _ = try await store.collectDigest(day: day, timeZone: configuration.timeZone, now: now)
@@ -84,7 +90,7 @@ public struct StoredDigestPublisher: Sendable {
     /// and queues the deliveries. Returns nil when the digest already existed (another daemon,
     /// or an earlier run, built it; an unpublished one is finished by `finish`). The caller
     /// queues alerts first (`queueAlerts`), as `DigestService.tick` does once per tick.
-    public func publishOnce(day: String, now: Date) async throws -> [DigestPublisher.Output]? {
+    public func publishOnce(day: String, now: Date) async throws -> [DigestPublisher.WrittenFile]? {
         guard try await store.buildDigestOnce(day: day, timeZone: configuration.timeZone, now: now) != nil else { return nil }
         FaultInjection.reach(.afterCollect)
         return try await finish(day: day, now: now)
@@ -100,18 +106,21 @@ public struct StoredDigestPublisher: Sendable {
 
     /// Steps 2–4 for a digest already collected. Safe to repeat: the health report is frozen
     /// with the digest the first time, so a repeat renders the same bytes.
-    public func finish(day: String, now: Date) async throws -> [DigestPublisher.Output] {
+    public func finish(day: String, now: Date) async throws -> [DigestPublisher.WrittenFile] {
         if try await store.digestHealth(day: day) == nil {
             let report = try await DigestHealthReport.make(store: store, now: now)
             _ = try await store.recordDigestHealth(day: day, health: DigestHealthReport.encode(report))
         }
+        // Published before (a later cycle of the same day): the day was listed already, so
+        // the previous day's page, whose "next" link points here, stays as it is. With
+        // `skip_empty` an empty digest was not listed: rewrite it to be sure.
+        let listedBefore = try await store.digestPublished(day: day) != nil && !configuration.skipEmpty
         guard let edition = try await edition(day: day, formats: configuration.formats) else { return [] }
         let empty = publisher.skips(edition.digest)
-        var outputs: [DigestPublisher.Output] = []
+        var outputs: [DigestPublisher.WrittenFile] = []
         if !empty {
-            outputs = publisher.outputs(for: edition)
-            FaultInjection.reach(.afterRender)
-            try publisher.write(outputs)
+            outputs = try publisher.publish(
+                edition, rewritingPreviousPage: !listedBefore, beforeFirstWrite: { FaultInjection.reach(.afterRender) })
             FaultInjection.reach(.afterWrite)
         }
         FaultInjection.reach(.beforeOutboxMark)
@@ -130,11 +139,9 @@ public struct StoredDigestPublisher: Sendable {
     }
 
     /// Writes every configured format of the stored digest of `day` again (atomically).
-    public func write(day: String) async throws -> [DigestPublisher.Output] {
+    public func write(day: String) async throws -> [DigestPublisher.WrittenFile] {
         guard let edition = try await edition(day: day, formats: configuration.formats) else { return [] }
-        let outputs = publisher.outputs(for: edition)
-        try publisher.write(outputs)
-        return outputs
+        return try publisher.publish(edition)
     }
 
     /// Writes one format of the stored digest of `day` again; returns its path, nil when
@@ -185,15 +192,30 @@ public struct StoredDigestPublisher: Sendable {
         var stored: [String: Digest] = [:]
         var since: [String: Date] = [:]
         var health: [String: DigestHealth] = [:]
-        for earlier in [day] + publisher.earlierDays(upTo: day, listed: listed, formats: formats) {
-            if earlier != day, let found = try await store.digest(day: earlier) { stored[earlier] = inConfigurationOrder(found) }
+        let dismissals = try await store.dismissals()
+        // The HTML page of the day before is written again (its "next" link): read in full.
+        let previousPage = formats.contains(.html) ? listed.map(\.day).filter { $0 < day }.max() : nil
+        let wanted = publisher.earlierDays(upTo: day, listed: listed, formats: formats)
+        if !wanted.isEmpty { feedForms.keep(only: Set(wanted)) }
+        for earlier in [day] + wanted {
+            if earlier == previousPage, let found = try await store.digest(day: earlier) {
+                stored[earlier] = inConfigurationOrder(found)
+            } else if earlier != day, let record = records.first(where: { $0.day == earlier }) {
+                if let form = feedForms.form(of: record) {
+                    stored[earlier] = form
+                } else if let found = try await store.digest(day: earlier) {
+                    let form = DigestStories.feedForm(inConfigurationOrder(found), dismissals: dismissals, limit: publisher.feedStoryLimit)
+                    feedForms.remember(form, of: record)
+                    stored[earlier] = form
+                }
+            }
             // Records are newest first: the next one after this day's is the previous digest.
             since[earlier] = records.first(where: { $0.day < earlier })?.created ?? firstWatched
             if let text = try await store.digestHealth(day: earlier), let report = DigestHealthReport.decode(text) { health[earlier] = report }
         }
         return DigestEdition(
             digest: inConfigurationOrder(digest), listed: listed, stored: stored, since: since, health: health,
-            dismissals: try await store.dismissals())
+            dismissals: dismissals)
     }
 
     /// `digest` with its sections in configuration order and the configured names' order noted.
@@ -253,5 +275,32 @@ extension DigestConfiguration {
             }
         }
         return routes
+    }
+}
+
+/// Earlier days' feed forms by day, each valid for the digest record it was read from (a day
+/// that gained matches after a late collection is read again).
+final class FeedFormCache: Sendable {
+    private struct Entry {
+        var created: Date
+        var matchCount: Int
+        var form: Digest
+    }
+    private let entries = Mutex<[String: Entry]>([:])
+
+    func form(of record: DigestRecord) -> Digest? {
+        entries.withLock { entries in
+            guard let entry = entries[record.day], entry.created == record.created, entry.matchCount == record.matchCount else { return nil }
+            return entry.form
+        }
+    }
+
+    func remember(_ form: Digest, of record: DigestRecord) {
+        entries.withLock { $0[record.day] = Entry(created: record.created, matchCount: record.matchCount, form: form) }
+    }
+
+    /// Forgets the days no feed reads any more: the cache holds at most `atom_entries` days.
+    func keep(only days: Set<String>) {
+        entries.withLock { entries in entries = entries.filter { days.contains($0.key) } }
     }
 }

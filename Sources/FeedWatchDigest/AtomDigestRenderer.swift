@@ -15,12 +15,23 @@ public struct AtomDigestRenderer: Sendable {
     public let baseURL: String?
     /// How many of the latest digests the feed carries (`atom_entries`).
     public let entries: Int
+    /// The most stories each entry shows per topic (`max_stories_per_topic`), the rest counted
+    /// and linked to the day's page: a feed reader gets a digest to read, and a day of 40,000
+    /// matches does not make a feed of 30 such days that every poll downloads. Nil: all.
+    public let maxStoriesPerTopic: Int?
+    /// Whether the day's HTML page is written, so "and N more" can link to it.
+    public let linksHTML: Bool
 
     /// A feed renderer; `entries` bounds the digests it reads as a file of a digest edition.
-    public init(clock: DigestClock, feedID: String, baseURL: String? = nil, entries: Int = 30) {
+    public init(
+        clock: DigestClock, feedID: String, baseURL: String? = nil, entries: Int = 30, maxStoriesPerTopic: Int? = nil,
+        linksHTML: Bool = true
+    ) {
         self.clock = clock
         self.feedID = feedID
         self.entries = entries
+        self.maxStoriesPerTopic = maxStoriesPerTopic
+        self.linksHTML = linksHTML
         self.baseURL = baseURL.flatMap(DigestMarkup.safeURL).map { $0.hasSuffix("/") ? $0 : $0 + "/" }
     }
 
@@ -38,7 +49,8 @@ public struct AtomDigestRenderer: Sendable {
         for digest in digests {
             let day = DigestMarkup.escape(digest.day)
             out += "<entry>\n<id>\(DigestMarkup.escape(feedID)):\(day)</id>\n"
-            let summary = "\(DigestMarkup.count(digest.matchCount, "match", "matches")) in "
+            let stories = digest.sections.reduce(0) { $0 + $1.items.count + $1.moreCount }
+            let summary = "\(DigestMarkup.count(stories, "match", "matches")) in "
                 + DigestMarkup.count(digest.sections.count, "topic", "topics")
             out += "<title>Digest \(day): \(summary)</title>\n"
             out += "<updated>\(DigestMarkup.rfc3339(digest.created))</updated>\n"
@@ -48,7 +60,9 @@ public struct AtomDigestRenderer: Sendable {
             var html = "<p>\(summary) · made \(DigestMarkup.escape(clock.displayTime(digest.created)))</p>\n"
             html += digest.sections.isEmpty
                 ? "<p>Nothing new matched your topics in this period.</p>\n"
-                : DigestMarkup.sectionsFragment(digest, clock: clock)
+                : DigestMarkup.sectionsFragment(
+                    digest, clock: clock, cap: maxStoriesPerTopic, cut: true,
+                    moreLink: linksHTML ? baseURL.map { $0 + "\(digest.day).html" } : nil)
             out += "<content type=\"html\">\(DigestMarkup.escape(html))</content>\n</entry>\n"
         }
         out += "</feed>\n"

@@ -1,4 +1,5 @@
 public import Foundation
+import FeedWatchModel
 
 /// Calendar arithmetic in the digest's time zone: which day a moment belongs to, and how
 /// times are shown to the reader.
@@ -19,17 +20,24 @@ public struct DigestClock: Sendable {
         return calendar
     }
 
-    /// The local day of `date` as `YYYY-MM-DD`.
-    public func day(of date: Date) -> String {
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+    /// The calendar fields of `date` in the zone: by arithmetic for the years where that
+    /// agrees with `Calendar` (digests print a time per story), else from `Calendar`.
+    func civil(_ date: Date) -> CivilTime {
+        let fast = CivilTime(date, offset: timeZone.secondsFromGMT(for: date))
+        if fast.isModern { return fast }
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+        var slow = fast
+        (slow.year, slow.month, slow.day) = (c.year ?? 0, c.month ?? 0, c.day ?? 0)
+        (slow.hour, slow.minute, slow.second, slow.weekday) = (c.hour ?? 0, c.minute ?? 0, c.second ?? 0, c.weekday ?? 1)
+        return slow
     }
+
+    /// The local day of `date` as `YYYY-MM-DD`.
+    public func day(of date: Date) -> String { civil(date).dateText }
 
     /// `date` as the reader sees it: `2016-03-22 10:30 CET`.
     public func displayTime(_ date: Date) -> String {
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
-            + abbreviation(at: date)
+        civil(date).minuteText + " " + abbreviation(at: date)
     }
 
     /// The zone's abbreviation at `date` as its readers know it (`CET`, `CEST`, `EST`, `+0330`),
@@ -47,10 +55,9 @@ public struct DigestClock: Sendable {
     /// The start of a digest's period as a reader says it: `Tue 07:00 CET` within a week of
     /// `reference` (the digest's own time), else `2026-11-20 07:00 CET`.
     public func periodStart(_ date: Date, reference: Date) -> String {
-        let c = calendar.dateComponents([.weekday, .hour, .minute], from: date)
         guard reference.timeIntervalSince(date) < 6 * 86400, reference >= date else { return displayTime(date) }
+        let c = civil(date)
         let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let weekday = weekdays[((c.weekday ?? 1) - 1 + 7) % 7]
-        return weekday + String(format: " %02d:%02d ", c.hour ?? 0, c.minute ?? 0) + abbreviation(at: date)
+        return weekdays[(c.weekday - 1 + 7) % 7] + " " + c.clockText + " " + abbreviation(at: date)
     }
 }

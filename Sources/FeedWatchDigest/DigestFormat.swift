@@ -52,7 +52,9 @@ public enum DigestFormat: String, Sendable, Hashable, CaseIterable {
         case .atom:
             let settings = context.settings
             var renderers: [any DigestRenderer] = [
-                AtomDigestRenderer(clock: context.clock, feedID: settings.feedID, baseURL: settings.baseURL, entries: settings.atomEntries)
+                AtomDigestRenderer(
+                    clock: context.clock, feedID: settings.feedID, baseURL: settings.baseURL, entries: settings.atomEntries,
+                    maxStoriesPerTopic: settings.maxStoriesPerTopic, linksHTML: settings.formats.contains(.html))
             ]
             for topic in settings.topics {
                 renderers.append(TopicAtomRenderer(

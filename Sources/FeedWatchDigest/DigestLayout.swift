@@ -45,8 +45,12 @@ struct DigestLayout {
         var entries: [Entry]
         /// The entries shown (all, or the first `cap`).
         var shown: ArraySlice<Entry>
-        /// Entries left out by the cap.
-        var hiddenCount: Int { entries.count - shown.count }
+        /// Stories the digest counts but does not carry (a digest in its feed form).
+        var uncarried: Int = 0
+        /// Every story of the topic, carried or not.
+        var storyCount: Int { entries.count + uncarried }
+        /// Entries left out by the cap, and those not carried.
+        var hiddenCount: Int { entries.count - shown.count + uncarried }
     }
 
     var sections: [Section]
@@ -61,7 +65,7 @@ struct DigestLayout {
                 return Entry(item: item, shownUnder: nil)
             }
             let limit = cap.map { max(1, $0) } ?? entries.count
-            return Section(topic: section.topic, entries: entries, shown: entries.prefix(limit))
+            return Section(topic: section.topic, entries: entries, shown: entries.prefix(limit), uncarried: section.moreCount)
         }
     }
 }

@@ -6,25 +6,57 @@ import FeedWatchModel
 enum DigestMarkup {
     /// Escapes text for HTML/XML element content and double- or single-quoted attributes, and
     /// drops the characters XML 1.0 forbids (a feed's stray control bytes would make the Atom
-    /// file invalid and some readers reject the whole feed).
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 16)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default:
-                let v = scalar.value
-                if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || v == 0xFFFE || v == 0xFFFF { continue }
-                out.unicodeScalars.append(scalar)
+    /// file invalid and some readers reject the whole feed). With `newlinesAsSpaces`, line
+    /// breaks become spaces (snippets are one line).
+    ///
+    /// Works on the UTF-8 bytes: every character it changes is ASCII, or a C1 control
+    /// (`C2 80`–`C2 9F`), or U+FFFE/U+FFFF (`EF BF BE`/`EF BF BF`); text with none of them
+    /// (most of it) is returned as it is.
+    static func escape(_ text: String, newlinesAsSpaces: Bool = false) -> String {
+        var text = text
+        return text.withUTF8 { utf8 -> String? in
+            var index = 0
+            while index < utf8.count, !needsEscaping(utf8, at: index, newlinesAsSpaces: newlinesAsSpaces) { index += 1 }
+            if index == utf8.count { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(utf8.count + 32)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<index]))
+            while index < utf8.count {
+                let byte = utf8[index]
+                switch byte {
+                case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+                case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+                case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+                case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
+                case UInt8(ascii: "'"): out.append(contentsOf: "&#39;".utf8)
+                case 0x0A, 0x0D: out.append(newlinesAsSpaces ? 0x20 : byte)
+                case 0x09: out.append(byte)
+                case 0x00..<0x20, 0x7F: break
+                case 0xC2 where index + 1 < utf8.count && (0x80...0x9F).contains(utf8[index + 1]):
+                    index += 1
+                case 0xEF where index + 2 < utf8.count && utf8[index + 1] == 0xBF && (utf8[index + 2] == 0xBE || utf8[index + 2] == 0xBF):
+                    index += 2
+                default: out.append(byte)
+                }
+                index += 1
             }
+            return String(decoding: out, as: UTF8.self)
+        } ?? text
+    }
+
+    /// Whether the byte at `index` starts something `escape` changes.
+    @inline(__always)
+    private static func needsEscaping(_ utf8: UnsafeBufferPointer<UInt8>, at index: Int, newlinesAsSpaces: Bool) -> Bool {
+        let byte = utf8[index]
+        switch byte {
+        case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "'"), 0x7F: return true
+        case 0x09: return false
+        case 0x0A, 0x0D: return newlinesAsSpaces
+        case 0x00..<0x20: return true
+        case 0xC2: return index + 1 < utf8.count && (0x80...0x9F).contains(utf8[index + 1])
+        case 0xEF: return index + 2 < utf8.count && utf8[index + 1] == 0xBF && (utf8[index + 2] == 0xBE || utf8[index + 2] == 0xBF)
+        default: return false
         }
-        return out
     }
 
     /// `link` when it is an absolute http(s) URL with a host and nothing that could break out
@@ -41,6 +73,8 @@ enum DigestMarkup {
 
     /// An RFC 3339 UTC timestamp with second precision, as Atom and JSON want it.
     static func rfc3339(_ date: Date) -> String {
+        let fast = CivilTime(date)
+        if fast.isModern { return fast.rfc3339 }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? .current
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
@@ -70,11 +104,11 @@ enum DigestMarkup {
         for section in DigestLayout(digest, cap: cap).sections {
             let anchor = anchor(section.topic.id)
             out += "<section id=\"\(anchor)\">\n<h\(h)>\(escape(section.topic.name))"
-            out += " <span class=\"count\">\(section.entries.count)</span></h\(h)>\n"
+            out += " <span class=\"count\">\(section.storyCount)</span></h\(h)>\n"
             for entry in section.shown { out += article(entry, clock: clock, headingLevel: h + 1) }
             let rest = section.entries.dropFirst(section.shown.count)
-            if !rest.isEmpty {
-                let more = "\(count(rest.count, "more story", "more stories"))"
+            if section.hiddenCount > 0 {
+                let more = "\(count(section.hiddenCount, "more story", "more stories"))"
                 if !cut {
                     out += "<details>\n<summary>\(more)</summary>\n"
                     for entry in rest { out += article(entry, clock: clock, headingLevel: h + 1) }
@@ -108,7 +142,7 @@ enum DigestMarkup {
         for snippet in item.snippets {
             out += "<blockquote dir=\"auto\">"
             for part in snippet.parts {
-                let text = escape(part.text.replacingOccurrences(of: "\n", with: " "))
+                let text = escape(part.text, newlinesAsSpaces: true)
                 out += part.highlighted ? "<mark>\(text)</mark>" : text
             }
             out += "</blockquote>\n"

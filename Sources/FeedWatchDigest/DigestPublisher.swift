@@ -91,20 +91,75 @@ public struct DigestPublisher: Sendable {
         return days
     }
 
-    /// Every file of every configured format for `edition`; with `html`, the previous day's
-    /// page again too, whose "next" link now has somewhere to point.
-    public func outputs(for edition: DigestEdition) -> [Output] {
-        settings.formats.flatMap { format -> [Output] in
-            var outputs = renderers(format, timeZone: edition.digest.timeZone).map { renderer in
-                Output(format: format, path: path(renderer.fileName(day: edition.digest.day)), contents: renderer.render(edition))
-            }
-            if format == .html, let previous = edition.previousDayEdition() {
-                let renderer = renderers(format, timeZone: previous.digest.timeZone)[0]
-                outputs.append(Output(format: format, path: path(renderer.fileName(day: previous.digest.day)), contents: renderer.render(previous)))
-            }
-            return outputs
+    /// A file `publish` wrote. Its contents are not kept: a busy day's files are large, and
+    /// a cycle holds one of them at a time.
+    public struct WrittenFile: Sendable, Hashable {
+        /// The format the file belongs to (`index.html` belongs to `html`).
+        public var format: DigestFormat
+        /// Where it was written.
+        public var path: String
+        /// Its size in bytes.
+        public var byteCount: Int
+        /// Whether the file already held these bytes and was left as it was.
+        public var unchanged: Bool
+
+        public init(format: DigestFormat, path: String, byteCount: Int, unchanged: Bool = false) {
+            self.format = format
+            self.path = path
+            self.byteCount = byteCount
+            self.unchanged = unchanged
         }
     }
+
+    /// Every file of every configured format for `edition`; with `html`, the previous day's
+    /// page again too, whose "next" link now has somewhere to point.
+    public func outputs(for whole: DigestEdition) -> [Output] {
+        files(for: whole.prepared()).map { Output(format: $0.format, path: $0.path, contents: $0.render()) }
+    }
+
+    /// Renders and writes every file `outputs(for:)` lists, one at a time (each atomically),
+    /// so no more than one file's text is held at once. A file that already holds exactly the
+    /// new text (a topic feed without news, the previous day's page) is left alone.
+    /// `beforeFirstWrite` runs once the first file is rendered, before anything is written.
+    /// Without `rewritingPreviousPage`, the previous day's page (unchanged when this day was
+    /// listed already) is neither rendered nor written.
+    public func publish(
+        _ whole: DigestEdition, rewritingPreviousPage: Bool = true, beforeFirstWrite: () -> Void = {}
+    ) throws(DigestWriteError) -> [WrittenFile] {
+        var written: [WrittenFile] = []
+        for file in files(for: whole.prepared(), previousPage: rewritingPreviousPage) {
+            let contents = file.render()
+            if written.isEmpty { beforeFirstWrite() }
+            let unchanged = AtomicFileWriter.holds(file.path, exactly: contents, mode: AtomicFileWriter.digestFileMode)
+            if !unchanged {
+                try AtomicFileWriter.write(
+                    contents, to: file.path, mode: AtomicFileWriter.digestFileMode, directoryMode: AtomicFileWriter.digestDirectoryMode)
+            }
+            written.append(WrittenFile(format: file.format, path: file.path, byteCount: contents.utf8.count, unchanged: unchanged))
+        }
+        return written
+    }
+
+    /// The files of `edition` (already prepared) in order, each rendered only when asked.
+    private func files(
+        for edition: DigestEdition, previousPage: Bool = true
+    ) -> [(format: DigestFormat, path: String, render: () -> String)] {
+        settings.formats.flatMap { format -> [(format: DigestFormat, path: String, render: () -> String)] in
+            var files = renderers(format, timeZone: edition.digest.timeZone).map { renderer in
+                (format: format, path: path(renderer.fileName(day: edition.digest.day)), render: { renderer.render(edition) })
+            }
+            if format == .html, previousPage, let previous = edition.previousDayEdition() {
+                let renderer = renderers(format, timeZone: previous.digest.timeZone)[0]
+                files.append((format: format, path: path(renderer.fileName(day: previous.digest.day)), render: { renderer.render(previous) }))
+            }
+            return files
+        }
+    }
+
+    /// How many stories of each topic the Atom feeds can show of one day: `digests.atom`
+    /// shows `max_stories_per_topic`, a topic's feed at most `TopicAtomRenderer.maxStories`.
+    /// Days other than the newest are read in this form (`DigestStories.feedForm`).
+    public var feedStoryLimit: Int { max(TopicAtomRenderer.maxStories, settings.maxStoriesPerTopic ?? Int.max) }
 
     /// The day's own file of `format` for `edition` (for `atom`, the feed as it was when the
     /// edition's digest was the newest).

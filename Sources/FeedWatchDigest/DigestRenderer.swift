@@ -38,6 +38,8 @@ public struct DigestEdition: Sendable, Hashable {
     public var health: [String: DigestHealth]
     /// Stories readers dismissed: a digest made after a dismissal leaves its story out.
     public var dismissals: [Dismissal]
+    /// Whether `digest` and `stored` already are as the reader gets them (`prepared()`).
+    public private(set) var isPrepared = false
 
     /// An edition of `digest`.
     public init(
@@ -53,25 +55,37 @@ public struct DigestEdition: Sendable, Hashable {
     }
 
     /// The day's digest as the reader gets it: copies of one story folded, dismissed stories out.
-    public var reading: Digest { read(digest) }
+    public var reading: Digest { isPrepared ? digest : read(digest) }
+
+    /// This edition with every digest already as the reader gets it, so the renderers of all
+    /// formats (and the per-topic feeds, which read the same earlier days) fold copies and
+    /// drop dismissed stories once, not once per file.
+    public func prepared() -> DigestEdition {
+        guard !isPrepared else { return self }
+        var edition = self
+        edition.digest = read(digest)
+        edition.stored = stored.mapValues(read)
+        edition.isPrepared = true
+        return edition
+    }
 
     /// The stored digests of `days` as the reader gets them, in that order; a day the store
     /// did not have is left out.
     public func readings(of days: [String]) -> [Digest] {
         days.compactMap { day -> Digest? in
             let found: Digest? = day == digest.day ? digest : stored[day]
-            return found.map(read)
+            return isPrepared ? found : found.map(read)
         }
     }
 
-    private func read(_ digest: Digest) -> Digest {
-        DigestStories.mergeDuplicates(DigestStories.removeDismissed(digest, dismissals: dismissals))
-    }
+    private func read(_ digest: Digest) -> Digest { DigestStories.reading(digest, dismissals: dismissals) }
 
     /// The edition of the listed day before this one, when the store gave it (`earlierDays`).
     func previousDayEdition() -> DigestEdition? {
         guard let day = context(day: digest.day).previousDay, let previous = stored[day] else { return nil }
-        return DigestEdition(digest: previous, listed: listed, stored: stored, since: since, health: health, dismissals: dismissals)
+        var edition = DigestEdition(digest: previous, listed: listed, stored: stored, since: since, health: health, dismissals: dismissals)
+        edition.isPrepared = isPrepared
+        return edition
     }
 
     /// What the page of `day` says besides its matches: period, health, neighbours in the list.

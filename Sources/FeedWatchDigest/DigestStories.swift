@@ -3,6 +3,22 @@ public import FeedWatchModel
 /// Folds copies of one story within a topic into its first appearance, so the reader sees
 /// it once with "also reported by …" instead of the same headline from five agencies.
 public enum DigestStories {
+    /// `digest` as the reader gets it: dismissed stories out, copies of one story folded.
+    public static func reading(_ digest: Digest, dismissals: [Dismissal]) -> Digest {
+        mergeDuplicates(removeDismissed(digest, dismissals: dismissals))
+    }
+
+    /// `digest` as the reader gets it, each topic cut to its first `limit` stories with the
+    /// rest counted (`moreCount`): what the Atom feeds read of a day that is not the newest.
+    /// Reading it again gives it back unchanged.
+    public static func feedForm(_ digest: Digest, dismissals: [Dismissal], limit: Int) -> Digest {
+        var form = reading(digest, dismissals: dismissals)
+        for index in form.sections.indices where form.sections[index].items.count > limit {
+            form.sections[index].moreCount += form.sections[index].items.count - limit
+            form.sections[index].items.removeSubrange(limit...)
+        }
+        return form
+    }
     /// Items of a section with the same link, or the same title once case, punctuation and
     /// spacing are ignored, become one item; the others are listed in `alsoReportedBy`.
     /// Deterministic: the first item in the section's order wins.
@@ -11,14 +27,17 @@ public enum DigestStories {
         merged.sections = digest.sections.map { section in
             var items: [Digest.Item] = []
             var byKey: [String: Int] = [:]
+            // What each kept item lists already, so a story carried by a thousand feeds is
+            // folded in linear time.
+            var listed: [Int: Set<Digest.Link>] = [:]
             for item in section.items {
                 let keys = [item.link.map { "link:" + $0 }, titleKey(item.title).map { "title:" + $0 }].compactMap { $0 }
                 if let index = keys.lazy.compactMap({ byKey[$0] }).first {
-                    let link = Digest.Link(feedName: item.feedName, url: item.link)
-                    if !items[index].alsoReportedBy.contains(link) { items[index].alsoReportedBy.append(link) }
-                    for other in item.alsoReportedBy where !items[index].alsoReportedBy.contains(other) {
-                        items[index].alsoReportedBy.append(other)
+                    var seen = listed[index] ?? Set(items[index].alsoReportedBy)
+                    for link in [Digest.Link(feedName: item.feedName, url: item.link)] + item.alsoReportedBy where seen.insert(link).inserted {
+                        items[index].alsoReportedBy.append(link)
                     }
+                    listed[index] = seen
                     for key in keys where byKey[key] == nil { byKey[key] = index }
                 } else {
                     for key in keys { byKey[key] = items.count }
@@ -44,8 +63,30 @@ public enum DigestStories {
         return kept
     }
 
-    /// A title reduced to its letters and digits; nil when too short to identify a story.
+    /// A title reduced to its letters and digits, lowercased, one space between words; nil
+    /// when too short to identify a story.
     static func titleKey(_ title: String) -> String? {
+        var title = title
+        // ASCII titles (most of them) by their bytes; others by their characters.
+        if let ascii = title.withUTF8({ utf8 -> String?? in
+            guard !utf8.contains(where: { $0 >= 0x80 }) else { return nil }
+            var key: [UInt8] = []
+            key.reserveCapacity(utf8.count)
+            var between = false
+            for byte in utf8 {
+                let lower = (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
+                if (0x61...0x7A).contains(lower) || (0x30...0x39).contains(byte) {
+                    if between && !key.isEmpty { key.append(0x20) }
+                    between = false
+                    key.append(lower)
+                } else {
+                    between = true
+                }
+            }
+            return .some(key.count >= 12 ? String(decoding: key, as: UTF8.self) : nil)
+        }) {
+            return ascii
+        }
         let words = title.lowercased().split { !($0.isLetter || $0.isNumber) }
         let key = words.joined(separator: " ")
         return key.count >= 12 ? key : nil

@@ -100,26 +100,43 @@ public struct MarkdownDigestRenderer: Sendable {
 
     private static func render(_ snippet: Snippet) -> String {
         snippet.parts.map { part in
-            let text = escape(part.text.replacingOccurrences(of: "\n", with: " "))
+            let text = escape(part.text)
             return part.highlighted ? "**\(text)**" : text
         }.joined()
     }
 
-    /// Escapes the characters that would turn feed text into Markdown or HTML markup.
+    /// Escapes the characters that would turn feed text into Markdown or HTML markup; line
+    /// breaks become spaces. Every character it changes is ASCII, so it works on the UTF-8
+    /// bytes and returns text without any of them as it is.
     static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for ch in text {
-            switch ch {
-            case "\\", "`", "*", "_", "[", "]", "#", "|", "~": out.append("\\"); out.append(ch)
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\n", "\r": out.append(" ")
-            default: out.append(ch)
+        var text = text
+        return text.withUTF8 { utf8 -> String? in
+            guard let first = utf8.firstIndex(where: { Self.escaped($0) }) else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(utf8.count + 16)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<first]))
+            for byte in UnsafeBufferPointer(rebasing: utf8[first...]) {
+                switch byte {
+                case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+                case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+                case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+                case 0x0A, 0x0D: out.append(0x20)
+                case _ where escaped(byte): out.append(UInt8(ascii: "\\")); out.append(byte)
+                default: out.append(byte)
+                }
             }
+            return String(decoding: out, as: UTF8.self)
+        } ?? text
+    }
+
+    /// Whether `escape` changes this byte.
+    private static func escaped(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["), UInt8(ascii: "]"),
+             UInt8(ascii: "#"), UInt8(ascii: "|"), UInt8(ascii: "~"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"), 0x0A, 0x0D:
+            return true
+        default: return false
         }
-        return out
     }
 
     /// Only http(s) links are shown as links; `javascript:` and friends become plain text.

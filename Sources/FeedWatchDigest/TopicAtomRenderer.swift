@@ -62,7 +62,7 @@ public struct TopicAtomRenderer: Sendable {
             for snippet in item.snippets {
                 html += "<blockquote>"
                 for part in snippet.parts {
-                    let text = DigestMarkup.escape(part.text.replacingOccurrences(of: "\n", with: " "))
+                    let text = DigestMarkup.escape(part.text, newlinesAsSpaces: true)
                     html += part.highlighted ? "<mark>\(text)</mark>" : text
                 }
                 html += "</blockquote>\n"

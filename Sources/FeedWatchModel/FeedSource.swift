@@ -1,3 +1,5 @@
+public import Foundation
+
 /// One feed the user watches, as the configuration describes it.
 public struct FeedSource: Sendable, Hashable {
     /// The feed's URL as configured (`http`, `https`, or an explicit `file:` URL).
@@ -39,13 +41,17 @@ public struct StoredFeed: Sendable, Hashable, Codable {
     /// The title the feed itself announced on its last successful parse.
     public var title: String?
     public var tags: [String]
+    /// When the feed was added to the store (its `created_at`): backfill is counted from here.
+    /// Carried with the feed so a refresh need not read it; nil when unknown.
+    public var watchedSince: Date?
 
-    public init(id: Int64, url: String, name: String?, title: String?, tags: [String]) {
+    public init(id: Int64, url: String, name: String?, title: String?, tags: [String], watchedSince: Date? = nil) {
         self.id = id
         self.url = url
         self.name = name
         self.title = title
         self.tags = tags
+        self.watchedSince = watchedSince
     }
 
     /// What a reader sees as the feed's name: configured name, else its title, else its URL.

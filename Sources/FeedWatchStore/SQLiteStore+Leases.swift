@@ -13,7 +13,7 @@ extension SQLiteStore {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT f.id, f.url, f.name, f.title, f.tags FROM feeds f JOIN fetch_state s ON s.feed_id = f.id
+                    SELECT f.id, f.url, f.name, f.title, f.tags, f.created_at FROM feeds f JOIN fetch_state s ON s.feed_id = f.id
                     WHERE f.active = 1 AND s.disabled_reason IS NULL
                         AND (s.next_check_at IS NULL OR s.next_check_at <= ?)
                         AND (s.lease_until IS NULL OR s.lease_until < ?)
@@ -86,6 +86,24 @@ extension SQLiteStore {
                 WHERE f.active = 1 AND s.disabled_reason IS NULL
                 """)
             return seconds.map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    public func feedScheduleSummary(now: Date) async throws -> FeedScheduleSummary {
+        try await read("read the feed schedule") { db in
+            let enabled = "s.disabled_reason IS NULL"
+            let due = "(s.next_check_at IS NULL OR s.next_check_at <= ?)"
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS total, COALESCE(SUM(s.error_count > 0), 0) AS failing,
+                    COALESCE(SUM(\(enabled) AND \(due)), 0) AS due,
+                    MIN(CASE WHEN \(enabled) AND NOT \(due) THEN s.next_check_at END) AS next_check
+                FROM feeds f JOIN fetch_state s ON s.feed_id = f.id
+                WHERE f.active = 1
+                """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970])
+            let next: Double? = row?["next_check"]
+            return FeedScheduleSummary(
+                total: row?["total"] ?? 0, failing: row?["failing"] ?? 0, due: row?["due"] ?? 0,
+                nextCheck: next.map(Date.init(timeIntervalSince1970:)))
         }
     }
 

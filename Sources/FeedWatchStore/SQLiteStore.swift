@@ -152,12 +152,15 @@ public final class SQLiteStore: Store {
     }
 
     static func fetchActiveFeeds(_ db: Database) throws -> [StoredFeed] {
-        try Row.fetchAll(db, sql: "SELECT id, url, name, title, tags FROM feeds WHERE active = 1 ORDER BY position, id")
+        try Row.fetchAll(db, sql: "SELECT id, url, name, title, tags, created_at FROM feeds WHERE active = 1 ORDER BY position, id")
             .map(feed(from:))
     }
 
     static func feed(from row: Row) -> StoredFeed {
-        StoredFeed(id: row["id"], url: row["url"], name: row["name"], title: row["title"], tags: decodeTags(row["tags"]))
+        let created: Double? = row["created_at"]
+        return StoredFeed(
+            id: row["id"], url: row["url"], name: row["name"], title: row["title"], tags: decodeTags(row["tags"]),
+            watchedSince: created.map(Date.init(timeIntervalSince1970:)))
     }
 
     static func encodeTags(_ tags: [String]) -> String {
@@ -383,7 +386,7 @@ public final class SQLiteStore: Store {
     public func feedStatuses() async throws -> [FeedStatus] {
         try await read("read feed status") { db in
             try Row.fetchAll(db, sql: """
-                SELECT f.id, f.url, f.name, f.title, f.tags, f.identity_mode, s.*,
+                SELECT f.id, f.url, f.name, f.title, f.tags, f.created_at, f.identity_mode, s.*,
                     (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id) AS article_count
                 FROM feeds f LEFT JOIN fetch_state s ON s.feed_id = f.id
                 WHERE f.active = 1 ORDER BY f.position, f.id

@@ -297,8 +297,11 @@ public protocol Store: Sendable {
     // MARK: Article pipeline
 
     /// Stores a fetched document's entries under the feed's identity rules and says which were
-    /// new and which were updated (same identity, changed title or text). In one transaction:
-    /// reads the feed's `FeedIdentityMode`; moves it to `.guidAndLink` when the document repeats
+    /// new and which were updated (same identity, changed title or text). Atomically (SQLite:
+    /// one transaction; PostgreSQL: one look-up, then one write statement that stores nothing
+    /// and starts over if the feed's mode changed in between, and rewrites an edited article
+    /// only over the content the look-up saw, so each new entry and each edit is reported once
+    /// however many refreshes of the feed race): reads the feed's `FeedIdentityMode`; moves it to `.guidAndLink` when the document repeats
     /// a guid for different links (`EntryIdentity.repeatsGuids`) and to `.link` when its guids
     /// churn (`EntryIdentity.guidsChurn`: most guid entries unseen while their canonical link is
     /// stored) and persists the switch; fingerprints each entry with `EntryIdentity.fingerprint`,
@@ -315,9 +318,9 @@ public protocol Store: Sendable {
     /// (story ids, matches, the articles to mark matched; it must not touch the store), and
     /// the feed's fetch state. SQLite does it all in one write transaction (`derive` runs
     /// inside it): everything is stored or nothing is. PostgreSQL stores the entries (pending)
-    /// in one transaction and the rest in one statement, so no connection waits on `derive`;
-    /// a failure in between leaves the articles pending for the sweep and the fetch state as
-    /// it was.
+    /// as `storeEntries` does and the rest in one statement, three round trips in all and no
+    /// BEGIN or COMMIT, so no connection waits on `derive`; a failure in between leaves the
+    /// articles pending for the sweep and the fetch state as it was.
     func storeRefresh(
         _ refresh: FeedRefreshWrite, derive: @escaping @Sendable (StoredEntries) -> FeedRefreshDerivation
     ) async throws -> FeedRefreshResult
@@ -365,6 +368,10 @@ public protocol Store: Sendable {
     /// When the next active, enabled feed becomes claimable (its next check or the end of its
     /// lease, whichever is later); nil when there is no such feed.
     func nextClaimableDate() async throws -> Date?
+
+    /// For the daemon's status: the active feeds counted in one statement (how many, how many
+    /// failing, how many enabled ones are due at `now`, and the earliest next check of the others).
+    func feedScheduleSummary(now: Date) async throws -> FeedScheduleSummary
 
     /// Builds the digest of `day` (creating it and assigning it every pending match, in one
     /// transaction) unless it exists already. Across all daemons sharing the database exactly
@@ -439,6 +446,25 @@ extension Store {
     /// `storeEntries` without a bound on new entries (tests, tools).
     public func storeEntries(feedID: Int64, entries: [Entry], discovered: Date) async throws -> StoredEntries {
         try await storeEntries(feedID: feedID, entries: entries, discovered: discovered, maxNew: .max)
+    }
+}
+
+/// The active feeds' schedule at a glance (see `Store.feedScheduleSummary`).
+public struct FeedScheduleSummary: Sendable, Hashable {
+    /// Active feeds.
+    public var total: Int
+    /// Active feeds whose last fetch failed.
+    public var failing: Int
+    /// Enabled active feeds due now (never checked, or next check passed).
+    public var due: Int
+    /// The earliest next check of the enabled feeds not yet due; nil when there is none.
+    public var nextCheck: Date?
+
+    public init(total: Int, failing: Int, due: Int, nextCheck: Date?) {
+        self.total = total
+        self.failing = failing
+        self.due = due
+        self.nextCheck = nextCheck
     }
 }
 

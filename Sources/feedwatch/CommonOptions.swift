@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FeedWatchDaemon
+import FeedWatchModel
 import FeedWatchStore
 import Logging
 
@@ -82,31 +83,7 @@ enum Terminal {
     /// `\x1B`-style escapes: feed text and URLs must not drive the terminal (ESC sequences can
     /// retitle it, hide lines or fake output). `keepLineBreaks` false escapes `\n` and `\t` too.
     static func safe(_ text: String, keepLineBreaks: Bool = true) -> String {
-        func unsafe(_ scalar: Unicode.Scalar) -> Bool {
-            let value = scalar.value
-            if keepLineBreaks, value == 0x0A || value == 0x09 { return false }
-            return value < 0x20 || (0x7F...0x9F).contains(value)
-        }
-        guard text.unicodeScalars.contains(where: unsafe) else { return text }
-        var out = String.UnicodeScalarView()
-        var scalars = text.unicodeScalars[...]
-        while let scalar = scalars.first {
-            scalars = scalars.dropFirst()
-            // The colours `paint` draws pass (they only colour); any other sequence is shown.
-            if scalar.value == 0x1B, let colour = Colour.sequences.first(where: { scalars.starts(with: $0.dropFirst()) }) {
-                out.append(contentsOf: colour)
-                scalars = scalars.dropFirst(colour.count - 1)
-                continue
-            }
-            if unsafe(scalar) {
-                out.append(contentsOf: "\\x".unicodeScalars)
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                out.append(contentsOf: (hex.count < 2 ? "0" + hex : hex).unicodeScalars)
-            } else {
-                out.append(scalar)
-            }
-        }
-        return String(out)
+        ControlText.escaped(text, keeping: keepLineBreaks ? .lines : [], passing: Colour.sequences)
     }
 
     /// Standard error is a terminal: progress may be drawn there.

@@ -128,7 +128,8 @@ import Testing
             _ = await runtime.pipeline.refresh(feed)
         }
         let published = try await runtime.publisher.publish(now: Date())
-        let markdown = try #require(published.first?.contents)
+        let path = try #require(published.first?.path)
+        let markdown = try String(contentsOfFile: path, encoding: .utf8)
         let titles = digestSections(markdown)["Missile sanctions"] ?? []
         #expect(titles.count == 2, "\(markdown)")
         #expect(markdown.components(separatedBy: "Also reported by:").count == 2)

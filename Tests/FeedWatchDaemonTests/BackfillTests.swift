@@ -124,7 +124,7 @@ private func feed(_ items: [String]) -> String {
         let world = try TemporaryDirectory(prefix: "fw-backfill-window")
         let config = try Self.writeConfig(world, feeds: [server.url("/old-feed.xml"), server.url("/new-feed.xml")], fetch: "backfill = \"2d\"")
         let runtime = try FeedWatchRuntime(configuration: try ConfigurationLoader.load(path: config), logger: quietLogger)
-        let feeds = try await runtime.store.syncFeeds(runtime.configuration.feeds)
+        _ = try await runtime.store.syncFeeds(runtime.configuration.feeds)
         // The first feed has been watched for ten days.
         let database = try DatabaseQueue(path: world.path + "/feedwatch.sqlite")
         try await database.write { db in
@@ -132,6 +132,9 @@ private func feed(_ items: [String]) -> String {
                 sql: "UPDATE feeds SET created_at = ? WHERE url = ?",
                 arguments: [Date().addingTimeInterval(-10 * Self.day).timeIntervalSince1970, server.url("/old-feed.xml")])
         }
+        // When each feed was added travels with the feed as the store lists it.
+        let feeds = try await runtime.store.activeFeeds()
+        #expect(feeds.map { $0.watchedSince.map { Date().timeIntervalSince($0) > 9 * Self.day } } == [true, false])
         let reports = await runtime.pipeline.refresh(feeds)
         #expect(reports.map(\.newArticles) == [1, 1])
         #expect(reports.map(\.newMatches) == [1, 0])

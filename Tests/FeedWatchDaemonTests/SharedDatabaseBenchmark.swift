@@ -57,6 +57,17 @@ struct SharedDatabaseBenchmark {
             print(String(
                 format: "BENCH   postgres daemons=%d statements/feed=%.2f commits/feed=%.2f",
                 daemons, Double(statements) / Double(Self.feedCount), Double(commits) / Double(Self.feedCount)))
+            // Where they go: the most frequent statements, per feed.
+            for line in try await PostgresTestServer.texts(
+                """
+                SELECT lpad(round(s.calls::numeric / \(Self.feedCount), 3)::text, 7) || '  ' || left(regexp_replace(s.query, '\\s+', ' ', 'g'), 110)
+                FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+                WHERE d.datname = current_database() AND s.query NOT LIKE '%pg_stat%'
+                ORDER BY s.calls DESC LIMIT 12
+                """, url: url)
+            {
+                print("BENCH     \(line)")
+            }
         }
     }
 

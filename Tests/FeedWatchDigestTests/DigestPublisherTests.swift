@@ -1,6 +1,7 @@
 import Foundation
 import FeedWatchDigest
 import FeedWatchModel
+import FeedWatchTestSupport
 import Testing
 
 /// The digest stage's publisher: which files each format makes, from values alone.
@@ -30,6 +31,86 @@ import Testing
             #expect(publisher.path(day: day, format: format) == outputs.first { $0.format == format }?.path)
             #expect(publisher.render(format, edition) == outputs.first { $0.format == format }?.contents)
         }
+    }
+
+    /// Publishing writes each file in turn and leaves a file that already holds its text
+    /// alone (same inode, same mtime), so a cycle rewrites only the files that changed.
+    @Test func publishingAgainRewritesOnlyTheFilesThatChanged() throws {
+        let temporary = try TemporaryDirectory(prefix: "fw-publish")
+        var settings = DigestPublisher.Settings(directory: temporary.path, formats: DigestFormat.allCases, atomEntries: 2)
+        settings.topics = DigestFixtures.sample.sections.map(\.topic)
+        let publisher = DigestPublisher(settings: settings, clock: DigestFixtures.berlin)
+        let sample = DigestFixtures.sample
+        let first = try publisher.publish(DigestEdition(digest: sample, listed: [Self.summary(sample)]))
+        #expect(first.map(\.path) == publisher.outputs(for: DigestEdition(digest: sample, listed: [Self.summary(sample)])).map(\.path))
+        #expect(first.allSatisfy { !$0.unchanged })
+        for file in first {
+            #expect(try String(contentsOfFile: file.path, encoding: .utf8).utf8.count == file.byteCount)
+        }
+        func identity(_ path: String) throws -> [FileAttributeKey: Any] { try FileManager.default.attributesOfItem(atPath: path) }
+        let before = try Dictionary(uniqueKeysWithValues: first.map { ($0.path, try identity($0.path)[.systemFileNumber] as? Int) })
+
+        // The same edition again: every file is left as it was.
+        let again = try publisher.publish(DigestEdition(digest: sample, listed: [Self.summary(sample)]))
+        #expect(again.allSatisfy { $0.unchanged })
+        for file in again {
+            let inode = try identity(file.path)[.systemFileNumber] as? Int
+            #expect(inode == before[file.path] ?? nil)
+        }
+
+        // One more story: the day's files, the index and the feeds change, the topic feed of
+        // the topic without news does not.
+        var grown = sample
+        grown.sections[1].items.append(Digest.Item(
+            articleID: 9, title: "Treasury adds two shipping firms to its sanctions list", link: "https://example.org/t", feedName: "Wire",
+            published: nil, score: 1, snippets: []))
+        let third = try publisher.publish(DigestEdition(digest: grown, listed: [Self.summary(grown)]))
+        let unchanged = Set(third.filter(\.unchanged).map { ($0.path as NSString).lastPathComponent })
+        #expect(unchanged == ["missile-tests.atom"], "\(unchanged)")
+        #expect(try String(contentsOfFile: third[0].path, encoding: .utf8).contains("Treasury adds two shipping firms"))
+    }
+
+    /// A later publication of the same day leaves the previous day's page out (its "next"
+    /// link already points here): it is neither rendered nor written.
+    @Test func aDayListedAlreadyLeavesThePreviousPageAlone() throws {
+        let temporary = try TemporaryDirectory(prefix: "fw-previous")
+        let publisher = DigestPublisher(
+            settings: DigestPublisher.Settings(directory: temporary.path, formats: [.html]), clock: DigestFixtures.berlin)
+        var previous = DigestFixtures.sample
+        previous.day = "2016-03-22"
+        let listed = [DigestFixtures.sample, previous].map(Self.summary)
+        let edition = DigestEdition(digest: DigestFixtures.sample, listed: listed, stored: [previous.day: previous])
+        let names = { (files: [DigestPublisher.WrittenFile]) in files.map { ($0.path as NSString).lastPathComponent } }
+        #expect(names(try publisher.publish(edition)) == ["2016-03-23.html", "index.html", "2016-03-22.html"])
+        #expect(names(try publisher.publish(edition, rewritingPreviousPage: false)) == ["2016-03-23.html", "index.html"])
+    }
+
+    /// Days before the newest are read in their feed form (each topic cut to what a feed can
+    /// show, the rest counted): the Atom feed made from it is the one made from the whole day.
+    @Test func aDaysFeedFormMakesTheSameAtomEntryAsTheWholeDay() {
+        var big = DigestFixtures.sample
+        big.day = "2016-03-22"
+        big.sections = big.sections.enumerated().map { index, section in
+            var section = section
+            section.items = (0..<(index == 0 ? 450 : 40)).map { n in
+                Digest.Item(
+                    articleID: Int64(index * 1000 + n), title: "Story \(n) of topic \(index) about launches and sanctions",
+                    link: "https://example.org/\(index)/\(n)", feedName: "Wire \(n % 7)", published: Date(timeIntervalSince1970: 1_458_600_000),
+                    score: Double(500 - n), snippets: [DigestFixtures.snippet([("a ", false), ("launch", true)])])
+            }
+            return section
+        }
+        let form = DigestStories.feedForm(big, dismissals: [], limit: 200)
+        #expect(form.sections.map(\.items.count) == [200, 40])
+        #expect(form.sections.map(\.moreCount) == [250, 0])
+        #expect(DigestStories.reading(form, dismissals: []) == form, "reading a feed form again changes nothing")
+        let atom = AtomDigestRenderer(clock: DigestFixtures.berlin, feedID: "urn:x", baseURL: "https://example.org/d", maxStoriesPerTopic: 15)
+        let whole = atom.render([DigestStories.reading(big, dismissals: [])])
+        #expect(atom.render([form]) == whole)
+        #expect(whole.contains("Digest 2016-03-22: 490 matches in 2 topics"))
+        #expect(whole.contains("435 more stories"))
+        let topic = TopicAtomRenderer(clock: DigestFixtures.berlin, topic: big.sections[0].topic, feedID: "urn:x")
+        #expect(topic.render([form]) == topic.render([DigestStories.reading(big, dismissals: [])]))
     }
 
     @Test func theAtomFeedReadsTheLatestListedDigestsUpToTheDay() {

@@ -2,8 +2,9 @@ import Testing
 import FeedWatchModel
 @testable import FeedWatchParsing
 
-/// `ControlCharacters` reads eight bytes at a time; these hold it to the plain definition at
-/// every position of a word, across word boundaries and in the overlapping last word.
+/// `ControlText.contains` (behind `ControlCharacters`) reads eight bytes at a time; these hold
+/// it to the plain definition at every position of a word, across word boundaries and in the
+/// overlapping last word.
 @Suite struct ControlCharacterTests {
     /// C0 controls (but tab, line feed, carriage return), DEL and C1: what must be found.
     static let controls: [Unicode.Scalar] = ["\u{0}", "\u{1}", "\u{8}", "\u{B}", "\u{C}", "\u{1B}", "\u{1F}", "\u{7F}",
@@ -37,6 +38,24 @@ import FeedWatchModel
                     #expect(!ControlCharacters.contains(text), "U+\(String(character.value, radix: 16)) at \(position)")
                     #expect(ControlCharacters.strip(text) == text)
                 }
+            }
+        }
+    }
+
+    @Test func layoutCharactersCountAsTheCallerSays() {
+        for length in 0...24 {
+            for position in 0...length {
+                let filler = String(repeating: "a", count: length)
+                func with(_ character: Character) -> String {
+                    var text = filler
+                    text.insert(character, at: text.index(text.startIndex, offsetBy: position))
+                    return text
+                }
+                #expect(ControlText.contains(with("\r"), keeping: .lines))
+                #expect(!ControlText.contains(with("\r"), keeping: .layout))
+                #expect(ControlText.contains(with("\t"), keeping: []))
+                #expect(!ControlText.contains(with("\t"), keeping: .lines))
+                #expect(!ControlText.contains(with("\u{A0}"), keeping: []))
             }
         }
     }

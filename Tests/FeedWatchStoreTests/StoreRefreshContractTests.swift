@@ -81,21 +81,103 @@ import Testing
         }
     }
 
-    /// PostgreSQL: a refresh of a feed with no stored article is a fixed number of round trips
-    /// whatever the document's length (BEGIN, lock and read the feed, one insert of every
-    /// entry, one statement for stories, matches and fetch state, COMMIT).
-    @Test(.requires(.postgres)) func aNewFeedsRefreshIsFiveRoundTripsOnPostgreSQL() async throws {
+    /// Four refreshes of one edited document at once, half through another handle: the edit
+    /// is written and reported once (PostgreSQL rewrites an article only over the content its
+    /// look-up saw), and every copy of the document still finds its articles known.
+    @Test(arguments: StoreKind.tested)
+    func concurrentRefreshesReportEachEditOnce(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, openAnother in
+            let other = try await openAnother()
+            let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
+            let entries = (1...40).map { entry($0) }
+            _ = try await store.storeRefresh(Self.write(feedID: feed.id, entries: entries, etag: "v1")) { Self.derive($0) }
+            var edited = entries
+            for index in stride(from: 0, to: 40, by: 4) { edited[index].title = "Edited \(index)" }
+            let document = edited
+            let results = try await withThrowingTaskGroup(of: FeedRefreshResult.self) { group in
+                for writer in 0..<4 {
+                    let target = writer.isMultiple(of: 2) ? store : other
+                    group.addTask {
+                        try await target.storeRefresh(Self.write(feedID: feed.id, entries: document, etag: "w\(writer)")) { Self.derive($0) }
+                    }
+                }
+                var all: [FeedRefreshResult] = []
+                for try await result in group { all.append(result) }
+                return all
+            }
+            await other.close()
+            #expect(results.flatMap(\.entries.new).isEmpty)
+            let updated = results.flatMap(\.entries.updated).map(\.title)
+            #expect(updated.sorted() == (0..<10).map { "Edited \($0 * 4)" }.sorted())
+            let stored = try await store.articles(since: .distantPast, limit: 100)
+            #expect(stored.count == 40)
+            #expect(stored.filter { $0.title.hasPrefix("Edited") }.count == 10)
+        }
+    }
+
+    /// Another daemon moves the feed to link identity after this one last stored it: this one's
+    /// next refresh goes by the stored mode, not the one it remembered, and finds the articles
+    /// by link (on PostgreSQL: one look-up more, then the usual write).
+    @Test(arguments: StoreKind.tested)
+    func aModeSwitchedByAnotherDaemonIsFollowed(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, openAnother in
+            let other = try await openAnother()
+            let feed = try #require(try await store.syncFeeds([FeedSource(url: "https://example.org/f")]).first)
+            func document(_ fetch: Int) -> [Entry] {
+                (1...4).map { Entry(id: "urn:uuid:\(fetch)-\($0)", title: "Title \($0)", link: "https://example.org/\($0)") }
+            }
+            let first = try await store.storeRefresh(Self.write(feedID: feed.id, entries: document(1), etag: "v1")) { Self.derive($0) }
+            #expect(first.entries.new.count == 4 && first.entries.identityMode == .guid)
+            let switched = try await other.storeRefresh(Self.write(feedID: feed.id, entries: document(2), etag: "v2")) { Self.derive($0) }
+            await other.close()
+            #expect(switched.entries.new.isEmpty && switched.entries.identityMode == .link)
+            let before = (store as? PostgresStore)?.roundTrips
+            let third = try await store.storeRefresh(
+                Self.write(feedID: feed.id, entries: document(3) + [Entry(id: "urn:uuid:x", title: "Fresh", link: "https://example.org/9")], etag: "v3")
+            ) { Self.derive($0) }
+            #expect(third.entries.new.map(\.title) == ["Fresh"])
+            #expect(third.entries.identityMode == .link && !third.entries.identityChanged)
+            if let postgres = store as? PostgresStore, let before {
+                #expect(postgres.roundTrips - before == 4, "a look-up for the remembered mode, one for the stored one, the write, the rest")
+            }
+            #expect(try await store.articles(since: .distantPast, limit: 100).count == 5)
+        }
+    }
+
+    /// PostgreSQL: a refresh is at most three round trips whatever the document's length, for a
+    /// feed with no stored article and for a known one: one look-up (the feed's identity mode,
+    /// every entry's stored article), one write (the new entries inserted, the edited ones
+    /// rewritten, the rest stamped as seen, under the feed's row lock), and one statement for
+    /// stories, matches and fetch state. No BEGIN or COMMIT: each is its own transaction.
+    @Test(.requires(.postgres)) func aRefreshIsAtMostThreeRoundTripsOnPostgreSQL() async throws {
         try TestRequirement.postgres.check()
         try await withFreshStore(.postgres) { store, _ in
             let postgres = try #require(store as? PostgresStore)
             let feeds = try await store.syncFeeds([FeedSource(url: "https://example.org/a"), FeedSource(url: "https://example.org/b")])
             for (feed, count) in zip(feeds, [5, 200]) {
-                let before = postgres.roundTrips
-                let result = try await store.storeRefresh(
-                    Self.write(feedID: feed.id, entries: (1...count).map { entry($0, feedTag: "\(feed.id)") }, etag: "v")
-                ) { Self.derive($0) }
-                #expect(result.entries.new.count == count)
-                #expect(postgres.roundTrips - before == 5, "\(count) entries")
+                let entries = (1...count).map { entry($0, feedTag: "\(feed.id)") }
+                func refresh(_ entries: [Entry], etag: String) async throws -> (FeedRefreshResult, Int) {
+                    let before = postgres.roundTrips
+                    let result = try await store.storeRefresh(Self.write(feedID: feed.id, entries: entries, etag: etag)) { Self.derive($0) }
+                    return (result, postgres.roundTrips - before)
+                }
+                let (new, newTrips) = try await refresh(entries, etag: "v1")
+                #expect(new.entries.new.count == count)
+                #expect(newTrips == 3, "a new feed, \(count) entries")
+
+                // Known: the first entry edited and two more.
+                var edited = entries
+                edited[0].title = "Edited"
+                let (known, knownTrips) = try await refresh(
+                    edited + [entry(count + 1, feedTag: "\(feed.id)"), entry(count + 2, feedTag: "\(feed.id)")], etag: "v2")
+                #expect(known.entries.new.count == 2 && known.entries.updated.map(\.title) == ["Edited"])
+                #expect(knownTrips == 3, "a known feed, \(count) entries")
+
+                // Unchanged: nothing new or edited, the entries stamped as seen, the fetch state saved.
+                let (same, sameTrips) = try await refresh(edited, etag: "v3")
+                #expect(same.entries.new.isEmpty && same.entries.updated.isEmpty)
+                #expect(sameTrips == 3, "an unchanged document, \(count) entries")
+                #expect(try await store.fetchState(feedID: feed.id).etag == "v3")
             }
         }
     }

@@ -140,6 +140,23 @@ import Testing
         }
     }
 
+    /// The status line's look at the schedule: one statement, whatever the number of feeds.
+    @Test(arguments: StoreKind.tested)
+    func theScheduleSummaryCountsFeedsFailuresAndDueOnes(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, _ in
+            let feeds = try await store.syncFeeds(feedSources(5))
+            // 0: never checked (due); 1: due; 2: failing, next check later; 3: later; 4: disabled.
+            try await store.saveFetchState(feedID: feeds[1].id, FetchState(nextCheck: t0.addingTimeInterval(-60)))
+            try await store.saveFetchState(feedID: feeds[2].id, FetchState(nextCheck: t0.addingTimeInterval(900), errorCount: 2))
+            try await store.saveFetchState(feedID: feeds[3].id, FetchState(nextCheck: t0.addingTimeInterval(300)))
+            try await store.saveFetchState(feedID: feeds[4].id, FetchState(nextCheck: t0.addingTimeInterval(100), disabledReason: "gone"))
+            #expect(try await store.feedScheduleSummary(now: t0) == FeedScheduleSummary(
+                total: 5, failing: 1, due: 2, nextCheck: t0.addingTimeInterval(300)))
+            #expect(try await store.feedScheduleSummary(now: t0.addingTimeInterval(1000)) == FeedScheduleSummary(
+                total: 5, failing: 1, due: 4, nextCheck: nil))
+        }
+    }
+
     /// Five daemons try to build the same day's digest at once: exactly one does.
     @Test(arguments: StoreKind.tested)
     func eachDigestIsBuiltByExactlyOneCaller(kind: StoreKind) async throws {

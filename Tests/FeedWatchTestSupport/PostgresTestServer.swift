@@ -100,4 +100,25 @@ public enum PostgresTestServer {
         try await connection.close()
         return value
     }
+
+    /// The first (text) column of every row of one query, on its own connection.
+    public static func texts(_ sql: String, url: String) async throws -> [String] {
+        let c = try PostgresStore.Configuration(url: url)
+        let connection = try await PostgresConnection.connect(
+            on: PostgresConnection.defaultEventLoopGroup.any(),
+            configuration: PostgresConnection.Configuration(
+                host: c.host, port: c.port, username: c.username, password: c.password, database: c.database, tls: .disable),
+            id: 3, logger: quietLogger)
+        var values: [String] = []
+        do {
+            for try await text in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: quietLogger).decode(String.self) {
+                values.append(text)
+            }
+        } catch {
+            try? await connection.close()
+            throw readable(error, sql)
+        }
+        try await connection.close()
+        return values
+    }
 }

@@ -209,16 +209,23 @@ extension PostgresStore {
                 UPDATE fetch_state s SET lease_owner = \(owner), lease_until = \(until)
                 FROM due JOIN feeds f ON f.id = due.feed_id
                 WHERE s.feed_id = due.feed_id
-                RETURNING f.id, f.url, f.name, f.title, f.tags, \(unescaped: Self.fetchStateColumns), f.position
+                RETURNING f.id, f.url, f.name, f.title, f.tags, f.created_at, \(unescaped: Self.fetchStateColumns), f.position,
+                    f.identity_mode
                 """)
-            var claimed: [(position: Int, feed: StoredFeed, state: FetchState)] = []
+            var claimed: [(position: Int, feed: StoredFeed, state: FetchState, mode: FeedIdentityMode)] = []
             for try await row in rows {
                 let r = PostgresRandomAccessRow(row)
-                claimed.append((try r[5 + Self.fetchStateColumnCount].decode(Int.self), try Self.feed(r), try Self.fetchState(r, from: 5)))
+                let count = Self.fetchStateColumnCount
+                claimed.append((
+                    try r[6 + count].decode(Int.self), try Self.feed(r), try Self.fetchState(r, from: 6),
+                    FeedIdentityMode(rawValue: try r[7 + count].decode(String.self)) ?? .guid))
             }
-            // Kept for the fetch that follows (see fetchState(feedID:)).
+            // Kept for the fetch that follows (see fetchState(feedID:) and storeDocument).
             claimedStates.withLock { states in
                 for c in claimed { states[c.feed.id] = c.state }
+            }
+            identityModes.withLock { modes in
+                for c in claimed { modes[c.feed.id] = c.mode }
             }
             return claimed.sorted { ($0.position, $0.feed.id) < ($1.position, $1.feed.id) }.map(\.feed)
         }
@@ -294,6 +301,24 @@ extension PostgresStore {
             var value: Date?
             for try await date in rows.decode(Date?.self) { value = date }
             return value
+        }
+    }
+
+    public func feedScheduleSummary(now: Date) async throws -> FeedScheduleSummary {
+        try await operation("read the feed schedule") { [self] in
+            let rows = try await query(
+                """
+                SELECT COUNT(*), COUNT(*) FILTER (WHERE s.error_count > 0),
+                    COUNT(*) FILTER (WHERE s.disabled_reason IS NULL AND (s.next_check_at IS NULL OR s.next_check_at <= \(now))),
+                    MIN(s.next_check_at) FILTER (WHERE s.disabled_reason IS NULL AND s.next_check_at > \(now))
+                FROM feeds f JOIN fetch_state s ON s.feed_id = f.id
+                WHERE f.active
+                """)
+            var summary = FeedScheduleSummary(total: 0, failing: 0, due: 0, nextCheck: nil)
+            for try await (total, failing, due, next) in rows.decode((Int, Int, Int, Date?).self) {
+                summary = FeedScheduleSummary(total: total, failing: failing, due: due, nextCheck: next)
+            }
+            return summary
         }
     }
 }

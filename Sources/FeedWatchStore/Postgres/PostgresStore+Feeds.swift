@@ -39,12 +39,12 @@ extension PostgresStore {
     }
 
     static let activeFeedsQuery: PostgresQuery =
-        "SELECT id, url, name, title, tags FROM feeds WHERE active ORDER BY position, id"
+        "SELECT id, url, name, title, tags, created_at FROM feeds WHERE active ORDER BY position, id"
 
     static func feeds(_ rows: PostgresRowSequence) async throws -> [StoredFeed] {
         var feeds: [StoredFeed] = []
-        for try await (id, url, name, title, tags) in rows.decode((Int64, String, String?, String?, String).self) {
-            feeds.append(StoredFeed(id: id, url: url, name: name, title: title, tags: SQLiteStore.decodeTags(tags)))
+        for try await (id, url, name, title, tags, created) in rows.decode((Int64, String, String?, String?, String, Date?).self) {
+            feeds.append(StoredFeed(id: id, url: url, name: name, title: title, tags: SQLiteStore.decodeTags(tags), watchedSince: created))
         }
         return feeds
     }
@@ -92,11 +92,12 @@ extension PostgresStore {
         }
     }
 
-    /// A feed from the first five cells: id, url, name, title, tags.
+    /// A feed from the first six cells: id, url, name, title, tags, created_at.
     static func feed(_ r: PostgresRandomAccessRow) throws -> StoredFeed {
         StoredFeed(
             id: try r[0].decode(Int64.self), url: try r[1].decode(String.self), name: try r[2].decode(String?.self),
-            title: try r[3].decode(String?.self), tags: SQLiteStore.decodeTags(try r[4].decode(String.self)))
+            title: try r[3].decode(String?.self), tags: SQLiteStore.decodeTags(try r[4].decode(String.self)),
+            watchedSince: try r[5].decode(Date?.self))
     }
 
     /// The number of cells in `fetchStateColumns`.
@@ -157,7 +158,7 @@ extension PostgresStore {
         try await operation("read feed status") { [self] in
             let rows = try await query(PostgresQuery(
                 unsafeSQL: """
-                    SELECT f.id, f.url, f.name, f.title, f.tags, \(Self.fetchStateColumns),
+                    SELECT f.id, f.url, f.name, f.title, f.tags, f.created_at, \(Self.fetchStateColumns),
                         (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id), f.identity_mode
                     FROM feeds f JOIN fetch_state s ON s.feed_id = f.id
                     WHERE f.active ORDER BY f.position, f.id
@@ -165,12 +166,12 @@ extension PostgresStore {
                 binds: PostgresBindings()))
             var statuses: [FeedStatus] = []
             for try await row in rows {
-                // 18 columns is more than a decoding tuple takes: read the cells one by one.
+                // 19 columns is more than a decoding tuple takes: read the cells one by one.
                 let r = PostgresRandomAccessRow(row)
                 let count = Self.fetchStateColumnCount
                 statuses.append(FeedStatus(
-                    feed: try Self.feed(r), state: try Self.fetchState(r, from: 5), articleCount: try r[5 + count].decode(Int.self),
-                    identityMode: FeedIdentityMode(rawValue: try r[6 + count].decode(String.self)) ?? .guid))
+                    feed: try Self.feed(r), state: try Self.fetchState(r, from: 6), articleCount: try r[6 + count].decode(Int.self),
+                    identityMode: FeedIdentityMode(rawValue: try r[7 + count].decode(String.self)) ?? .guid))
             }
             return statuses
         }

@@ -22,9 +22,13 @@ public final class PostgresStore: Store {
     /// Fetch states read by `claimDueFeeds`, each handed out once by `fetchState(feedID:)`
     /// and dropped on save or release; at most one claimed batch per daemon.
     let claimedStates = Mutex<[Int64: FetchState]>([:])
+    /// The identity mode each feed had when this daemon last stored or claimed it: a refresh
+    /// fingerprints its entries for it before reading the feed (see `storeDocument`). One
+    /// entry per feed; a stale one costs a refresh one more look-up, never a wrong write.
+    let identityModes = Mutex<[Int64: FeedIdentityMode]>([:])
 
     /// Statements sent to the server so far (a transaction's BEGIN and COMMIT count too),
-    /// for benchmarks: round trips per feed.
+    /// for tests and benchmarks: round trips per feed.
     public var roundTrips: Int { counter.load(ordering: .relaxed) }
 
     private init(configuration: Configuration, client: PostgresClient, runner: Task<Void, Never>, logger: Logger) {
