@@ -29,18 +29,60 @@ public enum ControlText {
     }
 
     /// Whether `text` holds a control character other than those `kept`. Bytes, not
-    /// characters: most text has none, and this keeps that case one scan without a copy.
+    /// characters, read in place (no copy of the String, so no retain and release): most
+    /// text has none, and the parser checks every string of every feed.
     public static func contains(_ text: String, keeping kept: Kept) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
-            var previous: UInt8 = 0
-            for byte in bytes {
-                if byte < 0x80, isControl(UInt32(byte), keeping: kept) { return true }
-                if previous == 0xC2, (0x80...0x9F).contains(byte) { return true }  // C1 in UTF-8
-                previous = byte
+        text.utf8.withContiguousStorageIfAvailable { contains(bytes: $0, keeping: kept) }
+            ?? text.unicodeScalars.contains { isControl($0.value, keeping: kept) }
+    }
+
+    /// The same check on UTF-8 bytes, eight at a time: a word is read byte by byte only when
+    /// it may hold a control character (a byte below 0x20, which tabs and line breaks also
+    /// are, 0x7F, or 0xC2, the lead byte of C1 controls and of U+00A0–U+00BF). The last word
+    /// overlaps the one before it rather than leaving a tail to read byte by byte.
+    public static func contains(bytes: UnsafeBufferPointer<UInt8>, keeping kept: Kept) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        let count = bytes.count
+        guard count >= 8 else { return containsBytewise(bytes, from: 0, to: count, keeping: kept) }
+        let raw = UnsafeRawPointer(base)
+        var index = 0
+        while true {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if candidates(word) != 0 && containsBytewise(bytes, from: index, to: index + 8, keeping: kept) {
+                return true
             }
-            return false
+            if index + 8 == count { return false }
+            index = min(index + 8, count - 8)
         }
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// Non-zero when any byte of `word` is below 0x20, 0x7F or 0xC2 (no false negatives:
+    /// the classic "has a byte less than n" and "has a zero byte" word tests).
+    @inline(__always)
+    private static func candidates(_ word: UInt64) -> UInt64 {
+        let below0x20 = (word &- ones &* 0x20) & ~word
+        let del = word ^ (ones &* 0x7F)
+        let lead = word ^ (ones &* 0xC2)
+        let isDEL = (del &- ones) & ~del
+        let isLead = (lead &- ones) & ~lead
+        return (below0x20 | isDEL | isLead) & highBits
+    }
+
+    /// Bytes `start..<end` one at a time; a 0xC2 lead byte looks at the byte after it even
+    /// past `end`, so a C1 character split across two words is still found.
+    private static func containsBytewise(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
+                                         keeping kept: Kept) -> Bool {
+        var index = start
+        while index < end {
+            let byte = bytes[index]
+            if byte < 0x80, isControl(UInt32(byte), keeping: kept) { return true }
+            if byte == 0xC2, index + 1 < bytes.count, (0x80...0x9F).contains(bytes[index + 1]) { return true }
+            index += 1
+        }
+        return false
     }
 
     /// `text` without its control characters (tab, line feed and carriage return kept).

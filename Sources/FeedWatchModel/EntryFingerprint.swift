@@ -23,10 +23,10 @@ extension String {
     /// The string without leading and trailing ASCII whitespace; cheaper than Foundation's
     /// `trimmingCharacters(in:)`, which dominates profiles when called per field.
     public func trimmingASCIIWhitespace() -> String {
-        let utf8 = self.utf8
         // Native strings: index arithmetic on the bytes, several times cheaper than the
-        // generic index walk below (this runs for nearly every field of every entry).
-        let contiguous = utf8.withContiguousStorageIfAvailable { bytes -> String? in
+        // generic index walk below (this runs for nearly every field of every entry). The
+        // view is read in place: a copy of it in a local costs a retain and a release.
+        let contiguous = self.utf8.withContiguousStorageIfAvailable { bytes -> String? in
             var start = 0
             var end = bytes.count
             while start < end && bytes[start].isASCIIWhitespace { start += 1 }
@@ -39,6 +39,7 @@ extension String {
         case .some(.none): return self
         case .none: break
         }
+        let utf8 = self.utf8
         guard let first = utf8.firstIndex(where: { !$0.isASCIIWhitespace }) else { return "" }
         let last = utf8.lastIndex(where: { !$0.isASCIIWhitespace })!
         if first == utf8.startIndex && last == utf8.index(before: utf8.endIndex) { return self }

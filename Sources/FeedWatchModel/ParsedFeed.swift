@@ -70,30 +70,36 @@ public struct FeedText: Sendable, Hashable, Codable {
 }
 
 /// One item of a feed, normalised across RSS, Atom and JSON Feed.
+///
+/// The optional fields are spelled `Optional<…>` on purpose: a `var` declared `T?` gets an
+/// implicit `nil` initial value, so every initialiser first stored `nil` and then assigned,
+/// and the optimiser built each entry in a temporary and copied it out (a retain and a
+/// release of every string of every entry, a few percent of parsing a large feed). The type
+/// is the same; only that implicit initial value is gone.
 public struct Entry: Sendable, Hashable, Codable {
     /// The entry's own identifier (RSS `guid`, Atom `id`, JSON `id`), if it has one.
-    public var id: String?
+    public var id: Optional<String>
     /// Whether an RSS guid claims to be the permalink (`isPermaLink`), when stated or implied.
-    public var guidIsPermalink: Bool?
-    public var title: String?
-    public var link: String?
-    public var summary: FeedText?
-    public var content: FeedText?
-    public var published: Date?
-    public var updated: Date?
+    public var guidIsPermalink: Optional<Bool>
+    public var title: Optional<String>
+    public var link: Optional<String>
+    public var summary: Optional<FeedText>
+    public var content: Optional<FeedText>
+    public var published: Optional<Date>
+    public var updated: Optional<Date>
     public var authors: [Person]
     public var categories: [String]
     public var enclosures: [Enclosure]
-    public var commentsURL: String?
-    public var language: String?
+    public var commentsURL: Optional<String>
+    public var language: Optional<String>
     /// The identity used to recognise this entry on later fetches; see `EntryFingerprint`.
     public var fingerprint: String
     /// A representative image (Media RSS thumbnail, iTunes image, image enclosure).
-    public var imageURL: String? = nil
+    public var imageURL: Optional<String>
     /// The number of comments (`slash:comments`), when the feed says.
-    public var commentCount: Int? = nil
+    public var commentCount: Optional<Int>
     /// The length of the episode in seconds (`itunes:duration`), for podcasts.
-    public var durationSeconds: Int? = nil
+    public var durationSeconds: Optional<Int>
 
     // The memberwise initialisers are inlinable so a parser building thousands of entries
     // moves its strings into them instead of copying each one across the module boundary.

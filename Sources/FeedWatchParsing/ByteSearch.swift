@@ -105,6 +105,23 @@ enum ByteSearch {
 }
 
 extension String {
+    /// Runs `body` over the string's UTF-8 bytes, borrowed: `withUTF8` needs a mutable copy,
+    /// a retain and a release (two atomic operations) per call, and the parser's text checks
+    /// run several times per field of every entry.
+    @inline(__always)
+    func withUTF8Bytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return copy.withUTF8(body)
+    }
+
+    /// Whether the UTF-8 form holds `byte`, with `memchr` (a walk of `utf8` goes through the
+    /// generic iterator, hundreds of instructions for a short name).
+    func utf8Contains(_ byte: UInt8) -> Bool {
+        utf8.withContiguousStorageIfAvailable { ByteSearch.firstIndex(of: byte, in: $0, from: 0) != nil }
+            ?? utf8.contains(byte)
+    }
+
     /// A String of UTF-8 bytes that are valid by construction: text and attribute values
     /// libxml2 produced from a document that was validated or transcoded to UTF-8 first
     /// (`EncodingSniffer`), or bytes assembled from such text and ASCII. Copied without the

@@ -27,7 +27,8 @@ struct EntryDraft {
         categories.append(name)
     }
 
-    mutating func addAuthor(_ person: Person) {
+    /// Consumes `person`: it moves into the list rather than being copied (a retain per name).
+    mutating func addAuthor(_ person: consuming Person) {
         guard person.name != nil || person.email != nil || person.uri != nil, !authors.contains(person) else { return }
         authors.append(person)
     }
@@ -77,6 +78,18 @@ enum ElementReader {
     /// An RSS text element (description, content:encoded): HTML by convention. Child
     /// elements mean the publisher forgot to escape the HTML: keep it as markup.
     static func htmlText(_ element: XMLElement, base: String?) -> FeedText? {
+        if !element.hasChildElements && element.textIsValidUTF8 {
+            // Read from the document's bytes: links are resolved into the one String the
+            // value becomes, not into a copy of a String made first.
+            let bytes = element.trimmedBytes
+            guard !bytes.isEmpty else { return nil }
+            guard HTMLText.hasMarkup(bytes: bytes) else {
+                let value = String(knownValidUTF8: bytes)
+                return FeedText(value: value, kind: .text, plainText: HTMLText.foldWhitespace(value))
+            }
+            let value = URLResolver.resolveLinks(inHTMLBytes: bytes, against: base) ?? String(knownValidUTF8: bytes)
+            return FeedText(value: value, kind: .html, plainText: HTMLText.plainText(fromHTML: value))
+        }
         // Trimmed on bytes when there is no markup to serialise: one String, not two.
         let value = element.hasChildElements
             ? element.innerMarkup.trimmingASCIIWhitespace() : (element.trimmedText ?? "")
@@ -110,7 +123,7 @@ enum ElementReader {
     static func rssPerson(_ text: String) -> Person {
         let trimmed = HTMLText.foldWhitespace(text)
         // Most bylines are a bare name: no word splitting for them.
-        guard trimmed.utf8.contains(UInt8(ascii: "@")) else { return Person(name: trimmed.isEmpty ? nil : trimmed) }
+        guard trimmed.utf8Contains(UInt8(ascii: "@")) else { return Person(name: trimmed.isEmpty ? nil : trimmed) }
         let separators: Set<Character> = [" ", "(", ")", "<", ">"]
         var words: [Substring] = []
         var rest = trimmed[...]
@@ -159,7 +172,7 @@ enum ElementReader {
             case "creator", "author", "contributor":
                 if let text = plainText(child, html: false) {
                     // A bare name (most bylines) needs no splitting.
-                    draft.addAuthor(text.utf8.contains(UInt8(ascii: "@")) ? rssPerson(text) : Person(name: text))
+                    draft.addAuthor(text.utf8Contains(UInt8(ascii: "@")) ? rssPerson(text) : Person(name: text))
                 }
             case "date":
                 // feedparser reads dc:date as the updated date; it stays the published date

@@ -7,8 +7,7 @@ public enum FeedDates {
     /// Parses an RFC 822/1123 date (and its real-world variants) or an RFC 3339 / ISO 8601 /
     /// W3C-DTF date, whichever the text looks like; nil when it is neither.
     public static func parse(_ text: String) -> Date? {
-        var text = text
-        return text.withUTF8 { parse(bytes: $0) }
+        text.withUTF8Bytes { parse(bytes: $0) }
     }
 
     /// `parse(_:)` on UTF-8 bytes, so element text is parsed where it lies, without a String.

@@ -8,8 +8,7 @@ import FeedWatchModel
 /// the whole feed.
 enum HTMLFragmentText {
     static func plainText(_ html: String) -> String? {
-        var html = html
-        return html.withUTF8 { plainText(bytes: $0) }
+        html.withUTF8Bytes { plainText(bytes: $0) }
     }
 
     private static func plainText(bytes: UnsafeBufferPointer<UInt8>) -> String? {

@@ -5,8 +5,7 @@ extension HTMLText {
     /// reference is one HTML defines. So "&lt;blink&gt; is dead" or "Use <entry> for each
     /// item" is text that keeps its words, while "<b>Hot</b> news" is markup.
     static func looksLikeHTML(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
+        text.withUTF8Bytes { bytes in
             var hasCloseTagOrReference = false
             var index = 0
             let count = bytes.count

@@ -33,10 +33,11 @@ public enum HTMLText {
 
     /// Whether the text holds a `<` or `&`, in one pass over its bytes.
     static func hasMarkup(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
-            ByteSearch.firstIndex(of: UInt8(ascii: "<"), or: UInt8(ascii: "&"), in: bytes, from: 0) < bytes.count
-        }
+        text.withUTF8Bytes { hasMarkup(bytes: $0) }
+    }
+
+    static func hasMarkup(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        ByteSearch.firstIndex(of: UInt8(ascii: "<"), or: UInt8(ascii: "&"), in: bytes, from: 0) < bytes.count
     }
 
     /// Whether reading `text` as HTML could give anything but its folded whitespace: it has a
@@ -45,8 +46,7 @@ public enum HTMLText {
     /// "Sanctions & tests", "1&1" or "a < b" is plain text to an HTML parser
     /// (`HTMLTextEquivalenceTests` hold the tokenizer to libxml2), so it is only folded.
     static func needsParsing(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
+        text.withUTF8Bytes { bytes in
             var index = 0
             while true {
                 index = ByteSearch.firstIndex(of: UInt8(ascii: "<"), or: UInt8(ascii: "&"), in: bytes, from: index)
@@ -78,8 +78,7 @@ public enum HTMLText {
     /// Whether folding would not change `text`: no ASCII whitespace but single spaces
     /// between other characters.
     static func isFolded(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
+        text.withUTF8Bytes { bytes in
             guard let base = bytes.baseAddress else { return true }
             let count = bytes.count
             var previousIsSpace = true  // so that a leading space is not folded
@@ -286,8 +285,7 @@ final class TextWriter {
     }
 
     func appendText(_ string: String) {
-        var string = string
-        string.withUTF8 { appendText($0) }
+        string.withUTF8Bytes { appendText($0) }
     }
 
     /// One character (a decoded entity), without making a String of it.

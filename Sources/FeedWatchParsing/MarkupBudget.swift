@@ -11,8 +11,9 @@
 /// `<`. Comments, CDATA sections and processing instructions are skipped as libxml2 skips them.
 /// Values in `<!ATTLIST` declarations are counted for the whole document, since declarations
 /// for one element add up. A tag closer to the next `<` than two quotes per allowed attribute
-/// is skipped unread, so the pass costs about one `memchr` per tag. `SAXDriver` runs it over
-/// each slice just before libxml2 reads the slice, which then finds it in the cache.
+/// is skipped unread, so the pass costs one `memchr` per tag (the one that finds the next `<`).
+/// `SAXDriver` runs it over each slice just before libxml2 reads the slice, which then finds
+/// it in the cache.
 struct MarkupBudget {
     let maxAttributes: Int
     /// Where the pass stands: every tag that starts before it has been counted.
@@ -31,7 +32,10 @@ struct MarkupBudget {
         let maxAttributes = self.maxAttributes
         let tagBytes = ByteSearch.ByteSet(UInt8(ascii: ">"), UInt8(ascii: "<"), UInt8(ascii: "\""), UInt8(ascii: "'"))
         defer { index = max(index, min(end, count)) }
-        while index < end, let open = ByteSearch.firstIndex(of: UInt8(ascii: "<"), in: buffer, from: index) {
+        // The `<` that ended the last tag skipped unread starts the next one: found once.
+        var knownOpen = -1
+        while index < end,
+              let open = knownOpen == index ? index : ByteSearch.firstIndex(of: UInt8(ascii: "<"), in: buffer, from: index) {
             var position = open + 1
             var isAttributeList = false
             if position < count && buffer[position] == UInt8(ascii: "!") {
@@ -54,6 +58,7 @@ struct MarkupBudget {
                 let next = ByteSearch.firstIndex(of: UInt8(ascii: "<"), in: buffer, from: position) ?? count
                 if next - open <= 2 * maxAttributes {
                     index = next
+                    knownOpen = next
                     continue
                 }
             }

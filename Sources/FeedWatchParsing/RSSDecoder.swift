@@ -67,17 +67,19 @@ enum RSSDecoder {
     }
 
     /// `false` in any case, with surrounding whitespace (compared on bytes: `lowercased()`
-    /// made a String per item).
+    /// made a String per item, and a `zip` over the bytes cost hundreds of instructions).
     private static func isFalse(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
+        text.utf8.withContiguousStorageIfAvailable { bytes in
             var start = 0
             var end = bytes.count
             while start < end, bytes[start].isASCIIWhitespace { start += 1 }
             while end > start, bytes[end - 1].isASCIIWhitespace { end -= 1 }
             guard end - start == 5 else { return false }
-            return zip(bytes[start..<end], "false".utf8).allSatisfy { $0 | 0x20 == $1 }
-        }
+            // `| 0x20` folds ASCII capitals to lower case (and leaves the lower-case letters).
+            return bytes[start] | 0x20 == UInt8(ascii: "f") && bytes[start + 1] | 0x20 == UInt8(ascii: "a")
+                && bytes[start + 2] | 0x20 == UInt8(ascii: "l") && bytes[start + 3] | 0x20 == UInt8(ascii: "s")
+                && bytes[start + 4] | 0x20 == UInt8(ascii: "e")
+        } ?? (text.trimmingASCIIWhitespace().lowercased() == "false")
     }
 
     private static func isCore(_ element: XMLElement) -> Bool {
@@ -122,6 +124,9 @@ enum RSSDecoder {
         var updateFrequency: Int?
         defer { feed.updatePeriodMinutes = syndicationMinutes(period: updatePeriod, frequency: updateFrequency) }
         for child in channel.children {
+            // Items decoded while the document was read: no channel field (thousands of them
+            // in a large feed, each compared with every name below otherwise).
+            if child.streamedEntrySlot != nil { continue }
             if isCore(child) {
                 switch child.name {
                 case "title": if feed.title == nil { feed.title = ElementReader.plainText(child) }

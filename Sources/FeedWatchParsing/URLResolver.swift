@@ -34,8 +34,7 @@ enum URLResolver {
     /// The UTF-8 length of `scheme://authority` at the start of `base`; nil when `base` has
     /// no authority (then an absolute-path reference needs the general algorithm).
     private static func authorityEnd(of base: String) -> Int? {
-        var base = base
-        return base.withUTF8 { bytes -> Int? in
+        base.withUTF8Bytes { bytes -> Int? in
             guard let colon = ByteSearch.firstIndex(of: UInt8(ascii: ":"), in: bytes, from: 0),
                   colon + 2 < bytes.count, bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/")
             else { return nil }
@@ -102,8 +101,14 @@ enum URLResolver {
     /// otherwise returned byte for byte as published.
     static func resolveLinks(inHTML html: String, against base: String?) -> String {
         guard let base, !base.isEmpty else { return html }
-        var html = html
-        return html.withUTF8 { resolveLinks(in: $0, against: base) } ?? html
+        return html.withUTF8Bytes { resolveLinks(in: $0, against: base) } ?? html
+    }
+
+    /// `resolveLinks(inHTML:against:)` over UTF-8 bytes that are valid by construction (see
+    /// `String(knownValidUTF8:)`); nil when nothing needed resolving.
+    static func resolveLinks(inHTMLBytes bytes: UnsafeBufferPointer<UInt8>, against base: String?) -> String? {
+        guard let base, !base.isEmpty else { return nil }
+        return resolveLinks(in: bytes, against: base)
     }
 
     /// nil when nothing needed resolving (the HTML is then returned as it is, uncopied).
@@ -113,7 +118,10 @@ enum URLResolver {
         // Computed at the first link: most fragments have none.
         var authorityComputed = false
         var authority: Int?  // the length of the base's `scheme://authority` prefix
-        var output: [UInt8]? = nil
+        // A buffer of its own rather than an Array: appending a few runs to an Array cost more
+        // than copying them, and the Array's bytes were copied once more into the String.
+        var output: UnmanagedBuffer<UInt8>? = nil
+        defer { output?.deallocate() }
         var copied = 0
         var index = 0
         let count = bytes.count
@@ -161,17 +169,15 @@ enum URLResolver {
             if !authorityComputed {
                 authorityComputed = true
                 if let end = authorityEnd(of: base) {
-                    var base = base
-                    let hasAmpersand = base.withUTF8 { UnsafeBufferPointer(rebasing: $0[..<end]).contains(UInt8(ascii: "&")) }
+                    let hasAmpersand = base.withUTF8Bytes { UnsafeBufferPointer(rebasing: $0[..<end]).contains(UInt8(ascii: "&")) }
                     if !hasAmpersand { authority = end }
                 }
             }
             if let authority, isPlainAbsolutePath(UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])) {
                 // What `resolve` returns for this value, without making Strings of it.
-                if output == nil { output = []; output!.reserveCapacity(count + 256) }
+                if output == nil { output = UnmanagedBuffer(capacity: count + 256) }
                 output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<valueStart]))
-                var base = base
-                base.withUTF8 { output!.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<authority])) }
+                base.withUTF8Bytes { output!.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<authority])) }
                 output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd]))
                 copied = valueEnd
                 index = max(valueEnd, index + 1)
@@ -183,16 +189,16 @@ enum URLResolver {
                 let hasAmpersand = value.utf8.contains(UInt8(ascii: "&"))
                 var resolved = resolve(hasAmpersand ? value.replacingAll("&amp;", with: "&") : value, against: base)
                 if resolved.utf8.contains(UInt8(ascii: "&")) { resolved = resolved.replacingAll("&", with: "&amp;") }
-                if output == nil { output = []; output!.reserveCapacity(count + 256) }
+                if output == nil { output = UnmanagedBuffer(capacity: count + 256) }
                 output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<valueStart]))
-                output!.append(contentsOf: resolved.utf8)
+                resolved.withUTF8 { output!.append(contentsOf: $0) }
                 copied = valueEnd
             }
             index = max(valueEnd, index + 1)
         }
-        guard var output else { return nil }
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
-        return String(knownValidUTF8: output)
+        guard output != nil else { return nil }
+        output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+        return String(knownValidUTF8: output!.elements(output!.indices))
     }
 
     /// `/path…` with nothing `resolve` would change: no `//` start, no surrounding whitespace,

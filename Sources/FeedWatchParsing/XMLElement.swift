@@ -205,6 +205,7 @@ final class XMLDocument {
         return bytes.contains(UInt8(ascii: "&")) ? value.replacingAll("&#38;", with: "&") : value
     }
 
+    @inline(__always)
     func textCount(_ index: Int) -> Int {
         let spill = records[index].spill
         return spill >= 0 ? spills[Int(spill)].count : records[index].textEnd - records[index].textStart
@@ -399,13 +400,24 @@ struct XMLElement: Equatable {
 
     /// The element's character data, trimmed; nil when empty.
     var trimmedText: String? {
+        let text = trimmedBytes
+        return text.isEmpty ? nil : read { $0.string(text) }
+    }
+
+    /// The element's character data without leading and trailing ASCII whitespace. Points
+    /// into the document: valid while the document lives.
+    var trimmedBytes: UnsafeBufferPointer<UInt8> {
         let text = self.text
         var start = text.startIndex
         var end = text.endIndex
         while start < end && text[start].isASCIIWhitespace { start += 1 }
         while end > start && text[end - 1].isASCIIWhitespace { end -= 1 }
-        return start < end ? read { $0.string(UnsafeBufferPointer(rebasing: text[start..<end])) } : nil
+        return UnsafeBufferPointer(rebasing: text[start..<end])
     }
+
+    /// Whether the document's text is valid UTF-8 by construction (see `XMLDocument`), so
+    /// that its bytes may become Strings without validation.
+    var textIsValidUTF8: Bool { read { $0.textIsValidUTF8 } }
 
     /// The element's text when it has no child elements, else its inner markup serialised
     /// as (X)HTML: what a feed meant when it put unescaped HTML inside a text element.
