@@ -9,7 +9,7 @@ extension PostgresStore {
     /// The columns `article(_:)` reads, in its order.
     static let articleColumns = """
         id, feed_id, fingerprint, title, link, summary, content, author, published_at, discovered_at, story_id,
-        full_text, extraction_note
+        full_text, extraction_note, language
         """
 
     static func article(_ row: PostgresRow) throws -> Article {
@@ -22,6 +22,7 @@ extension PostgresStore {
         article.storyID = try r[10].decode(Int64?.self)
         article.fullText = try r[11].decode(String?.self)
         article.extractionNote = try r[12].decode(String?.self)
+        article.language = try r[13].decode(String?.self)
         return article
     }
 
@@ -158,6 +159,7 @@ extension PostgresStore {
         var published: Double?
         var clink: String?
         var hash: String
+        var lang: String?
     }
 
     /// `storeEntries` on `connection`, inside the caller's transaction; `title` (when not nil)
@@ -188,12 +190,13 @@ extension PostgresStore {
         for entry in entries {
             let fingerprint = Self.clean(EntryIdentity.fingerprint(of: entry, mode: mode))
             guard seen.insert(fingerprint).inserted else { continue }
-            let article = Article(
+            var article = Article(
                 id: 0, feedID: feedID, fingerprint: fingerprint, title: Self.clean(entry.title ?? "(untitled)"),
                 link: Self.clean(entry.link), summary: Self.clean(entry.summary?.plainText ?? ""),
                 content: Self.clean(entry.content?.plainText ?? ""),
                 author: Self.clean(entry.authors.first.flatMap { $0.name ?? $0.email }),
                 published: entry.published ?? entry.updated, discovered: discovered)
+            article.language = LanguageTag.normalised(entry.language)
             candidates.append((article, Self.clean(EntryIdentity.canonicalLink(of: entry)), EntryIdentity.contentHash(of: entry)))
         }
         // A feed with no stored article has nothing to find: the unique constraint decides.
@@ -214,13 +217,13 @@ extension PostgresStore {
                             content = \(article.content), author = \(article.author),
                             published_at = COALESCE(\(article.published), published_at), content_hash = \(hash),
                             canonical_link = \(link), updated_at = \(discovered), last_seen_at = \(discovered),
-                            match_pending = true
+                            language = \(article.language), match_pending = true
                         WHERE id = \(id)
                         RETURNING \(unescaped: Self.articleColumns)
                         """, on: connection)
                     result.updated += try await Self.articles(rows)
                 } else {
-                    unchanged.append(SeenRow(id: id, hash: hash, link: link))
+                    unchanged.append(SeenRow(id: id, hash: hash, link: link, lang: article.language))
                 }
                 continue
             }
@@ -232,7 +235,7 @@ extension PostgresStore {
             fresh.append(NewArticleRow(
                 i: index, fp: article.fingerprint, title: article.title, link: article.link, summary: article.summary,
                 content: article.content, author: article.author, published: article.published?.timeIntervalSince1970,
-                clink: link, hash: hash))
+                clink: link, hash: hash, lang: article.language))
         }
         if !fresh.isEmpty {
             // All new entries in one statement; the unique (feed, fingerprint) constraint
@@ -240,11 +243,11 @@ extension PostgresStore {
             let inserted = try await query(
                 """
                 INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at,
-                    discovered_at, canonical_link, content_hash, last_seen_at, match_pending)
+                    discovered_at, canonical_link, content_hash, last_seen_at, language, match_pending)
                 SELECT \(feedID), x.fp, x.title, x.link, x.summary, x.content, x.author, to_timestamp(x.published),
-                    \(discovered), x.clink, x.hash, \(discovered), true
+                    \(discovered), x.clink, x.hash, \(discovered), x.lang, true
                 FROM jsonb_to_recordset(\(try Self.json(fresh))::jsonb) AS x(i INTEGER, fp TEXT, title TEXT, link TEXT,
-                    summary TEXT, content TEXT, author TEXT, published DOUBLE PRECISION, clink TEXT, hash TEXT)
+                    summary TEXT, content TEXT, author TEXT, published DOUBLE PRECISION, clink TEXT, hash TEXT, lang TEXT)
                 ORDER BY x.i
                 ON CONFLICT (feed_id, fingerprint) DO NOTHING
                 RETURNING id, fingerprint
@@ -259,12 +262,13 @@ extension PostgresStore {
             }
         }
         if !unchanged.isEmpty {
-            // Rows stored before content hashes existed get theirs now, without counting as an update.
+            // Rows stored before content hashes (or declared languages) existed get theirs now,
+            // without counting as an update.
             try await query(
                 """
                 UPDATE articles a SET last_seen_at = \(discovered), content_hash = COALESCE(a.content_hash, x.hash),
-                    canonical_link = COALESCE(a.canonical_link, x.link)
-                FROM jsonb_to_recordset(\(try Self.json(unchanged))::jsonb) AS x(id BIGINT, hash TEXT, link TEXT)
+                    canonical_link = COALESCE(a.canonical_link, x.link), language = COALESCE(a.language, x.lang)
+                FROM jsonb_to_recordset(\(try Self.json(unchanged))::jsonb) AS x(id BIGINT, hash TEXT, link TEXT, lang TEXT)
                 WHERE a.id = x.id
                 """, on: connection)
         }
@@ -275,6 +279,7 @@ extension PostgresStore {
         var id: Int64
         var hash: String
         var link: String?
+        var lang: String?
     }
 
     /// The feed's identity mode after looking at this document (see `EntryIdentity`).
