@@ -6,7 +6,7 @@ import FeedWatchModel
 enum DigestMarkup {
     /// Escapes text for HTML/XML element content and double- or single-quoted attributes, and
     /// drops the characters XML 1.0 forbids (a feed's stray control bytes would make the Atom
-    /// file invalid and some readers reject the whole feed).
+    /// file invalid and some readers reject the whole feed) and bidi controls (`isBidiControl`).
     static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count + 16)
@@ -21,10 +21,19 @@ enum DigestMarkup {
             default:
                 let v = scalar.value
                 if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || v == 0xFFFE || v == 0xFFFF { continue }
+                if isBidiControl(scalar) { continue }
                 out.unicodeScalars.append(scalar)
             }
         }
         return out
+    }
+
+    /// Bidi embedding, override and isolate controls (LRE RLE PDF LRO RLO, LRI RLI FSI PDI). Feed
+    /// text loses them in every format: a stray PDI closes the isolate a title is put in, and an
+    /// RLO after it reverses the rest of the line (`also under` shown as `rednu osla`, a link's
+    /// address spelled backwards). News has no use for them; the LRM and RLM marks are kept.
+    static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
+        (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
     }
 
     /// `link` when it is an absolute http(s) URL with a host and nothing that could break out
@@ -54,6 +63,12 @@ enum DigestMarkup {
         "topic-" + String(id.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "_" ? $0 : "-" })
     }
 
+    /// Already escaped text in its own bidirectional isolate, taking the direction of its first
+    /// strong letter: a Persian or Arabic name inside an English line keeps its own order, and the
+    /// counts, times and punctuation around it keep theirs (`Sanctions · تحریم‌ها 7` would otherwise
+    /// show the 7 inside the Persian run, and a name ending in `)` would take the line's parenthesis).
+    static func isolated(_ escapedHTML: String) -> String { "<bdi>\(escapedHTML)</bdi>" }
+
     /// "1 match", "3 matches".
     static func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
 
@@ -69,7 +84,7 @@ enum DigestMarkup {
         var out = ""
         for section in DigestLayout(digest, cap: cap).sections {
             let anchor = anchor(section.topic.id)
-            out += "<section id=\"\(anchor)\">\n<h\(h)>\(escape(section.topic.name))"
+            out += "<section id=\"\(anchor)\">\n<h\(h)>\(isolated(escape(section.topic.name)))"
             out += " <span class=\"count\">\(section.entries.count)</span></h\(h)>\n"
             for entry in section.shown { out += article(entry, clock: clock, headingLevel: h + 1) }
             let rest = section.entries.dropFirst(section.shown.count)
@@ -96,11 +111,13 @@ enum DigestMarkup {
         var title = escape(item.title)
         if let url = safeURL(item.link) { title = "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(title)</a>" }
         if let topic = entry.shownUnder {
-            return "<p class=\"ref\" dir=\"auto\">\(title) <span class=\"meta\">· also under "
-                + "<a href=\"#\(anchor(topic.id))\">\(escape(topic.name))</a> · id \(item.dismissID)</span></p>\n"
+            // The line is English; only the title (and the topic's name) takes its own direction.
+            return "<p class=\"ref\">\(isolated(title)) <span class=\"meta\">· also under "
+                + "<a href=\"#\(anchor(topic.id))\">\(isolated(escape(topic.name)))</a> · id \(item.dismissID)</span></p>\n"
         }
-        // dir="auto": a Persian or Arabic title or snippet reads right to left in its own box.
-        var out = "<article>\n<h\(h) dir=\"auto\">\(title)</h\(h)>\n<p class=\"meta\"><span class=\"source\">\(escape(item.feedName))</span>"
+        // dir="auto": a Persian or Arabic title or snippet reads right to left in its own box; the
+        // feed's name is isolated in the English line below it (its time would join an Arabic run).
+        var out = "<article>\n<h\(h) dir=\"auto\">\(title)</h\(h)>\n<p class=\"meta\"><bdi class=\"source\">\(escape(item.feedName))</bdi>"
         if let published = item.published {
             out += " · <time datetime=\"\(rfc3339(published))\">\(escape(clock.displayTime(published)))</time>"
         }
@@ -116,8 +133,8 @@ enum DigestMarkup {
         if !item.alsoReportedBy.isEmpty {
             let links = item.alsoReportedBy.map { link -> String in
                 // With a known headline: "Feed: <a>Headline</a>", else the feed's name as the link.
-                let prefix = link.title == nil ? "" : escape(link.feedName) + ": "
-                let label = escape(link.title ?? link.feedName)
+                let prefix = link.title == nil ? "" : isolated(escape(link.feedName)) + ": "
+                let label = isolated(escape(link.title ?? link.feedName))
                 guard let url = safeURL(link.url) else { return prefix + label }
                 return prefix + "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(label)</a>"
             }

@@ -116,7 +116,10 @@ public struct MarkdownDigestRenderer: Sendable {
             case ">": out += "&gt;"
             case "&": out += "&amp;"
             case "\n", "\r": out.append(" ")
-            default: out.append(ch)
+            default:
+                // A bidi control is a character of its own: dropped (see `DigestMarkup.isBidiControl`).
+                if ch.unicodeScalars.count == 1, let scalar = ch.unicodeScalars.first, DigestMarkup.isBidiControl(scalar) { continue }
+                out.append(ch)
             }
         }
         return out
