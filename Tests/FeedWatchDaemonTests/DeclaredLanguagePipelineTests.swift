@@ -187,6 +187,15 @@ import Testing
         #expect(arabic.stdout.contains("sanctions: no match"))
         let misplaced = try FeedWatchBinary.run(["topics", "test", "sanctions", "--language", "fa", "--config", config])
         #expect(misplaced.status != 0 && misplaced.stderr.contains("--language"))
+
+        // `feedwatch match FILE` reads a feed file's declared language too: the Persian items, not the Arabic one.
+        let file = state.path + "/fa.xml"
+        try Self.rss(language: "fa", [("p1", Self.persian[0]), ("p2", Self.persian[1]), ("a1", Self.arabic[0])])
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let matched = try FeedWatchBinary.run(["match", file, "--config", config])
+        #expect(matched.status == 0, "\(matched.stderr)")
+        #expect(matched.stdout.contains(Self.persian[0].title) && matched.stdout.contains(Self.persian[1].title))
+        #expect(!matched.stdout.contains(Self.arabic[0].title), "\(matched.stdout)")
         try await server.shutdown()
     }
 
