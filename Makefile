@@ -123,7 +123,8 @@ clean:
 	rm -rf .build
 
 # Looks at the HTML digest in a real browser: headless Chromium screenshots of the golden
-# sample and hostile pages, phone and desktop widths, light and dark. Not part of `make test`
+# sample, hostile and right-to-left (Persian and Arabic with English) pages, phone and desktop
+# widths, light and dark. Not part of `make test`
 # (it needs Chromium: scripts/install-deps.sh chromium). Writes PNGs to $(SCREENSHOT_DIR).
 SCREENSHOT_DIR ?= /tmp/feedwatch-screenshots
 GOLDEN_DIR := $(CURDIR)/Tests/FeedWatchDigestTests/Golden
@@ -131,7 +132,7 @@ GOLDEN_DIR := $(CURDIR)/Tests/FeedWatchDigestTests/Golden
 screenshot-digest:
 	scripts/install-deps.sh runtime chromium
 	mkdir -p $(SCREENSHOT_DIR)
-	for page in sample hostile index; do \
+	for page in sample hostile rtl index; do \
 	  for size in phone:412,900 desktop:1280,900; do \
 	    for scheme in light dark; do \
 	      flags=""; [ $$scheme = dark ] && flags="--force-dark-mode --blink-settings=preferredColorScheme=0"; \

@@ -39,7 +39,7 @@ extension FeedPipeline {
         var chosen: [Int] = []
         for (index, article) in articles.enumerated() where article.link != nil && chosen.count < limit {
             if mode == .candidates {
-                let teaser = MatchDocument(title: article.title, body: article.bodyText)
+                let teaser = MatchDocument(title: article.title, body: article.bodyText, language: article.language)
                 guard matcher.hasCandidates(teaser, feedURL: feed.url, feedTags: feed.tags) else { continue }
             }
             chosen.append(index)

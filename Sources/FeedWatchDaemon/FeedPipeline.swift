@@ -437,8 +437,9 @@ public struct FeedPipeline: Sendable {
 
 extension MatchDocument {
     /// What the daemon matches of a stored article: its title and `bestText` (the extracted
-    /// full text when there is one, else the feed's). `topics test` backtests on the same.
+    /// full text when there is one, else the feed's), in the language its feed declared.
+    /// `topics test` backtests on the same.
     public init(_ article: Article) {
-        self.init(title: article.title, body: article.bestText)
+        self.init(title: article.title, body: article.bestText, language: article.language)
     }
 }

@@ -55,7 +55,7 @@ public struct DigestIndexRenderer: Sendable {
                 // Days come from the store, which only writes YYYY-MM-DD; escape anyway.
                 let day = DigestMarkup.escape(digest.day)
                 body += "<tr><td><a href=\"\(day).\(linkExtension)\">\(day)</a></td><td class=\"n\">\(digest.matchCount)</td>"
-                let topics = digest.topics.map { "\(DigestMarkup.escape($0.name)) <span class=\"count\">\($0.count)</span>" }
+                let topics = digest.topics.map { "\(DigestMarkup.isolated(DigestMarkup.escape($0.name))) <span class=\"count\">\($0.count)</span>" }
                 body += "<td class=\"topics\">\(topics.joined(separator: " · "))</td>"
                 body += "<td class=\"made\">\(DigestMarkup.escape(clock.displayTime(digest.created)))</td></tr>\n"
             }

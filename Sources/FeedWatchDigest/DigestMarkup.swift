@@ -6,12 +6,12 @@ import FeedWatchModel
 enum DigestMarkup {
     /// Escapes text for HTML/XML element content and double- or single-quoted attributes, and
     /// drops the characters XML 1.0 forbids (a feed's stray control bytes would make the Atom
-    /// file invalid and some readers reject the whole feed). With `newlinesAsSpaces`, line
-    /// breaks become spaces (snippets are one line).
+    /// file invalid and some readers reject the whole feed) and bidi controls (`isBidiControl`).
+    /// With `newlinesAsSpaces`, line breaks become spaces (snippets are one line).
     ///
     /// Works on the UTF-8 bytes: every character it changes is ASCII, or a C1 control
-    /// (`C2 80`–`C2 9F`), or U+FFFE/U+FFFF (`EF BF BE`/`EF BF BF`); text with none of them
-    /// (most of it) is returned as it is.
+    /// (`C2 80`–`C2 9F`), or U+FFFE/U+FFFF (`EF BF BE`/`EF BF BF`), or a bidi control
+    /// (`E2 80 AA`–`AE`, `E2 81 A6`–`A9`); text with none of them (most of it) is returned as it is.
     static func escape(_ text: String, newlinesAsSpaces: Bool = false) -> String {
         var text = text
         return text.withUTF8 { utf8 -> String? in
@@ -36,6 +36,8 @@ enum DigestMarkup {
                     index += 1
                 case 0xEF where index + 2 < utf8.count && utf8[index + 1] == 0xBF && (utf8[index + 2] == 0xBE || utf8[index + 2] == 0xBF):
                     index += 2
+                case 0xE2 where isBidiControl(utf8, at: index):
+                    index += 2
                 default: out.append(byte)
                 }
                 index += 1
@@ -55,8 +57,25 @@ enum DigestMarkup {
         case 0x00..<0x20: return true
         case 0xC2: return index + 1 < utf8.count && (0x80...0x9F).contains(utf8[index + 1])
         case 0xEF: return index + 2 < utf8.count && utf8[index + 1] == 0xBF && (utf8[index + 2] == 0xBE || utf8[index + 2] == 0xBF)
+        case 0xE2: return isBidiControl(utf8, at: index)
         default: return false
         }
+    }
+
+    /// Whether the three bytes at `index` (a lead byte E2) are a bidi control `isBidiControl` names.
+    @inline(__always)
+    static func isBidiControl(_ utf8: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        guard index + 2 < utf8.count else { return false }
+        let (second, third) = (utf8[index + 1], utf8[index + 2])
+        return (second == 0x80 && (0xAA...0xAE).contains(third)) || (second == 0x81 && (0xA6...0xA9).contains(third))
+    }
+
+    /// Bidi embedding, override and isolate controls (LRE RLE PDF LRO RLO, LRI RLI FSI PDI). Feed
+    /// text loses them in every format: a stray PDI closes the isolate a title is put in, and an
+    /// RLO after it reverses the rest of the line (`also under` shown as `rednu osla`, a link's
+    /// address spelled backwards). News has no use for them; the LRM and RLM marks are kept.
+    static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
+        (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
     }
 
     /// `link` when it is an absolute http(s) URL with a host and nothing that could break out
@@ -87,6 +106,12 @@ enum DigestMarkup {
     static func anchor(_ id: String) -> String {
         "topic-" + String(id.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "_" ? $0 : "-" })
     }
+
+    /// Already escaped text in its own bidirectional isolate, taking the direction of its first
+    /// strong letter: a Persian or Arabic name inside an English line keeps its own order, and the
+    /// counts, times and punctuation around it keep theirs (`Sanctions · تحریم‌ها 7` would otherwise
+    /// show the 7 inside the Persian run, and a name ending in `)` would take the line's parenthesis).
+    static func isolated(_ escapedHTML: String) -> String { "<bdi>\(escapedHTML)</bdi>" }
 
     /// "1 match", "3 matches".
     static func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
@@ -130,11 +155,13 @@ enum DigestMarkup {
         var title = escape(item.title)
         if let url = safeURL(item.link) { title = "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(title)</a>" }
         if let topic = entry.shownUnder {
-            return "<p class=\"ref\" dir=\"auto\">\(title) <span class=\"meta\">· also under "
-                + "<a href=\"#\(anchor(topic.id))\">\(escape(topic.name))</a> · id \(item.dismissID)</span></p>\n"
+            // The line is English; only the title (and the topic's name) takes its own direction.
+            return "<p class=\"ref\">\(isolated(title)) <span class=\"meta\">· also under "
+                + "<a href=\"#\(anchor(topic.id))\">\(isolated(escape(topic.name)))</a> · id \(item.dismissID)</span></p>\n"
         }
-        // dir="auto": a Persian or Arabic title or snippet reads right to left in its own box.
-        var out = "<article>\n<h\(h) dir=\"auto\">\(title)</h\(h)>\n<p class=\"meta\"><span class=\"source\">\(escape(item.feedName))</span>"
+        // dir="auto": a Persian or Arabic title or snippet reads right to left in its own box; the
+        // feed's name is isolated in the English line below it (its time would join an Arabic run).
+        var out = "<article>\n<h\(h) dir=\"auto\">\(title)</h\(h)>\n<p class=\"meta\"><bdi class=\"source\">\(escape(item.feedName))</bdi>"
         if let published = item.published {
             out += " · <time datetime=\"\(rfc3339(published))\">\(escape(clock.displayTime(published)))</time>"
         }
@@ -150,8 +177,8 @@ enum DigestMarkup {
         if !item.alsoReportedBy.isEmpty {
             let links = item.alsoReportedBy.map { link -> String in
                 // With a known headline: "Feed: <a>Headline</a>", else the feed's name as the link.
-                let prefix = link.title == nil ? "" : escape(link.feedName) + ": "
-                let label = escape(link.title ?? link.feedName)
+                let prefix = link.title == nil ? "" : isolated(escape(link.feedName)) + ": "
+                let label = isolated(escape(link.title ?? link.feedName))
                 guard let url = safeURL(link.url) else { return prefix + label }
                 return prefix + "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(label)</a>"
             }

@@ -34,7 +34,8 @@ public struct HTMLDigestRenderer: Sendable {
         } else {
             body += "<nav aria-label=\"Topics\">\n<h2>Topics</h2>\n<ol>\n"
             for section in digest.sections {
-                body += "<li><a href=\"#\(DigestMarkup.anchor(section.topic.id))\">\(DigestMarkup.escape(section.topic.name))</a>"
+                body += "<li><a href=\"#\(DigestMarkup.anchor(section.topic.id))\">"
+                body += "\(DigestMarkup.isolated(DigestMarkup.escape(section.topic.name)))</a>"
                 body += " <span class=\"count\">\(section.items.count)</span></li>\n"
             }
             body += "</ol>\n</nav>\n<main>\n"
@@ -90,7 +91,8 @@ enum HTMLPage {
         article{padding:.9rem 0;border-bottom:1px solid var(--rule)}
         article:last-child{border-bottom:0}
         .meta{margin:0 0 .45rem}
-        blockquote{margin:.4rem 0;padding:.45rem .75rem;background:var(--quote);border-left:3px solid var(--rule);border-radius:4px}
+        blockquote{margin:.4rem 0;padding:.45rem .75rem;background:var(--quote);border-left:3px solid var(--rule);\
+        border-inline-start:3px solid var(--rule);border-inline-end:0;border-radius:4px}
         mark{background:var(--mark);color:var(--markfg);padding:0 .1em;border-radius:2px}
         .also{font-size:.92rem;margin:.4rem 0 0}
         .ref{margin:.5rem 0;padding:.3rem 0}

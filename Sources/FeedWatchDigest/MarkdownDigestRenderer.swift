@@ -106,24 +106,33 @@ public struct MarkdownDigestRenderer: Sendable {
     }
 
     /// Escapes the characters that would turn feed text into Markdown or HTML markup; line
-    /// breaks become spaces. Every character it changes is ASCII, so it works on the UTF-8
-    /// bytes and returns text without any of them as it is.
+    /// breaks become spaces; bidi controls are dropped (`DigestMarkup.isBidiControl`). Every
+    /// character it changes is ASCII or a bidi control, so it works on the UTF-8 bytes and
+    /// returns text without any of them as it is.
     static func escape(_ text: String) -> String {
         var text = text
         return text.withUTF8 { utf8 -> String? in
-            guard let first = utf8.firstIndex(where: { Self.escaped($0) }) else { return nil }
+            func changes(_ index: Int) -> Bool {
+                escaped(utf8[index]) || (utf8[index] == 0xE2 && DigestMarkup.isBidiControl(utf8, at: index))
+            }
+            var index = 0
+            while index < utf8.count, !changes(index) { index += 1 }
+            if index == utf8.count { return nil }
             var out: [UInt8] = []
             out.reserveCapacity(utf8.count + 16)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<first]))
-            for byte in UnsafeBufferPointer(rebasing: utf8[first...]) {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<index]))
+            while index < utf8.count {
+                let byte = utf8[index]
                 switch byte {
                 case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
                 case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
                 case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
                 case 0x0A, 0x0D: out.append(0x20)
+                case 0xE2 where DigestMarkup.isBidiControl(utf8, at: index): index += 2
                 case _ where escaped(byte): out.append(UInt8(ascii: "\\")); out.append(byte)
                 default: out.append(byte)
                 }
+                index += 1
             }
             return String(decoding: out, as: UTF8.self)
         } ?? text

@@ -60,16 +60,16 @@ public struct TopicAtomRenderer: Sendable {
             if !summary.isEmpty { out += "<summary>\(DigestMarkup.escape(summary))</summary>\n" }
             var html = ""
             for snippet in item.snippets {
-                html += "<blockquote>"
+                html += "<blockquote dir=\"auto\">"
                 for part in snippet.parts {
                     let text = DigestMarkup.escape(part.text, newlinesAsSpaces: true)
                     html += part.highlighted ? "<mark>\(text)</mark>" : text
                 }
                 html += "</blockquote>\n"
             }
-            html += "<p>\(DigestMarkup.escape(item.feedName)) · in the digest of \(DigestMarkup.escape(digest.day)) · id \(item.dismissID)</p>\n"
+            html += "<p>\(DigestMarkup.isolated(DigestMarkup.escape(item.feedName))) · in the digest of \(DigestMarkup.escape(digest.day)) · id \(item.dismissID)</p>\n"
             if !item.alsoReportedBy.isEmpty {
-                html += "<p>Also reported by \(item.alsoReportedBy.map { DigestMarkup.escape($0.feedName) }.joined(separator: ", "))</p>\n"
+                html += "<p>Also reported by \(item.alsoReportedBy.map { DigestMarkup.isolated(DigestMarkup.escape($0.feedName)) }.joined(separator: ", "))</p>\n"
             }
             out += "<content type=\"html\">\(DigestMarkup.escape(html))</content>\n</entry>\n"
         }

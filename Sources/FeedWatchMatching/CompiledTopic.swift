@@ -14,6 +14,17 @@ struct Leaf {
     var fields: FieldMask
     /// Length of the folded word: a proxy for rarity when choosing candidate anchors.
     var weight: Int
+    /// For each topic language whose script the word is written in: the word's one key in an
+    /// article declared in that language (`keys` holds the stems of every fitting language).
+    var declaredKeys: [(language: Int, key: Int32)] = []
+
+    /// The leaf as it reads an article declared in `language`, or nil when that changes nothing.
+    func narrowed(to language: Int) -> Leaf? {
+        guard let declared = declaredKeys.first(where: { $0.language == language }), keys != [declared.key] else { return nil }
+        var leaf = self
+        leaf.keys = [declared.key]
+        return leaf
+    }
 }
 
 /// A query compiled to index keys, evaluated on word positions.
@@ -52,6 +63,33 @@ indirect enum CompiledNode {
         }
     }
 
+    /// The node as it reads an article declared in `language` (each stemmed word written in that
+    /// language's script analysed by that language alone), or nil when that changes nothing.
+    func narrowed(to language: Int) -> CompiledNode? {
+        func children(_ nodes: [CompiledNode]) -> [CompiledNode]? {
+            let narrowed = nodes.map { $0.narrowed(to: language) }
+            guard narrowed.contains(where: { $0 != nil }) else { return nil }
+            return zip(nodes, narrowed).map { $1 ?? $0 }
+        }
+        switch self {
+        case .term(let leaf):
+            return leaf.narrowed(to: language).map(CompiledNode.term)
+        case .phrase(let leaves):
+            let narrowed = leaves.map { $0.narrowed(to: language) }
+            guard narrowed.contains(where: { $0 != nil }) else { return nil }
+            return .phrase(zip(leaves, narrowed).map { $1 ?? $0 })
+        case .and(let nodes):
+            return children(nodes).map(CompiledNode.and)
+        case .or(let nodes):
+            return children(nodes).map(CompiledNode.or)
+        case .not(let child):
+            return child.narrowed(to: language).map(CompiledNode.not)
+        case .near(let left, let right, let distance, let ordered):
+            guard let sides = children([left, right]) else { return nil }
+            return .near(sides[0], sides[1], distance: distance, ordered: ordered)
+        }
+    }
+
     /// The required child with the fewest keys, then the longest (rarest) words.
     private static func best(_ options: [(keys: [Int32], weight: Int)]) -> (keys: [Int32], weight: Int)? {
         options.min { a, b in
@@ -70,6 +108,31 @@ struct CompiledTopic {
     /// The parsed query and the topic's languages (indices into the analyzer's), to explain its analysis.
     var query: QueryNode
     var languageIndices: [Int]
+    /// `root` as it reads articles declared in one of the topic's languages, for those where that differs.
+    var declaredRoots: [(language: Int, root: CompiledNode)] = []
+
+    init(
+        id: String, root: CompiledNode, minScore: Double, feeds: Set<String>, tags: Set<String>, query: QueryNode,
+        languageIndices: [Int]
+    ) {
+        self.id = id
+        self.root = root
+        self.minScore = minScore
+        self.feeds = feeds
+        self.tags = tags
+        self.query = query
+        self.languageIndices = languageIndices
+        declaredRoots = languageIndices.compactMap { language in root.narrowed(to: language).map { (language, $0) } }
+    }
+
+    /// The compiled query for an article declared in the analyzer's language `language` (nil:
+    /// undeclared, or a language the analyzer does not know): `root` unless the topic lists it.
+    @inline(__always)
+    func root(declared language: Int?) -> CompiledNode {
+        guard let language, !declaredRoots.isEmpty else { return root }
+        for declared in declaredRoots where declared.language == language { return declared.root }
+        return root
+    }
 }
 
 /// Turns parsed queries into compiled nodes, interning every key the queries use.
@@ -108,6 +171,7 @@ struct QueryCompiler {
 
     private func leaf(_ folded: String, mode: QueryNode.WordMode, fields: FieldMask) -> Leaf {
         var keys: [Int32] = []
+        var declaredKeys: [(language: Int, key: Int32)] = []
         switch mode {
         case .exact:
             keys.append(state.internKey(AnalysisState.exactKey(folded)))
@@ -122,8 +186,13 @@ struct QueryCompiler {
                 let key = state.internKey(AnalysisState.stemKey(language: language, stem: state.stem(folded, language: language)))
                 if !keys.contains(key) { keys.append(key) }
             }
+            // In an article declared in a topic language of the word's script, only that language's stem counts.
+            for language in languageIndices where state.languages[language].admits(folded) {
+                let key = state.internKey(AnalysisState.stemKey(language: language, stem: state.stem(folded, language: language)))
+                declaredKeys.append((language, key))
+            }
         }
-        return Leaf(keys: keys, fields: fields, weight: folded.utf8.count)
+        return Leaf(keys: keys, fields: fields, weight: folded.utf8.count, declaredKeys: declaredKeys)
     }
 
     /// Analyses written text exactly like article text and builds a term, phrase or hyphen alternatives.

@@ -4,10 +4,16 @@ public import FeedWatchModel
 public struct MatchDocument: Sendable, Hashable {
     public var title: String
     public var body: String
+    /// The language the feed declares for the article (`fa`, `ar`, `de-AT`; nil: undeclared). A
+    /// topic that lists this language analyses the words written in its script by it alone (an
+    /// Arabic-script word of an article declared `fa` as Persian, not also as Arabic); other words,
+    /// other topics, and undeclared or unknown languages are analysed as without it.
+    public var language: String?
 
-    public init(title: String, body: String) {
+    public init(title: String, body: String, language: String? = nil) {
         self.title = title
         self.body = body
+        self.language = language
     }
 }
 

@@ -94,6 +94,9 @@ final class MatcherEngine: @unchecked Sendable {
     private var scratch: MatchScratch
     private var generation: UInt32 = 0
     private var counters = MatcherStatistics()
+    /// Declared language tag → index into the analyzer's languages (-1: none of them); bounded.
+    private var declaredLanguages: [String: Int] = [:]
+    private static let maxDeclaredLanguages = 1024
 
     init(topics: [Topic]) throws(QuerySyntaxError) {
         let compilation = Self.compile(topics)
@@ -166,13 +169,28 @@ final class MatcherEngine: @unchecked Sendable {
         return (state, compiled, errors)
     }
 
-    /// A topic's query words and a trial text's words as the analyzer sees them.
-    func analysis(topicID: String, text: String) -> (query: [AnalysedWord], text: [AnalysedWord])? {
+    /// A topic's query words and a trial text's words as the analyzer sees them, the text declared in `language`.
+    func analysis(topicID: String, text: String, language: String?) -> (query: [AnalysedWord], text: [AnalysedWord])? {
         lock.lock()
         defer { lock.unlock() }
         guard let topic = topics.first(where: { $0.id == topicID }) else { return nil }
-        return (state.explain(topic.query, languageIndices: topic.languageIndices),
-                state.explain(text, mode: .stemmed, languageIndices: Array(state.languages.indices), isArticle: true))
+        // Only a language the topic lists narrows its analysis (as in `CompiledTopic.root(declared:)`).
+        let declared = languageIndex(language).flatMap { topic.languageIndices.contains($0) ? $0 : nil }
+        return (state.explain(topic.query, languageIndices: topic.languageIndices, declared: declared),
+                state.explain(text, mode: .stemmed, languageIndices: Array(state.languages.indices), isArticle: true,
+                              declared: declared))
+    }
+
+    /// The analyzer's index of a declared language tag (by its primary subtag: `fa-IR` is `fa`),
+    /// or nil when undeclared or not one of the topics' languages. Call under the lock.
+    private func languageIndex(_ tag: String?) -> Int? {
+        guard let tag, !tag.isEmpty else { return nil }
+        if let cached = declaredLanguages[tag] { return cached < 0 ? nil : cached }
+        let primary = LanguageTag.primarySubtag(tag)
+        let index = TopicLanguage.named(primary).flatMap { language in state.languages.firstIndex { $0.code == language.code } }
+        if declaredLanguages.count >= Self.maxDeclaredLanguages { declaredLanguages.removeAll(keepingCapacity: true) }
+        declaredLanguages[tag] = index ?? -1
+        return index
     }
 
     var unindexableTopicIDs: [String] { index.unindexable.map { topics[Int($0)].id } }
@@ -204,7 +222,7 @@ final class MatcherEngine: @unchecked Sendable {
     /// words in the document. Topics without indexable terms are left out: they would make every
     /// document a candidate.
     func hasCandidates(_ document: MatchDocument, feedURL: String?, feedTags: [String]) -> Bool {
-        withCandidates(of: document) { scratch, _, _ in
+        withCandidates(of: document) { scratch, _, _, _ in
             let unindexable = Set(index.unindexable)
             return scratch.candidates.contains { candidate in
                 !unindexable.contains(candidate) && applies(topics[Int(candidate)], feedURL: feedURL, feedTags: feedTags)
@@ -214,7 +232,7 @@ final class MatcherEngine: @unchecked Sendable {
 
     /// Analyses `document` under the lock and picks its candidate topics, then runs `body`
     /// with the scratch space, how many topics the index considered, and the generation stamp.
-    private func withCandidates<T>(of document: MatchDocument, _ body: (inout MatchScratch, Int, UInt32) -> T) -> T {
+    private func withCandidates<T>(of document: MatchDocument, _ body: (inout MatchScratch, Int, UInt32, Int?) -> T) -> T {
         lock.lock()
         defer { lock.unlock() }
         generation &+= 1
@@ -230,11 +248,11 @@ final class MatcherEngine: @unchecked Sendable {
                       titleWords: &scratch.titleWords, bodyWords: &scratch.bodyWords)
         scratch.groupByKey(generation: generation)
         let considered = scratch.selectCandidates(index, generation: generation)
-        return body(&scratch, considered, generation)
+        return body(&scratch, considered, generation, languageIndex(document.language))
     }
 
     func matches(_ document: MatchDocument, feedURL: String?, feedTags: [String]) -> [TopicHit] {
-        withCandidates(of: document) { scratch, considered, generation in
+        withCandidates(of: document) { scratch, considered, generation, declared in
             var found: [(topic: Int, spans: [Span], score: Double)] = []
             do {
                 let postings = Postings(occurrences: scratch.sorted, lower: scratch.lower, upper: scratch.upper,
@@ -242,7 +260,7 @@ final class MatcherEngine: @unchecked Sendable {
                 for candidate in scratch.candidates {
                     let topic = topics[Int(candidate)]
                     guard applies(topic, feedURL: feedURL, feedTags: feedTags),
-                          let evidence = postings.evaluate(topic.root)
+                          let evidence = postings.evaluate(topic.root(declared: declared))
                     else { continue }
                     let spans = Self.distinct(evidence)
                     let score = Scoring.score(spans)

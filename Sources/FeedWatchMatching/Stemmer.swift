@@ -76,6 +76,58 @@ extension TopicLanguage {
     func fits(_ folded: String) -> Bool { usesArabicScript == ArabicScript.contains(folded) }
 }
 
+/// The writing system of a language and of a word: an article's declared language decides how
+/// its words are analysed only for the words written in that language's script.
+enum WritingScript: UInt8 {
+    case latin, arabic, cyrillic, greek, hebrew, armenian, devanagari, tamil
+
+    /// The script of the first letter of a folded word that has one of these scripts (nil for
+    /// digits, ideographs and scripts not listed).
+    static func of(_ folded: String) -> WritingScript? {
+        for scalar in folded.unicodeScalars {
+            switch scalar.value {
+            case 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF: return .latin
+            case 0x0600...0x06FF, 0x0750...0x077F, 0x08A0...0x08FF, 0xFB50...0xFDFF, 0xFE70...0xFEFF: return .arabic
+            case 0x0400...0x052F: return .cyrillic
+            case 0x0370...0x03FF, 0x1F00...0x1FFF: return .greek
+            case 0x0590...0x05FF: return .hebrew
+            case 0x0530...0x058F: return .armenian
+            case 0x0900...0x097F: return .devanagari
+            case 0x0B80...0x0BFF: return .tamil
+            default: continue
+            }
+        }
+        return nil
+    }
+}
+
+extension TopicLanguage {
+    /// The script each language is written in, where it has one script (Serbian, written in two,
+    /// and languages of scripts not listed have none: a declaration in them changes nothing).
+    private static let scripts: [String: WritingScript] = {
+        var scripts: [String: WritingScript] = [:]
+        let table: [(WritingScript, [String])] = [
+            (.latin, ["en", "de", "fr", "es", "it", "pt", "nl", "da", "sv", "no", "nb", "fi", "hu", "ro", "tr", "id", "ga",
+                      "lt", "ca", "eu", "pl", "cs", "sk", "hr", "sl", "et", "lv", "ms", "tl", "sw", "az", "sq", "bs", "is",
+                      "af", "uz", "so", "ha", "vi"]),
+            (.arabic, ["ar", "fa", "ur", "ps"]),
+            (.cyrillic, ["ru", "uk", "bg", "mk", "kk", "mn"]),
+            (.greek, ["el"]), (.hebrew, ["he", "yi"]), (.armenian, ["hy"]), (.devanagari, ["hi", "ne", "mr"]), (.tamil, ["ta"]),
+        ]
+        for (script, codes) in table { for code in codes { scripts[code] = script } }
+        return scripts
+    }()
+
+    var script: WritingScript? { Self.scripts[code] }
+
+    /// Whether a folded word is written in this language's script: in an article declared in this
+    /// language, such a word is analysed by this language alone (for a topic listing it).
+    func admits(_ folded: String) -> Bool {
+        guard let script else { return false }
+        return WritingScript.of(folded) == script
+    }
+}
+
 /// Arabic-script tests on folded words.
 enum ArabicScript {
     /// True when the word has a letter of the Arabic blocks.

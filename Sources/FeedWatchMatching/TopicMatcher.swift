@@ -21,6 +21,8 @@ import Foundation
 /// - `fa` and `ar` words are lightly stemmed (Persian plural and adjective suffixes; Arabic
 ///   light10 prefixes and suffixes); in a topic with several languages each query word is
 ///   analysed by the languages its script fits (Arabic-script words by `fa`/`ar`, others by the rest).
+/// - An article's declared language (`MatchDocument.language`) narrows that for a topic listing it:
+///   words written in its script are analysed by it alone (declared `fa`: Persian, not also Arabic).
 ///
 /// Thread-safe: calls on one matcher (and its copies) are serialised, since the analyzer's
 /// word cache and Snowball stemmers are shared state; build one matcher per thread to match in parallel.
@@ -54,8 +56,11 @@ public struct TopicMatcher: Sendable {
 
     /// The tokens each side produced: the topic's query words and a trial text's words, each with
     /// the index keys it is looked up by (`feedwatch topics test --text`); nil for an unknown topic.
-    public func analysis(ofTopic id: String, text: String) -> (query: [AnalysedWord], text: [AnalysedWord])? {
-        engine.analysis(topicID: id, text: text)
+    /// With `language`, the text is analysed as an article declared in that language (`MatchDocument.language`).
+    public func analysis(
+        ofTopic id: String, text: String, language: String? = nil
+    ) -> (query: [AnalysedWord], text: [AnalysedWord])? {
+        engine.analysis(topicID: id, text: text, language: language)
     }
 
     /// Syntax (and language) errors of every topic, for `feedwatch check`.

@@ -21,6 +21,9 @@ public struct Article: Sendable, Hashable, Codable {
     public var fullText: String? = nil
     /// Why full-text extraction did not produce text (not HTML, too large, no article, fetch failed).
     public var extractionNote: String? = nil
+    /// The language the feed declares for the entry (or for itself), normalised by `LanguageTag`;
+    /// nil when it declares none. The matcher analyses the article's words by it.
+    public var language: String? = nil
 
     public init(
         id: Int64, feedID: Int64, fingerprint: String, title: String, link: String?, summary: String,

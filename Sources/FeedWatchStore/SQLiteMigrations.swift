@@ -174,6 +174,12 @@ enum SQLiteMigrations {
                 ALTER TABLE digests ADD COLUMN health TEXT;
                 """)
         }
+        // The language the feed declares for each entry (normalised by `LanguageTag`, at most 35
+        // characters), by which the matcher analyses its words. Articles stored before have none
+        // and are matched as before.
+        migrator.registerMigration("Keep each article's declared language") { db in
+            try db.execute(sql: "ALTER TABLE articles ADD COLUMN language TEXT")
+        }
         return migrator
     }
 }

@@ -52,8 +52,8 @@ extension SQLiteStore {
         let now = discovered.timeIntervalSince1970
         let insert = try db.cachedStatement(sql: """
             INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at,
-                discovered_at, canonical_link, content_hash, last_seen_at, match_pending)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                discovered_at, canonical_link, content_hash, last_seen_at, language, match_pending)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
             ON CONFLICT(feed_id, fingerprint) DO NOTHING
             RETURNING id
             """)
@@ -62,11 +62,12 @@ extension SQLiteStore {
             guard seen.insert(fingerprint).inserted else { continue }
             let link = EntryIdentity.canonicalLink(of: entry)
             let hash = EntryIdentity.contentHash(of: entry)
-            let article = Article(
+            var article = Article(
                 id: 0, feedID: feedID, fingerprint: fingerprint, title: entry.title ?? "(untitled)", link: entry.link,
                 summary: entry.summary?.plainText ?? "", content: entry.content?.plainText ?? "",
                 author: entry.authors.first.flatMap { $0.name ?? $0.email }, published: entry.published ?? entry.updated,
                 discovered: discovered)
+            article.language = LanguageTag.normalised(entry.language)
             // In link mode an entry may be stored under another fingerprint (its old guid's):
             // look it up by link before inserting.
             var existing: Row?
@@ -82,7 +83,7 @@ extension SQLiteStore {
             if existing == nil {
                 let id = try Int64.fetchOne(insert, arguments: [
                     feedID, fingerprint, article.title, article.link, article.summary, article.content, article.author,
-                    article.published?.timeIntervalSince1970, now, link, hash, now,
+                    article.published?.timeIntervalSince1970, now, link, hash, now, article.language,
                 ])
                 if let id {
                     var inserted = article
@@ -99,21 +100,26 @@ extension SQLiteStore {
                 try db.cachedStatement(sql: """
                     UPDATE articles SET title = ?, link = ?, summary = ?, content = ?, author = ?,
                         published_at = COALESCE(?, published_at), content_hash = ?, canonical_link = ?,
-                        updated_at = ?, last_seen_at = ?, match_pending = 1
+                        updated_at = ?, last_seen_at = ?, language = ?, match_pending = 1
                     WHERE id = ?
                     """
                 ).execute(arguments: [
                     article.title, article.link, article.summary, article.content, article.author,
-                    article.published?.timeIntervalSince1970, hash, link, now, now, id,
+                    article.published?.timeIntervalSince1970, hash, link, now, now, article.language, id,
                 ])
                 if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM articles WHERE id = ?"), arguments: [id]) {
                     result.updated.append(Self.article(from: row))
                 }
             } else {
-                // Rows stored before content hashes existed get theirs now, without counting as an update.
+                // Rows stored before content hashes (or declared languages) existed get theirs now,
+                // without counting as an update.
                 try db.cachedStatement(
-                    sql: "UPDATE articles SET last_seen_at = ?, content_hash = COALESCE(content_hash, ?), canonical_link = COALESCE(canonical_link, ?) WHERE id = ?"
-                ).execute(arguments: [now, hash, link, id])
+                    sql: """
+                        UPDATE articles SET last_seen_at = ?, content_hash = COALESCE(content_hash, ?),
+                            canonical_link = COALESCE(canonical_link, ?), language = COALESCE(language, ?)
+                        WHERE id = ?
+                        """
+                ).execute(arguments: [now, hash, link, article.language, id])
             }
         }
         return result

@@ -265,6 +265,7 @@ public final class SQLiteStore: Store {
         article.storyID = row["story_id"]
         article.fullText = row["full_text"]
         article.extractionNote = row["extraction_note"]
+        article.language = row["language"]
         return article
     }
 

@@ -54,7 +54,7 @@ struct MatchCommand: AsyncParsableCommand {
         for file in files {
             let loaded = try await DocumentLoader.load(file, configPath: config)
             for document in Self.documents(from: loaded) {
-                for hit in matcher.matches(MatchDocument(title: document.title, body: document.body)) {
+                for hit in matcher.matches(MatchDocument(title: document.title, body: document.body, language: document.language)) {
                     if json {
                         print(MatchJSON.line(hit: hit, title: document.title, link: document.link, source: file))
                     } else {
@@ -84,12 +84,16 @@ struct MatchCommand: AsyncParsableCommand {
         var title: String
         var link: String?
         var body: String
+        /// The language the feed declares for the entry (nil for pages and text files).
+        var language: String? = nil
     }
 
     /// A feed gives one document per entry; anything else is one document.
     static func documents(from loaded: DocumentLoader.Loaded) -> [Document] {
         if let feed = try? FeedParser.parse(loaded.bytes, documentURL: loaded.url, httpContentType: loaded.contentType) {
-            return feed.entries.map { Document(title: $0.title ?? "", link: $0.link, body: $0.bodyText) }
+            return feed.entries.map {
+                Document(title: $0.title ?? "", link: $0.link, body: $0.bodyText, language: LanguageTag.normalised($0.language))
+            }
         }
         let text = String(decoding: loaded.bytes, as: UTF8.self)
         let head = text.prefix(2048).lowercased()

@@ -48,9 +48,11 @@ struct TopicsCommand: AsyncParsableCommand {
                 Matches the topic against every article discovered in the last --since (default \
                 30d), newest first, and prints each hit with its score and snippets, so a query \
                 can be tuned before the next digest. --query tries a different query for the \
-                topic without editing the configuration. Nothing is stored. --text shows instead how \
+                topic without editing the configuration. Nothing is stored. Each stored article is \
+                analysed in the language its feed declared, as the daemon does. --text shows instead how \
                 the topic's query words and a trial text are analysed (the tokens each side produced, \
-                with the keys they meet on) and whether the text matches.
+                with the keys they meet on) and whether the text matches; --language analyses the text \
+                as an article its feed declares in that language (e.g. fa or ar).
                 """)
 
         @OptionGroup var options: ConfigOptions
@@ -66,6 +68,10 @@ struct TopicsCommand: AsyncParsableCommand {
 
         @Option(help: ArgumentHelp("A trial text to analyse and match instead of the stored articles.", valueName: "text"))
         var text: String?
+
+        @Option(help: ArgumentHelp(
+            "With --text: the language the text's feed declares (e.g. fa, ar, de-AT).", valueName: "language"))
+        var language: String?
 
         @Option(help: "Stored articles to look at, at most.")
         var limit: Int = 100_000
@@ -89,8 +95,11 @@ struct TopicsCommand: AsyncParsableCommand {
                 throw ExitStatus.usage.error
             }
             if let text {
-                printAnalysis(matcher, topicID: topic.id, text: text)
+                printAnalysis(matcher, topicID: topic.id, text: text, language: language.map { LanguageTag.normalised($0) ?? $0 })
                 return
+            }
+            if language != nil {
+                throw ValidationError("--language applies to a trial --text; stored articles use the language their feed declared")
             }
             let runtime = try await options.runtime(.readOnly)
             let articles = try await runtime.store.articles(since: Date().addingTimeInterval(-span.timeInterval), limit: limit)
@@ -122,8 +131,8 @@ struct TopicsCommand: AsyncParsableCommand {
         }
 
         /// Prints the tokens of the query and of the trial text, one word a line, then the match.
-        private func printAnalysis(_ matcher: TopicMatcher, topicID: String, text: String) {
-            guard let analysis = matcher.analysis(ofTopic: topicID, text: text) else { return }
+        private func printAnalysis(_ matcher: TopicMatcher, topicID: String, text: String, language: String?) {
+            guard let analysis = matcher.analysis(ofTopic: topicID, text: text, language: language) else { return }
             func rows(_ words: [AnalysedWord]) -> [[String]] {
                 words.map { [$0.written, $0.folded + ($0.isJoined ? " (joined)" : ""), $0.keys.joined(separator: " ")] }
             }
@@ -131,7 +140,7 @@ struct TopicsCommand: AsyncParsableCommand {
             print(Terminal.table(["WRITTEN", "FOLDED", "KEYS"], rows(analysis.query)))
             print("text tokens:")
             print(Terminal.table(["WRITTEN", "FOLDED", "KEYS"], rows(analysis.text)))
-            let hits = matcher.matches(MatchDocument(title: "", body: text))
+            let hits = matcher.matches(MatchDocument(title: "", body: text, language: language))
             if let hit = hits.first {
                 print("\(topicID): matches, score \(String(format: "%.2f", hit.score))")
                 for snippet in hit.snippets { print("    \(snippet.markedText)") }

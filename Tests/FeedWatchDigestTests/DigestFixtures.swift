@@ -42,6 +42,51 @@ enum DigestFixtures {
             ])
     }
 
+    /// Persian and Arabic news mixed with English (written for these tests in the style of BBC
+    /// Persian, Al Jazeera and a wire service; snippets as the matcher cuts them), topic names in
+    /// two scripts, a story under two topics, and a title carrying stray bidi controls.
+    static var rightToLeft: Digest {
+        let missiles = TopicReference(id: "missile-tests", name: "Missile tests · آزمایش موشکی")
+        let sanctions = TopicReference(id: "sanctions", name: "Sanctions · تحریم‌ها · العقوبات")
+        let persian = Digest.Item(
+            articleID: 11, title: "سپاه از آزمایش موفق موشک بالستیک «خیبرشکن» خبر داد؛ واکنش آمریکا (ویدئو)",
+            link: "https://fa.news.example/1", feedName: "بی‌بی‌سی فارسی (نمونه)",
+            published: Date(timeIntervalSince1970: 1_458_639_000), score: 2.5,
+            snippets: [snippet([
+                ("… گزارش خبرگزاری‌ها، سپاه پاسداران روز پنجشنبه اعلام کرد که ", false), ("موشک‌های", true),
+                (" بالستیک جدید با برد ۱۴۵۰ کیلومتر را با موفقیت آزمایش کرده است. سخنگوی وزارت خارجه آمریکا این آزمایش …", false),
+            ])],
+            alsoReportedBy: [Digest.Link(feedName: "الجزيرة (نموذج)", url: "https://ar.news.example/1",
+                                         title: "الحرس الثوري يعلن اختبار صاروخ باليستي جديد… وواشنطن تندد!")])
+        let english = Digest.Item(
+            articleID: 12, title: "Iran's Guards test-fire new ballistic missile; U.S. weighs sanctions",
+            link: "https://en.news.example/1", feedName: "World Wire", published: Date(timeIntervalSince1970: 1_458_641_000),
+            score: 2,
+            snippets: [snippet([
+                ("… Guards said on Thursday they had successfully tested a new ", false), ("ballistic missile", true),
+                (" with a range of 1,450 km. The slogan «مرگ بر آمریکا» was painted on its side, state TV …", false),
+            ])])
+        let arabic = Digest.Item(
+            articleID: 13, title: "الاتحاد الأوروبي يفرض العقوبات على 8 كيانات إيرانية بسبب المسيّرات",
+            link: "https://ar.news.example/2", feedName: "الجزيرة (نموذج)", published: Date(timeIntervalSince1970: 1_458_650_000),
+            score: 2,
+            snippets: [snippet([
+                ("اعتمد مجلس الاتحاد الأوروبي، الاثنين، حزمة جديدة من ", false), ("العقوبات", true),
+                (" تستهدف ثمانية كيانات وستة أفراد إيرانيين بسبب نقل طائرات مسيّرة وصواريخ إلى روسيا. وقال جوزيب بوريل إن ", false),
+                ("العقوبات", true), (" تشمل حظر السفر …", false),
+            ])])
+        let spoof = Digest.Item(
+            articleID: 14, title: "تحریمهای جدید \u{2069}\u{202E}علیه ۸ نهاد ایرانی", link: "https://fa.news.example/2",
+            feedName: "بی‌بی‌سی فارسی (نمونه)", published: nil, score: 1,
+            snippets: [snippet([("… شورای اتحادیه اروپا روز دوشنبه ", false), ("تحریمهای", true), (" جدیدی را تصویب کرد.", false)])])
+        return Digest(
+            day: "2016-03-23", timeZone: "Europe/Berlin", created: Date(timeIntervalSince1970: 1_458_712_800),
+            sections: [
+                Digest.Section(topic: missiles, items: [persian, english, spoof]),
+                Digest.Section(topic: sanctions, items: [spoof, arabic, english]),
+            ])
+    }
+
     /// Every string a feed controls carries a payload.
     static var hostile: Digest {
         let topic = TopicReference(id: "x\"><script>alert('id')</script>", name: "<img src=x onerror=alert('topic')>")

@@ -43,7 +43,7 @@ import Testing
         #expect(markdown.components(separatedBy: "ballistic missile").count - 1 == 1, "its snippet once")
         let html = HTMLDigestRenderer(clock: Self.clock).render(reading)
         #expect(html.components(separatedBy: "<p class=\"ref\"").count - 1 == 1)
-        #expect(html.contains("also under <a href=\"#topic-missile-tests\">Missile tests</a> · id 1"))
+        #expect(html.contains("also under <a href=\"#topic-missile-tests\"><bdi>Missile tests</bdi></a> · id 1"))
         let text = PlainTextDigestRenderer(clock: Self.clock).render(reading)
         #expect(text.contains("* \(title) (also under Missile tests; id 1)"))
     }

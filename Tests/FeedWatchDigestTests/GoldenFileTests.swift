@@ -16,6 +16,7 @@ import Testing
                 day: digest.day, matchCount: digest.matchCount, created: digest.created,
                 topics: digest.sections.map { DigestSummary.TopicTally(name: $0.topic.name, count: $0.items.count) })
         }
+        let rightToLeft = DigestStories.mergeDuplicates(DigestFixtures.rightToLeft)
         let context = DigestFixtures.sampleContext
         let hostileContext = DigestFixtures.hostileContext
         return [
@@ -27,6 +28,9 @@ import Testing
             ("hostile.html", HTMLDigestRenderer(clock: clock).render(hostile, context: hostileContext)),
             ("hostile.json", JSONDigestRenderer(clock: clock).render(hostile, context: hostileContext)),
             ("hostile.txt", PlainTextDigestRenderer(clock: clock).render(hostile, context: hostileContext)),
+            ("rtl.md", MarkdownDigestRenderer(clock: clock).render(rightToLeft, context: DigestContext())),
+            ("rtl.html", HTMLDigestRenderer(clock: clock).render(rightToLeft, context: DigestContext())),
+            ("rtl.txt", PlainTextDigestRenderer(clock: clock).render(rightToLeft, context: DigestContext())),
             ("digests.atom", atom.render([sample, hostile])),
             ("topic-missile-tests.atom", TopicAtomRenderer(
                 clock: clock, topic: sample.sections[0].topic, feedID: "urn:feedwatch:0123456789abcdef",

@@ -14,7 +14,7 @@ import Testing
         let pieces: [String] = [
             "\"", "\\", "/", "\u{0}", "\u{1}", "\u{7}", "\u{8}", "\t", "\n", "\r", "\r\n", "\u{B}", "\u{C}", "\u{1F}", "\u{7F}",
             "\u{80}", "\u{85}", "\u{9F}", "\u{A0}", "\u{FFFE}", "\u{FFFF}", "\u{2028}", "\u{2029}", "é", "ß", "موشک‌ها", "👩‍👩‍👧",
-            "<script>", "&amp;", "'", "`", "*", "_", "[x](y)", "#", "|", "~", ">", " ", "missile", "Sanctions", "1400", "]]>",
+            "\u{202E}", "\u{2066}", "\u{2069}", "\u{200F}", "\u{202A}", "<script>", "&amp;", "'", "`", "*", "_", "[x](y)", "#", "|", "~", ">", " ", "missile", "Sanctions", "1400", "]]>",
         ]
         return (0..<Int.random(in: 0...12, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
     }
@@ -133,6 +133,7 @@ import Testing
             default:
                 let v = scalar.value
                 if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || v == 0xFFFE || v == 0xFFFF { continue }
+                if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) { continue }  // bidi controls
                 out.unicodeScalars.append(scalar)
             }
         }
@@ -149,6 +150,7 @@ import Testing
             case ">": out += "&gt;"
             case "&": out += "&amp;"
             case "\n", "\r": out += " "
+            case "\u{202A}"..."\u{202E}", "\u{2066}"..."\u{2069}": continue  // bidi controls
             default: out.unicodeScalars.append(scalar)
             }
         }

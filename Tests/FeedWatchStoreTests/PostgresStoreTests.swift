@@ -62,12 +62,12 @@ import Testing
                 return all
             }
             for store in stores { await store.close() }
-            #expect(try await PostgresTestServer.count("SELECT COUNT(*) FROM schema_migrations", url: url) == 13)
+            #expect(try await PostgresTestServer.count("SELECT COUNT(*) FROM schema_migrations", url: url) == 14)
             // Reopening applies nothing new and keeps the data.
             let again = try await PostgresStore.open(c, logger: quietLogger)
             #expect(try await again.syncFeeds(feedSources(2)).count == 2)
             await again.close()
-            #expect(try await PostgresTestServer.count("SELECT COUNT(*) FROM schema_migrations", url: url) == 13)
+            #expect(try await PostgresTestServer.count("SELECT COUNT(*) FROM schema_migrations", url: url) == 14)
         }
     }
 

@@ -22,7 +22,10 @@ import Testing
             nextCheck: t0.addingTimeInterval(900), errorCount: 1, lastError: "HTTP 503 from a.example", lastStatus: 503)
         try await source.saveFetchState(feedID: feeds[0].id, state)
         let a = try await source.insertNew(feedID: feeds[0].id, entries: (1...7).map { entry($0) }, discovered: t0)
-        let b = try await source.insertNew(feedID: feeds[1].id, entries: (1...3).map { entry($0, feedTag: "b") }, discovered: t0)
+        // b's entries declare Persian: the copy keeps each article's declared language.
+        let b = try await source.insertNew(
+            feedID: feeds[1].id, entries: (1...3).map { n -> Entry in var e = entry(n, feedTag: "b"); e.language = "fa-IR"; return e },
+            discovered: t0)
         let snippet = Snippet(parts: [.init(text: "missile", highlighted: true)])
         _ = try await source.recordMatches(
             (a.prefix(3) + b.prefix(1)).map { TopicMatch(topicID: "m", articleID: $0.id, score: 2, snippets: [snippet], matched: t0) },
@@ -49,6 +52,8 @@ import Testing
             #expect(storyMembers.count == 2 && Set(storyMembers.compactMap(\.storyID)).count == 1)
             #expect(storyMembers.allSatisfy { member in copiedArticles.contains { $0.id == member.storyID && $0.title == a[1].title } })
             #expect(copiedArticles.filter { $0.fullText == "The whole text." }.count == 1)
+            #expect(copiedArticles.filter { $0.language == "fa-IR" }.count == 3)
+            #expect(copiedArticles.filter { $0.language == nil }.count == 7)
 
             let copied = try await target.activeFeeds()
             #expect(copied.map(\.url) == feeds.map(\.url))

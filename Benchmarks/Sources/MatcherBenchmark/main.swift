@@ -6,9 +6,10 @@ import Foundation
 // 100 / 1,000 / 10,000 phrase topics, one thread, release build; grep -F on the same text.
 //
 //   swift run -c release MatcherBenchmark [--articles N] [--bytes B] [--sets 100,1000,10000] [--passes P]
-//                                         [--no-check] [--persian]
+//                                         [--no-check] [--persian] [--language TAG]
 // --passes P reports the fastest of P timed passes (CPU time of this thread, and wall time); --no-check skips the ground truth and grep;
-// --persian writes the same synthetic text in Persian letters (exercises the non-ASCII path).
+// --persian writes the same synthetic text in Persian letters (exercises the non-ASCII path);
+// --language TAG declares every article in that language, as its feed would (`en`, `fa`).
 
 var arguments = CommandLine.arguments.dropFirst()
 var articleCount = 10_000
@@ -17,16 +18,18 @@ var setSizes = [100, 1_000, 10_000]
 var checkGroundTruth = true
 var timedPasses = 1
 var persianScript = false
+var declaredLanguage: String?
 while let argument = arguments.popFirst() {
     switch argument {
     case "--articles": articleCount = Int(arguments.popFirst() ?? "") ?? articleCount
     case "--bytes": articleBytes = Int(arguments.popFirst() ?? "") ?? articleBytes
     case "--no-check": checkGroundTruth = false
     case "--persian": persianScript = true
+    case "--language": declaredLanguage = arguments.popFirst()
     case "--passes": timedPasses = max(1, Int(arguments.popFirst() ?? "") ?? 1)
     case "--sets": setSizes = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
     default:
-        FileHandle.standardError.write(Data("usage: MatcherBenchmark [--articles N] [--bytes B] [--sets 100,1000] [--passes P] [--no-check] [--persian]\n".utf8))
+        FileHandle.standardError.write(Data("usage: MatcherBenchmark [--articles N] [--bytes B] [--sets 100,1000] [--passes P] [--no-check] [--persian] [--language TAG]\n".utf8))
         exit(2)
     }
 }
@@ -46,7 +49,7 @@ for _ in 0..<articleCount {
         chosen.insert(random.below(2) == 0 ? random.below(min(100, maxTopics)) : random.below(maxTopics))
     }
     let text = corpus.article(bytes: articleBytes, planting: chosen.map { phrases[$0] }, random: &random)
-    documents.append(MatchDocument(title: text.title, body: text.body))
+    documents.append(MatchDocument(title: text.title, body: text.body, language: declaredLanguage))
     planted.append(chosen)
 }
 let totalBytes = documents.reduce(0) { $0 + $1.title.utf8.count + 1 + $1.body.utf8.count + 1 }

@@ -167,6 +167,10 @@ enum PostgresMigrations {
             """,
             "ALTER TABLE digests ADD COLUMN health TEXT",
         ]),
+        // See the SQLite migration of the same name.
+        Migration(name: "Keep each article's declared language", statements: [
+            "ALTER TABLE articles ADD COLUMN language TEXT",
+        ]),
     ]
 
     /// The advisory lock every daemon takes before migrating, so that daemons started

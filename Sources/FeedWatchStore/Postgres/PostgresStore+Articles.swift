@@ -9,7 +9,7 @@ extension PostgresStore {
     /// The columns `article(_:)` reads, in its order.
     static let articleColumns = """
         id, feed_id, fingerprint, title, link, summary, content, author, published_at, discovered_at, story_id,
-        full_text, extraction_note
+        full_text, extraction_note, language
         """
 
     /// `articleColumns` with the table alias `a.`, for statements that join other rows.
@@ -31,6 +31,7 @@ extension PostgresStore {
         article.storyID = try r[first + 10].decode(Int64?.self)
         article.fullText = try r[first + 11].decode(String?.self)
         article.extractionNote = try r[first + 12].decode(String?.self)
+        article.language = try r[first + 13].decode(String?.self)
         return article
     }
 

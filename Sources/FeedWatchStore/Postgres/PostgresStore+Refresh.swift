@@ -64,12 +64,13 @@ extension PostgresStore {
             for entry in entries {
                 let fingerprint = PostgresStore.clean(EntryIdentity.fingerprint(of: entry, mode: mode))
                 guard seen.insert(fingerprint).inserted else { continue }
-                let article = Article(
+                var article = Article(
                     id: 0, feedID: feedID, fingerprint: fingerprint, title: PostgresStore.clean(entry.title ?? "(untitled)"),
                     link: PostgresStore.clean(entry.link), summary: PostgresStore.clean(entry.summary?.plainText ?? ""),
                     content: PostgresStore.clean(entry.content?.plainText ?? ""),
                     author: PostgresStore.clean(entry.authors.first.flatMap { $0.name ?? $0.email }),
                     published: entry.published ?? entry.updated, discovered: discovered)
+                article.language = LanguageTag.normalised(entry.language)
                 candidates.append((article, PostgresStore.clean(EntryIdentity.canonicalLink(of: entry)), EntryIdentity.contentHash(of: entry)))
             }
         }
@@ -142,9 +143,9 @@ extension PostgresStore {
                         plan.changed.append(ChangedRow(
                             id: id, old: oldHash, title: article.title, link: article.link, summary: article.summary,
                             content: article.content, author: article.author, published: article.published?.timeIntervalSince1970,
-                            clink: link, hash: hash))
+                            clink: link, hash: hash, lang: article.language))
                     } else {
-                        plan.unchanged.append(SeenRow(id: id, hash: hash, link: link))
+                        plan.unchanged.append(SeenRow(id: id, hash: hash, link: link, lang: article.language))
                     }
                     continue
                 }
@@ -156,7 +157,7 @@ extension PostgresStore {
                 plan.fresh.append(NewArticleRow(
                     i: index, fp: article.fingerprint, title: article.title, link: article.link, summary: article.summary,
                     content: article.content, author: article.author, published: article.published?.timeIntervalSince1970,
-                    clink: link, hash: hash))
+                    clink: link, hash: hash, lang: article.language))
             }
             if plan.isEmpty, title == nil, mode == stored {
                 identityModes.withLock { $0[feedID] = mode }
@@ -252,6 +253,7 @@ extension PostgresStore {
         var published: Double?
         var clink: String?
         var hash: String
+        var lang: String?
     }
 
     /// An edited entry: rewritten only while its stored content hash is still `old`.
@@ -266,12 +268,14 @@ extension PostgresStore {
         var published: Double?
         var clink: String?
         var hash: String
+        var lang: String?
     }
 
     struct SeenRow: Encodable {
         var id: Int64
         var hash: String
         var link: String?
+        var lang: String?
     }
 
     /// What step 2 writes.
@@ -307,24 +311,26 @@ extension PostgresStore {
                 UPDATE articles a SET title = x.title, link = x.link, summary = x.summary, content = x.content,
                     author = x.author, published_at = COALESCE(to_timestamp(x.published), a.published_at),
                     content_hash = x.hash, canonical_link = x.clink, updated_at = \(discovered),
-                    last_seen_at = \(discovered), match_pending = true
+                    last_seen_at = \(discovered), language = x.lang, match_pending = true
                 FROM jsonb_to_recordset(\(try Self.json(plan.changed))::jsonb) AS x(id BIGINT, old TEXT, title TEXT,
-                    link TEXT, summary TEXT, content TEXT, author TEXT, published DOUBLE PRECISION, clink TEXT, hash TEXT),
+                    link TEXT, summary TEXT, content TEXT, author TEXT, published DOUBLE PRECISION, clink TEXT, hash TEXT,
+                    lang TEXT),
                     locked
                 WHERE a.id = x.id AND a.content_hash = x.old
                 RETURNING \(unescaped: Self.articleColumnsOfA)
             ), seen AS (
                 UPDATE articles a SET last_seen_at = \(discovered), content_hash = COALESCE(a.content_hash, x.hash),
-                    canonical_link = COALESCE(a.canonical_link, x.link)
-                FROM jsonb_to_recordset(\(try Self.json(plan.unchanged))::jsonb) AS x(id BIGINT, hash TEXT, link TEXT), locked
+                    canonical_link = COALESCE(a.canonical_link, x.link), language = COALESCE(a.language, x.lang)
+                FROM jsonb_to_recordset(\(try Self.json(plan.unchanged))::jsonb) AS x(id BIGINT, hash TEXT, link TEXT, lang TEXT),
+                    locked
                 WHERE a.id = x.id
             ), inserted AS (
                 INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at,
-                    discovered_at, canonical_link, content_hash, last_seen_at, match_pending)
+                    discovered_at, canonical_link, content_hash, last_seen_at, language, match_pending)
                 SELECT \(feedID), x.fp, x.title, x.link, x.summary, x.content, x.author, to_timestamp(x.published),
-                    \(discovered), x.clink, x.hash, \(discovered), true
+                    \(discovered), x.clink, x.hash, \(discovered), x.lang, true
                 FROM jsonb_to_recordset(\(try Self.json(plan.fresh))::jsonb) AS x(i INTEGER, fp TEXT, title TEXT, link TEXT,
-                    summary TEXT, content TEXT, author TEXT, published DOUBLE PRECISION, clink TEXT, hash TEXT)
+                    summary TEXT, content TEXT, author TEXT, published DOUBLE PRECISION, clink TEXT, hash TEXT, lang TEXT)
                 CROSS JOIN locked
                 ORDER BY x.i
                 ON CONFLICT (feed_id, fingerprint) DO NOTHING
@@ -332,9 +338,9 @@ extension PostgresStore {
             )
             SELECT 2::bigint, \(unescaped: Self.articleColumns) FROM changed
             UNION ALL
-            SELECT 1, id, NULL, fingerprint, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM inserted
+            SELECT 1, id, NULL, fingerprint, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM inserted
             UNION ALL
-            SELECT 0, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM locked
+            SELECT 0, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM locked
             """)
         var written = Written()
         var held = false

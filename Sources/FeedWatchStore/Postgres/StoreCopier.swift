@@ -62,6 +62,7 @@ public struct StoreCopier: Sendable {
         var author: String?, published: Double?, discovered: Double
         var canonical: String?, hash: String?, updated: Double?, seen: Double?, story: Int64?, text: String?, note: String?
         var pending: Bool
+        var language: String?
     }
 
     private struct DigestRow: Codable {
@@ -167,7 +168,7 @@ public struct StoreCopier: Sendable {
                                summary: r["summary"], content: r["content"], author: r["author"], published: r["published_at"],
                                discovered: r["discovered_at"], canonical: r["canonical_link"], hash: r["content_hash"],
                                updated: r["updated_at"], seen: r["last_seen_at"], story: r["story_id"], text: r["full_text"],
-                               note: r["extraction_note"], pending: r["match_pending"])
+                               note: r["extraction_note"], pending: r["match_pending"], language: r["language"])
                 }
             }
             guard let last = batch.last else { break }
@@ -179,19 +180,20 @@ public struct StoreCopier: Sendable {
                     link: PostgresStore.clean(a.link), summary: PostgresStore.clean(a.summary), content: PostgresStore.clean(a.content),
                     author: PostgresStore.clean(a.author), published: a.published, discovered: a.discovered,
                     canonical: PostgresStore.clean(a.canonical), hash: a.hash, updated: a.updated, seen: a.seen, story: a.story,
-                    text: PostgresStore.clean(a.text), note: PostgresStore.clean(a.note), pending: a.pending)
+                    text: PostgresStore.clean(a.text), note: PostgresStore.clean(a.note), pending: a.pending,
+                    language: PostgresStore.clean(a.language))
             }
             let rows = try await connection.query(
                 """
                 INSERT INTO articles (feed_id, fingerprint, title, link, summary, content, author, published_at, discovered_at,
-                    canonical_link, content_hash, updated_at, last_seen_at, full_text, extraction_note, match_pending)
+                    canonical_link, content_hash, updated_at, last_seen_at, full_text, extraction_note, match_pending, language)
                 SELECT x.feed, x.fingerprint, x.title, x.link, x.summary, x.content, x.author, to_timestamp(x.published),
                     to_timestamp(x.discovered), x.canonical, x.hash, to_timestamp(x.updated), to_timestamp(x.seen), x.text, x.note,
-                    x.pending
+                    x.pending, x.language
                 FROM jsonb_to_recordset(\(try PostgresStore.json(mapped))::jsonb) AS x(feed BIGINT, fingerprint TEXT, title TEXT,
                     link TEXT, summary TEXT, content TEXT, author TEXT, published DOUBLE PRECISION, discovered DOUBLE PRECISION,
                     canonical TEXT, hash TEXT, updated DOUBLE PRECISION, seen DOUBLE PRECISION, text TEXT, note TEXT,
-                    pending BOOLEAN)
+                    pending BOOLEAN, language TEXT)
                 RETURNING id, feed_id, fingerprint
                 """, logger: logger)
             var byKey: [String: Int64] = [:]
