@@ -128,7 +128,7 @@ enum DigestMarkup {
         var out = ""
         for section in DigestLayout(digest, cap: cap).sections {
             let anchor = anchor(section.topic.id)
-            out += "<section id=\"\(anchor)\">\n<h\(h)>\(escape(section.topic.name))"
+            out += "<section id=\"\(anchor)\">\n<h\(h)>\(isolated(escape(section.topic.name)))"
             out += " <span class=\"count\">\(section.storyCount)</span></h\(h)>\n"
             for entry in section.shown { out += article(entry, clock: clock, headingLevel: h + 1) }
             let rest = section.entries.dropFirst(section.shown.count)
