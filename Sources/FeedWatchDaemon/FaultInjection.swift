@@ -12,7 +12,8 @@ public enum FaultInjection {
     public enum Point: String, Sendable, CaseIterable {
         /// Matches are assigned to the digest; nothing rendered yet.
         case afterCollect = "after-collect"
-        /// Files rendered in memory; none written.
+        /// The digest and what it lists read from the store; no file rendered or written yet
+        /// (files are rendered straight to their temporary files).
         case afterRender = "after-render"
         /// Files written; digest not yet marked published.
         case afterWrite = "after-write"

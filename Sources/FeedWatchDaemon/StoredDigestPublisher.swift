@@ -147,9 +147,9 @@ public struct StoredDigestPublisher: Sendable {
     /// Writes one format of the stored digest of `day` again; returns its path, nil when
     /// there is no such digest.
     public func write(day: String, format: DigestFormat) async throws -> String? {
-        guard let text = try await render(day: day, format: format) else { return nil }
+        guard let edition = try await edition(day: day, formats: [format]) else { return nil }
         let path = path(day: day, format: format)
-        try publisher.write([DigestPublisher.Output(format: format, path: path, contents: text)])
+        try publisher.write(format, edition, to: path)
         return path
     }
 

@@ -37,35 +37,48 @@ public struct AtomDigestRenderer: Sendable {
 
     /// - Parameter digests: the digests to include, newest first.
     public func render(_ digests: [Digest]) -> String {
+        let out = DigestOutput()
+        render(digests, to: out)
+        return out.contents
+    }
+
+    /// `render(_:)` written to `out`, a story at a time.
+    public func render(_ digests: [Digest], to out: DigestOutput) {
         let updated = digests.map(\.created).max() ?? Date(timeIntervalSince1970: 0)
-        var out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
-        out += "<id>\(DigestMarkup.escape(feedID))</id>\n<title>feedwatch digests</title>\n"
-        out += "<updated>\(DigestMarkup.rfc3339(updated))</updated>\n"
-        out += "<author><name>feedwatch</name></author>\n<generator>feedwatch</generator>\n"
+        var head = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
+        head += "<id>\(DigestMarkup.escape(feedID))</id>\n<title>feedwatch digests</title>\n"
+        head += "<updated>\(DigestMarkup.rfc3339(updated))</updated>\n"
+        head += "<author><name>feedwatch</name></author>\n<generator>feedwatch</generator>\n"
         if let baseURL {
-            out += "<link rel=\"self\" type=\"application/atom+xml\" href=\"\(DigestMarkup.escape(baseURL))digests.atom\"/>\n"
-            out += "<link rel=\"alternate\" type=\"text/html\" href=\"\(DigestMarkup.escape(baseURL))index.html\"/>\n"
+            head += "<link rel=\"self\" type=\"application/atom+xml\" href=\"\(DigestMarkup.escape(baseURL))digests.atom\"/>\n"
+            head += "<link rel=\"alternate\" type=\"text/html\" href=\"\(DigestMarkup.escape(baseURL))index.html\"/>\n"
         }
+        out.write(head)
         for digest in digests {
             let day = DigestMarkup.escape(digest.day)
-            out += "<entry>\n<id>\(DigestMarkup.escape(feedID)):\(day)</id>\n"
+            var entry = "<entry>\n<id>\(DigestMarkup.escape(feedID)):\(day)</id>\n"
             let stories = digest.sections.reduce(0) { $0 + $1.items.count + $1.moreCount }
             let summary = "\(DigestMarkup.count(stories, "match", "matches")) in "
                 + DigestMarkup.count(digest.sections.count, "topic", "topics")
-            out += "<title>Digest \(day): \(summary)</title>\n"
-            out += "<updated>\(DigestMarkup.rfc3339(digest.created))</updated>\n"
+            entry += "<title>Digest \(day): \(summary)</title>\n"
+            entry += "<updated>\(DigestMarkup.rfc3339(digest.created))</updated>\n"
             if let baseURL {
-                out += "<link rel=\"alternate\" type=\"text/html\" href=\"\(DigestMarkup.escape(baseURL))\(day).html\"/>\n"
+                entry += "<link rel=\"alternate\" type=\"text/html\" href=\"\(DigestMarkup.escape(baseURL))\(day).html\"/>\n"
             }
-            var html = "<p>\(summary) · made \(DigestMarkup.escape(clock.displayTime(digest.created)))</p>\n"
-            html += digest.sections.isEmpty
-                ? "<p>Nothing new matched your topics in this period.</p>\n"
-                : DigestMarkup.sectionsFragment(
-                    digest, clock: clock, cap: maxStoriesPerTopic, cut: true,
-                    moreLink: linksHTML ? baseURL.map { $0 + "\(digest.day).html" } : nil)
-            out += "<content type=\"html\">\(DigestMarkup.escape(html))</content>\n</entry>\n"
+            out.write(entry + "<content type=\"html\">")
+            // The entry's HTML, escaped as XML text as it is written.
+            out.escapingMarkup {
+                out.write("<p>\(summary) · made \(DigestMarkup.escape(clock.displayTime(digest.created)))</p>\n")
+                if digest.sections.isEmpty {
+                    out.write("<p>Nothing new matched your topics in this period.</p>\n")
+                } else {
+                    DigestMarkup.sectionsFragment(
+                        digest, clock: clock, cap: maxStoriesPerTopic, cut: true,
+                        moreLink: linksHTML ? baseURL.map { $0 + "\(digest.day).html" } : nil, to: out)
+                }
+            }
+            out.write("</content>\n</entry>\n")
         }
-        out += "</feed>\n"
-        return out
+        out.write("</feed>\n")
     }
 }

@@ -43,7 +43,9 @@ public enum AtomicFileWriter {
     public static func write(
         _ contents: String, to path: String, mode: mode_t? = nil, directoryMode: mode_t? = nil, followSymlink: Bool = false
     ) throws(DigestWriteError) {
-        try write(Array(contents.utf8), to: path, mode: mode, directoryMode: directoryMode, followSymlink: followSymlink)
+        let stream = try AtomicFileStream(path: path, mode: mode, directoryMode: directoryMode, followSymlink: followSymlink)
+        stream.write(contents)
+        try stream.commit()
     }
 
     /// Writes `bytes` to `path`. `mode` nil keeps the mode (and, for root, the owner) of the
@@ -59,74 +61,9 @@ public enum AtomicFileWriter {
         _ bytes: [UInt8], to requestedPath: String, mode: mode_t? = nil, directoryMode: mode_t? = nil,
         followSymlink: Bool = false
     ) throws(DigestWriteError) {
-        var path = requestedPath
-        if followSymlink, let resolved = realpath(requestedPath, nil) {
-            path = String(cString: resolved)
-            free(resolved)
-        }
-        let directory = (path as NSString).deletingLastPathComponent
-        let parent = directory.isEmpty ? "." : directory
-        if !FileManager.default.fileExists(atPath: parent) {
-            do {
-                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            } catch {
-                throw DigestWriteError(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
-            }
-            if let directoryMode, chmod(parent, directoryMode) != 0 { throw DigestWriteError(path: parent, reason: errnoText()) }
-        }
-        // lstat: a symlink at `path` is replaced, and its target's mode is no guide.
-        var existing = stat()
-        let replaced: stat? = lstat(path, &existing) == 0 && (existing.st_mode & S_IFMT) == S_IFREG ? existing : nil
-        var template = Array((path + ".tmp-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw DigestWriteError(path: path, reason: errnoText()) }
-        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        func fail(_ reason: String) -> DigestWriteError {
-            close(fd)
-            unlink(temporary)
-            return DigestWriteError(path: path, reason: reason)
-        }
-        if let replaced, mode == nil, geteuid() == 0, replaced.st_uid != 0 || replaced.st_gid != 0 {
-            _ = fchown(fd, replaced.st_uid, replaced.st_gid)
-        }
-        let wanted = mode ?? replaced.map { $0.st_mode & 0o7777 } ?? (0o644 & ~currentUmask())
-        if fchmod(fd, wanted) != 0 { throw fail(errnoText()) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                Glibc.write(fd, buffer.baseAddress! + offset, bytes.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw fail(errnoText())
-            }
-            offset += written
-        }
-        if fsync(fd) != 0 { throw fail(errnoText()) }
-        close(fd)
-        if rename(temporary, path) != 0 {
-            let reason = errnoText()
-            unlink(temporary)
-            throw DigestWriteError(path: path, reason: reason)
-        }
-        let dirfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirfd >= 0 {
-            fsync(dirfd)
-            close(dirfd)
-        }
-    }
-
-    /// The process umask (read by setting it and putting it back).
-    private static func currentUmask() -> mode_t {
-        let mask = umask(0o022)
-        umask(mask)
-        return mask
-    }
-
-    private static func errnoText() -> String {
-        let code = errno
-        if code == ENOSPC { return "the disk is full" }
-        return String(cString: strerror(code))
+        let stream = try AtomicFileStream(
+            path: requestedPath, mode: mode, directoryMode: directoryMode, followSymlink: followSymlink)
+        bytes.withUnsafeBytes { stream.append($0) }
+        try stream.commit()
     }
 }

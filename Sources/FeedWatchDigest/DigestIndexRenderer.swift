@@ -43,25 +43,36 @@ public struct DigestIndexRenderer: Sendable {
 
     /// - Parameter digests: newest first.
     public func render(_ digests: [DigestSummary]) -> String {
-        var body = "<header>\n<h1>feedwatch digests</h1>\n"
-        body += "<p class=\"summary\">\(DigestMarkup.count(digests.count, "digest", "digests"))"
-        if linksAtomFeed { body += " · subscribe: <a href=\"digests.atom\">digests.atom</a>" }
-        body += "</p>\n</header>\n<main>\n"
-        if digests.isEmpty {
-            body += "<p class=\"empty\">No digest has been written yet.</p>\n"
-        } else {
-            body += "<table>\n<thead><tr><th>Day</th><th>Matches</th><th>Topics</th><th class=\"made\">Made</th></tr></thead>\n<tbody>\n"
-            for digest in digests {
-                // Days come from the store, which only writes YYYY-MM-DD; escape anyway.
-                let day = DigestMarkup.escape(digest.day)
-                body += "<tr><td><a href=\"\(day).\(linkExtension)\">\(day)</a></td><td class=\"n\">\(digest.matchCount)</td>"
-                let topics = digest.topics.map { "\(DigestMarkup.isolated(DigestMarkup.escape($0.name))) <span class=\"count\">\($0.count)</span>" }
-                body += "<td class=\"topics\">\(topics.joined(separator: " · "))</td>"
-                body += "<td class=\"made\">\(DigestMarkup.escape(clock.displayTime(digest.created)))</td></tr>\n"
+        let out = DigestOutput()
+        render(digests, to: out)
+        return out.contents
+    }
+
+    /// `render(_:)` written to `out`, a line at a time.
+    public func render(_ digests: [DigestSummary], to out: DigestOutput) {
+        HTMLPage.render(title: "feedwatch digests", to: out) {
+            var body = "<header>\n<h1>feedwatch digests</h1>\n"
+            body += "<p class=\"summary\">\(DigestMarkup.count(digests.count, "digest", "digests"))"
+            if linksAtomFeed { body += " · subscribe: <a href=\"digests.atom\">digests.atom</a>" }
+            body += "</p>\n</header>\n<main>\n"
+            if digests.isEmpty {
+                body += "<p class=\"empty\">No digest has been written yet.</p>\n"
+            } else {
+                body += "<table>\n<thead><tr><th>Day</th><th>Matches</th><th>Topics</th><th class=\"made\">Made</th></tr></thead>\n<tbody>\n"
+                for digest in digests {
+                    // Days come from the store, which only writes YYYY-MM-DD; escape anyway.
+                    let day = DigestMarkup.escape(digest.day)
+                    body += "<tr><td><a href=\"\(day).\(linkExtension)\">\(day)</a></td><td class=\"n\">\(digest.matchCount)</td>"
+                    let topics = digest.topics.map { "\(DigestMarkup.isolated(DigestMarkup.escape($0.name))) <span class=\"count\">\($0.count)</span>" }
+                    body += "<td class=\"topics\">\(topics.joined(separator: " · "))</td>"
+                    body += "<td class=\"made\">\(DigestMarkup.escape(clock.displayTime(digest.created)))</td></tr>\n"
+                    out.write(body)
+                    body = ""
+                }
+                body += "</tbody>\n</table>\n"
             }
-            body += "</tbody>\n</table>\n"
+            body += "</main>\n"
+            out.write(body)
         }
-        body += "</main>\n"
-        return HTMLPage.render(title: "feedwatch digests", body: body)
     }
 }

@@ -124,40 +124,51 @@ enum DigestMarkup {
     static func sectionsFragment(
         _ digest: Digest, clock: DigestClock, headingLevel: Int = 2, cap: Int? = nil, cut: Bool = false, moreLink: String? = nil
     ) -> String {
+        let out = DigestOutput()
+        sectionsFragment(digest, clock: clock, headingLevel: headingLevel, cap: cap, cut: cut, moreLink: moreLink, to: out)
+        return out.contents
+    }
+
+    /// `sectionsFragment` written to `out`, a story at a time.
+    static func sectionsFragment(
+        _ digest: Digest, clock: DigestClock, headingLevel: Int = 2, cap: Int? = nil, cut: Bool = false, moreLink: String? = nil,
+        to out: DigestOutput
+    ) {
         let h = headingLevel
-        var out = ""
         for section in DigestLayout(digest, cap: cap).sections {
             let anchor = anchor(section.topic.id)
-            out += "<section id=\"\(anchor)\">\n<h\(h)>\(isolated(escape(section.topic.name)))"
-            out += " <span class=\"count\">\(section.storyCount)</span></h\(h)>\n"
-            for entry in section.shown { out += article(entry, clock: clock, headingLevel: h + 1) }
+            out.write(
+                "<section id=\"\(anchor)\">\n<h\(h)>\(isolated(escape(section.topic.name)))"
+                    + " <span class=\"count\">\(section.storyCount)</span></h\(h)>\n")
+            for entry in section.shown { article(entry, clock: clock, headingLevel: h + 1, to: out) }
             let rest = section.entries.dropFirst(section.shown.count)
             if section.hiddenCount > 0 {
                 let more = "\(count(section.hiddenCount, "more story", "more stories"))"
                 if !cut {
-                    out += "<details>\n<summary>\(more)</summary>\n"
-                    for entry in rest { out += article(entry, clock: clock, headingLevel: h + 1) }
-                    out += "</details>\n"
+                    out.write("<details>\n<summary>\(more)</summary>\n")
+                    for entry in rest { article(entry, clock: clock, headingLevel: h + 1, to: out) }
+                    out.write("</details>\n")
                 } else if let url = moreLink.flatMap({ safeURL($0) }) {
-                    out += "<p class=\"more\">…and <a href=\"\(escape(url))#\(anchor)\">\(more)</a> in the full digest</p>\n"
+                    out.write("<p class=\"more\">…and <a href=\"\(escape(url))#\(anchor)\">\(more)</a> in the full digest</p>\n")
                 } else {
-                    out += "<p class=\"more\">…and \(more) in the HTML and JSON digest files</p>\n"
+                    out.write("<p class=\"more\">…and \(more) in the HTML and JSON digest files</p>\n")
                 }
             }
-            out += "</section>\n"
+            out.write("</section>\n")
         }
-        return out
     }
 
     /// One story: in full, or a one-line reference to the topic that shows it.
-    private static func article(_ entry: DigestLayout.Entry, clock: DigestClock, headingLevel h: Int) -> String {
+    private static func article(_ entry: DigestLayout.Entry, clock: DigestClock, headingLevel h: Int, to output: DigestOutput) {
         let item = entry.item
         var title = escape(item.title)
         if let url = safeURL(item.link) { title = "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(title)</a>" }
         if let topic = entry.shownUnder {
             // The line is English; only the title (and the topic's name) takes its own direction.
-            return "<p class=\"ref\">\(isolated(title)) <span class=\"meta\">· also under "
-                + "<a href=\"#\(anchor(topic.id))\">\(isolated(escape(topic.name)))</a> · id \(item.dismissID)</span></p>\n"
+            output.write(
+                "<p class=\"ref\">\(isolated(title)) <span class=\"meta\">· also under "
+                    + "<a href=\"#\(anchor(topic.id))\">\(isolated(escape(topic.name)))</a> · id \(item.dismissID)</span></p>\n")
+            return
         }
         // dir="auto": a Persian or Arabic title or snippet reads right to left in its own box; the
         // feed's name is isolated in the English line below it (its time would join an Arabic run).
@@ -175,16 +186,19 @@ enum DigestMarkup {
             out += "</blockquote>\n"
         }
         if !item.alsoReportedBy.isEmpty {
-            let links = item.alsoReportedBy.map { link -> String in
+            // A story carried by a thousand feeds lists them a link at a time.
+            output.write(out + "<p class=\"also\">Also reported by ")
+            out = ""
+            for (index, link) in item.alsoReportedBy.enumerated() {
                 // With a known headline: "Feed: <a>Headline</a>", else the feed's name as the link.
-                let prefix = link.title == nil ? "" : isolated(escape(link.feedName)) + ": "
+                let prefix = (index == 0 ? "" : ", ") + (link.title == nil ? "" : isolated(escape(link.feedName)) + ": ")
                 let label = isolated(escape(link.title ?? link.feedName))
-                guard let url = safeURL(link.url) else { return prefix + label }
-                return prefix + "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(label)</a>"
+                guard let url = safeURL(link.url) else { output.write(prefix + label); continue }
+                output.write(prefix + "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(label)</a>")
             }
-            out += "<p class=\"also\">Also reported by \(links.joined(separator: ", "))</p>\n"
+            out = "</p>\n"
         }
-        return out + "</article>\n"
+        output.write(out + "</article>\n")
     }
 
     /// The health footer as HTML, one list item per sentence.

@@ -114,43 +114,56 @@ public struct DigestPublisher: Sendable {
     /// Every file of every configured format for `edition`; with `html`, the previous day's
     /// page again too, whose "next" link now has somewhere to point.
     public func outputs(for whole: DigestEdition) -> [Output] {
-        files(for: whole.prepared()).map { Output(format: $0.format, path: $0.path, contents: $0.render()) }
+        files(for: whole.prepared()).map { file in
+            let output = DigestOutput()
+            file.render(output)
+            return Output(format: file.format, path: file.path, contents: output.contents)
+        }
     }
 
-    /// Renders and writes every file `outputs(for:)` lists, one at a time (each atomically),
-    /// so no more than one file's text is held at once. A file that already holds exactly the
-    /// new text (a topic feed without news, the previous day's page) is left alone.
-    /// `beforeFirstWrite` runs once the first file is rendered, before anything is written.
+    /// Renders and writes every file `outputs(for:)` lists, one at a time, each straight to
+    /// its temporary file through a buffer of `bufferSize` bytes and then renamed over the
+    /// old one (`AtomicFileStream`): no file's text is ever held whole. A file that already
+    /// holds exactly the new bytes (a topic feed without news, the previous day's page) is
+    /// left alone. `beforeFirstWrite` runs once, before the first file is written.
     /// Without `rewritingPreviousPage`, the previous day's page (unchanged when this day was
     /// listed already) is neither rendered nor written.
     public func publish(
-        _ whole: DigestEdition, rewritingPreviousPage: Bool = true, beforeFirstWrite: () -> Void = {}
+        _ whole: DigestEdition, rewritingPreviousPage: Bool = true, bufferSize: Int = AtomicFileStream.defaultBufferSize,
+        beforeFirstWrite: () -> Void = {}
     ) throws(DigestWriteError) -> [WrittenFile] {
         var written: [WrittenFile] = []
+        beforeFirstWrite()
         for file in files(for: whole.prepared(), previousPage: rewritingPreviousPage) {
-            let contents = file.render()
-            if written.isEmpty { beforeFirstWrite() }
-            let unchanged = AtomicFileWriter.holds(file.path, exactly: contents, mode: AtomicFileWriter.digestFileMode)
-            if !unchanged {
-                try AtomicFileWriter.write(
-                    contents, to: file.path, mode: AtomicFileWriter.digestFileMode, directoryMode: AtomicFileWriter.digestDirectoryMode)
-            }
-            written.append(WrittenFile(format: file.format, path: file.path, byteCount: contents.utf8.count, unchanged: unchanged))
+            let stream = try AtomicFileStream(
+                path: file.path, mode: AtomicFileWriter.digestFileMode, directoryMode: AtomicFileWriter.digestDirectoryMode,
+                comparing: true, bufferSize: bufferSize)
+            file.render(DigestOutput(stream: stream))
+            let unchanged = try stream.commit()
+            written.append(WrittenFile(format: file.format, path: file.path, byteCount: stream.byteCount, unchanged: unchanged))
         }
         return written
+    }
+
+    /// Renders `edition`'s own file of `format` straight to `path` (`write(day:format:)`).
+    public func write(_ format: DigestFormat, _ edition: DigestEdition, to path: String) throws(DigestWriteError) {
+        let stream = try AtomicFileStream(
+            path: path, mode: AtomicFileWriter.digestFileMode, directoryMode: AtomicFileWriter.digestDirectoryMode)
+        renderers(format, timeZone: edition.digest.timeZone)[0].render(edition.prepared(), to: DigestOutput(stream: stream))
+        try stream.commit()
     }
 
     /// The files of `edition` (already prepared) in order, each rendered only when asked.
     private func files(
         for edition: DigestEdition, previousPage: Bool = true
-    ) -> [(format: DigestFormat, path: String, render: () -> String)] {
-        settings.formats.flatMap { format -> [(format: DigestFormat, path: String, render: () -> String)] in
+    ) -> [(format: DigestFormat, path: String, render: (DigestOutput) -> Void)] {
+        settings.formats.flatMap { format -> [(format: DigestFormat, path: String, render: (DigestOutput) -> Void)] in
             var files = renderers(format, timeZone: edition.digest.timeZone).map { renderer in
-                (format: format, path: path(renderer.fileName(day: edition.digest.day)), render: { renderer.render(edition) })
+                (format: format, path: path(renderer.fileName(day: edition.digest.day)), render: { renderer.render(edition, to: $0) })
             }
             if format == .html, previousPage, let previous = edition.previousDayEdition() {
                 let renderer = renderers(format, timeZone: previous.digest.timeZone)[0]
-                files.append((format: format, path: path(renderer.fileName(day: previous.digest.day)), render: { renderer.render(previous) }))
+                files.append((format: format, path: path(renderer.fileName(day: previous.digest.day)), render: { renderer.render(previous, to: $0) }))
             }
             return files
         }

@@ -14,13 +14,21 @@ public protocol DigestRenderer: Sendable {
     /// of those `listed` (newest first). None by default.
     func earlierDays(upTo day: String, listed: [DigestSummary]) -> [String]
 
-    /// The file's contents for `edition`.
-    func render(_ edition: DigestEdition) -> String
+    /// The file's contents for `edition`, written to `output` a piece at a time (a story, a
+    /// heading): a file of a busy day is never built as one string.
+    func render(_ edition: DigestEdition, to output: DigestOutput)
 }
 
 extension DigestRenderer {
     /// None: a renderer of one day reads that day only.
     public func earlierDays(upTo day: String, listed: [DigestSummary]) -> [String] { [] }
+
+    /// The file's contents for `edition`, as text.
+    public func render(_ edition: DigestEdition) -> String {
+        let output = DigestOutput()
+        render(edition, to: output)
+        return output.contents
+    }
 }
 
 /// What rendering the files of one day reads, as values: the day's stored digest, the list a
@@ -100,11 +108,11 @@ extension MarkdownDigestRenderer: DigestRenderer {
     /// `YYYY-MM-DD.md`.
     public func fileName(day: String) -> String { "\(day).md" }
     /// The day's digest as Markdown, each topic capped at `maxStoriesPerTopic`.
-    public func render(_ edition: DigestEdition) -> String {
+    public func render(_ edition: DigestEdition, to output: DigestOutput) {
         var context = edition.context(day: edition.digest.day)
         context.maxStoriesPerTopic = maxStoriesPerTopic
         context.fullDigestLink = linksHTML ? "\(edition.digest.day).html" : nil
-        return render(edition.reading, context: context)
+        render(edition.reading, context: context, to: output)
     }
 }
 
@@ -116,10 +124,10 @@ extension HTMLDigestRenderer: DigestRenderer {
         listed.map(\.day).filter { $0 < day }.max().map { [$0] } ?? []
     }
     /// The day's digest as an HTML page, every story kept (past `foldAfter`, folded).
-    public func render(_ edition: DigestEdition) -> String {
+    public func render(_ edition: DigestEdition, to output: DigestOutput) {
         var context = edition.context(day: edition.digest.day)
         context.maxStoriesPerTopic = foldAfter
-        return render(edition.reading, context: context)
+        render(edition.reading, context: context, to: output)
     }
 }
 
@@ -127,14 +135,16 @@ extension JSONDigestRenderer: DigestRenderer {
     /// `YYYY-MM-DD.json`.
     public func fileName(day: String) -> String { "\(day).json" }
     /// The day's digest as JSON, with its period and health.
-    public func render(_ edition: DigestEdition) -> String { render(edition.reading, context: edition.context(day: edition.digest.day)) }
+    public func render(_ edition: DigestEdition, to output: DigestOutput) {
+        render(edition.reading, context: edition.context(day: edition.digest.day), to: output)
+    }
 }
 
 extension DigestIndexRenderer: DigestRenderer {
     /// `index.html`, whatever the day.
     public func fileName(day: String) -> String { "index.html" }
     /// Every listed digest, newest first.
-    public func render(_ edition: DigestEdition) -> String { render(edition.listed) }
+    public func render(_ edition: DigestEdition, to output: DigestOutput) { render(edition.listed, to: output) }
 }
 
 extension AtomDigestRenderer: DigestRenderer {
@@ -145,7 +155,7 @@ extension AtomDigestRenderer: DigestRenderer {
         listed.filter { $0.day <= day }.prefix(entries).map(\.day)
     }
     /// The feed as it was when the edition's digest was the newest.
-    public func render(_ edition: DigestEdition) -> String {
-        render(edition.readings(of: earlierDays(upTo: edition.digest.day, listed: edition.listed)))
+    public func render(_ edition: DigestEdition, to output: DigestOutput) {
+        render(edition.readings(of: earlierDays(upTo: edition.digest.day, listed: edition.listed)), to: output)
     }
 }

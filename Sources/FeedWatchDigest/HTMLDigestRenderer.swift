@@ -24,29 +24,39 @@ public struct HTMLDigestRenderer: Sendable {
     /// digests and the index, topics past `maxStoriesPerTopic` folded (or, with `cut`, as in
     /// the e-mail, left out and linked), the health footer.
     public func render(_ digest: Digest, context: DigestContext, cut: Bool = false) -> String {
-        var body = "<header>\n<h1>feedwatch digest <time datetime=\"\(DigestMarkup.escape(digest.day))\">"
-        body += "\(DigestMarkup.escape(digest.day))</time></h1>\n"
-        body += "<p class=\"summary\">\(DigestMarkup.escape(clock.summaryLine(digest, since: context.since)))</p>\n"
-        if !cut { body += Self.dayLinks(context) }
-        body += "</header>\n"
-        if digest.sections.isEmpty {
-            body += "<main>\n<p class=\"empty\">Nothing new matched your topics in this period.</p>\n</main>\n"
-        } else {
-            body += "<nav aria-label=\"Topics\">\n<h2>Topics</h2>\n<ol>\n"
-            for section in digest.sections {
-                body += "<li><a href=\"#\(DigestMarkup.anchor(section.topic.id))\">"
-                body += "\(DigestMarkup.isolated(DigestMarkup.escape(section.topic.name)))</a>"
-                body += " <span class=\"count\">\(section.items.count)</span></li>\n"
+        let out = DigestOutput()
+        render(digest, context: context, cut: cut, to: out)
+        return out.contents
+    }
+
+    /// `render(_:context:cut:)` written to `out`, a story at a time.
+    public func render(_ digest: Digest, context: DigestContext, cut: Bool = false, to out: DigestOutput) {
+        HTMLPage.render(title: "feedwatch digest \(digest.day)", to: out) {
+            var head = "<header>\n<h1>feedwatch digest <time datetime=\"\(DigestMarkup.escape(digest.day))\">"
+            head += "\(DigestMarkup.escape(digest.day))</time></h1>\n"
+            head += "<p class=\"summary\">\(DigestMarkup.escape(clock.summaryLine(digest, since: context.since)))</p>\n"
+            if !cut { head += Self.dayLinks(context) }
+            head += "</header>\n"
+            out.write(head)
+            if digest.sections.isEmpty {
+                out.write("<main>\n<p class=\"empty\">Nothing new matched your topics in this period.</p>\n</main>\n")
+            } else {
+                out.write("<nav aria-label=\"Topics\">\n<h2>Topics</h2>\n<ol>\n")
+                for section in digest.sections {
+                    out.write(
+                        "<li><a href=\"#\(DigestMarkup.anchor(section.topic.id))\">"
+                            + "\(DigestMarkup.isolated(DigestMarkup.escape(section.topic.name)))</a>"
+                            + " <span class=\"count\">\(section.items.count)</span></li>\n")
+                }
+                out.write("</ol>\n</nav>\n<main>\n")
+                DigestMarkup.sectionsFragment(
+                    digest, clock: clock, cap: context.maxStoriesPerTopic, cut: cut, moreLink: context.fullDigestLink, to: out)
+                out.write("</main>\n")
             }
-            body += "</ol>\n</nav>\n<main>\n"
-            body += DigestMarkup.sectionsFragment(
-                digest, clock: clock, cap: context.maxStoriesPerTopic, cut: cut, moreLink: context.fullDigestLink)
-            body += "</main>\n"
+            if let health = context.health { out.write(DigestMarkup.healthFragment(health, clock: clock)) }
+            out.write("<footer><p>Written by feedwatch. Links open the original articles; nothing on this page loads from the network. ")
+            out.write("To stop seeing a story under a topic: feedwatch dismiss ID --topic TOPIC.</p></footer>\n")
         }
-        if let health = context.health { body += DigestMarkup.healthFragment(health, clock: clock) }
-        body += "<footer><p>Written by feedwatch. Links open the original articles; nothing on this page loads from the network. "
-        body += "To stop seeing a story under a topic: feedwatch dismiss ID --topic TOPIC.</p></footer>\n"
-        return HTMLPage.render(title: "feedwatch digest \(digest.day)", body: body)
     }
 
     /// "← 2026-12-03 · All digests · 2026-12-05 →" for a page in the digest directory.
@@ -119,22 +129,30 @@ enum HTMLPage {
     }()
 
     static func render(title: String, body: String) -> String {
-        """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
-        <meta name="referrer" content="no-referrer">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta name="color-scheme" content="light dark">
-        <title>\(DigestMarkup.escape(title))</title>
-        <style>\(css)</style>
-        </head>
-        <body>
-        \(body)</body>
-        </html>
+        let out = DigestOutput()
+        render(title: title, to: out) { out.write(body) }
+        return out.contents
+    }
 
-        """
+    /// The page frame written to `out`, with `body` writing what goes between its `<body>` tags.
+    static func render(title: String, to out: DigestOutput, body: () -> Void) {
+        out.write(
+            """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
+            <meta name="referrer" content="no-referrer">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="color-scheme" content="light dark">
+            <title>\(DigestMarkup.escape(title))</title>
+            <style>\(css)</style>
+            </head>
+            <body>
+
+            """)
+        body()
+        out.write("</body>\n</html>\n")
     }
 }

@@ -16,9 +16,19 @@ public struct JSONDigestRenderer: Sendable {
     public func render(_ digest: Digest, context: DigestContext = DigestContext()) -> String {
         var json = PrettyJSON()
         json.reserve(Self.estimatedBytes(digest))
-        write(digest, context: context, into: &json)
+        write(digest, context: context, into: &json, flushing: nil)
         json.raw("\n")
         return json.text
+    }
+
+    /// `render(_:context:)` written to `out`, handed over whenever `flushAfter` bytes are
+    /// pending (between stories), so the document is never held whole.
+    public func render(_ digest: Digest, context: DigestContext = DigestContext(), to out: DigestOutput, flushAfter: Int = 32 * 1024) {
+        var json = PrettyJSON()
+        json.reserve(flushAfter + 4096)
+        write(digest, context: context, into: &json, flushing: (out, flushAfter))
+        json.raw("\n")
+        json.flush(to: out)
     }
 
     /// A first guess at the document's size, so the buffer grows once or twice, not forty times.
@@ -40,7 +50,7 @@ public struct JSONDigestRenderer: Sendable {
     // directly is several times faster than encoding a tree of `Encodable` values, which for
     // a day of 40,000 matches was a tenth of a cold cycle.
 
-    private func write(_ digest: Digest, context: DigestContext, into json: inout PrettyJSON) {
+    private func write(_ digest: Digest, context: DigestContext, into json: inout PrettyJSON, flushing: (DigestOutput, Int)?) {
         json.openObject()
         json.key("created"); json.string(DigestMarkup.rfc3339(digest.created))
         json.key("day"); json.string(digest.day)
@@ -57,7 +67,11 @@ public struct JSONDigestRenderer: Sendable {
             json.key("id"); json.string(section.topic.id)
             json.key("items")
             json.openArray()
-            for item in section.items { json.element(); write(item, into: &json) }
+            for item in section.items {
+                json.element()
+                write(item, into: &json, flushing: flushing)
+                if let (out, limit) = flushing, json.byteCount >= limit { json.flush(to: out) }
+            }
             json.close("]")
             if section.moreCount != 0 { json.key("more_count"); json.int(section.moreCount) }
             json.key("name"); json.string(section.topic.name)
@@ -109,7 +123,7 @@ public struct JSONDigestRenderer: Sendable {
     }
 
     /// One story; absent values are written as null rather than left out (except `story_id`).
-    private func write(_ item: Digest.Item, into json: inout PrettyJSON) {
+    private func write(_ item: Digest.Item, into json: inout PrettyJSON, flushing: (DigestOutput, Int)?) {
         json.openObject()
         json.key("also_reported_by")
         json.openArray()
@@ -120,6 +134,8 @@ public struct JSONDigestRenderer: Sendable {
             json.key("source"); json.string(link.feedName)
             if let title = link.title { json.key("title"); json.string(title) }
             json.close("}")
+            // A story carried by a thousand feeds is handed over a few links at a time.
+            if let (out, limit) = flushing, json.byteCount >= limit { json.flush(to: out) }
         }
         json.close("]")
         json.key("article_id"); json.int(item.articleID)

@@ -25,46 +25,58 @@ public struct MarkdownDigestRenderer: Sendable {
     /// The digest with what `context` adds: the period covered, each topic capped with the
     /// rest counted (and linked), the health footer.
     public func render(_ digest: Digest, context: DigestContext) -> String {
-        var out = "# feedwatch digest for \(digest.day)\n\n"
-        out += clock.summaryLine(digest, since: context.since) + "\n"
+        let out = DigestOutput()
+        render(digest, context: context, to: out)
+        return out.contents
+    }
+
+    /// `render(_:context:)` written to `out`, a story at a time.
+    public func render(_ digest: Digest, context: DigestContext, to out: DigestOutput) {
+        out.write("# feedwatch digest for \(digest.day)\n\n")
+        out.write(clock.summaryLine(digest, since: context.since) + "\n")
         if digest.sections.isEmpty {
-            out += "\nNothing new matched your topics in this period.\n"
-            return out + footer(context)
+            out.write("\nNothing new matched your topics in this period.\n")
+            footer(context, to: out)
+            return
         }
-        out += "\n"
+        out.write("\n")
         for section in digest.sections {
-            out += "- [\(Self.escape(section.topic.name))](#\(Self.anchor(section.topic.id))) (\(section.items.count))\n"
+            out.write("- [\(Self.escape(section.topic.name))](#\(Self.anchor(section.topic.id))) (\(section.items.count))\n")
         }
         for section in DigestLayout(digest, cap: context.maxStoriesPerTopic).sections {
-            out += "\n<a id=\"\(Self.anchor(section.topic.id))\"></a>\n"
-            out += "## \(Self.escape(section.topic.name))\n"
+            out.write("\n<a id=\"\(Self.anchor(section.topic.id))\"></a>\n")
+            out.write("## \(Self.escape(section.topic.name))\n")
             for entry in section.shown {
                 let item = entry.item
                 if let topic = entry.shownUnder {
-                    out += "\n- " + title(item) + " · also under [\(Self.escape(topic.name))](#\(Self.anchor(topic.id))) · id \(item.dismissID)\n"
+                    out.write("\n- " + title(item) + " · also under [\(Self.escape(topic.name))](#\(Self.anchor(topic.id))) · id \(item.dismissID)\n")
                     continue
                 }
-                out += "\n### " + title(item) + "\n"
+                var story = "\n### " + title(item) + "\n"
                 var source = "*\(Self.escape(item.feedName))*"
                 if let published = item.published { source += " · \(clock.displayTime(published))" }
-                out += "\n" + source + " · id \(item.dismissID)\n"
+                story += "\n" + source + " · id \(item.dismissID)\n"
                 for snippet in item.snippets {
-                    out += "\n> " + Self.render(snippet) + "\n"
+                    story += "\n> " + Self.render(snippet) + "\n"
                 }
+                out.write(story)
                 if !item.alsoReportedBy.isEmpty {
-                    out += "\nAlso reported by: " + item.alsoReportedBy.map { Self.render($0) }.joined(separator: ", ") + "\n"
+                    // A story carried by a thousand feeds lists them a link at a time.
+                    out.write("\nAlso reported by: ")
+                    for (index, link) in item.alsoReportedBy.enumerated() { out.write((index == 0 ? "" : ", ") + Self.render(link)) }
+                    out.write("\n")
                 }
             }
             if section.hiddenCount > 0 {
                 let more = "and \(DigestMarkup.count(section.hiddenCount, "more story", "more stories"))"
                 if let link = context.fullDigestLink.flatMap({ Self.safeLink($0) ?? (Self.isRelativeFile($0) ? $0 : nil) }) {
-                    out += "\n*…\(more) [in the full digest](<\(link)#\(DigestMarkup.anchor(section.topic.id))>)*\n"
+                    out.write("\n*…\(more) [in the full digest](<\(link)#\(DigestMarkup.anchor(section.topic.id))>)*\n")
                 } else {
-                    out += "\n*…\(more) in the HTML and JSON digest files*\n"
+                    out.write("\n*…\(more) in the HTML and JSON digest files*\n")
                 }
             }
         }
-        return out + footer(context)
+        footer(context, to: out)
     }
 
     /// The title as a link when it has a safe one.
@@ -74,11 +86,10 @@ public struct MarkdownDigestRenderer: Sendable {
     }
 
     /// The health footer: feeds failing, disabled or silent, matches waiting.
-    private func footer(_ context: DigestContext) -> String {
-        guard let health = context.health else { return "" }
-        var out = "\n---\n\n## Feeds and matches\n\n"
-        for line in clock.healthLines(health) { out += "- " + Self.escape(line) + "\n" }
-        return out
+    private func footer(_ context: DigestContext, to out: DigestOutput) {
+        guard let health = context.health else { return }
+        out.write("\n---\n\n## Feeds and matches\n\n")
+        for line in clock.healthLines(health) { out.write("- " + Self.escape(line) + "\n") }
     }
 
     /// A digest file name of our own (`2026-12-04.html`): safe as a relative link.

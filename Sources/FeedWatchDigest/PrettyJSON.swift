@@ -15,6 +15,16 @@ struct PrettyJSON {
 
     mutating func reserve(_ count: Int) { bytes.reserveCapacity(count) }
 
+    /// Bytes written and not yet flushed.
+    var byteCount: Int { bytes.count }
+
+    /// Hands the bytes written so far to `out` and starts over (the layout state is kept).
+    mutating func flush(to out: DigestOutput) {
+        guard !bytes.isEmpty else { return }
+        out.write(utf8: bytes)
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     /// Bytes outside the document's structure (a final newline).
     mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }

@@ -31,6 +31,13 @@ public struct TopicAtomRenderer: Sendable {
 
     /// - Parameter digests: the digests to take the topic's stories from, newest first.
     public func render(_ digests: [Digest]) -> String {
+        let out = DigestOutput()
+        render(digests, to: out)
+        return out.contents
+    }
+
+    /// `render(_:)` written to `out`, a story at a time.
+    public func render(_ digests: [Digest], to output: DigestOutput) {
         var stories: [(item: Digest.Item, digest: Digest)] = []
         for digest in digests {
             for section in digest.sections where section.topic.id == topic.id {
@@ -72,8 +79,10 @@ public struct TopicAtomRenderer: Sendable {
                 html += "<p>Also reported by \(item.alsoReportedBy.map { DigestMarkup.isolated(DigestMarkup.escape($0.feedName)) }.joined(separator: ", "))</p>\n"
             }
             out += "<content type=\"html\">\(DigestMarkup.escape(html))</content>\n</entry>\n"
+            output.write(out)
+            out = ""
         }
-        return out + "</feed>\n"
+        output.write(out + "</feed>\n")
     }
 }
 
@@ -85,7 +94,7 @@ extension TopicAtomRenderer: DigestRenderer {
         listed.filter { $0.day <= day }.prefix(entries).map(\.day)
     }
     /// The topic's stories in those digests.
-    public func render(_ edition: DigestEdition) -> String {
-        render(edition.readings(of: earlierDays(upTo: edition.digest.day, listed: edition.listed)))
+    public func render(_ edition: DigestEdition, to out: DigestOutput) {
+        render(edition.readings(of: earlierDays(upTo: edition.digest.day, listed: edition.listed)), to: out)
     }
 }
