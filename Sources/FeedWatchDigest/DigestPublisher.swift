@@ -102,12 +102,16 @@ public struct DigestPublisher: Sendable {
         public var byteCount: Int
         /// Whether the file already held these bytes and was left as it was.
         public var unchanged: Bool
+        /// The most bytes of the file held in memory at once while it was written: the
+        /// writer's buffer, or a larger piece a renderer handed over whole.
+        public var largestHeld: Int
 
-        public init(format: DigestFormat, path: String, byteCount: Int, unchanged: Bool = false) {
+        public init(format: DigestFormat, path: String, byteCount: Int, unchanged: Bool = false, largestHeld: Int = 0) {
             self.format = format
             self.path = path
             self.byteCount = byteCount
             self.unchanged = unchanged
+            self.largestHeld = largestHeld
         }
     }
 
@@ -138,9 +142,13 @@ public struct DigestPublisher: Sendable {
             let stream = try AtomicFileStream(
                 path: file.path, mode: AtomicFileWriter.digestFileMode, directoryMode: AtomicFileWriter.digestDirectoryMode,
                 comparing: true, bufferSize: bufferSize)
-            file.render(DigestOutput(stream: stream))
+            let output = DigestOutput(stream: stream)
+            file.render(output)
             let unchanged = try stream.commit()
-            written.append(WrittenFile(format: file.format, path: file.path, byteCount: stream.byteCount, unchanged: unchanged))
+            written.append(
+                WrittenFile(
+                    format: file.format, path: file.path, byteCount: stream.byteCount, unchanged: unchanged,
+                    largestHeld: max(stream.largestBuffered, output.largestPiece)))
         }
         return written
     }
