@@ -335,9 +335,17 @@ public final class SQLiteStore: Store {
                 arguments: [head["id"]])
             var sections: [Digest.Section] = []
             var storyOf: [Int64: Int64] = [:]
+            // The stories the current topic has an item for: `collapseStories` keeps the first
+            // item of each story per topic, so the others are not built (nor their snippets
+            // decoded) at all: syndicated copy does not cost a day's worth of snippets.
+            var storiesOfTopic: Set<Int64> = []
             while let row = try rows.next() {
-                if let story: Int64 = row["story_id"] { storyOf[row["article_id"]] = story }
                 let topicID: String = row["topic_id"]
+                if sections.last?.topic.id != topicID { storiesOfTopic.removeAll(keepingCapacity: true) }
+                if let story: Int64 = row["story_id"] {
+                    guard storiesOfTopic.insert(story).inserted else { continue }
+                    storyOf[row["article_id"]] = story
+                }
                 let snippetText: String = row["snippets"]
                 let snippets = SnippetJSON.decode(snippetText)
                 let item = Digest.Item(

@@ -64,6 +64,8 @@ enum SnippetJSON {
     private struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
+        /// The parts of the snippet being read.
+        var parts: [Snippet.Part] = []
 
         mutating func snippets() -> [Snippet]? {
             var result: [Snippet] = []
@@ -73,7 +75,7 @@ enum SnippetJSON {
                 guard take(UInt8(ascii: "{")), let key = string(), key == "parts", take(UInt8(ascii: ":")),
                       take(UInt8(ascii: "["))
                 else { return nil }
-                var parts: [Snippet.Part] = []
+                parts.removeAll(keepingCapacity: true)
                 if !take(UInt8(ascii: "]")) {
                     repeat {
                         guard let part = part() else { return nil }
@@ -82,10 +84,12 @@ enum SnippetJSON {
                     guard take(UInt8(ascii: "]")) else { return nil }
                 }
                 guard take(UInt8(ascii: "}")) else { return nil }
-                result.append(Snippet(parts: parts))
+                // Copied out of the scratch array at their exact size: a day's snippets are
+                // held while its digest is published, and grown arrays carry up to twice that.
+                result.append(Snippet(parts: Array(parts[...])))
             } while take(UInt8(ascii: ","))
             guard take(UInt8(ascii: "]")), atEnd() else { return nil }
-            return result
+            return Array(result[...])
         }
 
         mutating func part() -> Snippet.Part? {

@@ -125,8 +125,15 @@ extension PostgresStore {
                 """, on: connection)
             var sections: [Digest.Section] = []
             var storyOf: [Int64: Int64] = [:]
+            // Only the first item of each story per topic is kept (`collapseStories`): the
+            // others are not built, nor their snippets decoded (as `SQLiteStore.digest(day:)`).
+            var storiesOfTopic: Set<Int64> = []
             for try await c in rows.decode((String, String, Double, String, Int64, String, String?, Date?, String, Int64?).self) {
-                if let story = c.9 { storyOf[c.4] = story }
+                if sections.last?.topic.id != c.0 { storiesOfTopic.removeAll(keepingCapacity: true) }
+                if let story = c.9 {
+                    guard storiesOfTopic.insert(story).inserted else { continue }
+                    storyOf[c.4] = story
+                }
                 let snippets = SnippetJSON.decode(c.3)
                 let item = Digest.Item(
                     articleID: c.4, title: c.5, link: c.6, feedName: c.8, published: c.7, score: c.2, snippets: snippets,
