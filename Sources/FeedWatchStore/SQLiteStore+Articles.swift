@@ -220,11 +220,16 @@ extension SQLiteStore {
         let placeholders = Array(repeating: "?", count: storyIDs.count).joined(separator: ", ")
         let rows = try Row.fetchCursor(
             db,
+            // Only stories with more than one article: a story alone has nothing to fold or
+            // list, and on a day of distinct stories its article would be read twice.
             sql: """
-                SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name
-                FROM articles a JOIN feeds f ON f.id = a.feed_id
-                WHERE a.story_id IN (\(placeholders))
-                ORDER BY COALESCE(a.published_at, a.discovered_at), a.id
+                SELECT id, title, link, story_id, feed_name FROM (
+                    SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name,
+                        COALESCE(a.published_at, a.discovered_at) AS seen, COUNT(*) OVER (PARTITION BY a.story_id) AS size
+                    FROM articles a JOIN feeds f ON f.id = a.feed_id
+                    WHERE a.story_id IN (\(placeholders)))
+                WHERE size > 1
+                ORDER BY seen, id
                 """,
             arguments: StatementArguments(storyIDs.sorted()))
         while let row = try rows.next() {
@@ -239,8 +244,10 @@ extension SQLiteStore {
     static func collapse(
         _ sections: [Digest.Section], storyOf: [Int64: Int64], members: [Int64: [(id: Int64, source: Digest.Link)]]
     ) -> [Digest.Section] {
-        sections.map { section in
+        guard !members.isEmpty else { return sections }
+        return sections.map { section in
             var items: [Digest.Item] = []
+            items.reserveCapacity(section.items.count)
             var itemOfStory: [Int64: Int] = [:]
             for item in section.items {
                 guard let story = storyOf[item.articleID] else {

@@ -157,11 +157,15 @@ extension PostgresStore {
         let storyIDs = Set(storyOf.values).sorted()
         guard !storyIDs.isEmpty else { return sections }
         let rows = try await query(
+            // Only stories with more than one article (as `SQLiteStore.collapseStories`).
             """
-            SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url)
-            FROM articles a JOIN feeds f ON f.id = a.feed_id
-            WHERE a.story_id = ANY(\(storyIDs))
-            ORDER BY COALESCE(a.published_at, a.discovered_at), a.id
+            SELECT id, title, link, story_id, feed_name FROM (
+                SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name,
+                    COALESCE(a.published_at, a.discovered_at) AS seen, COUNT(*) OVER (PARTITION BY a.story_id) AS size
+                FROM articles a JOIN feeds f ON f.id = a.feed_id
+                WHERE a.story_id = ANY(\(storyIDs))) AS story_articles
+            WHERE size > 1
+            ORDER BY seen, id
             """, on: connection)
         var members: [Int64: [(id: Int64, source: Digest.Link)]] = [:]
         for try await (id, title, link, story, feedName) in rows.decode((Int64, String, String?, Int64, String).self) {
