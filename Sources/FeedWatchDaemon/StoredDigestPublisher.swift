@@ -115,8 +115,12 @@ public struct StoredDigestPublisher: Sendable {
         // the previous day's page, whose "next" link points here, stays as it is. With
         // `skip_empty` an empty digest was not listed: rewrite it to be sure.
         let listedBefore = try await store.digestPublished(day: day) != nil && !configuration.skipEmpty
-        guard let edition = try await edition(day: day, formats: configuration.formats) else { return [] }
+        guard var edition = try await edition(day: day, formats: configuration.formats) else { return [] }
         let empty = publisher.skips(edition.digest)
+        let topics = Set(edition.digest.sections.filter { !$0.items.isEmpty }.map(\.topic.id))
+        // The day as the reader gets it replaces the day as stored: it is held once, not twice,
+        // while the files are written.
+        edition = edition.prepared()
         var outputs: [DigestPublisher.WrittenFile] = []
         if !empty {
             outputs = try publisher.publish(
@@ -124,7 +128,6 @@ public struct StoredDigestPublisher: Sendable {
             FaultInjection.reach(.afterWrite)
         }
         FaultInjection.reach(.beforeOutboxMark)
-        let topics = Set(edition.digest.sections.filter { !$0.items.isEmpty }.map(\.topic.id))
         let notifiers = empty ? [] : configuration.notifierNames(for: .digest, topics: topics)
         try await store.markDigestPublished(day: day, notifiers: notifiers, at: now)
         return outputs

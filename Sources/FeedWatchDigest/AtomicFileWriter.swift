@@ -27,19 +27,6 @@ public enum AtomicFileWriter {
     /// A digest directory the writer creates: the service's group may list and enter it.
     public static let digestDirectoryMode: mode_t = 0o750
 
-    /// Whether `path` is a regular file (not a symlink) with `mode` that holds exactly
-    /// `contents`: writing it again would change nothing but cost an fsync and a rename.
-    public static func holds(_ path: String, exactly contents: String, mode: mode_t) -> Bool {
-        var status = stat()
-        guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, (status.st_mode & 0o7777) == mode,
-              Int(status.st_size) == contents.utf8.count,
-              let handle = FileHandle(forReadingAtPath: path)
-        else { return false }
-        defer { try? handle.close() }
-        guard let existing = try? handle.readToEnd() else { return contents.isEmpty }
-        return existing.elementsEqual(contents.utf8)
-    }
-
     public static func write(
         _ contents: String, to path: String, mode: mode_t? = nil, directoryMode: mode_t? = nil, followSymlink: Bool = false
     ) throws(DigestWriteError) {
