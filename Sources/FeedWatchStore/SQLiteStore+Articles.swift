@@ -211,56 +211,48 @@ extension SQLiteStore {
         }
     }
 
-    /// Folds items about one story into its best-scored item, and lists every other feed's
-    /// article of each story as "also reported by".
-    static func collapseStories(_ sections: [Digest.Section], storyOf: [Int64: Int64], db: Database) throws -> [Digest.Section] {
-        let storyIDs = Set(storyOf.values)
-        guard !storyIDs.isEmpty else { return sections }
+    /// Lists every other feed's article of each story as "also reported by" on the story's
+    /// item, in place. The stories are those of the digest `digestID`'s matches, named by a
+    /// subquery rather than a list of ids (a day of 40,000 stories would otherwise compile a
+    /// statement with 40,000 parameters).
+    static func collapseStories(_ sections: inout [Digest.Section], digestID: Int64, storyOf: [Int64: Int64], db: Database) throws {
+        guard !storyOf.isEmpty else { return }
         var members: [Int64: [(id: Int64, source: Digest.Link)]] = [:]
-        let placeholders = Array(repeating: "?", count: storyIDs.count).joined(separator: ", ")
         let rows = try Row.fetchCursor(
             db,
-            // Only stories with more than one article: a story alone has nothing to fold or
-            // list, and on a day of distinct stories its article would be read twice.
+            // Only stories with more than one article: a story alone has nothing to list, and
+            // on a day of distinct stories its article would be read twice.
             sql: """
                 SELECT id, title, link, story_id, feed_name FROM (
                     SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name,
                         COALESCE(a.published_at, a.discovered_at) AS seen, COUNT(*) OVER (PARTITION BY a.story_id) AS size
                     FROM articles a JOIN feeds f ON f.id = a.feed_id
-                    WHERE a.story_id IN (\(placeholders)))
+                    WHERE a.story_id IN (
+                        SELECT d.story_id FROM topic_matches m JOIN articles d ON d.id = m.article_id
+                        WHERE m.digest_id = ? AND d.story_id IS NOT NULL))
                 WHERE size > 1
                 ORDER BY seen, id
                 """,
-            arguments: StatementArguments(storyIDs.sorted()))
+            arguments: [digestID])
         while let row = try rows.next() {
             let source = Digest.Link(feedName: row["feed_name"], url: row["link"], title: row["title"])
             members[row["story_id"], default: []].append((row["id"], source))
         }
-        return collapse(sections, storyOf: storyOf, members: members)
+        collapse(&sections, storyOf: storyOf, members: members)
     }
 
     /// The pure part of `collapseStories`, shared with the PostgreSQL store: `members` holds
-    /// every article of each story (id and source), oldest first.
-    static func collapse(
-        _ sections: [Digest.Section], storyOf: [Int64: Int64], members: [Int64: [(id: Int64, source: Digest.Link)]]
-    ) -> [Digest.Section] {
-        guard !members.isEmpty else { return sections }
-        return sections.map { section in
-            var items: [Digest.Item] = []
-            items.reserveCapacity(section.items.count)
-            var itemOfStory: [Int64: Int] = [:]
-            for item in section.items {
-                guard let story = storyOf[item.articleID] else {
-                    items.append(item)
-                    continue
-                }
-                if itemOfStory[story] != nil { continue }
-                itemOfStory[story] = items.count
-                var kept = item
-                kept.alsoReportedBy = (members[story] ?? []).filter { $0.id != item.articleID }.map(\.source)
-                items.append(kept)
+    /// every article of each story that has more than one (id and source), oldest first.
+    /// Each section holds one item per story already (the reads build no other), so the
+    /// items are changed in place and the day is not copied.
+    static func collapse(_ sections: inout [Digest.Section], storyOf: [Int64: Int64], members: [Int64: [(id: Int64, source: Digest.Link)]]) {
+        guard !members.isEmpty else { return }
+        for section in sections.indices {
+            for index in sections[section].items.indices {
+                let article = sections[section].items[index].articleID
+                guard let story = storyOf[article], let all = members[story] else { continue }
+                sections[section].items[index].alsoReportedBy = all.filter { $0.id != article }.map(\.source)
             }
-            return Digest.Section(topic: section.topic, items: items)
         }
     }
 }

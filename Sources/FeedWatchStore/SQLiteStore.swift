@@ -357,7 +357,7 @@ public final class SQLiteStore: Store {
                     sections.append(Digest.Section(topic: TopicReference(id: topicID, name: row["topic_name"]), items: [item]))
                 }
             }
-            sections = try Self.collapseStories(sections, storyOf: storyOf, db: db)
+            try Self.collapseStories(&sections, digestID: head["id"], storyOf: storyOf, db: db)
             return Digest(
                 day: head["day"], timeZone: head["time_zone"],
                 created: Date(timeIntervalSince1970: head["created_at"]), sections: sections)

@@ -144,18 +144,18 @@ extension PostgresStore {
                     sections.append(Digest.Section(topic: TopicReference(id: c.0, name: c.1), items: [item]))
                 }
             }
-            sections = try await collapseStories(sections, storyOf: storyOf, on: connection)
+            try await collapseStories(&sections, storyOf: storyOf, on: connection)
             return Digest(day: storedDay, timeZone: zone, created: created, sections: sections)
         }
     }
 
-    /// Folds items about one story into its best-scored item, with every other feed's article
-    /// of the story as "also reported by" (as `SQLiteStore.collapseStories`).
+    /// Lists every other feed's article of each story as "also reported by" on the story's
+    /// item, in place (as `SQLiteStore.collapseStories`).
     private func collapseStories(
-        _ sections: [Digest.Section], storyOf: [Int64: Int64], on connection: PostgresConnection
-    ) async throws -> [Digest.Section] {
+        _ sections: inout [Digest.Section], storyOf: [Int64: Int64], on connection: PostgresConnection
+    ) async throws {
         let storyIDs = Set(storyOf.values).sorted()
-        guard !storyIDs.isEmpty else { return sections }
+        guard !storyIDs.isEmpty else { return }
         let rows = try await query(
             // Only stories with more than one article (as `SQLiteStore.collapseStories`).
             """
@@ -171,7 +171,7 @@ extension PostgresStore {
         for try await (id, title, link, story, feedName) in rows.decode((Int64, String, String?, Int64, String).self) {
             members[story, default: []].append((id, Digest.Link(feedName: feedName, url: link, title: title)))
         }
-        return SQLiteStore.collapse(sections, storyOf: storyOf, members: members)
+        SQLiteStore.collapse(&sections, storyOf: storyOf, members: members)
     }
 
     public func digests() async throws -> [DigestRecord] {
