@@ -75,11 +75,20 @@ public struct TopicAtomRenderer: Sendable {
                 html += "</blockquote>\n"
             }
             html += "<p>\(DigestMarkup.isolated(DigestMarkup.escape(item.feedName))) · in the digest of \(DigestMarkup.escape(digest.day)) · id \(item.dismissID)</p>\n"
-            if !item.alsoReportedBy.isEmpty {
-                html += "<p>Also reported by \(item.alsoReportedBy.map { DigestMarkup.isolated(DigestMarkup.escape($0.feedName)) }.joined(separator: ", "))</p>\n"
+            output.write(out + "<content type=\"html\">")
+            // The entry's HTML, escaped as XML text as it is written; a story carried by a
+            // thousand feeds lists them a name at a time.
+            output.escapingMarkup {
+                output.write(html)
+                if !item.alsoReportedBy.isEmpty {
+                    output.write("<p>Also reported by ")
+                    for (index, link) in item.alsoReportedBy.enumerated() {
+                        output.write((index == 0 ? "" : ", ") + DigestMarkup.isolated(DigestMarkup.escape(link.feedName)))
+                    }
+                    output.write("</p>\n")
+                }
             }
-            out += "<content type=\"html\">\(DigestMarkup.escape(html))</content>\n</entry>\n"
-            output.write(out)
+            output.write("</content>\n</entry>\n")
             out = ""
         }
         output.write(out + "</feed>\n")

@@ -21,12 +21,13 @@ import Testing
                 snippets: [DigestFixtures.snippet([("The ", false), ("missile", true), (" test number \(n) was seen from the coast.", false)])])
             sections[n % 3].items.append(item)
         }
-        for copy in 0..<copies {
-            sections[0].items.append(
-                Digest.Item(
-                    articleID: Int64(items + copy), title: "One wire story carried everywhere", link: "https://wire.example/story",
-                    feedName: "Syndicate \(copy)", published: nil, score: 1, snippets: []))
+        // First in its topic, so the topic's feed (its first 200 stories) carries it too.
+        let wire = (0..<copies).map { copy in
+            Digest.Item(
+                articleID: Int64(items + copy), title: "One wire story carried everywhere", link: "https://wire.example/story",
+                feedName: "Syndicate \(copy)", published: nil, score: 1, snippets: [])
         }
+        sections[0].items = wire + sections[0].items
         return Digest(day: "2026-12-04", timeZone: "Europe/Berlin", created: Date(timeIntervalSince1970: 1_764_860_000), sections: sections)
     }
 
@@ -55,9 +56,9 @@ import Testing
             #expect(file.byteCount == text.contents.utf8.count)
         }
         // The bound means something: the big files are many times the buffer.
-        for name in ["2026-12-04.html", "2026-12-04.json", "2026-12-04.md", "digests.atom"] {
+        for name in ["2026-12-04.html", "2026-12-04.json", "2026-12-04.md", "digests.atom", "topics/missiles.atom"] {
             let size = try #require(written.first { $0.path.hasSuffix("/" + name) }).byteCount
-            #expect(size > 20 * bound, "\(name): \(size) bytes")
+            #expect(size > (name.hasPrefix("topics/") ? 2 : 20) * bound, "\(name): \(size) bytes")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).allSatisfy { !$0.contains(".tmp-") })
     }

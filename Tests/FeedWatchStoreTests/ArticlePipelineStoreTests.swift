@@ -128,6 +128,37 @@ import Testing
         }
     }
 
+    /// Each topic keeps the item of a story it ranks first (the read builds no other), and
+    /// lists the story's other articles, the other topic's item among them.
+    @Test(arguments: StoreKind.tested)
+    func eachTopicKeepsItsOwnFirstItemOfAStory(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, _ in
+            let feeds = try await store.syncFeeds([
+                FeedSource(url: "https://a.example/f", name: "Alpha"), FeedSource(url: "https://b.example/f", name: "Beta"),
+            ])
+            var articles: [Article] = []
+            for (index, feed) in feeds.enumerated() {
+                let entries = [Entry(id: "s\(index)", title: "Story from \(feed.name ?? "")", link: "https://x\(index).example/story")]
+                articles += try await store.storeEntries(feedID: feed.id, entries: entries, discovered: Date()).new
+            }
+            try await store.assignStories(Dictionary(uniqueKeysWithValues: articles.map { ($0.id, articles[0].id) }))
+            let snippet = Snippet(parts: [Snippet.Part(text: "missile", highlighted: true)])
+            let matches = [
+                TopicMatch(topicID: "a-missiles", articleID: articles[0].id, score: 2, snippets: [snippet], matched: Date()),
+                TopicMatch(topicID: "a-missiles", articleID: articles[1].id, score: 1, snippets: [], matched: Date()),
+                TopicMatch(topicID: "b-sanctions", articleID: articles[0].id, score: 1, snippets: [], matched: Date()),
+                TopicMatch(topicID: "b-sanctions", articleID: articles[1].id, score: 2, snippets: [snippet], matched: Date()),
+            ]
+            _ = try await store.recordMatches(matches, topicNames: ["a-missiles": "Missiles", "b-sanctions": "Sanctions"])
+            _ = try await store.collectDigest(day: "2026-11-29", timeZone: "UTC", now: Date())
+            let digest = try #require(try await store.digest(day: "2026-11-29"))
+            #expect(digest.sections.map(\.topic.id) == ["a-missiles", "b-sanctions"])
+            #expect(digest.sections.map { $0.items.map(\.title) } == [["Story from Alpha"], ["Story from Beta"]])
+            #expect(digest.sections.map { $0.items.map { $0.alsoReportedBy.map(\.feedName) } } == [[["Beta"]], [["Alpha"]]])
+            #expect(digest.sections.allSatisfy { $0.items.first?.snippets == [snippet] })
+        }
+    }
+
     @Test(arguments: StoreKind.tested)
     func extractionResultsAreStoredOnTheArticle(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
