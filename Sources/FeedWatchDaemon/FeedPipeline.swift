@@ -283,7 +283,7 @@ public struct FeedPipeline: Sendable {
     ) async throws(RefreshFailure) -> FetchOutcome {
         let feed = scheduled.stored
         let url = state.movedTo ?? feed.url
-        if let host = HostPoliteness.host(of: url), let until = politeness.pausedUntil(host: host, now: started) {
+        if politeness.hasPauses, let host = HostPoliteness.host(of: url), let until = politeness.pausedUntil(host: host, now: started) {
             throw RefreshFailure(message: "\(host) asked us to wait until \(until) (rate limited)", consequence: .waitUntil(until))
         }
         state.lastFetched = started
@@ -303,7 +303,8 @@ public struct FeedPipeline: Sendable {
         report.bytes = result.body.count
         let previousStatus = state.lastStatus
         state.lastStatus = result.status
-        let host = HostPoliteness.host(of: result.effectiveURL) ?? "the server"
+        // Named only when something goes wrong (parsing the URL is not free, and a 304 needs none).
+        var host: String { HostPoliteness.host(of: result.effectiveURL) ?? "the server" }
         switch result.disposition(now: started) {
         case .notModified:
             return FetchOutcome(hints: PublisherHints(result: result, feed: nil, now: started))
