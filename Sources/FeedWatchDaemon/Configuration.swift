@@ -24,6 +24,12 @@ public struct StorageConfiguration: Sendable, Hashable {
     /// How many due feeds one claim takes at most (`[storage] claim_batch`); the batch must be
     /// fetched within the lease.
     public var claimBatch: Int = 64
+    /// How many routine fetch states (304s of feeds that are not failing) are committed
+    /// together at most (`[storage] state_batch`; 1 saves each at once).
+    public var stateBatch: Int = 64
+    /// The longest a routine fetch state waits for its group commit (`[storage] state_batch_delay`);
+    /// a wave's end commits what waits in any case.
+    public var stateBatchDelay: TimeSpan = TimeSpan(seconds: 2)
     /// PostgreSQL connection settings (`[storage] password_file`, `pool_size`, `timeout`).
     public var postgres = PostgresSettings()
     /// How long `feedwatch run` waits at start for a database server it cannot reach

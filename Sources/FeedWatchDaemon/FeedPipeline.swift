@@ -101,23 +101,41 @@ public struct FeedPipeline: Sendable {
         onReport: (FeedRefreshReport) -> Void = { _ in }
     ) async -> [FeedRefreshReport] {
         let window = max(configuration.fetch.concurrency * 4, 16)
-        return await withTaskGroup(of: (Int, FeedRefreshReport).self) { group in
+        let writes = FetchStateBatch(
+            store: store, limit: configuration.storage.stateBatch, delay: .seconds(configuration.storage.stateBatchDelay.seconds),
+            logger: logger)
+        let reports = await withTaskGroup(of: (Int, FeedRefreshReport).self) { group in
             var reports = [FeedRefreshReport?](repeating: nil, count: feeds.count)
             var next = 0
-            func startNext() {
+            // Fetch states are read a window at a time, one read for the lot (PostgreSQL: none
+            // for a claimed batch, whose claim read them): a state is at most a window older
+            // than its fetch, as a claimed batch's is.
+            var states: [Int64: FetchState]?
+            var statesEnd = 0
+            func startNext() async {
                 let index = next
                 let feed = feeds[index]
                 next += 1
-                group.addTask { (index, await refresh(feed, now: now)) }
+                if index >= statesEnd {
+                    statesEnd = min(feeds.count, index + window)
+                    // On failure each refresh reads its own state (and reports why it cannot).
+                    states = try? await store.fetchStates(feedIDs: feeds[index..<statesEnd].map(\.stored.id))
+                }
+                let known = states?.removeValue(forKey: feed.stored.id)
+                group.addTask { (index, await refresh(feed, known: known, writes: writes, now: now)) }
             }
-            while next < min(window, feeds.count) { startNext() }
+            while next < min(window, feeds.count) { await startNext() }
             for await (index, report) in group {
                 reports[index] = report
                 onReport(report)
-                if next < feeds.count { startNext() }
+                if next < feeds.count { await startNext() }
             }
             return reports.compactMap { $0 }
         }
+        // Also after a shutdown aborted the transfers: the routine states buffered so far are
+        // committed before the wave returns (and before a claimer releases its leases).
+        await writes.finish()
+        return reports
     }
 
     /// How a refresh failed and what that means for the feed's schedule.
@@ -139,17 +157,28 @@ public struct FeedPipeline: Sendable {
     /// Refreshes one feed. Never throws: every failure becomes the report's `error` and the
     /// feed's stored fetch state, and the feed backs off.
     public func refresh(_ scheduled: ScheduledFeed, now: @escaping @Sendable () -> Date = Date.init) async -> FeedRefreshReport {
+        await refresh(scheduled, known: nil, writes: nil, now: now)
+    }
+
+    /// One feed's refresh within a wave: `known` is its fetch state when the wave read it
+    /// (nil: read it here), and `writes` takes the resulting state (nil: saved at once).
+    func refresh(
+        _ scheduled: ScheduledFeed, known: FetchState?, writes: FetchStateBatch?, now: @escaping @Sendable () -> Date
+    ) async -> FeedRefreshReport {
         let feed = scheduled.stored
         var report = FeedRefreshReport(feed: feed, status: nil, bytes: 0, seconds: 0, newArticles: 0, newMatches: 0, error: nil, warnings: [])
         let started = now()
-        let urlForLog = LogRedaction.url(feed.url)
         var state: FetchState
-        do {
-            state = try await store.fetchState(feedID: feed.id)
-        } catch {
-            report.error = "\(error)"
-            logger.error("cannot read fetch state", metadata: ["feed_url": "\(urlForLog)", "error": "\(error)"])
-            return report
+        if let known {
+            state = known
+        } else {
+            do {
+                state = try await store.fetchState(feedID: feed.id)
+            } catch {
+                report.error = "\(error)"
+                logger.error("cannot read fetch state", metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "error": "\(error)"])
+                return report
+            }
         }
         let interval = configuration.interval(for: scheduled.source)
         let before = state
@@ -213,18 +242,32 @@ public struct FeedPipeline: Sendable {
                 state.nextCheckReason = "disabled: \(error.message)"
             }
             logger.warning("feed refresh failed", metadata: [
-                "feed_url": "\(urlForLog)", "error": "\(error.message)", "error_count": "\(state.errorCount)",
+                "feed_url": "\(LogRedaction.url(feed.url))", "error": "\(error.message)", "error_count": "\(state.errorCount)",
                 "next_check": "\(state.nextCheck.map { "\($0)" } ?? "never")",
             ])
         }
         report.seconds = now().timeIntervalSince(started)
         guard !stateSaved else { return report }
-        do {
-            try await store.saveFetchState(feedID: feed.id, state)
-        } catch {
-            logger.error("cannot save fetch state", metadata: ["feed_url": "\(urlForLog)", "error": "\(error)"])
+        if let writes {
+            await writes.save(feedID: feed.id, state, routine: Self.isRoutine(state, after: before), feedURL: feed.url)
+        } else {
+            do {
+                try await store.saveFetchState(feedID: feed.id, state)
+            } catch {
+                logger.error("cannot save fetch state", metadata: ["feed_url": "\(LogRedaction.url(feed.url))", "error": "\(error)"])
+            }
         }
         return report
+    }
+
+    /// Whether `state` only renews `before` (a 304 of a feed that was not failing): the same
+    /// validators, location and standing, new times. Such a state may wait for a group commit,
+    /// since losing it only means asking again with the same validators.
+    static func isRoutine(_ state: FetchState, after before: FetchState) -> Bool {
+        state.errorCount == 0 && before.errorCount == 0 && state.lastError == nil && before.lastError == nil
+            && state.disabledReason == nil && before.disabledReason == nil
+            && state.etag == before.etag && state.lastModified == before.lastModified && state.movedTo == before.movedTo
+            && state.lastFullFetch == before.lastFullFetch && state.nextCheck != nil
     }
 
     /// What fetching and parsing gave: the publisher's scheduling hints, and the document when
@@ -240,7 +283,7 @@ public struct FeedPipeline: Sendable {
     ) async throws(RefreshFailure) -> FetchOutcome {
         let feed = scheduled.stored
         let url = state.movedTo ?? feed.url
-        if let host = HostPoliteness.host(of: url), let until = politeness.pausedUntil(host: host, now: started) {
+        if politeness.hasPauses, let host = HostPoliteness.host(of: url), let until = politeness.pausedUntil(host: host, now: started) {
             throw RefreshFailure(message: "\(host) asked us to wait until \(until) (rate limited)", consequence: .waitUntil(until))
         }
         state.lastFetched = started
@@ -260,7 +303,8 @@ public struct FeedPipeline: Sendable {
         report.bytes = result.body.count
         let previousStatus = state.lastStatus
         state.lastStatus = result.status
-        let host = HostPoliteness.host(of: result.effectiveURL) ?? "the server"
+        // Named only when something goes wrong (parsing the URL is not free, and a 304 needs none).
+        var host: String { HostPoliteness.host(of: result.effectiveURL) ?? "the server" }
         switch result.disposition(now: started) {
         case .notModified:
             return FetchOutcome(hints: PublisherHints(result: result, feed: nil, now: started))

@@ -22,6 +22,10 @@ public final class HostPoliteness: Sendable {
         URLComponents(string: url)?.host?.lowercased()
     }
 
+    /// Whether any host asked us to wait (and may still be waited for): when none did, a
+    /// refresh need not look its host up.
+    public var hasPauses: Bool { notBefore.withLock { !$0.isEmpty } }
+
     /// Until when requests to `host` must wait; nil when they may go now.
     public func pausedUntil(host: String, now: Date) -> Date? {
         notBefore.withLock { map in

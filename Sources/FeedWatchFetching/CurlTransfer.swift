@@ -45,14 +45,15 @@ final class CurlTransfer: @unchecked Sendable {
     /// only socket libcurl opens is then the proxy's, which the socket check cannot judge.
     let proxiedAndPrechecked: Bool
 
-    /// Validates the request; fails for an unusable URL, scheme or header.
+    /// Validates the request; fails for an unusable URL, scheme or header. `target` is the
+    /// request URL already parsed, when the caller has it.
     init(
         request: FetchRequest, configuration: FetcherConfiguration, timeout: Double? = nil,
-        proxiedAndPrechecked: Bool = false
+        proxiedAndPrechecked: Bool = false, target parsed: URLTarget? = nil
     ) throws(FetchError) {
         self.timeout = timeout ?? configuration.totalTimeout
         self.proxiedAndPrechecked = proxiedAndPrechecked
-        guard let target = URLTarget(request.url) else {
+        guard let target = parsed ?? URLTarget(request.url) else {
             throw FetchError(code: .invalidURL, message: "the feed URL has no scheme (expected http: or https:)")
         }
         switch target.scheme {

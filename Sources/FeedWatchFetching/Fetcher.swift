@@ -55,13 +55,15 @@ public final class Fetcher: Sendable {
         while true {
             let elapsed = started.duration(to: .now)
             let remaining = configuration.totalTimeout - Double(elapsed.components.seconds) - Double(elapsed.components.attoseconds) / 1e18
-            let target = URLTarget(hop.url) ?? origin
+            // The first hop is the request itself, parsed once above.
+            let parsed = redirects == 0 ? origin : URLTarget(hop.url)
+            let target = parsed ?? origin
             guard remaining > 0 else {
                 throw FetchError(code: .timeout, message: "\(target.hostForMessages) did not finish within \(configuration.totalTimeout.secondsWords)")
             }
             let prechecked = try await checkBeforeProxy(hop, target: target)
             var result = try await perform(
-                try CurlTransfer(request: hop, configuration: configuration, timeout: remaining, proxiedAndPrechecked: prechecked))
+                try CurlTransfer(request: hop, configuration: configuration, timeout: remaining, proxiedAndPrechecked: prechecked, target: parsed))
             duration += result.duration
             if [300, 301, 302, 303, 307, 308].contains(result.status), result.redirectTarget == nil,
                 let location = result.header("location"), let scheme = URLTarget(location)?.scheme,

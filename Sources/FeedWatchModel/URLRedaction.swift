@@ -4,7 +4,8 @@
 public enum URLRedaction {
     /// `url` without its `user:password@`: what may be shown and used as a base for links.
     public static func withoutUserInfo(_ url: String) -> String {
-        guard let (schemeEnd, authority) = authorityRange(url) else { return url }
+        // Most URLs have no `@` at all: nothing to look for (every fetch's effective URL comes here).
+        guard url.utf8.contains(UInt8(ascii: "@")), let (schemeEnd, authority) = authorityRange(url) else { return url }
         let text = url.utf8
         guard let at = text[authority].lastIndex(of: UInt8(ascii: "@")) else { return url }
         return String(url[..<schemeEnd]) + "//" + String(url[text.index(after: at)...])

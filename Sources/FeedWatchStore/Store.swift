@@ -186,6 +186,12 @@ public protocol Store: Sendable {
     /// The feeds disabled for good (410 Gone, or by the user), in one read.
     func disabledFeedIDs() async throws -> Set<Int64>
     func saveFetchState(feedID: Int64, _ state: FetchState) async throws
+    /// The fetch states of `feedIDs` in one read (a refresh wave reads its feeds' states at
+    /// once, not one read per feed); a feed the store does not know is left out.
+    func fetchStates(feedIDs: [Int64]) async throws -> [Int64: FetchState]
+    /// Saves several feeds' fetch states in one transaction (PostgreSQL: one statement), as
+    /// `saveFetchState` saves one: the group commit of routine refreshes (304s). All or none.
+    func saveFetchStates(_ states: [Int64: FetchState]) async throws
     /// Remembers the title the feed announced, for display.
     func updateFeedTitle(feedID: Int64, title: String) async throws
 

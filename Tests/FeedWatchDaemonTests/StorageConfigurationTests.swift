@@ -40,6 +40,13 @@ import Testing
         #expect(try ConfigurationLoader.parse("", path: "f.toml").storage.startupWait == .minutes(10))
     }
 
+    @Test func routineFetchStatesAreGroupedUpToStateBatchAndStateBatchDelay() throws {
+        let given = try ConfigurationLoader.parse("[storage]\nstate_batch = 200\nstate_batch_delay = \"10s\"", path: "f.toml")
+        #expect(given.storage.stateBatch == 200 && given.storage.stateBatchDelay == TimeSpan(seconds: 10))
+        let byDefault = try ConfigurationLoader.parse("", path: "f.toml")
+        #expect(byDefault.storage.stateBatch == 64 && byDefault.storage.stateBatchDelay == TimeSpan(seconds: 2))
+    }
+
     @Test func theNodeNameDefaultsToTheEnvironmentThenHostAndPid() throws {
         let fromEnvironment = try ConfigurationLoader.parse("", path: "f.toml", environment: ["FEEDWATCH_NODE_NAME": "east-2"])
         #expect(fromEnvironment.storage.nodeName == "east-2")
@@ -54,6 +61,9 @@ import Testing
         ("[storage]\nlease = \"2s\"", "storage.lease: \"2s\" is shorter than the minimum of 5s"),
         ("[storage]\npool_size = 0", "storage.pool_size: must be between 1 and 100"),
         ("[storage]\nclaim_batch = 0", "storage.claim_batch: must be between 1 and 10000"),
+        ("[storage]\nstate_batch = 0", "storage.state_batch: must be between 1 and 10000"),
+        ("[storage]\nstate_batch_delay = \"0s\"", "storage.state_batch_delay: \"0s\" is shorter than the minimum of 1s"),
+        ("[storage]\nstate_batch_delay = \"2h\"", "storage.state_batch_delay: \"2h\" is longer than the maximum of 1h"),
         ("[storage]\nstartup_wait = \"2d\"", "storage.startup_wait: \"2d\" is longer than the maximum of 1d"),
         ("[storage]\nstartup_wait = \"soon\"", "storage.startup_wait: \"soon\" is not a duration"),
         ("[fetch]\ninterval = \"10s\"", "fetch.interval: \"10s\" is shorter than the minimum of 1m"),
