@@ -125,7 +125,7 @@ struct ClusterIndex: Sendable {
             firstSeq = 1
             rebuildHeads(bandCapacity: bandHeads.count)
         }
-        let wanted = max(1024, Self.powerOfTwo(atLeast: (liveCount + 1) * bands / 4))
+        let wanted = max(1024, Self.powerOfTwo(atLeast: (liveCount + 1) * bands / 1))
         if wanted > bandHeads.count {
             compact(always: true)
             rebuildHeads(bandCapacity: wanted)
