@@ -34,40 +34,37 @@ struct MinHashSignature: Hashable {
         guard count > 0 else { return [] }
         var values = [UInt64](repeating: .max, count: count)
         guard !shingles.isEmpty else { return values }
-        var filled = [Bool](repeating: false, count: count)
-        var filledCount = 0
         let buckets = UInt64(count)
         let seeds = Self.seeds
         let repeats = Self.repeats
         values.withUnsafeMutableBufferPointer { values in
-            filled.withUnsafeMutableBufferPointer { filled in
+            seeds.withUnsafeBufferPointer { seeds in
                 for shingle in shingles {
                     for repeat_ in 0..<repeats {
                         let hashed = TextShingles.mix(shingle ^ seeds[repeat_])
                         // The bucket from the high 32 bits (multiply-shift, no division); within a
                         // bucket those bits differ little, so the minimum is decided by the rest.
                         let bucket = Int(truncatingIfNeeded: ((hashed >> 32) &* buckets) >> 32)
-                        if hashed < values[bucket] { values[bucket] = hashed }
-                        if !filled[bucket] {
-                            filled[bucket] = true
-                            filledCount += 1
-                        }
+                        values[bucket] = min(values[bucket], hashed)
                     }
                 }
-                guard filledCount < count else { return }
-                // Optimal densification: an empty bucket probes buckets in an order fixed by its
-                // index alone and takes the first filled one's value.
-                for bucket in 0..<count where !filled[bucket] {
-                    var attempt: UInt64 = 0
-                    while true {
-                        let probe = TextShingles.mix(UInt64(bucket) << 32 ^ attempt ^ densificationSeed)
-                        let source = Int(truncatingIfNeeded: ((probe >> 32) &* buckets) >> 32)
-                        if filled[source] {
-                            values[bucket] = values[source]
-                            break
-                        }
-                        attempt += 1
+            }
+            // A bucket still at `.max` is empty (a hash of exactly `.max` counts as none, for
+            // every set alike). Optimal densification: an empty bucket probes buckets in an order
+            // fixed by its index alone and takes the first filled one's value.
+            guard values.contains(.max) else { return }
+            let original = Array(values)
+            guard original.contains(where: { $0 != .max }) else { return }
+            for bucket in 0..<count where original[bucket] == .max {
+                var attempt: UInt64 = 0
+                while true {
+                    let probe = TextShingles.mix(UInt64(bucket) << 32 ^ attempt ^ densificationSeed)
+                    let source = Int(truncatingIfNeeded: ((probe >> 32) &* buckets) >> 32)
+                    if original[source] != .max {
+                        values[bucket] = original[source]
+                        break
                     }
+                    attempt += 1
                 }
             }
         }

@@ -23,6 +23,10 @@ public struct ClusteringConfiguration: Sendable, Hashable {
     /// At most this many indexed articles are compared with a new one, the newest of its
     /// buckets first. A wire story carried by thousands of feeds, or boilerplate text every
     /// item shares, would otherwise make each new article cost a comparison with all of them.
+    /// 64: a true match shares many bands, so it comes in the walk's first rounds (one article
+    /// of each chain a round); more candidates only gave more copies of the same story (256
+    /// cost a near-duplicate cold cycle three times the clustering CPU, for the same pair
+    /// precision and recall).
     public var maxCandidates: Int = 64
     /// At most the newest this many articles of each LSH or title bucket are read. Older ones
     /// stay indexed (and in their story), they are just no longer found through that bucket;
@@ -76,7 +80,7 @@ public struct ClusterDocument: Sendable, Hashable {
 /// each candidate costs one signature comparison (and a title comparison only when the texts
 /// did not already decide and the titles' lengths allow a match). Memory per article is fixed
 /// and keeps no text: `ClusterIndex` holds signatures, band links and title trigrams in flat
-/// arrays (about 450 bytes an article with the defaults), and two integer tables (no `Hasher`)
+/// arrays (about 600 bytes an article with the defaults), and two integer tables (no `Hasher`)
 /// map article ids and (story, feed) pairs.
 public struct StoryClusterer: Sendable {
     /// The configuration in force (bands and signature size made consistent).
