@@ -14,8 +14,11 @@
 /// sequence number of the article that was the head before it. A chain is newest first, so
 /// a walk stops at the first evicted article (everything after it is older). Head positions
 /// are shared by keys whose hashes collide there: a walk checks each article's own band rows
-/// (or title key) and skips the others. The head array grows with the live articles (8 to 16
-/// positions per article, 32 to 64 bytes), never with the number of distinct keys.
+/// (or title key) and skips the others. The head array grows with the live articles (one to
+/// two positions per band entry: 32 to 64 positions, 128 to 256 bytes, an article), never with
+/// the number of distinct keys. Fewer positions would save memory but make every walk pass
+/// through other keys' articles (at a quarter position per entry, two thirds of a realistic
+/// walk's steps were such misses, each a cache miss).
 struct ClusterIndex: Sendable {
     /// What the index keeps of one article besides its signature, band links and trigrams.
     struct Record: Sendable {
@@ -125,7 +128,7 @@ struct ClusterIndex: Sendable {
             firstSeq = 1
             rebuildHeads(bandCapacity: bandHeads.count)
         }
-        let wanted = max(1024, Self.powerOfTwo(atLeast: (liveCount + 1) * bands / 4))
+        let wanted = max(1024, Self.powerOfTwo(atLeast: (liveCount + 1) * bands))
         if wanted > bandHeads.count {
             compact(always: true)
             rebuildHeads(bandCapacity: wanted)

@@ -23,7 +23,11 @@ public struct ClusteringConfiguration: Sendable, Hashable {
     /// At most this many indexed articles are compared with a new one, the newest of its
     /// buckets first. A wire story carried by thousands of feeds, or boilerplate text every
     /// item shares, would otherwise make each new article cost a comparison with all of them.
-    public var maxCandidates: Int = 256
+    /// 64: a true match shares many bands, so it comes in the walk's first rounds (one article
+    /// of each chain a round); more candidates only gave more copies of the same story (256
+    /// cost a near-duplicate cold cycle three times the clustering CPU, for the same pair
+    /// precision and recall).
+    public var maxCandidates: Int = 64
     /// At most the newest this many articles of each LSH or title bucket are read. Older ones
     /// stay indexed (and in their story), they are just no longer found through that bucket;
     /// the story is still found through its newer articles.
@@ -32,7 +36,7 @@ public struct ClusteringConfiguration: Sendable, Hashable {
     /// story fills every bucket (wire copy carried by thousands of feeds) each round over the
     /// buckets yields the same few articles; this bounds that walk, not the candidates found
     /// in ordinary buckets.
-    public var maxBucketVisits: Int = 1024
+    public var maxBucketVisits: Int = 256
 
     /// The defaults: 72 hours, 3-word shingles, 64 hashes in 32 bands, 0.4 text and 0.8 title similarity.
     public init() {}
@@ -76,7 +80,7 @@ public struct ClusterDocument: Sendable, Hashable {
 /// each candidate costs one signature comparison (and a title comparison only when the texts
 /// did not already decide and the titles' lengths allow a match). Memory per article is fixed
 /// and keeps no text: `ClusterIndex` holds signatures, band links and title trigrams in flat
-/// arrays (about 450 bytes an article with the defaults), and two integer tables (no `Hasher`)
+/// arrays (about 600 bytes an article with the defaults), and two integer tables (no `Hasher`)
 /// map article ids and (story, feed) pairs.
 public struct StoryClusterer: Sendable {
     /// The configuration in force (bands and signature size made consistent).
@@ -94,6 +98,8 @@ public struct StoryClusterer: Sendable {
     private var cursors: [UInt32] = []
     private var walked: [Int] = []
     private var candidates: [Int] = []
+    /// The bucket entries read and the candidates compared for the last article (for tests of the bounds).
+    private(set) var lastWork = (visits: 0, candidates: 0)
 
     /// An empty index.
     public init(configuration: ClusteringConfiguration = ClusteringConfiguration()) {
@@ -128,12 +134,12 @@ public struct StoryClusterer: Sendable {
         }
         let shingles = TextShingles.shingleList(hashes: words, size: configuration.shingleSize)
         let signature = MinHashSignature.values16(shingles: shingles, count: configuration.signatureSize)
-        let titleWords = TextShingles.words(document.title, maxWords: 64)
-        let normalisedTitle = TextShingles.normalisedTitle(titleWords)
+        let title = TextShingles.title(document.title, maxWords: 64)
+        let normalisedTitle = title.normalised
         // A title of a word or two ("Live updates") says nothing about the story.
-        let titleTrigrams = titleWords.count >= 4 ? TextShingles.titleTrigramList(normalised: normalisedTitle) : []
+        let titleTrigrams = title.wordCount >= 4 ? TextShingles.titleTrigramList(normalised: normalisedTitle) : []
         // Looked up whatever the title's length (the texts may still match), indexed only with trigrams.
-        let titleKey = Self.titleKey(titleWords)
+        let titleKey = title.key
         // An empty text would put every empty text in the same buckets: index only real signatures.
         scratchKeys.removeAll(keepingCapacity: true)
         if !shingles.isEmpty { ClusterIndex.bandKeys(signature[...], bands: configuration.bands, into: &scratchKeys) }
@@ -193,7 +199,7 @@ public struct StoryClusterer: Sendable {
                 // A head position is shared by keys whose hashes meet there: take only this key's articles.
                 let member: Bool
                 if chain < bands {
-                    member = index.records[record].banded && index.signatures.withUnsafeBufferPointer { stored in
+                    member = index.signatures.withUnsafeBufferPointer { stored in
                         let start = record * configuration.signatureSize + chain * rows
                         for row in 0..<rows where stored[start + row] != signature[chain * rows + row] { return false }
                         return true
@@ -214,13 +220,20 @@ public struct StoryClusterer: Sendable {
                 if candidates.count >= configuration.maxCandidates { break gathering }
             }
         }
+        lastWork = (min(visits, configuration.maxBucketVisits), candidates.count)
         var best: (story: Int64, similarity: Double)?
         let size = configuration.signatureSize
+        // Whether the last story looked up may take this feed (candidates of one story come in runs).
+        var lastStory: Int64?
+        var lastStoryOpen = false
         for record in candidates {
             let other = index.records[record]
-            guard other.feedID != feedID, abs(other.date - date) <= configuration.window,
-                  storyFeeds[IntegerPair(first: other.storyID, second: feedID)] == nil
-            else { continue }
+            guard other.feedID != feedID, abs(other.date - date) <= configuration.window else { continue }
+            if other.storyID != lastStory {
+                lastStory = other.storyID
+                lastStoryOpen = storyFeeds[IntegerPair(first: other.storyID, second: feedID)] == nil
+            }
+            guard lastStoryOpen else { continue }
             var equal = 0
             // Empty texts have no signature to compare (it would be all "no minimum").
             if !bandKeys.isEmpty && other.banded {
@@ -278,16 +291,6 @@ public struct StoryClusterer: Sendable {
             index += 1
         }
         return equal
-    }
-
-    /// A coarse key for title lookups: the normalised title's longest word, so headlines that
-    /// share most of their words usually share the key too. 0 when no word is long enough.
-    private static func titleKey(_ words: [String]) -> UInt64 {
-        guard let longest = words.max(by: { $0.count != $1.count ? $0.count < $1.count : $0 > $1 }), longest.count >= 4 else {
-            return 0
-        }
-        let key = TextShingles.fnv1a(longest)
-        return key == 0 ? 1 : key
     }
 
     /// Drops articles older than `cutoff` (in insertion order) and anything beyond `maxIndexed`.

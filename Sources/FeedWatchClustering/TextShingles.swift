@@ -21,45 +21,149 @@ enum TextShingles {
     }
 
     /// The FNV-1a hash of each lower-cased word of `text` (as `fnv1a(words(text)[i])` would give),
-    /// at most `maxWords`: the hot path of clustering, so no word strings are built.
+    /// at most `maxWords`: the hot path of clustering, so no word strings are built, and the
+    /// text's UTF-8 bytes are read directly (a scalar is decoded only for non-ASCII bytes).
     static func wordHashes(_ text: String, maxWords: Int) -> [UInt64] {
         var hashes: [UInt64] = []
         hashes.reserveCapacity(min(maxWords, text.utf8.count / 5 + 1))
-        var hash: UInt64 = fnvOffset
-        var inWord = false
-        func add(_ byte: UInt8) {
-            hash ^= UInt64(byte)
-            hash = hash &* fnvPrime
+        var state = WordHashState()
+        let done = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            var position = 0
+            let count = bytes.count
+            while position < count {
+                let byte = bytes[position]
+                if byte < 0x80 {
+                    position += 1
+                    if state.ascii(byte, into: &hashes, maxWords: maxWords) { return true }
+                    continue
+                }
+                // Valid UTF-8 (a Swift string's storage): a lead byte and its continuation bytes.
+                var value: UInt32
+                var length: Int
+                if byte < 0xE0 {
+                    value = UInt32(byte & 0x1F)
+                    length = 2
+                } else if byte < 0xF0 {
+                    value = UInt32(byte & 0x0F)
+                    length = 3
+                } else {
+                    value = UInt32(byte & 0x07)
+                    length = 4
+                }
+                for offset in 1..<length where position + offset < count {
+                    value = value << 6 | UInt32(bytes[position + offset] & 0x3F)
+                }
+                position += length
+                if state.scalar(Unicode.Scalar(value) ?? " ", into: &hashes, maxWords: maxWords) { return true }
+            }
+            return false
         }
-        for scalar in text.unicodeScalars {
-            let value = scalar.value
-            if value < 0x80 {
-                let byte = UInt8(value)
-                if byte >= 0x41 && byte <= 0x5A {
-                    add(byte | 0x20)
-                    inWord = true
-                    continue
-                }
-                if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) {
-                    add(byte)
-                    inWord = true
-                    continue
-                }
-            } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+        if done == nil {
+            for scalar in text.unicodeScalars where state.scalar(scalar, into: &hashes, maxWords: maxWords) { return hashes }
+        } else if done == true {
+            return hashes
+        }
+        if state.inWord { hashes.append(state.hash) }
+        return hashes
+    }
+
+    /// The word in progress of `wordHashes`.
+    private struct WordHashState {
+        var hash: UInt64 = TextShingles.fnvOffset
+        var inWord = false
+
+        @inline(__always) mutating func add(_ byte: UInt8) {
+            hash ^= UInt64(byte)
+            hash = hash &* TextShingles.fnvPrime
+        }
+
+        /// Takes an ASCII byte; true when `maxWords` hashes are complete.
+        @inline(__always) mutating func ascii(_ byte: UInt8, into hashes: inout [UInt64], maxWords: Int) -> Bool {
+            if byte >= 0x41 && byte <= 0x5A {
+                add(byte | 0x20)
+                inWord = true
+                return false
+            }
+            if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) {
+                add(byte)
+                inWord = true
+                return false
+            }
+            return endWord(into: &hashes, maxWords: maxWords)
+        }
+
+        /// Takes any scalar; true when `maxWords` hashes are complete.
+        mutating func scalar(_ scalar: Unicode.Scalar, into hashes: inout [UInt64], maxWords: Int) -> Bool {
+            if scalar.value < 0x80 { return ascii(UInt8(scalar.value), into: &hashes, maxWords: maxWords) }
+            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
                 for byte in scalar.properties.lowercaseMapping.utf8 { add(byte) }
                 inWord = true
-                continue
+                return false
             }
-            // Any other scalar ends the word in progress.
-            if inWord {
-                hashes.append(hash)
-                if hashes.count >= maxWords { return hashes }
-                hash = fnvOffset
-            }
-            inWord = false
+            return endWord(into: &hashes, maxWords: maxWords)
         }
-        if inWord { hashes.append(hash) }
-        return hashes
+
+        /// Any other scalar ends the word in progress.
+        @inline(__always) private mutating func endWord(into hashes: inout [UInt64], maxWords: Int) -> Bool {
+            guard inWord else { return false }
+            hashes.append(hash)
+            hash = TextShingles.fnvOffset
+            inWord = false
+            return hashes.count >= maxWords
+        }
+    }
+
+    /// What clustering keeps of a title: its normalised form (`normalisedTitle(words(title))`),
+    /// how many words it has, and its lookup key (the FNV-1a hash of its longest word, the
+    /// alphabetically first of equally long ones; 0 when no word has four letters). An ASCII
+    /// title is read byte by byte; any other goes through `words`.
+    static func title(_ title: String, maxWords: Int) -> (normalised: String, wordCount: Int, key: UInt64) {
+        let ascii = title.utf8.withContiguousStorageIfAvailable { bytes -> (normalised: String, wordCount: Int, key: UInt64)? in
+            var normalised: [UInt8] = [0x20]
+            normalised.reserveCapacity(bytes.count + 2)
+            var wordCount = 0
+            var wordStart = -1
+            var longest = 0..<0
+            func endWord() {
+                let word = wordStart..<normalised.count
+                wordStart = -1
+                wordCount += 1
+                if word.count > longest.count
+                    || (word.count == longest.count && normalised[word].lexicographicallyPrecedes(normalised[longest])) {
+                    longest = word
+                }
+                normalised.append(0x20)
+            }
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                if (lower >= 0x61 && lower <= 0x7A) || (lower >= 0x30 && lower <= 0x39) {
+                    if wordStart < 0 { wordStart = normalised.count }
+                    normalised.append(lower)
+                } else if wordStart >= 0 {
+                    endWord()
+                    if wordCount >= maxWords { break }
+                }
+            }
+            if wordStart >= 0 { endWord() }
+            // `normalisedTitle` of no words is two spaces.
+            if wordCount == 0 { normalised.append(0x20) }
+            var key: UInt64 = 0
+            if longest.count >= 4 {
+                key = fnvOffset
+                for byte in normalised[longest] { key = (key ^ UInt64(byte)) &* fnvPrime }
+                if key == 0 { key = 1 }
+            }
+            return (String(decoding: normalised, as: UTF8.self), wordCount, key)
+        }
+        if let ascii, let ascii { return ascii }
+        let words = words(title, maxWords: maxWords)
+        var key: UInt64 = 0
+        if let longest = words.max(by: { $0.count != $1.count ? $0.count < $1.count : $0 > $1 }), longest.count >= 4 {
+            key = fnv1a(longest)
+            if key == 0 { key = 1 }
+        }
+        return (normalisedTitle(words), words.count, key)
     }
 
     /// The distinct 64-bit hashes of every run of `size` consecutive words (fewer words: one shingle of all).
@@ -111,14 +215,24 @@ enum TextShingles {
 
     /// `titleTrigramList(words:)` from the normalised title (`normalisedTitle`).
     static func titleTrigramList(normalised title: String) -> [UInt32] {
+        // An ASCII title's bytes are its scalars.
+        let ascii = title.utf8.withContiguousStorageIfAvailable { bytes -> [UInt32]? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            return trigramList(bytes.count) { UInt64(bytes[$0]) }
+        }
+        if let ascii, let ascii { return ascii }
         let normalised = Array(title.unicodeScalars)
-        guard normalised.count >= 3 else { return [] }
+        return trigramList(normalised.count) { UInt64(normalised[$0].value) }
+    }
+
+    /// The sorted distinct trigram hashes of `count` scalar values, `value(i)` being the i-th.
+    @inline(__always)
+    private static func trigramList(_ count: Int, _ value: (Int) -> UInt64) -> [UInt32] {
+        guard count >= 3 else { return [] }
         var result: [UInt32] = []
-        result.reserveCapacity(normalised.count - 2)
-        for start in 0...(normalised.count - 3) {
-            let value = UInt64(normalised[start].value) << 42 | UInt64(normalised[start + 1].value) << 21
-                | UInt64(normalised[start + 2].value)
-            result.append(UInt32(truncatingIfNeeded: mix(value)))
+        result.reserveCapacity(count - 2)
+        for start in 0...(count - 3) {
+            result.append(UInt32(truncatingIfNeeded: mix(value(start) << 42 | value(start + 1) << 21 | value(start + 2))))
         }
         result.sort()
         var distinct = 0
@@ -195,71 +309,4 @@ enum TextShingles {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-}
-
-/// A MinHash signature: for each of `count` hash functions, the minimum over the shingles.
-/// The fraction of equal positions in two signatures estimates the Jaccard similarity of the sets.
-struct MinHashSignature: Hashable {
-    var values: [UInt64]
-
-    init<Shingles: Sequence<UInt64>>(shingles: Shingles, count: Int) {
-        var values = [UInt64](repeating: .max, count: count)
-        let seeds = MinHashSignature.seeds
-        values.withUnsafeMutableBufferPointer { values in
-            for shingle in shingles {
-                for index in 0..<count {
-                    // Hash function i: mix the shingle with a per-function seed.
-                    let hashed = TextShingles.mix(shingle ^ seeds[index % seeds.count] &+ UInt64(index / seeds.count))
-                    if hashed < values[index] { values[index] = hashed }
-                }
-            }
-        }
-        self.values = values
-    }
-
-    /// The signature of `shingles` as the clusterer keeps it: each value's low 16 bits (two
-    /// different minima then agree by chance once in 65,536 comparisons, which moves an
-    /// estimate over 64 values by 0.001 on average), computed without the 64-bit array in between.
-    static func values16(shingles: [UInt64], count: Int) -> [UInt16] {
-        // Function i's seed and offset looked up once, not divided out per shingle: the same
-        // values as `init(shingles:count:)`.
-        let seeds = MinHashSignature.seeds
-        let xors = (0..<count).map { seeds[$0 % seeds.count] }
-        let adds = (0..<count).map { UInt64($0 / seeds.count) }
-        var values = [UInt64](repeating: .max, count: count)
-        values.withUnsafeMutableBufferPointer { values in
-            xors.withUnsafeBufferPointer { xors in
-                adds.withUnsafeBufferPointer { adds in
-                    for shingle in shingles {
-                        for index in 0..<count {
-                            let hashed = TextShingles.mix((shingle ^ xors[index]) &+ adds[index])
-                            if hashed < values[index] { values[index] = hashed }
-                        }
-                    }
-                }
-            }
-        }
-        return values.map { UInt16(truncatingIfNeeded: $0) }
-    }
-
-    /// Estimated Jaccard similarity of the two shingle sets.
-    func similarity(_ other: MinHashSignature) -> Double {
-        guard values.count == other.values.count, !values.isEmpty else { return 0 }
-        var equal = 0
-        for index in values.indices where values[index] == other.values[index] && values[index] != .max { equal += 1 }
-        return Double(equal) / Double(values.count)
-    }
-
-    /// The LSH band keys: `bands` hashes, each over `values.count / bands` consecutive values.
-    func bandKeys(bands: Int) -> [UInt64] {
-        let rows = values.count / bands
-        return (0..<bands).map { band in
-            var hash = UInt64(band) &* 0x9E37_79B9_7F4A_7C15
-            for value in values[(band * rows)..<((band + 1) * rows)] { hash = TextShingles.mix(hash ^ value) }
-            return hash
-        }
-    }
-
-    /// Fixed seeds so signatures are comparable across runs and processes.
-    private static let seeds: [UInt64] = (0..<64).map { TextShingles.mix(UInt64($0) &* 0xD1B5_4A32_D192_ED03 &+ 1) }
 }

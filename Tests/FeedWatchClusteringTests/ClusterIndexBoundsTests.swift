@@ -80,7 +80,7 @@ import FeedWatchModel
         #expect(largest == storageAfterWarmUp)
         // Records, signatures, band links and marks (444 bytes) for 1,200 articles (evicted
         // ones wait for compaction until they are an eighth), trigram runs (about 150 bytes,
-        // in an array that grows by doubling), heads (64 to 128 bytes), the two tables.
+        // in an array that grows by doubling), heads (128 to 256 bytes), the two tables.
         #expect(storageAfterWarmUp < 1_000 * 1_100)
     }
 }

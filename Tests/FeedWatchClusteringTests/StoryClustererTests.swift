@@ -52,6 +52,27 @@ import FeedWatchModel
         #expect(clusterer.count == 3002)
     }
 
+    /// A flood of identical wire copies with the default bounds: every article's walk and
+    /// candidate list stay within `maxBucketVisits` and `maxCandidates`, and the work of the
+    /// 4,000th copy is no more than that of the 200th (it does not grow with the flood).
+    @Test func aFloodOfIdenticalCopiesDoesNotGrowPerArticleWork() {
+        let configuration = ClusteringConfiguration()
+        var clusterer = StoryClusterer(configuration: configuration)
+        var stories = Set<Int64>()
+        var workAt200 = (visits: 0, candidates: 0)
+        for id in Int64(1)...4000 {
+            stories.insert(clusterer.assign(document(id, feed: id, title: "North Korea fires two ballistic missiles into sea", text: Self.wire)))
+            #expect(clusterer.lastWork.visits <= configuration.maxBucketVisits)
+            #expect(clusterer.lastWork.candidates <= configuration.maxCandidates)
+            if id == 200 { workAt200 = clusterer.lastWork }
+        }
+        #expect(stories == [1])
+        // The flood reached the walk's bound (every chain holds the same copies).
+        #expect(workAt200.visits == configuration.maxBucketVisits)
+        #expect(clusterer.lastWork.visits <= workAt200.visits)
+        #expect(clusterer.lastWork.candidates <= workAt200.candidates)
+    }
+
     @Test func sameWireStoryFromThreeFeedsIsOneStory() {
         var clusterer = StoryClusterer()
         let a = clusterer.assign(document(

@@ -9,18 +9,27 @@ import Foundation
 // own headline and boilerplate. One thread, release build.
 //
 //   swift run -c release PipelineBenchmark [--pages N] [--articles N] [--file PAGE.html]
+//       [--cycle-data near-duplicate|realistic|both] [--feeds N]
+//
+// --cycle-data also clusters CycleBenchmark's articles (2,000 feeds × 20 items by default).
 
 var arguments = CommandLine.arguments.dropFirst()
 var pageCount = 2_000
 var articleCount = 20_000
 var realPage: String?
+var cycleVocabularies: [String] = []
+var cycleFeeds = 2_000
 while let argument = arguments.popFirst() {
     switch argument {
     case "--file": realPage = arguments.popFirst()
     case "--pages": pageCount = Int(arguments.popFirst() ?? "") ?? pageCount
     case "--articles": articleCount = Int(arguments.popFirst() ?? "") ?? articleCount
+    case "--cycle-data":
+        let value = arguments.popFirst() ?? "both"
+        cycleVocabularies = value == "both" ? ["near-duplicate", "realistic"] : [value]
+    case "--feeds": cycleFeeds = Int(arguments.popFirst() ?? "") ?? cycleFeeds
     default:
-        FileHandle.standardError.write(Data("usage: PipelineBenchmark [--pages N] [--articles N] [--file PAGE.html]\n".utf8))
+        FileHandle.standardError.write(Data("usage: PipelineBenchmark [--pages N] [--articles N] [--file PAGE.html] [--cycle-data near-duplicate|realistic|both] [--feeds N]\n".utf8))
         exit(2)
     }
 }
@@ -183,3 +192,5 @@ for members in byFound.values {
 print(String(format: "clustering: %d articles (%d stories, %d feeds) in %.2f s = %.0f articles/s; pair precision %.3f, recall %.3f; %d indexed at the end",
              documents.count, story, feeds, clusteringSeconds, Double(documents.count) / clusteringSeconds,
              Double(correctPairs) / Double(max(foundPairs, 1)), Double(correctPairs) / Double(max(truePairs, 1)), clusterer.count))
+
+for vocabulary in cycleVocabularies { clusterCycleArticles(vocabulary: vocabulary, feeds: cycleFeeds, items: 20) }
