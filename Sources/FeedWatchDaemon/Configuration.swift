@@ -24,6 +24,9 @@ public struct StorageConfiguration: Sendable, Hashable {
     /// How many due feeds one claim takes at most (`[storage] claim_batch`); the batch must be
     /// fetched within the lease.
     public var claimBatch: Int = 64
+    /// SQLite: how many feed refreshes that queue while the writer is busy are committed in one
+    /// transaction (`[storage] refreshes_per_transaction`; 1 commits each alone).
+    public var refreshesPerTransaction: Int = SQLiteStore.defaultRefreshesPerTransaction
     /// PostgreSQL connection settings (`[storage] password_file`, `pool_size`, `timeout`).
     public var postgres = PostgresSettings()
     /// How long `feedwatch run` waits at start for a database server it cannot reach

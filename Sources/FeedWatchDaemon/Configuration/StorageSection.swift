@@ -8,6 +8,7 @@ enum StorageSection: ConfigurationSection {
     static let name = "storage"
     static let keys = [
         "state_directory", "database", "retention", "digest_retention", "node_name", "lease", "claim_batch",
+        "refreshes_per_transaction",
         "password_file", "password_credential", "pool_size", "timeout", "connect_timeout", "startup_wait",
     ]
 
@@ -36,6 +37,7 @@ enum StorageSection: ConfigurationSection {
             if let v = reader.span(section, "lease", minimum: TimeSpan(seconds: 5)) { storage.lease = v }
             if let v = reader.span(section, "startup_wait", minimum: TimeSpan(seconds: 0), maximum: .hours(24)) { storage.startupWait = v }
             if let v = reader.int(section, "claim_batch", range: 1...10_000) { storage.claimBatch = v }
+            if let v = reader.int(section, "refreshes_per_transaction", range: 1...1_000) { storage.refreshesPerTransaction = v }
             readPostgres(section, into: &storage.postgres, &reader, environment: environment)
             givenPasswordFile = section["password_file"]?.string
         }
