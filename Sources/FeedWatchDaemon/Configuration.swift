@@ -30,6 +30,9 @@ public struct StorageConfiguration: Sendable, Hashable {
     /// The longest a routine fetch state waits for its group commit (`[storage] state_batch_delay`);
     /// a wave's end commits what waits in any case.
     public var stateBatchDelay: TimeSpan = TimeSpan(seconds: 2)
+    /// SQLite: how many feed refreshes that queue while the writer is busy are committed in one
+    /// transaction (`[storage] refreshes_per_transaction`; 1 commits each alone).
+    public var refreshesPerTransaction: Int = SQLiteStore.defaultRefreshesPerTransaction
     /// PostgreSQL connection settings (`[storage] password_file`, `pool_size`, `timeout`).
     public var postgres = PostgresSettings()
     /// How long `feedwatch run` waits at start for a database server it cannot reach

@@ -37,7 +37,7 @@ public struct FeedWatchRuntime: Sendable {
         guard case .sqlite(let path) = configuration.storage.database else {
             throw StoreError(code: .cannotOpen, message: "PostgreSQL storage is opened with FeedWatchRuntime.open")
         }
-        let store = try SQLiteStore(path: path)
+        let store = try SQLiteStore(path: path, refreshesPerTransaction: configuration.storage.refreshesPerTransaction)
         try self.init(configuration: configuration, store: store, fetcher: Self.makeFetcher(configuration.fetch), logger: logger)
     }
 
@@ -78,7 +78,7 @@ public struct FeedWatchRuntime: Sendable {
     ) async throws -> any Store {
         switch storage.database {
         case .sqlite(let path):
-            return try SQLiteStore(path: path, access: access)
+            return try SQLiteStore(path: path, access: access, refreshesPerTransaction: storage.refreshesPerTransaction)
         case .postgres(let url):
             var configuration = try storage.postgres.storeConfiguration(url: url)
             if configuration.password == nil, let file = storage.postgres.passwordFile {

@@ -13,15 +13,28 @@ extension SQLiteStore {
     public func storeRefresh(
         _ refresh: FeedRefreshWrite, derive: @escaping @Sendable (StoredEntries) -> FeedRefreshDerivation
     ) async throws -> FeedRefreshResult {
-        try await write("store refresh") { db in
+        try await groupWrite("store refresh") { db in
             if let title = refresh.title {
                 try db.cachedStatement(sql: "UPDATE feeds SET title = ? WHERE id = ?").execute(arguments: [title, refresh.feedID])
             }
             let stored = try Self.storeEntries(
                 db, feedID: refresh.feedID, entries: refresh.entries, discovered: refresh.discovered, maxNew: refresh.maxNew)
             let derived = derive(stored)
-            try Self.assignStories(db, derived.stories)
-            let added = try Self.recordMatches(db, derived.matches, topics: refresh.topics, completing: derived.completing)
+            // An article both given a story and marked matched is updated once, not twice.
+            let completing = Set(derived.completing)
+            let storyAndDone = try db.cachedStatement(sql: "UPDATE articles SET story_id = ?, match_pending = 0 WHERE id = ?")
+            var stories: [Int64: Int64] = [:]
+            for (articleID, storyID) in derived.stories.sorted(by: { $0.key < $1.key }) {
+                if completing.contains(articleID) {
+                    try storyAndDone.execute(arguments: [storyID, articleID])
+                } else {
+                    stories[articleID] = storyID
+                }
+            }
+            try Self.assignStories(db, stories)
+            let added = try Self.recordMatches(
+                db, derived.matches, topics: refresh.topics,
+                completing: derived.completing.filter { derived.stories[$0] == nil })
             try Self.saveFetchState(db, feedID: refresh.feedID, refresh.state)
             return FeedRefreshResult(entries: stored, newMatches: added)
         }

@@ -11,6 +11,8 @@ import Glibc
 /// Dates are stored as Unix seconds (REAL) so that comparisons in SQL are plain numeric ones.
 public final class SQLiteStore: Store {
     let pool: DatabasePool
+    /// Stores the feed refreshes that queue while the writer is busy in one transaction.
+    let groupCommit: SQLiteGroupCommit
     /// The database file, for error messages.
     public let path: String
 
@@ -18,13 +20,25 @@ public final class SQLiteStore: Store {
     /// `access: .readOnly` (what `status`, `feeds list` and the source of `store copy` use),
     /// opens an existing database without creating, migrating or writing anything, and refuses
     /// one whose schema is not this build's.
-    /// - Parameter busyTimeout: how long a write waits for another process's lock.
-    public init(path: String, access: StoreAccess = .readWrite, busyTimeout: Double = 5) throws {
+    /// - Parameters:
+    ///   - busyTimeout: how long a write waits for another process's lock.
+    ///   - refreshesPerTransaction: the most feed refreshes that queue behind a busy writer and
+    ///     are then committed together (`SQLiteGroupCommit`); 1 commits every refresh alone.
+    public init(
+        path: String, access: StoreAccess = .readWrite, busyTimeout: Double = 5,
+        refreshesPerTransaction: Int = SQLiteStore.defaultRefreshesPerTransaction
+    ) throws {
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
         config.label = "feedwatch"
+        config.prepareDatabase { db in
+            // Each refresh of a group commit runs in a savepoint, whose journal of the pages it
+            // changes SQLite keeps in a temporary file by default: keep it in memory (it is as
+            // large as one refresh's pages).
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
         if access == .readOnly {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw StoreError(code: .cannotOpen, message: "\(path): no database yet (the daemon creates it when it first starts)")
@@ -35,6 +49,7 @@ public final class SQLiteStore: Store {
             } catch {
                 throw SQLiteStore.translate(error, path: path, doing: "open")
             }
+            groupCommit = SQLiteGroupCommit(pool: pool, maxWritesPerTransaction: refreshesPerTransaction)
             let schema: (complete: Bool, superseded: Bool)
             do {
                 schema = try pool.read { db in
@@ -65,6 +80,7 @@ public final class SQLiteStore: Store {
         } catch {
             throw SQLiteStore.translate(error, path: path, doing: "open")
         }
+        groupCommit = SQLiteGroupCommit(pool: pool, maxWritesPerTransaction: refreshesPerTransaction)
         do {
             try SQLiteMigrations.migrator.migrate(pool)
         } catch {
@@ -90,6 +106,22 @@ public final class SQLiteStore: Store {
             throw SQLiteStore.translate(error, path: path, doing: doing)
         }
     }
+
+    /// `write`, through the group commit: `body` runs in its own savepoint of a transaction it
+    /// may share with other writes queued meanwhile, and returns once that transaction commits.
+    func groupWrite<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await groupCommit.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw SQLiteStore.translate(error, path: path, doing: doing)
+        }
+    }
+
+    /// How many feed refreshes one transaction takes at most unless configured
+    /// (`[storage] refreshes_per_transaction`).
+    public static let defaultRefreshesPerTransaction = 8
 
     func read<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {

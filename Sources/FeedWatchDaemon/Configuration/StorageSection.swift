@@ -9,6 +9,7 @@ enum StorageSection: ConfigurationSection {
     static let keys = [
         "state_directory", "database", "retention", "digest_retention", "node_name", "lease", "claim_batch",
         "state_batch", "state_batch_delay",
+        "refreshes_per_transaction",
         "password_file", "password_credential", "pool_size", "timeout", "connect_timeout", "startup_wait",
     ]
 
@@ -41,6 +42,7 @@ enum StorageSection: ConfigurationSection {
             if let v = reader.span(section, "state_batch_delay", minimum: TimeSpan(seconds: 1), maximum: .hours(1)) {
                 storage.stateBatchDelay = v
             }
+            if let v = reader.int(section, "refreshes_per_transaction", range: 1...1_000) { storage.refreshesPerTransaction = v }
             readPostgres(section, into: &storage.postgres, &reader, environment: environment)
             givenPasswordFile = section["password_file"]?.string
         }
