@@ -16,16 +16,17 @@ public enum FeedIdentityMode: String, Sendable, Hashable, Codable, CaseIterable 
 public enum EntryIdentity {
     /// The fingerprint of `entry` for a feed in `mode`.
     public static func fingerprint(of entry: Entry, mode: FeedIdentityMode) -> String {
-        let guid = entry.id.map { $0.trimmingASCIIWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
-        let link = canonicalLink(of: entry)
+        // The canonical link only where the mode uses it: normalising a URL is most of the work.
         switch mode {
         case .guid:
             return entry.fingerprint
         case .guidAndLink:
-            guard let guid else { return entry.fingerprint }
-            return "idlink:" + guid + "\u{1F}" + (link ?? "")
+            guard let guid = entry.id.map({ $0.trimmingASCIIWhitespace() }).flatMap({ $0.isEmpty ? nil : $0 }) else {
+                return entry.fingerprint
+            }
+            return "idlink:" + guid + "\u{1F}" + (canonicalLink(of: entry) ?? "")
         case .link:
-            if let link { return "link:" + link }
+            if let link = canonicalLink(of: entry) { return "link:" + link }
             return entry.fingerprint
         }
     }
@@ -46,14 +47,21 @@ public enum EntryIdentity {
     /// Whether the document repeats a guid for entries with different links, so guids alone
     /// cannot tell its entries apart.
     public static func repeatsGuids(_ entries: [Entry]) -> Bool {
-        var linkByGuid: [String: String?] = [:]
-        for entry in entries {
+        // Links are normalised only for a guid seen before: most documents repeat none.
+        var firstWithGuid: [String: Int] = [:]
+        var linkOf: [Int: String?] = [:]
+        func link(_ index: Int) -> String? {
+            if let known = linkOf[index] { return known }
+            let link = canonicalLink(of: entries[index])
+            linkOf[index] = .some(link)
+            return link
+        }
+        for (index, entry) in entries.enumerated() {
             guard let guid = entry.id?.trimmingASCIIWhitespace(), !guid.isEmpty else { continue }
-            let link = canonicalLink(of: entry)
-            if let previous = linkByGuid[guid] {
-                if previous != link { return true }
+            if let first = firstWithGuid[guid] {
+                if link(first) != link(index) { return true }
             } else {
-                linkByGuid[guid] = link
+                firstWithGuid[guid] = index
             }
         }
         return false

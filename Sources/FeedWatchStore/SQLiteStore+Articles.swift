@@ -68,7 +68,6 @@ extension SQLiteStore {
                 discovered_at, canonical_link, content_hash, last_seen_at, language, match_pending)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
             ON CONFLICT(feed_id, fingerprint) DO NOTHING
-            RETURNING id
             """)
         for entry in entries {
             let fingerprint = EntryIdentity.fingerprint(of: entry, mode: mode)
@@ -94,11 +93,14 @@ extension SQLiteStore {
                 continue
             }
             if existing == nil {
-                let id = try Int64.fetchOne(insert, arguments: [
+                // Not `RETURNING id`: a cursor per row and the statement's buffer of returned rows
+                // cost more than the insert; a row the constraint stopped changes nothing.
+                try insert.execute(arguments: [
                     feedID, fingerprint, article.title, article.link, article.summary, article.content, article.author,
                     article.published?.timeIntervalSince1970, now, link, hash, now, article.language,
                 ])
-                if let id {
+                if db.changesCount > 0 {
+                    let id = db.lastInsertedRowID
                     var inserted = article
                     inserted.id = id
                     result.new.append(inserted)
