@@ -9,7 +9,8 @@ enum SnippetJSON {
     /// The JSON text of `snippets` (what `JSONEncoder` would give, up to escaping).
     static func encode(_ snippets: [Snippet]) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
+        // Two snippets of a sentence or so, and the keys around them.
+        out.reserveCapacity(512)
         out.append(UInt8(ascii: "["))
         for (index, snippet) in snippets.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -38,24 +39,30 @@ enum SnippetJSON {
         return (try? JSONDecoder().decode([Snippet].self, from: Data(text.utf8))) ?? []
     }
 
-    /// `text` as a JSON string literal, escaped byte by byte over its UTF-8 (multi-byte
-    /// sequences never contain bytes below 0x80, so they pass through whole).
+    /// `text` as a JSON string literal. Runs of bytes that need no escape are copied whole
+    /// (snippet text rarely has any); multi-byte UTF-8 sequences never contain bytes below
+    /// 0x80, so they pass through whole.
     private static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
-            case UInt8(ascii: "\\"): bytes.append(byte); bytes.append(byte)
-            case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: #"\u00"#.utf8)
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0xF)])
-            default: bytes.append(byte)
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
+                case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: #"\u00"#.utf8)
+                    bytes.append(hex[Int(byte >> 4)])
+                    bytes.append(hex[Int(byte & 0xF)])
+                }
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
         bytes.append(UInt8(ascii: "\""))
     }
