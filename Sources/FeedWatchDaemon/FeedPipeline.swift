@@ -387,7 +387,8 @@ public struct FeedPipeline: Sendable {
         }
         let write = FeedRefreshWrite(
             feedID: feed.id, title: parsed.title.flatMap { $0 != feed.title ? $0 : nil }, entries: parsed.entries,
-            discovered: discovered, state: state, topics: topics, maxNew: configuration.fetch.maxNewPerRefresh)
+            discovered: discovered, state: state, topics: topics, maxNew: configuration.fetch.maxNewPerRefresh,
+            derivesNewArticles: fullText == .never)
         // Backfill (entries published well before the feed was added) is stored and clustered
         // but never matched.
         let cutoff = backfillCutoff(for: feed)

@@ -18,26 +18,55 @@ extension SQLiteStore {
                 try db.cachedStatement(sql: "UPDATE feeds SET title = ? WHERE id = ?").execute(arguments: [title, refresh.feedID])
             }
             let stored = try Self.storeEntries(
-                db, feedID: refresh.feedID, entries: refresh.entries, discovered: refresh.discovered, maxNew: refresh.maxNew)
+                db, feedID: refresh.feedID, entries: refresh.entries, discovered: refresh.discovered, maxNew: refresh.maxNew,
+                settlingNew: refresh.derivesNewArticles)
             let derived = derive(stored)
-            // An article both given a story and marked matched is updated once, not twice.
-            let completing = Set(derived.completing)
-            let storyAndDone = try db.cachedStatement(sql: "UPDATE articles SET story_id = ?, match_pending = 0 WHERE id = ?")
-            var stories: [Int64: Int64] = [:]
-            for (articleID, storyID) in derived.stories.sorted(by: { $0.key < $1.key }) {
-                if completing.contains(articleID) {
-                    try storyAndDone.execute(arguments: [storyID, articleID])
-                } else {
-                    stories[articleID] = storyID
-                }
+            let completing: [Int64]
+            if refresh.derivesNewArticles {
+                completing = try Self.correctSettled(db, new: stored.new, derived: derived)
+            } else {
+                completing = try Self.applyStories(db, derived)
             }
-            try Self.assignStories(db, stories)
-            let added = try Self.recordMatches(
-                db, derived.matches, topics: refresh.topics,
-                completing: derived.completing.filter { derived.stories[$0] == nil })
+            let added = try Self.recordMatches(db, derived.matches, topics: refresh.topics, completing: completing)
             try Self.saveFetchState(db, feedID: refresh.feedID, refresh.state)
             return FeedRefreshResult(entries: stored, newMatches: added)
         }
+    }
+
+    /// Writes the derivation's stories of articles stored pending and unassigned; returns the
+    /// articles `recordMatches` still has to mark matched. An article both given a story and
+    /// marked matched is updated once, not twice.
+    private static func applyStories(_ db: Database, _ derived: FeedRefreshDerivation) throws -> [Int64] {
+        let completing = Set(derived.completing)
+        let storyAndDone = try db.cachedStatement(sql: "UPDATE articles SET story_id = ?, match_pending = 0 WHERE id = ?")
+        var stories: [Int64: Int64] = [:]
+        for (articleID, storyID) in derived.stories.sorted(by: { $0.key < $1.key }) {
+            if completing.contains(articleID) {
+                try storyAndDone.execute(arguments: [storyID, articleID])
+            } else {
+                stories[articleID] = storyID
+            }
+        }
+        try Self.assignStories(db, stories)
+        return derived.completing.filter { derived.stories[$0] == nil }
+    }
+
+    /// New articles inserted settled (their own story, matched) take what the derivation says
+    /// where it differs: another story (most often none differs for a feed's own news), no
+    /// story, or still pending. Returns the other articles `recordMatches` has to mark matched.
+    private static func correctSettled(_ db: Database, new: [Article], derived: FeedRefreshDerivation) throws -> [Int64] {
+        let completing = Set(derived.completing)
+        let correct = try db.cachedStatement(sql: "UPDATE articles SET story_id = ?, match_pending = ? WHERE id = ?")
+        var newIDs = Set<Int64>()
+        newIDs.reserveCapacity(new.count)
+        for article in new {
+            newIDs.insert(article.id)
+            let story = derived.stories[article.id]
+            let done = completing.contains(article.id)
+            guard story != article.id || !done else { continue }
+            try correct.execute(arguments: [story, done ? 0 : 1, article.id])
+        }
+        return derived.completing.filter { !newIDs.contains($0) }
     }
 
     /// `storeEntries` inside a transaction. Statements are compiled once per connection
@@ -45,7 +74,14 @@ extension SQLiteStore {
     /// an entry is new when its insert is not stopped by the unique (feed, fingerprint)
     /// constraint, so only entries already stored take a look-up. Once `maxNew` entries are new,
     /// the rest are looked up (known ones are still updated and stamped) and counted as skipped.
-    static func storeEntries(_ db: Database, feedID: Int64, entries: [Entry], discovered: Date, maxNew: Int) throws -> StoredEntries {
+    ///
+    /// `settlingNew` (the refresh derives its new articles in the same transaction, see
+    /// `FeedRefreshWrite.derivesNewArticles`): a new article is inserted as its own story and
+    /// matched, with its id given (the next id of the table, which this transaction alone
+    /// writes), so that only the articles the derivation says otherwise of are updated.
+    static func storeEntries(
+        _ db: Database, feedID: Int64, entries: [Entry], discovered: Date, maxNew: Int, settlingNew: Bool = false
+    ) throws -> StoredEntries {
         guard let feedRow = try Row.fetchOne(
             db.cachedStatement(sql: """
                 SELECT identity_mode, EXISTS (SELECT 1 FROM articles WHERE feed_id = feeds.id) AS has_articles
@@ -69,6 +105,24 @@ extension SQLiteStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
             ON CONFLICT(feed_id, fingerprint) DO NOTHING
             """)
+        // The id the next new article takes: past every id the table has had (AUTOINCREMENT
+        // keeps the largest in sqlite_sequence, so ids of deleted articles are never reused).
+        var nextID: Int64 = 0
+        let settledInsert: Statement?
+        if settlingNew {
+            nextID = try Int64.fetchOne(db.cachedStatement(sql: """
+                SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'articles'), 0),
+                           COALESCE((SELECT MAX(id) FROM articles), 0)) + 1
+                """)) ?? 1
+            settledInsert = try db.cachedStatement(sql: """
+                INSERT INTO articles (id, story_id, feed_id, fingerprint, title, link, summary, content, author, published_at,
+                    discovered_at, canonical_link, content_hash, last_seen_at, language, match_pending)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+                ON CONFLICT(feed_id, fingerprint) DO NOTHING
+                """)
+        } else {
+            settledInsert = nil
+        }
         for entry in entries {
             let fingerprint = EntryIdentity.fingerprint(of: entry, mode: mode)
             guard seen.insert(fingerprint).inserted else { continue }
@@ -95,12 +149,20 @@ extension SQLiteStore {
             if existing == nil {
                 // Not `RETURNING id`: a cursor per row and the statement's buffer of returned rows
                 // cost more than the insert; a row the constraint stopped changes nothing.
-                try insert.execute(arguments: [
-                    feedID, fingerprint, article.title, article.link, article.summary, article.content, article.author,
-                    article.published?.timeIntervalSince1970, now, link, hash, now, article.language,
-                ])
+                if let settledInsert {
+                    try settledInsert.execute(arguments: [
+                        nextID, nextID, feedID, fingerprint, article.title, article.link, article.summary, article.content,
+                        article.author, article.published?.timeIntervalSince1970, now, link, hash, now, article.language,
+                    ])
+                } else {
+                    try insert.execute(arguments: [
+                        feedID, fingerprint, article.title, article.link, article.summary, article.content, article.author,
+                        article.published?.timeIntervalSince1970, now, link, hash, now, article.language,
+                    ])
+                }
                 if db.changesCount > 0 {
                     let id = db.lastInsertedRowID
+                    nextID = id + 1
                     var inserted = article
                     inserted.id = id
                     result.new.append(inserted)

@@ -509,13 +509,20 @@ public struct FeedRefreshWrite: Sendable {
     public var topics: [String: TopicReference]
     /// At most this many entries are stored as new (see `Store.storeEntries`).
     public var maxNew: Int
+    /// Whether the derivation is expected to give every new article its story and complete
+    /// it (the pipeline clusters and matches inside the transaction). A store may then write
+    /// a new article as its own story and matched in its insert, and correct only the
+    /// articles the derivation says otherwise of, instead of updating every new article once
+    /// more. The stored result is the same either way; a hint, not a contract.
+    public var derivesNewArticles: Bool
 
     /// A refresh to store.
     public init(
         feedID: Int64, title: String?, entries: [Entry], discovered: Date, state: FetchState, topics: [String: TopicReference],
-        maxNew: Int = .max
+        maxNew: Int = .max, derivesNewArticles: Bool = false
     ) {
         self.maxNew = maxNew
+        self.derivesNewArticles = derivesNewArticles
         self.feedID = feedID
         self.title = title
         self.entries = entries

@@ -66,8 +66,11 @@ import Testing
             let results = try await withThrowingTaskGroup(of: FeedRefreshResult.self) { group in
                 for writer in 0..<4 {
                     let target = writer.isMultiple(of: 2) ? store : other
-                    group.addTask {
-                        try await target.storeRefresh(Self.write(feedID: feed.id, entries: entries, etag: "w\(writer)")) { Self.derive($0) }
+                    // Half of them insert settled (`derivesNewArticles`), which gives ids itself.
+                    var write = Self.write(feedID: feed.id, entries: entries, etag: "w\(writer)")
+                    write.derivesNewArticles = writer < 2
+                    group.addTask { [write] in
+                        try await target.storeRefresh(write) { Self.derive($0) }
                     }
                 }
                 var all: [FeedRefreshResult] = []
@@ -78,6 +81,9 @@ import Testing
             let titles = results.flatMap(\.entries.new).map(\.title)
             #expect(titles.count == 40 && Set(titles).count == 40)
             #expect(try await store.pendingMatchCount() == 14)
+            let stored = try await store.articles(since: .distantPast, limit: 100)
+            #expect(stored.count == 40 && stored.allSatisfy { $0.storyID == 1000 + $0.id / 2 })
+            #expect(try await store.articlesPendingMatch(storedBefore: .distantFuture, limit: 100).isEmpty)
         }
     }
 
@@ -178,6 +184,50 @@ import Testing
                 #expect(same.entries.new.isEmpty && same.entries.updated.isEmpty)
                 #expect(sameTrips == 3, "an unchanged document, \(count) entries")
                 #expect(try await store.fetchState(feedID: feed.id).etag == "v3")
+            }
+        }
+    }
+
+    /// `derivesNewArticles` is a hint: SQLite then inserts a new article as its own story and
+    /// matched, and corrects what the derivation says otherwise. Whatever the hint, each new
+    /// article ends with the derivation's story (its own, another, none) and stays pending
+    /// exactly when the derivation does not complete it.
+    @Test(arguments: StoreKind.tested)
+    func aNewArticleEndsAsItsDerivationSaysWithOrWithoutTheHint(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, _ in
+            let feeds = try await store.syncFeeds([FeedSource(url: "https://example.org/hinted"), FeedSource(url: "https://example.org/plain")])
+            // By position: own story; the first new article's story; no story; own story but pending.
+            @Sendable func derive(_ stored: StoredEntries) -> FeedRefreshDerivation {
+                let first = stored.new.first?.id ?? 0
+                var stories: [Int64: Int64] = [:]
+                for (index, article) in stored.new.enumerated() where index % 4 != 2 {
+                    stories[article.id] = index % 4 == 1 ? first : article.id
+                }
+                return FeedRefreshDerivation(
+                    stories: stories, completing: stored.new.enumerated().filter { $0.offset % 4 != 3 }.map(\.element.id))
+            }
+            var expected: [Int64: (story: Int64?, pending: Bool)] = [:]
+            for (feed, hinted) in zip(feeds, [true, false]) {
+                for round in 0..<2 {
+                    let entries = (1...8).map { entry(round * 8 + $0, feedTag: "\(feed.id)") }
+                    var write = Self.write(feedID: feed.id, entries: entries, etag: "r\(round)")
+                    write.derivesNewArticles = hinted
+                    let result = try await store.storeRefresh(write) { derive($0) }
+                    let new = result.entries.new
+                    #expect(new.count == 8)
+                    for (index, article) in new.enumerated() {
+                        expected[article.id] = (
+                            index % 4 == 2 ? nil : index % 4 == 1 ? new[0].id : article.id, index % 4 == 3)
+                    }
+                }
+            }
+            let stored = try await store.articles(since: .distantPast, limit: 100)
+            #expect(stored.count == 32)
+            let pending = Set(try await store.articlesPendingMatch(storedBefore: .distantFuture, limit: 100).map(\.id))
+            for article in stored {
+                let want = try #require(expected[article.id])
+                #expect(article.storyID == want.story, "article \(article.id)")
+                #expect(pending.contains(article.id) == want.pending, "article \(article.id)")
             }
         }
     }
