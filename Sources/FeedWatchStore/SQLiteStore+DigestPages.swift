@@ -1,0 +1,112 @@
+public import FeedWatchModel
+import Foundation
+import GRDB
+
+// A day's digest read in two steps: its index (ids and fold keys, a few dozen bytes an item)
+// and then its items a page at a time, so publishing a day never holds all of it.
+extension SQLiteStore {
+    public func digestIndex(day: String) async throws -> DigestIndex? {
+        try await read("read digest index \(day)") { db in
+            guard let head = try Row.fetchOne(db, sql: "SELECT * FROM digests WHERE day = ?", arguments: [day]) else {
+                return nil
+            }
+            // The order and the one-item-per-story rule of `digest(day:)`.
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT m.topic_id, m.topic_name, a.id AS article_id, a.title, a.link, a.story_id
+                    FROM topic_matches m
+                    JOIN articles a ON a.id = m.article_id
+                    WHERE m.digest_id = ?
+                    ORDER BY m.topic_id, m.score DESC, a.published_at DESC, a.id
+                    """,
+                arguments: [head["id"]])
+            var builder = DigestIndexBuilder()
+            while let row = try rows.next() {
+                builder.add(
+                    topicID: row["topic_id"], topicName: row["topic_name"], articleID: row["article_id"], storyID: row["story_id"],
+                    title: row["title"], link: row["link"])
+            }
+            return builder.index(
+                id: head["id"], day: head["day"], timeZone: head["time_zone"], created: Date(timeIntervalSince1970: head["created_at"]))
+        }
+    }
+
+    public func digestItems(digestID: Int64, topicID: String, articleIDs: [Int64]) async throws -> [Digest.Item] {
+        guard !articleIDs.isEmpty else { return [] }
+        return try await read("read digest items") { db in
+            // The ids as one JSON array: one cached statement whatever the page's size.
+            let ids = "[" + articleIDs.map(String.init).joined(separator: ",") + "]"
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: """
+                    SELECT m.score, m.snippets, a.id AS article_id, a.title, a.link, a.published_at, a.story_id,
+                        COALESCE(f.name, f.title, f.url) AS feed_name
+                    FROM topic_matches m
+                    JOIN articles a ON a.id = m.article_id
+                    JOIN feeds f ON f.id = a.feed_id
+                    WHERE m.digest_id = ? AND m.topic_id = ? AND m.article_id IN (SELECT value FROM json_each(?))
+                    """),
+                arguments: [digestID, topicID, ids])
+            var found: [Int64: Digest.Item] = [:]
+            var storyOf: [Int64: Int64] = [:]
+            while let row = try rows.next() {
+                let item = Digest.Item(
+                    articleID: row["article_id"], title: row["title"], link: row["link"], feedName: row["feed_name"],
+                    published: Self.date(row["published_at"]), score: row["score"], snippets: SnippetJSON.decode(row["snippets"]),
+                    storyID: row["story_id"])
+                found[item.articleID] = item
+                if let story = item.storyID { storyOf[item.articleID] = story }
+            }
+            var sections = [Digest.Section(topic: TopicReference(id: topicID, name: topicID), items: articleIDs.compactMap { found[$0] })]
+            found = [:]
+            try Self.collapseStories(&sections, storyIDs: Set(storyOf.values), storyOf: storyOf, db: db)
+            return sections[0].items
+        }
+    }
+
+    /// `collapseStories` for the stories `storyIDs` (a page's): lists every other feed's
+    /// article of each as "also reported by" on its item.
+    static func collapseStories(_ sections: inout [Digest.Section], storyIDs: Set<Int64>, storyOf: [Int64: Int64], db: Database) throws {
+        guard !storyIDs.isEmpty else { return }
+        let ids = "[" + storyIDs.sorted().map(String.init).joined(separator: ",") + "]"
+        var members: [Int64: [(id: Int64, source: Digest.Link)]] = [:]
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: """
+                SELECT id, title, link, story_id, feed_name FROM (
+                    SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name,
+                        COALESCE(a.published_at, a.discovered_at) AS seen, COUNT(*) OVER (PARTITION BY a.story_id) AS size
+                    FROM articles a JOIN feeds f ON f.id = a.feed_id
+                    WHERE a.story_id IN (SELECT value FROM json_each(?)))
+                WHERE size > 1
+                ORDER BY seen, id
+                """),
+            arguments: [ids])
+        while let row = try rows.next() {
+            let source = Digest.Link(feedName: row["feed_name"], url: row["link"], title: row["title"])
+            members[row["story_id"], default: []].append((row["id"], source))
+        }
+        collapse(&sections, storyOf: storyOf, members: members)
+    }
+}
+
+/// Builds a `DigestIndex` from rows in the digest's order, keeping the first item of each
+/// story per topic (as `digest(day:)` does); shared by both stores.
+struct DigestIndexBuilder {
+    private var sections: [DigestIndex.Section] = []
+    private var entries: [DigestIndex.Entry] = []
+    private var storiesOfTopic: Set<Int64> = []
+
+    mutating func add(topicID: String, topicName: String, articleID: Int64, storyID: Int64?, title: String, link: String?) {
+        if sections.last?.topic.id != topicID {
+            storiesOfTopic.removeAll(keepingCapacity: true)
+            sections.append(DigestIndex.Section(topic: TopicReference(id: topicID, name: topicName), entries: entries.count..<entries.count))
+        }
+        if let storyID, !storiesOfTopic.insert(storyID).inserted { return }
+        entries.append(DigestIndex.Entry(articleID: articleID, storyID: storyID, title: title, link: link))
+        sections[sections.count - 1].entries = sections[sections.count - 1].entries.lowerBound..<entries.count
+    }
+
+    func index(id: Int64, day: String, timeZone: String, created: Date) -> DigestIndex {
+        DigestIndex(id: id, day: day, timeZone: timeZone, created: created, sections: sections, entries: entries)
+    }
+}
