@@ -230,7 +230,7 @@ public struct StoredDigestPublisher: Sendable {
     ///
     /// Sections come in configuration order (topics no longer configured last, by id); each
     /// digest's period starts at the previous digest, the first one's at the first fetch.
-    private func edition(day: String, formats: [DigestFormat]) async throws -> DigestEdition? {
+    func edition(day: String, formats: [DigestFormat]) async throws -> DigestEdition? {
         guard let digest = try await store.digest(day: day) else { return nil }
         return try await edition(of: inConfigurationOrder(digest), formats: formats)
     }
