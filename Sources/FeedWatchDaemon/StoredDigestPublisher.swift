@@ -150,12 +150,12 @@ public struct StoredDigestPublisher: Sendable {
             while start < section.stories.count {
                 let page = section.stories[start..<min(start + size, section.stories.count)]
                 start = page.endIndex
-                let read = try await store.digestItems(digestID: digestID, topicID: section.topic.id, articleIDs: page.map(\.articleID))
+                let read = try await store.digestItems(digestID: digestID, topicID: section.topic.id, articleIDs: page.map(plan.articleID))
                 var items = Dictionary(read.map { ($0.articleID, $0) }, uniquingKeysWith: { first, _ in first })
                 meter.page(items.count)
                 // Copies of a story under other links or feeds (`DigestStories.mergeDuplicates`):
                 // read a page at a time, each reduced to its sources at once.
-                let folded = page.flatMap { story in story.folded.map { (copy: $0, into: story.articleID) } }
+                let folded = page.flatMap { story in plan.folded(story).map { (copy: $0, into: plan.articleID(story)) } }
                 var seen: [Int64: Set<Digest.Link>] = [:]
                 var chunk = 0
                 while chunk < folded.count {
@@ -173,7 +173,7 @@ public struct StoredDigestPublisher: Sendable {
                     }
                 }
                 for story in page {
-                    guard let item = items.removeValue(forKey: story.articleID) else { continue }
+                    guard let item = items.removeValue(forKey: plan.articleID(story)) else { continue }
                     publication.add(DigestStory(item: item, shownUnder: plan.shownUnder(story)))
                 }
             }
@@ -411,3 +411,4 @@ public final class DigestPageMeter: Sendable {
 
     func record(_ reading: Reading) { readings.withLock { $0 = reading } }
 }
+

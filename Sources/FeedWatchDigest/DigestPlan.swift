@@ -11,21 +11,22 @@ public struct DigestPlan: Sendable {
     /// The topics in the digest's order, each with its stories in order.
     public let sections: [Section]
 
+    /// The index's entries, which the stories point into.
+    private let entries: [DigestIndex.Entry]
+
     public struct Section: Sendable {
         public var topic: TopicReference
         public var stories: [Story]
     }
 
-    /// One story as the reader gets it.
+    /// One story as the reader gets it: 16 bytes, positions in the index's entries.
     public struct Story: Sendable {
         /// The item shown.
-        public var articleID: Int64
-        /// What `feedwatch dismiss` takes to silence it (`Digest.Item.dismissID`).
-        public var dismissID: Int64
-        /// The items folded into it, in the digest's order: their sources are "also reported by".
-        public var folded: [Int64]
+        var entry: Int32
         /// The section where the story is shown in full, when that is an earlier one; -1 otherwise.
         var shownUnderSection: Int32
+        /// The items folded into it, in the digest's order: their sources are "also reported by".
+        var folded: [Int32]
     }
 
     /// Plans `index` (sections in the order the files list them) as the reader gets it:
@@ -34,12 +35,12 @@ public struct DigestPlan: Sendable {
         var hidden: [Int64: [String]] = [:]
         for dismissal in dismissals where dismissal.created <= index.created { hidden[dismissal.storyID, default: []].append(dismissal.topicID) }
         var sections: [Section] = []
-        var fullUnder: [Int64: Int32] = [:]
         for section in index.sections {
             var stories: [Story] = []
+            stories.reserveCapacity(section.entries.count)
             // Each key once per topic: an item's link or title key, to the story it is in.
-            var byLink: [UInt64: Int] = [:]
-            var byTitle: [UInt64: Int] = [:]
+            var byLink: [UInt64: Int32] = [:]
+            var byTitle: [UInt64: Int32] = [:]
             for position in section.entries {
                 let entry = index.entries[position]
                 if let topics = hidden[entry.dismissID], topics.contains(where: { $0 == Dismissal.everyTopic || $0 == section.topic.id }) {
@@ -47,35 +48,46 @@ public struct DigestPlan: Sendable {
                 }
                 let link = entry.linkKey == 0 ? nil : byLink[entry.linkKey]
                 if let story = link ?? (entry.titleKey == 0 ? nil : byTitle[entry.titleKey]) {
-                    stories[story].folded.append(entry.articleID)
+                    stories[Int(story)].folded.append(Int32(position))
                     if entry.linkKey != 0, byLink[entry.linkKey] == nil { byLink[entry.linkKey] = story }
                     if entry.titleKey != 0, byTitle[entry.titleKey] == nil { byTitle[entry.titleKey] = story }
                 } else {
-                    if entry.linkKey != 0 { byLink[entry.linkKey] = stories.count }
-                    if entry.titleKey != 0 { byTitle[entry.titleKey] = stories.count }
-                    stories.append(Story(articleID: entry.articleID, dismissID: entry.dismissID, folded: [], shownUnderSection: -1))
+                    let story = Int32(stories.count)
+                    if entry.linkKey != 0 { byLink[entry.linkKey] = story }
+                    if entry.titleKey != 0 { byTitle[entry.titleKey] = story }
+                    stories.append(Story(entry: Int32(position), shownUnderSection: -1, folded: []))
                 }
             }
             guard !stories.isEmpty else { continue }
             sections.append(Section(topic: section.topic, stories: stories))
         }
-        // Shown in full under the first topic that has the story (`DigestLayout`).
-        for index in sections.indices {
-            for position in sections[index].stories.indices {
-                let story = sections[index].stories[position]
-                let dismissID = story.dismissID
-                if let under = fullUnder[dismissID], sections[Int(under)].topic.id != sections[index].topic.id {
-                    sections[index].stories[position].shownUnderSection = under
-                } else {
-                    fullUnder[dismissID] = Int32(index)
+        // Shown in full under the first topic that has the story (`DigestLayout`); with one
+        // topic, nothing is.
+        if sections.count > 1 {
+            var fullUnder: [Int64: Int32] = [:]
+            for section in sections.indices {
+                for position in sections[section].stories.indices {
+                    let dismissID = index.entries[Int(sections[section].stories[position].entry)].dismissID
+                    if let under = fullUnder[dismissID], sections[Int(under)].topic.id != sections[section].topic.id {
+                        sections[section].stories[position].shownUnderSection = under
+                    } else {
+                        fullUnder[dismissID] = Int32(section)
+                    }
                 }
             }
         }
         self.sections = sections
+        entries = index.entries
         outline = DigestOutline(
             day: index.day, timeZone: index.timeZone, created: index.created,
             sections: sections.map { DigestOutline.Section(topic: $0.topic, itemCount: $0.stories.count) })
     }
+
+    /// The article of the item `story` shows.
+    public func articleID(_ story: Story) -> Int64 { entries[Int(story.entry)].articleID }
+
+    /// The articles of the items folded into `story`, in order.
+    public func folded(_ story: Story) -> [Int64] { story.folded.map { entries[Int($0)].articleID } }
 
     /// The topic that shows `story` in full, when that is an earlier one.
     public func shownUnder(_ story: Story) -> TopicReference? {

@@ -338,12 +338,35 @@ public final class SQLiteStore: Store {
                 throw StoreError(code: .other, message: "digest \(day) vanished inside its own transaction")
             }
             let id: Int64 = row["id"]
-            try db.execute(sql: "UPDATE topic_matches SET digest_id = ? WHERE digest_id IS NULL", arguments: [id])
+            try Self.assignPendingMatches(db, to: id)
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM topic_matches WHERE digest_id = ?", arguments: [id]) ?? 0
             return DigestRecord(
                 id: id, day: row["day"], timeZone: row["time_zone"],
                 created: Date(timeIntervalSince1970: row["created_at"]), matchCount: count,
                 published: Self.date(row["published_at"]))
+        }
+    }
+
+    /// How many matches `assignPendingMatches` assigns per statement.
+    static let matchAssignmentBatch = 2_000
+
+    /// Assigns every match not yet in a digest to digest `id`, inside the caller's
+    /// transaction; returns how many. A statement at a time changes `matchAssignmentBatch`
+    /// rows: SQLite keeps the old content of every page a statement changes in a statement
+    /// journal (in memory, `temp_store`) until the statement ends, and one statement over a
+    /// day of 200,000 matches held 90 MB of it.
+    @discardableResult
+    static func assignPendingMatches(_ db: Database, to id: Int64) throws -> Int {
+        let assign = try db.cachedStatement(sql: """
+            UPDATE topic_matches SET digest_id = ?
+            WHERE id IN (SELECT id FROM topic_matches WHERE digest_id IS NULL LIMIT ?)
+            """)
+        var total = 0
+        while true {
+            try assign.execute(arguments: [id, matchAssignmentBatch])
+            let changed = db.changesCount
+            total += changed
+            if changed < matchAssignmentBatch { return total }
         }
     }
 
