@@ -10,9 +10,11 @@ extension SQLiteStore {
             guard let head = try Row.fetchOne(db, sql: "SELECT * FROM digests WHERE day = ?", arguments: [day]) else {
                 return nil
             }
-            // The order and the one-item-per-story rule of `digest(day:)`. SQLite sorts whole
-            // result rows (in memory: `temp_store`), so the fold keys are computed in the query
-            // and the titles and links never reach the sorter: it holds a few dozen bytes a row.
+            // The order and the one-item-per-story rule of `digest(day:)`. SQLite sorts in
+            // memory (`temp_store`), whole result rows: the index `topic_matches_digest_order`
+            // gives the topics and scores in order, and only each run of matches of equal score
+            // is sorted here (by publication, then id), as compact entries whose fold keys the
+            // query computed, so neither SQLite nor this read ever holds titles or links.
             db.add(function: Self.linkKeyFunction)
             db.add(function: Self.titleKeyFunction)
             let count = try Int.fetchOne(
@@ -20,24 +22,47 @@ extension SQLiteStore {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT m.topic_id, m.topic_name, a.id AS article_id, a.story_id,
+                    SELECT m.topic_id, m.topic_name, m.score, a.published_at, a.id AS article_id, a.story_id,
                         feedwatch_link_key(a.link) AS link_key, feedwatch_title_key(a.title) AS title_key
                     FROM topic_matches m
                     JOIN articles a ON a.id = m.article_id
                     WHERE m.digest_id = ?
-                    ORDER BY m.topic_id, m.score DESC, a.published_at DESC, a.id
+                    ORDER BY m.topic_id, m.score DESC
                     """,
                 arguments: [head["id"]])
             var builder = DigestIndexBuilder(capacity: count)
+            var run: [(published: Double?, entry: DigestIndex.Entry)] = []
+            var runKey: (topicID: String, topicName: String, score: Double)?
+            func flush() {
+                guard let key = runKey else { return }
+                // `a.published_at DESC, a.id`: the newest first, undated last, then by id.
+                run.sort { x, y in
+                    switch (x.published, y.published) {
+                    case let (p?, q?) where p != q: return p > q
+                    case (_?, nil): return true
+                    case (nil, _?): return false
+                    default: return x.entry.articleID < y.entry.articleID
+                    }
+                }
+                for item in run { builder.add(topicID: key.topicID, topicName: key.topicName, entry: item.entry) }
+                run.removeAll(keepingCapacity: true)
+            }
             while let row = try rows.next() {
+                let topicID: String = row["topic_id"]
+                let score: Double = row["score"]
+                if runKey?.topicID != topicID || runKey?.score != score {
+                    flush()
+                    runKey = (topicID, row["topic_name"], score)
+                }
                 let link: Int64 = row["link_key"]
                 let title: Int64 = row["title_key"]
-                builder.add(
-                    topicID: row["topic_id"], topicName: row["topic_name"],
-                    entry: DigestIndex.Entry(
+                run.append((
+                    row["published_at"],
+                    DigestIndex.Entry(
                         articleID: row["article_id"], storyID: row["story_id"], linkKey: UInt64(bitPattern: link),
-                        titleKey: UInt64(bitPattern: title)))
+                        titleKey: UInt64(bitPattern: title))))
             }
+            flush()
             return builder.index(
                 id: head["id"], day: head["day"], timeZone: head["time_zone"], created: Date(timeIntervalSince1970: head["created_at"]))
         }
