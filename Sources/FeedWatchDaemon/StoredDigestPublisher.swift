@@ -27,7 +27,8 @@ public struct StoredDigestPublisher: Sendable {
     /// The position of each configured topic, by id: digests list topics in this order.
     public let topicOrder: [String: Int]
 
-    /// How the last publication read its day: pages, and the most items held at once.
+    /// How the last publication read its day (its own, not the previous page's): pages, and
+    /// the most items held at once.
     public let pageMeter = DigestPageMeter()
 
     /// Earlier days in their feed form (`DigestStories.feedForm`), kept across publications:
@@ -125,12 +126,15 @@ public struct StoredDigestPublisher: Sendable {
         var outputs: [DigestPublisher.WrittenFile] = []
         if !empty {
             let shell = Digest(day: index.day, timeZone: index.timeZone, created: index.created, sections: [])
-            let edition = try await edition(of: shell, formats: configuration.formats).prepared()
+            let edition = try await edition(of: shell, formats: configuration.formats, readingPreviousPage: false).prepared()
             let plan = DigestPlan(inConfigurationOrder(index), dismissals: edition.dismissals)
             FaultInjection.reach(.afterRender)
-            let publication = try publisher.publication(of: edition, outline: plan.outline, rewritingPreviousPage: !listedBefore)
-            try await feed(plan, digestID: index.id, to: publication)
+            let publication = try publisher.publication(of: edition, outline: plan.outline, rewritingPreviousPage: false)
+            let reading = try await feed(plan, digestID: index.id, to: publication)
             outputs = try publication.finish()
+            if !listedBefore { outputs += try await rewritePreviousPage(of: edition) }
+            // The day's reading, not the previous page's.
+            pageMeter.record(reading)
             FaultInjection.reach(.afterWrite)
         }
         FaultInjection.reach(.beforeOutboxMark)
@@ -139,9 +143,26 @@ public struct StoredDigestPublisher: Sendable {
         return outputs
     }
 
+    /// Writes the HTML page of the listed day before `edition`'s again (its "next" link now
+    /// points to `edition`'s day), reading that day a page at a time as well; nothing when
+    /// HTML is not written or there is no such day.
+    private func rewritePreviousPage(of edition: DigestEdition) async throws -> [DigestPublisher.WrittenFile] {
+        guard configuration.formats.contains(.html), let day = edition.context(day: edition.digest.day).previousDay,
+              let index = try await store.digestIndex(day: day)
+        else { return [] }
+        let shell = Digest(day: index.day, timeZone: index.timeZone, created: index.created, sections: [])
+        var previous = edition
+        previous.digest = shell
+        let plan = DigestPlan(inConfigurationOrder(index), dismissals: edition.dismissals)
+        guard let publication = try publisher.previousPagePublication(of: previous.prepared(), outline: plan.outline) else { return [] }
+        try await feed(plan, digestID: index.id, to: publication)
+        return try publication.finish()
+    }
+
     /// Reads the stories `plan` lists from the store, `page_stories` at a time (and the copies
     /// folded into them as many at a time), and adds each to `publication` in order.
-    private func feed(_ plan: DigestPlan, digestID: Int64, to publication: DigestPublication) async throws {
+    @discardableResult
+    private func feed(_ plan: DigestPlan, digestID: Int64, to publication: DigestPublication) async throws -> DigestPageMeter.Reading {
         let size = max(1, configuration.pageStories)
         var meter = DigestPageMeter.Reading()
         for section in plan.sections {
@@ -180,6 +201,7 @@ public struct StoredDigestPublisher: Sendable {
             publication.endSection()
         }
         pageMeter.record(meter)
+        return meter
     }
 
     /// Renders the stored digest of `day` in `format`, exactly as the scheduled run wrote it;
@@ -238,7 +260,9 @@ public struct StoredDigestPublisher: Sendable {
     /// The edition of `digest` (the day's digest in configuration order, or only its day,
     /// zone and time when its stories come a page at a time) with what rendering `formats`
     /// reads besides it.
-    private func edition(of digest: Digest, formats: [DigestFormat]) async throws -> DigestEdition {
+    /// Without `readingPreviousPage`, the previous day's page is left to the caller (it is
+    /// not read, and publishing the edition does not write it).
+    private func edition(of digest: Digest, formats: [DigestFormat], readingPreviousPage: Bool = true) async throws -> DigestEdition {
         let day = digest.day
         let records = try await store.digests()
         let counts = try await store.digestTopicCounts()
@@ -258,7 +282,9 @@ public struct StoredDigestPublisher: Sendable {
         let wanted = publisher.earlierDays(upTo: day, listed: listed, formats: formats)
         if !wanted.isEmpty { feedForms.keep(only: Set(wanted)) }
         for earlier in [day] + wanted {
-            if earlier == previousPage, let found = try await store.digest(day: earlier) {
+            // Without `readingPreviousPage`, the page is written a page at a time after the day
+            // (`rewritePreviousPage`): the day before is read in its feed form, like the others.
+            if earlier == previousPage, readingPreviousPage, let found = try await store.digest(day: earlier) {
                 stored[earlier] = inConfigurationOrder(found)
             } else if earlier != day, let record = records.first(where: { $0.day == earlier }) {
                 if let form = feedForms.form(of: record) {

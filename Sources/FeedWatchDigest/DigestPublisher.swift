@@ -158,6 +158,17 @@ public struct DigestPublisher: Sendable {
             bufferSize: bufferSize)
     }
 
+    /// A publication of only the HTML page of `edition`'s day, fed story by story as
+    /// `publication(of:outline:)`: the page of the day before a new one, whose "next" link
+    /// now has somewhere to point. Nil when HTML is not written.
+    public func previousPagePublication(of edition: DigestEdition, outline: DigestOutline) throws(DigestWriteError) -> DigestPublication? {
+        guard settings.formats.contains(.html) else { return nil }
+        let renderer = renderers(.html, timeZone: edition.digest.timeZone)[0]
+        return try DigestPublication(
+            files: [(format: .html, path: path(renderer.fileName(day: edition.digest.day)), renderer: renderer, edition: edition.prepared())],
+            outline: outline, day: edition.digest.day, bufferSize: AtomicFileStream.defaultBufferSize)
+    }
+
     /// Renders `edition`'s own file of `format` straight to `path` (`write(day:format:)`).
     public func write(_ format: DigestFormat, _ edition: DigestEdition, to path: String) throws(DigestWriteError) {
         let stream = try AtomicFileStream(

@@ -99,10 +99,12 @@ import Testing
         // What reading the whole day at once renders, file by file.
         let edition = try #require(try await publisher.edition(day: "2026-12-04", formats: configuration.formats))
         let expected = publisher.publisher.outputs(for: edition)
-        #expect(written.map(\.path) == expected.map(\.path))
-        for (file, whole) in zip(written, expected) {
+        // The previous day's page is read and written after the day's files, the rest in order.
+        #expect(written.map(\.path) == expected.map(\.path).filter { !$0.hasSuffix("/2026-12-03.html") } + [directory + "/2026-12-03.html"])
+        let wholeFiles = Dictionary(uniqueKeysWithValues: expected.map { ($0.path, $0.contents) })
+        for file in written {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file.path))
-            #expect(bytes == Data(whole.contents.utf8), "\(file.path) differs from the whole day's rendering")
+            #expect(bytes == Data(try #require(wholeFiles[file.path]).utf8), "\(file.path) differs from the whole day's rendering")
         }
         #expect(written.contains { $0.path.hasSuffix("/2026-12-03.html") }, "the previous page is rewritten")
 
