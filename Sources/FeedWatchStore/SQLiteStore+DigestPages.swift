@@ -87,12 +87,15 @@ extension SQLiteStore {
                 db.cachedStatement(sql: """
                     SELECT m.score, m.snippets, a.id AS article_id, a.title, a.link, a.published_at, a.story_id,
                         COALESCE(f.name, f.title, f.url) AS feed_name
-                    FROM topic_matches m
+                    FROM json_each(?) AS page
+                    CROSS JOIN topic_matches m ON m.topic_id = ? AND m.article_id = page.value
                     JOIN articles a ON a.id = m.article_id
                     JOIN feeds f ON f.id = a.feed_id
-                    WHERE m.digest_id = ? AND m.topic_id = ? AND m.article_id IN (SELECT value FROM json_each(?))
+                    WHERE m.digest_id = ?
                     """),
-                arguments: [digestID, topicID, ids])
+                // CROSS JOIN: each id looked up by (topic, article); asked by digest and topic,
+                // SQLite walked all the topic's matches of the day for every page.
+                arguments: [ids, topicID, digestID])
             var found: [Int64: Digest.Item] = [:]
             var storyOf: [Int64: Int64] = [:]
             while let row = try rows.next() {
@@ -121,8 +124,9 @@ extension SQLiteStore {
                 SELECT id, title, link, story_id, feed_name FROM (
                     SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name,
                         COALESCE(a.published_at, a.discovered_at) AS seen, COUNT(*) OVER (PARTITION BY a.story_id) AS size
-                    FROM articles a JOIN feeds f ON f.id = a.feed_id
-                    WHERE a.story_id IN (SELECT value FROM json_each(?)))
+                    FROM json_each(?) AS page
+                    CROSS JOIN articles a ON a.story_id = page.value
+                    JOIN feeds f ON f.id = a.feed_id)
                 WHERE size > 1
                 ORDER BY seen, id
                 """),
