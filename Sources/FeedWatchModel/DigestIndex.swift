@@ -39,21 +39,25 @@ public struct DigestIndex: Sendable, Hashable {
         }
     }
 
-    /// One item: its article, its story, and its fold keys (0 when it has none).
+    /// One item: its article, its story, and its fold keys (0 when it has none). 40 bytes.
     public struct Entry: Sendable, Hashable {
         public var articleID: Int64
-        /// The story (the id of its first article); nil when it was not clustered.
-        public var storyID: Int64?
+        /// The story's id, 0 when the article was not clustered (story ids are article ids).
+        private var story: Int64
         /// `DigestIndex.linkKey` of the article's link.
         public var linkKey: UInt64
         /// `DigestIndex.titleKey` of the article's title.
         public var titleKey: UInt64
+        /// When the article was published (seconds since 1970), `-infinity` when unknown: a
+        /// store orders the items of equal score by it while it builds the index.
+        public var published: Double
 
-        public init(articleID: Int64, storyID: Int64?, linkKey: UInt64, titleKey: UInt64) {
+        public init(articleID: Int64, storyID: Int64?, linkKey: UInt64, titleKey: UInt64, published: Double? = nil) {
             self.articleID = articleID
-            self.storyID = storyID
+            self.story = storyID ?? 0
             self.linkKey = linkKey
             self.titleKey = titleKey
+            self.published = published ?? -Double.infinity
         }
 
         /// An entry of an item with `title` and `link`.
@@ -61,8 +65,11 @@ public struct DigestIndex: Sendable, Hashable {
             self.init(articleID: articleID, storyID: storyID, linkKey: DigestIndex.linkKey(link), titleKey: DigestIndex.titleKey(title))
         }
 
+        /// The story (the id of its first article); nil when it was not clustered.
+        public var storyID: Int64? { story == 0 ? nil : story }
+
         /// What `feedwatch dismiss` takes to silence this item's story: its story id, else its article id.
-        public var dismissID: Int64 { storyID ?? articleID }
+        public var dismissID: Int64 { story == 0 ? articleID : story }
     }
 
     /// How many items the digest holds (`Digest.matchCount` of the same digest).

@@ -12,8 +12,8 @@ extension SQLiteStore {
             }
             // The order and the one-item-per-story rule of `digest(day:)`. SQLite sorts in
             // memory (`temp_store`), whole result rows: the index `topic_matches_digest_order`
-            // gives the topics and scores in order, and only each run of matches of equal score
-            // is sorted here (by publication, then id), as compact entries whose fold keys the
+            // gives the topics and scores in order, and the builder sorts each run of equal
+            // score in place (by publication, then id), as compact entries whose fold keys the
             // query computed, so neither SQLite nor this read ever holds titles or links.
             db.add(function: Self.linkKeyFunction)
             db.add(function: Self.titleKeyFunction)
@@ -31,38 +31,15 @@ extension SQLiteStore {
                     """,
                 arguments: [head["id"]])
             var builder = DigestIndexBuilder(capacity: count)
-            var run: [(published: Double?, entry: DigestIndex.Entry)] = []
-            var runKey: (topicID: String, topicName: String, score: Double)?
-            func flush() {
-                guard let key = runKey else { return }
-                // `a.published_at DESC, a.id`: the newest first, undated last, then by id.
-                run.sort { x, y in
-                    switch (x.published, y.published) {
-                    case let (p?, q?) where p != q: return p > q
-                    case (_?, nil): return true
-                    case (nil, _?): return false
-                    default: return x.entry.articleID < y.entry.articleID
-                    }
-                }
-                for item in run { builder.add(topicID: key.topicID, topicName: key.topicName, entry: item.entry) }
-                run.removeAll(keepingCapacity: true)
-            }
             while let row = try rows.next() {
-                let topicID: String = row["topic_id"]
-                let score: Double = row["score"]
-                if runKey?.topicID != topicID || runKey?.score != score {
-                    flush()
-                    runKey = (topicID, row["topic_name"], score)
-                }
                 let link: Int64 = row["link_key"]
                 let title: Int64 = row["title_key"]
-                run.append((
-                    row["published_at"],
-                    DigestIndex.Entry(
+                builder.add(
+                    topicID: row["topic_id"], topicName: row["topic_name"], score: row["score"],
+                    entry: DigestIndex.Entry(
                         articleID: row["article_id"], storyID: row["story_id"], linkKey: UInt64(bitPattern: link),
-                        titleKey: UInt64(bitPattern: title))))
+                        titleKey: UInt64(bitPattern: title), published: row["published_at"]))
             }
-            flush()
             return builder.index(
                 id: head["id"], day: head["day"], timeZone: head["time_zone"], created: Date(timeIntervalSince1970: head["created_at"]))
         }
@@ -139,12 +116,17 @@ extension SQLiteStore {
     }
 }
 
-/// Builds a `DigestIndex` from rows in the digest's order, keeping the first item of each
-/// story per topic (as `digest(day:)` does); shared by both stores.
+/// Builds a `DigestIndex` from rows, keeping the first item of each story per topic (as
+/// `digest(day:)` does); shared by both stores. Rows come in the digest's order, or (with a
+/// score) in topic and score order, each run of equal score then sorted here by publication
+/// (newest first, undated last) and id: the entries are sorted and thinned in place, so the
+/// index is never held twice.
 struct DigestIndexBuilder {
     private var sections: [DigestIndex.Section] = []
     private var entries: [DigestIndex.Entry] = []
-    private var storiesOfTopic: Set<Int64> = []
+    /// Where the current run of equal score starts, and its score.
+    private var runStart = 0
+    private var runScore: Double?
 
     /// A builder for about `capacity` rows.
     init(capacity: Int = 0) { entries.reserveCapacity(capacity) }
@@ -153,17 +135,46 @@ struct DigestIndexBuilder {
         add(topicID: topicID, topicName: topicName, entry: DigestIndex.Entry(articleID: articleID, storyID: storyID, title: title, link: link))
     }
 
-    mutating func add(topicID: String, topicName: String, entry: DigestIndex.Entry) {
+    /// Adds a row; with `score`, rows of one topic come in descending score, and those of
+    /// equal score are put in order here.
+    mutating func add(topicID: String, topicName: String, score: Double? = nil, entry: DigestIndex.Entry) {
         if sections.last?.topic.id != topicID {
-            storiesOfTopic.removeAll(keepingCapacity: true)
+            endRun()
             sections.append(DigestIndex.Section(topic: TopicReference(id: topicID, name: topicName), entries: entries.count..<entries.count))
+        } else if score != runScore {
+            endRun()
         }
-        if let storyID = entry.storyID, !storiesOfTopic.insert(storyID).inserted { return }
+        runScore = score
         entries.append(entry)
-        sections[sections.count - 1].entries = sections[sections.count - 1].entries.lowerBound..<entries.count
     }
 
-    func index(id: Int64, day: String, timeZone: String, created: Date) -> DigestIndex {
-        DigestIndex(id: id, day: day, timeZone: timeZone, created: created, sections: sections, entries: entries)
+    /// Sorts the run that ends here (`a.published_at DESC, a.id`).
+    private mutating func endRun() {
+        if runScore != nil, entries.count - runStart > 1 {
+            entries[runStart...].sort { x, y in x.published != y.published ? x.published > y.published : x.articleID < y.articleID }
+        }
+        runStart = entries.count
+        runScore = nil
+    }
+
+    mutating func index(id: Int64, day: String, timeZone: String, created: Date) -> DigestIndex {
+        endRun()
+        // Each topic's first item of each story, in place.
+        var kept = 0
+        var stories: Set<Int64> = []
+        for section in sections.indices {
+            let range = sections[section].entries.lowerBound..<(section + 1 < sections.count ? sections[section + 1].entries.lowerBound : entries.count)
+            stories.removeAll(keepingCapacity: true)
+            let start = kept
+            for position in range {
+                let entry = entries[position]
+                if let story = entry.storyID, !stories.insert(story).inserted { continue }
+                entries[kept] = entry
+                kept += 1
+            }
+            sections[section].entries = start..<kept
+        }
+        entries.removeSubrange(kept...)
+        return DigestIndex(id: id, day: day, timeZone: timeZone, created: created, sections: sections, entries: entries)
     }
 }
