@@ -48,7 +48,8 @@ import Testing
         configuration.pageStories = page
         let publisher = try StoredDigestPublisher(configuration: configuration, store: store)
 
-        func match(_ articles: [Article], at time: Date) async throws {
+        @discardableResult
+        func match(_ articles: [Article], at time: Date) async throws -> Int {
             var matches: [TopicMatch] = []
             for (n, article) in articles.enumerated() {
                 let snippet = Snippet(parts: [Snippet.Part(text: "The ", highlighted: false), Snippet.Part(text: "missile", highlighted: true),
@@ -58,7 +59,7 @@ import Testing
                     matches.append(TopicMatch(topicID: "sanctions", articleID: article.id, score: 1, snippets: [], matched: time))
                 }
             }
-            _ = try await store.recordMatches(matches, topics: Dictionary(uniqueKeysWithValues: topics.map { ($0.id, $0) }), completing: [])
+            return try await store.recordMatches(matches, topics: Dictionary(uniqueKeysWithValues: topics.map { ($0.id, $0) }), completing: [])
         }
 
         // The day before: a few articles, published, so the busy day rewrites its page and
@@ -88,11 +89,14 @@ import Testing
         var stories: [Int64: Int64] = [:]
         for i in 0..<40 { for f in 0..<4 { stories[articles[f][i].id] = articles[0][i].id } }
         try await store.assignStories(stories)
-        for feed in articles { try await match(feed, at: start.addingTimeInterval(3600)) }
+        var recorded = 0
+        for feed in articles { recorded += try await match(feed, at: start.addingTimeInterval(3600)) }
         let dismissed = articles[10][50]
         _ = try await store.dismiss(articleID: dismissed.id, topicID: Dismissal.everyTopic, at: start.addingTimeInterval(4000))
         let now = start.addingTimeInterval(7200)
-        _ = try await store.collectDigest(day: "2026-12-04", timeZone: "Europe/Berlin", now: now)
+        // More matches than SQLite assigns in one statement: every one lands in the day.
+        let collected = try await store.collectDigest(day: "2026-12-04", timeZone: "Europe/Berlin", now: now)
+        #expect(collected.matchCount == recorded && recorded > 2_000)
 
         let written = try await publisher.finish(day: "2026-12-04", now: now)
 
@@ -126,5 +130,14 @@ import Testing
         #expect(reading2.largestHeld >= page / 2, "\(reading2)")
         #expect(reading2.pages >= storyCount / page, "\(reading2) for \(storyCount) stories")
         #expect(reading2.items >= storyCount)
+
+        // The shared-store way to build a day assigns as many, in batches too.
+        let shipping = articles.joined().map {
+            TopicMatch(topicID: "shipping", articleID: $0.id, score: 1, snippets: [], matched: now)
+        }
+        let added = try await store.recordMatches(shipping, topics: ["shipping": TopicReference(id: "shipping", name: "Shipping")], completing: [])
+        let built = try await store.buildDigestOnce(day: "2026-12-05", timeZone: "Europe/Berlin", now: now.addingTimeInterval(86400))
+        #expect(added == 3_000 && built?.matchCount == added)
+        #expect(try await store.pendingMatchCount() == 0)
     }
 }
