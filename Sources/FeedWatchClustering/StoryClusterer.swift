@@ -118,8 +118,9 @@ public struct StoryClusterer: Sendable {
     /// How many bucket heads name an indexed article (for tests of the bounds).
     var bucketCount: Int { index.liveHeadCount }
 
-    /// Bytes held by the index's arrays and tables (for tests of the memory bound).
-    var storageBytes: Int { index.storageBytes + seqOfArticle.storageBytes + storyFeeds.storageBytes }
+    /// Bytes held by the index's arrays and tables (their reserved capacity), for tests of the
+    /// memory bound and for benchmarks.
+    public var storageBytes: Int { index.storageBytes + seqOfArticle.storageBytes + storyFeeds.storageBytes }
 
     /// Adds `document` and returns its story id: the story of the most similar indexed article
     /// from another feed, or a new story (its own article id).
