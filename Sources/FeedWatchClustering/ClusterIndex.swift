@@ -16,11 +16,13 @@
 /// are shared by keys whose hashes collide there: a walk checks each article's own band rows
 /// (or title key) and skips the others. A band's link and rows share one entry (8 bytes with
 /// the default two rows), so a step along a band chain, member or not, reads one cache line;
-/// with the link and the signature in separate arrays it read two. The head array grows with the live articles (one to
-/// two positions per band entry: 32 to 64 positions, 128 to 256 bytes, an article), never with
-/// the number of distinct keys. Fewer positions would save memory but make every walk pass
-/// through other keys' articles (at a quarter position per entry, two thirds of a realistic
-/// walk's steps were such misses, each a cache miss).
+/// with the link and the signature in separate arrays it read two. The head array grows with
+/// the live articles, never with the number of distinct keys: while the index grows, to 1.5
+/// positions per band entry each time the entries outnumber the positions; once it would pass
+/// `maxLive` articles, to one position per entry of that many (32 positions, 128 bytes, an
+/// article). Fewer positions would save memory but make every walk pass through more of other
+/// keys' articles (each a cache miss; at a quarter position per entry two thirds of a realistic
+/// walk's steps were such misses); two positions an entry cost 256 bytes an article.
 struct ClusterIndex: Sendable {
     /// What the index keeps of one article besides its band entries and title bytes (64 bytes:
     /// the title chain's link and key stay here, as an article found through its title is then
@@ -67,14 +69,17 @@ struct ClusterIndex: Sendable {
     private var firstSeq: UInt32 = 1
     /// Records before this index are evicted.
     private var liveStart = 0
-    /// Newest sequence number per hashed band key position; 0 for none. A power of two long.
+    /// Newest sequence number per hashed band key position; 0 for none.
     private(set) var bandHeads: [UInt32] = []
     /// The same for title keys.
     private(set) var titleHeads: [UInt32] = []
     /// How many records the arrays are reserved for at first use (more grow as arrays do).
     private let reservation: Int
+    /// The most live articles the index holds at once (it sizes the heads for no more).
+    private let maxLive: Int
 
-    init(signatureSize: Int, bands: Int, expectedArticles: Int) {
+    init(signatureSize: Int, bands: Int, expectedArticles: Int, maxLive: Int) {
+        self.maxLive = max(1, maxLive)
         self.signatureSize = signatureSize
         self.bands = bands
         rows = signatureSize / bands
@@ -214,10 +219,13 @@ struct ClusterIndex: Sendable {
             firstSeq = 1
             rebuildHeads(bandCapacity: bandHeads.count)
         }
-        let wanted = max(1024, Self.powerOfTwo(atLeast: (liveCount + 1) * bands))
+        let wanted = (liveCount + 1) * bands
         if wanted > bandHeads.count {
+            // Rebuilds cost each article once on average (the heads grow by half at least).
+            let full = maxLive.multipliedReportingOverflow(by: bands)
+            let capacity = max(1024, min(wanted * 3 / 2, max(wanted, full.overflow ? .max : full.partialValue)))
             compact(always: true)
-            rebuildHeads(bandCapacity: wanted)
+            rebuildHeads(bandCapacity: capacity)
         }
         let seq = firstSeq &+ UInt32(records.count)
         var record = record
@@ -282,14 +290,15 @@ struct ClusterIndex: Sendable {
         }
     }
 
-    /// Makes new head arrays (`bandCapacity` band positions, an eighth of that for titles)
+    /// Makes new head arrays (`bandCapacity` band positions; a sixteenth of that, two positions
+    /// an article or more with 32 bands, for titles: a title chain's step reads the record)
     /// and threads every record into them again, oldest first. Called when the live articles
-    /// outgrow the heads (so a doubling costs each article once on average) or after renumbering.
+    /// outgrow the heads or after renumbering.
     private mutating func rebuildHeads(bandCapacity: Int) {
         bandHeads = []
         titleHeads = []
         bandHeads = Array(repeating: 0, count: bandCapacity)
-        titleHeads = Array(repeating: 0, count: max(64, bandCapacity / 8))
+        titleHeads = Array(repeating: 0, count: max(64, bandCapacity / 16))
         var keys: [UInt64] = []
         for index in records.indices {
             records[index].titleNext = 0
@@ -316,9 +325,10 @@ struct ClusterIndex: Sendable {
         }
     }
 
+    /// The head position of `key` among `count` (any count: multiply-shift, no division).
     @inline(__always)
     static func position(_ key: UInt64, count: Int) -> Int {
-        Int(truncatingIfNeeded: TextShingles.mix(key)) & (count - 1)
+        Int(truncatingIfNeeded: TextShingles.mix(key).multipliedFullWidth(by: UInt64(count)).high)
     }
 
     static func powerOfTwo(atLeast value: Int) -> Int {

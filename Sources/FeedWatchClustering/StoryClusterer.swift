@@ -118,7 +118,8 @@ public struct StoryClusterer: Sendable {
         taken = Array(repeating: 0, count: max(16, takenSize))
         index = ClusterIndex(
             signatureSize: configuration.signatureSize, bands: configuration.bands,
-            expectedArticles: configuration.maxIndexed + configuration.maxIndexed / 7 + 65)
+            expectedArticles: configuration.maxIndexed + configuration.maxIndexed / 7 + 65,
+            maxLive: configuration.maxIndexed + 1)
     }
 
     /// How many articles the index holds.
