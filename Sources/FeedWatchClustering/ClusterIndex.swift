@@ -17,10 +17,10 @@
 /// (or title key) and skips the others. A band's link and rows share one entry (8 bytes with
 /// the default two rows), so a step along a band chain, member or not, reads one cache line;
 /// with the link and the signature in separate arrays it read two. The head array grows with
-/// the live articles, never with the number of distinct keys: while the index grows, to 1.5
-/// positions per band entry each time the entries outnumber the positions; once it would pass
-/// `maxLive` articles, to one position per entry of that many (32 positions, 128 bytes, an
-/// article). Fewer positions would save memory but make every walk pass through more of other
+/// the live articles, never with the number of distinct keys: while the index grows, to two
+/// positions per band entry each time the entries outnumber the positions; once that would pass
+/// `maxLive` articles' entries, to one position per entry of that many (32 positions, 128
+/// bytes, an article, where it was 32 to 64). Fewer positions would save memory but make every walk pass through more of other
 /// keys' articles (each a cache miss; at a quarter position per entry two thirds of a realistic
 /// walk's steps were such misses); two positions an entry cost 256 bytes an article.
 struct ClusterIndex: Sendable {
@@ -185,19 +185,6 @@ struct ClusterIndex: Sendable {
         }
     }
 
-    /// The signature values of record `index`, in order.
-    func signature(at index: Int) -> [UInt16] {
-        var values: [UInt16] = []
-        values.reserveCapacity(signatureSize)
-        for band in 0..<bands {
-            for row in 0..<rows {
-                let word = bandEntries[index * recordWords + band * entryWords + 1 + row / 2]
-                values.append(UInt16(truncatingIfNeeded: word >> (16 * UInt32(row & 1))))
-            }
-        }
-        return values
-    }
-
     /// The title trigrams of record `index` (made from its normalised title).
     func trigrams(of index: Int) -> [UInt32] {
         let start = Int(records[index].titleStart)
@@ -221,9 +208,9 @@ struct ClusterIndex: Sendable {
         }
         let wanted = (liveCount + 1) * bands
         if wanted > bandHeads.count {
-            // Rebuilds cost each article once on average (the heads grow by half at least).
+            // Doubling: rebuilds cost each article once on average.
             let full = maxLive.multipliedReportingOverflow(by: bands)
-            let capacity = max(1024, min(wanted * 3 / 2, max(wanted, full.overflow ? .max : full.partialValue)))
+            let capacity = max(1024, min(wanted * 2, max(wanted, full.overflow ? .max : full.partialValue)))
             compact(always: true)
             rebuildHeads(bandCapacity: capacity)
         }
@@ -304,7 +291,7 @@ struct ClusterIndex: Sendable {
             records[index].titleNext = 0
             for band in 0..<bands { bandEntries[index * recordWords + band * entryWords] = 0 }
             keys.removeAll(keepingCapacity: true)
-            if records[index].banded { Self.bandKeys(signature(at: index)[...], bands: bands, into: &keys) }
+            if records[index].banded { bandKeys(at: index, into: &keys) }
             link(index, seq: firstSeq &+ UInt32(index), bandKeys: keys)
         }
     }
@@ -312,6 +299,20 @@ struct ClusterIndex: Sendable {
     private mutating func reserve(_ count: Int) {
         records.reserveCapacity(count)
         bandEntries.reserveCapacity(count * recordWords)
+    }
+
+    /// The band keys of record `index`, from its entries (as `bandKeys(_:bands:into:)` makes
+    /// them from its signature).
+    private func bandKeys(at index: Int, into keys: inout [UInt64]) {
+        for band in 0..<bands {
+            let base = index * recordWords + band * entryWords + 1
+            var hash = UInt64(band) &* 0x9E37_79B9_7F4A_7C15
+            for row in 0..<rows {
+                let value = UInt16(truncatingIfNeeded: bandEntries[base + row / 2] >> (16 * UInt32(row & 1)))
+                hash = TextShingles.mix(hash ^ UInt64(value))
+            }
+            keys.append(hash)
+        }
     }
 
     /// The LSH band keys: `bands` hashes, each over `values.count / bands` consecutive values.
