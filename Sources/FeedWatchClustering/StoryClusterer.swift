@@ -95,8 +95,12 @@ public struct StoryClusterer: Sendable {
     /// addressing set (`visit` in the high half of a slot, record + 1 in the low half; a slot of
     /// another visit is empty), at most half full as it holds at most `maxCandidates` records:
     /// it stays in the L1 cache, where a mark per indexed record cost a cache miss per step.
+    /// `takenAt` is each slot's position in `candidates`.
     private var visit: UInt32 = 0
     private var taken: [UInt64]
+    private var takenAt: [Int32]
+    /// Per candidate: whether it is in one of the new article's band chains (shares a band).
+    private var sharesBand: [Bool] = []
     /// Reused between calls: the new article's band keys and band entries, the walk's cursors
     /// and counts, the candidates, the new title's trigrams per bloom bit.
     private var scratchKeys: [UInt64] = []
@@ -116,6 +120,7 @@ public struct StoryClusterer: Sendable {
         self.configuration = configuration
         let takenSize = ClusterIndex.powerOfTwo(atLeast: 2 * max(1, min(configuration.maxCandidates, configuration.maxIndexed + 1)))
         taken = Array(repeating: 0, count: max(16, takenSize))
+        takenAt = Array(repeating: 0, count: max(16, takenSize))
         index = ClusterIndex(
             signatureSize: configuration.signatureSize, bands: configuration.bands,
             expectedArticles: configuration.maxIndexed + configuration.maxIndexed / 7 + 65,
@@ -127,6 +132,9 @@ public struct StoryClusterer: Sendable {
 
     /// How many bucket heads name an indexed article (for tests of the bounds).
     var bucketCount: Int { index.liveHeadCount }
+
+    /// How many band and title head positions the index has (for tests of the memory bound).
+    var headPositions: (band: Int, title: Int) { (index.bandHeads.count, index.titleHeads.count) }
 
     /// Bytes held by the index's arrays and tables (their reserved capacity), for tests of the
     /// memory bound and for benchmarks.
@@ -173,17 +181,24 @@ public struct StoryClusterer: Sendable {
         return storyID
     }
 
-    /// Takes `record` as a candidate of the current visit; false when it was taken already.
+    /// Takes `record` as the next candidate of the current visit (`viaBand`: found in a band
+    /// chain); false when it was taken already (then marked as sharing a band when `viaBand`).
     @inline(__always)
-    private mutating func take(_ record: Int) -> Bool {
+    private mutating func take(_ record: Int, viaBand: Bool) -> Bool {
         let mask = taken.count - 1
         let mark = UInt64(visit) << 32 | UInt64(UInt32(truncatingIfNeeded: record + 1))
         var slot = Int(truncatingIfNeeded: (UInt64(record) &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
         while true {
             let found = taken[slot]
-            if found == mark { return false }
+            if found == mark {
+                if viaBand { sharesBand[Int(takenAt[slot])] = true }
+                return false
+            }
             if UInt32(truncatingIfNeeded: found >> 32) != visit {
                 taken[slot] = mark
+                takenAt[slot] = Int32(truncatingIfNeeded: candidates.count)
+                candidates.append(record)
+                sharesBand.append(viaBand)
                 return true
             }
             slot = (slot + 1) & mask
@@ -208,6 +223,7 @@ public struct StoryClusterer: Sendable {
         }
         // Newest first across all chains, up to the bounds: one article of each chain per round.
         candidates.removeAll(keepingCapacity: true)
+        sharesBand.removeAll(keepingCapacity: true)
         var open = cursors.count
         var visits = 0
         let maxBucketSize = max(1, configuration.maxBucketSize)
@@ -239,8 +255,7 @@ public struct StoryClusterer: Sendable {
                 walked[chain] += 1
                 if walked[chain] >= maxBucketSize { cursors[chain] = 0 }
                 if cursors[chain] != 0 { open += 1 }
-                guard take(record) else { continue }
-                candidates.append(record)
+                guard take(record, viaBand: chain < bands) else { continue }
                 if candidates.count >= configuration.maxCandidates { break gathering }
             }
         }
@@ -261,13 +276,16 @@ public struct StoryClusterer: Sendable {
                 ownBloom |= 1 << (trigram & 63)
             }
         }
-        for record in candidates {
+        for (position, record) in candidates.enumerated() {
             let other = index.records[record]
             guard other.feedID != feedID, abs(other.date - date) <= configuration.window else { continue }
             if other.storyID == lastStory && !lastStoryOpen { continue }
             var equal = 0
-            // Empty texts have no signature to compare (it would be all "no minimum").
-            if !bandKeys.isEmpty && other.banded { equal = index.equalValues(at: record, own: own) }
+            // Empty texts have no signature to compare (it would be all "no minimum"). An article
+            // found only through its title shares no LSH band with this one, which is what
+            // decides whether texts are compared: it is compared by title only, without reading
+            // its signature (a common headline word made most candidates such articles).
+            if !bandKeys.isEmpty && other.banded && sharesBand[position] { equal = index.equalValues(at: record, own: own) }
             let textSimilarity = Double(equal) / Double(size)
             let similarity: Double
             if textSimilarity >= configuration.textThreshold {
