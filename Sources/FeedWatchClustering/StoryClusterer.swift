@@ -77,11 +77,14 @@ public struct ClusterDocument: Sendable, Hashable {
 ///
 /// Cost per article is bounded and does not grow with the index: at most `maxCandidates`
 /// candidates, gathered in at most `maxBucketVisits` steps along `bands + 1` bucket chains;
-/// each candidate costs one signature comparison (and a title comparison only when the texts
-/// did not already decide and the titles' lengths allow a match). Memory per article is fixed
-/// and keeps no text: `ClusterIndex` holds signatures, band links and title trigrams in flat
-/// arrays (about 600 bytes an article with the defaults), and two integer tables (no `Hasher`)
-/// map article ids and (story, feed) pairs.
+/// a candidate that shares an LSH band costs one signature comparison, one found only through
+/// its title none, and a title comparison is made only when the texts did not decide and the
+/// titles' lengths and trigram bits allow a match. Memory per article is fixed and keeps no
+/// text: `ClusterIndex` holds records, band entries (links and signature values) and title
+/// bytes in flat arrays, and two integer tables (no `Hasher`) map article ids and (story, feed)
+/// pairs: about 680 bytes an indexed article with the defaults once `maxIndexed` are held
+/// (64 record, 256 band entries, 128 band heads, the rest titles, tables and the slack
+/// compaction leaves).
 public struct StoryClusterer: Sendable {
     /// The configuration in force (bands and signature size made consistent).
     public let configuration: ClusteringConfiguration

@@ -78,9 +78,9 @@ import FeedWatchModel
         }
         #expect(clusterer.count <= 1_000)
         #expect(largest == storageAfterWarmUp)
-        // Records, signatures, band links and marks (444 bytes) for 1,200 articles (evicted
-        // ones wait for compaction until they are an eighth), trigram runs (about 150 bytes,
-        // in an array that grows by doubling), heads (128 to 256 bytes), the two tables.
+        // Records and band entries (320 bytes) for 1,200 articles (evicted ones wait for
+        // compaction until they are an eighth), title bytes (in an array that grows by
+        // doubling), band heads (128 bytes once full), title heads, the two tables.
         #expect(storageAfterWarmUp < 1_000 * 1_100)
     }
 
