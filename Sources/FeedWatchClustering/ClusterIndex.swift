@@ -1,8 +1,8 @@
 /// The articles a `StoryClusterer` remembers, in fixed-size flat arrays kept in insertion
-/// order: per article one record (ids, date, title key), its MinHash signature (16-bit values),
-/// one link per LSH band and its normalised title's bytes (its trigrams are made again in the
-/// rare case two titles are compared exactly). No per-article heap object, no table entry per
-/// band key.
+/// order: per article one record (ids, date, title key), one entry per LSH band (its chain link
+/// next to the band's MinHash values, 16 bits each: the entries together are the signature) and
+/// its normalised title's bytes (its trigrams are made again in the rare case two titles are
+/// compared exactly). No per-article heap object, no table entry per band key.
 ///
 /// Articles are numbered by a sequence (`seq`, from 1) in insertion order; eviction is in
 /// that order too (oldest first), so the live articles are always the newest ones, a
@@ -14,13 +14,19 @@
 /// sequence number of the article that was the head before it. A chain is newest first, so
 /// a walk stops at the first evicted article (everything after it is older). Head positions
 /// are shared by keys whose hashes collide there: a walk checks each article's own band rows
-/// (or title key) and skips the others. The head array grows with the live articles (one to
-/// two positions per band entry: 32 to 64 positions, 128 to 256 bytes, an article), never with
-/// the number of distinct keys. Fewer positions would save memory but make every walk pass
-/// through other keys' articles (at a quarter position per entry, two thirds of a realistic
-/// walk's steps were such misses, each a cache miss).
+/// (or title key) and skips the others. A band's link and rows share one entry (8 bytes with
+/// the default two rows), so a step along a band chain, member or not, reads one cache line;
+/// with the link and the signature in separate arrays it read two. The head array grows with
+/// the live articles, never with the number of distinct keys: while the index grows, to two
+/// positions per band entry each time the entries outnumber the positions; once that would pass
+/// `maxLive` articles' entries, to one position per entry of that many (32 positions, 128
+/// bytes, an article, where it was 32 to 64). Fewer positions would save memory but make every walk pass through more of other
+/// keys' articles (each a cache miss; at a quarter position per entry two thirds of a realistic
+/// walk's steps were such misses); two positions an entry cost 256 bytes an article.
 struct ClusterIndex: Sendable {
-    /// What the index keeps of one article besides its signature, band links and trigrams.
+    /// What the index keeps of one article besides its band entries and title bytes (64 bytes:
+    /// the title chain's link and key stay here, as an article found through its title is then
+    /// read whole anyway).
     struct Record: Sendable {
         var articleID: Int64
         var feedID: Int64
@@ -28,11 +34,12 @@ struct ClusterIndex: Sendable {
         var date: Double
         /// The title chain's key; 0 when the title is not indexed.
         var titleKey: UInt64
-        /// Where the normalised title starts in the title pool (an absolute position).
-        var titleStart: Int
         /// One bit per title trigram (its hash's low six bits): a trigram of another title whose
         /// bit is clear here is certainly not in this title, which bounds the similarity cheaply.
         var titleBloom: UInt64
+        /// Where the normalised title starts in the title pool (from `titlePool[0]`; moved when
+        /// the pool's front is dropped).
+        var titleStart: UInt32
         /// The previous article of this title head position (a sequence number, 0 for none).
         var titleNext: UInt32
         var titleLength: UInt32
@@ -44,31 +51,43 @@ struct ClusterIndex: Sendable {
 
     let signatureSize: Int
     let bands: Int
+    /// Signature values per band.
+    let rows: Int
+    /// 32-bit words per band entry: the link, then the rows, two to a word (an odd last one padded with 0).
+    let entryWords: Int
+    /// Words per record in `bandEntries`.
+    let recordWords: Int
     private(set) var records: [Record] = []
-    /// `signatureSize` MinHash values per record.
-    private(set) var signatures: [UInt16] = []
-    /// `bands` sequence numbers per record: the previous article at the same band head position.
-    private(set) var bandNext: [UInt32] = []
-    /// Candidate de-duplication marks, one per record (see `StoryClusterer`).
-    var visited: [UInt32] = []
+    /// `bands` entries per record (`entryWords` words each): the previous article at the same
+    /// band head position (a sequence number), then the band's signature values.
+    private(set) var bandEntries: [UInt32] = []
+    /// A record's words with every value bit set and every link word 0 (for comparing signatures).
+    private let valueMask: [UInt32]
     /// The normalised titles' UTF-8 bytes, one run per record, in their order.
     private(set) var titlePool: [UInt8] = []
-    /// The absolute position of `titlePool[0]`.
-    private var titleBase = 0
     /// The sequence number of `records[0]`.
     private var firstSeq: UInt32 = 1
     /// Records before this index are evicted.
     private var liveStart = 0
-    /// Newest sequence number per hashed band key position; 0 for none. A power of two long.
+    /// Newest sequence number per hashed band key position; 0 for none.
     private(set) var bandHeads: [UInt32] = []
     /// The same for title keys.
     private(set) var titleHeads: [UInt32] = []
     /// How many records the arrays are reserved for at first use (more grow as arrays do).
     private let reservation: Int
+    /// The most live articles the index holds at once (it sizes the heads for no more).
+    private let maxLive: Int
 
-    init(signatureSize: Int, bands: Int, expectedArticles: Int) {
+    init(signatureSize: Int, bands: Int, expectedArticles: Int, maxLive: Int) {
+        self.maxLive = max(1, maxLive)
         self.signatureSize = signatureSize
         self.bands = bands
+        rows = signatureSize / bands
+        entryWords = 1 + (rows + 1) / 2
+        recordWords = bands * entryWords
+        var mask = [UInt32](repeating: .max, count: recordWords)
+        for band in 0..<bands { mask[band * entryWords] = 0 }
+        valueMask = mask
         reservation = min(max(expectedArticles, 0), 1 << 18)
     }
 
@@ -80,8 +99,8 @@ struct ClusterIndex: Sendable {
 
     /// Bytes held by the index's arrays (their reserved capacity).
     var storageBytes: Int {
-        records.capacity * MemoryLayout<Record>.stride + signatures.capacity * 2 + titlePool.capacity
-            + (bandNext.capacity + visited.capacity + bandHeads.capacity + titleHeads.capacity) * MemoryLayout<UInt32>.stride
+        records.capacity * MemoryLayout<Record>.stride + titlePool.capacity
+            + (bandEntries.capacity + bandHeads.capacity + titleHeads.capacity) * MemoryLayout<UInt32>.stride
     }
 
     /// How many head positions name a live article (for tests of the bounds).
@@ -104,22 +123,81 @@ struct ClusterIndex: Sendable {
 
     func titleHead(_ key: UInt64) -> UInt32 { titleHeads.isEmpty ? 0 : titleHeads[Self.position(key, count: titleHeads.count)] }
 
-    /// The next (older) article of band `band`'s chain after record `index`.
+    /// One step along band `band`'s chain at record `index`: the next (older) article, and
+    /// whether the record's values of that band are those of `own` (a new article's entries as
+    /// `entries(of:)` makes them), i.e. whether it has this chain's key and not another key
+    /// whose hash shares the head position.
     @inline(__always)
-    func nextInBand(_ band: Int, after index: Int) -> UInt32 { bandNext[index * bands + band] }
+    func bandStep(_ band: Int, at index: Int, own: [UInt32]) -> (next: UInt32, member: Bool) {
+        let base = index * recordWords + band * entryWords
+        let ownBase = band * entryWords
+        let next = bandEntries[base]
+        for word in 1..<entryWords where bandEntries[base + word] != own[ownBase + word] { return (next, false) }
+        return (next, true)
+    }
+
+    /// How many signature values of record `index` equal those of `own` (entries as
+    /// `entries(of:)` makes them), compared 16 at a time with the link words masked out.
+    func equalValues(at index: Int, own: [UInt32]) -> Int {
+        let words = recordWords
+        // Link words (masked to 0 on both sides) and padding halves compare equal; take them off.
+        let alwaysEqual = bands * (entryWords * 2 - rows)
+        return bandEntries.withUnsafeBufferPointer { stored in
+            own.withUnsafeBufferPointer { own in
+                valueMask.withUnsafeBufferPointer { mask in
+                    let storedBase = stored.baseAddress! + index * words
+                    let ownBase = own.baseAddress!
+                    let maskBase = mask.baseAddress!
+                    var equal = 0
+                    var word = 0
+                    let ones = SIMD16<UInt16>(repeating: 1)
+                    let zeros = SIMD16<UInt16>(repeating: 0)
+                    while word + 8 <= words {
+                        let x = UnsafeRawPointer(storedBase + word).loadUnaligned(as: SIMD8<UInt32>.self)
+                            & UnsafeRawPointer(maskBase + word).loadUnaligned(as: SIMD8<UInt32>.self)
+                        let y = UnsafeRawPointer(ownBase + word).loadUnaligned(as: SIMD8<UInt32>.self)
+                        let halves = unsafeBitCast(x, to: SIMD16<UInt16>.self) .== unsafeBitCast(y, to: SIMD16<UInt16>.self)
+                        equal += Int(zeros.replacing(with: ones, where: halves).wrappedSum())
+                        word += 8
+                    }
+                    while word < words {
+                        let x = storedBase[word] & maskBase[word]
+                        let y = ownBase[word]
+                        equal += (x & 0xFFFF == y & 0xFFFF ? 1 : 0) + (x >> 16 == y >> 16 ? 1 : 0)
+                        word += 1
+                    }
+                    return equal - alwaysEqual
+                }
+            }
+        }
+    }
+
+    /// A signature as band entries (`recordWords` words, links 0): what `append`, `bandStep`
+    /// and `equalValues` take for a new article.
+    func entries(of signature: [UInt16], into entries: inout [UInt32]) {
+        entries.removeAll(keepingCapacity: true)
+        entries.append(contentsOf: repeatElement(0, count: recordWords))
+        for band in 0..<bands {
+            for row in 0..<rows {
+                let value = UInt32(signature[band * rows + row]) << (16 * UInt32(row & 1))
+                entries[band * entryWords + 1 + row / 2] |= value
+            }
+        }
+    }
 
     /// The title trigrams of record `index` (made from its normalised title).
     func trigrams(of index: Int) -> [UInt32] {
-        let start = records[index].titleStart - titleBase
+        let start = Int(records[index].titleStart)
         let title = String(decoding: titlePool[start..<(start + Int(records[index].titleLength))], as: UTF8.self)
         return TextShingles.titleTrigramList(normalised: title)
     }
 
-    /// Adds an article as the newest; returns its sequence number. `bandKeys` is empty for an
-    /// article without text; `record.titleKey` is 0 when the title is not indexed.
+    /// Adds an article as the newest; returns its sequence number. `entries` are its signature
+    /// as `entries(of:)` makes them; `bandKeys` is empty for an article without text;
+    /// `record.titleKey` is 0 when the title is not indexed.
     @discardableResult
     mutating func append(
-        _ record: Record, signature: [UInt16], bandKeys: [UInt64], title: String, trigrams: [UInt32]
+        _ record: Record, entries: [UInt32], bandKeys: [UInt64], title: String, trigrams: [UInt32]
     ) -> UInt32 {
         if records.isEmpty && records.capacity < reservation { reserve(reservation) }
         if Int(firstSeq) + records.count >= Int(UInt32.max) - 1 {
@@ -128,28 +206,34 @@ struct ClusterIndex: Sendable {
             firstSeq = 1
             rebuildHeads(bandCapacity: bandHeads.count)
         }
-        let wanted = max(1024, Self.powerOfTwo(atLeast: (liveCount + 1) * bands))
+        let wanted = (liveCount + 1) * bands
         if wanted > bandHeads.count {
+            // Doubling: rebuilds cost each article once on average.
+            let full = maxLive.multipliedReportingOverflow(by: bands)
+            let capacity = max(1024, min(wanted * 2, max(wanted, full.overflow ? .max : full.partialValue)))
             compact(always: true)
-            rebuildHeads(bandCapacity: wanted)
+            rebuildHeads(bandCapacity: capacity)
         }
         let seq = firstSeq &+ UInt32(records.count)
         var record = record
-        record.titleStart = titleBase + titlePool.count
+        record.titleStart = UInt32(truncatingIfNeeded: titlePool.count)
         record.titleLength = 0
         record.trigramCount = UInt16(min(trigrams.count, Int(UInt16.max)))
         record.titleBloom = 0
-        if !trigrams.isEmpty {
+        // Positions in the pool are 32-bit: a pool that would pass 4 GiB (not reachable with
+        // titles of 64 words and `maxIndexed` articles) takes no more titles.
+        if !trigrams.isEmpty && titlePool.count + title.utf8.count < Int(UInt32.max) {
             for trigram in trigrams { record.titleBloom |= 1 << (trigram & 63) }
             titlePool.append(contentsOf: title.utf8)
             record.titleLength = UInt32(truncatingIfNeeded: title.utf8.count)
+        } else {
+            record.trigramCount = 0
+            record.titleKey = 0
         }
         record.banded = !bandKeys.isEmpty
         records.append(record)
-        signatures.append(contentsOf: signature.prefix(signatureSize))
-        visited.append(0)
         let index = records.count - 1
-        bandNext.append(contentsOf: repeatElement(0, count: bands))
+        bandEntries.append(contentsOf: entries.prefix(recordWords))
         link(index, seq: seq, bandKeys: bandKeys)
         return seq
     }
@@ -168,13 +252,11 @@ struct ClusterIndex: Sendable {
     private mutating func compact(always: Bool) {
         guard liveStart > 0, always || liveStart >= max(64, records.count / 8) else { return }
         let dropped = liveStart
-        let poolStart = dropped < records.count ? records[dropped].titleStart : titleBase + titlePool.count
+        let poolStart = dropped < records.count ? records[dropped].titleStart : UInt32(truncatingIfNeeded: titlePool.count)
         records.removeFirst(dropped)
-        signatures.removeFirst(dropped * signatureSize)
-        bandNext.removeFirst(dropped * bands)
-        visited.removeFirst(dropped)
-        titlePool.removeFirst(poolStart - titleBase)
-        titleBase = poolStart
+        bandEntries.removeFirst(dropped * recordWords)
+        titlePool.removeFirst(Int(poolStart))
+        for index in records.indices { records[index].titleStart -= poolStart }
         firstSeq &+= UInt32(dropped)
         liveStart = 0
     }
@@ -184,7 +266,7 @@ struct ClusterIndex: Sendable {
         let headCount = bandHeads.count
         for (band, key) in bandKeys.enumerated() {
             let position = Self.position(key, count: headCount)
-            bandNext[index * bands + band] = bandHeads[position]
+            bandEntries[index * recordWords + band * entryWords] = bandHeads[position]
             bandHeads[position] = seq
         }
         let titleKey = records[index].titleKey
@@ -195,32 +277,42 @@ struct ClusterIndex: Sendable {
         }
     }
 
-    /// Makes new head arrays (`bandCapacity` band positions, an eighth of that for titles)
+    /// Makes new head arrays (`bandCapacity` band positions; a sixteenth of that, two positions
+    /// an article or more with 32 bands, for titles: a title chain's step reads the record)
     /// and threads every record into them again, oldest first. Called when the live articles
-    /// outgrow the heads (so a doubling costs each article once on average) or after renumbering.
+    /// outgrow the heads or after renumbering.
     private mutating func rebuildHeads(bandCapacity: Int) {
         bandHeads = []
         titleHeads = []
         bandHeads = Array(repeating: 0, count: bandCapacity)
-        titleHeads = Array(repeating: 0, count: max(64, bandCapacity / 8))
+        titleHeads = Array(repeating: 0, count: max(64, bandCapacity / 16))
         var keys: [UInt64] = []
         for index in records.indices {
             records[index].titleNext = 0
-            for band in 0..<bands { bandNext[index * bands + band] = 0 }
+            for band in 0..<bands { bandEntries[index * recordWords + band * entryWords] = 0 }
             keys.removeAll(keepingCapacity: true)
-            if records[index].banded {
-                let start = index * signatureSize
-                Self.bandKeys(signatures[start..<(start + signatureSize)], bands: bands, into: &keys)
-            }
+            if records[index].banded { bandKeys(at: index, into: &keys) }
             link(index, seq: firstSeq &+ UInt32(index), bandKeys: keys)
         }
     }
 
     private mutating func reserve(_ count: Int) {
         records.reserveCapacity(count)
-        signatures.reserveCapacity(count * signatureSize)
-        bandNext.reserveCapacity(count * bands)
-        visited.reserveCapacity(count)
+        bandEntries.reserveCapacity(count * recordWords)
+    }
+
+    /// The band keys of record `index`, from its entries (as `bandKeys(_:bands:into:)` makes
+    /// them from its signature).
+    private func bandKeys(at index: Int, into keys: inout [UInt64]) {
+        for band in 0..<bands {
+            let base = index * recordWords + band * entryWords + 1
+            var hash = UInt64(band) &* 0x9E37_79B9_7F4A_7C15
+            for row in 0..<rows {
+                let value = UInt16(truncatingIfNeeded: bandEntries[base + row / 2] >> (16 * UInt32(row & 1)))
+                hash = TextShingles.mix(hash ^ UInt64(value))
+            }
+            keys.append(hash)
+        }
     }
 
     /// The LSH band keys: `bands` hashes, each over `values.count / bands` consecutive values.
@@ -234,9 +326,10 @@ struct ClusterIndex: Sendable {
         }
     }
 
+    /// The head position of `key` among `count` (any count: multiply-shift, no division).
     @inline(__always)
     static func position(_ key: UInt64, count: Int) -> Int {
-        Int(truncatingIfNeeded: TextShingles.mix(key)) & (count - 1)
+        Int(truncatingIfNeeded: TextShingles.mix(key).multipliedFullWidth(by: UInt64(count)).high)
     }
 
     static func powerOfTwo(atLeast value: Int) -> Int {

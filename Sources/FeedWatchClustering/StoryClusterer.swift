@@ -77,11 +77,14 @@ public struct ClusterDocument: Sendable, Hashable {
 ///
 /// Cost per article is bounded and does not grow with the index: at most `maxCandidates`
 /// candidates, gathered in at most `maxBucketVisits` steps along `bands + 1` bucket chains;
-/// each candidate costs one signature comparison (and a title comparison only when the texts
-/// did not already decide and the titles' lengths allow a match). Memory per article is fixed
-/// and keeps no text: `ClusterIndex` holds signatures, band links and title trigrams in flat
-/// arrays (about 600 bytes an article with the defaults), and two integer tables (no `Hasher`)
-/// map article ids and (story, feed) pairs.
+/// a candidate that shares an LSH band costs one signature comparison, one found only through
+/// its title none, and a title comparison is made only when the texts did not decide and the
+/// titles' lengths and trigram bits allow a match. Memory per article is fixed and keeps no
+/// text: `ClusterIndex` holds records, band entries (links and signature values) and title
+/// bytes in flat arrays, and two integer tables (no `Hasher`) map article ids and (story, feed)
+/// pairs: about 680 bytes an indexed article with the defaults once `maxIndexed` are held
+/// (64 record, 256 band entries, 128 band heads, the rest titles, tables and the slack
+/// compaction leaves).
 public struct StoryClusterer: Sendable {
     /// The configuration in force (bands and signature size made consistent).
     public let configuration: ClusteringConfiguration
@@ -91,10 +94,21 @@ public struct StoryClusterer: Sendable {
     private var seqOfArticle = IntegerTable<Int64, UInt32>()
     /// How many indexed articles each (story, feed) pair has: a story takes one article per feed.
     private var storyFeeds = IntegerTable<IntegerPair, Int32>()
-    /// Candidate de-duplication: a record is taken once per `visit` (marks in `index.visited`).
+    /// Candidate de-duplication: a record is taken once per `visit`. `taken` is a small open
+    /// addressing set (`visit` in the high half of a slot, record + 1 in the low half; a slot of
+    /// another visit is empty), at most half full as it holds at most `maxCandidates` records:
+    /// it stays in the L1 cache, where a mark per indexed record cost a cache miss per step.
+    /// `takenAt` is each slot's position in `candidates`.
     private var visit: UInt32 = 0
-    /// Reused between calls: the new article's band keys, the walk's cursors and counts, the candidates.
+    private var taken: [UInt64]
+    private var takenAt: [Int32]
+    /// Per candidate: whether it is in one of the new article's band chains (shares a band).
+    private var sharesBand: [Bool] = []
+    /// Reused between calls: the new article's band keys and band entries, the walk's cursors
+    /// and counts, the candidates, the new title's trigrams per bloom bit.
     private var scratchKeys: [UInt64] = []
+    private var ownEntries: [UInt32] = []
+    private var trigramsPerBit: [Int32] = Array(repeating: 0, count: 64)
     private var cursors: [UInt32] = []
     private var walked: [Int] = []
     private var candidates: [Int] = []
@@ -107,9 +121,13 @@ public struct StoryClusterer: Sendable {
         configuration.bands = max(1, configuration.bands)
         configuration.signatureSize = max(configuration.bands, configuration.signatureSize / configuration.bands * configuration.bands)
         self.configuration = configuration
+        let takenSize = ClusterIndex.powerOfTwo(atLeast: 2 * max(1, min(configuration.maxCandidates, configuration.maxIndexed + 1)))
+        taken = Array(repeating: 0, count: max(16, takenSize))
+        takenAt = Array(repeating: 0, count: max(16, takenSize))
         index = ClusterIndex(
             signatureSize: configuration.signatureSize, bands: configuration.bands,
-            expectedArticles: configuration.maxIndexed + configuration.maxIndexed / 7 + 65)
+            expectedArticles: configuration.maxIndexed + configuration.maxIndexed / 7 + 65,
+            maxLive: configuration.maxIndexed + 1)
     }
 
     /// How many articles the index holds.
@@ -118,8 +136,12 @@ public struct StoryClusterer: Sendable {
     /// How many bucket heads name an indexed article (for tests of the bounds).
     var bucketCount: Int { index.liveHeadCount }
 
-    /// Bytes held by the index's arrays and tables (for tests of the memory bound).
-    var storageBytes: Int { index.storageBytes + seqOfArticle.storageBytes + storyFeeds.storageBytes }
+    /// How many band and title head positions the index has (for tests of the memory bound).
+    var headPositions: (band: Int, title: Int) { (index.bandHeads.count, index.titleHeads.count) }
+
+    /// Bytes held by the index's arrays and tables (their reserved capacity), for tests of the
+    /// memory bound and for benchmarks.
+    public var storageBytes: Int { index.storageBytes + seqOfArticle.storageBytes + storyFeeds.storageBytes }
 
     /// Adds `document` and returns its story id: the story of the most similar indexed article
     /// from another feed, or a new story (its own article id).
@@ -144,29 +166,53 @@ public struct StoryClusterer: Sendable {
         scratchKeys.removeAll(keepingCapacity: true)
         if !shingles.isEmpty { ClusterIndex.bandKeys(signature[...], bands: configuration.bands, into: &scratchKeys) }
         let bandKeys = scratchKeys
+        index.entries(of: signature, into: &ownEntries)
         let date = document.date.timeIntervalSince1970
         let storyID = document.storyID
-            ?? bestStory(feedID: document.feedID, date: date, signature: signature, trigrams: titleTrigrams, bandKeys: bandKeys,
-                         titleKey: titleKey)
+            ?? bestStory(feedID: document.feedID, date: date, trigrams: titleTrigrams, bandKeys: bandKeys, titleKey: titleKey)
             ?? document.articleID
 
         let record = ClusterIndex.Record(
             articleID: document.articleID, feedID: document.feedID, storyID: storyID, date: date,
-            titleKey: titleTrigrams.isEmpty ? 0 : titleKey, titleStart: 0, titleBloom: 0, titleNext: 0, titleLength: 0,
+            titleKey: titleTrigrams.isEmpty ? 0 : titleKey, titleBloom: 0, titleStart: 0, titleNext: 0, titleLength: 0,
             trigramCount: 0, banded: false)
         seqOfArticle[document.articleID] = index.append(
-            record, signature: signature, bandKeys: bandKeys, title: normalisedTitle, trigrams: titleTrigrams)
+            record, entries: ownEntries, bandKeys: bandKeys, title: normalisedTitle, trigrams: titleTrigrams)
         let pair = IntegerPair(first: storyID, second: document.feedID)
         storyFeeds[pair] = (storyFeeds[pair] ?? 0) + 1
         evict(before: date - configuration.window)
         return storyID
     }
 
+    /// Takes `record` as the next candidate of the current visit (`viaBand`: found in a band
+    /// chain); false when it was taken already (then marked as sharing a band when `viaBand`).
+    @inline(__always)
+    private mutating func take(_ record: Int, viaBand: Bool) -> Bool {
+        let mask = taken.count - 1
+        let mark = UInt64(visit) << 32 | UInt64(UInt32(truncatingIfNeeded: record + 1))
+        var slot = Int(truncatingIfNeeded: (UInt64(record) &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+        while true {
+            let found = taken[slot]
+            if found == mark {
+                if viaBand { sharesBand[Int(takenAt[slot])] = true }
+                return false
+            }
+            if UInt32(truncatingIfNeeded: found >> 32) != visit {
+                taken[slot] = mark
+                takenAt[slot] = Int32(truncatingIfNeeded: candidates.count)
+                candidates.append(record)
+                sharesBand.append(viaBand)
+                return true
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
     private mutating func bestStory(
-        feedID: Int64, date: Double, signature: [UInt16], trigrams: [UInt32], bandKeys: [UInt64], titleKey: UInt64
+        feedID: Int64, date: Double, trigrams: [UInt32], bandKeys: [UInt64], titleKey: UInt64
     ) -> Int64? {
         let bands = bandKeys.count
-        let rows = configuration.signatureSize / configuration.bands
+        let own = ownEntries
         // Headlines sharing their longest word are compared too: rewrites with a shared headline differ in text.
         cursors.removeAll(keepingCapacity: true)
         for key in bandKeys { cursors.append(index.bandHead(key)) }
@@ -175,11 +221,12 @@ public struct StoryClusterer: Sendable {
         walked.append(contentsOf: repeatElement(0, count: cursors.count))
         visit &+= 1
         if visit == 0 {
-            for position in index.visited.indices { index.visited[position] = 0 }
+            for slot in taken.indices { taken[slot] = 0 }
             visit = 1
         }
         // Newest first across all chains, up to the bounds: one article of each chain per round.
         candidates.removeAll(keepingCapacity: true)
+        sharesBand.removeAll(keepingCapacity: true)
         var open = cursors.count
         var visits = 0
         let maxBucketSize = max(1, configuration.maxBucketSize)
@@ -194,19 +241,16 @@ public struct StoryClusterer: Sendable {
                     cursors[chain] = 0
                     continue
                 }
-                let next = chain < bands ? index.nextInBand(chain, after: record) : index.records[record].titleNext
-                cursors[chain] = next < seq ? next : 0
                 // A head position is shared by keys whose hashes meet there: take only this key's articles.
+                let next: UInt32
                 let member: Bool
                 if chain < bands {
-                    member = index.signatures.withUnsafeBufferPointer { stored in
-                        let start = record * configuration.signatureSize + chain * rows
-                        for row in 0..<rows where stored[start + row] != signature[chain * rows + row] { return false }
-                        return true
-                    }
+                    (next, member) = index.bandStep(chain, at: record, own: own)
                 } else {
+                    next = index.records[record].titleNext
                     member = index.records[record].titleKey == titleKey
                 }
+                cursors[chain] = next < seq ? next : 0
                 guard member else {
                     if cursors[chain] != 0 { open += 1 }
                     continue
@@ -214,35 +258,37 @@ public struct StoryClusterer: Sendable {
                 walked[chain] += 1
                 if walked[chain] >= maxBucketSize { cursors[chain] = 0 }
                 if cursors[chain] != 0 { open += 1 }
-                guard index.visited[record] != visit else { continue }
-                index.visited[record] = visit
-                candidates.append(record)
+                guard take(record, viaBand: chain < bands) else { continue }
                 if candidates.count >= configuration.maxCandidates { break gathering }
             }
         }
         lastWork = (min(visits, configuration.maxBucketVisits), candidates.count)
         var best: (story: Int64, similarity: Double)?
         let size = configuration.signatureSize
-        // Whether the last story looked up may take this feed (candidates of one story come in runs).
+        // Whether the last story looked up may take this feed (candidates of one story come in
+        // runs). A story not looked up yet is looked up only for a candidate that would be the
+        // best so far: most candidates of an ordinary article are not similar at all.
         var lastStory: Int64?
         var lastStoryOpen = false
-        for record in candidates {
+        // How many of the new title's trigrams have each bloom bit (for the bound below).
+        var ownBloom: UInt64 = 0
+        if !trigrams.isEmpty && !candidates.isEmpty {
+            for bit in 0..<64 { trigramsPerBit[bit] = 0 }
+            for trigram in trigrams {
+                trigramsPerBit[Int(trigram & 63)] += 1
+                ownBloom |= 1 << (trigram & 63)
+            }
+        }
+        for (position, record) in candidates.enumerated() {
             let other = index.records[record]
             guard other.feedID != feedID, abs(other.date - date) <= configuration.window else { continue }
-            if other.storyID != lastStory {
-                lastStory = other.storyID
-                lastStoryOpen = storyFeeds[IntegerPair(first: other.storyID, second: feedID)] == nil
-            }
-            guard lastStoryOpen else { continue }
+            if other.storyID == lastStory && !lastStoryOpen { continue }
             var equal = 0
-            // Empty texts have no signature to compare (it would be all "no minimum").
-            if !bandKeys.isEmpty && other.banded {
-                index.signatures.withUnsafeBufferPointer { stored in
-                    signature.withUnsafeBufferPointer { own in
-                        equal = Self.equalValues(UnsafeBufferPointer(rebasing: stored[(record * size)..<(record * size + size)]), own)
-                    }
-                }
-            }
+            // Empty texts have no signature to compare (it would be all "no minimum"). An article
+            // found only through its title shares no LSH band with this one, which is what
+            // decides whether texts are compared: it is compared by title only, without reading
+            // its signature (a common headline word made most candidates such articles).
+            if !bandKeys.isEmpty && other.banded && sharesBand[position] { equal = index.equalValues(at: record, own: own) }
             let textSimilarity = Double(equal) / Double(size)
             let similarity: Double
             if textSimilarity >= configuration.textThreshold {
@@ -256,8 +302,12 @@ public struct StoryClusterer: Sendable {
                 // And by the other title's trigram bits: own trigrams whose bit is clear there
                 // are not shared, so at most `shared` are, and the similarity is at most
                 // shared / (own + other − shared). Exact comparison only when that can pass.
-                var shared = trigrams.count
-                for trigram in trigrams where other.titleBloom & (1 << (trigram & 63)) == 0 { shared -= 1 }
+                var shared = 0
+                var bits = ownBloom & other.titleBloom
+                while bits != 0 {
+                    shared += Int(trigramsPerBit[bits.trailingZeroBitCount])
+                    bits &= bits &- 1
+                }
                 guard Double(shared) >= configuration.titleThreshold * Double(trigrams.count + otherCount - shared) else { continue }
                 let titleSimilarity = TextShingles.jaccard(sorted: trigrams, index.trigrams(of: record))
                 guard titleSimilarity >= configuration.titleThreshold else { continue }
@@ -265,32 +315,15 @@ public struct StoryClusterer: Sendable {
             } else {
                 continue
             }
-            if best == nil || similarity > best!.similarity { best = (other.storyID, similarity) }
+            guard best == nil || similarity > best!.similarity else { continue }
+            if other.storyID != lastStory {
+                lastStory = other.storyID
+                lastStoryOpen = storyFeeds[IntegerPair(first: other.storyID, second: feedID)] == nil
+            }
+            guard lastStoryOpen else { continue }
+            best = (other.storyID, similarity)
         }
         return best?.story
-    }
-
-    /// How many positions of two signatures hold the same value, 16 at a time.
-    @inline(__always)
-    private static func equalValues(_ a: UnsafeBufferPointer<UInt16>, _ b: UnsafeBufferPointer<UInt16>) -> Int {
-        let count = min(a.count, b.count)
-        var equal = 0
-        var index = 0
-        if let aBase = a.baseAddress, let bBase = b.baseAddress {
-            let ones = SIMD16<UInt16>(repeating: 1)
-            let zeros = SIMD16<UInt16>(repeating: 0)
-            while index + 16 <= count {
-                let x = UnsafeRawPointer(aBase + index).loadUnaligned(as: SIMD16<UInt16>.self)
-                let y = UnsafeRawPointer(bBase + index).loadUnaligned(as: SIMD16<UInt16>.self)
-                equal += Int(zeros.replacing(with: ones, where: x .== y).wrappedSum())
-                index += 16
-            }
-        }
-        while index < count {
-            if a[index] == b[index] { equal += 1 }
-            index += 1
-        }
-        return equal
     }
 
     /// Drops articles older than `cutoff` (in insertion order) and anything beyond `maxIndexed`.

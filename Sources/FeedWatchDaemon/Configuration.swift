@@ -274,6 +274,10 @@ public struct DigestConfiguration: Sendable, Hashable {
     /// `max_stories_per_topic`: the most stories a topic shows in the Markdown digest and the
     /// e-mail; the rest are counted and linked (the HTML page, JSON and Atom keep all).
     public var maxStoriesPerTopic: Int = 15
+    /// `page_stories`: publishing a digest reads its stories from the store this many at a
+    /// time (and as many copies folded into them), so a day of 200,000 matches is never held
+    /// whole.
+    public var pageStories: Int = 500
 }
 
 /// One `[[notify]]` table: where digests and alerts are sent, and how hard to try.

@@ -27,6 +27,10 @@ public struct StoredDigestPublisher: Sendable {
     /// The position of each configured topic, by id: digests list topics in this order.
     public let topicOrder: [String: Int]
 
+    /// How the last publication read its day (its own, not the previous page's): pages, and
+    /// the most items held at once.
+    public let pageMeter = DigestPageMeter()
+
     /// Earlier days in their feed form (`DigestStories.feedForm`), kept across publications:
     /// a day that is over does not change, so the Atom feeds' 30 days are read from the store
     /// once, not on every cycle that brings a match.
@@ -115,22 +119,89 @@ public struct StoredDigestPublisher: Sendable {
         // the previous day's page, whose "next" link points here, stays as it is. With
         // `skip_empty` an empty digest was not listed: rewrite it to be sure.
         let listedBefore = try await store.digestPublished(day: day) != nil && !configuration.skipEmpty
-        guard var edition = try await edition(day: day, formats: configuration.formats) else { return [] }
-        let empty = publisher.skips(edition.digest)
-        let topics = Set(edition.digest.sections.filter { !$0.items.isEmpty }.map(\.topic.id))
-        // The day as the reader gets it replaces the day as stored: it is held once, not twice,
-        // while the files are written.
-        edition = edition.prepared()
+        // The day's index, not the day: its stories are read a page at a time as the files are written.
+        guard let index = try await store.digestIndex(day: day) else { return [] }
+        let empty = configuration.skipEmpty && index.matchCount == 0
+        let topics = Set(index.sections.filter { !$0.entries.isEmpty }.map(\.topic.id))
         var outputs: [DigestPublisher.WrittenFile] = []
         if !empty {
-            outputs = try publisher.publish(
-                edition, rewritingPreviousPage: !listedBefore, beforeFirstWrite: { FaultInjection.reach(.afterRender) })
+            let shell = Digest(day: index.day, timeZone: index.timeZone, created: index.created, sections: [])
+            let edition = try await edition(of: shell, formats: configuration.formats, readingPreviousPage: false).prepared()
+            let plan = DigestPlan(inConfigurationOrder(index), dismissals: edition.dismissals)
+            FaultInjection.reach(.afterRender)
+            let publication = try publisher.publication(of: edition, outline: plan.outline, rewritingPreviousPage: false)
+            let reading = try await feed(plan, digestID: index.id, to: publication)
+            outputs = try publication.finish()
+            if !listedBefore { outputs += try await rewritePreviousPage(of: edition) }
+            // The day's reading, not the previous page's.
+            pageMeter.record(reading)
             FaultInjection.reach(.afterWrite)
         }
         FaultInjection.reach(.beforeOutboxMark)
         let notifiers = empty ? [] : configuration.notifierNames(for: .digest, topics: topics)
         try await store.markDigestPublished(day: day, notifiers: notifiers, at: now)
         return outputs
+    }
+
+    /// Writes the HTML page of the listed day before `edition`'s again (its "next" link now
+    /// points to `edition`'s day), reading that day a page at a time as well; nothing when
+    /// HTML is not written or there is no such day.
+    private func rewritePreviousPage(of edition: DigestEdition) async throws -> [DigestPublisher.WrittenFile] {
+        guard configuration.formats.contains(.html), let day = edition.context(day: edition.digest.day).previousDay,
+              let index = try await store.digestIndex(day: day)
+        else { return [] }
+        let shell = Digest(day: index.day, timeZone: index.timeZone, created: index.created, sections: [])
+        var previous = edition
+        previous.digest = shell
+        let plan = DigestPlan(inConfigurationOrder(index), dismissals: edition.dismissals)
+        guard let publication = try publisher.previousPagePublication(of: previous.prepared(), outline: plan.outline) else { return [] }
+        try await feed(plan, digestID: index.id, to: publication)
+        return try publication.finish()
+    }
+
+    /// Reads the stories `plan` lists from the store, `page_stories` at a time (and the copies
+    /// folded into them as many at a time), and adds each to `publication` in order.
+    @discardableResult
+    private func feed(_ plan: DigestPlan, digestID: Int64, to publication: DigestPublication) async throws -> DigestPageMeter.Reading {
+        let size = max(1, configuration.pageStories)
+        var meter = DigestPageMeter.Reading()
+        for section in plan.sections {
+            publication.beginSection()
+            var start = 0
+            while start < section.stories.count {
+                let page = section.stories[start..<min(start + size, section.stories.count)]
+                start = page.endIndex
+                let read = try await store.digestItems(digestID: digestID, topicID: section.topic.id, articleIDs: page.map(plan.articleID))
+                var items = Dictionary(read.map { ($0.articleID, $0) }, uniquingKeysWith: { first, _ in first })
+                meter.page(items.count)
+                // Copies of a story under other links or feeds (`DigestStories.mergeDuplicates`):
+                // read a page at a time, each reduced to its sources at once.
+                let folded = page.flatMap { story in plan.folded(story).map { (copy: $0, into: plan.articleID(story)) } }
+                var seen: [Int64: Set<Digest.Link>] = [:]
+                var chunk = 0
+                while chunk < folded.count {
+                    let part = folded[chunk..<min(chunk + size, folded.count)]
+                    chunk = part.endIndex
+                    let owner = Dictionary(part.map { ($0.copy, $0.into) }, uniquingKeysWith: { first, _ in first })
+                    let copies = try await store.digestItems(digestID: digestID, topicID: section.topic.id, articleIDs: part.map(\.copy))
+                    meter.held(items.count + copies.count)
+                    for copy in copies {
+                        guard let into = owner[copy.articleID], var item = items[into] else { continue }
+                        var sources = seen[into] ?? Set(item.alsoReportedBy)
+                        DigestPlan.fold(copy, into: &item, seen: &sources)
+                        seen[into] = sources
+                        items[into] = item
+                    }
+                }
+                for story in page {
+                    guard let item = items.removeValue(forKey: plan.articleID(story)) else { continue }
+                    publication.add(DigestStory(item: item, shownUnder: plan.shownUnder(story)))
+                }
+            }
+            publication.endSection()
+        }
+        pageMeter.record(meter)
+        return meter
     }
 
     /// Renders the stored digest of `day` in `format`, exactly as the scheduled run wrote it;
@@ -181,8 +252,18 @@ public struct StoredDigestPublisher: Sendable {
     ///
     /// Sections come in configuration order (topics no longer configured last, by id); each
     /// digest's period starts at the previous digest, the first one's at the first fetch.
-    private func edition(day: String, formats: [DigestFormat]) async throws -> DigestEdition? {
+    func edition(day: String, formats: [DigestFormat]) async throws -> DigestEdition? {
         guard let digest = try await store.digest(day: day) else { return nil }
+        return try await edition(of: inConfigurationOrder(digest), formats: formats)
+    }
+
+    /// The edition of `digest` (the day's digest in configuration order, or only its day,
+    /// zone and time when its stories come a page at a time) with what rendering `formats`
+    /// reads besides it.
+    /// Without `readingPreviousPage`, the previous day's page is left to the caller (it is
+    /// not read, and publishing the edition does not write it).
+    private func edition(of digest: Digest, formats: [DigestFormat], readingPreviousPage: Bool = true) async throws -> DigestEdition {
+        let day = digest.day
         let records = try await store.digests()
         let counts = try await store.digestTopicCounts()
         let listed = publisher.listed(records.map { record in
@@ -201,7 +282,9 @@ public struct StoredDigestPublisher: Sendable {
         let wanted = publisher.earlierDays(upTo: day, listed: listed, formats: formats)
         if !wanted.isEmpty { feedForms.keep(only: Set(wanted)) }
         for earlier in [day] + wanted {
-            if earlier == previousPage, let found = try await store.digest(day: earlier) {
+            // Without `readingPreviousPage`, the page is written a page at a time after the day
+            // (`rewritePreviousPage`): the day before is read in its feed form, like the others.
+            if earlier == previousPage, readingPreviousPage, let found = try await store.digest(day: earlier) {
                 stored[earlier] = inConfigurationOrder(found)
             } else if earlier != day, let record = records.first(where: { $0.day == earlier }) {
                 if let form = feedForms.form(of: record) {
@@ -217,8 +300,30 @@ public struct StoredDigestPublisher: Sendable {
             if let text = try await store.digestHealth(day: earlier), let report = DigestHealthReport.decode(text) { health[earlier] = report }
         }
         return DigestEdition(
-            digest: inConfigurationOrder(digest), listed: listed, stored: stored, since: since, health: health,
+            digest: digest, listed: listed, stored: stored, since: since, health: health,
             dismissals: dismissals)
+    }
+
+    /// `index` with its sections in configuration order and the configured names' order noted
+    /// (as `inConfigurationOrder(_: Digest)`).
+    func inConfigurationOrder(_ index: DigestIndex) -> DigestIndex {
+        var ordered = index
+        for position in ordered.sections.indices {
+            ordered.sections[position].topic.order = topicOrder[ordered.sections[position].topic.id]
+        }
+        ordered.sections.sort { a, b in Self.listedBefore(a.topic, b.topic) }
+        return ordered
+    }
+
+    /// Whether a section of `a` comes before one of `b`: configured topics in configuration
+    /// order, then the others by id.
+    static func listedBefore(_ a: TopicReference, _ b: TopicReference) -> Bool {
+        switch (a.order, b.order) {
+        case let (x?, y?): return x < y
+        case (_?, nil): return true
+        case (nil, _?): return false
+        case (nil, nil): return a.id < b.id
+        }
     }
 
     /// `digest` with its sections in configuration order and the configured names' order noted.
@@ -227,14 +332,7 @@ public struct StoredDigestPublisher: Sendable {
         for index in ordered.sections.indices {
             ordered.sections[index].topic.order = topicOrder[ordered.sections[index].topic.id]
         }
-        ordered.sections.sort { a, b in
-            switch (a.topic.order, b.topic.order) {
-            case let (x?, y?): return x < y
-            case (_?, nil): return true
-            case (nil, _?): return false
-            case (nil, nil): return a.topic.id < b.topic.id
-            }
-        }
+        ordered.sections.sort { a, b in Self.listedBefore(a.topic, b.topic) }
         return ordered
     }
 }
@@ -307,3 +405,36 @@ final class FeedFormCache: Sendable {
         entries.withLock { entries in entries = entries.filter { days.contains($0.key) } }
     }
 }
+
+/// How publications read their day from the store, for the tests that prove the bound and
+/// for the benchmarks: the last one's pages and the most items it held at once.
+public final class DigestPageMeter: Sendable {
+    /// One publication's reading.
+    public struct Reading: Sendable, Hashable {
+        /// Pages of stories read.
+        public var pages = 0
+        /// Items read in all (stories and the copies folded into them).
+        public var items = 0
+        /// The most items held at once: a page of stories and a page of copies.
+        public var largestHeld = 0
+
+        mutating func page(_ count: Int) {
+            pages += 1
+            items += count
+            largestHeld = max(largestHeld, count)
+        }
+
+        mutating func held(_ count: Int) {
+            items += count
+            largestHeld = max(largestHeld, count)
+        }
+    }
+
+    private let readings = Mutex<Reading?>(nil)
+
+    /// The last publication's reading; nil before the first.
+    public var last: Reading? { readings.withLock { $0 } }
+
+    func record(_ reading: Reading) { readings.withLock { $0 = reading } }
+}
+

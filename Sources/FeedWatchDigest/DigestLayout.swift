@@ -33,11 +33,7 @@ public struct DigestContext: Sendable, Hashable {
 /// under the first topic that has it, and referenced from the others; each topic capped.
 struct DigestLayout {
     /// One line of a topic: the story in full, or a reference to the topic that shows it.
-    struct Entry {
-        var item: Digest.Item
-        /// The topic where the story is shown in full; nil when this entry is that one.
-        var shownUnder: TopicReference?
-    }
+    typealias Entry = DigestStory
 
     struct Section {
         var topic: TopicReference
@@ -72,10 +68,13 @@ struct DigestLayout {
 
 extension DigestClock {
     /// "12 matches in 3 topics since Tue 07:00 CET": the head line every format shares.
-    func summaryLine(_ digest: Digest, since: Date?) -> String {
-        var line = "\(DigestMarkup.count(digest.matchCount, "match", "matches")) in \(DigestMarkup.count(digest.sections.count, "topic", "topics"))"
-        if let since { line += " since \(periodStart(since, reference: digest.created))" }
-        return line + " · made \(displayTime(digest.created))"
+    func summaryLine(_ digest: Digest, since: Date?) -> String { summaryLine(DigestOutline(digest), since: since) }
+
+    /// `summaryLine` of the digest `outline` outlines.
+    func summaryLine(_ outline: DigestOutline, since: Date?) -> String {
+        var line = "\(DigestMarkup.count(outline.matchCount, "match", "matches")) in \(DigestMarkup.count(outline.sections.count, "topic", "topics"))"
+        if let since { line += " since \(periodStart(since, reference: outline.created))" }
+        return line + " · made \(displayTime(outline.created))"
     }
 
     /// The health report as plain sentences, one per line (no markup), for every format.

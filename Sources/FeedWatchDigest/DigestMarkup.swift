@@ -134,27 +134,85 @@ enum DigestMarkup {
         _ digest: Digest, clock: DigestClock, headingLevel: Int = 2, cap: Int? = nil, cut: Bool = false, moreLink: String? = nil,
         to out: DigestOutput
     ) {
-        let h = headingLevel
-        for section in DigestLayout(digest, cap: cap).sections {
-            let anchor = anchor(section.topic.id)
+        let steps = SectionSteps(clock: clock, headingLevel: headingLevel, cap: cap, cut: cut, moreLink: moreLink, out: out)
+        steps.begin(DigestOutline(digest))
+        for (index, section) in DigestLayout(digest, cap: nil).sections.enumerated() {
+            steps.beginSection(index)
+            for (position, entry) in section.entries.enumerated() { steps.story(entry, at: position) }
+            steps.endSection(index)
+        }
+    }
+
+    /// The sections fragment written as the stories go by (`DigestSteps`): `begin` and `end`
+    /// write nothing, so a page or a feed entry wraps it in its own head and tail.
+    final class SectionSteps: DigestSteps {
+        let clock: DigestClock
+        let headingLevel: Int
+        let cap: StoryCap
+        let cut: Bool
+        let moreLink: String?
+        let out: DigestOutput
+        private var outline = DigestOutline(day: "", timeZone: "", created: Date(timeIntervalSince1970: 0), sections: [])
+        /// Whether the current topic's `<details>` (its stories past the cap) is open.
+        private var folded = false
+        /// The topic being written.
+        private var current = 0
+
+        init(clock: DigestClock, headingLevel: Int, cap: Int?, cut: Bool, moreLink: String?, out: DigestOutput) {
+            self.clock = clock
+            self.headingLevel = headingLevel
+            self.cap = StoryCap(cap: cap)
+            self.cut = cut
+            self.moreLink = moreLink
+            self.out = out
+        }
+
+        func begin(_ outline: DigestOutline) { self.outline = outline }
+
+        func beginSection(_ index: Int) {
+            let section = outline.sections[index]
+            let h = headingLevel
             out.write(
-                "<section id=\"\(anchor)\">\n<h\(h)>\(isolated(escape(section.topic.name)))"
-                    + " <span class=\"count\">\(section.storyCount)</span></h\(h)>\n")
-            for entry in section.shown { article(entry, clock: clock, headingLevel: h + 1, to: out) }
-            let rest = section.entries.dropFirst(section.shown.count)
-            if section.hiddenCount > 0 {
-                let more = "\(count(section.hiddenCount, "more story", "more stories"))"
+                "<section id=\"\(anchor(section.topic.id))\">\n<h\(h)>\(isolated(escape(section.topic.name)))"
+                    + " <span class=\"count\">\(section.itemCount + section.moreCount)</span></h\(h)>\n")
+            folded = false
+            current = index
+        }
+
+        func story(_ entry: DigestStory, at position: Int) {
+            guard position >= cap.shown(outline.sections[current]) else {
+                article(entry, clock: clock, headingLevel: headingLevel + 1, to: out)
+                return
+            }
+            guard !cut else { return }
+            if !folded { openDetails() }
+            article(entry, clock: clock, headingLevel: headingLevel + 1, to: out)
+        }
+
+        func endSection(_ index: Int) {
+            let section = outline.sections[index]
+            let hidden = cap.hidden(section)
+            if hidden > 0 {
+                let more = "\(count(hidden, "more story", "more stories"))"
                 if !cut {
-                    out.write("<details>\n<summary>\(more)</summary>\n")
-                    for entry in rest { article(entry, clock: clock, headingLevel: h + 1, to: out) }
+                    if !folded { openDetails() }
                     out.write("</details>\n")
                 } else if let url = moreLink.flatMap({ safeURL($0) }) {
-                    out.write("<p class=\"more\">…and <a href=\"\(escape(url))#\(anchor)\">\(more)</a> in the full digest</p>\n")
+                    out.write("<p class=\"more\">…and <a href=\"\(escape(url))#\(anchor(section.topic.id))\">\(more)</a> in the full digest</p>\n")
                 } else {
                     out.write("<p class=\"more\">…and \(more) in the HTML and JSON digest files</p>\n")
                 }
             }
             out.write("</section>\n")
+        }
+
+        func end() {}
+
+
+        private func openDetails() {
+            let hidden = cap.hidden(outline.sections[current])
+            out.write("<details>\n<summary>\(count(hidden, "more story", "more stories"))</summary>\n")
+            folded = true
         }
     }
 

@@ -44,8 +44,15 @@ public final class DigestOutput {
     /// text inside an XML element. Escaping piece by piece gives the bytes escaping the whole
     /// would, since every piece is whole characters and the escape works per character.
     func escapingMarkup(_ body: () -> Void) {
-        escapes += 1
-        defer { escapes -= 1 }
+        beginEscapingMarkup()
+        defer { endEscapingMarkup() }
         body()
     }
+
+    /// From here to `endEscapingMarkup`, what is written is escaped as markup (`escapingMarkup`,
+    /// across the steps of a file written as a day's stories go by).
+    func beginEscapingMarkup() { escapes += 1 }
+
+    /// Ends what `beginEscapingMarkup` began.
+    func endEscapingMarkup() { escapes -= 1 }
 }

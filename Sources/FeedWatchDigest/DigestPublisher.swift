@@ -120,37 +120,53 @@ public struct DigestPublisher: Sendable {
     public func outputs(for whole: DigestEdition) -> [Output] {
         files(for: whole.prepared()).map { file in
             let output = DigestOutput()
-            file.render(output)
+            file.renderer.render(file.edition, to: output)
             return Output(format: file.format, path: file.path, contents: output.contents)
         }
     }
 
-    /// Renders and writes every file `outputs(for:)` lists, one at a time, each straight to
-    /// its temporary file through a buffer of `bufferSize` bytes and then renamed over the
-    /// old one (`AtomicFileStream`): no file's text is ever held whole. A file that already
-    /// holds exactly the new bytes (a topic feed without news, the previous day's page) is
-    /// left alone. `beforeFirstWrite` runs once, before the first file is written.
-    /// Without `rewritingPreviousPage`, the previous day's page (unchanged when this day was
-    /// listed already) is neither rendered nor written.
+    /// Renders and writes every file `outputs(for:)` lists, each straight to its temporary
+    /// file through a buffer of `bufferSize` bytes and then renamed over the old one
+    /// (`AtomicFileStream`): no file's text is ever held whole. The files that list the day
+    /// are written side by side in one pass over its stories (`DigestPublication`). A file
+    /// that already holds exactly the new bytes (a topic feed without news, the previous
+    /// day's page) is left alone. `beforeFirstWrite` runs once, before the first file is
+    /// written. Without `rewritingPreviousPage`, the previous day's page (unchanged when this
+    /// day was listed already) is neither rendered nor written.
     public func publish(
         _ whole: DigestEdition, rewritingPreviousPage: Bool = true, bufferSize: Int = AtomicFileStream.defaultBufferSize,
         beforeFirstWrite: () -> Void = {}
     ) throws(DigestWriteError) -> [WrittenFile] {
-        var written: [WrittenFile] = []
+        let edition = whole.prepared()
         beforeFirstWrite()
-        for file in files(for: whole.prepared(), previousPage: rewritingPreviousPage) {
-            let stream = try AtomicFileStream(
-                path: file.path, mode: AtomicFileWriter.digestFileMode, directoryMode: AtomicFileWriter.digestDirectoryMode,
-                comparing: true, bufferSize: bufferSize)
-            let output = DigestOutput(stream: stream)
-            file.render(output)
-            let unchanged = try stream.commit()
-            written.append(
-                WrittenFile(
-                    format: file.format, path: file.path, byteCount: stream.byteCount, unchanged: unchanged,
-                    largestHeld: max(stream.largestBuffered, output.largestPiece)))
-        }
-        return written
+        let publication = try publication(
+            of: edition, outline: DigestOutline(edition.digest), rewritingPreviousPage: rewritingPreviousPage, bufferSize: bufferSize)
+        publication.add(edition.digest)
+        return try publication.finish()
+    }
+
+    /// A publication of `edition`'s files whose day is fed story by story: `edition.digest`
+    /// names the day (its sections are not read), `outline` says what the reader gets of it,
+    /// and the caller adds its stories in order (`DigestPublication`). The earlier days the
+    /// edition holds must already be as the reader gets them (`DigestEdition.prepared`).
+    public func publication(
+        of edition: DigestEdition, outline: DigestOutline, rewritingPreviousPage: Bool = true,
+        bufferSize: Int = AtomicFileStream.defaultBufferSize
+    ) throws(DigestWriteError) -> DigestPublication {
+        try DigestPublication(
+            files: files(for: edition.prepared(), previousPage: rewritingPreviousPage), outline: outline, day: edition.digest.day,
+            bufferSize: bufferSize)
+    }
+
+    /// A publication of only the HTML page of `edition`'s day, fed story by story as
+    /// `publication(of:outline:)`: the page of the day before a new one, whose "next" link
+    /// now has somewhere to point. Nil when HTML is not written.
+    public func previousPagePublication(of edition: DigestEdition, outline: DigestOutline) throws(DigestWriteError) -> DigestPublication? {
+        guard settings.formats.contains(.html) else { return nil }
+        let renderer = renderers(.html, timeZone: edition.digest.timeZone)[0]
+        return try DigestPublication(
+            files: [(format: .html, path: path(renderer.fileName(day: edition.digest.day)), renderer: renderer, edition: edition.prepared())],
+            outline: outline, day: edition.digest.day, bufferSize: AtomicFileStream.defaultBufferSize)
     }
 
     /// Renders `edition`'s own file of `format` straight to `path` (`write(day:format:)`).
@@ -161,17 +177,18 @@ public struct DigestPublisher: Sendable {
         try stream.commit()
     }
 
-    /// The files of `edition` (already prepared) in order, each rendered only when asked.
+    /// The files of `edition` (already prepared) in order, each with the renderer and the
+    /// edition that make it.
     private func files(
         for edition: DigestEdition, previousPage: Bool = true
-    ) -> [(format: DigestFormat, path: String, render: (DigestOutput) -> Void)] {
-        settings.formats.flatMap { format -> [(format: DigestFormat, path: String, render: (DigestOutput) -> Void)] in
+    ) -> [(format: DigestFormat, path: String, renderer: any DigestRenderer, edition: DigestEdition)] {
+        settings.formats.flatMap { format -> [(format: DigestFormat, path: String, renderer: any DigestRenderer, edition: DigestEdition)] in
             var files = renderers(format, timeZone: edition.digest.timeZone).map { renderer in
-                (format: format, path: path(renderer.fileName(day: edition.digest.day)), render: { renderer.render(edition, to: $0) })
+                (format: format, path: path(renderer.fileName(day: edition.digest.day)), renderer: renderer, edition: edition)
             }
             if format == .html, previousPage, let previous = edition.previousDayEdition() {
                 let renderer = renderers(format, timeZone: previous.digest.timeZone)[0]
-                files.append((format: format, path: path(renderer.fileName(day: previous.digest.day)), render: { renderer.render(previous, to: $0) }))
+                files.append((format: format, path: path(renderer.fileName(day: previous.digest.day)), renderer: renderer, edition: previous))
             }
             return files
         }

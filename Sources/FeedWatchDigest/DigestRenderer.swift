@@ -104,39 +104,60 @@ public struct DigestEdition: Sendable, Hashable {
     }
 }
 
-extension MarkdownDigestRenderer: DigestRenderer {
+/// A renderer whose file lists the edition's day story by story, so it can be written as the
+/// day's stories go by (`DigestPublication`) rather than from the whole day.
+protocol StreamingDigestRenderer: DigestRenderer {
+    /// The steps writing the file of `edition` to `output` with the edition's own day fed
+    /// story by story (`edition.digest` gives only its day, zone and time; its stories come
+    /// through the steps); nil when the file does not list that day (it is rendered whole).
+    func steps(for edition: DigestEdition, to output: DigestOutput) -> (any DigestSteps)?
+}
+
+extension MarkdownDigestRenderer: StreamingDigestRenderer {
     /// `YYYY-MM-DD.md`.
     public func fileName(day: String) -> String { "\(day).md" }
-    /// The day's digest as Markdown, each topic capped at `maxStoriesPerTopic`.
+    /// The file of `edition`, its day fed through the steps from the whole digest.
     public func render(_ edition: DigestEdition, to output: DigestOutput) {
+        steps(for: edition, to: output)?.drive(edition.reading)
+    }
+    /// The day's digest as Markdown, each topic capped at `maxStoriesPerTopic`.
+    func steps(for edition: DigestEdition, to output: DigestOutput) -> (any DigestSteps)? {
         var context = edition.context(day: edition.digest.day)
         context.maxStoriesPerTopic = maxStoriesPerTopic
         context.fullDigestLink = linksHTML ? "\(edition.digest.day).html" : nil
-        render(edition.reading, context: context, to: output)
+        return steps(context: context, to: output)
     }
 }
 
-extension HTMLDigestRenderer: DigestRenderer {
+extension HTMLDigestRenderer: StreamingDigestRenderer {
     /// `YYYY-MM-DD.html`.
     public func fileName(day: String) -> String { "\(day).html" }
     /// The page before this day's, in the list: its "next" link points here.
     public func earlierDays(upTo day: String, listed: [DigestSummary]) -> [String] {
         listed.map(\.day).filter { $0 < day }.max().map { [$0] } ?? []
     }
-    /// The day's digest as an HTML page, every story kept (past `foldAfter`, folded).
+    /// The file of `edition`, its day fed through the steps from the whole digest.
     public func render(_ edition: DigestEdition, to output: DigestOutput) {
+        steps(for: edition, to: output)?.drive(edition.reading)
+    }
+    /// The day's digest as an HTML page, every story kept (past `foldAfter`, folded).
+    func steps(for edition: DigestEdition, to output: DigestOutput) -> (any DigestSteps)? {
         var context = edition.context(day: edition.digest.day)
         context.maxStoriesPerTopic = foldAfter
-        render(edition.reading, context: context, to: output)
+        return steps(context: context, to: output)
     }
 }
 
-extension JSONDigestRenderer: DigestRenderer {
+extension JSONDigestRenderer: StreamingDigestRenderer {
     /// `YYYY-MM-DD.json`.
     public func fileName(day: String) -> String { "\(day).json" }
-    /// The day's digest as JSON, with its period and health.
+    /// The file of `edition`, its day fed through the steps from the whole digest.
     public func render(_ edition: DigestEdition, to output: DigestOutput) {
-        render(edition.reading, context: edition.context(day: edition.digest.day), to: output)
+        steps(for: edition, to: output)?.drive(edition.reading)
+    }
+    /// The day's digest as JSON, with its period and health.
+    func steps(for edition: DigestEdition, to output: DigestOutput) -> (any DigestSteps)? {
+        steps(context: edition.context(day: edition.digest.day), to: output)
     }
 }
 
@@ -147,7 +168,7 @@ extension DigestIndexRenderer: DigestRenderer {
     public func render(_ edition: DigestEdition, to output: DigestOutput) { render(edition.listed, to: output) }
 }
 
-extension AtomDigestRenderer: DigestRenderer {
+extension AtomDigestRenderer: StreamingDigestRenderer {
     /// `digests.atom`, whatever the day.
     public func fileName(day: String) -> String { "digests.atom" }
     /// The latest `entries` listed digests up to `day`: the feed as it was when `day` was the newest.
@@ -157,5 +178,30 @@ extension AtomDigestRenderer: DigestRenderer {
     /// The feed as it was when the edition's digest was the newest.
     public func render(_ edition: DigestEdition, to output: DigestOutput) {
         render(edition.readings(of: earlierDays(upTo: edition.digest.day, listed: edition.listed)), to: output)
+    }
+    /// The edition's day is the feed's newest entry, when the feed lists it.
+    func steps(for edition: DigestEdition, to output: DigestOutput) -> (any DigestSteps)? {
+        let days = earlierDays(upTo: edition.digest.day, listed: edition.listed)
+        guard days.first == edition.digest.day else { return nil }
+        return steps(after: edition.readings(of: Array(days.dropFirst())), to: output)
+    }
+}
+
+extension TopicAtomRenderer: StreamingDigestRenderer {
+    /// `topics/<id>.atom`, whatever the day.
+    public func fileName(day: String) -> String { Self.fileName(topicID: topic.id) }
+    /// The latest `entries` listed digests up to `day`, as `digests.atom` reads them.
+    public func earlierDays(upTo day: String, listed: [DigestSummary]) -> [String] {
+        listed.filter { $0.day <= day }.prefix(entries).map(\.day)
+    }
+    /// The topic's stories in those digests.
+    public func render(_ edition: DigestEdition, to output: DigestOutput) {
+        render(edition.readings(of: earlierDays(upTo: edition.digest.day, listed: edition.listed)), to: output)
+    }
+    /// The edition's day is the feed's newest, when the feed lists it.
+    func steps(for edition: DigestEdition, to output: DigestOutput) -> (any DigestSteps)? {
+        let days = earlierDays(upTo: edition.digest.day, listed: edition.listed)
+        guard days.first == edition.digest.day else { return nil }
+        return steps(after: edition.readings(of: Array(days.dropFirst())), to: output)
     }
 }

@@ -64,31 +64,6 @@ public enum DigestStories {
     }
 
     /// A title reduced to its letters and digits, lowercased, one space between words; nil
-    /// when too short to identify a story.
-    static func titleKey(_ title: String) -> String? {
-        var title = title
-        // ASCII titles (most of them) by their bytes; others by their characters.
-        if let ascii = title.withUTF8({ utf8 -> String?? in
-            guard !utf8.contains(where: { $0 >= 0x80 }) else { return nil }
-            var key: [UInt8] = []
-            key.reserveCapacity(utf8.count)
-            var between = false
-            for byte in utf8 {
-                let lower = (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
-                if (0x61...0x7A).contains(lower) || (0x30...0x39).contains(byte) {
-                    if between && !key.isEmpty { key.append(0x20) }
-                    between = false
-                    key.append(lower)
-                } else {
-                    between = true
-                }
-            }
-            return .some(key.count >= 12 ? String(decoding: key, as: UTF8.self) : nil)
-        }) {
-            return ascii
-        }
-        let words = title.lowercased().split { !($0.isLetter || $0.isNumber) }
-        let key = words.joined(separator: " ")
-        return key.count >= 12 ? key : nil
-    }
+    /// when too short to identify a story (`DigestIndex.normalizedTitle`).
+    static func titleKey(_ title: String) -> String? { DigestIndex.normalizedTitle(title) }
 }

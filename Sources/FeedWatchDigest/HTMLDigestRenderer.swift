@@ -31,31 +31,65 @@ public struct HTMLDigestRenderer: Sendable {
 
     /// `render(_:context:cut:)` written to `out`, a story at a time.
     public func render(_ digest: Digest, context: DigestContext, cut: Bool = false, to out: DigestOutput) {
-        HTMLPage.render(title: "feedwatch digest \(digest.day)", to: out) {
-            var head = "<header>\n<h1>feedwatch digest <time datetime=\"\(DigestMarkup.escape(digest.day))\">"
-            head += "\(DigestMarkup.escape(digest.day))</time></h1>\n"
-            head += "<p class=\"summary\">\(DigestMarkup.escape(clock.summaryLine(digest, since: context.since)))</p>\n"
-            if !cut { head += Self.dayLinks(context) }
+        steps(context: context, cut: cut, to: out).drive(digest)
+    }
+
+    /// The page written as the day's stories go by (`DigestSteps`).
+    func steps(context: DigestContext, cut: Bool = false, to out: DigestOutput) -> some DigestSteps {
+        Steps(renderer: self, context: context, cut: cut, out: out)
+    }
+
+    private final class Steps: DigestSteps {
+        let renderer: HTMLDigestRenderer
+        let context: DigestContext
+        let cut: Bool
+        let out: DigestOutput
+        let sections: DigestMarkup.SectionSteps
+        private var empty = true
+
+        init(renderer: HTMLDigestRenderer, context: DigestContext, cut: Bool, out: DigestOutput) {
+            self.renderer = renderer
+            self.context = context
+            self.cut = cut
+            self.out = out
+            sections = DigestMarkup.SectionSteps(
+                clock: renderer.clock, headingLevel: 2, cap: context.maxStoriesPerTopic, cut: cut, moreLink: context.fullDigestLink, out: out)
+        }
+
+        func begin(_ outline: DigestOutline) {
+            out.write(HTMLPage.head(title: "feedwatch digest \(outline.day)"))
+            var head = "<header>\n<h1>feedwatch digest <time datetime=\"\(DigestMarkup.escape(outline.day))\">"
+            head += "\(DigestMarkup.escape(outline.day))</time></h1>\n"
+            head += "<p class=\"summary\">\(DigestMarkup.escape(renderer.clock.summaryLine(outline, since: context.since)))</p>\n"
+            if !cut { head += HTMLDigestRenderer.dayLinks(context) }
             head += "</header>\n"
             out.write(head)
-            if digest.sections.isEmpty {
+            empty = outline.sections.isEmpty
+            if empty {
                 out.write("<main>\n<p class=\"empty\">Nothing new matched your topics in this period.</p>\n</main>\n")
-            } else {
-                out.write("<nav aria-label=\"Topics\">\n<h2>Topics</h2>\n<ol>\n")
-                for section in digest.sections {
-                    out.write(
-                        "<li><a href=\"#\(DigestMarkup.anchor(section.topic.id))\">"
-                            + "\(DigestMarkup.isolated(DigestMarkup.escape(section.topic.name)))</a>"
-                            + " <span class=\"count\">\(section.items.count)</span></li>\n")
-                }
-                out.write("</ol>\n</nav>\n<main>\n")
-                DigestMarkup.sectionsFragment(
-                    digest, clock: clock, cap: context.maxStoriesPerTopic, cut: cut, moreLink: context.fullDigestLink, to: out)
-                out.write("</main>\n")
+                return
             }
-            if let health = context.health { out.write(DigestMarkup.healthFragment(health, clock: clock)) }
+            out.write("<nav aria-label=\"Topics\">\n<h2>Topics</h2>\n<ol>\n")
+            for section in outline.sections {
+                out.write(
+                    "<li><a href=\"#\(DigestMarkup.anchor(section.topic.id))\">"
+                        + "\(DigestMarkup.isolated(DigestMarkup.escape(section.topic.name)))</a>"
+                        + " <span class=\"count\">\(section.itemCount)</span></li>\n")
+            }
+            out.write("</ol>\n</nav>\n<main>\n")
+            sections.begin(outline)
+        }
+
+        func beginSection(_ index: Int) { sections.beginSection(index) }
+        func story(_ story: DigestStory, at position: Int) { sections.story(story, at: position) }
+        func endSection(_ index: Int) { sections.endSection(index) }
+
+        func end() {
+            if !empty { out.write("</main>\n") }
+            if let health = context.health { out.write(DigestMarkup.healthFragment(health, clock: renderer.clock)) }
             out.write("<footer><p>Written by feedwatch. Links open the original articles; nothing on this page loads from the network. ")
             out.write("To stop seeing a story under a topic: feedwatch dismiss ID --topic TOPIC.</p></footer>\n")
+            out.write(HTMLPage.tail)
         }
     }
 
@@ -136,23 +170,30 @@ enum HTMLPage {
 
     /// The page frame written to `out`, with `body` writing what goes between its `<body>` tags.
     static func render(title: String, to out: DigestOutput, body: () -> Void) {
-        out.write(
-            """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
-            <meta name="referrer" content="no-referrer">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="color-scheme" content="light dark">
-            <title>\(DigestMarkup.escape(title))</title>
-            <style>\(css)</style>
-            </head>
-            <body>
-
-            """)
+        out.write(head(title: title))
         body()
-        out.write("</body>\n</html>\n")
+        out.write(tail)
     }
+
+    /// The frame up to and with `<body>`.
+    static func head(title: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
+        <meta name="referrer" content="no-referrer">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="color-scheme" content="light dark">
+        <title>\(DigestMarkup.escape(title))</title>
+        <style>\(css)</style>
+        </head>
+        <body>
+
+        """
+    }
+
+    /// The frame after `</body>`'s content.
+    static let tail = "</body>\n</html>\n"
 }

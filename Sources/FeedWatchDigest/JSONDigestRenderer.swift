@@ -14,21 +14,21 @@ public struct JSONDigestRenderer: Sendable {
 
     /// The digest as a JSON document, with what `context` adds (period, health).
     public func render(_ digest: Digest, context: DigestContext = DigestContext()) -> String {
-        var json = PrettyJSON()
-        json.reserve(Self.estimatedBytes(digest))
-        write(digest, context: context, into: &json, flushing: nil)
-        json.raw("\n")
-        return json.text
+        let out = DigestOutput()
+        steps(context: context, to: out, flushAfter: Self.estimatedBytes(digest)).drive(digest)
+        return out.contents
     }
 
     /// `render(_:context:)` written to `out`, handed over whenever `flushAfter` bytes are
     /// pending (between stories), so the document is never held whole.
     public func render(_ digest: Digest, context: DigestContext = DigestContext(), to out: DigestOutput, flushAfter: Int = 32 * 1024) {
-        var json = PrettyJSON()
-        json.reserve(flushAfter + 4096)
-        write(digest, context: context, into: &json, flushing: (out, flushAfter))
-        json.raw("\n")
-        json.flush(to: out)
+        steps(context: context, to: out, flushAfter: flushAfter).drive(digest)
+    }
+
+    /// The document written as the day's stories go by (`DigestSteps`), handed to `out`
+    /// whenever `flushAfter` bytes are pending.
+    func steps(context: DigestContext, to out: DigestOutput, flushAfter: Int = 32 * 1024) -> some DigestSteps {
+        Steps(renderer: self, context: context, out: out, flushAfter: flushAfter)
     }
 
     /// A first guess at the document's size, so the buffer grows once or twice, not forty times.
@@ -50,35 +50,64 @@ public struct JSONDigestRenderer: Sendable {
     // directly is several times faster than encoding a tree of `Encodable` values, which for
     // a day of 40,000 matches was a tenth of a cold cycle.
 
-    private func write(_ digest: Digest, context: DigestContext, into json: inout PrettyJSON, flushing: (DigestOutput, Int)?) {
-        json.openObject()
-        json.key("created"); json.string(DigestMarkup.rfc3339(digest.created))
-        json.key("day"); json.string(digest.day)
-        if let health = context.health { json.key("health"); write(health, into: &json) }
-        json.key("match_count"); json.int(digest.matchCount)
-        json.key("schema"); json.string(Self.schema)
-        if let since = context.since { json.key("since"); json.string(DigestMarkup.rfc3339(since)) }
-        json.key("time_zone"); json.string(digest.timeZone)
-        json.key("topics")
-        json.openArray()
-        for section in digest.sections {
+    private final class Steps: DigestSteps {
+        let renderer: JSONDigestRenderer
+        let context: DigestContext
+        let out: DigestOutput
+        let flushAfter: Int
+        var json = PrettyJSON()
+        var outline = DigestOutline(day: "", timeZone: "", created: Date(timeIntervalSince1970: 0), sections: [])
+
+        init(renderer: JSONDigestRenderer, context: DigestContext, out: DigestOutput, flushAfter: Int) {
+            self.renderer = renderer
+            self.context = context
+            self.out = out
+            self.flushAfter = flushAfter
+            json.reserve(flushAfter + 4096)
+        }
+
+        func begin(_ outline: DigestOutline) {
+            self.outline = outline
+            json.openObject()
+            json.key("created"); json.string(DigestMarkup.rfc3339(outline.created))
+            json.key("day"); json.string(outline.day)
+            if let health = context.health { json.key("health"); renderer.write(health, into: &json) }
+            json.key("match_count"); json.int(outline.matchCount)
+            json.key("schema"); json.string(JSONDigestRenderer.schema)
+            if let since = context.since { json.key("since"); json.string(DigestMarkup.rfc3339(since)) }
+            json.key("time_zone"); json.string(outline.timeZone)
+            json.key("topics")
+            json.openArray()
+        }
+
+        func beginSection(_ index: Int) {
             json.element()
             json.openObject()
-            json.key("id"); json.string(section.topic.id)
+            json.key("id"); json.string(outline.sections[index].topic.id)
             json.key("items")
             json.openArray()
-            for item in section.items {
-                json.element()
-                write(item, into: &json, flushing: flushing)
-                if let (out, limit) = flushing, json.byteCount >= limit { json.flush(to: out) }
-            }
+        }
+
+        func story(_ story: DigestStory, at position: Int) {
+            json.element()
+            renderer.write(story.item, into: &json, flushing: (out, flushAfter))
+            if json.byteCount >= flushAfter { json.flush(to: out) }
+        }
+
+        func endSection(_ index: Int) {
+            let section = outline.sections[index]
             json.close("]")
             if section.moreCount != 0 { json.key("more_count"); json.int(section.moreCount) }
             json.key("name"); json.string(section.topic.name)
             json.close("}")
         }
-        json.close("]")
-        json.close("}")
+
+        func end() {
+            json.close("]")
+            json.close("}")
+            json.raw("\n")
+            json.flush(to: out)
+        }
     }
 
     /// The health report: feeds failing, disabled and silent, matches waiting.

@@ -32,51 +32,87 @@ public struct MarkdownDigestRenderer: Sendable {
 
     /// `render(_:context:)` written to `out`, a story at a time.
     public func render(_ digest: Digest, context: DigestContext, to out: DigestOutput) {
-        out.write("# feedwatch digest for \(digest.day)\n\n")
-        out.write(clock.summaryLine(digest, since: context.since) + "\n")
-        if digest.sections.isEmpty {
-            out.write("\nNothing new matched your topics in this period.\n")
-            footer(context, to: out)
+        steps(context: context, to: out).drive(digest)
+    }
+
+    /// The file written as the day's stories go by (`DigestSteps`).
+    func steps(context: DigestContext, to out: DigestOutput) -> some DigestSteps { Steps(renderer: self, context: context, out: out) }
+
+    private final class Steps: DigestSteps {
+        let renderer: MarkdownDigestRenderer
+        let context: DigestContext
+        let out: DigestOutput
+        let cap: StoryCap
+        var outline = DigestOutline(day: "", timeZone: "", created: Date(timeIntervalSince1970: 0), sections: [])
+
+        init(renderer: MarkdownDigestRenderer, context: DigestContext, out: DigestOutput) {
+            self.renderer = renderer
+            self.context = context
+            self.out = out
+            self.cap = StoryCap(cap: context.maxStoriesPerTopic)
+        }
+
+        func begin(_ outline: DigestOutline) {
+            self.outline = outline
+            out.write("# feedwatch digest for \(outline.day)\n\n")
+            out.write(renderer.clock.summaryLine(outline, since: context.since) + "\n")
+            if outline.sections.isEmpty {
+                out.write("\nNothing new matched your topics in this period.\n")
+                return
+            }
+            out.write("\n")
+            for section in outline.sections {
+                out.write("- [\(MarkdownDigestRenderer.escape(section.topic.name))](#\(MarkdownDigestRenderer.anchor(section.topic.id))) (\(section.itemCount))\n")
+            }
+        }
+
+        func beginSection(_ index: Int) {
+            let topic = outline.sections[index].topic
+            out.write("\n<a id=\"\(MarkdownDigestRenderer.anchor(topic.id))\"></a>\n")
+            out.write("## \(MarkdownDigestRenderer.escape(topic.name))\n")
+        }
+
+        func story(_ entry: DigestStory, at position: Int) {
+            guard position < cap.cap.map({ max(1, $0) }) ?? Int.max else { return }
+            renderer.write(entry, to: out)
+        }
+
+        func endSection(_ index: Int) {
+            let section = outline.sections[index]
+            let hidden = cap.hidden(section)
+            guard hidden > 0 else { return }
+            let more = "and \(DigestMarkup.count(hidden, "more story", "more stories"))"
+            if let link = context.fullDigestLink.flatMap({ MarkdownDigestRenderer.safeLink($0) ?? (MarkdownDigestRenderer.isRelativeFile($0) ? $0 : nil) }) {
+                out.write("\n*…\(more) [in the full digest](<\(link)#\(DigestMarkup.anchor(section.topic.id))>)*\n")
+            } else {
+                out.write("\n*…\(more) in the HTML and JSON digest files*\n")
+            }
+        }
+
+        func end() { renderer.footer(context, to: out) }
+    }
+
+    /// One story: in full, or a line referring to the topic that shows it.
+    private func write(_ entry: DigestStory, to out: DigestOutput) {
+        let item = entry.item
+        if let topic = entry.shownUnder {
+            out.write("\n- " + title(item) + " · also under [\(Self.escape(topic.name))](#\(Self.anchor(topic.id))) · id \(item.dismissID)\n")
             return
         }
-        out.write("\n")
-        for section in digest.sections {
-            out.write("- [\(Self.escape(section.topic.name))](#\(Self.anchor(section.topic.id))) (\(section.items.count))\n")
+        var story = "\n### " + title(item) + "\n"
+        var source = "*\(Self.escape(item.feedName))*"
+        if let published = item.published { source += " · \(clock.displayTime(published))" }
+        story += "\n" + source + " · id \(item.dismissID)\n"
+        for snippet in item.snippets {
+            story += "\n> " + Self.render(snippet) + "\n"
         }
-        for section in DigestLayout(digest, cap: context.maxStoriesPerTopic).sections {
-            out.write("\n<a id=\"\(Self.anchor(section.topic.id))\"></a>\n")
-            out.write("## \(Self.escape(section.topic.name))\n")
-            for entry in section.shown {
-                let item = entry.item
-                if let topic = entry.shownUnder {
-                    out.write("\n- " + title(item) + " · also under [\(Self.escape(topic.name))](#\(Self.anchor(topic.id))) · id \(item.dismissID)\n")
-                    continue
-                }
-                var story = "\n### " + title(item) + "\n"
-                var source = "*\(Self.escape(item.feedName))*"
-                if let published = item.published { source += " · \(clock.displayTime(published))" }
-                story += "\n" + source + " · id \(item.dismissID)\n"
-                for snippet in item.snippets {
-                    story += "\n> " + Self.render(snippet) + "\n"
-                }
-                out.write(story)
-                if !item.alsoReportedBy.isEmpty {
-                    // A story carried by a thousand feeds lists them a link at a time.
-                    out.write("\nAlso reported by: ")
-                    for (index, link) in item.alsoReportedBy.enumerated() { out.write((index == 0 ? "" : ", ") + Self.render(link)) }
-                    out.write("\n")
-                }
-            }
-            if section.hiddenCount > 0 {
-                let more = "and \(DigestMarkup.count(section.hiddenCount, "more story", "more stories"))"
-                if let link = context.fullDigestLink.flatMap({ Self.safeLink($0) ?? (Self.isRelativeFile($0) ? $0 : nil) }) {
-                    out.write("\n*…\(more) [in the full digest](<\(link)#\(DigestMarkup.anchor(section.topic.id))>)*\n")
-                } else {
-                    out.write("\n*…\(more) in the HTML and JSON digest files*\n")
-                }
-            }
+        out.write(story)
+        if !item.alsoReportedBy.isEmpty {
+            // A story carried by a thousand feeds lists them a link at a time.
+            out.write("\nAlso reported by: ")
+            for (index, link) in item.alsoReportedBy.enumerated() { out.write((index == 0 ? "" : ", ") + Self.render(link)) }
+            out.write("\n")
         }
-        footer(context, to: out)
     }
 
     /// The title as a link when it has a safe one.

@@ -38,26 +38,75 @@ public struct TopicAtomRenderer: Sendable {
 
     /// `render(_:)` written to `out`, a story at a time.
     public func render(_ digests: [Digest], to output: DigestOutput) {
-        var stories: [(item: Digest.Item, digest: Digest)] = []
-        for digest in digests {
-            for section in digest.sections where section.topic.id == topic.id {
-                for item in section.items where stories.count < Self.maxStories { stories.append((item, digest)) }
+        let steps = steps(after: digests, to: output)
+        steps.writeHead(updated: digests.map(\.created).max() ?? Date(timeIntervalSince1970: 0))
+        steps.end()
+    }
+
+    /// The feed written as the newest day's stories go by (`DigestSteps`): the topic's first
+    /// stories of that day as they come, then those of `earlier` (as the reader gets them,
+    /// newest first), at most `maxStories` in all.
+    func steps(after earlier: [Digest], to output: DigestOutput) -> Steps { Steps(renderer: self, earlier: earlier, output: output) }
+
+    final class Steps: DigestSteps {
+        let renderer: TopicAtomRenderer
+        let earlier: [Digest]
+        let output: DigestOutput
+        private var outline: DigestOutline?
+        /// Whether the section being written is the topic's.
+        private var inTopic = false
+        private var written = 0
+        private let id: String
+
+        init(renderer: TopicAtomRenderer, earlier: [Digest], output: DigestOutput) {
+            self.renderer = renderer
+            self.earlier = earlier
+            self.output = output
+            id = DigestMarkup.escape(renderer.feedID) + ":topic:" + DigestMarkup.escape(renderer.topic.id)
+        }
+
+        func begin(_ outline: DigestOutline) {
+            self.outline = outline
+            writeHead(updated: ([outline.created] + earlier.map(\.created)).max() ?? outline.created)
+        }
+
+        func beginSection(_ index: Int) { inTopic = outline?.sections[index].topic.id == renderer.topic.id }
+
+        func story(_ story: DigestStory, at position: Int) {
+            guard inTopic, let outline else { return }
+            write(story.item, day: outline.day, created: outline.created)
+        }
+
+        func endSection(_ index: Int) { inTopic = false }
+
+        func end() {
+            for digest in earlier {
+                for section in digest.sections where section.topic.id == renderer.topic.id {
+                    for item in section.items { write(item, day: digest.day, created: digest.created) }
+                }
             }
+            output.write("</feed>\n")
         }
-        let id = DigestMarkup.escape(feedID) + ":topic:" + DigestMarkup.escape(topic.id)
-        let updated = digests.map(\.created).max() ?? Date(timeIntervalSince1970: 0)
-        var out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
-        out += "<id>\(id)</id>\n<title>feedwatch: \(DigestMarkup.escape(topic.name))</title>\n"
-        out += "<updated>\(DigestMarkup.rfc3339(updated))</updated>\n"
-        out += "<author><name>feedwatch</name></author>\n<generator>feedwatch</generator>\n"
-        if let baseURL {
-            let file = DigestMarkup.escape(baseURL + Self.fileName(topicID: topic.id))
-            out += "<link rel=\"self\" type=\"application/atom+xml\" href=\"\(file)\"/>\n"
-            out += "<link rel=\"alternate\" type=\"text/html\" href=\"\(DigestMarkup.escape(baseURL))index.html\"/>\n"
+
+        func writeHead(updated: Date) {
+            var out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
+            out += "<id>\(id)</id>\n<title>feedwatch: \(DigestMarkup.escape(renderer.topic.name))</title>\n"
+            out += "<updated>\(DigestMarkup.rfc3339(updated))</updated>\n"
+            out += "<author><name>feedwatch</name></author>\n<generator>feedwatch</generator>\n"
+            if let baseURL = renderer.baseURL {
+                let file = DigestMarkup.escape(baseURL + TopicAtomRenderer.fileName(topicID: renderer.topic.id))
+                out += "<link rel=\"self\" type=\"application/atom+xml\" href=\"\(file)\"/>\n"
+                out += "<link rel=\"alternate\" type=\"text/html\" href=\"\(DigestMarkup.escape(baseURL))index.html\"/>\n"
+            }
+            output.write(out)
         }
-        for (item, digest) in stories {
-            out += "<entry>\n<id>\(id):\(item.dismissID)</id>\n<title>\(DigestMarkup.escape(item.title))</title>\n"
-            out += "<updated>\(DigestMarkup.rfc3339(item.published ?? digest.created))</updated>\n"
+
+        /// One story's entry, while the feed has room for it.
+        private func write(_ item: Digest.Item, day: String, created: Date) {
+            guard written < TopicAtomRenderer.maxStories else { return }
+            written += 1
+            var out = "<entry>\n<id>\(id):\(item.dismissID)</id>\n<title>\(DigestMarkup.escape(item.title))</title>\n"
+            out += "<updated>\(DigestMarkup.rfc3339(item.published ?? created))</updated>\n"
             if let published = item.published { out += "<published>\(DigestMarkup.rfc3339(published))</published>\n" }
             if let url = DigestMarkup.safeURL(item.link) {
                 out += "<link rel=\"alternate\" type=\"text/html\" href=\"\(DigestMarkup.escape(url))\"/>\n"
@@ -74,7 +123,7 @@ public struct TopicAtomRenderer: Sendable {
                 }
                 html += "</blockquote>\n"
             }
-            html += "<p>\(DigestMarkup.isolated(DigestMarkup.escape(item.feedName))) · in the digest of \(DigestMarkup.escape(digest.day)) · id \(item.dismissID)</p>\n"
+            html += "<p>\(DigestMarkup.isolated(DigestMarkup.escape(item.feedName))) · in the digest of \(DigestMarkup.escape(day)) · id \(item.dismissID)</p>\n"
             output.write(out + "<content type=\"html\">")
             // The entry's HTML, escaped as XML text as it is written; a story carried by a
             // thousand feeds lists them a name at a time.
@@ -89,21 +138,6 @@ public struct TopicAtomRenderer: Sendable {
                 }
             }
             output.write("</content>\n</entry>\n")
-            out = ""
         }
-        output.write(out + "</feed>\n")
-    }
-}
-
-extension TopicAtomRenderer: DigestRenderer {
-    /// `topics/<id>.atom`, whatever the day.
-    public func fileName(day: String) -> String { Self.fileName(topicID: topic.id) }
-    /// The latest `entries` listed digests up to `day`, as `digests.atom` reads them.
-    public func earlierDays(upTo day: String, listed: [DigestSummary]) -> [String] {
-        listed.filter { $0.day <= day }.prefix(entries).map(\.day)
-    }
-    /// The topic's stories in those digests.
-    public func render(_ edition: DigestEdition, to out: DigestOutput) {
-        render(edition.readings(of: earlierDays(upTo: edition.digest.day, listed: edition.listed)), to: out)
     }
 }

@@ -115,8 +115,8 @@ extension SQLiteStore {
             // No row changed: the digest existed, so someone else built it.
             guard db.changesCount == 1 else { return nil }
             let id = db.lastInsertedRowID
-            try db.execute(sql: "UPDATE topic_matches SET digest_id = ? WHERE digest_id IS NULL", arguments: [id])
-            return DigestRecord(id: id, day: day, timeZone: timeZone, created: now, matchCount: db.changesCount)
+            let assigned = try Self.assignPendingMatches(db, to: id)
+            return DigestRecord(id: id, day: day, timeZone: timeZone, created: now, matchCount: assigned)
         }
     }
 

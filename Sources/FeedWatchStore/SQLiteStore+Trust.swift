@@ -71,10 +71,15 @@ extension SQLiteStore {
     public func digestTopicCounts() async throws -> [String: [TopicCount]] {
         try await read("count matches per digest and topic") { db in
             var counts: [String: [TopicCount]] = [:]
+            // Grouped by digest id and topic, the order of `topic_matches_digest_order`: no
+            // match is sorted, whatever the days hold.
             for row in try Row.fetchAll(db, sql: """
-                SELECT d.day, m.topic_id, MAX(m.topic_name) AS name, COUNT(*) AS n
-                FROM topic_matches m JOIN digests d ON d.id = m.digest_id
-                GROUP BY d.day, m.topic_id ORDER BY d.day, m.topic_id
+                SELECT d.day, c.topic_id, c.name, c.n FROM (
+                    SELECT m.digest_id, m.topic_id, MAX(m.topic_name) AS name, COUNT(*) AS n
+                    FROM topic_matches m WHERE m.digest_id IS NOT NULL
+                    GROUP BY m.digest_id, m.topic_id) c
+                JOIN digests d ON d.id = c.digest_id
+                ORDER BY d.day, c.topic_id
                 """) {
                 counts[row["day"], default: []].append(TopicCount(topicID: row["topic_id"], name: row["name"], count: row["n"]))
             }

@@ -338,12 +338,35 @@ public final class SQLiteStore: Store {
                 throw StoreError(code: .other, message: "digest \(day) vanished inside its own transaction")
             }
             let id: Int64 = row["id"]
-            try db.execute(sql: "UPDATE topic_matches SET digest_id = ? WHERE digest_id IS NULL", arguments: [id])
+            try Self.assignPendingMatches(db, to: id)
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM topic_matches WHERE digest_id = ?", arguments: [id]) ?? 0
             return DigestRecord(
                 id: id, day: row["day"], timeZone: row["time_zone"],
                 created: Date(timeIntervalSince1970: row["created_at"]), matchCount: count,
                 published: Self.date(row["published_at"]))
+        }
+    }
+
+    /// How many matches `assignPendingMatches` assigns per statement.
+    static let matchAssignmentBatch = 2_000
+
+    /// Assigns every match not yet in a digest to digest `id`, inside the caller's
+    /// transaction; returns how many. A statement at a time changes `matchAssignmentBatch`
+    /// rows: SQLite keeps the old content of every page a statement changes in a statement
+    /// journal (in memory, `temp_store`) until the statement ends, and one statement over a
+    /// day of 200,000 matches held 90 MB of it.
+    @discardableResult
+    static func assignPendingMatches(_ db: Database, to id: Int64) throws -> Int {
+        let assign = try db.cachedStatement(sql: """
+            UPDATE topic_matches SET digest_id = ?
+            WHERE id IN (SELECT id FROM topic_matches WHERE digest_id IS NULL LIMIT ?)
+            """)
+        var total = 0
+        while true {
+            try assign.execute(arguments: [id, matchAssignmentBatch])
+            let changed = db.changesCount
+            total += changed
+            if changed < matchAssignmentBatch { return total }
         }
     }
 
@@ -426,17 +449,21 @@ public final class SQLiteStore: Store {
 
     public func feedStatuses() async throws -> [FeedStatus] {
         try await read("read feed status") { db in
-            try Row.fetchAll(db, sql: """
+            // A cursor: 10,000 feeds' rows of thirty columns are not held besides their statuses
+            // (the digest's health report reads this on every publication).
+            let rows = try Row.fetchCursor(db, sql: """
                 SELECT f.id, f.url, f.name, f.title, f.tags, f.created_at, f.identity_mode, s.*,
                     (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id) AS article_count
                 FROM feeds f LEFT JOIN fetch_state s ON s.feed_id = f.id
                 WHERE f.active = 1 ORDER BY f.position, f.id
-                """
-            ).map { row in
+                """)
+            var statuses: [FeedStatus] = []
+            while let row = try rows.next() {
                 var status = FeedStatus(feed: Self.feed(from: row), state: Self.fetchState(from: row), articleCount: row["article_count"])
                 status.identityMode = FeedIdentityMode(rawValue: row["identity_mode"] ?? "") ?? .guid
-                return status
+                statuses.append(status)
             }
+            return statuses
         }
     }
 

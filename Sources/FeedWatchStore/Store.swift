@@ -215,6 +215,17 @@ public protocol Store: Sendable {
     /// The stored contents of the digest of `day`, nil if there is none.
     func digest(day: String) async throws -> Digest?
 
+    /// The digest of `day` without its items' text (`DigestIndex`), in the order and with the
+    /// items `digest(day:)` gives (one per story and topic); nil if there is none. Holds a
+    /// few dozen bytes per item, whatever the items say.
+    func digestIndex(day: String) async throws -> DigestIndex?
+
+    /// The items of digest `digestID` (`DigestIndex.id`) under `topicID` whose articles are
+    /// `articleIDs`, in that order, each as `digest(day:)` builds it (with "also reported
+    /// by"); an id the digest no longer has is left out. Publication reads a day this way, a
+    /// page of items at a time.
+    func digestItems(digestID: Int64, topicID: String, articleIDs: [Int64]) async throws -> [Digest.Item]
+
     /// When the digest of `day` was published; nil when it is not (yet), or there is none.
     /// Reads one row: nothing is counted, whatever the digest holds.
     func digestPublished(day: String) async throws -> Date?

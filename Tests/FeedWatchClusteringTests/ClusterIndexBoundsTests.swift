@@ -78,9 +78,63 @@ import FeedWatchModel
         }
         #expect(clusterer.count <= 1_000)
         #expect(largest == storageAfterWarmUp)
-        // Records, signatures, band links and marks (444 bytes) for 1,200 articles (evicted
-        // ones wait for compaction until they are an eighth), trigram runs (about 150 bytes,
-        // in an array that grows by doubling), heads (128 to 256 bytes), the two tables.
+        // Records and band entries (320 bytes) for 1,200 articles (evicted ones wait for
+        // compaction until they are an eighth), title bytes (in an array that grows by
+        // doubling), band heads (128 bytes once full), title heads, the two tables.
         #expect(storageAfterWarmUp < 1_000 * 1_100)
+    }
+
+    /// A band's link and its signature values share one entry: for 1 to 4 rows a band (an odd
+    /// count leaves half a word of padding), a chain step's membership is "every row of the band
+    /// equal" and the signature comparison counts exactly the equal values, whatever the links
+    /// (30 values in 10 bands: a record of 30 words, compared 8 words at a time and 6 alone).
+    @Test(arguments: [(64, 64), (64, 32), (48, 16), (64, 16), (30, 10)])
+    func bandEntriesHoldTheSignature(signatureSize: Int, bands: Int) {
+        var index = ClusterIndex(signatureSize: signatureSize, bands: bands, expectedArticles: 8, maxLive: 8)
+        var random = SystemRandomNumberGenerator()
+        for round in 0..<20 {
+            let stored = (0..<signatureSize).map { _ in UInt16(truncatingIfNeeded: random.next()) }
+            // Some values equal, some not, some whole bands equal.
+            let other = stored.enumerated().map { position, value in
+                (position / (signatureSize / bands) + round) % 3 == 0 || random.next() % 2 == 0 ? value : value &+ 1
+            }
+            var entries: [UInt32] = []
+            index.entries(of: stored, into: &entries)
+            var keys: [UInt64] = []
+            ClusterIndex.bandKeys(stored[...], bands: bands, into: &keys)
+            let record = ClusterIndex.Record(
+                articleID: Int64(round + 1), feedID: 1, storyID: Int64(round + 1), date: 0, titleKey: 0, titleBloom: 0,
+                titleStart: 0, titleNext: 0, titleLength: 0, trigramCount: 0, banded: true)
+            index.append(record, entries: entries, bandKeys: keys, title: "", trigrams: [])
+            let position = index.records.count - 1
+            var own: [UInt32] = []
+            index.entries(of: other, into: &own)
+            #expect(index.equalValues(at: position, own: own) == zip(stored, other).filter { $0 == $1 }.count)
+            let rows = signatureSize / bands
+            for band in 0..<bands {
+                let same = stored[(band * rows)..<((band + 1) * rows)] == other[(band * rows)..<((band + 1) * rows)]
+                #expect(index.bandStep(band, at: position, own: own).member == same)
+            }
+        }
+    }
+
+    /// Once the index holds `maxIndexed` articles its band heads stop at one position per band
+    /// entry of that many (32 positions, 128 bytes, an article with the defaults) and do not
+    /// grow as articles keep coming; title heads are a sixteenth of that.
+    @Test func headsStopAtOnePositionPerBandEntryOfAFullIndex() {
+        var configuration = ClusteringConfiguration()
+        configuration.maxIndexed = 1_000
+        var clusterer = StoryClusterer(configuration: configuration)
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        for id in Int64(1)...5_000 {
+            let text = (0..<20).map { "w\(id)x\($0)" }.joined(separator: " ")
+            _ = clusterer.assign(ClusterDocument(
+                articleID: id, feedID: id % 50 + 1, title: "Headline \(id) on words \(id * 7) and \(id * 13)", text: text,
+                date: start.addingTimeInterval(Double(id) * 60)))
+            if id >= 1_001 {
+                #expect(clusterer.headPositions.band == 1_001 * configuration.bands)
+                #expect(clusterer.headPositions.title == 1_001 * configuration.bands / 16)
+            }
+        }
     }
 }

@@ -77,7 +77,8 @@ func clusterCycleArticles(vocabulary: String, feeds: Int, items: Int) {
     for document in documents {
         checksum = (checksum ^ UInt64(bitPattern: assigned[document.articleID] ?? 0)) &* 0x0000_0100_0000_01B3
     }
-    print(String(format: "cycle clustering (%@): %d articles of %d feeds in %.2f s = %.0f articles/s; %d stories; pair precision %.3f, recall %.3f; decisions %016llx",
+    print(String(format: "cycle clustering (%@): %d articles of %d feeds in %.2f s = %.0f articles/s; %d stories; pair precision %.3f, recall %.3f; decisions %016llx; index %d articles, %.1f MB, %.0f bytes an article",
                  vocabulary, documents.count, feeds, seconds, Double(documents.count) / seconds, byFound.count,
-                 Double(correctPairs) / Double(max(foundPairs, 1)), Double(correctPairs) / Double(max(truePairs, 1)), checksum))
+                 Double(correctPairs) / Double(max(foundPairs, 1)), Double(correctPairs) / Double(max(truePairs, 1)), checksum,
+                 clusterer.count, Double(clusterer.storageBytes) / 1e6, Double(clusterer.storageBytes) / Double(max(clusterer.count, 1))))
 }

@@ -151,7 +151,7 @@ extension PostgresStore {
 
     /// Lists every other feed's article of each story as "also reported by" on the story's
     /// item, in place (as `SQLiteStore.collapseStories`).
-    private func collapseStories(
+    func collapseStories(
         _ sections: inout [Digest.Section], storyOf: [Int64: Int64], on connection: PostgresConnection
     ) async throws {
         let storyIDs = Set(storyOf.values).sorted()

@@ -1,0 +1,180 @@
+public import FeedWatchModel
+import Foundation
+import GRDB
+
+// A day's digest read in two steps: its index (ids and fold keys, a few dozen bytes an item)
+// and then its items a page at a time, so publishing a day never holds all of it.
+extension SQLiteStore {
+    public func digestIndex(day: String) async throws -> DigestIndex? {
+        try await read("read digest index \(day)") { db in
+            guard let head = try Row.fetchOne(db, sql: "SELECT * FROM digests WHERE day = ?", arguments: [day]) else {
+                return nil
+            }
+            // The order and the one-item-per-story rule of `digest(day:)`. SQLite sorts in
+            // memory (`temp_store`), whole result rows: the index `topic_matches_digest_order`
+            // gives the topics and scores in order, and the builder sorts each run of equal
+            // score in place (by publication, then id), as compact entries whose fold keys the
+            // query computed, so neither SQLite nor this read ever holds titles or links.
+            db.add(function: Self.linkKeyFunction)
+            db.add(function: Self.titleKeyFunction)
+            let count = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM topic_matches WHERE digest_id = ?"), arguments: [head["id"]]) ?? 0
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT m.topic_id, m.topic_name, m.score, a.published_at, a.id AS article_id, a.story_id,
+                        feedwatch_link_key(a.link) AS link_key, feedwatch_title_key(a.title) AS title_key
+                    FROM topic_matches m
+                    JOIN articles a ON a.id = m.article_id
+                    WHERE m.digest_id = ?
+                    ORDER BY m.topic_id, m.score DESC
+                    """,
+                arguments: [head["id"]])
+            var builder = DigestIndexBuilder(capacity: count)
+            while let row = try rows.next() {
+                let link: Int64 = row["link_key"]
+                let title: Int64 = row["title_key"]
+                builder.add(
+                    topicID: row["topic_id"], topicName: row["topic_name"], score: row["score"],
+                    entry: DigestIndex.Entry(
+                        articleID: row["article_id"], storyID: row["story_id"], linkKey: UInt64(bitPattern: link),
+                        titleKey: UInt64(bitPattern: title), published: row["published_at"]))
+            }
+            return builder.index(
+                id: head["id"], day: head["day"], timeZone: head["time_zone"], created: Date(timeIntervalSince1970: head["created_at"]))
+        }
+    }
+
+    /// `DigestIndex.linkKey` in SQL (its bits as a signed integer).
+    static let linkKeyFunction = DatabaseFunction("feedwatch_link_key", argumentCount: 1, pure: true) { values in
+        Int64(bitPattern: DigestIndex.linkKey(String.fromDatabaseValue(values[0])))
+    }
+
+    /// `DigestIndex.titleKey` in SQL (its bits as a signed integer).
+    static let titleKeyFunction = DatabaseFunction("feedwatch_title_key", argumentCount: 1, pure: true) { values in
+        Int64(bitPattern: String.fromDatabaseValue(values[0]).map(DigestIndex.titleKey) ?? 0)
+    }
+
+    public func digestItems(digestID: Int64, topicID: String, articleIDs: [Int64]) async throws -> [Digest.Item] {
+        guard !articleIDs.isEmpty else { return [] }
+        return try await read("read digest items") { db in
+            // The ids as one JSON array: one cached statement whatever the page's size.
+            let ids = "[" + articleIDs.map(String.init).joined(separator: ",") + "]"
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: """
+                    SELECT m.score, m.snippets, a.id AS article_id, a.title, a.link, a.published_at, a.story_id,
+                        COALESCE(f.name, f.title, f.url) AS feed_name
+                    FROM json_each(?) AS page
+                    CROSS JOIN topic_matches m ON m.topic_id = ? AND m.article_id = page.value
+                    JOIN articles a ON a.id = m.article_id
+                    JOIN feeds f ON f.id = a.feed_id
+                    WHERE m.digest_id = ?
+                    """),
+                // CROSS JOIN: each id looked up by (topic, article); asked by digest and topic,
+                // SQLite walked all the topic's matches of the day for every page.
+                arguments: [ids, topicID, digestID])
+            var found: [Int64: Digest.Item] = [:]
+            var storyOf: [Int64: Int64] = [:]
+            while let row = try rows.next() {
+                let item = Digest.Item(
+                    articleID: row["article_id"], title: row["title"], link: row["link"], feedName: row["feed_name"],
+                    published: Self.date(row["published_at"]), score: row["score"], snippets: SnippetJSON.decode(row["snippets"]),
+                    storyID: row["story_id"])
+                found[item.articleID] = item
+                if let story = item.storyID { storyOf[item.articleID] = story }
+            }
+            var sections = [Digest.Section(topic: TopicReference(id: topicID, name: topicID), items: articleIDs.compactMap { found[$0] })]
+            found = [:]
+            try Self.collapseStories(&sections, storyIDs: Set(storyOf.values), storyOf: storyOf, db: db)
+            return sections[0].items
+        }
+    }
+
+    /// `collapseStories` for the stories `storyIDs` (a page's): lists every other feed's
+    /// article of each as "also reported by" on its item.
+    static func collapseStories(_ sections: inout [Digest.Section], storyIDs: Set<Int64>, storyOf: [Int64: Int64], db: Database) throws {
+        guard !storyIDs.isEmpty else { return }
+        let ids = "[" + storyIDs.sorted().map(String.init).joined(separator: ",") + "]"
+        var members: [Int64: [(id: Int64, source: Digest.Link)]] = [:]
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: """
+                SELECT id, title, link, story_id, feed_name FROM (
+                    SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name,
+                        COALESCE(a.published_at, a.discovered_at) AS seen, COUNT(*) OVER (PARTITION BY a.story_id) AS size
+                    FROM json_each(?) AS page
+                    CROSS JOIN articles a ON a.story_id = page.value
+                    JOIN feeds f ON f.id = a.feed_id)
+                WHERE size > 1
+                ORDER BY seen, id
+                """),
+            arguments: [ids])
+        while let row = try rows.next() {
+            let source = Digest.Link(feedName: row["feed_name"], url: row["link"], title: row["title"])
+            members[row["story_id"], default: []].append((row["id"], source))
+        }
+        collapse(&sections, storyOf: storyOf, members: members)
+    }
+}
+
+/// Builds a `DigestIndex` from rows, keeping the first item of each story per topic (as
+/// `digest(day:)` does); shared by both stores. Rows come in the digest's order, or (with a
+/// score) in topic and score order, each run of equal score then sorted here by publication
+/// (newest first, undated last) and id: the entries are sorted and thinned in place, so the
+/// index is never held twice.
+struct DigestIndexBuilder {
+    private var sections: [DigestIndex.Section] = []
+    private var entries: [DigestIndex.Entry] = []
+    /// Where the current run of equal score starts, and its score.
+    private var runStart = 0
+    private var runScore: Double?
+
+    /// A builder for about `capacity` rows.
+    init(capacity: Int = 0) { entries.reserveCapacity(capacity) }
+
+    mutating func add(topicID: String, topicName: String, articleID: Int64, storyID: Int64?, title: String, link: String?) {
+        add(topicID: topicID, topicName: topicName, entry: DigestIndex.Entry(articleID: articleID, storyID: storyID, title: title, link: link))
+    }
+
+    /// Adds a row; with `score`, rows of one topic come in descending score, and those of
+    /// equal score are put in order here.
+    mutating func add(topicID: String, topicName: String, score: Double? = nil, entry: DigestIndex.Entry) {
+        if sections.last?.topic.id != topicID {
+            endRun()
+            sections.append(DigestIndex.Section(topic: TopicReference(id: topicID, name: topicName), entries: entries.count..<entries.count))
+        } else if score != runScore {
+            endRun()
+        }
+        runScore = score
+        entries.append(entry)
+    }
+
+    /// Sorts the run that ends here (`a.published_at DESC, a.id`).
+    private mutating func endRun() {
+        if runScore != nil, entries.count - runStart > 1 {
+            entries[runStart...].sort { x, y in x.published != y.published ? x.published > y.published : x.articleID < y.articleID }
+        }
+        runStart = entries.count
+        runScore = nil
+    }
+
+    mutating func index(id: Int64, day: String, timeZone: String, created: Date) -> DigestIndex {
+        endRun()
+        // Each topic's first item of each story, in place.
+        var kept = 0
+        var stories: Set<Int64> = []
+        for section in sections.indices {
+            let range = sections[section].entries.lowerBound..<(section + 1 < sections.count ? sections[section + 1].entries.lowerBound : entries.count)
+            stories.removeAll(keepingCapacity: true)
+            let start = kept
+            for position in range {
+                let entry = entries[position]
+                if let story = entry.storyID, !stories.insert(story).inserted { continue }
+                entries[kept] = entry
+                kept += 1
+            }
+            sections[section].entries = start..<kept
+        }
+        entries.removeSubrange(kept...)
+        return DigestIndex(id: id, day: day, timeZone: timeZone, created: created, sections: sections, entries: entries)
+    }
+}
