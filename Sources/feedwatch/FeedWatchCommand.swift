@@ -39,6 +39,7 @@ struct FeedWatchCommand: AsyncParsableCommand {
     /// Runs the command; a usage error (an unknown option, a bad value) exits with status 1 like
     /// every other configuration mistake, not ArgumentParser's 64.
     static func main() async {
+        MallocArenas.limit()
         do {
             var command = try await asyncParseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -22,7 +22,8 @@ import Glibc
 
 var arguments = CommandLine.arguments.dropFirst()
 if arguments.first == "--cycle", let path = arguments.dropFirst().first {
-    // Child: one `run --once` cycle over the configuration at `path`.
+    // Child: one `run --once` cycle over the configuration at `path`, started as `feedwatch` starts.
+    MallocArenas.limit()
     var logger = Logger(label: "cycle-benchmark")
     logger.logLevel = .error
     let configuration = try ConfigurationLoader.load(path: path)
