@@ -168,9 +168,19 @@ extension DigestIndexRenderer: DigestRenderer {
     public func render(_ edition: DigestEdition, to output: DigestOutput) { render(edition.listed, to: output) }
 }
 
-extension AtomDigestRenderer: StreamingDigestRenderer {
-    /// `digests.atom`, whatever the day.
-    public func fileName(day: String) -> String { "digests.atom" }
+/// A feed of the latest `entries` listed digests (`digests.atom`, the per-topic feeds): the
+/// days it reads, and the edition's day fed story by story when it is the feed's newest.
+protocol DigestFeedRenderer: StreamingDigestRenderer {
+    associatedtype FeedSteps: DigestSteps
+    /// How many digests the feed lists.
+    var entries: Int { get }
+    /// The feed of `digests`, newest first.
+    func render(_ digests: [Digest], to output: DigestOutput)
+    /// The steps writing the feed with `earlier` (older digests, newest first) after the day fed.
+    func steps(after earlier: [Digest], to output: DigestOutput) -> FeedSteps
+}
+
+extension DigestFeedRenderer {
     /// The latest `entries` listed digests up to `day`: the feed as it was when `day` was the newest.
     public func earlierDays(upTo day: String, listed: [DigestSummary]) -> [String] {
         listed.filter { $0.day <= day }.prefix(entries).map(\.day)
@@ -187,21 +197,12 @@ extension AtomDigestRenderer: StreamingDigestRenderer {
     }
 }
 
-extension TopicAtomRenderer: StreamingDigestRenderer {
+extension AtomDigestRenderer: DigestFeedRenderer {
+    /// `digests.atom`, whatever the day.
+    public func fileName(day: String) -> String { "digests.atom" }
+}
+
+extension TopicAtomRenderer: DigestFeedRenderer {
     /// `topics/<id>.atom`, whatever the day.
     public func fileName(day: String) -> String { Self.fileName(topicID: topic.id) }
-    /// The latest `entries` listed digests up to `day`, as `digests.atom` reads them.
-    public func earlierDays(upTo day: String, listed: [DigestSummary]) -> [String] {
-        listed.filter { $0.day <= day }.prefix(entries).map(\.day)
-    }
-    /// The topic's stories in those digests.
-    public func render(_ edition: DigestEdition, to output: DigestOutput) {
-        render(edition.readings(of: earlierDays(upTo: edition.digest.day, listed: edition.listed)), to: output)
-    }
-    /// The edition's day is the feed's newest, when the feed lists it.
-    func steps(for edition: DigestEdition, to output: DigestOutput) -> (any DigestSteps)? {
-        let days = earlierDays(upTo: edition.digest.day, listed: edition.listed)
-        guard days.first == edition.digest.day else { return nil }
-        return steps(after: edition.readings(of: Array(days.dropFirst())), to: output)
-    }
 }
