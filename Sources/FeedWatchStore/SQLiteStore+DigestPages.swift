@@ -97,15 +97,18 @@ extension SQLiteStore {
         let ids = "[" + storyIDs.sorted().map(String.init).joined(separator: ",") + "]"
         var members: [Int64: [(id: Int64, source: Digest.Link)]] = [:]
         let rows = try Row.fetchCursor(
+            // The stories of more than one article are found first, in the index
+            // `articles_story` alone (story id and rowid): most stories of a day are one
+            // article, whose row the page has read already.
             db.cachedStatement(sql: """
-                SELECT id, title, link, story_id, feed_name FROM (
-                    SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name,
-                        COALESCE(a.published_at, a.discovered_at) AS seen, COUNT(*) OVER (PARTITION BY a.story_id) AS size
-                    FROM json_each(?) AS page
-                    CROSS JOIN articles a ON a.story_id = page.value
-                    JOIN feeds f ON f.id = a.feed_id)
-                WHERE size > 1
-                ORDER BY seen, id
+                SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name,
+                    COALESCE(a.published_at, a.discovered_at) AS seen
+                FROM (SELECT story_id FROM articles
+                      WHERE story_id IN (SELECT value FROM json_each(?))
+                      GROUP BY story_id HAVING COUNT(*) > 1) AS shared
+                CROSS JOIN articles a ON a.story_id = shared.story_id
+                JOIN feeds f ON f.id = a.feed_id
+                ORDER BY seen, a.id
                 """),
             arguments: [ids])
         while let row = try rows.next() {
