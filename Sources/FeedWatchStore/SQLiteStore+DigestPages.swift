@@ -164,9 +164,14 @@ struct DigestIndexBuilder {
         endRun()
         // Each topic's first item of each story, in place.
         var kept = 0
-        var stories: Set<Int64> = []
+        // Sized once for the largest section: grown while it fills, a set of 150,000 stories
+        // held its old and new tables at once, on top of the whole day's entries.
+        let ranges = sections.indices.map { section in
+            sections[section].entries.lowerBound..<(section + 1 < sections.count ? sections[section + 1].entries.lowerBound : entries.count)
+        }
+        var stories = Set<Int64>(minimumCapacity: ranges.map(\.count).max() ?? 0)
         for section in sections.indices {
-            let range = sections[section].entries.lowerBound..<(section + 1 < sections.count ? sections[section + 1].entries.lowerBound : entries.count)
+            let range = ranges[section]
             stories.removeAll(keepingCapacity: true)
             let start = kept
             for position in range {
