@@ -31,14 +31,16 @@ extension SQLiteStore {
                     """,
                 arguments: [head["id"]])
             var builder = DigestIndexBuilder(capacity: count)
+            // Columns by position, in the order the query lists them: a name is looked up
+            // in the row's columns on every read, for every match of the day.
             while let row = try rows.next() {
-                let link: Int64 = row["link_key"]
-                let title: Int64 = row["title_key"]
+                let link: Int64 = row[6]
+                let title: Int64 = row[7]
                 builder.add(
-                    topicID: row["topic_id"], topicName: row["topic_name"], score: row["score"],
+                    topicID: row[0], topicName: row[1], score: row[2],
                     entry: DigestIndex.Entry(
-                        articleID: row["article_id"], storyID: row["story_id"], linkKey: UInt64(bitPattern: link),
-                        titleKey: UInt64(bitPattern: title), published: row["published_at"]))
+                        articleID: row[4], storyID: row[5], linkKey: UInt64(bitPattern: link),
+                        titleKey: UInt64(bitPattern: title), published: row[3]))
             }
             return builder.index(
                 id: head["id"], day: head["day"], timeZone: head["time_zone"], created: Date(timeIntervalSince1970: head["created_at"]))
@@ -75,11 +77,12 @@ extension SQLiteStore {
                 arguments: [ids, topicID, digestID])
             var found: [Int64: Digest.Item] = [:]
             var storyOf: [Int64: Int64] = [:]
+            // Columns by position, in the order the query lists them (as in `digestIndex`).
             while let row = try rows.next() {
                 let item = Digest.Item(
-                    articleID: row["article_id"], title: row["title"], link: row["link"], feedName: row["feed_name"],
-                    published: Self.date(row["published_at"]), score: row["score"], snippets: SnippetJSON.decode(row["snippets"]),
-                    storyID: row["story_id"])
+                    articleID: row[2], title: row[3], link: row[4], feedName: row[7],
+                    published: Self.date(row[5]), score: row[0], snippets: SnippetJSON.decode(row[1]),
+                    storyID: row[6])
                 found[item.articleID] = item
                 if let story = item.storyID { storyOf[item.articleID] = story }
             }
@@ -112,8 +115,8 @@ extension SQLiteStore {
                 """),
             arguments: [ids])
         while let row = try rows.next() {
-            let source = Digest.Link(feedName: row["feed_name"], url: row["link"], title: row["title"])
-            members[row["story_id"], default: []].append((row["id"], source))
+            let source = Digest.Link(feedName: row[4], url: row[2], title: row[1])
+            members[row[3], default: []].append((row[0], source))
         }
         collapse(&sections, storyOf: storyOf, members: members)
     }
