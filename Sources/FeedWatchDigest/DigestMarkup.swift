@@ -82,12 +82,82 @@ enum DigestMarkup {
     /// of an attribute; nil otherwise (`javascript:`, `data:`, relative, malformed).
     static func safeURL(_ link: String?) -> String? {
         guard let link, !link.isEmpty, link.utf8.count <= 4096 else { return nil }
+        // Most links are plain `http(s)://host/path`: recognised here byte by byte, they skip
+        // the URL parser (a digest of 30,000 stories parsed 40,000 links, 1.5 % of a cold cycle).
+        var copy = link
+        if copy.withUTF8(isPlainHTTPURL) { return link }
+        return safeURLByComponents(link)
+    }
+
+    /// `safeURL` by the URL parser alone, for what `isPlainHTTPURL` does not recognise (and
+    /// for the test that holds the two to the same answers).
+    static func safeURLByComponents(_ link: String) -> String? {
+        guard !link.isEmpty, link.utf8.count <= 4096 else { return nil }
         guard !link.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || "\"'<>`\\".unicodeScalars.contains($0) })
         else { return nil }
         guard let components = URLComponents(string: link), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
         else { return nil }
         return link
+    }
+
+    /// Whether `utf8` is surely a URL `safeURLByComponents` accepts: `http://` or `https://`
+    /// (lowercase), a host of letters, digits, dots and hyphens starting with a letter or digit,
+    /// an optional port of at most five digits below 65536, then nothing or a path, query and
+    /// fragment of RFC 3986's unreserved and sub-delimiter characters (no quotes), `:`, `@`, `/`,
+    /// `?`, valid percent escapes and at most one `#`. False means "not sure", never "unsafe".
+    private static func isPlainHTTPURL(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        let http = Array("http://".utf8), https = Array("https://".utf8)
+        var index: Int
+        if utf8.starts(with: https) { index = https.count } else if utf8.starts(with: http) { index = http.count } else { return false }
+        func isAlphanumeric(_ byte: UInt8) -> Bool {
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+        }
+        // Host.
+        guard index < utf8.count, isAlphanumeric(utf8[index]) else { return false }
+        while index < utf8.count, isAlphanumeric(utf8[index]) || utf8[index] == UInt8(ascii: ".") || utf8[index] == UInt8(ascii: "-") {
+            index += 1
+        }
+        // Port.
+        if index < utf8.count, utf8[index] == UInt8(ascii: ":") {
+            index += 1
+            var port = 0, digits = 0
+            while index < utf8.count, (0x30...0x39).contains(utf8[index]) {
+                port = port * 10 + Int(utf8[index] - 0x30)
+                digits += 1
+                guard digits <= 5 else { return false }
+                index += 1
+            }
+            guard digits > 0, port < 65536 else { return false }
+        }
+        guard index < utf8.count else { return true }
+        guard utf8[index] == UInt8(ascii: "/") || utf8[index] == UInt8(ascii: "?") || utf8[index] == UInt8(ascii: "#") else { return false }
+        // Path, query and fragment.
+        var fragment = false
+        while index < utf8.count {
+            let byte = utf8[index]
+            switch byte {
+            case _ where isAlphanumeric(byte): break
+            case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
+                 UInt8(ascii: "&"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","),
+                 UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "/"), UInt8(ascii: "?"):
+                break
+            case UInt8(ascii: "#"):
+                guard !fragment else { return false }
+                fragment = true
+            case UInt8(ascii: "%"):
+                guard index + 2 < utf8.count, isHexDigit(utf8[index + 1]), isHexDigit(utf8[index + 2]) else { return false }
+                index += 2
+            default:
+                return false
+            }
+            index += 1
+        }
+        return true
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
     }
 
     /// An RFC 3339 UTC timestamp with second precision, as Atom and JSON want it.

@@ -39,8 +39,10 @@ public struct DigestPlan: Sendable {
             var stories: [Story] = []
             stories.reserveCapacity(section.entries.count)
             // Each key once per topic: an item's link or title key, to the story it is in.
-            var byLink: [UInt64: Int32] = [:]
-            var byTitle: [UInt64: Int32] = [:]
+            // Sized once: grown while a day of 150,000 stories fills them, each held its old
+            // and new tables at once, on top of the whole day's index.
+            var byLink = [UInt64: Int32](minimumCapacity: section.entries.count)
+            var byTitle = [UInt64: Int32](minimumCapacity: section.entries.count)
             for position in section.entries {
                 let entry = index.entries[position]
                 if let topics = hidden[entry.dismissID], topics.contains(where: { $0 == Dismissal.everyTopic || $0 == section.topic.id }) {

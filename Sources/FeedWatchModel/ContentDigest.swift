@@ -13,6 +13,19 @@ public enum ContentDigest {
         hex(digest(of: bytes))
     }
 
+    /// The SHA-256 digest, as lowercase hex, of `parts` joined by the byte `separator`: the
+    /// same as `hexDigest(of:)` of the joined bytes, without building them (an entry's text
+    /// is hashed once per refresh, and copying it first cost as much as hashing it).
+    public static func hexDigest(joining parts: [String], separator: UInt8) -> String {
+        var hasher = SHA256()
+        for (index, part) in parts.enumerated() {
+            if index > 0 { withUnsafeBytes(of: separator) { hasher.update(bufferPointer: $0) } }
+            var part = part
+            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        return hex(Array(hasher.finalize()))
+    }
+
     /// HMAC-SHA256 of `message` under `key`.
     public static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
         Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))

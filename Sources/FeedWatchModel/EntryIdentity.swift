@@ -39,9 +39,8 @@ public enum EntryIdentity {
 
     /// A hash of what a reader sees (title and body), to tell an edited entry from an unchanged one.
     public static func contentHash(of entry: Entry) -> String {
-        let material = (entry.title ?? "") + "\u{1F}" + (entry.summary?.plainText ?? "") + "\u{1F}"
-            + (entry.content?.plainText ?? "")
-        return ContentDigest.hexDigest(of: Array(material.utf8))
+        ContentDigest.hexDigest(
+            joining: [entry.title ?? "", entry.summary?.plainText ?? "", entry.content?.plainText ?? ""], separator: 0x1F)
     }
 
     /// Whether the document repeats a guid for entries with different links, so guids alone

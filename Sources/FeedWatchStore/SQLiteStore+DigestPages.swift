@@ -31,14 +31,16 @@ extension SQLiteStore {
                     """,
                 arguments: [head["id"]])
             var builder = DigestIndexBuilder(capacity: count)
+            // Columns by position, in the order the query lists them: a name is looked up
+            // in the row's columns on every read, for every match of the day.
             while let row = try rows.next() {
-                let link: Int64 = row["link_key"]
-                let title: Int64 = row["title_key"]
+                let link: Int64 = row[6]
+                let title: Int64 = row[7]
                 builder.add(
-                    topicID: row["topic_id"], topicName: row["topic_name"], score: row["score"],
+                    topicID: row[0], topicName: row[1], score: row[2],
                     entry: DigestIndex.Entry(
-                        articleID: row["article_id"], storyID: row["story_id"], linkKey: UInt64(bitPattern: link),
-                        titleKey: UInt64(bitPattern: title), published: row["published_at"]))
+                        articleID: row[4], storyID: row[5], linkKey: UInt64(bitPattern: link),
+                        titleKey: UInt64(bitPattern: title), published: row[3]))
             }
             return builder.index(
                 id: head["id"], day: head["day"], timeZone: head["time_zone"], created: Date(timeIntervalSince1970: head["created_at"]))
@@ -75,11 +77,12 @@ extension SQLiteStore {
                 arguments: [ids, topicID, digestID])
             var found: [Int64: Digest.Item] = [:]
             var storyOf: [Int64: Int64] = [:]
+            // Columns by position, in the order the query lists them (as in `digestIndex`).
             while let row = try rows.next() {
                 let item = Digest.Item(
-                    articleID: row["article_id"], title: row["title"], link: row["link"], feedName: row["feed_name"],
-                    published: Self.date(row["published_at"]), score: row["score"], snippets: SnippetJSON.decode(row["snippets"]),
-                    storyID: row["story_id"])
+                    articleID: row[2], title: row[3], link: row[4], feedName: row[7],
+                    published: Self.date(row[5]), score: row[0], snippets: SnippetJSON.decode(row[1]),
+                    storyID: row[6])
                 found[item.articleID] = item
                 if let story = item.storyID { storyOf[item.articleID] = story }
             }
@@ -97,20 +100,23 @@ extension SQLiteStore {
         let ids = "[" + storyIDs.sorted().map(String.init).joined(separator: ",") + "]"
         var members: [Int64: [(id: Int64, source: Digest.Link)]] = [:]
         let rows = try Row.fetchCursor(
+            // The stories of more than one article are found first, in the index
+            // `articles_story` alone (story id and rowid): most stories of a day are one
+            // article, whose row the page has read already.
             db.cachedStatement(sql: """
-                SELECT id, title, link, story_id, feed_name FROM (
-                    SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name,
-                        COALESCE(a.published_at, a.discovered_at) AS seen, COUNT(*) OVER (PARTITION BY a.story_id) AS size
-                    FROM json_each(?) AS page
-                    CROSS JOIN articles a ON a.story_id = page.value
-                    JOIN feeds f ON f.id = a.feed_id)
-                WHERE size > 1
-                ORDER BY seen, id
+                SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name,
+                    COALESCE(a.published_at, a.discovered_at) AS seen
+                FROM (SELECT story_id FROM articles
+                      WHERE story_id IN (SELECT value FROM json_each(?))
+                      GROUP BY story_id HAVING COUNT(*) > 1) AS shared
+                CROSS JOIN articles a ON a.story_id = shared.story_id
+                JOIN feeds f ON f.id = a.feed_id
+                ORDER BY seen, a.id
                 """),
             arguments: [ids])
         while let row = try rows.next() {
-            let source = Digest.Link(feedName: row["feed_name"], url: row["link"], title: row["title"])
-            members[row["story_id"], default: []].append((row["id"], source))
+            let source = Digest.Link(feedName: row[4], url: row[2], title: row[1])
+            members[row[3], default: []].append((row[0], source))
         }
         collapse(&sections, storyOf: storyOf, members: members)
     }
@@ -148,10 +154,22 @@ struct DigestIndexBuilder {
         entries.append(entry)
     }
 
+    /// The order within a run of equal score: `a.published_at DESC, a.id`.
+    private static func listedFirst(_ x: DigestIndex.Entry, _ y: DigestIndex.Entry) -> Bool {
+        x.published != y.published ? x.published > y.published : x.articleID < y.articleID
+    }
+
     /// Sorts the run that ends here (`a.published_at DESC, a.id`).
     private mutating func endRun() {
         if runScore != nil, entries.count - runStart > 1 {
-            entries[runStart...].sort { x, y in x.published != y.published ? x.published > y.published : x.articleID < y.articleID }
+            // Sorted through the array's own buffer: `entries[runStart...].sort` sorted a
+            // slice that shares the buffer, so it copied the run first (a day of one score,
+            // 200,000 entries: 8 MB on top of the index, the publication's peak).
+            let start = runStart
+            entries.withUnsafeMutableBufferPointer { (buffer: inout UnsafeMutableBufferPointer<DigestIndex.Entry>) in
+                var run = UnsafeMutableBufferPointer(rebasing: buffer[start...])
+                run.sort(by: Self.listedFirst)
+            }
         }
         runStart = entries.count
         runScore = nil
@@ -161,9 +179,14 @@ struct DigestIndexBuilder {
         endRun()
         // Each topic's first item of each story, in place.
         var kept = 0
-        var stories: Set<Int64> = []
+        // Sized once for the largest section: grown while it fills, a set of 150,000 stories
+        // held its old and new tables at once, on top of the whole day's entries.
+        let ranges = sections.indices.map { section in
+            sections[section].entries.lowerBound..<(section + 1 < sections.count ? sections[section + 1].entries.lowerBound : entries.count)
+        }
+        var stories = Set<Int64>(minimumCapacity: ranges.map(\.count).max() ?? 0)
         for section in sections.indices {
-            let range = sections[section].entries.lowerBound..<(section + 1 < sections.count ? sections[section + 1].entries.lowerBound : entries.count)
+            let range = ranges[section]
             stories.removeAll(keepingCapacity: true)
             let start = kept
             for position in range {

@@ -56,4 +56,13 @@ import Testing
         #expect(EntryIdentity.contentHash(of: a) != EntryIdentity.contentHash(of: b))
         #expect(EntryIdentity.contentHash(of: a) == EntryIdentity.contentHash(of: a))
     }
+
+    /// Stored articles keep the hash they were stored with: a change of how it is computed
+    /// must not change its value, or every stored article would look edited.
+    @Test func contentHashIsStableAcrossVersions() {
+        let entry = Entry(id: "1", title: "T", summary: FeedText(plain: "one"), content: FeedText(plain: "body"))
+        // SHA-256 of "T\u{1F}one\u{1F}body".
+        #expect(EntryIdentity.contentHash(of: entry) == ContentDigest.hexDigest(of: Array("T\u{1F}one\u{1F}body".utf8)))
+        #expect(EntryIdentity.contentHash(of: entry) == "2b52198bbbff52a2e0048cd47e912a3072f984b5f45a997457c5f8889285c497")
+    }
 }

@@ -39,6 +39,12 @@ import Testing
         #expect(ContentDigest.hexDigest(of: million) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
+    @Test(arguments: [[""], ["", ""], ["abc"], ["a", "bc"], ["Iran", "", "سپاه پاسداران — missile"], ["x", "y", "z", "w"]])
+    func hashesJoinedPartsAsTheJoinedBytes(parts: [String]) {
+        let joined = Array(parts.joined(separator: "\u{1F}").utf8)
+        #expect(ContentDigest.hexDigest(joining: parts, separator: 0x1F) == ContentDigest.hexDigest(of: joined))
+    }
+
     @Test func hmacMatchesRFC4231() {
         // RFC 4231 test case 2.
         let mac = ContentDigest.hmac(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
