@@ -38,11 +38,9 @@ struct ClusterIndex: Sendable {
         /// bit is clear here is certainly not in this title, which bounds the similarity cheaply.
         var titleBloom: UInt64
         /// Where the normalised title starts in the title pool (from `titlePool[0]`; moved when
-        /// the pool's front is dropped).
+        /// the pool's front is dropped). It ends where the next record's starts (titles are
+        /// pooled in record order; one not kept is empty), so no length is stored.
         var titleStart: UInt32
-        /// The previous article of this title head position (a sequence number, 0 for none).
-        var titleNext: UInt32
-        var titleLength: UInt32
         /// How many distinct title trigrams it has.
         var trigramCount: UInt16
         /// Whether the article is in the band chains (it had a text).
@@ -65,6 +63,12 @@ struct ClusterIndex: Sendable {
     private let valueMask: [UInt32]
     /// The normalised titles' UTF-8 bytes, one run per record, in their order.
     private(set) var titlePool: [UInt8] = []
+    /// Per record: the previous article of its title head position (a sequence number, 0 for
+    /// none). Apart from the records so a walk along a title chain chases links through this
+    /// small array (4 bytes an article, mostly cached) while the records it checks, read off
+    /// the chase's critical path, miss in parallel: with the link in the record every step of
+    /// a long chain waited for the previous step's cache miss.
+    private(set) var titleLinks: [UInt32] = []
     /// The sequence number of `records[0]`.
     private var firstSeq: UInt32 = 1
     /// Records before this index are evicted.
@@ -100,7 +104,7 @@ struct ClusterIndex: Sendable {
     /// Bytes held by the index's arrays (their reserved capacity).
     var storageBytes: Int {
         records.capacity * MemoryLayout<Record>.stride + titlePool.capacity
-            + (bandEntries.capacity + bandHeads.capacity + titleHeads.capacity) * MemoryLayout<UInt32>.stride
+            + (bandEntries.capacity + titleLinks.capacity + bandHeads.capacity + titleHeads.capacity) * MemoryLayout<UInt32>.stride
     }
 
     /// How many head positions name a live article (for tests of the bounds).
@@ -134,6 +138,13 @@ struct ClusterIndex: Sendable {
         let next = bandEntries[base]
         for word in 1..<entryWords where bandEntries[base + word] != own[ownBase + word] { return (next, false) }
         return (next, true)
+    }
+
+    /// One step along a title chain at record `index`: the next (older) article, and whether
+    /// the record has title key `key` (not another key whose hash shares the head position).
+    @inline(__always)
+    func titleStep(at index: Int, key: UInt64) -> (next: UInt32, member: Bool) {
+        (titleLinks[index], records[index].titleKey == key)
     }
 
     /// How many signature values of record `index` equal those of `own` (entries as
@@ -188,7 +199,8 @@ struct ClusterIndex: Sendable {
     /// The title trigrams of record `index` (made from its normalised title).
     func trigrams(of index: Int) -> [UInt32] {
         let start = Int(records[index].titleStart)
-        let title = String(decoding: titlePool[start..<(start + Int(records[index].titleLength))], as: UTF8.self)
+        let end = index + 1 < records.count ? Int(records[index + 1].titleStart) : titlePool.count
+        let title = String(decoding: titlePool[start..<end], as: UTF8.self)
         return TextShingles.titleTrigramList(normalised: title)
     }
 
@@ -217,7 +229,6 @@ struct ClusterIndex: Sendable {
         let seq = firstSeq &+ UInt32(records.count)
         var record = record
         record.titleStart = UInt32(truncatingIfNeeded: titlePool.count)
-        record.titleLength = 0
         record.trigramCount = UInt16(min(trigrams.count, Int(UInt16.max)))
         record.titleBloom = 0
         // Positions in the pool are 32-bit: a pool that would pass 4 GiB (not reachable with
@@ -225,13 +236,13 @@ struct ClusterIndex: Sendable {
         if !trigrams.isEmpty && titlePool.count + title.utf8.count < Int(UInt32.max) {
             for trigram in trigrams { record.titleBloom |= 1 << (trigram & 63) }
             titlePool.append(contentsOf: title.utf8)
-            record.titleLength = UInt32(truncatingIfNeeded: title.utf8.count)
         } else {
             record.trigramCount = 0
             record.titleKey = 0
         }
         record.banded = !bandKeys.isEmpty
         records.append(record)
+        titleLinks.append(0)
         let index = records.count - 1
         bandEntries.append(contentsOf: entries.prefix(recordWords))
         link(index, seq: seq, bandKeys: bandKeys)
@@ -254,6 +265,7 @@ struct ClusterIndex: Sendable {
         let dropped = liveStart
         let poolStart = dropped < records.count ? records[dropped].titleStart : UInt32(truncatingIfNeeded: titlePool.count)
         records.removeFirst(dropped)
+        titleLinks.removeFirst(dropped)
         bandEntries.removeFirst(dropped * recordWords)
         titlePool.removeFirst(Int(poolStart))
         for index in records.indices { records[index].titleStart -= poolStart }
@@ -272,7 +284,7 @@ struct ClusterIndex: Sendable {
         let titleKey = records[index].titleKey
         if titleKey != 0 {
             let position = Self.position(titleKey, count: titleHeads.count)
-            records[index].titleNext = titleHeads[position]
+            titleLinks[index] = titleHeads[position]
             titleHeads[position] = seq
         }
     }
@@ -288,7 +300,7 @@ struct ClusterIndex: Sendable {
         titleHeads = Array(repeating: 0, count: max(64, bandCapacity / 16))
         var keys: [UInt64] = []
         for index in records.indices {
-            records[index].titleNext = 0
+            titleLinks[index] = 0
             for band in 0..<bands { bandEntries[index * recordWords + band * entryWords] = 0 }
             keys.removeAll(keepingCapacity: true)
             if records[index].banded { bandKeys(at: index, into: &keys) }
@@ -298,6 +310,7 @@ struct ClusterIndex: Sendable {
 
     private mutating func reserve(_ count: Int) {
         records.reserveCapacity(count)
+        titleLinks.reserveCapacity(count)
         bandEntries.reserveCapacity(count * recordWords)
     }
 

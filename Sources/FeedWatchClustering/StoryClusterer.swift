@@ -109,6 +109,9 @@ public struct StoryClusterer: Sendable {
     private var scratchKeys: [UInt64] = []
     private var ownEntries: [UInt32] = []
     private var trigramsPerBit: [Int32] = Array(repeating: 0, count: 64)
+    /// The new title's distinct trigrams and the table that de-duplicates them.
+    private var ownTrigrams: [UInt32] = []
+    private var trigramTable: [UInt32] = []
     private var cursors: [UInt32] = []
     private var walked: [Int] = []
     private var candidates: [Int] = []
@@ -159,7 +162,10 @@ public struct StoryClusterer: Sendable {
         let title = TextShingles.title(document.title, maxWords: 64)
         let normalisedTitle = title.normalised
         // A title of a word or two ("Live updates") says nothing about the story.
-        let titleTrigrams = title.wordCount >= 4 ? TextShingles.titleTrigramList(normalised: normalisedTitle) : []
+        // Distinct but not sorted (`bestStory` sorts them only for an exact comparison).
+        ownTrigrams.removeAll(keepingCapacity: true)
+        if title.wordCount >= 4 { TextShingles.distinctTitleTrigrams(normalised: normalisedTitle, into: &ownTrigrams, table: &trigramTable) }
+        let titleTrigrams = ownTrigrams
         // Looked up whatever the title's length (the texts may still match), indexed only with trigrams.
         let titleKey = title.key
         // An empty text would put every empty text in the same buckets: index only real signatures.
@@ -174,7 +180,7 @@ public struct StoryClusterer: Sendable {
 
         let record = ClusterIndex.Record(
             articleID: document.articleID, feedID: document.feedID, storyID: storyID, date: date,
-            titleKey: titleTrigrams.isEmpty ? 0 : titleKey, titleBloom: 0, titleStart: 0, titleNext: 0, titleLength: 0,
+            titleKey: titleTrigrams.isEmpty ? 0 : titleKey, titleBloom: 0, titleStart: 0,
             trigramCount: 0, banded: false)
         seqOfArticle[document.articleID] = index.append(
             record, entries: ownEntries, bandKeys: bandKeys, title: normalisedTitle, trigrams: titleTrigrams)
@@ -247,8 +253,7 @@ public struct StoryClusterer: Sendable {
                 if chain < bands {
                     (next, member) = index.bandStep(chain, at: record, own: own)
                 } else {
-                    next = index.records[record].titleNext
-                    member = index.records[record].titleKey == titleKey
+                    (next, member) = index.titleStep(at: record, key: titleKey)
                 }
                 cursors[chain] = next < seq ? next : 0
                 guard member else {
@@ -272,6 +277,8 @@ public struct StoryClusterer: Sendable {
         var lastStoryOpen = false
         // How many of the new title's trigrams have each bloom bit (for the bound below).
         var ownBloom: UInt64 = 0
+        // `trigrams` sorted, made for the first exact title comparison (most articles have none).
+        var sortedTrigrams: [UInt32] = []
         if !trigrams.isEmpty && !candidates.isEmpty {
             for bit in 0..<64 { trigramsPerBit[bit] = 0 }
             for trigram in trigrams {
@@ -309,7 +316,8 @@ public struct StoryClusterer: Sendable {
                     bits &= bits &- 1
                 }
                 guard Double(shared) >= configuration.titleThreshold * Double(trigrams.count + otherCount - shared) else { continue }
-                let titleSimilarity = TextShingles.jaccard(sorted: trigrams, index.trigrams(of: record))
+                if sortedTrigrams.isEmpty { sortedTrigrams = trigrams.sorted() }
+                let titleSimilarity = TextShingles.jaccard(sorted: sortedTrigrams, index.trigrams(of: record))
                 guard titleSimilarity >= configuration.titleThreshold else { continue }
                 similarity = titleSimilarity
             } else {

@@ -28,13 +28,17 @@ enum TextShingles {
         hashes.reserveCapacity(min(maxWords, text.utf8.count / 5 + 1))
         var state = WordHashState()
         let done = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            // The state as a local of the loop, kept in registers: through the captured
+            // variable every byte's hash step was a store and a load.
+            var local = state
+            defer { state = local }
             var position = 0
             let count = bytes.count
             while position < count {
                 let byte = bytes[position]
                 if byte < 0x80 {
                     position += 1
-                    if state.ascii(byte, into: &hashes, maxWords: maxWords) { return true }
+                    if local.ascii(byte, into: &hashes, maxWords: maxWords) { return true }
                     continue
                 }
                 // Valid UTF-8 (a Swift string's storage): a lead byte and its continuation bytes.
@@ -54,7 +58,11 @@ enum TextShingles {
                     value = value << 6 | UInt32(bytes[position + offset] & 0x3F)
                 }
                 position += length
-                if state.scalar(Unicode.Scalar(value) ?? " ", into: &hashes, maxWords: maxWords) { return true }
+                // Through a copy: `local` passed to a call that is not inlined would live in memory.
+                var slow = local
+                let full = slow.scalar(Unicode.Scalar(value) ?? " ", into: &hashes, maxWords: maxWords)
+                local = slow
+                if full { return true }
             }
             return false
         }
@@ -215,33 +223,61 @@ enum TextShingles {
 
     /// `titleTrigramList(words:)` from the normalised title (`normalisedTitle`).
     static func titleTrigramList(normalised title: String) -> [UInt32] {
-        // An ASCII title's bytes are its scalars.
-        let ascii = title.utf8.withContiguousStorageIfAvailable { bytes -> [UInt32]? in
-            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
-            return trigramList(bytes.count) { UInt64(bytes[$0]) }
-        }
-        if let ascii, let ascii { return ascii }
-        let normalised = Array(title.unicodeScalars)
-        return trigramList(normalised.count) { UInt64(normalised[$0].value) }
+        var result: [UInt32] = []
+        var table: [UInt32] = []
+        distinctTitleTrigrams(normalised: title, into: &result, table: &table)
+        result.sort()
+        return result
     }
 
-    /// The sorted distinct trigram hashes of `count` scalar values, `value(i)` being the i-th.
+    /// The distinct trigram hashes of a normalised title (`normalisedTitle`) into `result`, in
+    /// the order first seen; `table` is scratch space kept between calls. What clustering needs
+    /// of every new title is how many there are and their bits: sorting them (an insertion sort
+    /// of ~50 values an article) was three quarters of making them, so only the rare exact
+    /// comparison sorts (`titleTrigramList` is these sorted).
+    static func distinctTitleTrigrams(normalised title: String, into result: inout [UInt32], table: inout [UInt32]) {
+        // An ASCII title's bytes are its scalars.
+        let ascii = title.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return false }
+            distinctTrigrams(bytes.count, into: &result, table: &table) { UInt64(bytes[$0]) }
+            return true
+        }
+        if ascii == true { return }
+        let normalised = Array(title.unicodeScalars)
+        distinctTrigrams(normalised.count, into: &result, table: &table) { UInt64(normalised[$0].value) }
+    }
+
+    /// The distinct trigram hashes of `count` scalar values (`value(i)` the i-th) in the order
+    /// first seen, de-duplicated in an open-addressing set (`table`, at most half full; 0 marks
+    /// an empty slot, so a hash of 0 is tracked apart).
     @inline(__always)
-    private static func trigramList(_ count: Int, _ value: (Int) -> UInt64) -> [UInt32] {
-        guard count >= 3 else { return [] }
-        var result: [UInt32] = []
+    private static func distinctTrigrams(_ count: Int, into result: inout [UInt32], table: inout [UInt32], _ value: (Int) -> UInt64) {
+        result.removeAll(keepingCapacity: true)
+        guard count >= 3 else { return }
         result.reserveCapacity(count - 2)
-        for start in 0...(count - 3) {
-            result.append(UInt32(truncatingIfNeeded: mix(value(start) << 42 | value(start + 1) << 21 | value(start + 2))))
+        var size = 64
+        while size < 2 * (count - 2) { size *= 2 }
+        if table.count < size { table = [UInt32](repeating: 0, count: size) }
+        let mask = size - 1
+        var zeroSeen = false
+        table.withUnsafeMutableBufferPointer { table in
+            table.update(repeating: 0)
+            for start in 0...(count - 3) {
+                let trigram = UInt32(truncatingIfNeeded: mix(value(start) << 42 | value(start + 1) << 21 | value(start + 2)))
+                if trigram == 0 {
+                    if !zeroSeen { result.append(0) }
+                    zeroSeen = true
+                    continue
+                }
+                // The hash is a mix's output: its low bits are as good a slot as any.
+                var slot = Int(trigram) & mask
+                while table[slot] != 0 && table[slot] != trigram { slot = (slot + 1) & mask }
+                if table[slot] == 0 {
+                    table[slot] = trigram
+                    result.append(trigram)
+                }
+            }
         }
-        result.sort()
-        var distinct = 0
-        for index in result.indices where index == 0 || result[index] != result[distinct - 1] {
-            result[distinct] = result[index]
-            distinct += 1
-        }
-        result.removeLast(result.count - distinct)
-        return result
     }
 
     /// Jaccard similarity of two sorted lists of distinct values; 0 for two empty lists.
