@@ -109,6 +109,11 @@ public struct StoryClusterer: Sendable {
     private var scratchKeys: [UInt64] = []
     private var ownEntries: [UInt32] = []
     private var trigramsPerBit: [Int32] = Array(repeating: 0, count: 64)
+    /// The new article's word hashes, shingles, signature minima and signature.
+    private var words: [UInt64] = []
+    private var shingles: [UInt64] = []
+    private var minima: [UInt64] = []
+    private var signature: [UInt16] = []
     /// The new title's distinct trigrams and the table that de-duplicates them.
     private var ownTrigrams: [UInt32] = []
     private var trigramTable: [UInt32] = []
@@ -153,12 +158,14 @@ public struct StoryClusterer: Sendable {
             return index.records[record].storyID
         }
         // The title's words then the text's, as the words of `title + " " + text`.
-        var words = TextShingles.wordHashes(document.title, maxWords: configuration.maxWords)
+        // Into arrays kept between calls (five allocations an article fewer).
+        words.removeAll(keepingCapacity: true)
+        TextShingles.wordHashes(document.title, maxWords: configuration.maxWords, appendingTo: &words)
         if words.count < configuration.maxWords {
-            words += TextShingles.wordHashes(document.text, maxWords: configuration.maxWords - words.count)
+            TextShingles.wordHashes(document.text, maxWords: configuration.maxWords - words.count, appendingTo: &words)
         }
-        let shingles = TextShingles.shingleList(hashes: words, size: configuration.shingleSize)
-        let signature = MinHashSignature.values16(shingles: shingles, count: configuration.signatureSize)
+        TextShingles.shingleList(hashes: words, size: configuration.shingleSize, into: &shingles)
+        MinHashSignature.values16(shingles: shingles, count: configuration.signatureSize, into: &signature, minima: &minima)
         let title = TextShingles.title(document.title, maxWords: 64)
         let normalisedTitle = title.normalised
         // A title of a word or two ("Live updates") says nothing about the story.

@@ -25,7 +25,15 @@ enum TextShingles {
     /// text's UTF-8 bytes are read directly (a scalar is decoded only for non-ASCII bytes).
     static func wordHashes(_ text: String, maxWords: Int) -> [UInt64] {
         var hashes: [UInt64] = []
-        hashes.reserveCapacity(min(maxWords, text.utf8.count / 5 + 1))
+        wordHashes(text, maxWords: maxWords, appendingTo: &hashes)
+        return hashes
+    }
+
+    /// `wordHashes(text, maxWords:)` appended to `hashes` (the clusterer reuses one array).
+    static func wordHashes(_ text: String, maxWords: Int, appendingTo hashes: inout [UInt64]) {
+        // The state's word limit counts the hashes already there.
+        let maxWords = hashes.count + maxWords
+        hashes.reserveCapacity(min(maxWords, hashes.count + text.utf8.count / 5 + 1))
         var state = WordHashState()
         let done = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             // The state as a local of the loop, kept in registers: through the captured
@@ -67,12 +75,11 @@ enum TextShingles {
             return false
         }
         if done == nil {
-            for scalar in text.unicodeScalars where state.scalar(scalar, into: &hashes, maxWords: maxWords) { return hashes }
+            for scalar in text.unicodeScalars where state.scalar(scalar, into: &hashes, maxWords: maxWords) { return }
         } else if done == true {
-            return hashes
+            return
         }
         if state.inWord { hashes.append(state.hash) }
-        return hashes
     }
 
     /// The word in progress of `wordHashes`.
@@ -197,16 +204,22 @@ enum TextShingles {
     /// list that may repeat a shingle: MinHash takes minimums, so repeats change nothing, and
     /// building a `Set` (hashing each shingle once more) is skipped.
     static func shingleList(hashes: [UInt64], size: Int) -> [UInt64] {
-        guard !hashes.isEmpty else { return [] }
-        let width = min(size, hashes.count)
         var result: [UInt64] = []
+        shingleList(hashes: hashes, size: size, into: &result)
+        return result
+    }
+
+    /// `shingleList(hashes:size:)` into `result` (replacing what it held; the clusterer reuses one array).
+    static func shingleList(hashes: [UInt64], size: Int, into result: inout [UInt64]) {
+        result.removeAll(keepingCapacity: true)
+        guard !hashes.isEmpty else { return }
+        let width = min(size, hashes.count)
         result.reserveCapacity(hashes.count - width + 1)
         for start in 0...(hashes.count - width) {
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
             for offset in 0..<width { hash = mix(hash ^ hashes[start + offset]) }
             result.append(hash)
         }
-        return result
     }
 
     /// The title trigrams of `titleTrigrams` over already split `words`, as sorted distinct
