@@ -24,27 +24,36 @@
 /// keys' articles (each a cache miss; at a quarter position per entry two thirds of a realistic
 /// walk's steps were such misses); two positions an entry cost 256 bytes an article.
 struct ClusterIndex: Sendable {
-    /// What the index keeps of one article besides its band entries and title bytes (64 bytes:
-    /// the title chain's link and key stay here, as an article found through its title is then
-    /// read whole anyway).
+    /// What the index keeps of one article besides its band entries, title entry and title
+    /// bytes (40 bytes).
     struct Record: Sendable {
         var articleID: Int64
         var feedID: Int64
         var storyID: Int64
         var date: Double
-        /// The title chain's key; 0 when the title is not indexed.
-        var titleKey: UInt64
-        /// One bit per title trigram (its hash's low six bits): a trigram of another title whose
-        /// bit is clear here is certainly not in this title, which bounds the similarity cheaply.
-        var titleBloom: UInt64
         /// Where the normalised title starts in the title pool (from `titlePool[0]`; moved when
         /// the pool's front is dropped). It ends where the next record's starts (titles are
         /// pooled in record order; one not kept is empty), so no length is stored.
         var titleStart: UInt32
-        /// How many distinct title trigrams it has.
-        var trigramCount: UInt16
         /// Whether the article is in the band chains (it had a text).
         var banded: Bool
+    }
+
+    /// What a walk along a title chain, and the bounds on title similarity, read of one article
+    /// (24 bytes), apart from its record: most articles met on a title chain (those sharing
+    /// the new title's longest word) are then ruled out by these bounds alone, without reading
+    /// their record, where each step of such a walk read a record (a cache miss) and the title
+    /// comparison read it again.
+    struct TitleEntry: Sendable {
+        /// The title chain's key; 0 when the title is not indexed.
+        var key: UInt64
+        /// One bit per title trigram (its hash's low six bits): a trigram of another title whose
+        /// bit is clear here is certainly not in this title, which bounds the similarity cheaply.
+        var bloom: UInt64
+        /// The previous article of this title head position (a sequence number, 0 for none).
+        var next: UInt32
+        /// How many distinct title trigrams it has.
+        var trigramCount: UInt16
     }
 
     let signatureSize: Int
@@ -63,12 +72,8 @@ struct ClusterIndex: Sendable {
     private let valueMask: [UInt32]
     /// The normalised titles' UTF-8 bytes, one run per record, in their order.
     private(set) var titlePool: [UInt8] = []
-    /// Per record: the previous article of its title head position (a sequence number, 0 for
-    /// none). Apart from the records so a walk along a title chain chases links through this
-    /// small array (4 bytes an article, mostly cached) while the records it checks, read off
-    /// the chase's critical path, miss in parallel: with the link in the record every step of
-    /// a long chain waited for the previous step's cache miss.
-    private(set) var titleLinks: [UInt32] = []
+    /// One title entry per record, in the same order.
+    private(set) var titles: [TitleEntry] = []
     /// The sequence number of `records[0]`.
     private var firstSeq: UInt32 = 1
     /// Records before this index are evicted.
@@ -104,7 +109,8 @@ struct ClusterIndex: Sendable {
     /// Bytes held by the index's arrays (their reserved capacity).
     var storageBytes: Int {
         records.capacity * MemoryLayout<Record>.stride + titlePool.capacity
-            + (bandEntries.capacity + titleLinks.capacity + bandHeads.capacity + titleHeads.capacity) * MemoryLayout<UInt32>.stride
+            + titles.capacity * MemoryLayout<TitleEntry>.stride
+            + (bandEntries.capacity + bandHeads.capacity + titleHeads.capacity) * MemoryLayout<UInt32>.stride
     }
 
     /// How many head positions name a live article (for tests of the bounds).
@@ -144,7 +150,8 @@ struct ClusterIndex: Sendable {
     /// the record has title key `key` (not another key whose hash shares the head position).
     @inline(__always)
     func titleStep(at index: Int, key: UInt64) -> (next: UInt32, member: Bool) {
-        (titleLinks[index], records[index].titleKey == key)
+        let entry = titles[index]
+        return (entry.next, entry.key == key)
     }
 
     /// How many signature values of record `index` equal those of `own` (entries as
@@ -206,10 +213,10 @@ struct ClusterIndex: Sendable {
 
     /// Adds an article as the newest; returns its sequence number. `entries` are its signature
     /// as `entries(of:)` makes them; `bandKeys` is empty for an article without text;
-    /// `record.titleKey` is 0 when the title is not indexed.
+    /// `titleKey` is 0 when the title is not indexed (it is not without `trigrams`).
     @discardableResult
     mutating func append(
-        _ record: Record, entries: [UInt32], bandKeys: [UInt64], title: String, trigrams: [UInt32]
+        _ record: Record, titleKey: UInt64, entries: [UInt32], bandKeys: [UInt64], title: String, trigrams: [UInt32]
     ) -> UInt32 {
         if records.isEmpty && records.capacity < reservation { reserve(reservation) }
         if Int(firstSeq) + records.count >= Int(UInt32.max) - 1 {
@@ -229,20 +236,18 @@ struct ClusterIndex: Sendable {
         let seq = firstSeq &+ UInt32(records.count)
         var record = record
         record.titleStart = UInt32(truncatingIfNeeded: titlePool.count)
-        record.trigramCount = UInt16(min(trigrams.count, Int(UInt16.max)))
-        record.titleBloom = 0
+        var entry = TitleEntry(key: 0, bloom: 0, next: 0, trigramCount: 0)
         // Positions in the pool are 32-bit: a pool that would pass 4 GiB (not reachable with
         // titles of 64 words and `maxIndexed` articles) takes no more titles.
         if !trigrams.isEmpty && titlePool.count + title.utf8.count < Int(UInt32.max) {
-            for trigram in trigrams { record.titleBloom |= 1 << (trigram & 63) }
+            entry.key = titleKey
+            entry.trigramCount = UInt16(min(trigrams.count, Int(UInt16.max)))
+            for trigram in trigrams { entry.bloom |= 1 << (trigram & 63) }
             titlePool.append(contentsOf: title.utf8)
-        } else {
-            record.trigramCount = 0
-            record.titleKey = 0
         }
         record.banded = !bandKeys.isEmpty
         records.append(record)
-        titleLinks.append(0)
+        titles.append(entry)
         let index = records.count - 1
         bandEntries.append(contentsOf: entries.prefix(recordWords))
         link(index, seq: seq, bandKeys: bandKeys)
@@ -265,7 +270,7 @@ struct ClusterIndex: Sendable {
         let dropped = liveStart
         let poolStart = dropped < records.count ? records[dropped].titleStart : UInt32(truncatingIfNeeded: titlePool.count)
         records.removeFirst(dropped)
-        titleLinks.removeFirst(dropped)
+        titles.removeFirst(dropped)
         bandEntries.removeFirst(dropped * recordWords)
         titlePool.removeFirst(Int(poolStart))
         for index in records.indices { records[index].titleStart -= poolStart }
@@ -281,10 +286,10 @@ struct ClusterIndex: Sendable {
             bandEntries[index * recordWords + band * entryWords] = bandHeads[position]
             bandHeads[position] = seq
         }
-        let titleKey = records[index].titleKey
+        let titleKey = titles[index].key
         if titleKey != 0 {
             let position = Self.position(titleKey, count: titleHeads.count)
-            titleLinks[index] = titleHeads[position]
+            titles[index].next = titleHeads[position]
             titleHeads[position] = seq
         }
     }
@@ -300,7 +305,7 @@ struct ClusterIndex: Sendable {
         titleHeads = Array(repeating: 0, count: max(64, bandCapacity / 16))
         var keys: [UInt64] = []
         for index in records.indices {
-            titleLinks[index] = 0
+            titles[index].next = 0
             for band in 0..<bands { bandEntries[index * recordWords + band * entryWords] = 0 }
             keys.removeAll(keepingCapacity: true)
             if records[index].banded { bandKeys(at: index, into: &keys) }
@@ -310,7 +315,7 @@ struct ClusterIndex: Sendable {
 
     private mutating func reserve(_ count: Int) {
         records.reserveCapacity(count)
-        titleLinks.reserveCapacity(count)
+        titles.reserveCapacity(count)
         bandEntries.reserveCapacity(count * recordWords)
     }
 

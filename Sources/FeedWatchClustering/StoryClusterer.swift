@@ -186,11 +186,10 @@ public struct StoryClusterer: Sendable {
             ?? document.articleID
 
         let record = ClusterIndex.Record(
-            articleID: document.articleID, feedID: document.feedID, storyID: storyID, date: date,
-            titleKey: titleTrigrams.isEmpty ? 0 : titleKey, titleBloom: 0, titleStart: 0,
-            trigramCount: 0, banded: false)
+            articleID: document.articleID, feedID: document.feedID, storyID: storyID, date: date, titleStart: 0, banded: false)
         seqOfArticle[document.articleID] = index.append(
-            record, entries: ownEntries, bandKeys: bandKeys, title: normalisedTitle, trigrams: titleTrigrams)
+            record, titleKey: titleTrigrams.isEmpty ? 0 : titleKey, entries: ownEntries, bandKeys: bandKeys,
+            title: normalisedTitle, trigrams: titleTrigrams)
         let pair = IntegerPair(first: storyID, second: document.feedID)
         storyFeeds[pair] = (storyFeeds[pair] ?? 0) + 1
         evict(before: date - configuration.window)
@@ -293,36 +292,48 @@ public struct StoryClusterer: Sendable {
                 ownBloom |= 1 << (trigram & 63)
             }
         }
+        let perBit = trigramsPerBit
+        let titleThreshold = configuration.titleThreshold
+        // Whether the other title may be similar enough, by what its title entry says. First by
+        // the lengths: the Jaccard similarity of two sets is at most the smaller size over the
+        // larger. Then by the other title's trigram bits: own trigrams whose bit is clear there
+        // are not shared, so at most `shared` are, and the similarity is at most
+        // shared / (own + other − shared). An exact comparison only when that can pass.
+        func titleMayMatch(_ other: ClusterIndex.TitleEntry) -> Bool {
+            let otherCount = Int(other.trigramCount)
+            guard Double(min(otherCount, trigrams.count)) >= titleThreshold * Double(max(otherCount, trigrams.count)) else { return false }
+            var shared = 0
+            var bits = ownBloom & other.bloom
+            while bits != 0 {
+                shared += Int(perBit[bits.trailingZeroBitCount])
+                bits &= bits &- 1
+            }
+            return Double(shared) >= titleThreshold * Double(trigrams.count + otherCount - shared)
+        }
         for (position, record) in candidates.enumerated() {
-            let other = index.records[record]
-            guard other.feedID != feedID, abs(other.date - date) <= configuration.window else { continue }
-            if other.storyID == lastStory && !lastStoryOpen { continue }
-            var equal = 0
             // Empty texts have no signature to compare (it would be all "no minimum"). An article
             // found only through its title shares no LSH band with this one, which is what
             // decides whether texts are compared: it is compared by title only, without reading
             // its signature (a common headline word made most candidates such articles).
-            if !bandKeys.isEmpty && other.banded && sharesBand[position] { equal = index.equalValues(at: record, own: own) }
+            let textsCompared = !bandKeys.isEmpty && sharesBand[position]
+            // Such an article can only pass by its title (when a text similarity of 0 does not):
+            // when its title entry rules that out it is skipped here, without reading its record
+            // (a cache miss; the checks below would only skip it too).
+            if !textsCompared && configuration.textThreshold > 0 {
+                guard !trigrams.isEmpty, titleMayMatch(index.titles[record]) else { continue }
+            }
+            let other = index.records[record]
+            guard other.feedID != feedID, abs(other.date - date) <= configuration.window else { continue }
+            if other.storyID == lastStory && !lastStoryOpen { continue }
+            var equal = 0
+            if textsCompared && other.banded { equal = index.equalValues(at: record, own: own) }
             let textSimilarity = Double(equal) / Double(size)
             let similarity: Double
             if textSimilarity >= configuration.textThreshold {
                 similarity = textSimilarity
             } else if !trigrams.isEmpty {
-                // Only when the texts did not decide, and only when the lengths allow it: the
-                // Jaccard similarity of two sets is at most the smaller size over the larger.
-                let otherCount = Int(other.trigramCount)
-                guard Double(min(otherCount, trigrams.count)) >= configuration.titleThreshold * Double(max(otherCount, trigrams.count))
-                else { continue }
-                // And by the other title's trigram bits: own trigrams whose bit is clear there
-                // are not shared, so at most `shared` are, and the similarity is at most
-                // shared / (own + other − shared). Exact comparison only when that can pass.
-                var shared = 0
-                var bits = ownBloom & other.titleBloom
-                while bits != 0 {
-                    shared += Int(trigramsPerBit[bits.trailingZeroBitCount])
-                    bits &= bits &- 1
-                }
-                guard Double(shared) >= configuration.titleThreshold * Double(trigrams.count + otherCount - shared) else { continue }
+                // Only when the texts did not decide, and only when the title bounds allow it.
+                guard titleMayMatch(index.titles[record]) else { continue }
                 if sortedTrigrams.isEmpty { sortedTrigrams = trigrams.sorted() }
                 let titleSimilarity = TextShingles.jaccard(sorted: sortedTrigrams, index.trigrams(of: record))
                 guard titleSimilarity >= configuration.titleThreshold else { continue }
