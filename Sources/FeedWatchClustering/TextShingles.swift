@@ -31,55 +31,92 @@ enum TextShingles {
 
     /// `wordHashes(text, maxWords:)` appended to `hashes` (the clusterer reuses one array).
     static func wordHashes(_ text: String, maxWords: Int, appendingTo hashes: inout [UInt64]) {
-        // The state's word limit counts the hashes already there.
-        let maxWords = hashes.count + maxWords
-        hashes.reserveCapacity(min(maxWords, hashes.count + text.utf8.count / 5 + 1))
-        var state = WordHashState()
-        let done = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            // The state as a local of the loop, kept in registers: through the captured
-            // variable every byte's hash step was a store and a load.
-            var local = state
-            defer { state = local }
-            var position = 0
-            let count = bytes.count
-            while position < count {
-                let byte = bytes[position]
-                if byte < 0x80 {
-                    position += 1
-                    if local.ascii(byte, into: &hashes, maxWords: maxWords) { return true }
-                    continue
+        let start = hashes.count
+        // The word limit counts the hashes already there; as in `words`, the first word is
+        // taken whatever the limit.
+        let limit = maxWords > Int.max - start ? Int.max : max(start + maxWords, start + 1)
+        let done = text.utf8.withContiguousStorageIfAvailable { bytes -> Void in
+            // A text of n bytes has at most (n + 1) / 2 words: room made once and written through
+            // a pointer (an append a word checked the array's uniqueness each time).
+            let room = max(1, min(maxWords, (bytes.count + 1) / 2))
+            hashes.append(contentsOf: repeatElement(0, count: room))
+            let taken = hashes.withUnsafeMutableBufferPointer { out -> Int in
+                asciiWordBytes.withUnsafeBufferPointer { asciiWordBytes -> Int in
+                    // Locals of the loop, kept in registers.
+                    var taken = start
+                    var hash = fnvOffset
+                    var inWord = false
+                    var position = 0
+                    let count = bytes.count
+                    while position < count && taken < limit {
+                        let byte = bytes[position]
+                        // The byte hashed (lower-cased) and whether it is part of a word.
+                        let hashed: UInt8
+                        if byte < 0x80 {
+                            position += 1
+                            hashed = asciiWordBytes[Int(byte)]
+                        } else {
+                            // Valid UTF-8 (a Swift string's storage): a lead byte and its continuation bytes.
+                            var value: UInt32
+                            var length: Int
+                            if byte < 0xE0 {
+                                value = UInt32(byte & 0x1F)
+                                length = 2
+                            } else if byte < 0xF0 {
+                                value = UInt32(byte & 0x0F)
+                                length = 3
+                            } else {
+                                value = UInt32(byte & 0x07)
+                                length = 4
+                            }
+                            for offset in 1..<length where position + offset < count {
+                                value = value << 6 | UInt32(bytes[position + offset] & 0x3F)
+                            }
+                            position += length
+                            let scalar = Unicode.Scalar(value) ?? " "
+                            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                                for byte in scalar.properties.lowercaseMapping.utf8 { hash = (hash ^ UInt64(byte)) &* fnvPrime }
+                                inWord = true
+                                continue
+                            }
+                            hashed = 0
+                        }
+                        if hashed != 0 {
+                            hash = (hash ^ UInt64(hashed)) &* fnvPrime
+                            inWord = true
+                        } else if inWord {
+                            // Any other byte ends the word in progress.
+                            out[taken] = hash
+                            taken += 1
+                            hash = fnvOffset
+                            inWord = false
+                        }
+                    }
+                    // The word in progress at the end of the text (none when the limit was
+                    // reached: the byte after the last word taken ended it).
+                    if inWord {
+                        out[taken] = hash
+                        taken += 1
+                    }
+                    return taken
                 }
-                // Valid UTF-8 (a Swift string's storage): a lead byte and its continuation bytes.
-                var value: UInt32
-                var length: Int
-                if byte < 0xE0 {
-                    value = UInt32(byte & 0x1F)
-                    length = 2
-                } else if byte < 0xF0 {
-                    value = UInt32(byte & 0x0F)
-                    length = 3
-                } else {
-                    value = UInt32(byte & 0x07)
-                    length = 4
-                }
-                for offset in 1..<length where position + offset < count {
-                    value = value << 6 | UInt32(bytes[position + offset] & 0x3F)
-                }
-                position += length
-                // Through a copy: `local` passed to a call that is not inlined would live in memory.
-                var slow = local
-                let full = slow.scalar(Unicode.Scalar(value) ?? " ", into: &hashes, maxWords: maxWords)
-                local = slow
-                if full { return true }
             }
-            return false
+            hashes.removeLast(hashes.count - taken)
         }
-        if done == nil {
-            for scalar in text.unicodeScalars where state.scalar(scalar, into: &hashes, maxWords: maxWords) { return }
-        } else if done == true {
-            return
-        }
+        guard done == nil else { return }
+        var state = WordHashState()
+        for scalar in text.unicodeScalars where state.scalar(scalar, into: &hashes, maxWords: limit) { return }
         if state.inWord { hashes.append(state.hash) }
+    }
+
+    /// Per ASCII byte: the byte a word hashes for it (letters lower-cased, digits as they are),
+    /// 0 for a byte that separates words.
+    private static let asciiWordBytes: [UInt8] = (0..<128).map { byte -> UInt8 in
+        switch UInt8(byte) {
+        case 0x41...0x5A: UInt8(byte) | 0x20
+        case 0x61...0x7A, 0x30...0x39: UInt8(byte)
+        default: 0
+        }
     }
 
     /// The word in progress of `wordHashes`.
@@ -214,11 +251,17 @@ enum TextShingles {
         result.removeAll(keepingCapacity: true)
         guard !hashes.isEmpty else { return }
         let width = min(size, hashes.count)
-        result.reserveCapacity(hashes.count - width + 1)
-        for start in 0...(hashes.count - width) {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for offset in 0..<width { hash = mix(hash ^ hashes[start + offset]) }
-            result.append(hash)
+        // Sized once and written through pointers (not an append, with its checks, a shingle).
+        let count = hashes.count - width + 1
+        result.append(contentsOf: repeatElement(0, count: count))
+        result.withUnsafeMutableBufferPointer { result in
+            hashes.withUnsafeBufferPointer { hashes in
+                for start in 0..<count {
+                    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                    for offset in 0..<width { hash = mix(hash ^ hashes[start + offset]) }
+                    result[start] = hash
+                }
+            }
         }
     }
 
@@ -267,30 +310,40 @@ enum TextShingles {
     private static func distinctTrigrams(_ count: Int, into result: inout [UInt32], table: inout [UInt32], _ value: (Int) -> UInt64) {
         result.removeAll(keepingCapacity: true)
         guard count >= 3 else { return }
-        result.reserveCapacity(count - 2)
         var size = 64
         while size < 2 * (count - 2) { size *= 2 }
         if table.count < size { table = [UInt32](repeating: 0, count: size) }
         let mask = size - 1
-        var zeroSeen = false
-        table.withUnsafeMutableBufferPointer { table in
-            table.update(repeating: 0)
-            for start in 0...(count - 3) {
-                let trigram = UInt32(truncatingIfNeeded: mix(value(start) << 42 | value(start + 1) << 21 | value(start + 2)))
-                if trigram == 0 {
-                    if !zeroSeen { result.append(0) }
-                    zeroSeen = true
-                    continue
+        // Room for every trigram made once, written through pointers, then cut to the distinct.
+        result.append(contentsOf: repeatElement(0, count: count - 2))
+        let distinct = result.withUnsafeMutableBufferPointer { result in
+            table.withUnsafeMutableBufferPointer { table in
+                table.update(repeating: 0)
+                var distinct = 0
+                var zeroSeen = false
+                for start in 0...(count - 3) {
+                    let trigram = UInt32(truncatingIfNeeded: mix(value(start) << 42 | value(start + 1) << 21 | value(start + 2)))
+                    if trigram == 0 {
+                        if !zeroSeen {
+                            result[distinct] = 0
+                            distinct += 1
+                        }
+                        zeroSeen = true
+                        continue
+                    }
+                    // The hash is a mix's output: its low bits are as good a slot as any.
+                    var slot = Int(trigram) & mask
+                    while table[slot] != 0 && table[slot] != trigram { slot = (slot + 1) & mask }
+                    if table[slot] == 0 {
+                        table[slot] = trigram
+                        result[distinct] = trigram
+                        distinct += 1
+                    }
                 }
-                // The hash is a mix's output: its low bits are as good a slot as any.
-                var slot = Int(trigram) & mask
-                while table[slot] != 0 && table[slot] != trigram { slot = (slot + 1) & mask }
-                if table[slot] == 0 {
-                    table[slot] = trigram
-                    result.append(trigram)
-                }
+                return distinct
             }
         }
+        result.removeLast(result.count - distinct)
     }
 
     /// Jaccard similarity of two sorted lists of distinct values; 0 for two empty lists.
