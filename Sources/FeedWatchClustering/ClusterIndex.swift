@@ -1,8 +1,9 @@
 /// The articles a `StoryClusterer` remembers, in fixed-size flat arrays kept in insertion
-/// order: per article one record (ids, date, title key), one entry per LSH band (its chain link
-/// next to the band's MinHash values, 16 bits each: the entries together are the signature) and
-/// its normalised title's bytes (its trigrams are made again in the rare case two titles are
-/// compared exactly). No per-article heap object, no table entry per band key.
+/// order: per article one record (ids, date), one title entry (title key, trigram bits and
+/// count, title chain link), one entry per LSH band (its chain link next to the band's MinHash
+/// values, 16 bits each: the entries together are the signature) and its normalised title's
+/// bytes (its trigrams are made again in the rare case two titles are compared exactly). No
+/// per-article heap object, no table entry per band key.
 ///
 /// Articles are numbered by a sequence (`seq`, from 1) in insertion order; eviction is in
 /// that order too (oldest first), so the live articles are always the newest ones, a
@@ -16,12 +17,13 @@
 /// are shared by keys whose hashes collide there: a walk checks each article's own band rows
 /// (or title key) and skips the others. A band's link and rows share one entry (8 bytes with
 /// the default two rows), so a step along a band chain, member or not, reads one cache line;
-/// with the link and the signature in separate arrays it read two. The head array grows with
-/// the live articles, never with the number of distinct keys: while the index grows, to two
-/// positions per band entry each time the entries outnumber the positions; once that would pass
-/// `maxLive` articles' entries, to one position per entry of that many (32 positions, 128
-/// bytes, an article, where it was 32 to 64). Fewer positions would save memory but make every walk pass through more of other
-/// keys' articles (each a cache miss; at a quarter position per entry two thirds of a realistic
+/// with the link and the signature in separate arrays it read two. The head arrays are sized
+/// once, at the first article, for `maxLive` articles: one position per band entry of that many
+/// (32 positions, 128 bytes, an article of a full index), never more with the number of
+/// distinct keys. Grown by doubling while articles arrived, every doubling threaded every
+/// chain again, and the fuller table made walks pass through more of other keys' articles.
+/// Fewer positions would save memory but make every walk pass through more of other keys'
+/// articles (each a cache miss; at a quarter position per entry two thirds of a realistic
 /// walk's steps were such misses); two positions an entry cost 256 bytes an article.
 struct ClusterIndex: Sendable {
     /// What the index keeps of one article besides its band entries, title entry and title
@@ -303,9 +305,10 @@ struct ClusterIndex: Sendable {
     }
 
     /// Makes new head arrays (`bandCapacity` band positions; a sixteenth of that, two positions
-    /// an article or more with 32 bands, for titles: a title chain's step reads the record)
-    /// and threads every record into them again, oldest first. Called when the live articles
-    /// outgrow the heads or after renumbering.
+    /// an article or more with 32 bands, for titles: a title chain's step reads a title entry)
+    /// and threads every record into them again, oldest first. Called at the first article,
+    /// when the live articles outgrow the heads (only an index configured beyond its first
+    /// reservation) and after renumbering.
     private mutating func rebuildHeads(bandCapacity: Int) {
         bandHeads = []
         titleHeads = []

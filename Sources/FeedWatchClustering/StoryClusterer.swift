@@ -83,8 +83,9 @@ public struct ClusterDocument: Sendable, Hashable {
 /// text: `ClusterIndex` holds records, band entries (links and signature values) and title
 /// bytes in flat arrays, and two integer tables (no `Hasher`) map article ids and (story, feed)
 /// pairs: about 680 bytes an indexed article with the defaults once `maxIndexed` are held
-/// (64 record, 256 band entries, 128 band heads, the rest titles, tables and the slack
-/// compaction leaves).
+/// (40 record, 24 title entry, 256 band entries, 128 band heads, the rest titles, tables and
+/// the slack compaction leaves). The head arrays are sized for `maxIndexed` articles at the
+/// first article (13.6 MB with the defaults), so a smaller index holds them as a full one would.
 public struct StoryClusterer: Sendable {
     /// The configuration in force (bands and signature size made consistent).
     public let configuration: ClusteringConfiguration
