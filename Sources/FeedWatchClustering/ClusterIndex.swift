@@ -1,8 +1,9 @@
 /// The articles a `StoryClusterer` remembers, in fixed-size flat arrays kept in insertion
-/// order: per article one record (ids, date, title key), one entry per LSH band (its chain link
-/// next to the band's MinHash values, 16 bits each: the entries together are the signature) and
-/// its normalised title's bytes (its trigrams are made again in the rare case two titles are
-/// compared exactly). No per-article heap object, no table entry per band key.
+/// order: per article one record (ids, date), one title entry (title key, trigram bits and
+/// count, title chain link), one entry per LSH band (its chain link next to the band's MinHash
+/// values, 16 bits each: the entries together are the signature) and its normalised title's
+/// bytes (its trigrams are made again in the rare case two titles are compared exactly). No
+/// per-article heap object, no table entry per band key.
 ///
 /// Articles are numbered by a sequence (`seq`, from 1) in insertion order; eviction is in
 /// that order too (oldest first), so the live articles are always the newest ones, a
@@ -16,37 +17,45 @@
 /// are shared by keys whose hashes collide there: a walk checks each article's own band rows
 /// (or title key) and skips the others. A band's link and rows share one entry (8 bytes with
 /// the default two rows), so a step along a band chain, member or not, reads one cache line;
-/// with the link and the signature in separate arrays it read two. The head array grows with
-/// the live articles, never with the number of distinct keys: while the index grows, to two
-/// positions per band entry each time the entries outnumber the positions; once that would pass
-/// `maxLive` articles' entries, to one position per entry of that many (32 positions, 128
-/// bytes, an article, where it was 32 to 64). Fewer positions would save memory but make every walk pass through more of other
-/// keys' articles (each a cache miss; at a quarter position per entry two thirds of a realistic
+/// with the link and the signature in separate arrays it read two. The head arrays are sized
+/// once, at the first article, for `maxLive` articles: one position per band entry of that many
+/// (32 positions, 128 bytes, an article of a full index), never more with the number of
+/// distinct keys. Grown by doubling while articles arrived, every doubling threaded every
+/// chain again, and the fuller table made walks pass through more of other keys' articles.
+/// Fewer positions would save memory but make every walk pass through more of other keys'
+/// articles (each a cache miss; at a quarter position per entry two thirds of a realistic
 /// walk's steps were such misses); two positions an entry cost 256 bytes an article.
 struct ClusterIndex: Sendable {
-    /// What the index keeps of one article besides its band entries and title bytes (64 bytes:
-    /// the title chain's link and key stay here, as an article found through its title is then
-    /// read whole anyway).
+    /// What the index keeps of one article besides its band entries, title entry and title
+    /// bytes (40 bytes).
     struct Record: Sendable {
         var articleID: Int64
         var feedID: Int64
         var storyID: Int64
         var date: Double
-        /// The title chain's key; 0 when the title is not indexed.
-        var titleKey: UInt64
-        /// One bit per title trigram (its hash's low six bits): a trigram of another title whose
-        /// bit is clear here is certainly not in this title, which bounds the similarity cheaply.
-        var titleBloom: UInt64
         /// Where the normalised title starts in the title pool (from `titlePool[0]`; moved when
-        /// the pool's front is dropped).
+        /// the pool's front is dropped). It ends where the next record's starts (titles are
+        /// pooled in record order; one not kept is empty), so no length is stored.
         var titleStart: UInt32
-        /// The previous article of this title head position (a sequence number, 0 for none).
-        var titleNext: UInt32
-        var titleLength: UInt32
-        /// How many distinct title trigrams it has.
-        var trigramCount: UInt16
         /// Whether the article is in the band chains (it had a text).
         var banded: Bool
+    }
+
+    /// What a walk along a title chain, and the bounds on title similarity, read of one article
+    /// (24 bytes), apart from its record: most articles met on a title chain (those sharing
+    /// the new title's longest word) are then ruled out by these bounds alone, without reading
+    /// their record, where each step of such a walk read a record (a cache miss) and the title
+    /// comparison read it again.
+    struct TitleEntry: Sendable {
+        /// The title chain's key; 0 when the title is not indexed.
+        var key: UInt64
+        /// One bit per title trigram (its hash's low six bits): a trigram of another title whose
+        /// bit is clear here is certainly not in this title, which bounds the similarity cheaply.
+        var bloom: UInt64
+        /// The previous article of this title head position (a sequence number, 0 for none).
+        var next: UInt32
+        /// How many distinct title trigrams it has.
+        var trigramCount: UInt16
     }
 
     let signatureSize: Int
@@ -65,6 +74,8 @@ struct ClusterIndex: Sendable {
     private let valueMask: [UInt32]
     /// The normalised titles' UTF-8 bytes, one run per record, in their order.
     private(set) var titlePool: [UInt8] = []
+    /// One title entry per record, in the same order.
+    private(set) var titles: [TitleEntry] = []
     /// The sequence number of `records[0]`.
     private var firstSeq: UInt32 = 1
     /// Records before this index are evicted.
@@ -100,6 +111,7 @@ struct ClusterIndex: Sendable {
     /// Bytes held by the index's arrays (their reserved capacity).
     var storageBytes: Int {
         records.capacity * MemoryLayout<Record>.stride + titlePool.capacity
+            + titles.capacity * MemoryLayout<TitleEntry>.stride
             + (bandEntries.capacity + bandHeads.capacity + titleHeads.capacity) * MemoryLayout<UInt32>.stride
     }
 
@@ -134,6 +146,14 @@ struct ClusterIndex: Sendable {
         let next = bandEntries[base]
         for word in 1..<entryWords where bandEntries[base + word] != own[ownBase + word] { return (next, false) }
         return (next, true)
+    }
+
+    /// One step along a title chain at record `index`: the next (older) article, and whether
+    /// the record has title key `key` (not another key whose hash shares the head position).
+    @inline(__always)
+    func titleStep(at index: Int, key: UInt64) -> (next: UInt32, member: Bool) {
+        let entry = titles[index]
+        return (entry.next, entry.key == key)
     }
 
     /// How many signature values of record `index` equal those of `own` (entries as
@@ -188,16 +208,17 @@ struct ClusterIndex: Sendable {
     /// The title trigrams of record `index` (made from its normalised title).
     func trigrams(of index: Int) -> [UInt32] {
         let start = Int(records[index].titleStart)
-        let title = String(decoding: titlePool[start..<(start + Int(records[index].titleLength))], as: UTF8.self)
+        let end = index + 1 < records.count ? Int(records[index + 1].titleStart) : titlePool.count
+        let title = String(decoding: titlePool[start..<end], as: UTF8.self)
         return TextShingles.titleTrigramList(normalised: title)
     }
 
     /// Adds an article as the newest; returns its sequence number. `entries` are its signature
     /// as `entries(of:)` makes them; `bandKeys` is empty for an article without text;
-    /// `record.titleKey` is 0 when the title is not indexed.
+    /// `titleKey` is 0 when the title is not indexed (it is not without `trigrams`).
     @discardableResult
     mutating func append(
-        _ record: Record, entries: [UInt32], bandKeys: [UInt64], title: String, trigrams: [UInt32]
+        _ record: Record, titleKey: UInt64, entries: [UInt32], bandKeys: [UInt64], title: String, trigrams: [UInt32]
     ) -> UInt32 {
         if records.isEmpty && records.capacity < reservation { reserve(reservation) }
         if Int(firstSeq) + records.count >= Int(UInt32.max) - 1 {
@@ -208,30 +229,35 @@ struct ClusterIndex: Sendable {
         }
         let wanted = (liveCount + 1) * bands
         if wanted > bandHeads.count {
-            // Doubling: rebuilds cost each article once on average.
             let full = maxLive.multipliedReportingOverflow(by: bands)
-            let capacity = max(1024, min(wanted * 2, max(wanted, full.overflow ? .max : full.partialValue)))
+            let fullCount = full.overflow ? Int.max : full.partialValue
+            // Sized once, at the first article, for `maxLive` articles (as many as the arrays
+            // are reserved for): growing them while articles arrived rebuilt every chain at each
+            // doubling, and a table fuller than that of a full index made more walks pass through
+            // other keys' articles (together a sixth of clustering's CPU in a cold cycle). Only an
+            // index configured beyond the first reservation still grows, by doubling (rebuilds
+            // cost each article once on average), up to one position per band entry.
+            let capacity = bandHeads.isEmpty
+                ? max(1024, wanted, min(fullCount, max(reservation, 1) * bands))
+                : max(1024, min(wanted * 2, max(wanted, fullCount)))
             compact(always: true)
             rebuildHeads(bandCapacity: capacity)
         }
         let seq = firstSeq &+ UInt32(records.count)
         var record = record
         record.titleStart = UInt32(truncatingIfNeeded: titlePool.count)
-        record.titleLength = 0
-        record.trigramCount = UInt16(min(trigrams.count, Int(UInt16.max)))
-        record.titleBloom = 0
+        var entry = TitleEntry(key: 0, bloom: 0, next: 0, trigramCount: 0)
         // Positions in the pool are 32-bit: a pool that would pass 4 GiB (not reachable with
         // titles of 64 words and `maxIndexed` articles) takes no more titles.
         if !trigrams.isEmpty && titlePool.count + title.utf8.count < Int(UInt32.max) {
-            for trigram in trigrams { record.titleBloom |= 1 << (trigram & 63) }
+            entry.key = titleKey
+            entry.trigramCount = UInt16(min(trigrams.count, Int(UInt16.max)))
+            for trigram in trigrams { entry.bloom |= 1 << (trigram & 63) }
             titlePool.append(contentsOf: title.utf8)
-            record.titleLength = UInt32(truncatingIfNeeded: title.utf8.count)
-        } else {
-            record.trigramCount = 0
-            record.titleKey = 0
         }
         record.banded = !bandKeys.isEmpty
         records.append(record)
+        titles.append(entry)
         let index = records.count - 1
         bandEntries.append(contentsOf: entries.prefix(recordWords))
         link(index, seq: seq, bandKeys: bandKeys)
@@ -254,6 +280,7 @@ struct ClusterIndex: Sendable {
         let dropped = liveStart
         let poolStart = dropped < records.count ? records[dropped].titleStart : UInt32(truncatingIfNeeded: titlePool.count)
         records.removeFirst(dropped)
+        titles.removeFirst(dropped)
         bandEntries.removeFirst(dropped * recordWords)
         titlePool.removeFirst(Int(poolStart))
         for index in records.indices { records[index].titleStart -= poolStart }
@@ -269,18 +296,19 @@ struct ClusterIndex: Sendable {
             bandEntries[index * recordWords + band * entryWords] = bandHeads[position]
             bandHeads[position] = seq
         }
-        let titleKey = records[index].titleKey
+        let titleKey = titles[index].key
         if titleKey != 0 {
             let position = Self.position(titleKey, count: titleHeads.count)
-            records[index].titleNext = titleHeads[position]
+            titles[index].next = titleHeads[position]
             titleHeads[position] = seq
         }
     }
 
     /// Makes new head arrays (`bandCapacity` band positions; a sixteenth of that, two positions
-    /// an article or more with 32 bands, for titles: a title chain's step reads the record)
-    /// and threads every record into them again, oldest first. Called when the live articles
-    /// outgrow the heads or after renumbering.
+    /// an article or more with 32 bands, for titles: a title chain's step reads a title entry)
+    /// and threads every record into them again, oldest first. Called at the first article,
+    /// when the live articles outgrow the heads (only an index configured beyond its first
+    /// reservation) and after renumbering.
     private mutating func rebuildHeads(bandCapacity: Int) {
         bandHeads = []
         titleHeads = []
@@ -288,7 +316,7 @@ struct ClusterIndex: Sendable {
         titleHeads = Array(repeating: 0, count: max(64, bandCapacity / 16))
         var keys: [UInt64] = []
         for index in records.indices {
-            records[index].titleNext = 0
+            titles[index].next = 0
             for band in 0..<bands { bandEntries[index * recordWords + band * entryWords] = 0 }
             keys.removeAll(keepingCapacity: true)
             if records[index].banded { bandKeys(at: index, into: &keys) }
@@ -298,6 +326,7 @@ struct ClusterIndex: Sendable {
 
     private mutating func reserve(_ count: Int) {
         records.reserveCapacity(count)
+        titles.reserveCapacity(count)
         bandEntries.reserveCapacity(count * recordWords)
     }
 

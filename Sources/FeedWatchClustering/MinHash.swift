@@ -26,14 +26,33 @@ struct MinHashSignature: Hashable {
     /// different minima then agree by chance once in 65,536 comparisons, which moves an
     /// estimate over 64 values by 0.001 on average).
     static func values16(shingles: [UInt64], count: Int) -> [UInt16] {
-        minima(shingles, count: count).map { UInt16(truncatingIfNeeded: $0) }
+        var values: [UInt16] = []
+        var minima: [UInt64] = []
+        values16(shingles: shingles, count: count, into: &values, minima: &minima)
+        return values
+    }
+
+    /// `values16(shingles:count:)` into `values`, with `minima` as scratch space (the clusterer
+    /// reuses both arrays: two allocations an article fewer).
+    static func values16(shingles: [UInt64], count: Int, into values: inout [UInt16], minima: inout [UInt64]) {
+        Self.minima(shingles, count: count, into: &minima)
+        values.removeAll(keepingCapacity: true)
+        values.append(contentsOf: minima.lazy.map { UInt16(truncatingIfNeeded: $0) })
     }
 
     /// The `count` bucket minima of `shingles` (all `.max` for no shingles).
     static func minima(_ shingles: [UInt64], count: Int) -> [UInt64] {
-        guard count > 0 else { return [] }
-        var values = [UInt64](repeating: .max, count: count)
-        guard !shingles.isEmpty else { return values }
+        var values: [UInt64] = []
+        minima(shingles, count: count, into: &values)
+        return values
+    }
+
+    /// `minima(shingles, count:)` into `values` (replacing what it held).
+    static func minima(_ shingles: [UInt64], count: Int, into values: inout [UInt64]) {
+        values.removeAll(keepingCapacity: true)
+        guard count > 0 else { return }
+        values.append(contentsOf: repeatElement(.max, count: count))
+        guard !shingles.isEmpty else { return }
         let buckets = UInt64(count)
         let seeds = Self.seeds
         let repeats = Self.repeats
@@ -68,7 +87,6 @@ struct MinHashSignature: Hashable {
                 }
             }
         }
-        return values
     }
 
     /// Estimated Jaccard similarity of the two shingle sets.

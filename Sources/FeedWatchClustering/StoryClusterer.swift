@@ -83,8 +83,9 @@ public struct ClusterDocument: Sendable, Hashable {
 /// text: `ClusterIndex` holds records, band entries (links and signature values) and title
 /// bytes in flat arrays, and two integer tables (no `Hasher`) map article ids and (story, feed)
 /// pairs: about 680 bytes an indexed article with the defaults once `maxIndexed` are held
-/// (64 record, 256 band entries, 128 band heads, the rest titles, tables and the slack
-/// compaction leaves).
+/// (40 record, 24 title entry, 256 band entries, 128 band heads, the rest titles, tables and
+/// the slack compaction leaves). The head arrays are sized for `maxIndexed` articles at the
+/// first article (13.6 MB with the defaults), so a smaller index holds them as a full one would.
 public struct StoryClusterer: Sendable {
     /// The configuration in force (bands and signature size made consistent).
     public let configuration: ClusteringConfiguration
@@ -109,6 +110,14 @@ public struct StoryClusterer: Sendable {
     private var scratchKeys: [UInt64] = []
     private var ownEntries: [UInt32] = []
     private var trigramsPerBit: [Int32] = Array(repeating: 0, count: 64)
+    /// The new article's word hashes, shingles, signature minima and signature.
+    private var words: [UInt64] = []
+    private var shingles: [UInt64] = []
+    private var minima: [UInt64] = []
+    private var signature: [UInt16] = []
+    /// The new title's distinct trigrams and the table that de-duplicates them.
+    private var ownTrigrams: [UInt32] = []
+    private var trigramTable: [UInt32] = []
     private var cursors: [UInt32] = []
     private var walked: [Int] = []
     private var candidates: [Int] = []
@@ -150,16 +159,21 @@ public struct StoryClusterer: Sendable {
             return index.records[record].storyID
         }
         // The title's words then the text's, as the words of `title + " " + text`.
-        var words = TextShingles.wordHashes(document.title, maxWords: configuration.maxWords)
+        // Into arrays kept between calls (five allocations an article fewer).
+        words.removeAll(keepingCapacity: true)
+        TextShingles.wordHashes(document.title, maxWords: configuration.maxWords, appendingTo: &words)
         if words.count < configuration.maxWords {
-            words += TextShingles.wordHashes(document.text, maxWords: configuration.maxWords - words.count)
+            TextShingles.wordHashes(document.text, maxWords: configuration.maxWords - words.count, appendingTo: &words)
         }
-        let shingles = TextShingles.shingleList(hashes: words, size: configuration.shingleSize)
-        let signature = MinHashSignature.values16(shingles: shingles, count: configuration.signatureSize)
+        TextShingles.shingleList(hashes: words, size: configuration.shingleSize, into: &shingles)
+        MinHashSignature.values16(shingles: shingles, count: configuration.signatureSize, into: &signature, minima: &minima)
         let title = TextShingles.title(document.title, maxWords: 64)
         let normalisedTitle = title.normalised
         // A title of a word or two ("Live updates") says nothing about the story.
-        let titleTrigrams = title.wordCount >= 4 ? TextShingles.titleTrigramList(normalised: normalisedTitle) : []
+        // Distinct but not sorted (`bestStory` sorts them only for an exact comparison).
+        ownTrigrams.removeAll(keepingCapacity: true)
+        if title.wordCount >= 4 { TextShingles.distinctTitleTrigrams(normalised: normalisedTitle, into: &ownTrigrams, table: &trigramTable) }
+        let titleTrigrams = ownTrigrams
         // Looked up whatever the title's length (the texts may still match), indexed only with trigrams.
         let titleKey = title.key
         // An empty text would put every empty text in the same buckets: index only real signatures.
@@ -173,11 +187,10 @@ public struct StoryClusterer: Sendable {
             ?? document.articleID
 
         let record = ClusterIndex.Record(
-            articleID: document.articleID, feedID: document.feedID, storyID: storyID, date: date,
-            titleKey: titleTrigrams.isEmpty ? 0 : titleKey, titleBloom: 0, titleStart: 0, titleNext: 0, titleLength: 0,
-            trigramCount: 0, banded: false)
+            articleID: document.articleID, feedID: document.feedID, storyID: storyID, date: date, titleStart: 0, banded: false)
         seqOfArticle[document.articleID] = index.append(
-            record, entries: ownEntries, bandKeys: bandKeys, title: normalisedTitle, trigrams: titleTrigrams)
+            record, titleKey: titleTrigrams.isEmpty ? 0 : titleKey, entries: ownEntries, bandKeys: bandKeys,
+            title: normalisedTitle, trigrams: titleTrigrams)
         let pair = IntegerPair(first: storyID, second: document.feedID)
         storyFeeds[pair] = (storyFeeds[pair] ?? 0) + 1
         evict(before: date - configuration.window)
@@ -247,8 +260,7 @@ public struct StoryClusterer: Sendable {
                 if chain < bands {
                     (next, member) = index.bandStep(chain, at: record, own: own)
                 } else {
-                    next = index.records[record].titleNext
-                    member = index.records[record].titleKey == titleKey
+                    (next, member) = index.titleStep(at: record, key: titleKey)
                 }
                 cursors[chain] = next < seq ? next : 0
                 guard member else {
@@ -272,6 +284,8 @@ public struct StoryClusterer: Sendable {
         var lastStoryOpen = false
         // How many of the new title's trigrams have each bloom bit (for the bound below).
         var ownBloom: UInt64 = 0
+        // `trigrams` sorted, made for the first exact title comparison (most articles have none).
+        var sortedTrigrams: [UInt32] = []
         if !trigrams.isEmpty && !candidates.isEmpty {
             for bit in 0..<64 { trigramsPerBit[bit] = 0 }
             for trigram in trigrams {
@@ -279,37 +293,50 @@ public struct StoryClusterer: Sendable {
                 ownBloom |= 1 << (trigram & 63)
             }
         }
+        let perBit = trigramsPerBit
+        let titleThreshold = configuration.titleThreshold
+        // Whether the other title may be similar enough, by what its title entry says. First by
+        // the lengths: the Jaccard similarity of two sets is at most the smaller size over the
+        // larger. Then by the other title's trigram bits: own trigrams whose bit is clear there
+        // are not shared, so at most `shared` are, and the similarity is at most
+        // shared / (own + other − shared). An exact comparison only when that can pass.
+        func titleMayMatch(_ other: ClusterIndex.TitleEntry) -> Bool {
+            let otherCount = Int(other.trigramCount)
+            guard Double(min(otherCount, trigrams.count)) >= titleThreshold * Double(max(otherCount, trigrams.count)) else { return false }
+            var shared = 0
+            var bits = ownBloom & other.bloom
+            while bits != 0 {
+                shared += Int(perBit[bits.trailingZeroBitCount])
+                bits &= bits &- 1
+            }
+            return Double(shared) >= titleThreshold * Double(trigrams.count + otherCount - shared)
+        }
         for (position, record) in candidates.enumerated() {
-            let other = index.records[record]
-            guard other.feedID != feedID, abs(other.date - date) <= configuration.window else { continue }
-            if other.storyID == lastStory && !lastStoryOpen { continue }
-            var equal = 0
             // Empty texts have no signature to compare (it would be all "no minimum"). An article
             // found only through its title shares no LSH band with this one, which is what
             // decides whether texts are compared: it is compared by title only, without reading
             // its signature (a common headline word made most candidates such articles).
-            if !bandKeys.isEmpty && other.banded && sharesBand[position] { equal = index.equalValues(at: record, own: own) }
+            let textsCompared = !bandKeys.isEmpty && sharesBand[position]
+            // Such an article can only pass by its title (when a text similarity of 0 does not):
+            // when its title entry rules that out it is skipped here, without reading its record
+            // (a cache miss; the checks below would only skip it too).
+            if !textsCompared && configuration.textThreshold > 0 {
+                guard !trigrams.isEmpty, titleMayMatch(index.titles[record]) else { continue }
+            }
+            let other = index.records[record]
+            guard other.feedID != feedID, abs(other.date - date) <= configuration.window else { continue }
+            if other.storyID == lastStory && !lastStoryOpen { continue }
+            var equal = 0
+            if textsCompared && other.banded { equal = index.equalValues(at: record, own: own) }
             let textSimilarity = Double(equal) / Double(size)
             let similarity: Double
             if textSimilarity >= configuration.textThreshold {
                 similarity = textSimilarity
             } else if !trigrams.isEmpty {
-                // Only when the texts did not decide, and only when the lengths allow it: the
-                // Jaccard similarity of two sets is at most the smaller size over the larger.
-                let otherCount = Int(other.trigramCount)
-                guard Double(min(otherCount, trigrams.count)) >= configuration.titleThreshold * Double(max(otherCount, trigrams.count))
-                else { continue }
-                // And by the other title's trigram bits: own trigrams whose bit is clear there
-                // are not shared, so at most `shared` are, and the similarity is at most
-                // shared / (own + other − shared). Exact comparison only when that can pass.
-                var shared = 0
-                var bits = ownBloom & other.titleBloom
-                while bits != 0 {
-                    shared += Int(trigramsPerBit[bits.trailingZeroBitCount])
-                    bits &= bits &- 1
-                }
-                guard Double(shared) >= configuration.titleThreshold * Double(trigrams.count + otherCount - shared) else { continue }
-                let titleSimilarity = TextShingles.jaccard(sorted: trigrams, index.trigrams(of: record))
+                // Only when the texts did not decide, and only when the title bounds allow it.
+                guard titleMayMatch(index.titles[record]) else { continue }
+                if sortedTrigrams.isEmpty { sortedTrigrams = trigrams.sorted() }
+                let titleSimilarity = TextShingles.jaccard(sorted: sortedTrigrams, index.trigrams(of: record))
                 guard titleSimilarity >= configuration.titleThreshold else { continue }
                 similarity = titleSimilarity
             } else {

@@ -25,46 +25,98 @@ enum TextShingles {
     /// text's UTF-8 bytes are read directly (a scalar is decoded only for non-ASCII bytes).
     static func wordHashes(_ text: String, maxWords: Int) -> [UInt64] {
         var hashes: [UInt64] = []
-        hashes.reserveCapacity(min(maxWords, text.utf8.count / 5 + 1))
-        var state = WordHashState()
-        let done = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            var position = 0
-            let count = bytes.count
-            while position < count {
-                let byte = bytes[position]
-                if byte < 0x80 {
-                    position += 1
-                    if state.ascii(byte, into: &hashes, maxWords: maxWords) { return true }
-                    continue
-                }
-                // Valid UTF-8 (a Swift string's storage): a lead byte and its continuation bytes.
-                var value: UInt32
-                var length: Int
-                if byte < 0xE0 {
-                    value = UInt32(byte & 0x1F)
-                    length = 2
-                } else if byte < 0xF0 {
-                    value = UInt32(byte & 0x0F)
-                    length = 3
-                } else {
-                    value = UInt32(byte & 0x07)
-                    length = 4
-                }
-                for offset in 1..<length where position + offset < count {
-                    value = value << 6 | UInt32(bytes[position + offset] & 0x3F)
-                }
-                position += length
-                if state.scalar(Unicode.Scalar(value) ?? " ", into: &hashes, maxWords: maxWords) { return true }
-            }
-            return false
-        }
-        if done == nil {
-            for scalar in text.unicodeScalars where state.scalar(scalar, into: &hashes, maxWords: maxWords) { return hashes }
-        } else if done == true {
-            return hashes
-        }
-        if state.inWord { hashes.append(state.hash) }
+        wordHashes(text, maxWords: maxWords, appendingTo: &hashes)
         return hashes
+    }
+
+    /// `wordHashes(text, maxWords:)` appended to `hashes` (the clusterer reuses one array).
+    static func wordHashes(_ text: String, maxWords: Int, appendingTo hashes: inout [UInt64]) {
+        let start = hashes.count
+        // The word limit counts the hashes already there; as in `words`, the first word is
+        // taken whatever the limit.
+        let limit = maxWords > Int.max - start ? Int.max : max(start + maxWords, start + 1)
+        let done = text.utf8.withContiguousStorageIfAvailable { bytes -> Void in
+            // A text of n bytes has at most (n + 1) / 2 words: room made once and written through
+            // a pointer (an append a word checked the array's uniqueness each time).
+            let room = max(1, min(maxWords, (bytes.count + 1) / 2))
+            hashes.append(contentsOf: repeatElement(0, count: room))
+            let taken = hashes.withUnsafeMutableBufferPointer { out -> Int in
+                asciiWordBytes.withUnsafeBufferPointer { asciiWordBytes -> Int in
+                    // Locals of the loop, kept in registers.
+                    var taken = start
+                    var hash = fnvOffset
+                    var inWord = false
+                    var position = 0
+                    let count = bytes.count
+                    while position < count && taken < limit {
+                        let byte = bytes[position]
+                        // The byte hashed (lower-cased) and whether it is part of a word.
+                        let hashed: UInt8
+                        if byte < 0x80 {
+                            position += 1
+                            hashed = asciiWordBytes[Int(byte)]
+                        } else {
+                            // Valid UTF-8 (a Swift string's storage): a lead byte and its continuation bytes.
+                            var value: UInt32
+                            var length: Int
+                            if byte < 0xE0 {
+                                value = UInt32(byte & 0x1F)
+                                length = 2
+                            } else if byte < 0xF0 {
+                                value = UInt32(byte & 0x0F)
+                                length = 3
+                            } else {
+                                value = UInt32(byte & 0x07)
+                                length = 4
+                            }
+                            for offset in 1..<length where position + offset < count {
+                                value = value << 6 | UInt32(bytes[position + offset] & 0x3F)
+                            }
+                            position += length
+                            let scalar = Unicode.Scalar(value) ?? " "
+                            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                                for byte in scalar.properties.lowercaseMapping.utf8 { hash = (hash ^ UInt64(byte)) &* fnvPrime }
+                                inWord = true
+                                continue
+                            }
+                            hashed = 0
+                        }
+                        if hashed != 0 {
+                            hash = (hash ^ UInt64(hashed)) &* fnvPrime
+                            inWord = true
+                        } else if inWord {
+                            // Any other byte ends the word in progress.
+                            out[taken] = hash
+                            taken += 1
+                            hash = fnvOffset
+                            inWord = false
+                        }
+                    }
+                    // The word in progress at the end of the text (none when the limit was
+                    // reached: the byte after the last word taken ended it).
+                    if inWord {
+                        out[taken] = hash
+                        taken += 1
+                    }
+                    return taken
+                }
+            }
+            hashes.removeLast(hashes.count - taken)
+        }
+        guard done == nil else { return }
+        var state = WordHashState()
+        for scalar in text.unicodeScalars where state.scalar(scalar, into: &hashes, maxWords: limit) { return }
+        if state.inWord { hashes.append(state.hash) }
+    }
+
+    /// Per ASCII byte: the byte a word hashes for it (letters lower-cased, digits as they are),
+    /// 0 for a byte that separates words.
+    private static let asciiWordBytes: [UInt8] = (0..<128).map { byte -> UInt8 in
+        switch UInt8(byte) {
+        case 0x41...0x5A: UInt8(byte) | 0x20
+        case 0x61...0x7A, 0x30...0x39: UInt8(byte)
+        default: 0
+        }
     }
 
     /// The word in progress of `wordHashes`.
@@ -189,16 +241,28 @@ enum TextShingles {
     /// list that may repeat a shingle: MinHash takes minimums, so repeats change nothing, and
     /// building a `Set` (hashing each shingle once more) is skipped.
     static func shingleList(hashes: [UInt64], size: Int) -> [UInt64] {
-        guard !hashes.isEmpty else { return [] }
-        let width = min(size, hashes.count)
         var result: [UInt64] = []
-        result.reserveCapacity(hashes.count - width + 1)
-        for start in 0...(hashes.count - width) {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for offset in 0..<width { hash = mix(hash ^ hashes[start + offset]) }
-            result.append(hash)
-        }
+        shingleList(hashes: hashes, size: size, into: &result)
         return result
+    }
+
+    /// `shingleList(hashes:size:)` into `result` (replacing what it held; the clusterer reuses one array).
+    static func shingleList(hashes: [UInt64], size: Int, into result: inout [UInt64]) {
+        result.removeAll(keepingCapacity: true)
+        guard !hashes.isEmpty else { return }
+        let width = min(size, hashes.count)
+        // Sized once and written through pointers (not an append, with its checks, a shingle).
+        let count = hashes.count - width + 1
+        result.append(contentsOf: repeatElement(0, count: count))
+        result.withUnsafeMutableBufferPointer { result in
+            hashes.withUnsafeBufferPointer { hashes in
+                for start in 0..<count {
+                    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                    for offset in 0..<width { hash = mix(hash ^ hashes[start + offset]) }
+                    result[start] = hash
+                }
+            }
+        }
     }
 
     /// The title trigrams of `titleTrigrams` over already split `words`, as sorted distinct
@@ -215,33 +279,71 @@ enum TextShingles {
 
     /// `titleTrigramList(words:)` from the normalised title (`normalisedTitle`).
     static func titleTrigramList(normalised title: String) -> [UInt32] {
-        // An ASCII title's bytes are its scalars.
-        let ascii = title.utf8.withContiguousStorageIfAvailable { bytes -> [UInt32]? in
-            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
-            return trigramList(bytes.count) { UInt64(bytes[$0]) }
-        }
-        if let ascii, let ascii { return ascii }
-        let normalised = Array(title.unicodeScalars)
-        return trigramList(normalised.count) { UInt64(normalised[$0].value) }
+        var result: [UInt32] = []
+        var table: [UInt32] = []
+        distinctTitleTrigrams(normalised: title, into: &result, table: &table)
+        result.sort()
+        return result
     }
 
-    /// The sorted distinct trigram hashes of `count` scalar values, `value(i)` being the i-th.
-    @inline(__always)
-    private static func trigramList(_ count: Int, _ value: (Int) -> UInt64) -> [UInt32] {
-        guard count >= 3 else { return [] }
-        var result: [UInt32] = []
-        result.reserveCapacity(count - 2)
-        for start in 0...(count - 3) {
-            result.append(UInt32(truncatingIfNeeded: mix(value(start) << 42 | value(start + 1) << 21 | value(start + 2))))
+    /// The distinct trigram hashes of a normalised title (`normalisedTitle`) into `result`, in
+    /// the order first seen; `table` is scratch space kept between calls. What clustering needs
+    /// of every new title is how many there are and their bits: sorting them (an insertion sort
+    /// of ~50 values an article) was three quarters of making them, so only the rare exact
+    /// comparison sorts (`titleTrigramList` is these sorted).
+    static func distinctTitleTrigrams(normalised title: String, into result: inout [UInt32], table: inout [UInt32]) {
+        // An ASCII title's bytes are its scalars.
+        let ascii = title.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return false }
+            distinctTrigrams(bytes.count, into: &result, table: &table) { UInt64(bytes[$0]) }
+            return true
         }
-        result.sort()
-        var distinct = 0
-        for index in result.indices where index == 0 || result[index] != result[distinct - 1] {
-            result[distinct] = result[index]
-            distinct += 1
+        if ascii == true { return }
+        let normalised = Array(title.unicodeScalars)
+        distinctTrigrams(normalised.count, into: &result, table: &table) { UInt64(normalised[$0].value) }
+    }
+
+    /// The distinct trigram hashes of `count` scalar values (`value(i)` the i-th) in the order
+    /// first seen, de-duplicated in an open-addressing set (`table`, at most half full; 0 marks
+    /// an empty slot, so a hash of 0 is tracked apart).
+    @inline(__always)
+    private static func distinctTrigrams(_ count: Int, into result: inout [UInt32], table: inout [UInt32], _ value: (Int) -> UInt64) {
+        result.removeAll(keepingCapacity: true)
+        guard count >= 3 else { return }
+        var size = 64
+        while size < 2 * (count - 2) { size *= 2 }
+        if table.count < size { table = [UInt32](repeating: 0, count: size) }
+        let mask = size - 1
+        // Room for every trigram made once, written through pointers, then cut to the distinct.
+        result.append(contentsOf: repeatElement(0, count: count - 2))
+        let distinct = result.withUnsafeMutableBufferPointer { result in
+            table.withUnsafeMutableBufferPointer { table in
+                table.update(repeating: 0)
+                var distinct = 0
+                var zeroSeen = false
+                for start in 0...(count - 3) {
+                    let trigram = UInt32(truncatingIfNeeded: mix(value(start) << 42 | value(start + 1) << 21 | value(start + 2)))
+                    if trigram == 0 {
+                        if !zeroSeen {
+                            result[distinct] = 0
+                            distinct += 1
+                        }
+                        zeroSeen = true
+                        continue
+                    }
+                    // The hash is a mix's output: its low bits are as good a slot as any.
+                    var slot = Int(trigram) & mask
+                    while table[slot] != 0 && table[slot] != trigram { slot = (slot + 1) & mask }
+                    if table[slot] == 0 {
+                        table[slot] = trigram
+                        result[distinct] = trigram
+                        distinct += 1
+                    }
+                }
+                return distinct
+            }
         }
         result.removeLast(result.count - distinct)
-        return result
     }
 
     /// Jaccard similarity of two sorted lists of distinct values; 0 for two empty lists.

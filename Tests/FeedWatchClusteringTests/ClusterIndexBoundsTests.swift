@@ -103,9 +103,8 @@ import FeedWatchModel
             var keys: [UInt64] = []
             ClusterIndex.bandKeys(stored[...], bands: bands, into: &keys)
             let record = ClusterIndex.Record(
-                articleID: Int64(round + 1), feedID: 1, storyID: Int64(round + 1), date: 0, titleKey: 0, titleBloom: 0,
-                titleStart: 0, titleNext: 0, titleLength: 0, trigramCount: 0, banded: true)
-            index.append(record, entries: entries, bandKeys: keys, title: "", trigrams: [])
+                articleID: Int64(round + 1), feedID: 1, storyID: Int64(round + 1), date: 0, titleStart: 0, banded: true)
+            index.append(record, titleKey: 0, entries: entries, bandKeys: keys, title: "", trigrams: [])
             let position = index.records.count - 1
             var own: [UInt32] = []
             index.entries(of: other, into: &own)

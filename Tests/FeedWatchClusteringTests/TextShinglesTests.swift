@@ -50,6 +50,36 @@ import Testing
         }
     }
 
+    /// The clusterer's forms of the same readings: word hashes appended after others (the title's
+    /// words then the text's, one array reused), with the limit counting only the new words and
+    /// the first word taken whatever the limit; title trigrams de-duplicated without sorting are
+    /// the distinct truncated trigram hashes (`titleTrigrams`), each once.
+    @Test func appendedWordHashesAndUnsortedTrigramsAgreeWithTheReferenceReadings() {
+        let texts = [
+            "North Korea fires two ballistic missiles into sea", "", "  , ", "a b c d e f g h", "Ümit Özdağ: „Nein“ zu 2026",
+            "東京で地震 M6.2", "rock 🎸 and roll ñandú", "x", "the the the the the the", "UPPER lower 123 mixed4Case",
+        ]
+        var hashes: [UInt64] = []
+        var trigrams: [UInt32] = []
+        var table: [UInt32] = []
+        for title in texts {
+            for text in texts {
+                let prefix = TextShingles.wordHashes(title, maxWords: 600)
+                for limit in [0, 1, 3, 600] {
+                    hashes = prefix
+                    TextShingles.wordHashes(text, maxWords: limit, appendingTo: &hashes)
+                    let expected = prefix + TextShingles.words(text, maxWords: max(limit, 1)).map(TextShingles.fnv1a)
+                    #expect(hashes == expected, "\(title) | \(text) | \(limit)")
+                }
+            }
+            let normalised = TextShingles.title(title, maxWords: 64).normalised
+            TextShingles.distinctTitleTrigrams(normalised: normalised, into: &trigrams, table: &table)
+            #expect(Set(trigrams).count == trigrams.count, "\(title)")
+            #expect(Set(trigrams) == Set(TextShingles.titleTrigrams(title).map { UInt32(truncatingIfNeeded: $0) }), "\(title)")
+            #expect(trigrams.sorted() == TextShingles.titleTrigramList(normalised: normalised), "\(title)")
+        }
+    }
+
     /// Sets of known Jaccard similarity (0 to 1, small and large): the one-permutation estimate
     /// over 64 values is unbiased on average and each estimate stays near the truth, so the 0.4
     /// threshold separates what it did with 64 independent hash functions.

@@ -9,9 +9,12 @@ import Foundation
 // own headline and boilerplate. One thread, release build.
 //
 //   swift run -c release PipelineBenchmark [--pages N] [--articles N] [--file PAGE.html]
-//       [--cycle-data near-duplicate|realistic|both] [--feeds N]
+//       [--cycle-data near-duplicate|realistic|both] [--feeds N] [--evict MB]
 //
 // --cycle-data also clusters CycleBenchmark's articles (2,000 feeds × 20 items by default).
+// --evict MB writes that many megabytes of other memory between feeds (untimed), as a cycle's
+// fetching, parsing and storing do between two refreshes' clustering: the index is then read
+// from memory, not from a cache it had to itself.
 
 var arguments = CommandLine.arguments.dropFirst()
 var pageCount = 2_000
@@ -19,6 +22,7 @@ var articleCount = 20_000
 var realPage: String?
 var cycleVocabularies: [String] = []
 var cycleFeeds = 2_000
+var evictMegabytes = 0
 while let argument = arguments.popFirst() {
     switch argument {
     case "--file": realPage = arguments.popFirst()
@@ -28,8 +32,9 @@ while let argument = arguments.popFirst() {
         let value = arguments.popFirst() ?? "both"
         cycleVocabularies = value == "both" ? ["near-duplicate", "realistic"] : [value]
     case "--feeds": cycleFeeds = Int(arguments.popFirst() ?? "") ?? cycleFeeds
+    case "--evict": evictMegabytes = Int(arguments.popFirst() ?? "") ?? evictMegabytes
     default:
-        FileHandle.standardError.write(Data("usage: PipelineBenchmark [--pages N] [--articles N] [--file PAGE.html] [--cycle-data near-duplicate|realistic|both] [--feeds N]\n".utf8))
+        FileHandle.standardError.write(Data("usage: PipelineBenchmark [--pages N] [--articles N] [--file PAGE.html] [--cycle-data near-duplicate|realistic|both] [--feeds N] [--evict MB]\n".utf8))
         exit(2)
     }
 }
@@ -193,4 +198,4 @@ print(String(format: "clustering: %d articles (%d stories, %d feeds) in %.2f s =
              documents.count, story, feeds, clusteringSeconds, Double(documents.count) / clusteringSeconds,
              Double(correctPairs) / Double(max(foundPairs, 1)), Double(correctPairs) / Double(max(truePairs, 1)), clusterer.count))
 
-for vocabulary in cycleVocabularies { clusterCycleArticles(vocabulary: vocabulary, feeds: cycleFeeds, items: 20) }
+for vocabulary in cycleVocabularies { clusterCycleArticles(vocabulary: vocabulary, feeds: cycleFeeds, items: 20, evictMegabytes: evictMegabytes) }
