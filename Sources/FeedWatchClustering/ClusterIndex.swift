@@ -229,17 +229,9 @@ struct ClusterIndex: Sendable {
         }
         let wanted = (liveCount + 1) * bands
         if wanted > bandHeads.count {
+            // Doubling: rebuilds cost each article once on average.
             let full = maxLive.multipliedReportingOverflow(by: bands)
-            let fullCount = full.overflow ? Int.max : full.partialValue
-            // Sized once, at the first article, for `maxLive` articles (as many as the arrays
-            // are reserved for): growing them while articles arrived rebuilt every chain at each
-            // doubling, and a table fuller than that of a full index made more walks pass through
-            // other keys' articles (together a sixth of clustering's CPU in a cold cycle). Only an
-            // index configured beyond the first reservation still grows, by doubling (rebuilds
-            // cost each article once on average), up to one position per band entry.
-            let capacity = bandHeads.isEmpty
-                ? max(1024, wanted, min(fullCount, max(reservation, 1) * bands))
-                : max(1024, min(wanted * 2, max(wanted, fullCount)))
+            let capacity = max(1024, min(wanted * 2, max(wanted, full.overflow ? .max : full.partialValue)))
             compact(always: true)
             rebuildHeads(bandCapacity: capacity)
         }
