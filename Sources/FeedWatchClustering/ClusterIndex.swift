@@ -17,12 +17,13 @@
 /// are shared by keys whose hashes collide there: a walk checks each article's own band rows
 /// (or title key) and skips the others. A band's link and rows share one entry (8 bytes with
 /// the default two rows), so a step along a band chain, member or not, reads one cache line;
-/// with the link and the signature in separate arrays it read two. The head arrays are sized
-/// once, at the first article, for `maxLive` articles: one position per band entry of that many
-/// (32 positions, 128 bytes, an article of a full index), never more with the number of
-/// distinct keys. Grown by doubling while articles arrived, every doubling threaded every
-/// chain again, and the fuller table made walks pass through more of other keys' articles.
-/// Fewer positions would save memory but make every walk pass through more of other keys'
+/// with the link and the signature in separate arrays it read two. The head array grows with
+/// the live articles, never with the number of distinct keys: while the index grows, to two
+/// positions per band entry each time the entries outnumber the positions; once that would pass
+/// `maxLive` articles' entries, to one position per entry of that many (32 positions, 128
+/// bytes, an article, where it was 32 to 64). Sizing them for `maxLive` at the first article
+/// saves the rebuilds (about a sixth of clustering in a cold cycle) but gives a small daemon's
+/// index the heads of a full one (13.6 MB with the defaults). Fewer positions would save memory but make every walk pass through more of other keys'
 /// articles (each a cache miss; at a quarter position per entry two thirds of a realistic
 /// walk's steps were such misses); two positions an entry cost 256 bytes an article.
 struct ClusterIndex: Sendable {
@@ -298,9 +299,8 @@ struct ClusterIndex: Sendable {
 
     /// Makes new head arrays (`bandCapacity` band positions; a sixteenth of that, two positions
     /// an article or more with 32 bands, for titles: a title chain's step reads a title entry)
-    /// and threads every record into them again, oldest first. Called at the first article,
-    /// when the live articles outgrow the heads (only an index configured beyond its first
-    /// reservation) and after renumbering.
+    /// and threads every record into them again, oldest first. Called when the live articles
+    /// outgrow the heads or after renumbering.
     private mutating func rebuildHeads(bandCapacity: Int) {
         bandHeads = []
         titleHeads = []

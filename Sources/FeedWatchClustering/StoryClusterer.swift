@@ -84,8 +84,8 @@ public struct ClusterDocument: Sendable, Hashable {
 /// bytes in flat arrays, and two integer tables (no `Hasher`) map article ids and (story, feed)
 /// pairs: about 680 bytes an indexed article with the defaults once `maxIndexed` are held
 /// (40 record, 24 title entry, 256 band entries, 128 band heads, the rest titles, tables and
-/// the slack compaction leaves). The head arrays are sized for `maxIndexed` articles at the
-/// first article (13.6 MB with the defaults), so a smaller index holds them as a full one would.
+/// the slack compaction leaves). The head arrays grow with what the index holds, so a small
+/// daemon's index stays small.
 public struct StoryClusterer: Sendable {
     /// The configuration in force (bands and signature size made consistent).
     public let configuration: ClusteringConfiguration
