@@ -38,27 +38,29 @@ public struct DigestPlan: Sendable {
         for section in index.sections {
             var stories: [Story] = []
             stories.reserveCapacity(section.entries.count)
-            // Each key once per topic: an item's link or title key, to the story it is in.
-            // Sized once: grown while a day of 150,000 stories fills them, each held its old
-            // and new tables at once, on top of the whole day's index.
-            var byLink = [UInt64: Int32](minimumCapacity: section.entries.count)
-            var byTitle = [UInt64: Int32](minimumCapacity: section.entries.count)
+            // Each key once per topic: an item's link or title key, to the first entry that had
+            // it, whose story it names (`storyOf`, by position in the section).
+            let first = section.entries.lowerBound
+            var storyOf = [Int32](repeating: -1, count: section.entries.count)
+            var byLink = FirstEntries(count: section.entries.count) { index.entries[Int($0)].linkKey }
+            var byTitle = FirstEntries(count: section.entries.count) { index.entries[Int($0)].titleKey }
             for position in section.entries {
                 let entry = index.entries[position]
                 if let topics = hidden[entry.dismissID], topics.contains(where: { $0 == Dismissal.everyTopic || $0 == section.topic.id }) {
                     continue
                 }
-                let link = entry.linkKey == 0 ? nil : byLink[entry.linkKey]
-                if let story = link ?? (entry.titleKey == 0 ? nil : byTitle[entry.titleKey]) {
+                let known = (entry.linkKey == 0 ? nil : byLink.entry(entry.linkKey)) ?? (entry.titleKey == 0 ? nil : byTitle.entry(entry.titleKey))
+                let story: Int32
+                if let known {
+                    story = storyOf[Int(known) - first]
                     stories[Int(story)].folded.append(Int32(position))
-                    if entry.linkKey != 0, byLink[entry.linkKey] == nil { byLink[entry.linkKey] = story }
-                    if entry.titleKey != 0, byTitle[entry.titleKey] == nil { byTitle[entry.titleKey] = story }
                 } else {
-                    let story = Int32(stories.count)
-                    if entry.linkKey != 0 { byLink[entry.linkKey] = story }
-                    if entry.titleKey != 0 { byTitle[entry.titleKey] = story }
+                    story = Int32(stories.count)
                     stories.append(Story(entry: Int32(position), shownUnderSection: -1, folded: []))
                 }
+                storyOf[position - first] = story
+                if entry.linkKey != 0 { byLink.insertIfAbsent(entry.linkKey, entry: Int32(position)) }
+                if entry.titleKey != 0 { byTitle.insertIfAbsent(entry.titleKey, entry: Int32(position)) }
             }
             guard !stories.isEmpty else { continue }
             sections.append(Section(topic: section.topic, stories: stories))
@@ -103,5 +105,54 @@ public struct DigestPlan: Sendable {
         for link in [Digest.Link(feedName: copy.feedName, url: copy.link)] + copy.alsoReportedBy where seen.insert(link).inserted {
             item.alsoReportedBy.append(link)
         }
+    }
+}
+
+/// The first entry of a topic that had each key (an index's 64-bit link or title key), in one
+/// array of 4-byte slots: the key is read from the entry itself. A `[UInt64: Int32]` took 12
+/// bytes a slot, and the two of a day of 150,000 stories were the publication's peak. Slots are
+/// chosen by the key mixed with a seed drawn per table: the keys are hashes of feed text, which
+/// a feed could otherwise choose to fall in one run of slots.
+struct FirstEntries {
+    private var slots: [Int32]
+    private let mask: Int
+    private let seed = UInt64.random(in: .min ... .max)
+    private let keyOf: (Int32) -> UInt64
+
+    /// A table for up to `count` keys, filled to three quarters at most.
+    init(count: Int, keyOf: @escaping (Int32) -> UInt64) {
+        var capacity = 16
+        while capacity * 3 < count * 4 { capacity *= 2 }
+        slots = [Int32](repeating: -1, count: capacity)
+        mask = capacity - 1
+        self.keyOf = keyOf
+    }
+
+    /// The first entry that had `key`.
+    func entry(_ key: UInt64) -> Int32? {
+        var slot = self.slot(of: key)
+        while slots[slot] >= 0 {
+            if keyOf(slots[slot]) == key { return slots[slot] }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// Records `entry` as the first with `key`, unless one is already.
+    mutating func insertIfAbsent(_ key: UInt64, entry: Int32) {
+        var slot = self.slot(of: key)
+        while slots[slot] >= 0 {
+            if keyOf(slots[slot]) == key { return }
+            slot = (slot + 1) & mask
+        }
+        slots[slot] = entry
+    }
+
+    /// splitmix64's finaliser of the seeded key.
+    private func slot(of key: UInt64) -> Int {
+        var z = key ^ seed
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return Int(truncatingIfNeeded: z ^ (z >> 31)) & mask
     }
 }
