@@ -107,9 +107,8 @@ enum DigestMarkup {
     /// fragment of RFC 3986's unreserved and sub-delimiter characters (no quotes), `:`, `@`, `/`,
     /// `?`, valid percent escapes and at most one `#`. False means "not sure", never "unsafe".
     private static func isPlainHTTPURL(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        let http = Array("http://".utf8), https = Array("https://".utf8)
         var index: Int
-        if utf8.starts(with: https) { index = https.count } else if utf8.starts(with: http) { index = http.count } else { return false }
+        if utf8.starts(with: "https://".utf8) { index = 8 } else if utf8.starts(with: "http://".utf8) { index = 7 } else { return false }
         func isAlphanumeric(_ byte: UInt8) -> Bool {
             (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
         }
