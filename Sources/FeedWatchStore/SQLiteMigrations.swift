@@ -200,6 +200,21 @@ enum SQLiteMigrations {
                 CREATE INDEX topic_matches_digest_order ON topic_matches(digest_id, topic_id, score DESC) WHERE digest_id IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("Keep match snippets apart from the match rows a digest rewrites") { db in
+            // A match's row is rewritten whole when its digest is set (and read whole by every
+            // count over a digest); its snippets, most of its bytes (a kilobyte for an article
+            // full of the topic's words), were rewritten and read with it, every day's matches
+            // once more through the WAL and its checkpoint. Kept in their own table by match
+            // id, they are written once and read only for the items a digest shows.
+            try db.execute(sql: """
+                CREATE TABLE match_snippets (
+                    match_id INTEGER PRIMARY KEY REFERENCES topic_matches(id) ON DELETE CASCADE,
+                    snippets TEXT NOT NULL
+                );
+                INSERT INTO match_snippets (match_id, snippets) SELECT id, snippets FROM topic_matches;
+                ALTER TABLE topic_matches DROP COLUMN snippets;
+                """)
+        }
         return migrator
     }
 }

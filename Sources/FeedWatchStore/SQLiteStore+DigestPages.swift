@@ -64,10 +64,11 @@ extension SQLiteStore {
             let ids = "[" + articleIDs.map(String.init).joined(separator: ",") + "]"
             let rows = try Row.fetchCursor(
                 db.cachedStatement(sql: """
-                    SELECT m.score, m.snippets, a.id AS article_id, a.title, a.link, a.published_at, a.story_id,
+                    SELECT m.score, COALESCE(s.snippets, '[]'), a.id AS article_id, a.title, a.link, a.published_at, a.story_id,
                         COALESCE(f.name, f.title, f.url) AS feed_name
                     FROM json_each(?) AS page
                     CROSS JOIN topic_matches m ON m.topic_id = ? AND m.article_id = page.value
+                    LEFT JOIN match_snippets s ON s.match_id = m.id
                     JOIN articles a ON a.id = m.article_id
                     JOIN feeds f ON f.id = a.feed_id
                     WHERE m.digest_id = ?

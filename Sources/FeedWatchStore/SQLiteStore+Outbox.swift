@@ -52,9 +52,10 @@ extension SQLiteStore {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT m.id AS match_id, m.topic_id, m.topic_name, m.score, m.snippets,
+                        SELECT m.id AS match_id, m.topic_id, m.topic_name, m.score, COALESCE(s.snippets, '[]') AS snippets,
                             a.id AS article_id, a.title, a.link, a.published_at, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name
                         FROM topic_matches m
+                        LEFT JOIN match_snippets s ON s.match_id = m.id
                         JOIN articles a ON a.id = m.article_id
                         JOIN feeds f ON f.id = a.feed_id
                         WHERE m.topic_id = ? AND m.digest_id IS NULL AND m.alerted_at IS NULL

@@ -314,17 +314,20 @@ public final class SQLiteStore: Store {
         for id in completing { try done.execute(arguments: [id]) }
         guard !matches.isEmpty else { return 0 }
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO topic_matches (topic_id, topic_name, article_id, score, snippets, matched_at)
-            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(topic_id, article_id) DO NOTHING
+            INSERT INTO topic_matches (topic_id, topic_name, article_id, score, matched_at)
+            VALUES (?, ?, ?, ?, ?) ON CONFLICT(topic_id, article_id) DO NOTHING
             """)
+        let insertSnippets = try db.cachedStatement(sql: "INSERT INTO match_snippets (match_id, snippets) VALUES (?, ?)")
         var added = 0
         for match in matches {
-            let snippets = SnippetJSON.encode(match.snippets)
             try insert.execute(arguments: [
                 match.topicID, topics[match.topicID]?.name ?? match.topicID, match.articleID, match.score,
-                snippets, match.matched.timeIntervalSince1970,
+                match.matched.timeIntervalSince1970,
             ])
-            added += db.changesCount
+            // A match already stored keeps the snippets it was stored with.
+            guard db.changesCount > 0 else { continue }
+            added += 1
+            try insertSnippets.execute(arguments: [db.lastInsertedRowID, SnippetJSON.encode(match.snippets)])
         }
         return added
     }
@@ -379,9 +382,10 @@ public final class SQLiteStore: Store {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT m.topic_id, m.topic_name, m.score, m.snippets, a.id AS article_id, a.title, a.link,
-                        a.published_at, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name
+                    SELECT m.topic_id, m.topic_name, m.score, COALESCE(s.snippets, '[]') AS snippets, a.id AS article_id,
+                        a.title, a.link, a.published_at, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name
                     FROM topic_matches m
+                    LEFT JOIN match_snippets s ON s.match_id = m.id
                     JOIN articles a ON a.id = m.article_id
                     JOIN feeds f ON f.id = a.feed_id
                     WHERE m.digest_id = ?

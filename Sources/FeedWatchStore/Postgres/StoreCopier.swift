@@ -249,7 +249,11 @@ public struct StoreCopier: Sendable {
             let after = lastMatch
             let limit = batchSize
             let batch: [(Int64, MatchRow)] = try await source.read("read matches") { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM topic_matches WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit]).map { r in
+                try Row.fetchAll(db, sql: """
+                    SELECT m.*, COALESCE(s.snippets, '[]') AS snippets FROM topic_matches m
+                    LEFT JOIN match_snippets s ON s.match_id = m.id
+                    WHERE m.id > ? ORDER BY m.id LIMIT ?
+                    """, arguments: [after, limit]).map { r in
                     (r["id"], MatchRow(topic: r["topic_id"], name: r["topic_name"], article: r["article_id"], score: r["score"],
                                        snippets: r["snippets"], matched: r["matched_at"], digest: r["digest_id"],
                                        alerted: r["alerted_at"]))
