@@ -66,7 +66,7 @@ extension SQLiteStore {
                     let snippetText: String = row["snippets"]
                     return AlertBatch.Candidate(
                         matchID: row["match_id"], topic: TopicReference(id: row["topic_id"], name: row["topic_name"]), score: row["score"],
-                        snippets: (try? JSONDecoder().decode([Snippet].self, from: Data(snippetText.utf8))) ?? [],
+                        snippets: SnippetJSON.decode(snippetText),
                         articleID: row["article_id"], title: row["title"], link: row["link"], feedName: row["feed_name"],
                         published: Self.date(row["published_at"]), storyID: row["story_id"])
                 }

@@ -327,7 +327,7 @@ public final class SQLiteStore: Store {
             // A match already stored keeps the snippets it was stored with.
             guard db.changesCount > 0 else { continue }
             added += 1
-            try insertSnippets.execute(arguments: [db.lastInsertedRowID, SnippetJSON.encode(match.snippets)])
+            try insertSnippets.execute(arguments: [db.lastInsertedRowID, SnippetJSON.encodeCompact(match.snippets)])
         }
         return added
     }

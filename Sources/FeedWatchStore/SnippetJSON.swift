@@ -1,10 +1,16 @@
 import Foundation
 import FeedWatchModel
 
-/// Match snippets as the JSON the stores keep (`[{"parts":[{"text":…,"highlighted":…}]}]`),
-/// written and read directly: `JSONEncoder`/`JSONDecoder` for every match were 15 % of a cold
-/// cycle's CPU. Anything the fast reader does not expect goes through `JSONDecoder`, so rows
-/// written by other versions or tools still read.
+/// Match snippets as the JSON the stores keep, written and read directly: `JSONEncoder`/
+/// `JSONDecoder` for every match were 15 % of a cold cycle's CPU. Two shapes:
+/// - `encode`: `Snippet`'s own coding (`[{"parts":[{"text":…,"highlighted":…}]}]`), what
+///   PostgreSQL keeps and every version reads;
+/// - `encodeCompact`: one array of strings per snippet, each part's text behind a flag, `+`
+///   highlighted or `-` not (`[["-before ","+missile"," after"]]`), what SQLite keeps since its
+///   snippets have a table of their own: a third of the bytes for a snippet of many parts.
+///
+/// `decode` reads both. Anything the fast reader does not expect goes through `JSONDecoder`, so
+/// rows written by other versions or tools still read.
 enum SnippetJSON {
     /// The JSON text of `snippets` (what `JSONEncoder` would give, up to escaping).
     static func encode(_ snippets: [Snippet]) -> String {
@@ -27,7 +33,34 @@ enum SnippetJSON {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The snippets in `text`; empty when it is not snippet JSON at all.
+    /// The compact JSON text of `snippets` (see the type's comment).
+    static func encodeCompact(_ snippets: [Snippet]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        out.append(UInt8(ascii: "["))
+        for (index, snippet) in snippets.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "["))
+            for (partIndex, part) in snippet.parts.enumerated() {
+                if partIndex > 0 { out.append(UInt8(ascii: ",")) }
+                appendQuoted(part.text, to: &out, flag: part.highlighted ? Self.highlightedFlag : Self.plainFlag)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static let highlightedFlag = UInt8(ascii: "+")
+    static let plainFlag = UInt8(ascii: "-")
+
+    /// Whether `text` is in the compact shape (a non-empty list whose first snippet is an array).
+    static func isCompact(_ text: String) -> Bool {
+        let bytes = text.utf8.lazy.filter { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }.prefix(2)
+        return Array(bytes) == [UInt8(ascii: "["), UInt8(ascii: "[")]
+    }
+
+    /// The snippets in `text`, in either shape; empty when it is not snippet JSON at all.
     static func decode(_ text: String) -> [Snippet] {
         var contiguous = text
         if let snippets = contiguous.withUTF8({ bytes in
@@ -42,8 +75,9 @@ enum SnippetJSON {
     /// `text` as a JSON string literal. Runs of bytes that need no escape are copied whole
     /// (snippet text rarely has any); multi-byte UTF-8 sequences never contain bytes below
     /// 0x80, so they pass through whole.
-    private static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
+    private static func appendQuoted(_ text: String, to bytes: inout [UInt8], flag: UInt8? = nil) {
         bytes.append(UInt8(ascii: "\""))
+        if let flag { bytes.append(flag) }
         var text = text
         text.withUTF8 { utf8 in
             var runStart = 0
@@ -78,6 +112,7 @@ enum SnippetJSON {
             var result: [Snippet] = []
             guard take(UInt8(ascii: "[")) else { return nil }
             if take(UInt8(ascii: "]")) { return atEnd() ? result : nil }
+            if peek(UInt8(ascii: "[")) { return compactSnippets() }
             repeat {
                 guard take(UInt8(ascii: "{")), let key = string(), key == "parts", take(UInt8(ascii: ":")),
                       take(UInt8(ascii: "["))
@@ -93,6 +128,25 @@ enum SnippetJSON {
                 guard take(UInt8(ascii: "}")) else { return nil }
                 // Copied out of the scratch array at their exact size: a day's snippets are
                 // held while its digest is published, and grown arrays carry up to twice that.
+                result.append(Snippet(parts: Array(parts[...])))
+            } while take(UInt8(ascii: ","))
+            guard take(UInt8(ascii: "]")), atEnd() else { return nil }
+            return Array(result[...])
+        }
+
+        /// The compact shape, from its first snippet on.
+        mutating func compactSnippets() -> [Snippet]? {
+            var result: [Snippet] = []
+            repeat {
+                guard take(UInt8(ascii: "[")) else { return nil }
+                parts.removeAll(keepingCapacity: true)
+                if !take(UInt8(ascii: "]")) {
+                    repeat {
+                        guard let flagged = string(flagged: true), let highlighted = flagged.highlighted else { return nil }
+                        parts.append(Snippet.Part(text: flagged.text, highlighted: highlighted))
+                    } while take(UInt8(ascii: ","))
+                    guard take(UInt8(ascii: "]")) else { return nil }
+                }
                 result.append(Snippet(parts: Array(parts[...])))
             } while take(UInt8(ascii: ","))
             guard take(UInt8(ascii: "]")), atEnd() else { return nil }
@@ -131,6 +185,12 @@ enum SnippetJSON {
             return true
         }
 
+        /// Whether the next byte after white space is `byte` (not taken).
+        mutating func peek(_ byte: UInt8) -> Bool {
+            skipSpace()
+            return position < bytes.count && bytes[position] == byte
+        }
+
         mutating func atEnd() -> Bool {
             skipSpace()
             return position == bytes.count
@@ -155,15 +215,34 @@ enum SnippetJSON {
 
         /// A JSON string; escapes other than `\uXXXX` pairs that form a scalar are refused (nil).
         mutating func string() -> String? {
+            string(flagged: false)?.text
+        }
+
+        /// A JSON string; `flagged`, its first byte is the compact shape's flag: `highlighted` is
+        /// what it says (nil when it is neither flag) and `text` the rest.
+        mutating func string(flagged: Bool) -> (text: String, highlighted: Bool?)? {
             guard take(UInt8(ascii: "\"")) else { return nil }
+            var highlighted: Bool?
+            if flagged {
+                guard position < bytes.count else { return nil }
+                switch bytes[position] {
+                case SnippetJSON.highlightedFlag: highlighted = true
+                case SnippetJSON.plainFlag: highlighted = false
+                default: return nil
+                }
+                position += 1
+            }
             var start = position
             var decoded: [UInt8] = []
             while position < bytes.count {
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
-                    decoded.append(contentsOf: bytes[start..<position])
+                    // Most texts have no escape: made straight from the input's bytes.
+                    let text = decoded.isEmpty
+                        ? String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                        : String(decoding: decoded + bytes[start..<position], as: UTF8.self)
                     position += 1
-                    return String(decoding: decoded, as: UTF8.self)
+                    return (text, highlighted)
                 }
                 if byte < 0x20 { return nil }
                 guard byte == UInt8(ascii: "\\") else {

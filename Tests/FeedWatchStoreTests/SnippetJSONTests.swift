@@ -31,6 +31,35 @@ import Testing
         }
     }
 
+    /// The compact shape reads back as what was written, through our reader, and is JSON any
+    /// tool can read: an array of snippets, each an array of flagged strings.
+    @Test func compactSnippetsReadBack() throws {
+        for snippets in Self.samples {
+            let text = SnippetJSON.encodeCompact(snippets)
+            #expect(SnippetJSON.decode(text) == snippets, "\(text)")
+            #expect(SnippetJSON.isCompact(text) == (!snippets.isEmpty), "\(text)")
+            #expect(!SnippetJSON.isCompact(SnippetJSON.encode(snippets)))
+            let parsed = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) as? [[String]])
+            #expect(parsed == snippets.map { $0.parts.map { ($0.highlighted ? "+" : "-") + $0.text } })
+        }
+        let snippet = Snippet(parts: [
+            .init(text: "before ", highlighted: false), .init(text: "missile", highlighted: true), .init(text: " after", highlighted: false),
+        ])
+        #expect(SnippetJSON.encodeCompact([snippet]) == #"[["-before ","+missile","- after"]]"#)
+        #expect(SnippetJSON.encodeCompact([snippet]).utf8.count * 2 < SnippetJSON.encode([snippet]).utf8.count)
+        // Spaces between tokens, as another tool may write them.
+        #expect(SnippetJSON.decode(#" [ [ "+a" , "-b" ] , [ ] ] "#)
+            == [Snippet(parts: [.init(text: "a", highlighted: true), .init(text: "b", highlighted: false)]), Snippet(parts: [])])
+    }
+
+    /// A compact text that breaks its shape is not read as something else: a part without its
+    /// flag, a number for a part, an unclosed list. Nothing is made up; the row reads as empty.
+    @Test func brokenCompactSnippetsReadAsNone() {
+        for text in [#"[["missile"]]"#, #"[["+a",1]]"#, #"[["+a""#, #"[["+a"],{"parts":[]}]"#, #"[[""]]"#, #"[["+\x"]]"#] {
+            #expect(SnippetJSON.decode(text).isEmpty, "\(text)")
+        }
+    }
+
     /// What `JSONEncoder` wrote (the rows of earlier versions), whatever its options: read by
     /// the fast reader, or by `JSONDecoder` when its shape is unexpected.
     @Test func foundationEncodedSnippetsRead() throws {

@@ -66,6 +66,9 @@ import Testing
             let moved = try #require(try await target.digest(day: "2027-01-01"))
             #expect(moved.sections.map { $0.items.map(\.title) } == original.sections.map { $0.items.map(\.title) })
             #expect(moved.sections.first?.items.first?.snippets == [snippet])
+            // SQLite keeps snippets compact; PostgreSQL is given `Snippet`'s own JSON, which every version reads.
+            #expect(try await PostgresTestServer.count(
+                #"SELECT COUNT(*) FROM topic_matches WHERE snippets = '[{"parts":[{"text":"missile","highlighted":true}]}]'"#, url: url) == 4)
             // Article identity survives: nothing is new when the feeds are read again.
             #expect(try await target.insertNew(feedID: copied[0].id, entries: (1...7).map { entry($0) }, discovered: t0).isEmpty)
 

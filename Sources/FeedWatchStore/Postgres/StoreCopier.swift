@@ -266,7 +266,8 @@ public struct StoreCopier: Sendable {
                 var copy = m
                 copy.article = article
                 copy.digest = m.digest.flatMap { digestIDs[$0] }
-                copy.snippets = PostgresStore.clean(m.snippets)
+                // PostgreSQL keeps `Snippet`'s own JSON, which every version reads.
+                copy.snippets = PostgresStore.clean(SnippetJSON.isCompact(m.snippets) ? SnippetJSON.encode(SnippetJSON.decode(m.snippets)) : m.snippets)
                 return (id, copy)
             }
             let rows = try await connection.query(
