@@ -63,6 +63,8 @@ let package = Package(
             dependencies: [
                 "FeedWatchModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the statements a refresh runs per row (`SQLiteDirectWrite`).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

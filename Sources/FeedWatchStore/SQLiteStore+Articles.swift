@@ -149,18 +149,29 @@ extension SQLiteStore {
             if existing == nil {
                 // Not `RETURNING id`: a cursor per row and the statement's buffer of returned rows
                 // cost more than the insert; a row the constraint stopped changes nothing.
+                // Bound through the C API (`SQLiteDirectWrite`): this runs for every new entry.
+                var row: SQLiteDirectWrite
                 if let settledInsert {
-                    try settledInsert.execute(arguments: [
-                        nextID, nextID, feedID, fingerprint, article.title, article.link, article.summary, article.content,
-                        article.author, article.published?.timeIntervalSince1970, now, link, hash, now, article.language,
-                    ])
+                    row = SQLiteDirectWrite(settledInsert, in: db)
+                    row.bind(nextID)
+                    row.bind(nextID)
                 } else {
-                    try insert.execute(arguments: [
-                        feedID, fingerprint, article.title, article.link, article.summary, article.content, article.author,
-                        article.published?.timeIntervalSince1970, now, link, hash, now, article.language,
-                    ])
+                    row = SQLiteDirectWrite(insert, in: db)
                 }
-                if db.changesCount > 0 {
+                row.bind(feedID)
+                row.bind(fingerprint)
+                row.bind(article.title)
+                row.bind(article.link)
+                row.bind(article.summary)
+                row.bind(article.content)
+                row.bind(article.author)
+                row.bind(article.published?.timeIntervalSince1970)
+                row.bind(now)
+                row.bind(link)
+                row.bind(hash)
+                row.bind(now)
+                row.bind(article.language)
+                if try row.execute() > 0 {
                     let id = db.lastInsertedRowID
                     nextID = id + 1
                     var inserted = article

@@ -319,15 +319,21 @@ public final class SQLiteStore: Store {
             """)
         let insertSnippets = try db.cachedStatement(sql: "INSERT INTO match_snippets (match_id, snippets) VALUES (?, ?)")
         var added = 0
+        // Bound through the C API (`SQLiteDirectWrite`): this runs for every match.
         for match in matches {
-            try insert.execute(arguments: [
-                match.topicID, topics[match.topicID]?.name ?? match.topicID, match.articleID, match.score,
-                match.matched.timeIntervalSince1970,
-            ])
+            var row = SQLiteDirectWrite(insert, in: db)
+            row.bind(match.topicID)
+            row.bind(topics[match.topicID]?.name ?? match.topicID)
+            row.bind(match.articleID)
+            row.bind(match.score)
+            row.bind(match.matched.timeIntervalSince1970)
             // A match already stored keeps the snippets it was stored with.
-            guard db.changesCount > 0 else { continue }
+            guard try row.execute() > 0 else { continue }
             added += 1
-            try insertSnippets.execute(arguments: [db.lastInsertedRowID, SnippetJSON.encodeCompact(match.snippets)])
+            var snippets = SQLiteDirectWrite(insertSnippets, in: db)
+            snippets.bind(db.lastInsertedRowID)
+            snippets.bind(SnippetJSON.encodeCompact(match.snippets))
+            try snippets.execute()
         }
         return added
     }
