@@ -123,19 +123,23 @@ struct SnippetBuilder {
     }
 
     /// The text with every run of white space (new lines, tabs) turned into one space.
+    /// Written straight into the string's storage (an array first, then a string copied from
+    /// it, were two allocations for every part of every snippet).
     private static func collapsed(_ bytes: ArraySlice<UInt8>) -> String {
-        var result: [UInt8] = []
-        result.reserveCapacity(bytes.count)
-        var inSpace = false
-        for byte in bytes {
-            if isSpace(byte) {
-                if !inSpace { result.append(0x20) }
-                inSpace = true
-            } else {
-                result.append(byte)
-                inSpace = false
+        String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            var count = 0
+            var inSpace = false
+            for byte in bytes {
+                if isSpace(byte) {
+                    if !inSpace { buffer[count] = 0x20; count += 1 }
+                    inSpace = true
+                } else {
+                    buffer[count] = byte
+                    count += 1
+                    inSpace = false
+                }
             }
+            return count
         }
-        return String(decoding: result, as: UTF8.self)
     }
 }

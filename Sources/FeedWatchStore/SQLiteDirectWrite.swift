@@ -36,6 +36,10 @@ struct SQLiteDirectWrite {
         bind(value)
     }
 
+    mutating func bind(_ value: Int) { bind(Int64(value)) }
+
+    mutating func bind(_ value: Int?) { bind(value.map(Int64.init)) }
+
     mutating func bind(_ value: Double) {
         index += 1
         sqlite3_bind_double(handle, index, value)

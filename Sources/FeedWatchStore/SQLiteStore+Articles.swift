@@ -64,7 +64,11 @@ extension SQLiteStore {
             let story = derived.stories[article.id]
             let done = completing.contains(article.id)
             guard story != article.id || !done else { continue }
-            try correct.execute(arguments: [story, done ? 0 : 1, article.id])
+            var row = SQLiteDirectWrite(correct, in: db)
+            row.bind(story)
+            row.bind(done ? 0 : 1)
+            row.bind(article.id)
+            try row.execute()
         }
         return derived.completing.filter { !newIDs.contains($0) }
     }

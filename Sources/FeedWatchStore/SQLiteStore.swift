@@ -245,7 +245,8 @@ public final class SQLiteStore: Store {
     }
 
     static func saveFetchState(_ db: Database, feedID: Int64, _ state: FetchState) throws {
-        try db.cachedStatement(sql: """
+        // Bound through the C API (`SQLiteDirectWrite`): every refresh and every 304 saves one.
+        var row = try SQLiteDirectWrite(db.cachedStatement(sql: """
             INSERT INTO fetch_state (feed_id, etag, last_modified, last_fetched_at, last_success_at,
                 next_check_at, error_count, last_error, last_status, disabled_reason, moved_to,
                 last_full_fetch_at, next_check_reason)
@@ -256,13 +257,21 @@ public final class SQLiteStore: Store {
                 last_error = excluded.last_error, last_status = excluded.last_status,
                 disabled_reason = excluded.disabled_reason, moved_to = excluded.moved_to,
                 last_full_fetch_at = excluded.last_full_fetch_at, next_check_reason = excluded.next_check_reason
-            """
-        ).execute(arguments: [
-            feedID, state.etag, state.lastModified, state.lastFetched?.timeIntervalSince1970,
-            state.lastSuccess?.timeIntervalSince1970, state.nextCheck?.timeIntervalSince1970,
-            state.errorCount, state.lastError, state.lastStatus, state.disabledReason, state.movedTo,
-            state.lastFullFetch?.timeIntervalSince1970, state.nextCheckReason,
-        ])
+            """), in: db)
+        row.bind(feedID)
+        row.bind(state.etag)
+        row.bind(state.lastModified)
+        row.bind(state.lastFetched?.timeIntervalSince1970)
+        row.bind(state.lastSuccess?.timeIntervalSince1970)
+        row.bind(state.nextCheck?.timeIntervalSince1970)
+        row.bind(state.errorCount)
+        row.bind(state.lastError)
+        row.bind(state.lastStatus)
+        row.bind(state.disabledReason)
+        row.bind(state.movedTo)
+        row.bind(state.lastFullFetch?.timeIntervalSince1970)
+        row.bind(state.nextCheckReason)
+        try row.execute()
     }
 
     // MARK: Articles
