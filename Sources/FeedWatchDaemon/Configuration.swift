@@ -278,6 +278,10 @@ public struct DigestConfiguration: Sendable, Hashable {
     /// time (and as many copies folded into them), so a day of 200,000 matches is never held
     /// whole.
     public var pageStories: Int = 500
+    /// `max_sources_per_story`: the most other sources an item lists under "also reported
+    /// by" (the earliest); the rest are counted. Bounds what a page of stories holds when one
+    /// story is carried by thousands of feeds.
+    public var maxSourcesPerStory: Int = Digest.defaultSourcesPerStory
 }
 
 /// One `[[notify]]` table: where digests and alerts are sent, and how hard to try.

@@ -171,7 +171,8 @@ public struct StoredDigestPublisher: Sendable {
             while start < section.stories.count {
                 let page = section.stories[start..<min(start + size, section.stories.count)]
                 start = page.endIndex
-                let read = try await store.digestItems(digestID: digestID, topicID: section.topic.id, articleIDs: page.map(plan.articleID))
+                let read = try await store.digestItems(digestID: digestID, topicID: section.topic.id, articleIDs: page.map(plan.articleID),
+                    sourcesPerStory: configuration.maxSourcesPerStory)
                 var items = Dictionary(read.map { ($0.articleID, $0) }, uniquingKeysWith: { first, _ in first })
                 meter.page(items.count)
                 // Copies of a story under other links or feeds (`DigestStories.mergeDuplicates`):
@@ -183,7 +184,8 @@ public struct StoredDigestPublisher: Sendable {
                     let part = folded[chunk..<min(chunk + size, folded.count)]
                     chunk = part.endIndex
                     let owner = Dictionary(part.map { ($0.copy, $0.into) }, uniquingKeysWith: { first, _ in first })
-                    let copies = try await store.digestItems(digestID: digestID, topicID: section.topic.id, articleIDs: part.map(\.copy))
+                    let copies = try await store.digestItems(digestID: digestID, topicID: section.topic.id, articleIDs: part.map(\.copy),
+                        sourcesPerStory: configuration.maxSourcesPerStory)
                     meter.held(items.count + copies.count)
                     for copy in copies {
                         guard let into = owner[copy.articleID], var item = items[into] else { continue }
@@ -253,7 +255,7 @@ public struct StoredDigestPublisher: Sendable {
     /// Sections come in configuration order (topics no longer configured last, by id); each
     /// digest's period starts at the previous digest, the first one's at the first fetch.
     func edition(day: String, formats: [DigestFormat]) async throws -> DigestEdition? {
-        guard let digest = try await store.digest(day: day) else { return nil }
+        guard let digest = try await store.digest(day: day, sourcesPerStory: configuration.maxSourcesPerStory) else { return nil }
         return try await edition(of: inConfigurationOrder(digest), formats: formats)
     }
 
@@ -284,12 +286,12 @@ public struct StoredDigestPublisher: Sendable {
         for earlier in [day] + wanted {
             // Without `readingPreviousPage`, the page is written a page at a time after the day
             // (`rewritePreviousPage`): the day before is read in its feed form, like the others.
-            if earlier == previousPage, readingPreviousPage, let found = try await store.digest(day: earlier) {
+            if earlier == previousPage, readingPreviousPage, let found = try await store.digest(day: earlier, sourcesPerStory: configuration.maxSourcesPerStory) {
                 stored[earlier] = inConfigurationOrder(found)
             } else if earlier != day, let record = records.first(where: { $0.day == earlier }) {
                 if let form = feedForms.form(of: record) {
                     stored[earlier] = form
-                } else if let found = try await store.digest(day: earlier) {
+                } else if let found = try await store.digest(day: earlier, sourcesPerStory: configuration.maxSourcesPerStory) {
                     let form = DigestStories.feedForm(inConfigurationOrder(found), dismissals: dismissals, limit: publisher.feedStoryLimit)
                     feedForms.remember(form, of: record)
                     stored[earlier] = form

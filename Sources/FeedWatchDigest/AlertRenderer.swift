@@ -52,7 +52,8 @@ public struct AlertRenderer: Sendable {
     private func line(_ item: Digest.Item) -> String {
         var parts = [PlainTextDigestRenderer.flat(item.feedName)]
         if let published = item.published { parts.append(clock.displayTime(published)) }
-        if !item.alsoReportedBy.isEmpty { parts.append(DigestMarkup.count(item.alsoReportedBy.count, "other source", "other sources")) }
+        let sources = item.alsoReportedBy.count + item.alsoReportedMore
+        if sources > 0 { parts.append(DigestMarkup.count(sources, "other source", "other sources")) }
         parts.append("id \(item.dismissID)")
         return parts.joined(separator: " · ")
     }

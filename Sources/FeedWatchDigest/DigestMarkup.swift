@@ -185,6 +185,12 @@ enum DigestMarkup {
     /// "1 match", "3 matches".
     static func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
 
+    /// What follows a story's listed sources when it has more than the digest lists
+    /// (`Digest.Item.alsoReportedMore`): " and 1497 more sources", or "" when none.
+    static func moreSources(_ item: Digest.Item) -> String {
+        item.alsoReportedMore > 0 ? " and " + count(item.alsoReportedMore, "more source", "more sources") : ""
+    }
+
     /// The digest's sections as an HTML fragment (no page chrome): used by the page, the
     /// Atom entries and the e-mail, so all show the same thing. Each story is shown in full
     /// under its first topic and referenced from the others. Past `cap` stories a topic's rest
@@ -323,7 +329,7 @@ enum DigestMarkup {
                 guard let url = safeURL(link.url) else { output.write(prefix + label); continue }
                 output.write(prefix + "<a href=\"\(escape(url))\" rel=\"noopener noreferrer\">\(label)</a>")
             }
-            out = "</p>\n"
+            out = moreSources(item) + "</p>\n"
         }
         output.write(out + "</article>\n")
     }

@@ -100,11 +100,14 @@ public struct DigestPlan: Sendable {
 
     /// Lists `copy` (an item folded into `item`) and what it lists in `item.alsoReportedBy`,
     /// each source once, as `DigestStories.mergeDuplicates` does; `seen` holds what `item`
-    /// lists already (start it with `item.alsoReportedBy`).
+    /// lists already (start it with `item.alsoReportedBy`). The sources `copy` only counts
+    /// (`alsoReportedMore`) are added to `item`'s count: a copy is another story, so none of
+    /// them is one `item` lists or counts already.
     public static func fold(_ copy: Digest.Item, into item: inout Digest.Item, seen: inout Set<Digest.Link>) {
         for link in [Digest.Link(feedName: copy.feedName, url: copy.link)] + copy.alsoReportedBy where seen.insert(link).inserted {
             item.alsoReportedBy.append(link)
         }
+        item.alsoReportedMore += copy.alsoReportedMore
     }
 }
 

@@ -37,6 +37,7 @@ public enum DigestStories {
                     for link in [Digest.Link(feedName: item.feedName, url: item.link)] + item.alsoReportedBy where seen.insert(link).inserted {
                         items[index].alsoReportedBy.append(link)
                     }
+                    items[index].alsoReportedMore += item.alsoReportedMore
                     listed[index] = seen
                     for key in keys where byKey[key] == nil { byKey[key] = index }
                 } else {

@@ -167,6 +167,7 @@ public struct JSONDigestRenderer: Sendable {
             if let (out, limit) = flushing, json.byteCount >= limit { json.flush(to: out) }
         }
         json.close("]")
+        if item.alsoReportedMore > 0 { json.key("also_reported_more"); json.int(item.alsoReportedMore) }
         json.key("article_id"); json.int(item.articleID)
         json.key("link"); json.optionalString(item.link)
         json.key("published"); json.optionalString(item.published.map(DigestMarkup.rfc3339))

@@ -111,7 +111,7 @@ public struct MarkdownDigestRenderer: Sendable {
             // A story carried by a thousand feeds lists them a link at a time.
             out.write("\nAlso reported by: ")
             for (index, link) in item.alsoReportedBy.enumerated() { out.write((index == 0 ? "" : ", ") + Self.render(link)) }
-            out.write("\n")
+            out.write(DigestMarkup.moreSources(item) + "\n")
         }
     }
 

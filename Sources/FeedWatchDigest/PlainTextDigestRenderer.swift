@@ -33,7 +33,8 @@ public struct PlainTextDigestRenderer: Sendable {
                 if let link = item.link.flatMap(DigestMarkup.safeURL) { out += "  \(link)\n" }
                 for snippet in item.snippets { out += "  \"\(Self.flat(snippet.plainText))\"\n" }
                 if !item.alsoReportedBy.isEmpty {
-                    out += "  Also reported by: " + item.alsoReportedBy.map { Self.isolated($0.feedName) }.joined(separator: ", ") + "\n"
+                    out += "  Also reported by: " + item.alsoReportedBy.map { Self.isolated($0.feedName) }.joined(separator: ", ")
+                        + DigestMarkup.moreSources(item) + "\n"
                 }
             }
             if section.hiddenCount > 0 {

@@ -134,7 +134,7 @@ public struct TopicAtomRenderer: Sendable {
                     for (index, link) in item.alsoReportedBy.enumerated() {
                         output.write((index == 0 ? "" : ", ") + DigestMarkup.isolated(DigestMarkup.escape(link.feedName)))
                     }
-                    output.write("</p>\n")
+                    output.write(DigestMarkup.moreSources(item) + "</p>\n")
                 }
             }
             output.write("</content>\n</entry>\n")

@@ -60,15 +60,18 @@ public struct Digest: Sendable, Hashable, Codable {
         public var published: Date?
         public var score: Double
         public var snippets: [Snippet]
-        /// Other feeds that carried the same story ("also reported by …"); empty when none.
+        /// Other feeds that carried the same story ("also reported by …"), the earliest first
+        /// and at most as many as the digest lists per story; empty when none.
         public var alsoReportedBy: [Link] = []
+        /// How many more feeds carried the story than `alsoReportedBy` lists.
+        public var alsoReportedMore: Int = 0
         /// The story the article belongs to (the id of its first article), which `feedwatch
         /// dismiss` takes; nil when it was not clustered.
         public var storyID: Int64? = nil
 
         public init(
             articleID: Int64, title: String, link: String?, feedName: String, published: Date?, score: Double,
-            snippets: [Snippet], alsoReportedBy: [Link] = [], storyID: Int64? = nil
+            snippets: [Snippet], alsoReportedBy: [Link] = [], alsoReportedMore: Int = 0, storyID: Int64? = nil
         ) {
             self.articleID = articleID
             self.title = title
@@ -78,6 +81,7 @@ public struct Digest: Sendable, Hashable, Codable {
             self.score = score
             self.snippets = snippets
             self.alsoReportedBy = alsoReportedBy
+            self.alsoReportedMore = alsoReportedMore
             self.storyID = storyID
         }
 
@@ -85,7 +89,7 @@ public struct Digest: Sendable, Hashable, Codable {
         public var dismissID: Int64 { storyID ?? articleID }
 
         private enum CodingKeys: String, CodingKey {
-            case articleID, title, link, feedName, published, score, snippets, alsoReportedBy, storyID
+            case articleID, title, link, feedName, published, score, snippets, alsoReportedBy, alsoReportedMore, storyID
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -98,6 +102,7 @@ public struct Digest: Sendable, Hashable, Codable {
             try c.encode(score, forKey: .score)
             try c.encode(snippets, forKey: .snippets)
             try c.encode(alsoReportedBy, forKey: .alsoReportedBy)
+            if alsoReportedMore > 0 { try c.encode(alsoReportedMore, forKey: .alsoReportedMore) }
             try c.encodeIfPresent(storyID, forKey: .storyID)
         }
 
@@ -113,6 +118,7 @@ public struct Digest: Sendable, Hashable, Codable {
             score = try c.decode(Double.self, forKey: .score)
             snippets = try c.decode([Snippet].self, forKey: .snippets)
             alsoReportedBy = try c.decodeIfPresent([Link].self, forKey: .alsoReportedBy) ?? []
+            alsoReportedMore = max(0, try c.decodeIfPresent(Int.self, forKey: .alsoReportedMore) ?? 0)
             storyID = try c.decodeIfPresent(Int64.self, forKey: .storyID)
         }
     }
@@ -129,6 +135,10 @@ public struct Digest: Sendable, Hashable, Codable {
             self.title = title
         }
     }
+
+    /// How many other sources an item lists under "also reported by" unless configured
+    /// (`[digest] max_sources_per_story`); the rest are counted.
+    public static let defaultSourcesPerStory = 100
 
     /// How many matches the digest holds.
     public var matchCount: Int { sections.reduce(0) { $0 + $1.items.count } }

@@ -303,47 +303,69 @@ extension SQLiteStore {
         }
     }
 
-    /// Lists every other feed's article of each story as "also reported by" on the story's
-    /// item, in place. The stories are those of the digest `digestID`'s matches, named by a
-    /// subquery rather than a list of ids (a day of 40,000 stories would otherwise compile a
-    /// statement with 40,000 parameters).
-    static func collapseStories(_ sections: inout [Digest.Section], digestID: Int64, storyOf: [Int64: Int64], db: Database) throws {
+    /// Lists other feeds' articles of each story as "also reported by" on the story's item, in
+    /// place, at most `sourcesPerStory` and the rest counted (`StorySources`). The stories are
+    /// those of the digest `digestID`'s matches, named by a subquery rather than a list of ids
+    /// (a day of 40,000 stories would otherwise compile a statement with 40,000 parameters).
+    static func collapseStories(
+        _ sections: inout [Digest.Section], digestID: Int64, storyOf: [Int64: Int64], sourcesPerStory: Int, db: Database
+    ) throws {
         guard !storyOf.isEmpty else { return }
-        var members: [Int64: [(id: Int64, source: Digest.Link)]] = [:]
-        let rows = try Row.fetchCursor(
+        let sources = try storySources(
             db,
-            // Only stories with more than one article: a story alone has nothing to list, and
-            // on a day of distinct stories its article would be read twice.
-            sql: """
-                SELECT id, title, link, story_id, feed_name FROM (
-                    SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name,
-                        COALESCE(a.published_at, a.discovered_at) AS seen, COUNT(*) OVER (PARTITION BY a.story_id) AS size
-                    FROM articles a JOIN feeds f ON f.id = a.feed_id
+            // Only stories with more than one article: a story alone has nothing to list.
+            members: db.cachedStatement(sql: """
+                SELECT story_id, id FROM (
+                    SELECT a.id, a.story_id, COALESCE(a.published_at, a.discovered_at) AS seen,
+                        COUNT(*) OVER (PARTITION BY a.story_id) AS size
+                    FROM articles a
                     WHERE a.story_id IN (
                         SELECT d.story_id FROM topic_matches m JOIN articles d ON d.id = m.article_id
                         WHERE m.digest_id = ? AND d.story_id IS NOT NULL))
                 WHERE size > 1
                 ORDER BY seen, id
-                """,
-            arguments: [digestID])
-        while let row = try rows.next() {
-            let source = Digest.Link(feedName: row["feed_name"], url: row["link"], title: row["title"])
-            members[row["story_id"], default: []].append((row["id"], source))
-        }
-        collapse(&sections, storyOf: storyOf, members: members)
+                """),
+            arguments: [digestID], sourcesPerStory: sourcesPerStory)
+        collapse(&sections, storyOf: storyOf, sources: sources)
     }
 
-    /// The pure part of `collapseStories`, shared with the PostgreSQL store: `members` holds
-    /// every article of each story that has more than one (id and source), oldest first.
+    /// The `StorySources` of the stories `members` gives (rows of story id and article id,
+    /// oldest first): counted from those narrow rows, then the kept articles' sources read
+    /// by id, so neither SQLite's sort nor this read holds every copy's text.
+    static func storySources(_ db: Database, members: Statement, arguments: StatementArguments, sourcesPerStory: Int) throws -> StorySources {
+        var sources = StorySources(sourcesPerStory: sourcesPerStory)
+        let rows = try Row.fetchCursor(members, arguments: arguments)
+        while let row = try rows.next() {
+            _ = sources.count(story: row[0], article: row[1])
+        }
+        let kept = sources.keptArticles
+        guard !kept.isEmpty else { return sources }
+        let texts = try Row.fetchCursor(
+            db.cachedStatement(sql: """
+                SELECT a.id, a.title, a.link, COALESCE(f.name, f.title, f.url)
+                FROM json_each(?) AS kept
+                CROSS JOIN articles a ON a.id = kept.value
+                JOIN feeds f ON f.id = a.feed_id
+                """),
+            arguments: ["[" + kept.map(String.init).joined(separator: ",") + "]"])
+        while let row = try texts.next() {
+            sources.give(article: row[0], source: Digest.Link(feedName: row[3], url: row[2], title: row[1]))
+        }
+        return sources
+    }
+
+    /// The pure part of `collapseStories`, shared with the PostgreSQL store: each item of a
+    /// story with other articles lists what `sources` keeps of them and counts the rest.
     /// Each section holds one item per story already (the reads build no other), so the
     /// items are changed in place and the day is not copied.
-    static func collapse(_ sections: inout [Digest.Section], storyOf: [Int64: Int64], members: [Int64: [(id: Int64, source: Digest.Link)]]) {
-        guard !members.isEmpty else { return }
+    static func collapse(_ sections: inout [Digest.Section], storyOf: [Int64: Int64], sources: StorySources) {
+        guard !sources.isEmpty else { return }
         for section in sections.indices {
             for index in sections[section].items.indices {
                 let article = sections[section].items[index].articleID
-                guard let story = storyOf[article], let all = members[story] else { continue }
-                sections[section].items[index].alsoReportedBy = all.filter { $0.id != article }.map(\.source)
+                guard let story = storyOf[article], let listed = sources.listed(story: story, article: article) else { continue }
+                sections[section].items[index].alsoReportedBy = listed.links
+                sections[section].items[index].alsoReportedMore = listed.more
             }
         }
     }

@@ -57,7 +57,7 @@ extension SQLiteStore {
         Int64(bitPattern: String.fromDatabaseValue(values[0]).map(DigestIndex.titleKey) ?? 0)
     }
 
-    public func digestItems(digestID: Int64, topicID: String, articleIDs: [Int64]) async throws -> [Digest.Item] {
+    public func digestItems(digestID: Int64, topicID: String, articleIDs: [Int64], sourcesPerStory: Int) async throws -> [Digest.Item] {
         guard !articleIDs.isEmpty else { return [] }
         return try await read("read digest items") { db in
             // The ids as one JSON array: one cached statement whatever the page's size.
@@ -89,37 +89,33 @@ extension SQLiteStore {
             }
             var sections = [Digest.Section(topic: TopicReference(id: topicID, name: topicID), items: articleIDs.compactMap { found[$0] })]
             found = [:]
-            try Self.collapseStories(&sections, storyIDs: Set(storyOf.values), storyOf: storyOf, db: db)
+            try Self.collapseStories(&sections, storyIDs: Set(storyOf.values), storyOf: storyOf, sourcesPerStory: sourcesPerStory, db: db)
             return sections[0].items
         }
     }
 
-    /// `collapseStories` for the stories `storyIDs` (a page's): lists every other feed's
-    /// article of each as "also reported by" on its item.
-    static func collapseStories(_ sections: inout [Digest.Section], storyIDs: Set<Int64>, storyOf: [Int64: Int64], db: Database) throws {
+    /// `collapseStories` for the stories `storyIDs` (a page's): lists other feeds' articles of
+    /// each as "also reported by" on its item, at most `sourcesPerStory`, the rest counted.
+    static func collapseStories(
+        _ sections: inout [Digest.Section], storyIDs: Set<Int64>, storyOf: [Int64: Int64], sourcesPerStory: Int, db: Database
+    ) throws {
         guard !storyIDs.isEmpty else { return }
         let ids = "[" + storyIDs.sorted().map(String.init).joined(separator: ",") + "]"
-        var members: [Int64: [(id: Int64, source: Digest.Link)]] = [:]
-        let rows = try Row.fetchCursor(
+        let sources = try storySources(
+            db,
             // The stories of more than one article are found first, in the index
             // `articles_story` alone (story id and rowid): most stories of a day are one
             // article, whose row the page has read already.
-            db.cachedStatement(sql: """
-                SELECT a.id, a.title, a.link, a.story_id, COALESCE(f.name, f.title, f.url) AS feed_name,
-                    COALESCE(a.published_at, a.discovered_at) AS seen
+            members: db.cachedStatement(sql: """
+                SELECT a.story_id, a.id
                 FROM (SELECT story_id FROM articles
                       WHERE story_id IN (SELECT value FROM json_each(?))
                       GROUP BY story_id HAVING COUNT(*) > 1) AS shared
                 CROSS JOIN articles a ON a.story_id = shared.story_id
-                JOIN feeds f ON f.id = a.feed_id
-                ORDER BY seen, a.id
+                ORDER BY COALESCE(a.published_at, a.discovered_at), a.id
                 """),
-            arguments: [ids])
-        while let row = try rows.next() {
-            let source = Digest.Link(feedName: row[4], url: row[2], title: row[1])
-            members[row[3], default: []].append((row[0], source))
-        }
-        collapse(&sections, storyOf: storyOf, members: members)
+            arguments: [ids], sourcesPerStory: sourcesPerStory)
+        collapse(&sections, storyOf: storyOf, sources: sources)
     }
 }
 

@@ -388,7 +388,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func digest(day: String) async throws -> Digest? {
+    public func digest(day: String, sourcesPerStory: Int) async throws -> Digest? {
         try await read("read digest \(day)") { db in
             guard let head = try Row.fetchOne(db, sql: "SELECT * FROM digests WHERE day = ?", arguments: [day]) else {
                 return nil
@@ -431,7 +431,7 @@ public final class SQLiteStore: Store {
                     sections.append(Digest.Section(topic: TopicReference(id: topicID, name: row["topic_name"]), items: [item]))
                 }
             }
-            try Self.collapseStories(&sections, digestID: head["id"], storyOf: storyOf, db: db)
+            try Self.collapseStories(&sections, digestID: head["id"], storyOf: storyOf, sourcesPerStory: sourcesPerStory, db: db)
             return Digest(
                 day: head["day"], timeZone: head["time_zone"],
                 created: Date(timeIntervalSince1970: head["created_at"]), sections: sections)

@@ -212,8 +212,10 @@ public protocol Store: Sendable {
     /// transaction, and returns that digest's record.
     func collectDigest(day: String, timeZone: String, now: Date) async throws -> DigestRecord
 
-    /// The stored contents of the digest of `day`, nil if there is none.
-    func digest(day: String) async throws -> Digest?
+    /// The stored contents of the digest of `day`, nil if there is none. Each item lists at
+    /// most `sourcesPerStory` other sources of its story (the earliest) and counts the rest
+    /// (`Digest.Item.alsoReportedMore`), reading no more of them than that.
+    func digest(day: String, sourcesPerStory: Int) async throws -> Digest?
 
     /// The digest of `day` without its items' text (`DigestIndex`), in the order and with the
     /// items `digest(day:)` gives (one per story and topic); nil if there is none. Holds a
@@ -223,8 +225,8 @@ public protocol Store: Sendable {
     /// The items of digest `digestID` (`DigestIndex.id`) under `topicID` whose articles are
     /// `articleIDs`, in that order, each as `digest(day:)` builds it (with "also reported
     /// by"); an id the digest no longer has is left out. Publication reads a day this way, a
-    /// page of items at a time.
-    func digestItems(digestID: Int64, topicID: String, articleIDs: [Int64]) async throws -> [Digest.Item]
+    /// page of items at a time. Sources are listed as `digest(day:sourcesPerStory:)` lists them.
+    func digestItems(digestID: Int64, topicID: String, articleIDs: [Int64], sourcesPerStory: Int) async throws -> [Digest.Item]
 
     /// When the digest of `day` was published; nil when it is not (yet), or there is none.
     /// Reads one row: nothing is counted, whatever the digest holds.
@@ -515,5 +517,17 @@ extension Store {
     @discardableResult
     public func recordMatches(_ matches: [TopicMatch], topicNames: [String: String]) async throws -> Int {
         try await recordMatches(matches, topicNames: topicNames, completing: [])
+    }
+}
+
+extension Store {
+    /// `digest(day:sourcesPerStory:)` with the default bound (`Digest.defaultSourcesPerStory`).
+    public func digest(day: String) async throws -> Digest? {
+        try await digest(day: day, sourcesPerStory: Digest.defaultSourcesPerStory)
+    }
+
+    /// `digestItems(digestID:topicID:articleIDs:sourcesPerStory:)` with the default bound.
+    public func digestItems(digestID: Int64, topicID: String, articleIDs: [Int64]) async throws -> [Digest.Item] {
+        try await digestItems(digestID: digestID, topicID: topicID, articleIDs: articleIDs, sourcesPerStory: Digest.defaultSourcesPerStory)
     }
 }

@@ -7,7 +7,7 @@ import TOMLKit
 enum DigestSection: ConfigurationSection {
     static let name = "digest"
     static let keys = ["directory", "time", "timezone", "formats", "skip_empty", "atom_entries", "base_url", "deliveries_per_tick",
-                             "alert_interval", "alert_max_stories", "max_stories_per_topic", "page_stories"]
+                             "alert_interval", "alert_max_stories", "max_stories_per_topic", "page_stories", "max_sources_per_story"]
 
     static func read(_ root: TOMLTable, _ reader: inout TableReader, stateDirectory: String, environment: [String: String]) -> DigestConfiguration {
         var digest = DigestConfiguration(
@@ -21,6 +21,7 @@ enum DigestSection: ConfigurationSection {
         if let v = reader.int(section, "alert_max_stories", range: 1...1000) { digest.alertMaxStories = v }
         if let v = reader.int(section, "max_stories_per_topic", range: 1...10_000) { digest.maxStoriesPerTopic = v }
         if let v = reader.int(section, "page_stories", range: 1...100_000) { digest.pageStories = v }
+        if let v = reader.int(section, "max_sources_per_story", range: 1...100_000) { digest.maxSourcesPerStory = v }
         if let v = reader.string(section, "base_url") {
             let scheme = URLComponents(string: v)?.scheme?.lowercased()
             if (scheme == "http" || scheme == "https") && URLComponents(string: v)?.host != nil {

@@ -27,7 +27,7 @@ extension PostgresStore {
         }
     }
 
-    public func digestItems(digestID: Int64, topicID: String, articleIDs: [Int64]) async throws -> [Digest.Item] {
+    public func digestItems(digestID: Int64, topicID: String, articleIDs: [Int64], sourcesPerStory: Int) async throws -> [Digest.Item] {
         guard !articleIDs.isEmpty else { return [] }
         return try await transaction("read digest items") { [self] connection in
             let rows = try await query(
@@ -48,7 +48,7 @@ extension PostgresStore {
             }
             var sections = [Digest.Section(topic: TopicReference(id: topicID, name: topicID), items: articleIDs.compactMap { found[$0] })]
             found = [:]
-            try await collapseStories(&sections, storyOf: storyOf, on: connection)
+            try await collapseStories(&sections, storyOf: storyOf, sourcesPerStory: sourcesPerStory, on: connection)
             return sections[0].items
         }
     }

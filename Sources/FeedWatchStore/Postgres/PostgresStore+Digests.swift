@@ -107,7 +107,7 @@ extension PostgresStore {
         }
     }
 
-    public func digest(day: String) async throws -> Digest? {
+    public func digest(day: String, sourcesPerStory: Int) async throws -> Digest? {
         try await transaction("read digest \(day)") { [self] connection in
             let head = try await query("SELECT id, day, time_zone, created_at FROM digests WHERE day = \(day)", on: connection)
             var found: (Int64, String, String, Date)?
@@ -144,15 +144,15 @@ extension PostgresStore {
                     sections.append(Digest.Section(topic: TopicReference(id: c.0, name: c.1), items: [item]))
                 }
             }
-            try await collapseStories(&sections, storyOf: storyOf, on: connection)
+            try await collapseStories(&sections, storyOf: storyOf, sourcesPerStory: sourcesPerStory, on: connection)
             return Digest(day: storedDay, timeZone: zone, created: created, sections: sections)
         }
     }
 
-    /// Lists every other feed's article of each story as "also reported by" on the story's
-    /// item, in place (as `SQLiteStore.collapseStories`).
+    /// Lists other feeds' articles of each story as "also reported by" on the story's item, in
+    /// place, at most `sourcesPerStory` and the rest counted (as `SQLiteStore.collapseStories`).
     func collapseStories(
-        _ sections: inout [Digest.Section], storyOf: [Int64: Int64], on connection: PostgresConnection
+        _ sections: inout [Digest.Section], storyOf: [Int64: Int64], sourcesPerStory: Int, on connection: PostgresConnection
     ) async throws {
         let storyIDs = Set(storyOf.values).sorted()
         guard !storyIDs.isEmpty else { return }
@@ -167,11 +167,14 @@ extension PostgresStore {
             WHERE size > 1
             ORDER BY seen, id
             """, on: connection)
-        var members: [Int64: [(id: Int64, source: Digest.Link)]] = [:]
+        // Rows come one at a time: only the kept ones' sources are held.
+        var sources = StorySources(sourcesPerStory: sourcesPerStory)
         for try await (id, title, link, story, feedName) in rows.decode((Int64, String, String?, Int64, String).self) {
-            members[story, default: []].append((id, Digest.Link(feedName: feedName, url: link, title: title)))
+            if sources.count(story: story, article: id) {
+                sources.give(article: id, source: Digest.Link(feedName: feedName, url: link, title: title))
+            }
         }
-        SQLiteStore.collapse(&sections, storyOf: storyOf, members: members)
+        SQLiteStore.collapse(&sections, storyOf: storyOf, sources: sources)
     }
 
     public func digests() async throws -> [DigestRecord] {
