@@ -13,6 +13,9 @@ struct SQLiteDirectWrite {
     private let handle: OpaquePointer
     private let connection: OpaquePointer
     private var index: Int32 = 0
+    /// The first code a `bind` returned other than `SQLITE_OK` (a text over SQLite's length
+    /// limit): `execute` throws it rather than run with that parameter's previous value.
+    private var bindFailure: Int32 = SQLITE_OK
 
     /// `statement`, bound from the first parameter on by the `bind` calls that follow.
     init(_ statement: Statement, in db: Database) {
@@ -20,7 +23,12 @@ struct SQLiteDirectWrite {
         handle = statement.sqliteStatement
         guard let connection = db.sqliteConnection else { preconditionFailure("a statement of a closed database") }
         self.connection = connection
+        // GRDB leaves a statement it ran at its end, where SQLite refuses new bindings.
         sqlite3_reset(handle)
+    }
+
+    private mutating func note(_ code: Int32) {
+        if code != SQLITE_OK, bindFailure == SQLITE_OK { bindFailure = code }
     }
 
     /// SQLite's "copy this text now": the bound strings need not outlive the call.
@@ -28,7 +36,7 @@ struct SQLiteDirectWrite {
 
     mutating func bind(_ value: Int64) {
         index += 1
-        sqlite3_bind_int64(handle, index, value)
+        note(sqlite3_bind_int64(handle, index, value))
     }
 
     mutating func bind(_ value: Int64?) {
@@ -42,7 +50,7 @@ struct SQLiteDirectWrite {
 
     mutating func bind(_ value: Double) {
         index += 1
-        sqlite3_bind_double(handle, index, value)
+        note(sqlite3_bind_double(handle, index, value))
     }
 
     mutating func bind(_ value: Double?) {
@@ -55,21 +63,21 @@ struct SQLiteDirectWrite {
         index += 1
         let index = index
         let handle = handle
-        value.withUTF8 { utf8 in
+        let code = value.withUTF8 { utf8 -> Int32 in
             guard let bytes = utf8.baseAddress, !utf8.isEmpty else {
                 // "" and not NULL: a null pointer would bind NULL.
-                _ = sqlite3_bind_text64(handle, index, "", 0, Self.transient, UInt8(SQLITE_UTF8))
-                return
+                return sqlite3_bind_text64(handle, index, "", 0, Self.transient, UInt8(SQLITE_UTF8))
             }
-            _ = bytes.withMemoryRebound(to: CChar.self, capacity: utf8.count) { text in
+            return bytes.withMemoryRebound(to: CChar.self, capacity: utf8.count) { text in
                 sqlite3_bind_text64(handle, index, text, UInt64(utf8.count), Self.transient, UInt8(SQLITE_UTF8))
             }
         }
+        note(code)
     }
 
     private mutating func bindNull() {
         index += 1
-        sqlite3_bind_null(handle, index)
+        note(sqlite3_bind_null(handle, index))
     }
 
     /// Runs the statement; throws SQLite's error (a `DatabaseError`, as GRDB's would be).
@@ -77,6 +85,9 @@ struct SQLiteDirectWrite {
     @discardableResult
     mutating func execute() throws -> Int {
         precondition(index == sqlite3_bind_parameter_count(handle), "\(statement.sql): \(index) values bound")
+        guard bindFailure == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: bindFailure), message: "a value could not be bound", sql: statement.sql)
+        }
         let code = sqlite3_step(handle)
         defer { sqlite3_reset(handle) }
         guard code == SQLITE_DONE else {

@@ -6,7 +6,7 @@ import FeedWatchModel
 /// - `encode`: `Snippet`'s own coding (`[{"parts":[{"text":…,"highlighted":…}]}]`), what
 ///   PostgreSQL keeps and every version reads;
 /// - `encodeCompact`: one array of strings per snippet, each part's text behind a flag, `+`
-///   highlighted or `-` not (`[["-before ","+missile"," after"]]`), what SQLite keeps since its
+///   highlighted or `-` not (`[["-before ","+missile","- after"]]`), what SQLite keeps since its
 ///   snippets have a table of their own: a third of the bytes for a snippet of many parts.
 ///
 /// `decode` reads both. Anything the fast reader does not expect goes through `JSONDecoder`, so

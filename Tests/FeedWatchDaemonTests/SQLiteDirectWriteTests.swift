@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Testing
 @testable import FeedWatchStore
 
@@ -64,6 +65,31 @@ import Testing
             next.bind("b")
             #expect(try next.execute() == 1)
             #expect(try String.fetchAll(db, sql: "SELECT k FROM u ORDER BY k") == ["a", "b"])
+        }
+    }
+}
+
+
+/// A value SQLite refuses to bind (a text over its length limit) fails the statement; it is
+/// never run with the parameter's previous value.
+@Suite struct SQLiteDirectWriteBindFailureTests {
+    @Test func aTextOverTheLengthLimitIsAnErrorNotTheLastRowsValue() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE v (s TEXT)")
+            let statement = try db.cachedStatement(sql: "INSERT INTO v (s) VALUES (?)")
+            var first = SQLiteDirectWrite(statement, in: db)
+            first.bind("short")
+            try first.execute()
+            _ = sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_LENGTH, 64)
+            var long = SQLiteDirectWrite(statement, in: db)
+            long.bind(String(repeating: "x", count: 100))
+            #expect {
+                try long.execute()
+            } throws: { error in
+                (error as? DatabaseError)?.resultCode == .SQLITE_TOOBIG
+            }
+            #expect(try String.fetchAll(db, sql: "SELECT s FROM v") == ["short"])
         }
     }
 }
