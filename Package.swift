@@ -47,6 +47,9 @@ let package = Package(
         .target(name: "CCurlShims", dependencies: ["CCurl"]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
+        // SQLite's process-wide configuration (`sqlite3_config` is variadic); links the same
+        // libsqlite3 as GRDB.
+        .target(name: "CSQLiteShims", linkerSettings: [.linkedLibrary("sqlite3")]),
 
         // The pipeline, one stage per target: fetch → parse → store → match → digest.
         .target(name: "FeedWatchModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSources),
@@ -65,6 +68,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the statements a refresh runs per row (`SQLiteDirectWrite`).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "CSQLiteShims",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -132,7 +136,7 @@ let package = Package(
         .testTarget(name: "FeedWatchClusteringTests", dependencies: ["FeedWatchClustering"], swiftSettings: strictSwift),
         .testTarget(
             name: "FeedWatchStoreTests",
-            dependencies: ["FeedWatchStore", "FeedWatchTestSupport"],
+            dependencies: ["FeedWatchStore", "FeedWatchTestSupport", "CSQLiteShims"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 public import Foundation
 public import FeedWatchModel
 import GRDB
+import CSQLiteShims
 
 #if canImport(Glibc)
 import Glibc
@@ -29,6 +30,7 @@ public final class SQLiteStore: Store {
         refreshesPerTransaction: Int = SQLiteStore.defaultRefreshesPerTransaction
     ) throws {
         self.path = path
+        _ = SQLiteStore.processSettings
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
@@ -87,6 +89,16 @@ public final class SQLiteStore: Store {
             throw StoreError(code: .migrationFailed, message: "\(path): migrating the schema failed: \(SQLiteStore.reason(error))")
         }
     }
+
+    /// SQLite's process-wide settings, made once, before the first store opens its first
+    /// connection (they can be made only before SQLite initialises): its memory statistics
+    /// off. With them on, every allocation and free SQLite makes (several per row written)
+    /// takes one process-wide mutex to count bytes that feedwatch never reads; SQLite's own
+    /// recommended build options turn them off (`SQLITE_DEFAULT_MEMSTATUS=0`), Debian's
+    /// library leaves them on. Were SQLite initialised already, nothing changes.
+    static let processSettings: Void = {
+        _ = feedwatch_sqlite_disable_memory_statistics()
+    }()
 
     /// Creates a missing database file with mode 0600 before SQLite opens it (SQLite gives its
     /// -wal and -shm files the same mode), so neither the umask nor a shared state directory
