@@ -24,6 +24,9 @@ public final class DigestPublication {
     }
 
     private var files: [File]
+    /// The open files' steps, in file order: each story goes to every one of them, and walking
+    /// `files` for it copied each whole `File` (its edition, renderer and stream) per story.
+    private var streaming: [any DigestSteps] = []
     private let bufferSize: Int
     /// The day as the reader gets it, without its stories.
     public let outline: DigestOutline
@@ -53,25 +56,26 @@ public final class DigestPublication {
             }
             self.files.append(opened)
         }
+        streaming = self.files.compactMap(\.steps)
     }
 
     /// Topic `outline.sections[n]` starts, n counting from 0 in order.
     public func beginSection() {
         section += 1
         position = 0
-        for file in files { file.steps?.beginSection(section) }
+        for steps in streaming { steps.beginSection(section) }
     }
 
     /// The current topic's next story.
     public func add(_ story: DigestStory) {
-        for file in files { file.steps?.story(story, at: position) }
+        for steps in streaming { steps.story(story, at: position) }
         position += 1
         storyCount += 1
     }
 
     /// The current topic ends.
     public func endSection() {
-        for file in files { file.steps?.endSection(section) }
+        for steps in streaming { steps.endSection(section) }
     }
 
     /// Every story of `digest` (as the reader gets it, the outline's digest) in order.
@@ -87,6 +91,7 @@ public final class DigestPublication {
     /// left alone. On a failure the files not committed yet stay as they were.
     public func finish() throws(DigestWriteError) -> [DigestPublisher.WrittenFile] {
         var written: [DigestPublisher.WrittenFile] = []
+        streaming = []
         defer { for file in files { file.stream?.discard() } }
         for index in files.indices {
             let file = files[index]

@@ -1,4 +1,5 @@
 import CSQLiteShims
+import FeedWatchModel
 @testable import FeedWatchStore
 import FeedWatchTestSupport
 import Foundation
