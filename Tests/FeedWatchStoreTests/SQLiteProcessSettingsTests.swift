@@ -3,6 +3,7 @@ import FeedWatchModel
 @testable import FeedWatchStore
 import FeedWatchTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// `SQLiteStore.processSettings`: the first store a process opens turns SQLite's memory
@@ -28,5 +29,20 @@ import Testing
             // SQLite is initialised now: the setting can no longer change (SQLITE_MISUSE).
             guard feedwatch_sqlite_disable_memory_statistics() == 21 else { exit(4) }
         }
+    }
+
+    /// The log collects `walCheckpointPages` pages before a commit checkpoints it, on every
+    /// connection the store opens, and is cut back to that many pages' bytes afterwards.
+    @Test func everyConnectionCheckpointsTheLogEveryTenThousandPages() async throws {
+        let directory = try TemporaryDirectory(prefix: "fw-sqlite-settings")
+        let store = try SQLiteStore(path: directory.path + "/feedwatch.sqlite")
+        let writer = try await store.pool.write { db in
+            (try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint"), try Int.fetchOne(db, sql: "PRAGMA journal_size_limit"))
+        }
+        let reader = try await store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
+        #expect(SQLiteStore.walCheckpointPages == 10_000)
+        #expect(writer.0 == SQLiteStore.walCheckpointPages)
+        #expect(writer.1 == SQLiteStore.walCheckpointPages * 4096)
+        #expect(reader == SQLiteStore.walCheckpointPages)
     }
 }
