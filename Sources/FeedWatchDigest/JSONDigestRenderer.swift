@@ -189,7 +189,7 @@ public struct JSONDigestRenderer: Sendable {
                 json.close("}")
             }
             json.close("]")
-            json.key("text"); json.string(snippet.plainText)
+            json.key("text"); json.joinedString(snippet.parts.lazy.map(\.text))
             json.close("}")
         }
         json.close("]")

@@ -58,6 +58,17 @@ struct PrettyJSON {
         value.withUTF8 { appendQuoted($0) }
     }
 
+    /// The strings one after the other, as one JSON string (`string(parts.joined())` without
+    /// joining them first).
+    mutating func joinedString<Parts: Sequence<String>>(_ parts: Parts) {
+        bytes.append(UInt8(ascii: "\""))
+        for part in parts {
+            var part = part
+            part.withUTF8 { appendEscaped($0) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     mutating func optionalString(_ value: String?) {
         if let value { string(value) } else { raw("null") }
     }
@@ -90,8 +101,17 @@ struct PrettyJSON {
     }
 
     private mutating func indent() {
-        for _ in 0..<empty.count { bytes.append(0x20); bytes.append(0x20) }
+        // A run of spaces at once: every line of the digest is indented, an item's lines
+        // eight levels deep, and two bytes appended at a time checked the capacity each time.
+        var count = empty.count * 2
+        while count > 0 {
+            let run = min(count, Self.spaces.count)
+            Self.spaces.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<run])) }
+            count -= run
+        }
     }
+
+    private static let spaces = [UInt8](repeating: 0x20, count: 64)
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
@@ -99,6 +119,12 @@ struct PrettyJSON {
     /// characters as `\u00XX`; everything else (`/`, non-ASCII) as it is.
     private mutating func appendQuoted(_ utf8: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
+        appendEscaped(utf8)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `utf8` escaped for the inside of a JSON string.
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
         var start = 0
         for index in 0..<utf8.count {
             let byte = utf8[index]
@@ -118,6 +144,5 @@ struct PrettyJSON {
             }
         }
         if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
-        bytes.append(UInt8(ascii: "\""))
     }
 }
