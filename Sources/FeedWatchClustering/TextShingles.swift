@@ -35,7 +35,7 @@ enum TextShingles {
         // The word limit counts the hashes already there; as in `words`, the first word is
         // taken whatever the limit.
         let limit = maxWords > Int.max - start ? Int.max : max(start + maxWords, start + 1)
-        let done = text.utf8.withContiguousStorageIfAvailable { bytes -> Void in
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { bytes -> Void in
             // A text of n bytes has at most (n + 1) / 2 words: room made once and written through
             // a pointer (an append a word checked the array's uniqueness each time).
             let room = max(1, min(maxWords, (bytes.count + 1) / 2))

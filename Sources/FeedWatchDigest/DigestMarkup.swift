@@ -306,6 +306,11 @@ enum DigestMarkup {
         // dir="auto": a Persian or Arabic title or snippet reads right to left in its own box; the
         // feed's name is isolated in the English line below it (its time would join an Arabic run).
         var out = "<article>\n<h\(h) dir=\"auto\">\(title)</h\(h)>\n<p class=\"meta\"><bdi class=\"source\">\(escape(item.feedName))</bdi>"
+        // Room for the rest at once (its time, id and snippets, with some escapes): grown as
+        // it filled, the item's text was copied each time it outgrew its buffer.
+        out.reserveCapacity(out.utf8.count + 200 + item.snippets.reduce(0) { total, snippet in
+            snippet.parts.reduce(total + 48) { $0 + $1.text.utf8.count + 16 }
+        })
         if let published = item.published {
             out += " · <time datetime=\"\(rfc3339(published))\">\(escape(clock.displayTime(published)))</time>"
         }
@@ -313,8 +318,9 @@ enum DigestMarkup {
         for snippet in item.snippets {
             out += "<blockquote dir=\"auto\">"
             for part in snippet.parts {
-                let text = escape(part.text, newlinesAsSpaces: true)
-                out += part.highlighted ? "<mark>\(text)</mark>" : text
+                if part.highlighted { out += "<mark>" }
+                out += escape(part.text, newlinesAsSpaces: true)
+                if part.highlighted { out += "</mark>" }
             }
             out += "</blockquote>\n"
         }

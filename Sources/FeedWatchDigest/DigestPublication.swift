@@ -1,5 +1,5 @@
 import Foundation
-public import FeedWatchModel
+import FeedWatchModel
 
 /// One publication of a day's files, fed the day's stories one at a time: every file that
 /// lists the day (its Markdown, HTML and JSON files, the Atom feeds whose newest entry it is)

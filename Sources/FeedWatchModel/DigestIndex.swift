@@ -84,6 +84,32 @@ public struct DigestIndex: Sendable, Hashable {
     /// The key of a title for folding copies of one story: equal `normalizedTitle`, equal
     /// keys; 0 when the title is too short to identify a story.
     public static func titleKey(_ title: String) -> UInt64 {
+        var title = title
+        // An ASCII title's normalised bytes hashed as they are made, without the string of them
+        // (`normalizedTitle`'s two allocations, for every match of a day): the same key.
+        if let ascii = title.withUTF8({ utf8 -> UInt64? in
+            guard !utf8.contains(where: { $0 >= 0x80 }) else { return nil }
+            var hash = fnvOffsetBasis
+            var count = 0
+            var between = false
+            for byte in utf8 {
+                let lower = (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
+                if (0x61...0x7A).contains(lower) || (0x30...0x39).contains(byte) {
+                    if between && count > 0 {
+                        hash = fnvStep(hash, 0x20)
+                        count += 1
+                    }
+                    between = false
+                    hash = fnvStep(hash, lower)
+                    count += 1
+                } else {
+                    between = true
+                }
+            }
+            return count >= 12 ? (hash == 0 ? 1 : hash) : 0
+        }) {
+            return ascii
+        }
         guard let normal = normalizedTitle(title) else { return 0 }
         return key(normal.utf8)
     }
@@ -91,12 +117,16 @@ public struct DigestIndex: Sendable, Hashable {
     /// FNV-1a, 64 bits, never 0 (0 stands for "no key"). Two different links or titles of one
     /// day share a key with a chance of about one in 10^9 at 200,000 items.
     private static func key(_ bytes: String.UTF8View) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
+        var hash = fnvOffsetBasis
+        for byte in bytes { hash = fnvStep(hash, byte) }
         return hash == 0 ? 1 : hash
+    }
+
+    private static let fnvOffsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    @inline(__always)
+    private static func fnvStep(_ hash: UInt64, _ byte: UInt8) -> UInt64 {
+        (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
     }
 
     /// A title reduced to its letters and digits, lowercased, one space between words; nil

@@ -60,17 +60,27 @@ struct SQLiteDirectWrite {
 
     mutating func bind(_ value: String?) {
         guard var value else { return bindNull() }
+        value.withUTF8 { bindText($0) }
+    }
+
+    /// Binds `utf8`, which must be valid UTF-8, as text (what `bind(String)` binds for the
+    /// string of those bytes).
+    mutating func bind(utf8 bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { bindText($0) }
+    }
+
+    private mutating func bindText(_ utf8: UnsafeBufferPointer<UInt8>) {
         index += 1
         let index = index
         let handle = handle
-        let code = value.withUTF8 { utf8 -> Int32 in
-            guard let bytes = utf8.baseAddress, !utf8.isEmpty else {
-                // "" and not NULL: a null pointer would bind NULL.
-                return sqlite3_bind_text64(handle, index, "", 0, Self.transient, UInt8(SQLITE_UTF8))
-            }
-            return bytes.withMemoryRebound(to: CChar.self, capacity: utf8.count) { text in
+        let code: Int32
+        if let bytes = utf8.baseAddress, !utf8.isEmpty {
+            code = bytes.withMemoryRebound(to: CChar.self, capacity: utf8.count) { text in
                 sqlite3_bind_text64(handle, index, text, UInt64(utf8.count), Self.transient, UInt8(SQLITE_UTF8))
             }
+        } else {
+            // "" and not NULL: a null pointer would bind NULL.
+            code = sqlite3_bind_text64(handle, index, "", 0, Self.transient, UInt8(SQLITE_UTF8))
         }
         note(code)
     }

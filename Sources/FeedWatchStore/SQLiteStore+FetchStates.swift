@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GRDB
 
 /// Fetch states of many feeds at once: what a refresh wave reads before its fetches and the

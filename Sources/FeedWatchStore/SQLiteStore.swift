@@ -364,7 +364,7 @@ public final class SQLiteStore: Store {
             added += 1
             var snippets = SQLiteDirectWrite(insertSnippets, in: db)
             snippets.bind(db.lastInsertedRowID)
-            snippets.bind(SnippetJSON.encodeCompact(match.snippets))
+            snippets.bind(utf8: SnippetJSON.encodeCompactUTF8(match.snippets))
             try snippets.execute()
         }
         return added

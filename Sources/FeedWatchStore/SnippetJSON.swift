@@ -35,8 +35,17 @@ enum SnippetJSON {
 
     /// The compact JSON text of `snippets` (see the type's comment).
     static func encodeCompact(_ snippets: [Snippet]) -> String {
+        String(decoding: encodeCompactUTF8(snippets), as: UTF8.self)
+    }
+
+    /// `encodeCompact`'s text as its UTF-8 bytes (valid UTF-8: the parts' text and ASCII), for
+    /// binding to a statement without making a string of it first.
+    static func encodeCompactUTF8(_ snippets: [Snippet]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
+        // The parts' bytes, their quotes, flags and commas, and the brackets: one allocation.
+        out.reserveCapacity(snippets.reduce(2) { total, snippet in
+            snippet.parts.reduce(total + 3) { $0 + $1.text.utf8.count + 4 }
+        } + 16)
         out.append(UInt8(ascii: "["))
         for (index, snippet) in snippets.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -48,7 +57,7 @@ enum SnippetJSON {
             out.append(UInt8(ascii: "]"))
         }
         out.append(UInt8(ascii: "]"))
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     static let highlightedFlag = UInt8(ascii: "+")

@@ -42,6 +42,24 @@ import Testing
         }
     }
 
+    @Test func utf8BytesAreStoredAsTheirString() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE w (n INTEGER, bytes TEXT, string TEXT)")
+            let statement = try db.cachedStatement(sql: "INSERT INTO w VALUES (?, ?, ?)")
+            for (n, text) in Self.texts.enumerated() {
+                var row = SQLiteDirectWrite(statement, in: db)
+                row.bind(n)
+                row.bind(utf8: Array(text.utf8))
+                row.bind(text)
+                try row.execute()
+            }
+            let rows = try Row.fetchAll(db, sql: "SELECT typeof(bytes), bytes, string FROM w ORDER BY n")
+            #expect(rows.map { $0[1] as String } == Self.texts)
+            #expect(rows.allSatisfy { $0[0] == "text" && ($0[1] as String) == ($0[2] as String) })
+        }
+    }
+
     @Test func aFailureIsSQLitesErrorAndTheStatementRunsAgain() throws {
         let queue = try DatabaseQueue()
         try queue.write { db in
