@@ -88,25 +88,9 @@ public struct DigestIndex: Sendable, Hashable {
         // An ASCII title's normalised bytes hashed as they are made, without the string of them
         // (`normalizedTitle`'s two allocations, for every match of a day): the same key.
         if let ascii = title.withUTF8({ utf8 -> UInt64? in
-            guard !utf8.contains(where: { $0 >= 0x80 }) else { return nil }
             var hash = fnvOffsetBasis
-            var count = 0
-            var between = false
-            for byte in utf8 {
-                let lower = (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
-                if (0x61...0x7A).contains(lower) || (0x30...0x39).contains(byte) {
-                    if between && count > 0 {
-                        hash = fnvStep(hash, 0x20)
-                        count += 1
-                    }
-                    between = false
-                    hash = fnvStep(hash, lower)
-                    count += 1
-                } else {
-                    between = true
-                }
-            }
-            return count >= 12 ? (hash == 0 ? 1 : hash) : 0
+            guard let count = normalisedASCII(utf8, { hash = fnvStep(hash, $0) }) else { return nil }
+            return count >= minimumTitleKeyBytes ? (hash == 0 ? 1 : hash) : 0
         }) {
             return ascii
         }
@@ -135,26 +119,42 @@ public struct DigestIndex: Sendable, Hashable {
         var title = title
         // ASCII titles (most of them) by their bytes; others by their characters.
         if let ascii = title.withUTF8({ utf8 -> String?? in
-            guard !utf8.contains(where: { $0 >= 0x80 }) else { return nil }
             var key: [UInt8] = []
             key.reserveCapacity(utf8.count)
-            var between = false
-            for byte in utf8 {
-                let lower = (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
-                if (0x61...0x7A).contains(lower) || (0x30...0x39).contains(byte) {
-                    if between && !key.isEmpty { key.append(0x20) }
-                    between = false
-                    key.append(lower)
-                } else {
-                    between = true
-                }
-            }
-            return .some(key.count >= 12 ? String(decoding: key, as: UTF8.self) : nil)
+            guard normalisedASCII(utf8, { key.append($0) }) != nil else { return nil }
+            return .some(key.count >= minimumTitleKeyBytes ? String(decoding: key, as: UTF8.self) : nil)
         }) {
             return ascii
         }
         let words = title.lowercased().split { !($0.isLetter || $0.isNumber) }
         let key = words.joined(separator: " ")
-        return key.count >= 12 ? key : nil
+        return key.count >= minimumTitleKeyBytes ? key : nil
+    }
+
+    /// A normalised title shorter than this identifies no story.
+    private static let minimumTitleKeyBytes = 12
+
+    /// Hands `normalizedTitle`'s bytes of an ASCII title to `byte`, one at a time, and returns
+    /// how many; nil (and nothing handed) for a title that is not all ASCII.
+    @inline(__always)
+    private static func normalisedASCII(_ utf8: UnsafeBufferPointer<UInt8>, _ byte: (UInt8) -> Void) -> Int? {
+        guard !utf8.contains(where: { $0 >= 0x80 }) else { return nil }
+        var count = 0
+        var between = false
+        for input in utf8 {
+            let lower = (0x41...0x5A).contains(input) ? input + 0x20 : input
+            if (0x61...0x7A).contains(lower) || (0x30...0x39).contains(input) {
+                if between && count > 0 {
+                    byte(0x20)
+                    count += 1
+                }
+                between = false
+                byte(lower)
+                count += 1
+            } else {
+                between = true
+            }
+        }
+        return count
     }
 }

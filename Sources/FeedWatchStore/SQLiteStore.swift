@@ -41,7 +41,9 @@ public final class SQLiteStore: Store {
             // large as one refresh's pages).
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(SQLiteStore.walCheckpointPages)")
-            try db.execute(sql: "PRAGMA journal_size_limit = \(SQLiteStore.walCheckpointPages * 4096)")
+            // The log's bound in bytes, of this database's pages (4 KiB unless made otherwise).
+            let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+            try db.execute(sql: "PRAGMA journal_size_limit = \(SQLiteStore.walCheckpointPages * pageSize)")
         }
         if access == .readOnly {
             guard FileManager.default.fileExists(atPath: path) else {

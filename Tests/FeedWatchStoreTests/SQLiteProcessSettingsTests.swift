@@ -37,11 +37,13 @@ import Testing
         let directory = try TemporaryDirectory(prefix: "fw-sqlite-settings")
         let store = try SQLiteStore(path: directory.path + "/feedwatch.sqlite")
         let writer = try await store.pool.write { db in
-            (try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint"), try Int.fetchOne(db, sql: "PRAGMA journal_size_limit"))
+            (try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint"), try Int.fetchOne(db, sql: "PRAGMA journal_size_limit"),
+             try Int.fetchOne(db, sql: "PRAGMA page_size"))
         }
         let reader = try await store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
         #expect(SQLiteStore.walCheckpointPages == 10_000)
         #expect(writer.0 == SQLiteStore.walCheckpointPages)
+        #expect(writer.2 == 4096)
         #expect(writer.1 == SQLiteStore.walCheckpointPages * 4096)
         #expect(reader == SQLiteStore.walCheckpointPages)
     }
