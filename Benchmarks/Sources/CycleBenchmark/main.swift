@@ -14,6 +14,11 @@ import Glibc
 // rusage of that process alone; the HTTP server (python3 -m http.server) is another process.
 //
 //   swift run -c release CycleBenchmark [--feeds 2000] [--items 20] [--vocabulary near-duplicate|realistic|both]
+//       [--no-reference] [--runs N]
+//
+// --runs N repeats reference, cold and warm N times, interleaved (each cold on an empty
+// database), and prints each figure's median with its range and the ratio of the medians: on
+// a shared machine one run's CPU varies by ±15 %, and a ratio of two single runs by more.
 //
 // near-duplicate: every text is drawn from one 12-word vocabulary and shares a 40-word lead, so
 // every article is a near duplicate of every other (the worst case for clustering: every
@@ -57,6 +62,7 @@ var feedCount = 2_000
 var itemCount = 20
 var vocabularies = ["near-duplicate", "realistic"]
 var runReference = true
+var runs = 1
 while let argument = arguments.popFirst() {
     switch argument {
     case "--feeds": feedCount = Int(arguments.popFirst() ?? "") ?? feedCount
@@ -65,9 +71,10 @@ while let argument = arguments.popFirst() {
         let value = arguments.popFirst() ?? "both"
         vocabularies = value == "both" ? ["near-duplicate", "realistic"] : [value]
     case "--no-reference": runReference = false
+    case "--runs": runs = max(1, Int(arguments.popFirst() ?? "") ?? runs)
     default:
         FileHandle.standardError.write(Data(
-            "usage: CycleBenchmark [--feeds N] [--items N] [--vocabulary near-duplicate|realistic|both] [--no-reference]\n".utf8))
+            "usage: CycleBenchmark [--feeds N] [--items N] [--vocabulary near-duplicate|realistic|both] [--no-reference] [--runs N]\n".utf8))
         exit(2)
     }
 }
@@ -148,6 +155,16 @@ struct ChildFigures {
     var peakRSSMiB: Double
     var status: Int32
     var output: String
+
+    /// Each figure's median over `runs` (of an even count, the upper of the middle two); the
+    /// first failed run's status and output, else the last run's.
+    static func median(_ runs: [ChildFigures]) -> ChildFigures {
+        func middle(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        let shown = runs.first { $0.status != 0 } ?? runs[runs.count - 1]
+        return ChildFigures(
+            wall: middle(runs.map(\.wall)), cpu: middle(runs.map(\.cpu)), peakRSSMiB: middle(runs.map(\.peakRSSMiB)),
+            status: shown.status, output: shown.output)
+    }
 }
 
 /// Runs `argv` as a child process (stdout to `outputPath`) and measures it with wait4.
@@ -270,22 +287,49 @@ for vocabulary in vocabularies {
     try config.write(toFile: work + "/feedwatch.toml", atomically: true, encoding: .utf8)
     try referenceScript.write(toFile: work + "/reference.py", atomically: true, encoding: .utf8)
 
-    let reference = runReference
-        ? measure(["python3", work + "/reference.py", feedsDirectory, work + "/reference.sqlite"], outputPath: work + "/reference.log") : nil
     // CYCLE_BENCH_WRAP="perf record -g -o /tmp/%.data" profiles each cycle (% becomes cold-/warm-VOCABULARY;
     // the figures then include perf's own cost).
     let wrap = ProcessInfo.processInfo.environment["CYCLE_BENCH_WRAP"].map { $0.split(separator: " ").map(String.init) } ?? []
-    let cold = measure(wrap.map { $0.replacingOccurrences(of: "%", with: "cold-\(vocabulary)") } + [selfPath, "--cycle", work + "/feedwatch.toml"],
-                       outputPath: work + "/cold.log")
-    let warm = measure(wrap.map { $0.replacingOccurrences(of: "%", with: "warm-\(vocabulary)") } + [selfPath, "--cycle", work + "/feedwatch.toml"],
-                       outputPath: work + "/warm.log")
+    var references: [ChildFigures] = []
+    var colds: [ChildFigures] = []
+    var warms: [ChildFigures] = []
+    for run in 0..<runs {
+        if run > 0 {
+            // Each cold cycle starts from an empty database and no digests, the reference from no database.
+            for path in [work + "/state", work + "/digests", work + "/reference.sqlite", work + "/reference.sqlite-wal"] {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+            try FileManager.default.createDirectory(atPath: work + "/state", withIntermediateDirectories: true)
+        }
+        if runReference {
+            references.append(measure(
+                ["python3", work + "/reference.py", feedsDirectory, work + "/reference.sqlite"], outputPath: work + "/reference.log"))
+        }
+        colds.append(measure(
+            wrap.map { $0.replacingOccurrences(of: "%", with: "cold-\(vocabulary)") } + [selfPath, "--cycle", work + "/feedwatch.toml"],
+            outputPath: work + "/cold.log"))
+        warms.append(measure(
+            wrap.map { $0.replacingOccurrences(of: "%", with: "warm-\(vocabulary)") } + [selfPath, "--cycle", work + "/feedwatch.toml"],
+            outputPath: work + "/warm.log"))
+    }
+    let reference = references.isEmpty ? nil : ChildFigures.median(references)
+    let cold = ChildFigures.median(colds)
+    let warm = ChildFigures.median(warms)
 
-    print("\n\(vocabulary) vocabulary")
+    print("\n\(vocabulary) vocabulary" + (runs > 1 ? " (medians of \(runs) interleaved runs)" : ""))
     print(padded("", 28) + "     CPU       wall     peak RSS   CPU vs reference")
     if let reference { print(row("reference (Python+sqlite3)", reference, reference: reference)) }
     print(row("feedwatch cold cycle", cold, reference: reference))
     print(row("feedwatch warm cycle (304)", warm, reference: reference))
-    for (label, figures) in [("reference", reference), ("cold", cold), ("warm", warm)] {
+    if runs > 1 {
+        for (label, all) in [("reference", references), ("cold", colds), ("warm", warms)] where !all.isEmpty {
+            let cpus = all.map(\.cpu).sorted()
+            let peaks = all.map(\.peakRSSMiB).sorted()
+            print("  \(label): CPU \(cpus.map { String(format: "%.2f", $0) }.joined(separator: " ")) s; "
+                  + String(format: "peak RSS %.1f–%.1f MB", peaks.first ?? 0, peaks.last ?? 0))
+        }
+    }
+    for (label, figures) in [("reference", references.last), ("cold", colds.last), ("warm", warms.last)] {
         guard let figures else { continue }
         let lines = figures.output.split(separator: "\n").filter { $0.hasPrefix("cycle:") || $0.hasPrefix("reference:") }
         print("  \(label): \(lines.last.map(String.init) ?? "exit status \(figures.status): \(figures.output.suffix(400))")")
