@@ -197,35 +197,129 @@ public struct StoryClusterer: Sendable {
         return storyID
     }
 
-    /// Takes `record` as the next candidate of the current visit (`viaBand`: found in a band
-    /// chain); false when it was taken already (then marked as sharing a band when `viaBand`).
-    @inline(__always)
-    private mutating func take(_ record: Int, viaBand: Bool) -> Bool {
-        let mask = taken.count - 1
-        let mark = UInt64(visit) << 32 | UInt64(UInt32(truncatingIfNeeded: record + 1))
-        var slot = Int(truncatingIfNeeded: (UInt64(record) &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
-        while true {
-            let found = taken[slot]
-            if found == mark {
-                if viaBand { sharesBand[Int(takenAt[slot])] = true }
-                return false
+    /// Walks the new article's chains (`cursors`: its band chains, then its title chain),
+    /// newest first across them, one article of each chain a round, up to the bounds, into
+    /// `candidates` (with `sharesBand`); each record is taken once per `visit`. Returns how many
+    /// chain entries were read.
+    ///
+    /// The scratch arrays are moved out of `self` and written through spans: written in place,
+    /// an array checks that it is unique (and an append that it has room) on every write, which
+    /// was a sixth of the walk; the spans check bounds only.
+    private mutating func gatherCandidates(bands: Int, titleKey: UInt64) -> Int {
+        let maxBucketSize = max(1, configuration.maxBucketSize)
+        let maxVisits = configuration.maxBucketVisits
+        // A candidate is taken before the bound is checked: at least one is.
+        let room = max(1, configuration.maxCandidates)
+        let visit = self.visit
+        var cursors: [UInt32] = []
+        var walked: [Int] = []
+        var taken: [UInt64] = []
+        var takenAt: [Int32] = []
+        var candidates: [Int] = []
+        var sharesBand: [Bool] = []
+        swap(&cursors, &self.cursors)
+        swap(&walked, &self.walked)
+        swap(&taken, &self.taken)
+        swap(&takenAt, &self.takenAt)
+        swap(&candidates, &self.candidates)
+        swap(&sharesBand, &self.sharesBand)
+        candidates.removeAll(keepingCapacity: true)
+        candidates.append(contentsOf: repeatElement(0, count: room))
+        sharesBand.removeAll(keepingCapacity: true)
+        sharesBand.append(contentsOf: repeatElement(false, count: room))
+        var count = 0
+        var visits = 0
+        do {
+            var cursor = cursors.mutableSpan
+            var walk = walked.mutableSpan
+            var slots = taken.mutableSpan
+            var positions = takenAt.mutableSpan
+            var taking = candidates.mutableSpan
+            var banded = sharesBand.mutableSpan
+            let mask = slots.count - 1
+            let own = ownEntries.span
+            let entries = index.bandEntries.span
+            let titles = index.titles.span
+            let entryWords = index.entryWords
+            let recordWords = index.recordWords
+            var open = cursor.count
+            gathering: while open > 0 {
+                open = 0
+                for chain in 0..<cursor.count where cursor[chain] != 0 {
+                    visits += 1
+                    if visits > maxVisits { break gathering }
+                    let seq = cursor[chain]
+                    // Chains run newest first: past an evicted article every one is evicted.
+                    guard let record = index.index(of: seq) else {
+                        cursor[chain] = 0
+                        continue
+                    }
+                    // A head position is shared by keys whose hashes meet there: take only this
+                    // key's articles (`ClusterIndex.bandStep` and `titleStep`, over the spans).
+                    let next: UInt32
+                    var member = true
+                    if chain < bands {
+                        let base = record * recordWords + chain * entryWords
+                        let ownBase = chain * entryWords
+                        next = entries[base]
+                        for word in 1..<entryWords where entries[base + word] != own[ownBase + word] {
+                            member = false
+                            break
+                        }
+                    } else {
+                        let entry = titles[record]
+                        next = entry.next
+                        member = entry.key == titleKey
+                    }
+                    cursor[chain] = next < seq ? next : 0
+                    guard member else {
+                        if cursor[chain] != 0 { open += 1 }
+                        continue
+                    }
+                    walk[chain] += 1
+                    if walk[chain] >= maxBucketSize { cursor[chain] = 0 }
+                    if cursor[chain] != 0 { open += 1 }
+                    // Taken once per visit: `visit` in a slot's high half, record + 1 in its low half.
+                    let viaBand = chain < bands
+                    let mark = UInt64(visit) << 32 | UInt64(UInt32(truncatingIfNeeded: record + 1))
+                    var slot = Int(truncatingIfNeeded: (UInt64(record) &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+                    var isNew = false
+                    while true {
+                        let found = slots[slot]
+                        if found == mark {
+                            if viaBand { banded[Int(positions[slot])] = true }
+                            break
+                        }
+                        if UInt32(truncatingIfNeeded: found >> 32) != visit {
+                            slots[slot] = mark
+                            positions[slot] = Int32(truncatingIfNeeded: count)
+                            taking[count] = record
+                            banded[count] = viaBand
+                            count += 1
+                            isNew = true
+                            break
+                        }
+                        slot = (slot + 1) & mask
+                    }
+                    if isNew && count >= room { break gathering }
+                }
             }
-            if UInt32(truncatingIfNeeded: found >> 32) != visit {
-                taken[slot] = mark
-                takenAt[slot] = Int32(truncatingIfNeeded: candidates.count)
-                candidates.append(record)
-                sharesBand.append(viaBand)
-                return true
-            }
-            slot = (slot + 1) & mask
         }
+        candidates.removeLast(room - count)
+        sharesBand.removeLast(room - count)
+        swap(&cursors, &self.cursors)
+        swap(&walked, &self.walked)
+        swap(&taken, &self.taken)
+        swap(&takenAt, &self.takenAt)
+        swap(&candidates, &self.candidates)
+        swap(&sharesBand, &self.sharesBand)
+        return visits
     }
 
     private mutating func bestStory(
         feedID: Int64, date: Double, trigrams: [UInt32], bandKeys: [UInt64], titleKey: UInt64
     ) -> Int64? {
         let bands = bandKeys.count
-        let own = ownEntries
         // Headlines sharing their longest word are compared too: rewrites with a shared headline differ in text.
         cursors.removeAll(keepingCapacity: true)
         for key in bandKeys { cursors.append(index.bandHead(key)) }
@@ -237,44 +331,9 @@ public struct StoryClusterer: Sendable {
             for slot in taken.indices { taken[slot] = 0 }
             visit = 1
         }
-        // Newest first across all chains, up to the bounds: one article of each chain per round.
-        candidates.removeAll(keepingCapacity: true)
-        sharesBand.removeAll(keepingCapacity: true)
-        var open = cursors.count
-        var visits = 0
-        let maxBucketSize = max(1, configuration.maxBucketSize)
-        gathering: while open > 0 {
-            open = 0
-            for chain in cursors.indices where cursors[chain] != 0 {
-                visits += 1
-                if visits > configuration.maxBucketVisits { break gathering }
-                let seq = cursors[chain]
-                // Chains run newest first: past an evicted article every one is evicted.
-                guard let record = index.index(of: seq) else {
-                    cursors[chain] = 0
-                    continue
-                }
-                // A head position is shared by keys whose hashes meet there: take only this key's articles.
-                let next: UInt32
-                let member: Bool
-                if chain < bands {
-                    (next, member) = index.bandStep(chain, at: record, own: own)
-                } else {
-                    (next, member) = index.titleStep(at: record, key: titleKey)
-                }
-                cursors[chain] = next < seq ? next : 0
-                guard member else {
-                    if cursors[chain] != 0 { open += 1 }
-                    continue
-                }
-                walked[chain] += 1
-                if walked[chain] >= maxBucketSize { cursors[chain] = 0 }
-                if cursors[chain] != 0 { open += 1 }
-                guard take(record, viaBand: chain < bands) else { continue }
-                if candidates.count >= configuration.maxCandidates { break gathering }
-            }
-        }
+        let visits = gatherCandidates(bands: bands, titleKey: titleKey)
         lastWork = (min(visits, configuration.maxBucketVisits), candidates.count)
+        let own = ownEntries
         var best: (story: Int64, similarity: Double)?
         let size = configuration.signatureSize
         // Whether the last story looked up may take this feed (candidates of one story come in
