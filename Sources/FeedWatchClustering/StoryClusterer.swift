@@ -197,7 +197,8 @@ public struct StoryClusterer: Sendable {
         return storyID
     }
 
-    /// Walks the new article's chains (`cursors`: its band chains, then its title chain),
+    /// Walks the new article's chains (its band chains, then its title chain: headlines sharing
+    /// their longest word are compared too, as rewrites with a shared headline differ in text),
     /// newest first across them, one article of each chain a round, up to the bounds, into
     /// `candidates` (with `sharesBand`); each record is taken once per `visit`. Returns how many
     /// chain entries were read.
@@ -205,7 +206,8 @@ public struct StoryClusterer: Sendable {
     /// The scratch arrays are moved out of `self` and written through spans: written in place,
     /// an array checks that it is unique (and an append that it has room) on every write, which
     /// was a sixth of the walk; the spans check bounds only.
-    private mutating func gatherCandidates(bands: Int, titleKey: UInt64) -> Int {
+    private mutating func gatherCandidates(bandKeys: [UInt64], titleKey: UInt64) -> Int {
+        let bands = bandKeys.count
         let maxBucketSize = max(1, configuration.maxBucketSize)
         let maxVisits = configuration.maxBucketVisits
         // A candidate is taken before the bound is checked: at least one is.
@@ -223,6 +225,11 @@ public struct StoryClusterer: Sendable {
         swap(&takenAt, &self.takenAt)
         swap(&candidates, &self.candidates)
         swap(&sharesBand, &self.sharesBand)
+        let chains = bands + (titleKey != 0 ? 1 : 0)
+        cursors.removeAll(keepingCapacity: true)
+        cursors.append(contentsOf: repeatElement(0, count: chains))
+        walked.removeAll(keepingCapacity: true)
+        walked.append(contentsOf: repeatElement(0, count: chains))
         candidates.removeAll(keepingCapacity: true)
         candidates.append(contentsOf: repeatElement(0, count: room))
         sharesBand.removeAll(keepingCapacity: true)
@@ -242,6 +249,12 @@ public struct StoryClusterer: Sendable {
             let titles = index.titles.span
             let entryWords = index.entryWords
             let recordWords = index.recordWords
+            // Each chain starts at its key's head (`ClusterIndex.bandHead`, `titleHead`).
+            let bandHeads = index.bandHeads.span
+            if !bandHeads.isEmpty {
+                for band in 0..<bands { cursor[band] = bandHeads[ClusterIndex.position(bandKeys[band], count: bandHeads.count)] }
+            }
+            if titleKey != 0 { cursor[bands] = index.titleHead(titleKey) }
             var open = cursor.count
             gathering: while open > 0 {
                 open = 0
@@ -319,19 +332,12 @@ public struct StoryClusterer: Sendable {
     private mutating func bestStory(
         feedID: Int64, date: Double, trigrams: [UInt32], bandKeys: [UInt64], titleKey: UInt64
     ) -> Int64? {
-        let bands = bandKeys.count
-        // Headlines sharing their longest word are compared too: rewrites with a shared headline differ in text.
-        cursors.removeAll(keepingCapacity: true)
-        for key in bandKeys { cursors.append(index.bandHead(key)) }
-        if titleKey != 0 { cursors.append(index.titleHead(titleKey)) }
-        walked.removeAll(keepingCapacity: true)
-        walked.append(contentsOf: repeatElement(0, count: cursors.count))
         visit &+= 1
         if visit == 0 {
             for slot in taken.indices { taken[slot] = 0 }
             visit = 1
         }
-        let visits = gatherCandidates(bands: bands, titleKey: titleKey)
+        let visits = gatherCandidates(bandKeys: bandKeys, titleKey: titleKey)
         lastWork = (min(visits, configuration.maxBucketVisits), candidates.count)
         let own = ownEntries
         var best: (story: Int64, similarity: Double)?
