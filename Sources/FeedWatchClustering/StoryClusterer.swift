@@ -219,12 +219,7 @@ public struct StoryClusterer: Sendable {
         var takenAt: [Int32] = []
         var candidates: [Int] = []
         var sharesBand: [Bool] = []
-        swap(&cursors, &self.cursors)
-        swap(&walked, &self.walked)
-        swap(&taken, &self.taken)
-        swap(&takenAt, &self.takenAt)
-        swap(&candidates, &self.candidates)
-        swap(&sharesBand, &self.sharesBand)
+        exchangeWalkArrays(&cursors, &walked, &taken, &takenAt, &candidates, &sharesBand)
         let chains = bands + (titleKey != 0 ? 1 : 0)
         cursors.removeAll(keepingCapacity: true)
         cursors.append(contentsOf: repeatElement(0, count: chains))
@@ -320,13 +315,22 @@ public struct StoryClusterer: Sendable {
         }
         candidates.removeLast(room - count)
         sharesBand.removeLast(room - count)
+        exchangeWalkArrays(&cursors, &walked, &taken, &takenAt, &candidates, &sharesBand)
+        return visits
+    }
+
+    /// Exchanges the candidate walk's arrays with the clusterer's: moved out for the walk (as
+    /// locals each can be written through a span while the others are), moved back after it.
+    private mutating func exchangeWalkArrays(
+        _ cursors: inout [UInt32], _ walked: inout [Int], _ taken: inout [UInt64], _ takenAt: inout [Int32],
+        _ candidates: inout [Int], _ sharesBand: inout [Bool]
+    ) {
         swap(&cursors, &self.cursors)
         swap(&walked, &self.walked)
         swap(&taken, &self.taken)
         swap(&takenAt, &self.takenAt)
         swap(&candidates, &self.candidates)
         swap(&sharesBand, &self.sharesBand)
-        return visits
     }
 
     private mutating func bestStory(
