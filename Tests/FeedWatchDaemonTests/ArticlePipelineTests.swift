@@ -80,7 +80,7 @@ import Testing
         #expect(a.fullText?.contains("Home") == false)
         let c = try #require(articles.first { $0.title == "Missile data" })
         #expect(c.fullText == nil)
-        #expect(c.extractionNote?.contains("not HTML") == true)
+        #expect(c.extractionNote?.contains("not HTML") == true, "note: \(c.extractionNote ?? "none")")
         #expect(report.feeds[0].newMatches == 1, "matched on the full text, which has the phrase")
         try await server.shutdown()
     }
