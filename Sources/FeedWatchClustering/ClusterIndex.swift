@@ -139,13 +139,15 @@ struct ClusterIndex: Sendable {
     /// One step along band `band`'s chain at record `index`: the next (older) article, and
     /// whether the record's values of that band are those of `own` (a new article's entries as
     /// `entries(of:)` makes them), i.e. whether it has this chain's key and not another key
-    /// whose hash shares the head position.
+    /// whose hash shares the head position. (`own` a span: the candidate walk holds the new
+    /// article's entries as one while it writes its own arrays through spans.)
     @inline(__always)
-    func bandStep(_ band: Int, at index: Int, own: [UInt32]) -> (next: UInt32, member: Bool) {
+    func bandStep(_ band: Int, at index: Int, own: Span<UInt32>) -> (next: UInt32, member: Bool) {
+        let entries = bandEntries.span
         let base = index * recordWords + band * entryWords
         let ownBase = band * entryWords
-        let next = bandEntries[base]
-        for word in 1..<entryWords where bandEntries[base + word] != own[ownBase + word] { return (next, false) }
+        let next = entries[base]
+        for word in 1..<entryWords where entries[base + word] != own[ownBase + word] { return (next, false) }
         return (next, true)
     }
 

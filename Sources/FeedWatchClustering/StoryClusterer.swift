@@ -240,15 +240,8 @@ public struct StoryClusterer: Sendable {
             var banded = sharesBand.mutableSpan
             let mask = slots.count - 1
             let own = ownEntries.span
-            let entries = index.bandEntries.span
-            let titles = index.titles.span
-            let entryWords = index.entryWords
-            let recordWords = index.recordWords
-            // Each chain starts at its key's head (`ClusterIndex.bandHead`, `titleHead`).
-            let bandHeads = index.bandHeads.span
-            if !bandHeads.isEmpty {
-                for band in 0..<bands { cursor[band] = bandHeads[ClusterIndex.position(bandKeys[band], count: bandHeads.count)] }
-            }
+            // Each chain starts at its key's head.
+            for band in 0..<bands { cursor[band] = index.bandHead(bandKeys[band]) }
             if titleKey != 0 { cursor[bands] = index.titleHead(titleKey) }
             var open = cursor.count
             gathering: while open > 0 {
@@ -262,23 +255,9 @@ public struct StoryClusterer: Sendable {
                         cursor[chain] = 0
                         continue
                     }
-                    // A head position is shared by keys whose hashes meet there: take only this
-                    // key's articles (`ClusterIndex.bandStep` and `titleStep`, over the spans).
-                    let next: UInt32
-                    var member = true
-                    if chain < bands {
-                        let base = record * recordWords + chain * entryWords
-                        let ownBase = chain * entryWords
-                        next = entries[base]
-                        for word in 1..<entryWords where entries[base + word] != own[ownBase + word] {
-                            member = false
-                            break
-                        }
-                    } else {
-                        let entry = titles[record]
-                        next = entry.next
-                        member = entry.key == titleKey
-                    }
+                    // A head position is shared by keys whose hashes meet there: take only this key's articles.
+                    let (next, member) = chain < bands
+                        ? index.bandStep(chain, at: record, own: own) : index.titleStep(at: record, key: titleKey)
                     cursor[chain] = next < seq ? next : 0
                     guard member else {
                         if cursor[chain] != 0 { open += 1 }
