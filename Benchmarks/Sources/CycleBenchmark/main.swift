@@ -14,7 +14,12 @@ import Glibc
 // rusage of that process alone; the HTTP server (python3 -m http.server) is another process.
 //
 //   swift run -c release CycleBenchmark [--feeds 2000] [--items 20] [--vocabulary near-duplicate|realistic|both]
-//       [--no-reference] [--runs N]
+//       [--no-reference] [--runs N] [--isolate-server]
+//
+// --isolate-server runs the HTTP server on the last CPU and the reference and the cycles on the
+// others (`taskset`): the server stands in for the Internet, and sharing CPUs with it makes the
+// measured process pay for its cache and scheduling traffic. On a machine of two CPUs this also
+// keeps each cycle on one CPU, so the default (nothing pinned) stays the figure of record.
 //
 // --runs N repeats reference, cold and warm N times, interleaved (each cold on an empty
 // database), and prints each figure's median with its range and the ratio of the medians: on
@@ -63,6 +68,7 @@ var itemCount = 20
 var vocabularies = ["near-duplicate", "realistic"]
 var runReference = true
 var runs = 1
+var isolateServer = false
 while let argument = arguments.popFirst() {
     switch argument {
     case "--feeds": feedCount = Int(arguments.popFirst() ?? "") ?? feedCount
@@ -72,12 +78,24 @@ while let argument = arguments.popFirst() {
         vocabularies = value == "both" ? ["near-duplicate", "realistic"] : [value]
     case "--no-reference": runReference = false
     case "--runs": runs = max(1, Int(arguments.popFirst() ?? "") ?? runs)
+    case "--isolate-server": isolateServer = true
     default:
         FileHandle.standardError.write(Data(
-            "usage: CycleBenchmark [--feeds N] [--items N] [--vocabulary near-duplicate|realistic|both] [--no-reference] [--runs N]\n".utf8))
+            "usage: CycleBenchmark [--feeds N] [--items N] [--vocabulary near-duplicate|realistic|both] [--no-reference] [--runs N] [--isolate-server]\n".utf8))
         exit(2)
     }
 }
+
+/// `taskset` prefixes for `--isolate-server`: the server on the last CPU, the measured processes on the rest.
+let (serverPinning, measuredPinning): ([String], [String]) = {
+    let cpus = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    guard isolateServer else { return ([], []) }
+    guard cpus >= 2 else {
+        FileHandle.standardError.write(Data("--isolate-server needs two CPUs or more; nothing is pinned\n".utf8))
+        return ([], [])
+    }
+    return (["taskset", "-c", "\(cpus - 1)"], ["taskset", "-c", cpus == 2 ? "0" : "0-\(cpus - 2)"])
+}()
 
 /// Deterministic generator so runs are comparable.
 struct SplitMix64 {
@@ -240,7 +258,8 @@ func row(_ label: String, _ figures: ChildFigures, reference: ChildFigures?) -> 
     return padded(label, 28) + String(format: "%8.2f s %8.2f s %9.1f MB   ", figures.cpu, figures.wall, figures.peakRSSMiB) + ratio
 }
 
-print("CycleBenchmark: \(feedCount) loopback feeds × \(itemCount) items, one topic matching every item, SQLite, release build")
+print("CycleBenchmark: \(feedCount) loopback feeds × \(itemCount) items, one topic matching every item, SQLite, release build"
+      + (serverPinning.isEmpty ? "" : "; server pinned (\(serverPinning.joined(separator: " "))), measured processes pinned (\(measuredPinning.joined(separator: " ")))"))
 for vocabulary in vocabularies {
     let work = FileManager.default.temporaryDirectory.appendingPathComponent("fw-cycle-\(getpid())-\(vocabulary)").path
     try? FileManager.default.removeItem(atPath: work)
@@ -255,7 +274,7 @@ for vocabulary in vocabularies {
     let port = freePort()
     let server = Process()
     server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    server.arguments = ["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", feedsDirectory, "\(port)"]
+    server.arguments = serverPinning + ["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", feedsDirectory, "\(port)"]
     server.standardOutput = FileHandle.nullDevice
     server.standardError = FileHandle.nullDevice
     try server.run()
@@ -303,13 +322,13 @@ for vocabulary in vocabularies {
         }
         if runReference {
             references.append(measure(
-                ["python3", work + "/reference.py", feedsDirectory, work + "/reference.sqlite"], outputPath: work + "/reference.log"))
+                measuredPinning + ["python3", work + "/reference.py", feedsDirectory, work + "/reference.sqlite"], outputPath: work + "/reference.log"))
         }
         colds.append(measure(
-            wrap.map { $0.replacingOccurrences(of: "%", with: "cold-\(vocabulary)") } + [selfPath, "--cycle", work + "/feedwatch.toml"],
+            measuredPinning + wrap.map { $0.replacingOccurrences(of: "%", with: "cold-\(vocabulary)") } + [selfPath, "--cycle", work + "/feedwatch.toml"],
             outputPath: work + "/cold.log"))
         warms.append(measure(
-            wrap.map { $0.replacingOccurrences(of: "%", with: "warm-\(vocabulary)") } + [selfPath, "--cycle", work + "/feedwatch.toml"],
+            measuredPinning + wrap.map { $0.replacingOccurrences(of: "%", with: "warm-\(vocabulary)") } + [selfPath, "--cycle", work + "/feedwatch.toml"],
             outputPath: work + "/warm.log"))
     }
     let reference = references.isEmpty ? nil : ChildFigures.median(references)
