@@ -30,6 +30,16 @@ public final class DigestOutput {
         if let stream { stream.write(piece) } else { text += piece }
     }
 
+    /// Appends markup built as UTF-8 bytes (escaped as markup inside `escapingMarkup`, as
+    /// `write(_:)` escapes a string).
+    func write(markup bytes: [UInt8]) {
+        guard escapes == 0 else {
+            write(String(decoding: bytes, as: UTF8.self))
+            return
+        }
+        write(utf8: bytes)
+    }
+
     /// Appends UTF-8 bytes (JSON, which is written as bytes), not escaped.
     func write(utf8 bytes: [UInt8]) {
         largestPiece = max(largestPiece, bytes.count)
