@@ -60,6 +60,29 @@ final class SQLiteGroupCommit: Sendable {
         return result as! T
     }
 
+    /// Runs `body` in a savepoint of the open transaction: released when it returns, rolled
+    /// back (and released) when it throws, so a failed write leaves nothing of itself and the
+    /// others stay. The error of a failed write is its result; an error from the savepoint
+    /// statements themselves (the transaction is gone) is thrown, failing the whole transaction.
+    /// The statements are compiled once per connection: GRDB's `inSavepoint` compiles its
+    /// `SAVEPOINT` and `RELEASE` again for every write.
+    private static func inSavepoint(
+        _ db: Database, _ body: () throws -> any Sendable
+    ) throws -> Result<any Sendable, any Error> {
+        try db.cachedStatement(sql: "SAVEPOINT feedwatch_write").execute()
+        let outcome: Result<any Sendable, any Error>
+        do {
+            outcome = .success(try body())
+        } catch {
+            outcome = .failure(error)
+        }
+        if case .failure = outcome {
+            try db.cachedStatement(sql: "ROLLBACK TRANSACTION TO SAVEPOINT feedwatch_write").execute()
+        }
+        try db.cachedStatement(sql: "RELEASE SAVEPOINT feedwatch_write").execute()
+        return outcome
+    }
+
     /// Takes what is queued (at most `maxWritesPerTransaction`) and stores it in one transaction;
     /// when it has committed, answers each write and starts over while writes are waiting.
     private func runNextTransaction() {
@@ -73,19 +96,7 @@ final class SQLiteGroupCommit: Sendable {
         pool.asyncWrite({ db -> [Result<any Sendable, any Error>] in
             var results: [Result<any Sendable, any Error>] = []
             results.reserveCapacity(batch.count)
-            for job in batch {
-                var outcome: Result<any Sendable, any Error> = .failure(CancellationError())
-                try db.inSavepoint {
-                    do {
-                        outcome = .success(try job.body(db))
-                        return .commit
-                    } catch {
-                        outcome = .failure(error)
-                        return .rollback
-                    }
-                }
-                results.append(outcome)
-            }
+            for job in batch { results.append(try Self.inSavepoint(db) { try job.body(db) }) }
             return results
         }, completion: { [self] _, transaction in
             switch transaction {
