@@ -374,11 +374,12 @@ enum DigestMarkup {
                 if index > 0 { out.literal(", ") }
                 // With a known headline: "Feed: <a>Headline</a>", else the feed's name as the link.
                 if link.title != nil { out.literal("<bdi>"); out.escaped(link.feedName); out.literal("</bdi>: ") }
-                if let url = safeURL(link.url) {
-                    out.literal("<a href=\""); out.escaped(url); out.literal("\" rel=\"noopener noreferrer\">")
+                let linkURL = safeURL(link.url)
+                if let linkURL {
+                    out.literal("<a href=\""); out.escaped(linkURL); out.literal("\" rel=\"noopener noreferrer\">")
                 }
                 out.literal("<bdi>"); out.escaped(link.title ?? link.feedName); out.literal("</bdi>")
-                if safeURL(link.url) != nil { out.literal("</a>") }
+                if linkURL != nil { out.literal("</a>") }
                 output.write(markup: out.bytes)
             }
             out.removeAll()
