@@ -330,7 +330,7 @@ enum DigestMarkup {
         // The title, linked when its link is safe.
         func title(_ out: inout MarkupBytes) {
             if let url {
-                out.literal("<a href=\""); out.escaped(url); out.literal("\" rel=\"noopener noreferrer\">")
+                out.openLink(url)
                 out.escaped(item.title)
                 out.literal("</a>")
             } else {
@@ -341,7 +341,7 @@ enum DigestMarkup {
             // The line is English; only the title (and the topic's name) takes its own direction.
             out.literal("<p class=\"ref\"><bdi>"); title(&out)
             out.literal("</bdi> <span class=\"meta\">· also under <a href=\"#"); out.text(anchor(topic.id))
-            out.literal("\"><bdi>"); out.escaped(topic.name); out.literal("</bdi></a> · id "); out.int(item.dismissID)
+            out.literal("\">"); out.isolated(topic.name); out.literal("</a> · id "); out.int(item.dismissID)
             out.literal("</span></p>\n")
             output.write(markup: out.bytes)
             return
@@ -373,12 +373,13 @@ enum DigestMarkup {
                 out.removeAll()
                 if index > 0 { out.literal(", ") }
                 // With a known headline: "Feed: <a>Headline</a>", else the feed's name as the link.
-                if link.title != nil { out.literal("<bdi>"); out.escaped(link.feedName); out.literal("</bdi>: ") }
-                let linkURL = safeURL(link.url)
-                if let linkURL {
-                    out.literal("<a href=\""); out.escaped(linkURL); out.literal("\" rel=\"noopener noreferrer\">")
+                if link.title != nil {
+                    out.isolated(link.feedName)
+                    out.literal(": ")
                 }
-                out.literal("<bdi>"); out.escaped(link.title ?? link.feedName); out.literal("</bdi>")
+                let linkURL = safeURL(link.url)
+                if let linkURL { out.openLink(linkURL) }
+                out.isolated(link.title ?? link.feedName)
                 if linkURL != nil { out.literal("</a>") }
                 output.write(markup: out.bytes)
             }

@@ -22,6 +22,21 @@ struct MarkupBytes {
         DigestMarkup.appendEscaped(text, newlinesAsSpaces: newlinesAsSpaces, to: &bytes)
     }
 
+    /// `text` escaped, in its own bidirectional isolate (`DigestMarkup.isolated(escape(text))`).
+    mutating func isolated(_ text: String) {
+        literal("<bdi>")
+        escaped(text)
+        literal("</bdi>")
+    }
+
+    /// The start of a link to `url`, which `DigestMarkup.safeURL` has let through; the caller
+    /// writes its label and `</a>`.
+    mutating func openLink(_ url: String) {
+        literal("<a href=\"")
+        escaped(url)
+        literal("\" rel=\"noopener noreferrer\">")
+    }
+
     /// A decimal integer (its text is a small string: no allocation).
     mutating func int<I: BinaryInteger>(_ value: I) { text(String(value)) }
 
