@@ -4,6 +4,7 @@ import FeedWatchStore
 import FeedWatchTestSupport
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 /// The claimer against a real PostgreSQL database that goes away in the middle of the work
@@ -108,62 +109,75 @@ import Testing
     /// A batch that takes longer than one lease (one slow host, one fetch at a time) keeps
     /// its feeds: the claimer renews the leases, and another daemon claiming meanwhile gets
     /// nothing, so no feed is fetched twice.
+    ///
+    /// Inside the whole test suite, hundreds of tests share two CPUs and Swift's cooperative
+    /// pool, and a renewal can wait seconds for a thread (CI saw more than five). So the rival
+    /// claims ten seconds behind the clock, and starts only once the claimer holds its batch
+    /// (started earlier, it could take the feeds before the claimer's first claim). Without
+    /// renewals the leases still run out (claim + 10 s lease + 10 s) well before the batch
+    /// ends (6 feeds × 4 s, one at a time), so the test fails if renewals break.
     @Test func aBatchLongerThanTheLeaseKeepsItsFeeds() async throws {
         let server = try await LoopbackHTTPServer.start { request in
             LoopbackResponse.ok("""
                 <?xml version="1.0"?><rss version="2.0"><channel><title>\(request.path)</title>
                 <item><title>News</title><guid>\(request.path)</guid></item></channel></rss>
-                """).delivered(.delayed(seconds: 2.5))
+                """).delivered(.delayed(seconds: 4))
         }
         let temporary = try TemporaryDirectory(prefix: "fw-renew")
         let directory = temporary.path + "/state"
         var text = """
             [storage]
             state_directory = "\(directory)"
-            lease = "5s"
-            claim_batch = 4
+            lease = "10s"
+            claim_batch = 6
 
             [fetch]
             minimum_interval = "5s"
             interval = "1h"
-            timeout = "4s"
+            timeout = "9s"
             per_host_concurrency = 1
 
             [digest]
             timezone = "UTC"
 
             """
-        for n in 0..<4 { text += "[[feed]]\nurl = \"\(server.url("/feed/\(n)"))\"\n\n" }
+        for n in 0..<6 { text += "[[feed]]\nurl = \"\(server.url("/feed/\(n)"))\"\n\n" }
         let configuration = try ConfigurationLoader.parse(text, path: "\(directory)/feedwatch.toml")
         let runtime = try await FeedWatchRuntime.open(configuration: configuration, logger: quietLogger)
         _ = try await runtime.store.syncFeeds(configuration.feeds)
         let claimer = FeedClaimer(runtime: runtime)
         let store = runtime.store
-        // The other daemon: tries to claim every half second until the batch is done.
-        let rival = Task {
-            var stolen: [StoredFeed] = []
-            while !Task.isCancelled {
-                // Two seconds behind the clock: on a loaded machine a renewal may run a little
-                // late, which is not what this test is about. Without renewals the leases still
-                // run out (5 s + 2 s) well before the batch ends (4 feeds × 2.5 s, one at a time).
-                stolen += (try? await store.claimDueFeeds(owner: "rival", now: Date().addingTimeInterval(-2), lease: 5, limit: 10)) ?? []
-                try? await Task.sleep(nanoseconds: 500_000_000)
-            }
-            return stolen
-        }
+        let lag: TimeInterval = 10
+        // The other daemon: from the moment the claimer holds its batch, tries to claim every
+        // half second until the batch is done.
+        let rival = Mutex<Task<[StoredFeed], Never>?>(nil)
         let started = Date()
-        let step = await claimer.step(pipeline: runtime.pipeline)
+        let step = await claimer.step(pipeline: runtime.pipeline, willRefresh: { _ in
+            rival.withLock { task in
+                task = Task {
+                    var stolen: [StoredFeed] = []
+                    while !Task.isCancelled {
+                        stolen += (try? await store.claimDueFeeds(
+                            owner: "rival", now: Date().addingTimeInterval(-lag), lease: 10, limit: 10)) ?? []
+                        try? await Task.sleep(nanoseconds: 500_000_000)
+                    }
+                    return stolen
+                }
+            }
+        })
         let took = Date().timeIntervalSince(started)
-        rival.cancel()
-        let stolen = await rival.value
+        let rivalTask = rival.withLock { $0 }
+        rivalTask?.cancel()
+        let stolen = await rivalTask?.value
         guard case .refreshed(let reports) = step else {
             Issue.record("the step refreshed nothing")
             return
         }
-        #expect(reports.count == 4 && reports.allSatisfy { $0.error == nil })
-        #expect(took > 5, "the batch outlasted one lease (else this test shows nothing)")
-        #expect(stolen.isEmpty)
-        #expect(server.totalRequests == 4)
+        #expect(stolen != nil, "the rival never started")
+        #expect(reports.count == 6 && reports.allSatisfy { $0.error == nil })
+        #expect(took > 10 + lag + 1, "the batch outlasted one lease as the rival sees it (else this test shows nothing)")
+        #expect(stolen?.isEmpty == true)
+        #expect(server.totalRequests == 6)
         try await server.shutdown()
     }
 }

@@ -16,7 +16,11 @@ struct HostileCycleTests {
     ]
 
     @Test func everyFeedGetsItsOwnOutcomeAndHealthyOnesFinishFirst() async throws {
-        let fetcher = try Fetcher(configuration: hostileConfiguration)  // default limits: 16 at once, 2 per host
+        // Default limits: 16 at once, 2 per host. The low-speed limit is longer than
+        // `hostileConfiguration`'s 2 s: inside the whole suite the loopback server's thread can
+        // wait seconds for a CPU, and a reset or a bomb must not turn into a timeout then.
+        let configuration = FetcherConfiguration(connectTimeout: 10, totalTimeout: 40, lowSpeedTime: 8)
+        let fetcher = try Fetcher(configuration: configuration)
         defer { fetcher.shutdown() }
         // Hostile and healthy feeds live on different hosts (ports): per-host politeness lets two slow
         // transfers fill one host's two slots, but never another host's.

@@ -111,7 +111,7 @@ struct TLSTests {
         try nginxAndOpenSSL.check()
         let server = try TLSServer(nginx: try #require(nginxPath), openssl: try #require(opensslPath))
         defer { server.stop() }
-        let fetcher = try Fetcher(configuration: hostileConfiguration)
+        let fetcher = try Fetcher(configuration: patientConfiguration)
         defer { fetcher.shutdown() }
         do {
             _ = try await fetcher.fetch(FetchRequest(url: "https://127.0.0.1:\(server.port)/feed.xml"))
@@ -126,7 +126,7 @@ struct TLSTests {
         try nginxAndOpenSSL.check()
         let server = try TLSServer(nginx: try #require(nginxPath), openssl: try #require(opensslPath))
         defer { server.stop() }
-        var configuration = hostileConfiguration
+        var configuration = patientConfiguration
         configuration.caBundlePath = server.certificatePath
         let fetcher = try Fetcher(configuration: configuration)
         defer { fetcher.shutdown() }
