@@ -3,32 +3,55 @@ import Glibc
 #endif
 import Foundation
 
-/// The process's malloc arenas, limited once at start-up.
+/// The process's malloc arenas and its mmap threshold, set once at start-up.
 ///
 /// glibc gives threads that meet at the heap arenas of their own (up to eight per core), and
-/// memory one arena freed is reused only by the threads allocating from it. A cycle's refreshes
-/// run on one set of threads and its digest publication on another, so the publication grew
-/// the process instead of reusing what the refreshes had freed: one arena brought a cold
-/// 10,000-feed cycle from 182 to 150 MB at its peak (CycleBenchmark), for the same CPU. Each
-/// thread still has glibc's own per-thread cache, so small allocations rarely take the lock.
+/// memory one arena freed is reused only by the threads allocating from it. Two settings keep
+/// both the CPU and the memory of a cycle low:
+/// - **A few arenas: the CPUs plus two.** Every allocation that misses a thread's own cache
+///   takes its arena's lock. With one arena for the process, a cold cycle's threads on two CPUs
+///   waited on that lock about 30,000 times (`futex`, 2,000 feeds), and its CPU rose by a tenth
+///   or more (CycleBenchmark, "Session 12"). The refreshes run on Swift's pool (one thread per
+///   CPU), the SQLite writer, the readers and the curl engine, so CPUs + 2 arenas let the
+///   threads that run at once each have one.
+/// - **A fixed mmap threshold of 256 KiB.** glibc raises its threshold each time a large block
+///   is freed (up to 32 MiB), after which large buffers come from the arenas and stay with
+///   them when freed. A fixed threshold keeps every block of 256 KiB or more in a mapping of its
+///   own, returned to the kernel on `free`, whichever arena the thread uses. With it, several
+///   arenas peak no higher than one arena did: a cold 10,000-feed cycle peaked at 150 MB with two
+///   arenas and glibc's threshold, 144 MB with three and the fixed one, 143 MB with one arena.
 public enum MallocArenas {
-    /// The default: one arena.
-    public static let defaultCount: Int32 = 1
+    /// The default arena count: the CPUs this process may use, plus two, at most eight.
+    public static var defaultCount: Int32 {
+        Int32(min(8, max(1, ProcessInfo.processInfo.activeProcessorCount) + 2))
+    }
 
-    /// Limits glibc to `count` arenas, unless `MALLOC_ARENA_MAX` in the environment says
-    /// otherwise (glibc applies that itself). Call first thing in `main`, before threads
-    /// exist: an arena a thread already took stays with it. Returns whether the limit was set.
+    /// The default mmap threshold: blocks of 256 KiB and more get mappings of their own.
+    public static let defaultMmapThreshold: Int32 = 256 << 10
+
+    /// Limits glibc to `count` arenas and fixes its mmap threshold, each unless the environment
+    /// sets it (`MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_`; glibc applies those itself). Call
+    /// first thing in `main`, before threads exist: an arena a thread already took stays with
+    /// it. Returns whether the arena limit was set.
     @discardableResult
     public static func limit(
-        to count: Int32 = defaultCount, environment: [String: String]? = nil
+        to count: Int32 = defaultCount, mmapThreshold: Int32 = defaultMmapThreshold, environment: [String: String]? = nil
     ) -> Bool {
-        guard (environment ?? ProcessInfo.processInfo.environment)["MALLOC_ARENA_MAX"] == nil else { return false }
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        if environment["MALLOC_MMAP_THRESHOLD_"] == nil {
+            _ = mallopt(-3, mmapThreshold)  // M_MMAP_THRESHOLD
+        }
+        guard environment["MALLOC_ARENA_MAX"] == nil else { return false }
+        return mallopt(-8, count)  // M_ARENA_MAX
+    }
+
+    /// glibc's `mallopt(parameter, value)`; false when it refuses or is not there.
+    private static func mallopt(_ parameter: Int32, _ value: Int32) -> Bool {
         #if canImport(Glibc)
         // mallopt is declared in <malloc.h>, which the Glibc module does not export.
         guard let symbol = dlsym(nil, "mallopt") else { return false }
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        let arenaMax: Int32 = -8  // M_ARENA_MAX
-        return unsafeBitCast(symbol, to: Mallopt.self)(arenaMax, count) == 1
+        return unsafeBitCast(symbol, to: Mallopt.self)(parameter, value) == 1
         #else
         return false
         #endif

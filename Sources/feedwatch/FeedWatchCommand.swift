@@ -23,7 +23,7 @@ struct FeedWatchCommand: AsyncParsableCommand {
 
             ENVIRONMENT
               NO_COLOR   set and not empty: no colour, even on a terminal
-              MALLOC_ARENA_MAX   glibc's malloc arenas; feedwatch uses one unless this is set
+              MALLOC_ARENA_MAX   glibc's malloc arenas; feedwatch uses the CPUs + 2 (at most 8) unless this is set
             """,
         version: FeedWatchVersion.current,
         groupedSubcommands: [

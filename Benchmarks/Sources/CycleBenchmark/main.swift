@@ -11,10 +11,18 @@ import Glibc
 // server answers 304), next to a plain reference (Python's ElementTree + sqlite3, WAL, one
 // transaction per feed, unique (feed, guid)) over the same files, all in one run. Each cycle
 // runs in its own child process, so CPU (user + system) and peak RSS come from wait4's
-// rusage of that process alone; the HTTP server (python3 -m http.server) is another process.
+// rusage of that process alone; the HTTP server is another process.
 //
 //   swift run -c release CycleBenchmark [--feeds 2000] [--items 20] [--vocabulary near-duplicate|realistic|both]
-//       [--no-reference] [--runs N] [--isolate-server]
+//       [--no-reference] [--runs N] [--isolate-server] [--server python|nginx]
+//
+// --server chooses the HTTP server that stands in for the feeds' hosts: nginx (the default when
+// /usr/sbin/nginx exists; `nginx-light` in scripts/install-deps.sh test) as one process with no
+// access log and no keep-alive, so each fetch opens its own connection as it would to feeds on
+// different hosts; or `python3 -m http.server` (the default before session 12, and the fallback).
+// Python's server starts a thread per request and spends about 0.2 ms of CPU on each (0.4–0.5 s
+// a cold cycle) on the same CPUs as the cycle, and its latency paces the cycle (4.3 s wall
+// against 3.1 s with nginx); the feeds' real hosts are other machines.
 //
 // --isolate-server runs the HTTP server on the last CPU and the reference and the cycles on the
 // others (`taskset`): the server stands in for the Internet, and sharing CPUs with it makes the
@@ -69,6 +77,10 @@ var vocabularies = ["near-duplicate", "realistic"]
 var runReference = true
 var runs = 1
 var isolateServer = false
+/// The HTTP server that serves the feed files.
+enum ServerKind: String { case python, nginx }
+let nginxPath = ["/usr/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
+var serverKind = nginxPath == nil ? ServerKind.python : .nginx
 while let argument = arguments.popFirst() {
     switch argument {
     case "--feeds": feedCount = Int(arguments.popFirst() ?? "") ?? feedCount
@@ -79,9 +91,16 @@ while let argument = arguments.popFirst() {
     case "--no-reference": runReference = false
     case "--runs": runs = max(1, Int(arguments.popFirst() ?? "") ?? runs)
     case "--isolate-server": isolateServer = true
+    case "--server":
+        let value = arguments.popFirst() ?? ""
+        guard let kind = ServerKind(rawValue: value) else {
+            FileHandle.standardError.write(Data("--server is python or nginx, not \(value)\n".utf8))
+            exit(2)
+        }
+        serverKind = kind
     default:
         FileHandle.standardError.write(Data(
-            "usage: CycleBenchmark [--feeds N] [--items N] [--vocabulary near-duplicate|realistic|both] [--no-reference] [--runs N] [--isolate-server]\n".utf8))
+            "usage: CycleBenchmark [--feeds N] [--items N] [--vocabulary near-duplicate|realistic|both] [--no-reference] [--runs N] [--isolate-server] [--server python|nginx]\n".utf8))
         exit(2)
     }
 }
@@ -226,6 +245,42 @@ func freePort() -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
+/// The command line of the feed server `kind` on `port`, serving `feeds`; nginx gets a
+/// configuration of its own in `work`.
+func serverCommand(_ kind: ServerKind, port: Int, feeds: String, work: String) throws -> [String] {
+    switch kind {
+    case .python:
+        return ["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", feeds, "\(port)"]
+    case .nginx:
+        guard let nginx = nginxPath else {
+            print("--server nginx: no nginx in /usr/sbin or /usr/bin (apt-get install nginx-light)")
+            exit(1)
+        }
+        try FileManager.default.createDirectory(atPath: work + "/nginx", withIntermediateDirectories: true)
+        let configuration = """
+            daemon off;
+            master_process off;
+            pid \(work)/nginx/nginx.pid;
+            error_log \(work)/nginx/error.log;
+            events { worker_connections 1024; }
+            http {
+                access_log off;
+                client_body_temp_path \(work)/nginx/body;
+                proxy_temp_path \(work)/nginx/proxy;
+                fastcgi_temp_path \(work)/nginx/fastcgi;
+                uwsgi_temp_path \(work)/nginx/uwsgi;
+                scgi_temp_path \(work)/nginx/scgi;
+                types { text/xml xml; }
+                sendfile on;
+                keepalive_timeout 0;
+                server { listen 127.0.0.1:\(port); root \(feeds); }
+            }
+            """
+        try configuration.write(toFile: work + "/nginx/nginx.conf", atomically: true, encoding: .utf8)
+        return [nginx, "-p", work + "/nginx", "-c", work + "/nginx/nginx.conf", "-e", work + "/nginx/error.log"]
+    }
+}
+
 /// Waits until something accepts connections on `port`.
 func waitForServer(port: Int) {
     for _ in 0..<200 {
@@ -258,7 +313,8 @@ func row(_ label: String, _ figures: ChildFigures, reference: ChildFigures?) -> 
     return padded(label, 28) + String(format: "%8.2f s %8.2f s %9.1f MB   ", figures.cpu, figures.wall, figures.peakRSSMiB) + ratio
 }
 
-print("CycleBenchmark: \(feedCount) loopback feeds × \(itemCount) items, one topic matching every item, SQLite, release build"
+print("CycleBenchmark: \(feedCount) loopback feeds × \(itemCount) items, one topic matching every item, SQLite, release build, "
+      + "served by \(serverKind == .python ? "python3 -m http.server" : "nginx")\(nginxPath == nil ? " (no nginx found)" : "")"
       + (serverPinning.isEmpty ? "" : "; server pinned (\(serverPinning.joined(separator: " "))), measured processes pinned (\(measuredPinning.joined(separator: " ")))"))
 for vocabulary in vocabularies {
     let work = FileManager.default.temporaryDirectory.appendingPathComponent("fw-cycle-\(getpid())-\(vocabulary)").path
@@ -274,7 +330,7 @@ for vocabulary in vocabularies {
     let port = freePort()
     let server = Process()
     server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    server.arguments = serverPinning + ["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", feedsDirectory, "\(port)"]
+    server.arguments = serverPinning + (try serverCommand(serverKind, port: port, feeds: feedsDirectory, work: work))
     server.standardOutput = FileHandle.nullDevice
     server.standardError = FileHandle.nullDevice
     try server.run()
