@@ -9,17 +9,17 @@ import Foundation
 /// memory one arena freed is reused only by the threads allocating from it. Two settings keep
 /// both the CPU and the memory of a cycle low:
 /// - **A few arenas: the CPUs plus two.** Every allocation that misses a thread's own cache
-///   takes its arena's lock. With one arena for the process, a cold cycle's threads on two CPUs
-///   waited on that lock about 30,000 times (`futex`, 2,000 feeds), and its CPU rose by a tenth
-///   or more (CycleBenchmark, "Session 12"). The refreshes run on Swift's pool (one thread per
+///   takes its arena's lock. With one arena for the process, a cold 2,000-feed cycle on two CPUs
+///   made about 60,000 `futex` calls, nearly all on that lock, and cost 5–12 % more CPU than
+///   with four (CycleBenchmark.md, "Session 12"). The refreshes run on Swift's pool (one thread per
 ///   CPU), the SQLite writer, the readers and the curl engine, so CPUs + 2 arenas let the
 ///   threads that run at once each have one.
 /// - **A fixed mmap threshold of 256 KiB.** glibc raises its threshold each time a large block
 ///   is freed (up to 32 MiB), after which large buffers come from the arenas and stay with
 ///   them when freed. A fixed threshold keeps every block of 256 KiB or more in a mapping of its
-///   own, returned to the kernel on `free`, whichever arena the thread uses. With it, several
-///   arenas peak no higher than one arena did: a cold 10,000-feed cycle peaked at 150 MB with two
-///   arenas and glibc's threshold, 144 MB with three and the fixed one, 143 MB with one arena.
+///   own, returned to the kernel on `free`, whichever arena the thread uses. A cold 10,000-feed
+///   cycle peaked at 143 MB with one arena, 150 MB with two and glibc's threshold, and 142, 144
+///   and 147 MB with two, three and four arenas and the fixed one.
 public enum MallocArenas {
     /// The default arena count: the CPUs this process may use, plus two, at most eight.
     public static var defaultCount: Int32 {
