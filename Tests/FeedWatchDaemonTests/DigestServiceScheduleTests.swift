@@ -35,7 +35,7 @@ import Testing
         let hooks = try TemporaryDirectory(prefix: "fw-empty")
         let hookDirectory = hooks.path
         let world = try await DigestWorld.make(
-            digest: "skip_empty = \(skipEmpty)",
+            digest: "skip_empty = \(skipEmpty)\ntime = \"07:00\"",
             tables: "[[notify]]\nkind = \"command\"\ncommand = [\"/bin/cp\", \"-t\", \"\(hookDirectory)\"]\n")
         let runtime = try world.runtime()
         _ = try await DigestService(runtime: runtime).tick(now: utc("2026-11-28T08:00:00Z"))

@@ -45,7 +45,9 @@ struct DigestWorld {
     let feedServer: LoopbackHTTPServer
 
     /// - Parameters:
-    ///   - digest: extra `[digest]` keys.
+    ///   - digest: extra `[digest]` keys. Without a `time`, the digest's slot is twelve hours
+    ///     from now: the tests tick at `Date()` and a minute later, and with the default 07:00
+    ///     a run a minute before seven saw two digests instead of one (seen in CI).
     ///   - tables: extra tables (`[[notify]]`…), appended at the end.
     ///   - missilesAlert: whether the missiles topic has `alert = true`.
     static func make(digest: String = "", tables: String = "", missilesAlert: Bool = false) async throws -> DigestWorld {
@@ -77,6 +79,7 @@ struct DigestWorld {
 
             [digest]
             timezone = "UTC"
+            \(digest.contains("time =") ? "" : "time = \"\(slotFarFromNow)\"")
             \(digest)
 
             \(tables)
@@ -84,6 +87,14 @@ struct DigestWorld {
         let configPath = directory + "/feedwatch.toml"
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         return DigestWorld(temporary: temporary, configPath: configPath, feedServer: server)
+    }
+
+    /// A digest time (HH:MM, UTC) twelve hours from now.
+    static var slotFarFromNow: String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let later = calendar.dateComponents([.hour, .minute], from: Date().addingTimeInterval(12 * 3600))
+        return String(format: "%02d:%02d", later.hour ?? 19, later.minute ?? 0)
     }
 
     func runtime() throws -> FeedWatchRuntime {
