@@ -14,7 +14,7 @@ import Glibc
 // rusage of that process alone; the HTTP server is another process.
 //
 //   swift run -c release CycleBenchmark [--feeds 2000] [--items 20] [--vocabulary near-duplicate|realistic|both]
-//       [--no-reference] [--runs N] [--isolate-server] [--server python|nginx]
+//       [--no-reference] [--runs N] [--isolate-server] [--server python|nginx] [--server-rate BYTES]
 //
 // --server chooses the HTTP server that stands in for the feeds' hosts: nginx (the default when
 // /usr/sbin/nginx exists; `nginx-light` in scripts/install-deps.sh test) as one process with no
@@ -22,7 +22,10 @@ import Glibc
 // different hosts; or `python3 -m http.server` (the default before session 12, and the fallback).
 // Python's server starts a thread per request and spends about 0.2 ms of CPU on each (0.4–0.5 s
 // a cold cycle) on the same CPUs as the cycle, and its latency paces the cycle (4.3 s wall
-// against 3.1 s with nginx); the feeds' real hosts are other machines.
+// against 3.1 s with nginx); the feeds' real hosts are other machines. --server-rate has nginx
+// send each response at BYTES a second (`limit_rate`), so the feeds trickle in as from far or slow
+// hosts while the server stays cheap: a paced cycle's wake-ups cost CPU of their own. nginx sends
+// the first second's worth at once, so only a rate below a feed's size (about 10 KB here) paces.
 //
 // --isolate-server runs the HTTP server on the last CPU and the reference and the cycles on the
 // others (`taskset`): the server stands in for the Internet, and sharing CPUs with it makes the
@@ -81,6 +84,8 @@ var isolateServer = false
 enum ServerKind: String { case python, nginx }
 let nginxPath = ["/usr/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
 var serverKind = nginxPath == nil ? ServerKind.python : .nginx
+/// nginx's `limit_rate` in bytes a second; nil: unlimited.
+var serverRate: Int?
 while let argument = arguments.popFirst() {
     switch argument {
     case "--feeds": feedCount = Int(arguments.popFirst() ?? "") ?? feedCount
@@ -98,9 +103,15 @@ while let argument = arguments.popFirst() {
             exit(2)
         }
         serverKind = kind
+    case "--server-rate":
+        guard let rate = Int(arguments.popFirst() ?? ""), rate > 0 else {
+            FileHandle.standardError.write(Data("--server-rate takes bytes a second, more than 0\n".utf8))
+            exit(2)
+        }
+        serverRate = rate
     default:
         FileHandle.standardError.write(Data(
-            "usage: CycleBenchmark [--feeds N] [--items N] [--vocabulary near-duplicate|realistic|both] [--no-reference] [--runs N] [--isolate-server] [--server python|nginx]\n".utf8))
+            "usage: CycleBenchmark [--feeds N] [--items N] [--vocabulary near-duplicate|realistic|both] [--no-reference] [--runs N] [--isolate-server] [--server python|nginx] [--server-rate BYTES]\n".utf8))
         exit(2)
     }
 }
@@ -245,9 +256,9 @@ func freePort() -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// The command line of the feed server `kind` on `port`, serving `feeds`; nginx gets a
-/// configuration of its own in `work`.
-func serverCommand(_ kind: ServerKind, port: Int, feeds: String, work: String) throws -> [String] {
+/// The command line of the feed server `kind` on `port`, serving `feeds` (nginx at `rate` bytes
+/// a second a response, when given); nginx gets a configuration of its own in `work`.
+func serverCommand(_ kind: ServerKind, port: Int, feeds: String, work: String, rate: Int?) throws -> [String] {
     switch kind {
     case .python:
         return ["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", feeds, "\(port)"]
@@ -273,6 +284,7 @@ func serverCommand(_ kind: ServerKind, port: Int, feeds: String, work: String) t
                 types { text/xml xml; }
                 sendfile on;
                 keepalive_timeout 0;
+                \(rate.map { "limit_rate \($0);" } ?? "")
                 server { listen 127.0.0.1:\(port); root \(feeds); }
             }
             """
@@ -315,6 +327,7 @@ func row(_ label: String, _ figures: ChildFigures, reference: ChildFigures?) -> 
 
 print("CycleBenchmark: \(feedCount) loopback feeds × \(itemCount) items, one topic matching every item, SQLite, release build, "
       + "served by \(serverKind == .python ? "python3 -m http.server" : "nginx")\(nginxPath == nil ? " (no nginx found)" : "")"
+      + (serverRate.map { serverKind == .nginx ? " at \($0) bytes/s a response" : " (--server-rate ignored: nginx only)" } ?? "")
       + (serverPinning.isEmpty ? "" : "; server pinned (\(serverPinning.joined(separator: " "))), measured processes pinned (\(measuredPinning.joined(separator: " ")))"))
 for vocabulary in vocabularies {
     let work = FileManager.default.temporaryDirectory.appendingPathComponent("fw-cycle-\(getpid())-\(vocabulary)").path
@@ -330,7 +343,7 @@ for vocabulary in vocabularies {
     let port = freePort()
     let server = Process()
     server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    server.arguments = serverPinning + (try serverCommand(serverKind, port: port, feeds: feedsDirectory, work: work))
+    server.arguments = serverPinning + (try serverCommand(serverKind, port: port, feeds: feedsDirectory, work: work, rate: serverRate))
     server.standardOutput = FileHandle.nullDevice
     server.standardError = FileHandle.nullDevice
     try server.run()
