@@ -102,6 +102,10 @@ while let argument = arguments.popFirst() {
             FileHandle.standardError.write(Data("--server is python or nginx, not \(value)\n".utf8))
             exit(2)
         }
+        if kind == .nginx, nginxPath == nil {
+            FileHandle.standardError.write(Data("--server nginx: no nginx in /usr/sbin or /usr/bin (apt-get install nginx-light)\n".utf8))
+            exit(2)
+        }
         serverKind = kind
     case "--server-rate":
         guard let rate = Int(arguments.popFirst() ?? ""), rate > 0 else {
@@ -263,10 +267,8 @@ func serverCommand(_ kind: ServerKind, port: Int, feeds: String, work: String, r
     case .python:
         return ["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", feeds, "\(port)"]
     case .nginx:
-        guard let nginx = nginxPath else {
-            print("--server nginx: no nginx in /usr/sbin or /usr/bin (apt-get install nginx-light)")
-            exit(1)
-        }
+        // Only chosen when found (the default, or `--server nginx`, checked with the arguments).
+        let nginx = nginxPath ?? "nginx"
         try FileManager.default.createDirectory(atPath: work + "/nginx", withIntermediateDirectories: true)
         let configuration = """
             daemon off;
