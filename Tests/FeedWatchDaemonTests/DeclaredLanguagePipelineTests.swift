@@ -64,14 +64,17 @@ import Testing
     }
 
     /// An Atom feed declared Arabic, whose last entry declares itself Persian.
+    /// Its entries are an hour old: a fixed date aged out of a new feed's backfill window two
+    /// days after it was written, and the test failed from then on.
     static func atom() -> String {
+        let updated = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-3600))
         func entry(_ id: String, _ text: (title: String, body: String), lang: String? = nil) -> String {
             "<entry\(lang.map { " xml:lang=\"\($0)\"" } ?? "")><id>urn:x:\(id)</id><title>\(text.title)</title>"
-                + "<link href=\"https://atom.example/\(id)\"/><updated>2026-12-04T08:00:00Z</updated>"
+                + "<link href=\"https://atom.example/\(id)\"/><updated>\(updated)</updated>"
                 + "<summary>\(text.body)</summary></entry>"
         }
         return "<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"ar\">"
-            + "<title>الأخبار</title><id>urn:x:feed</id><updated>2026-12-04T08:00:00Z</updated>"
+            + "<title>الأخبار</title><id>urn:x:feed</id><updated>\(updated)</updated>"
             + entry("p3", persian[2]) + entry("a2", arabic[1]) + entry("a3", arabic[2]) + entry("p4", persian[3], lang: "fa")
             + "</feed>"
     }
