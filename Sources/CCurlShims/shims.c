@@ -73,3 +73,129 @@ int fw_curl_sockaddr_ip(const struct curl_sockaddr *address, unsigned char out[1
 curl_socket_t fw_curl_open_socket(const struct curl_sockaddr *address) {
     return socket(address->family, address->socktype, address->protocol);
 }
+
+/* ---- libcurl's event interface on epoll (see the header for why) ---- */
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+/* Ready sockets taken from the kernel per wait; more stay ready for the next wait. */
+#define FW_EVENTS_PER_WAIT 64
+
+struct fw_curl_events {
+    int epoll_fd;
+    int wake_fd;
+    /* When libcurl's timer is due (CLOCK_MONOTONIC milliseconds), or -1 when it has none. */
+    int64_t timer_due_ms;
+};
+
+static int64_t fw_monotonic_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* CURLMOPT_SOCKETFUNCTION: watch, re-watch or forget one socket. */
+static int fw_curl_events_socket(CURL *easy, curl_socket_t socket, int what, void *context, void *socket_context) {
+    (void)easy;
+    (void)socket_context;
+    fw_curl_events *events = context;
+    if (what == CURL_POLL_REMOVE) {
+        /* The socket may already be closed, which took it out of the set. */
+        epoll_ctl(events->epoll_fd, EPOLL_CTL_DEL, socket, NULL);
+        return 0;
+    }
+    struct epoll_event event;
+    memset(&event, 0, sizeof event);
+    event.events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+    event.data.fd = socket;
+    /* libcurl says nothing about whether it reported this socket before; a descriptor number can
+       also come back for a new socket. So modify, and add when the set does not hold it. */
+    if (epoll_ctl(events->epoll_fd, EPOLL_CTL_MOD, socket, &event) == 0) return 0;
+    if (errno == ENOENT && epoll_ctl(events->epoll_fd, EPOLL_CTL_ADD, socket, &event) == 0) return 0;
+    return -1;
+}
+
+/* CURLMOPT_TIMERFUNCTION: libcurl's single timer, relative to now; -1 deletes it. */
+static int fw_curl_events_timer(CURLM *multi, long timeout_ms, void *context) {
+    (void)multi;
+    fw_curl_events *events = context;
+    events->timer_due_ms = timeout_ms < 0 ? -1 : fw_monotonic_ms() + timeout_ms;
+    return 0;
+}
+
+fw_curl_events *fw_curl_events_create(CURLM *multi) {
+    fw_curl_events *events = calloc(1, sizeof *events);
+    if (!events) return NULL;
+    events->timer_due_ms = -1;
+    events->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    events->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct epoll_event wake;
+    memset(&wake, 0, sizeof wake);
+    wake.events = EPOLLIN;
+    wake.data.fd = events->wake_fd;
+    if (events->epoll_fd < 0 || events->wake_fd < 0
+        || epoll_ctl(events->epoll_fd, EPOLL_CTL_ADD, events->wake_fd, &wake) != 0
+        || curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, fw_curl_events_socket) != CURLM_OK
+        || curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, events) != CURLM_OK
+        || curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, fw_curl_events_timer) != CURLM_OK
+        || curl_multi_setopt(multi, CURLMOPT_TIMERDATA, events) != CURLM_OK) {
+        curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, NULL);
+        curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, NULL);
+        fw_curl_events_destroy(events);
+        return NULL;
+    }
+    return events;
+}
+
+void fw_curl_events_destroy(fw_curl_events *events) {
+    if (!events) return;
+    if (events->epoll_fd >= 0) close(events->epoll_fd);
+    if (events->wake_fd >= 0) close(events->wake_fd);
+    free(events);
+}
+
+void fw_curl_events_wake(fw_curl_events *events) {
+    uint64_t one = 1;
+    /* EAGAIN means the counter is already non-zero: a wake-up is pending anyway. */
+    ssize_t written = write(events->wake_fd, &one, sizeof one);
+    (void)written;
+}
+
+int fw_curl_events_run(fw_curl_events *events, CURLM *multi, int max_wait_ms) {
+    int wait_ms = max_wait_ms;
+    if (events->timer_due_ms >= 0) {
+        int64_t until_due = events->timer_due_ms - fw_monotonic_ms();
+        if (until_due < wait_ms) wait_ms = until_due > 0 ? (int)until_due : 0;
+    }
+    struct epoll_event ready[FW_EVENTS_PER_WAIT];
+    int count = epoll_wait(events->epoll_fd, ready, FW_EVENTS_PER_WAIT, wait_ms);
+    int handed = 0;
+    int running = 0;
+    for (int index = 0; index < count; index++) {
+        int fd = ready[index].data.fd;
+        if (fd == events->wake_fd) {
+            uint64_t drained;
+            ssize_t got = read(events->wake_fd, &drained, sizeof drained);
+            (void)got;
+            continue;
+        }
+        uint32_t flags = ready[index].events;
+        /* An error or hang-up alone is handed over as "no bits": libcurl then checks the socket
+           itself and reports what it finds (a reset, a refusal) rather than a bare poll error. */
+        int action = (flags & EPOLLIN ? CURL_CSELECT_IN : 0) | (flags & EPOLLOUT ? CURL_CSELECT_OUT : 0);
+        curl_multi_socket_action(multi, fd, action, &running);
+        handed++;
+    }
+    /* The timer is checked after the sockets: acting on them can move or delete it. */
+    if (events->timer_due_ms >= 0 && events->timer_due_ms <= fw_monotonic_ms()) {
+        events->timer_due_ms = -1;
+        curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+    return handed;
+}

@@ -114,26 +114,38 @@ package final class CurlEasyHandle {
     }
 }
 
-/// Owns the libcurl multi handle and frees it in `deinit`.
+/// Owns the libcurl multi handle and its event set, and frees both in `deinit`.
+///
+/// The multi handle runs on libcurl's event interface (`curl_multi_socket_action`): each
+/// wake-up runs only the transfers whose socket or timer fired, so its cost follows what
+/// happened, not how many transfers are in flight.
 ///
 /// `wakeup` is safe from any thread; everything else runs on the engine thread.
 package final class CurlMultiHandle: Sendable {
     nonisolated(unsafe) private let raw: UnsafeMutableRawPointer
+    nonisolated(unsafe) private let events: OpaquePointer
 
     package init?(maxConnectionsKept: Int, maxPerHost: Int) {
         guard curlIsReady, let raw = curl_multi_init() else { return nil }
+        guard let events = fw_curl_events_create(raw) else {
+            curl_multi_cleanup(raw)
+            return nil
+        }
         self.raw = raw
+        self.events = events
         _ = fw_curl_multi_setopt_long(raw, CURLMOPT_MAXCONNECTS, maxConnectionsKept)
         _ = fw_curl_multi_setopt_long(raw, CURLMOPT_MAX_HOST_CONNECTIONS, maxPerHost)
     }
 
     deinit {
+        // Cleanup still reports the sockets it closes to the event set, so the set goes last.
         curl_multi_cleanup(raw)
+        fw_curl_events_destroy(events)
     }
 
-    /// Interrupts `poll` on the engine thread.
+    /// Interrupts `run` on the engine thread.
     package func wakeup() {
-        _ = curl_multi_wakeup(raw)
+        fw_curl_events_wake(events)
     }
 
     package func add(_ easy: CurlEasyHandle) -> Bool {
@@ -144,15 +156,10 @@ package final class CurlMultiHandle: Sendable {
         _ = curl_multi_remove_handle(raw, easy.raw)
     }
 
-    package func perform() {
-        var stillRunning: Int32 = 0
-        _ = curl_multi_perform(raw, &stillRunning)
-    }
-
-    /// Waits for socket activity, a libcurl timer, or `wakeup`, at most `milliseconds`.
-    package func poll(milliseconds: Int32) {
-        var ready: Int32 = 0
-        _ = curl_multi_poll(raw, nil, 0, milliseconds, &ready)
+    /// Waits at most `milliseconds` for a ready socket, libcurl's timer or `wakeup`, then lets
+    /// libcurl act on what fired. Finished transfers are then in `nextFinished`.
+    package func run(waitingAtMost milliseconds: Int32) {
+        _ = fw_curl_events_run(events, raw, milliseconds)
     }
 
     /// The next finished transfer and its result code, if any.

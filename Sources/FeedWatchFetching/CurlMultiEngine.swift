@@ -133,9 +133,10 @@ private final class EngineLoop {
             }
             for transfer in inbox.cancelled { cancel(transfer) }
             startWaiting()
-            multi.perform()
-            if drainFinished() > 0, waitingCount > 0 { continue }
-            multi.poll(milliseconds: 1000)
+            // Adding a transfer sets libcurl's timer to "now", so the next run starts it at once.
+            multi.run(waitingAtMost: 1000)
+            // Finished transfers free their slots; the loop's next turn starts waiting ones.
+            drainFinished()
         }
     }
 
@@ -222,16 +223,13 @@ private final class EngineLoop {
         }
     }
 
-    /// Completes every transfer libcurl reports as done; returns how many.
-    private func drainFinished() -> Int {
-        var finished = 0
+    /// Completes every transfer libcurl reports as done.
+    private func drainFinished() {
         while let (key, code) = multi.nextFinished() {
             guard let transfer = running[key] else { continue }
             stopRunning(transfer)
             finish(transfer, transfer.outcome(code))
-            finished += 1
         }
-        return finished
     }
 
     private func finish(_ transfer: CurlTransfer, _ outcome: Result<FetchResult, FetchError>) {

@@ -33,4 +33,25 @@ curl_socket_t fw_curl_open_socket(const struct curl_sockaddr *address);
 
 /* CURLMsg.data is an anonymous union; these read its members. */
 CURLcode fw_curlmsg_result(const CURLMsg *message);
+
+/* libcurl's event interface (curl_multi_socket_action) on an epoll set of our own.
+
+   curl_multi_perform checks every running transfer each time it runs, so with many slow
+   transfers each wake-up costs in proportion to the transfers in flight. With the event
+   interface libcurl tells us which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when its
+   next timer is due (CURLMOPT_TIMERFUNCTION), and each wake-up runs only the transfers whose
+   socket or timer fired. The callbacks live here, in C, so no C types reach Swift. */
+typedef struct fw_curl_events fw_curl_events;
+
+/* Creates the epoll set and the wake-up eventfd and installs the two callbacks on `multi`;
+   NULL when the kernel refuses either descriptor or libcurl refuses a callback. */
+fw_curl_events *fw_curl_events_create(CURLM *multi);
+/* Closes the descriptors. Call after curl_multi_cleanup, which still reports removed sockets. */
+void fw_curl_events_destroy(fw_curl_events *events);
+/* Interrupts fw_curl_events_run from any thread. */
+void fw_curl_events_wake(fw_curl_events *events);
+/* Waits until a watched socket is ready, libcurl's timer is due, fw_curl_events_wake is
+   called, or `max_wait_ms` pass; then hands each ready socket and a due timer to
+   curl_multi_socket_action. Returns the number of sockets handed over. */
+int fw_curl_events_run(fw_curl_events *events, CURLM *multi, int max_wait_ms);
 #endif
