@@ -116,9 +116,13 @@ static int fw_curl_events_socket(CURL *easy, curl_socket_t socket, int what, voi
     event.data.fd = socket;
     /* libcurl says nothing about whether it reported this socket before; a descriptor number can
        also come back for a new socket. So modify, and add when the set does not hold it. */
-    if (epoll_ctl(events->epoll_fd, EPOLL_CTL_MOD, socket, &event) == 0) return 0;
-    if (errno == ENOENT && epoll_ctl(events->epoll_fd, EPOLL_CTL_ADD, socket, &event) == 0) return 0;
-    return -1;
+    if (epoll_ctl(events->epoll_fd, EPOLL_CTL_MOD, socket, &event) != 0 && errno == ENOENT) {
+        epoll_ctl(events->epoll_fd, EPOLL_CTL_ADD, socket, &event);
+    }
+    /* Always 0: -1 would mark the whole multi handle dead and fail every transfer. A socket the
+       kernel would not watch (out of memory, too many watches) still moves: each transfer's
+       once-a-second speed check makes libcurl look at its socket itself, and its time limits hold. */
+    return 0;
 }
 
 /* CURLMOPT_TIMERFUNCTION: libcurl's single timer, relative to now; -1 deletes it. */
