@@ -52,10 +52,10 @@ if arguments.first == "--cycle", let path = arguments.dropFirst().first {
     // The peak so far when the last feed's refresh reports, so the refreshes' share of the
     // peak and the digest publication's (which comes after) are told apart.
     var refreshed = 0
-    var atRefreshEnd = (peak: 0.0, resident: 0.0)
+    var atRefreshEnd = (peak: 0.0, resident: 0.0, cpu: 0.0)
     let report = try await runtime.runOnce(onReport: { _ in
         refreshed += 1
-        if refreshed == configuration.feeds.count { atRefreshEnd = (memoryStatus("VmHWM"), memoryStatus("VmRSS")) }
+        if refreshed == configuration.feeds.count { atRefreshEnd = (memoryStatus("VmHWM"), memoryStatus("VmRSS"), processCPUSeconds()) }
     })
     await runtime.store.close()
     // Every generated item mentions the topic's word, so a cold cycle that matches fewer items
@@ -68,7 +68,16 @@ if arguments.first == "--cycle", let path = arguments.dropFirst().first {
           + "\(report.newMatches) new matches, \(report.digestFiles.count) digest files written")
     print(String(format: "memory: peak %.1f MB by the end of the refreshes (%.1f MB resident then), %.1f MB over the whole cycle",
                  atRefreshEnd.peak, atRefreshEnd.resident, memoryStatus("VmHWM")))
+    print(String(format: "cpu: %.2f s by the end of the refreshes, %.2f s over the whole cycle (the rest is the digest's publication)",
+                 atRefreshEnd.cpu, processCPUSeconds()))
     exit(0)
+}
+
+/// The process's CPU time so far (user and system, every thread).
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 /// A field of /proc/self/status in MB (VmHWM: the peak resident set so far; VmRSS: now).
@@ -439,7 +448,9 @@ for vocabulary in vocabularies {
         guard let figures else { continue }
         let lines = figures.output.split(separator: "\n").filter { $0.hasPrefix("cycle:") || $0.hasPrefix("reference:") }
         print("  \(label): \(lines.last.map(String.init) ?? "exit status \(figures.status): \(figures.output.suffix(400))")")
-        for line in figures.output.split(separator: "\n") where line.hasPrefix("memory:") { print("  \(label) \(line)") }
+        for line in figures.output.split(separator: "\n") where line.hasPrefix("memory:") || line.hasPrefix("cpu:") {
+            print("  \(label) \(line)")
+        }
     }
     try? FileManager.default.removeItem(atPath: work)
     if let failed = (references + colds + warms).first(where: { $0.status != 0 }) {
