@@ -129,7 +129,9 @@ static int fw_curl_events_socket(CURL *easy, curl_socket_t socket, int what, voi
 static int fw_curl_events_timer(CURLM *multi, long timeout_ms, void *context) {
     (void)multi;
     fw_curl_events *events = context;
-    events->timer_due_ms = timeout_ms < 0 ? -1 : fw_monotonic_ms() + timeout_ms;
+    /* Capped at a day, so the sum cannot overflow; the engine wakes every second anyway. */
+    const long day_ms = 24L * 60 * 60 * 1000;
+    events->timer_due_ms = timeout_ms < 0 ? -1 : fw_monotonic_ms() + (timeout_ms < day_ms ? timeout_ms : day_ms);
     return 0;
 }
 
