@@ -173,7 +173,7 @@ void fw_curl_events_wake(fw_curl_events *events) {
     (void)written;
 }
 
-int fw_curl_events_run(fw_curl_events *events, CURLM *multi, int max_wait_ms) {
+void fw_curl_events_run(fw_curl_events *events, CURLM *multi, int max_wait_ms) {
     int wait_ms = max_wait_ms;
     if (events->timer_due_ms >= 0) {
         int64_t until_due = events->timer_due_ms - fw_monotonic_ms();
@@ -181,7 +181,6 @@ int fw_curl_events_run(fw_curl_events *events, CURLM *multi, int max_wait_ms) {
     }
     struct epoll_event ready[FW_EVENTS_PER_WAIT];
     int count = epoll_wait(events->epoll_fd, ready, FW_EVENTS_PER_WAIT, wait_ms);
-    int handed = 0;
     int running = 0;
     for (int index = 0; index < count; index++) {
         int fd = ready[index].data.fd;
@@ -196,12 +195,10 @@ int fw_curl_events_run(fw_curl_events *events, CURLM *multi, int max_wait_ms) {
            itself and reports what it finds (a reset, a refusal) rather than a bare poll error. */
         int action = (flags & EPOLLIN ? CURL_CSELECT_IN : 0) | (flags & EPOLLOUT ? CURL_CSELECT_OUT : 0);
         curl_multi_socket_action(multi, fd, action, &running);
-        handed++;
     }
     /* The timer is checked after the sockets: acting on them can move or delete it. */
     if (events->timer_due_ms >= 0 && events->timer_due_ms <= fw_monotonic_ms()) {
         events->timer_due_ms = -1;
         curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
     }
-    return handed;
 }

@@ -159,7 +159,7 @@ package final class CurlMultiHandle: Sendable {
     /// Waits at most `milliseconds` for a ready socket, libcurl's timer or `wakeup`, then lets
     /// libcurl act on what fired. Finished transfers are then in `nextFinished`.
     package func run(waitingAtMost milliseconds: Int32) {
-        _ = fw_curl_events_run(events, raw, milliseconds)
+        fw_curl_events_run(events, raw, milliseconds)
     }
 
     /// The next finished transfer and its result code, if any.

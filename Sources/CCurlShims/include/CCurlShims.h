@@ -52,6 +52,6 @@ void fw_curl_events_destroy(fw_curl_events *events);
 void fw_curl_events_wake(fw_curl_events *events);
 /* Waits until a watched socket is ready, libcurl's timer is due, fw_curl_events_wake is
    called, or `max_wait_ms` pass; then hands each ready socket and a due timer to
-   curl_multi_socket_action. Returns the number of sockets handed over. */
-int fw_curl_events_run(fw_curl_events *events, CURLM *multi, int max_wait_ms);
+   curl_multi_socket_action. */
+void fw_curl_events_run(fw_curl_events *events, CURLM *multi, int max_wait_ms);
 #endif
