@@ -120,8 +120,9 @@ static int fw_curl_events_socket(CURL *easy, curl_socket_t socket, int what, voi
         epoll_ctl(events->epoll_fd, EPOLL_CTL_ADD, socket, &event);
     }
     /* Always 0: -1 would mark the whole multi handle dead and fail every transfer. A socket the
-       kernel would not watch (out of memory, too many watches) still moves: each transfer's
-       once-a-second speed check makes libcurl look at its socket itself, and its time limits hold. */
+       kernel would not watch (out of memory, too many watches) still moves whenever one of its
+       transfer's timers fires (the low-speed check, once a second unless `low_speed_limit` is 0),
+       as libcurl then looks at the socket itself; its total time limit always holds. */
     return 0;
 }
 
