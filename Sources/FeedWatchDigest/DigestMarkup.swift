@@ -15,8 +15,7 @@ enum DigestMarkup {
     static func escape(_ text: String, newlinesAsSpaces: Bool = false) -> String {
         var text = text
         return text.withUTF8 { utf8 -> String? in
-            var index = 0
-            while index < utf8.count, !needsEscaping(utf8, at: index, newlinesAsSpaces: newlinesAsSpaces) { index += 1 }
+            let index = plainRun(utf8, from: 0, newlinesAsSpaces: newlinesAsSpaces)
             if index == utf8.count { return nil }
             var out: [UInt8] = []
             out.reserveCapacity(utf8.count + 32)
@@ -30,8 +29,7 @@ enum DigestMarkup {
     static func appendEscaped(_ text: String, newlinesAsSpaces: Bool = false, to out: inout [UInt8]) {
         var text = text
         text.withUTF8 { utf8 in
-            var index = 0
-            while index < utf8.count, !needsEscaping(utf8, at: index, newlinesAsSpaces: newlinesAsSpaces) { index += 1 }
+            let index = plainRun(utf8, from: 0, newlinesAsSpaces: newlinesAsSpaces)
             out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<index]))
             if index < utf8.count { appendEscaped(utf8, from: index, newlinesAsSpaces: newlinesAsSpaces, to: &out) }
         }
@@ -44,8 +42,7 @@ enum DigestMarkup {
     ) {
         var index = start
         while index < utf8.count {
-            var plain = index
-            while plain < utf8.count, !needsEscaping(utf8, at: plain, newlinesAsSpaces: newlinesAsSpaces) { plain += 1 }
+            let plain = plainRun(utf8, from: index, newlinesAsSpaces: newlinesAsSpaces)
             if plain > index {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[index..<plain]))
                 index = plain
@@ -71,6 +68,32 @@ enum DigestMarkup {
             }
             index += 1
         }
+    }
+
+    /// Where the run of bytes from `start` that need no escaping ends (`needsEscaping` of each),
+    /// deciding most bytes by one bit: ASCII below 64 by a mask, the rest of ASCII but DEL
+    /// plainly; only DEL and the lead bytes of the C1 controls, bidi controls and noncharacters
+    /// are looked at further. Every story's text goes through this, byte by byte.
+    @inline(__always)
+    static func plainRun(_ utf8: UnsafeBufferPointer<UInt8>, from start: Int, newlinesAsSpaces: Bool) -> Int {
+        let mask = newlinesAsSpaces ? escapedBelow64 : escapedBelow64 & ~(1 << 0x0A | 1 << 0x0D)
+        var index = start
+        while index < utf8.count {
+            let byte = utf8[index]
+            if byte < 64 {
+                if (mask >> UInt64(byte)) & 1 != 0 { break }
+            } else if byte >= 0x7F, needsEscaping(utf8, at: index, newlinesAsSpaces: newlinesAsSpaces) {
+                break
+            }
+            index += 1
+        }
+        return index
+    }
+
+    /// Bit `b` set: byte `b` (below 64) needs escaping, newlines included (`needsEscaping`):
+    /// the controls but tab, and `" & ' < >`. A constant, so reading it costs no lazy start.
+    private static var escapedBelow64: UInt64 {
+        0xFFFF_FDFF | 1 << 0x22 | 1 << 0x26 | 1 << 0x27 | 1 << 0x3C | 1 << 0x3E
     }
 
     /// Whether the byte at `index` starts something `escape` changes.

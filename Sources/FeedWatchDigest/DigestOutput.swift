@@ -42,9 +42,14 @@ public final class DigestOutput {
 
     /// Appends UTF-8 bytes (JSON, which is written as bytes), not escaped.
     func write(utf8 bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write(utf8: $0) }
+    }
+
+    /// Appends UTF-8 bytes held elsewhere (a writer's buffer), not escaped.
+    func write(utf8 bytes: UnsafeRawBufferPointer) {
         largestPiece = max(largestPiece, bytes.count)
         if let stream {
-            bytes.withUnsafeBytes { stream.append($0) }
+            stream.append(bytes)
         } else {
             text += String(decoding: bytes, as: UTF8.self)
         }

@@ -55,7 +55,7 @@ public struct JSONDigestRenderer: Sendable {
         let context: DigestContext
         let out: DigestOutput
         let flushAfter: Int
-        var json = PrettyJSON()
+        let json: PrettyJSON
         var outline = DigestOutline(day: "", timeZone: "", created: Date(timeIntervalSince1970: 0), sections: [])
 
         init(renderer: JSONDigestRenderer, context: DigestContext, out: DigestOutput, flushAfter: Int) {
@@ -63,7 +63,7 @@ public struct JSONDigestRenderer: Sendable {
             self.context = context
             self.out = out
             self.flushAfter = flushAfter
-            json.reserve(flushAfter + 4096)
+            json = PrettyJSON(capacity: flushAfter + 4096)
         }
 
         func begin(_ outline: DigestOutline) {
@@ -71,7 +71,7 @@ public struct JSONDigestRenderer: Sendable {
             json.openObject()
             json.key("created"); json.string(DigestMarkup.rfc3339(outline.created))
             json.key("day"); json.string(outline.day)
-            if let health = context.health { json.key("health"); renderer.write(health, into: &json) }
+            if let health = context.health { json.key("health"); renderer.write(health, into: json) }
             json.key("match_count"); json.int(outline.matchCount)
             json.key("schema"); json.string(JSONDigestRenderer.schema)
             if let since = context.since { json.key("since"); json.string(DigestMarkup.rfc3339(since)) }
@@ -90,7 +90,7 @@ public struct JSONDigestRenderer: Sendable {
 
         func story(_ story: DigestStory, at position: Int) {
             json.element()
-            renderer.write(story.item, into: &json, flushing: (out, flushAfter))
+            renderer.write(story.item, into: json, flushing: (out, flushAfter))
             if json.byteCount >= flushAfter { json.flush(to: out) }
         }
 
@@ -111,7 +111,7 @@ public struct JSONDigestRenderer: Sendable {
     }
 
     /// The health report: feeds failing, disabled and silent, matches waiting.
-    private func write(_ health: DigestHealth, into json: inout PrettyJSON) {
+    private func write(_ health: DigestHealth, into json: PrettyJSON) {
         json.openObject()
         json.key("disabled")
         json.openArray()
@@ -152,7 +152,7 @@ public struct JSONDigestRenderer: Sendable {
     }
 
     /// One story; absent values are written as null rather than left out (except `story_id`).
-    private func write(_ item: Digest.Item, into json: inout PrettyJSON, flushing: (DigestOutput, Int)?) {
+    private func write(_ item: Digest.Item, into json: PrettyJSON, flushing: (DigestOutput, Int)?) {
         json.openObject()
         json.key("also_reported_by")
         json.openArray()

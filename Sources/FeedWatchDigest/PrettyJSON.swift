@@ -4,145 +4,250 @@
 /// writes keys in the order it wants them (sorted, for the digest schema).
 ///
 /// Only what the digest documents need: objects, arrays, strings, integers, booleans, null
-/// and finite doubles.
-struct PrettyJSON {
-    private(set) var bytes: [UInt8] = []
-    /// Per open container: whether nothing was written in it yet.
-    private var empty: [Bool] = []
+/// and finite doubles, nested at most 64 deep (the digest's items are 8 deep).
+///
+/// The buffer is written through a pointer, each token's room made once: a day's JSON digest
+/// is tens of megabytes in pieces of a few bytes, and appending each piece to an array
+/// checked its uniqueness and capacity every time (a twelfth of a cold cycle's publication).
+final class PrettyJSON {
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// Bytes written and not yet flushed.
+    private(set) var byteCount = 0
+    /// How many containers are open.
+    private var depth = 0
+    /// Bit `d` set: the container open at depth `d + 1` has a member already (a comma goes
+    /// before the next).
+    private var filled: UInt64 = 0
+
+    init(capacity: Int = 4096) {
+        self.capacity = max(64, capacity)
+        buffer = .allocate(capacity: self.capacity)
+    }
+
+    deinit { buffer.deallocate() }
 
     /// The document as text (the bytes are valid UTF-8: only Swift strings go in).
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    var text: String { String(decoding: UnsafeBufferPointer(start: buffer, count: byteCount), as: UTF8.self) }
 
-    mutating func reserve(_ count: Int) { bytes.reserveCapacity(count) }
-
-    /// Bytes written and not yet flushed.
-    var byteCount: Int { bytes.count }
+    /// Makes room for `count` bytes in all.
+    func reserve(_ count: Int) {
+        if count > capacity { grow(to: count) }
+    }
 
     /// Hands the bytes written so far to `out` and starts over (the layout state is kept).
-    mutating func flush(to out: DigestOutput) {
-        guard !bytes.isEmpty else { return }
-        out.write(utf8: bytes)
-        bytes.removeAll(keepingCapacity: true)
+    func flush(to out: DigestOutput) {
+        guard byteCount > 0 else { return }
+        out.write(utf8: UnsafeRawBufferPointer(start: buffer, count: byteCount))
+        byteCount = 0
     }
 
     /// Bytes outside the document's structure (a final newline).
-    mutating func raw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    func raw(_ text: StaticString) {
+        text.withUTF8Buffer { append($0) }
     }
 
-    mutating func openObject() { open(UInt8(ascii: "{")) }
-    mutating func openArray() { open(UInt8(ascii: "[")) }
+    func openObject() { open(UInt8(ascii: "{")) }
+    func openArray() { open(UInt8(ascii: "[")) }
 
     /// Ends the innermost container with `bracket` (`}` or `]`).
-    mutating func close(_ bracket: StaticString) {
-        let wasEmpty = empty.removeLast()
-        bytes.append(UInt8(ascii: "\n"))
-        if wasEmpty { bytes.append(UInt8(ascii: "\n")) }
-        indent()
+    func close(_ bracket: StaticString) {
+        precondition(depth > 0, "PrettyJSON: close without open")
+        depth -= 1
+        let wasEmpty = filled & (1 << UInt64(depth)) == 0
+        filled &= ~(1 << UInt64(depth))
+        if wasEmpty { append(UInt8(ascii: "\n")) }
+        newline()
         raw(bracket)
     }
 
     /// Starts the next member of the current object: `"key" : `.
-    mutating func key(_ name: StaticString) {
+    func key(_ name: StaticString) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        raw(name)
-        raw("\" : ")
+        name.withUTF8Buffer { name in
+            let count = name.count
+            ensure(count + 5)
+            var at = buffer + byteCount
+            at.pointee = UInt8(ascii: "\"")
+            at += 1
+            if let start = name.baseAddress { at.update(from: start, count: count) }
+            at += count
+            at[0] = UInt8(ascii: "\"")
+            at[1] = UInt8(ascii: " ")
+            at[2] = UInt8(ascii: ":")
+            at[3] = UInt8(ascii: " ")
+            byteCount += count + 5
+        }
     }
 
     /// Starts the next element of the current array.
-    mutating func element() { separate() }
+    func element() { separate() }
 
-    mutating func string(_ value: String) {
+    func string(_ value: String) {
         var value = value
         value.withUTF8 { appendQuoted($0) }
     }
 
     /// The strings one after the other, as one JSON string (`string(parts.joined())` without
     /// joining them first).
-    mutating func joinedString<Parts: Sequence<String>>(_ parts: Parts) {
-        bytes.append(UInt8(ascii: "\""))
+    func joinedString<Parts: Sequence<String>>(_ parts: Parts) {
+        append(UInt8(ascii: "\""))
         for part in parts {
             var part = part
             part.withUTF8 { appendEscaped($0) }
         }
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
     }
 
-    mutating func optionalString(_ value: String?) {
+    func optionalString(_ value: String?) {
         if let value { string(value) } else { raw("null") }
     }
 
-    mutating func int<I: BinaryInteger>(_ value: I) { bytes.append(contentsOf: String(value).utf8) }
+    /// A decimal integer, its digits written in place (no string made for it).
+    func int<I: BinaryInteger>(_ value: I) {
+        guard let value = Int64(exactly: value) else {
+            append(String(value).utf8)
+            return
+        }
+        // 20 digits and a sign at most.
+        ensure(21)
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let count = withUnsafeMutableBytes(of: &digits) { scratch -> Int in
+            var at = scratch.count
+            repeat {
+                at -= 1
+                scratch[at] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                at -= 1
+                scratch[at] = UInt8(ascii: "-")
+            }
+            let used = scratch.count - at
+            (buffer + byteCount).update(from: scratch.baseAddress!.advanced(by: at).assumingMemoryBound(to: UInt8.self), count: used)
+            return used
+        }
+        byteCount += count
+    }
 
-    mutating func bool(_ value: Bool) { value ? raw("true") : raw("false") }
+    func bool(_ value: Bool) { value ? raw("true") : raw("false") }
 
     /// As `JSONEncoder` writes a double: Swift's shortest round-trip form, `2` for `2.0`.
     /// Not-finite values (which the encoder refuses) are written as 0.
-    mutating func double(_ value: Double) {
+    func double(_ value: Double) {
         guard value.isFinite else { raw("0"); return }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
-        bytes.append(contentsOf: text.utf8)
+        append(text.utf8)
     }
 
-    private mutating func open(_ bracket: UInt8) {
-        bytes.append(bracket)
-        empty.append(true)
+    private func open(_ bracket: UInt8) {
+        precondition(depth < 64, "PrettyJSON: nested more than 64 deep")
+        append(bracket)
+        depth += 1
     }
 
-    private mutating func separate() {
-        if let last = empty.last {
-            if !last { bytes.append(UInt8(ascii: ",")) }
-            empty[empty.count - 1] = false
+    /// A comma after the container's previous member, then a new line at the current indent.
+    private func separate() {
+        if depth > 0 {
+            let bit: UInt64 = 1 << UInt64(depth - 1)
+            if filled & bit != 0 { append(UInt8(ascii: ",")) }
+            filled |= bit
         }
-        bytes.append(UInt8(ascii: "\n"))
-        indent()
+        newline()
     }
 
-    private mutating func indent() {
-        // A run of spaces at once: every line of the digest is indented, an item's lines
-        // eight levels deep, and two bytes appended at a time checked the capacity each time.
-        var count = empty.count * 2
-        while count > 0 {
-            let run = min(count, Self.spaces.count)
-            Self.spaces.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<run])) }
-            count -= run
-        }
+    /// A line break and two spaces per open container.
+    private func newline() {
+        let spaces = depth * 2
+        ensure(spaces + 1)
+        buffer[byteCount] = UInt8(ascii: "\n")
+        (buffer + byteCount + 1).update(repeating: UInt8(ascii: " "), count: spaces)
+        byteCount += spaces + 1
     }
-
-    private static let spaces = [UInt8](repeating: 0x20, count: 64)
-
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// `"…"` with `"` and `\` escaped, the short escapes `\b \f \n \r \t`, other control
     /// characters as `\u00XX`; everything else (`/`, non-ASCII) as it is.
-    private mutating func appendQuoted(_ utf8: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
+    private func appendQuoted(_ utf8: UnsafeBufferPointer<UInt8>) {
+        append(UInt8(ascii: "\""))
         appendEscaped(utf8)
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
     }
 
-    /// `utf8` escaped for the inside of a JSON string.
-    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+    @inline(__always)
+    private static func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10 }
+
+    /// `utf8` escaped for the inside of a JSON string. Room for the worst case (every byte a
+    /// six-byte `\u00XX`) is made once; runs of plain bytes are copied whole.
+    private func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        guard let source = utf8.baseAddress, !utf8.isEmpty else { return }
+        ensure(utf8.count * 6)
+        var at = buffer + byteCount
         var start = 0
         for index in 0..<utf8.count {
-            let byte = utf8[index]
+            let byte = source[index]
             guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            if start < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index])) }
-            start = index + 1
-            bytes.append(UInt8(ascii: "\\"))
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
-            case 0x08: bytes.append(UInt8(ascii: "b"))
-            case 0x0C: bytes.append(UInt8(ascii: "f"))
-            case 0x0A: bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(UInt8(ascii: "t"))
-            default:
-                bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]])
+            if start < index {
+                at.update(from: source + start, count: index - start)
+                at += index - start
             }
+            start = index + 1
+            at.pointee = UInt8(ascii: "\\")
+            at += 1
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): at.pointee = byte
+            case 0x08: at.pointee = UInt8(ascii: "b")
+            case 0x0C: at.pointee = UInt8(ascii: "f")
+            case 0x0A: at.pointee = UInt8(ascii: "n")
+            case 0x0D: at.pointee = UInt8(ascii: "r")
+            case 0x09: at.pointee = UInt8(ascii: "t")
+            default:
+                at[0] = UInt8(ascii: "u")
+                at[1] = UInt8(ascii: "0")
+                at[2] = UInt8(ascii: "0")
+                at[3] = Self.hexDigit(byte >> 4)
+                at[4] = Self.hexDigit(byte & 0xF)
+                at += 4
+            }
+            at += 1
         }
-        if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
+        if start < utf8.count {
+            at.update(from: source + start, count: utf8.count - start)
+            at += utf8.count - start
+        }
+        byteCount = at - buffer
+    }
+
+    @inline(__always)
+    private func ensure(_ extra: Int) {
+        if byteCount + extra > capacity { grow(to: max(capacity * 2, byteCount + extra)) }
+    }
+
+    private func grow(to newCapacity: Int) {
+        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        larger.update(from: buffer, count: byteCount)
+        buffer.deallocate()
+        buffer = larger
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    private func append(_ byte: UInt8) {
+        ensure(1)
+        buffer[byteCount] = byte
+        byteCount += 1
+    }
+
+    private func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        ensure(bytes.count)
+        (buffer + byteCount).update(from: base, count: bytes.count)
+        byteCount += bytes.count
+    }
+
+    private func append(_ text: String.UTF8View) {
+        var text = String(text)
+        text.withUTF8 { append($0) }
     }
 }
