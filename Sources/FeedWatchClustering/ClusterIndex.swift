@@ -18,12 +18,12 @@
 /// (or title key) and skips the others. A band's link and rows share one entry (8 bytes with
 /// the default two rows), so a step along a band chain, member or not, reads one cache line;
 /// with the link and the signature in separate arrays it read two. The head array grows with
-/// the live articles, never with the number of distinct keys: while the index grows, to two
+/// the live articles, never with the number of distinct keys: while the index grows, to eight
 /// positions per band entry each time the entries outnumber the positions; once that would pass
 /// `maxLive` articles' entries, to one position per entry of that many (32 positions, 128
-/// bytes, an article, where it was 32 to 64). Sizing them for `maxLive` at the first article
-/// saves the rebuilds (about a sixth of clustering in a cold cycle) but gives a small daemon's
-/// index the heads of a full one (13.6 MB with the defaults). Fewer positions would save memory but make every walk pass through more of other keys'
+/// bytes, an article). Sizing them for `maxLive` at the first article would save the rebuilds
+/// (a ninth of clustering in a cold cycle when the heads grew by doubling, a third of that by
+/// eight) but give a small daemon's index the heads of a full one (13.6 MB with the defaults). Fewer positions would save memory but make every walk pass through more of other keys'
 /// articles (each a cache miss; at a quarter position per entry two thirds of a realistic
 /// walk's steps were such misses); two positions an entry cost 256 bytes an article.
 struct ClusterIndex: Sendable {
@@ -232,9 +232,13 @@ struct ClusterIndex: Sendable {
         }
         let wanted = (liveCount + 1) * bands
         if wanted > bandHeads.count {
-            // Doubling: rebuilds cost each article once on average.
+            // Eight times what is wanted, up to `maxLive`'s entries: each rebuild threads every
+            // live article again (its band keys made anew from its entries), so a cold start
+            // growing by doubling threaded 1.7 times as many articles as it indexed (40,000
+            // articles: 69,600 again, a ninth of clustering); by eight, half as many (19,400),
+            // for heads at most eight positions an entry until they reach the cap.
             let full = maxLive.multipliedReportingOverflow(by: bands)
-            let capacity = max(1024, min(wanted * 2, max(wanted, full.overflow ? .max : full.partialValue)))
+            let capacity = max(1024, min(wanted > Int.max / 8 ? Int.max : wanted * 8, max(wanted, full.overflow ? .max : full.partialValue)))
             compact(always: true)
             rebuildHeads(bandCapacity: capacity)
         }
