@@ -4,7 +4,7 @@
 /// writes keys in the order it wants them (sorted, for the digest schema).
 ///
 /// Only what the digest documents need: objects, arrays, strings, integers, booleans, null
-/// and finite doubles, nested at most 64 deep (the digest's items are 8 deep).
+/// and finite doubles, nested at most 64 deep (a snippet's parts are 9 deep).
 ///
 /// The buffer is written through a pointer, each token's room made once: a day's JSON digest
 /// is tens of megabytes in pieces of a few bytes, and appending each piece to an array
@@ -29,11 +29,6 @@ final class PrettyJSON {
 
     /// The document as text (the bytes are valid UTF-8: only Swift strings go in).
     var text: String { String(decoding: UnsafeBufferPointer(start: buffer, count: byteCount), as: UTF8.self) }
-
-    /// Makes room for `count` bytes in all.
-    func reserve(_ count: Int) {
-        if count > capacity { grow(to: count) }
-    }
 
     /// Hands the bytes written so far to `out` and starts over (the layout state is kept).
     func flush(to out: DigestOutput) {
@@ -109,23 +104,23 @@ final class PrettyJSON {
             append(String(value).utf8)
             return
         }
-        // 20 digits and a sign at most.
-        ensure(21)
+        // 19 digits and a sign at most, written backwards into a scratch of 24 bytes.
+        ensure(20)
         var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        let count = withUnsafeMutableBytes(of: &digits) { scratch -> Int in
-            var at = scratch.count
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let count = withUnsafeMutableBytes(of: &scratch) { digits -> Int in
+            var at = digits.count
             repeat {
                 at -= 1
-                scratch[at] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                digits[at] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
             if value < 0 {
                 at -= 1
-                scratch[at] = UInt8(ascii: "-")
+                digits[at] = UInt8(ascii: "-")
             }
-            let used = scratch.count - at
-            (buffer + byteCount).update(from: scratch.baseAddress!.advanced(by: at).assumingMemoryBound(to: UInt8.self), count: used)
+            let used = digits.count - at
+            UnsafeMutableRawPointer(buffer + byteCount).copyMemory(from: digits.baseAddress! + at, byteCount: used)
             return used
         }
         byteCount += count
@@ -178,45 +173,38 @@ final class PrettyJSON {
     @inline(__always)
     private static func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10 }
 
-    /// `utf8` escaped for the inside of a JSON string. Room for the worst case (every byte a
-    /// six-byte `\u00XX`) is made once; runs of plain bytes are copied whole.
+    /// `utf8` escaped for the inside of a JSON string: room for the plain case made once, runs
+    /// of plain bytes copied whole, each escape (rare in feed text) making its own room.
     private func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
         guard let source = utf8.baseAddress, !utf8.isEmpty else { return }
-        ensure(utf8.count * 6)
-        var at = buffer + byteCount
+        ensure(utf8.count)
         var start = 0
         for index in 0..<utf8.count {
             let byte = source[index]
             guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            if start < index {
-                at.update(from: source + start, count: index - start)
-                at += index - start
-            }
+            if start < index { append(UnsafeBufferPointer(start: source + start, count: index - start)) }
             start = index + 1
-            at.pointee = UInt8(ascii: "\\")
-            at += 1
+            ensure(6)
+            let at = buffer + byteCount
+            at[0] = UInt8(ascii: "\\")
             switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): at.pointee = byte
-            case 0x08: at.pointee = UInt8(ascii: "b")
-            case 0x0C: at.pointee = UInt8(ascii: "f")
-            case 0x0A: at.pointee = UInt8(ascii: "n")
-            case 0x0D: at.pointee = UInt8(ascii: "r")
-            case 0x09: at.pointee = UInt8(ascii: "t")
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): at[1] = byte
+            case 0x08: at[1] = UInt8(ascii: "b")
+            case 0x0C: at[1] = UInt8(ascii: "f")
+            case 0x0A: at[1] = UInt8(ascii: "n")
+            case 0x0D: at[1] = UInt8(ascii: "r")
+            case 0x09: at[1] = UInt8(ascii: "t")
             default:
-                at[0] = UInt8(ascii: "u")
-                at[1] = UInt8(ascii: "0")
+                at[1] = UInt8(ascii: "u")
                 at[2] = UInt8(ascii: "0")
-                at[3] = Self.hexDigit(byte >> 4)
-                at[4] = Self.hexDigit(byte & 0xF)
-                at += 4
+                at[3] = UInt8(ascii: "0")
+                at[4] = Self.hexDigit(byte >> 4)
+                at[5] = Self.hexDigit(byte & 0xF)
+                byteCount += 4
             }
-            at += 1
+            byteCount += 2
         }
-        if start < utf8.count {
-            at.update(from: source + start, count: utf8.count - start)
-            at += utf8.count - start
-        }
-        byteCount = at - buffer
+        if start < utf8.count { append(UnsafeBufferPointer(start: source + start, count: utf8.count - start)) }
     }
 
     @inline(__always)
