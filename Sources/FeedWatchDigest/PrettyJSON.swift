@@ -27,9 +27,6 @@ final class PrettyJSON {
 
     deinit { buffer.deallocate() }
 
-    /// The document as text (the bytes are valid UTF-8: only Swift strings go in).
-    var text: String { String(decoding: UnsafeBufferPointer(start: buffer, count: byteCount), as: UTF8.self) }
-
     /// Hands the bytes written so far to `out` and starts over (the layout state is kept).
     func flush(to out: DigestOutput) {
         guard byteCount > 0 else { return }
@@ -101,7 +98,7 @@ final class PrettyJSON {
     /// A decimal integer, its digits written in place (no string made for it).
     func int<I: BinaryInteger>(_ value: I) {
         guard let value = Int64(exactly: value) else {
-            append(String(value).utf8)
+            append(String(value))
             return
         }
         // 19 digits and a sign at most, written backwards into a scratch of 24 bytes.
@@ -134,7 +131,7 @@ final class PrettyJSON {
         guard value.isFinite else { raw("0"); return }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
-        append(text.utf8)
+        append(text)
     }
 
     private func open(_ bracket: UInt8) {
@@ -234,8 +231,8 @@ final class PrettyJSON {
         byteCount += bytes.count
     }
 
-    private func append(_ text: String.UTF8View) {
-        var text = String(text)
+    private func append(_ text: String) {
+        var text = text
         text.withUTF8 { append($0) }
     }
 }
