@@ -17,12 +17,18 @@ extension SQLiteStore {
             if let title = refresh.title {
                 try db.cachedStatement(sql: "UPDATE feeds SET title = ? WHERE id = ?").execute(arguments: [title, refresh.feedID])
             }
+            var deferred: [DeferredArticle]? = refresh.derivesNewArticles ? [] : nil
             let stored = try Self.storeEntries(
                 db, feedID: refresh.feedID, entries: refresh.entries, discovered: refresh.discovered, maxNew: refresh.maxNew,
-                settlingNew: refresh.derivesNewArticles)
+                settlingNew: refresh.derivesNewArticles, deferring: &deferred)
             let derived = derive(stored)
             let completing: [Int64]
-            if refresh.derivesNewArticles {
+            if let deferred, !deferred.isEmpty {
+                // A feed's first articles: written once, as the derivation settled them.
+                try Self.insertDeferred(db, deferred, feedID: refresh.feedID, discovered: refresh.discovered, derived: derived)
+                let newIDs = Set(stored.new.map(\.id))
+                completing = derived.completing.filter { !newIDs.contains($0) }
+            } else if refresh.derivesNewArticles {
                 completing = try Self.correctSettled(db, new: stored.new, derived: derived)
             } else {
                 completing = try Self.applyStories(db, derived)
@@ -73,6 +79,61 @@ extension SQLiteStore {
         return derived.completing.filter { !newIDs.contains($0) }
     }
 
+    /// A new article of a feed that had none stored, kept out of the table until the refresh's
+    /// derivation has run (`insertDeferred`). Such an entry cannot be stored already (the
+    /// document's repeated fingerprints are dropped before), so no insert can be stopped by the
+    /// unique constraint, and its row is written once, with its story and match state, instead
+    /// of inserted settled and then corrected: a feed's first refresh stores all its entries,
+    /// and in a cold start of syndicated news most of them join another feed's story.
+    struct DeferredArticle {
+        var article: Article
+        var canonicalLink: String?
+        var contentHash: String
+    }
+
+    /// Inserts `deferred` (ids given, in order) with the story and match state `derived` says.
+    /// A row the unique constraint stops is an error: the refresh's transaction is undone.
+    private static func insertDeferred(
+        _ db: Database, _ deferred: [DeferredArticle], feedID: Int64, discovered: Date, derived: FeedRefreshDerivation
+    ) throws {
+        let completing = Set(derived.completing)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO articles (id, story_id, feed_id, fingerprint, title, link, summary, content, author, published_at,
+                discovered_at, canonical_link, content_hash, last_seen_at, language, match_pending)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let now = discovered.timeIntervalSince1970
+        for pending in deferred {
+            let id = pending.article.id
+            var row = SQLiteDirectWrite(insert, in: db)
+            row.bind(id)
+            row.bind(derived.stories[id])
+            bindColumns(&row, of: pending.article, feedID: feedID, canonicalLink: pending.canonicalLink,
+                        contentHash: pending.contentHash, now: now)
+            row.bind(completing.contains(id) ? 0 : 1)
+            try row.execute()
+        }
+    }
+
+    /// Binds an article's columns from `feed_id` to `language`, in the order the inserts list them.
+    private static func bindColumns(
+        _ row: inout SQLiteDirectWrite, of article: Article, feedID: Int64, canonicalLink: String?, contentHash: String, now: Double
+    ) {
+        row.bind(feedID)
+        row.bind(article.fingerprint)
+        row.bind(article.title)
+        row.bind(article.link)
+        row.bind(article.summary)
+        row.bind(article.content)
+        row.bind(article.author)
+        row.bind(article.published?.timeIntervalSince1970)
+        row.bind(now)
+        row.bind(canonicalLink)
+        row.bind(contentHash)
+        row.bind(now)
+        row.bind(article.language)
+    }
+
     /// `storeEntries` inside a transaction. Statements are compiled once per connection
     /// (`cachedStatement`); a feed with no stored article skips every identity look-up, and
     /// an entry is new when its insert is not stopped by the unique (feed, fingerprint)
@@ -85,6 +146,18 @@ extension SQLiteStore {
     /// writes), so that only the articles the derivation says otherwise of are updated.
     static func storeEntries(
         _ db: Database, feedID: Int64, entries: [Entry], discovered: Date, maxNew: Int, settlingNew: Bool = false
+    ) throws -> StoredEntries {
+        var deferred: [DeferredArticle]?
+        return try storeEntries(
+            db, feedID: feedID, entries: entries, discovered: discovered, maxNew: maxNew, settlingNew: settlingNew, deferring: &deferred)
+    }
+
+    /// `storeEntries`; with `deferring` not nil and `settlingNew`, the new articles of a feed
+    /// that has none stored are appended there (ids given) instead of inserted, for the caller
+    /// to insert once derived (`DeferredArticle`).
+    static func storeEntries(
+        _ db: Database, feedID: Int64, entries: [Entry], discovered: Date, maxNew: Int, settlingNew: Bool,
+        deferring deferred: inout [DeferredArticle]?
     ) throws -> StoredEntries {
         guard let feedRow = try Row.fetchOne(
             db.cachedStatement(sql: """
@@ -127,6 +200,7 @@ extension SQLiteStore {
         } else {
             settledInsert = nil
         }
+        let deferring = settlingNew && !hasArticles && deferred != nil
         for entry in entries {
             let fingerprint = EntryIdentity.fingerprint(of: entry, mode: mode)
             guard seen.insert(fingerprint).inserted else { continue }
@@ -150,6 +224,13 @@ extension SQLiteStore {
                 result.skippedNew += 1
                 continue
             }
+            if existing == nil, deferring {
+                article.id = nextID
+                nextID += 1
+                result.new.append(article)
+                deferred?.append(DeferredArticle(article: article, canonicalLink: link, contentHash: hash))
+                continue
+            }
             if existing == nil {
                 // Not `RETURNING id`: a cursor per row and the statement's buffer of returned rows
                 // cost more than the insert; a row the constraint stopped changes nothing.
@@ -162,19 +243,7 @@ extension SQLiteStore {
                 } else {
                     row = SQLiteDirectWrite(insert, in: db)
                 }
-                row.bind(feedID)
-                row.bind(fingerprint)
-                row.bind(article.title)
-                row.bind(article.link)
-                row.bind(article.summary)
-                row.bind(article.content)
-                row.bind(article.author)
-                row.bind(article.published?.timeIntervalSince1970)
-                row.bind(now)
-                row.bind(link)
-                row.bind(hash)
-                row.bind(now)
-                row.bind(article.language)
+                bindColumns(&row, of: article, feedID: feedID, canonicalLink: link, contentHash: hash, now: now)
                 if try row.execute() > 0 {
                     let id = db.lastInsertedRowID
                     nextID = id + 1

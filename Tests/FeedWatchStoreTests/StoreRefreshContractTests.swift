@@ -188,33 +188,42 @@ import Testing
         }
     }
 
-    /// `derivesNewArticles` is a hint: SQLite then inserts a new article as its own story and
-    /// matched, and corrects what the derivation says otherwise. Whatever the hint, each new
-    /// article ends with the derivation's story (its own, another, none) and stays pending
-    /// exactly when the derivation does not complete it.
+    /// `derivesNewArticles` is a hint: SQLite then writes a feed's first articles once, as the
+    /// derivation settles them (round 0), and later ones inserted as their own story and
+    /// matched, then corrected where the derivation says otherwise (round 1). Whatever the hint,
+    /// each new article ends with the derivation's story (its own, another, none), stays pending
+    /// exactly when the derivation does not complete it, and its matches are recorded; an entry
+    /// the document repeats is stored once.
     @Test(arguments: StoreKind.tested)
     func aNewArticleEndsAsItsDerivationSaysWithOrWithoutTheHint(kind: StoreKind) async throws {
         try await withFreshStore(kind) { store, _ in
             let feeds = try await store.syncFeeds([FeedSource(url: "https://example.org/hinted"), FeedSource(url: "https://example.org/plain")])
-            // By position: own story; the first new article's story; no story; own story but pending.
+            // By position: own story (and a match); the first new article's story; no story; own
+            // story but pending.
             @Sendable func derive(_ stored: StoredEntries) -> FeedRefreshDerivation {
                 let first = stored.new.first?.id ?? 0
                 var stories: [Int64: Int64] = [:]
                 for (index, article) in stored.new.enumerated() where index % 4 != 2 {
                     stories[article.id] = index % 4 == 1 ? first : article.id
                 }
+                let matches = stored.new.enumerated().filter { $0.offset % 4 == 0 }.map {
+                    TopicMatch(topicID: "t", articleID: $0.element.id, score: 1, snippets: [], matched: Date())
+                }
                 return FeedRefreshDerivation(
-                    stories: stories, completing: stored.new.enumerated().filter { $0.offset % 4 != 3 }.map(\.element.id))
+                    stories: stories, matches: matches,
+                    completing: stored.new.enumerated().filter { $0.offset % 4 != 3 }.map(\.element.id))
             }
             var expected: [Int64: (story: Int64?, pending: Bool)] = [:]
             for (feed, hinted) in zip(feeds, [true, false]) {
                 for round in 0..<2 {
-                    let entries = (1...8).map { entry(round * 8 + $0, feedTag: "\(feed.id)") }
+                    var entries = (1...8).map { entry(round * 8 + $0, feedTag: "\(feed.id)") }
+                    entries.insert(entries[2], at: 5)
                     var write = Self.write(feedID: feed.id, entries: entries, etag: "r\(round)")
                     write.derivesNewArticles = hinted
                     let result = try await store.storeRefresh(write) { derive($0) }
                     let new = result.entries.new
                     #expect(new.count == 8)
+                    #expect(result.newMatches == 2)
                     for (index, article) in new.enumerated() {
                         expected[article.id] = (
                             index % 4 == 2 ? nil : index % 4 == 1 ? new[0].id : article.id, index % 4 == 3)
@@ -223,6 +232,7 @@ import Testing
             }
             let stored = try await store.articles(since: .distantPast, limit: 100)
             #expect(stored.count == 32)
+            #expect(try await store.pendingMatchCount() == 8)
             let pending = Set(try await store.articlesPendingMatch(storedBefore: .distantFuture, limit: 100).map(\.id))
             for article in stored {
                 let want = try #require(expected[article.id])
