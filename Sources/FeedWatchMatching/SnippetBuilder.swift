@@ -82,6 +82,9 @@ struct SnippetBuilder {
             }
         }
         var parts: [Snippet.Part] = []
+        // At most an ellipsis at each end and a plain and a highlighted part per highlight, and
+        // the plain rest: room made once (grown from empty, it was allocated three times).
+        parts.reserveCapacity(2 * merged.count + 3)
         var cursor = lower
         func add(_ range: Range<Int>, highlighted: Bool) {
             guard !range.isEmpty else { return }

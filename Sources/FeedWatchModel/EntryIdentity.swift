@@ -55,8 +55,10 @@ public enum EntryIdentity {
             linkOf[index] = .some(link)
             return link
         }
-        for (index, entry) in entries.enumerated() {
-            guard let guid = entry.id?.trimmingASCIIWhitespace(), !guid.isEmpty else { continue }
+        // By index, reading only the guid: an `Entry` taken whole is copied (every text and
+        // list retained) for each entry of every document.
+        for index in entries.indices {
+            guard let guid = entries[index].id?.trimmingASCIIWhitespace(), !guid.isEmpty else { continue }
             if let first = firstWithGuid[guid] {
                 if link(first) != link(index) { return true }
             } else {

@@ -31,6 +31,28 @@ import Testing
         }
     }
 
+    /// The word-at-a-time scan finds exactly the bytes a JSON string escapes: each of the 256
+    /// byte values at each position of a text (around and across the 8-byte words it tests),
+    /// among bytes it must pass over (ASCII, high bytes, and the neighbours of `"` and `\\`).
+    @Test func theEscapeScanFindsEachByteItMustAndNoOther() {
+        let filler: [UInt8] = Array("ab!#[]~ \u{7F}".utf8) + [0x80, 0xC3, 0xA9, 0xFF, 0x21, 0x23, 0x5B, 0x5D]
+        for length in [1, 7, 8, 9, 16, 23] {
+            for position in 0..<length {
+                for value in 0...255 {
+                    var bytes = (0..<length).map { filler[$0 % filler.count] }
+                    bytes[position] = UInt8(value)
+                    let escaped = value < 0x20 || value == 0x22 || value == 0x5C
+                    let found = bytes.withUnsafeBufferPointer { SnippetJSON.nextEscape(in: $0, from: 0) }
+                    #expect(found == (escaped ? position : length), "byte \(value) at \(position) of \(length)")
+                    if escaped, position + 1 < length {
+                        let after = bytes.withUnsafeBufferPointer { SnippetJSON.nextEscape(in: $0, from: position + 1) }
+                        #expect(after == length, "past byte \(value) at \(position) of \(length)")
+                    }
+                }
+            }
+        }
+    }
+
     /// The compact shape reads back as what was written, through our reader, and is JSON any
     /// tool can read: an array of snippets, each an array of flagged strings.
     @Test func compactSnippetsReadBack() throws {
