@@ -8,21 +8,12 @@ import Testing
 /// interactive user has; `environment` is added to this process's.
 func runOnTerminal(_ command: String, environment: [String: String] = [:]) throws -> String {
     try TestRequirement.feedwatchBinary.check()
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-    process.arguments = ["-qec", command, "/dev/null"]
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = nil
     env["TERM"] = "xterm"
     for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+    // Through `ChildProcess`: `Foundation.Process`'s wait for the exit could hang here.
+    return try ChildProcess.run("/usr/bin/script", ["-qec", command, "/dev/null"], environment: env, timeout: 120).stdout
 }
 
 let scriptTool = TestRequirement.executable("/usr/bin/script", "/usr/bin/script (util-linux), for a pseudo-terminal")
@@ -233,16 +224,11 @@ struct CommandLineExitTests {
         try FileManager.default.copyItem(atPath: world.configPath, toPath: config)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: config)
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: world.directory)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", FeedWatchBinary.path, "feeds", "enable", "x", "--config", config]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 4, "\(text)")
+        let output = try ChildProcess.run(
+            "/usr/bin/setpriv",
+            ["--reuid=65534", "--regid=65534", "--clear-groups", FeedWatchBinary.path, "feeds", "enable", "x", "--config", config])
+        let text = output.stderr
+        #expect(output.status == 4, "\(text)")
         #expect(text.contains("\(world.directory): permission denied, cannot enter it (owner root, group root, mode 700)"), "\(text)")
         #expect(text.contains("run the command with sudo, or join the group feedwatch"), "\(text)")
     }

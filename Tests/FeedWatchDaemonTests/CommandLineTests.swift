@@ -14,27 +14,13 @@ struct FeedWatchBinary {
         var stderr: String
     }
 
-    /// Runs to completion; a run longer than `timeout` seconds is killed (SIGKILL, since
-    /// Foundation's children ignore SIGTERM) and reported as status -9.
+    /// Runs to completion; a run longer than `timeout` seconds is killed (SIGKILL) and
+    /// reported as status -9. Through `ChildProcess`, not `Foundation.Process`, whose wait
+    /// for the exit could hang in this test runner.
     static func run(_ arguments: [String], timeout: Double = 60) throws -> Output {
         try TestRequirement.feedwatchBinary.check()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let pid = process.processIdentifier
-        let killer = DispatchWorkItem { kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        killer.cancel()
-        let status = process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus
-        return Output(status: status, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        let output = try ChildProcess.run(path, arguments, timeout: timeout)
+        return Output(status: output.status, stdout: output.stdout, stderr: output.stderr)
     }
 }
 

@@ -28,36 +28,27 @@ import FoundationXML
     /// Runs `feedwatch run` until it exits (`untilKilled`) or until `done` holds; returns
     /// whether it was killed by SIGKILL from inside (the fault) as opposed to by the guard.
     static func runDaemon(config: String, fault: String?, log: String, done: (@Sendable () async -> Bool)? = nil) async throws -> (killedBySignal: Bool, guardFired: Bool) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["run", "--config", config, "--log-level", "debug"]
         var environment = ProcessInfo.processInfo.environment
         environment["FEEDWATCH_FAULT"] = fault
-        process.environment = environment
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        try logHandle.seekToEnd()
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        let guardFired = Mutex(false)
-        try process.run()
-        let pid = process.processIdentifier
+        // Through `ChildProcess`: `Foundation.Process`'s wait for the exit could hang here.
+        let child = try ChildProcess(
+            executable: binary, arguments: ["run", "--config", config, "--log-level", "debug"], environment: environment,
+            stdout: log, stderr: log)
+        var guardFired = false
         let started = Date()
-        while process.isRunning {
+        while child.poll() == nil {
             if Date().timeIntervalSince(started) > childLimit {
-                guardFired.withLock { $0 = true }
-                kill(pid, SIGKILL)
+                guardFired = true
+                child.signal(SIGKILL)
                 break
             }
             if let done, await done() {
-                kill(pid, SIGKILL)
+                child.signal(SIGKILL)
                 break
             }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
-        process.waitUntilExit()
-        try? logHandle.close()
-        return (process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL, guardFired.withLock { $0 })
+        return (child.wait() == .signalled(SIGKILL), guardFired)
     }
 
     @Test(arguments: FaultInjection.Point.allCases.map(\.rawValue))
@@ -127,25 +118,6 @@ import FoundationXML
 
     /// Standard output of the binary, which must exit within the guard time.
     static func capture(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let directory = try TemporaryDirectory(prefix: "fw-out")
-        let output = directory.path + "/stdout"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardOutput = handle
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let pid = process.processIdentifier
-        let finished = Mutex(false)
-        Thread.detachNewThread {
-            Thread.sleep(forTimeInterval: childLimit)
-            finished.withLock { done in if !done { kill(pid, SIGKILL) } }
-        }
-        process.waitUntilExit()
-        finished.withLock { $0 = true }
-        try handle.close()
-        return try String(contentsOfFile: output, encoding: .utf8)
+        try ChildProcess.run(binary, arguments, timeout: childLimit).stdout
     }
 }

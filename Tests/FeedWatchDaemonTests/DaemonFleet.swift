@@ -7,7 +7,7 @@ import Testing
 final class DaemonFleet {
     let directory: String
     let configs: [String]
-    private(set) var processes: [Process] = []
+    private(set) var processes: [ChildProcess] = []
 
     /// `$FEEDWATCH_BINARY` (e.g. a release build for benchmarks), else
     /// `<repository>/.build/debug/feedwatch`, built by `swift build --build-tests`.
@@ -61,24 +61,17 @@ final class DaemonFleet {
     func start() throws {
         try TestRequirement.feedwatchBinary.check()
         for (index, config) in configs.enumerated() {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.binary)
-            process.arguments = ["run", "--config", config, "--log-level", "warning"]
             let log = "\(directory)/node-\(index + 1).log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
-            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-            process.standardError = FileHandle(forWritingAtPath: log)
-            try process.run()
-            processes.append(process)
+            processes.append(try ChildProcess(
+                executable: Self.binary, arguments: ["run", "--config", config, "--log-level", "warning"], stderr: log))
         }
     }
 
     /// SIGKILLs daemon `index` (0-based) and waits for it to be gone.
     func kill(_ index: Int) {
-        let process = processes[index]
-        // Foundation's children ignore SIGTERM (blocked signal mask): SIGKILL is the way.
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        processes[index].signal(SIGKILL)
+        processes[index].wait()
     }
 
     func killAll() {

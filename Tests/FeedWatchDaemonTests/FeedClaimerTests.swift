@@ -90,12 +90,10 @@ import Testing
         let directory = temporary.path + "/state"
         let store = try SQLiteStore(path: "\(directory)/feedwatch.sqlite")
         _ = try await store.syncFeeds((0..<8).map { FeedSource(url: "https://example.org/\($0)") })
-        let finished = Process()
-        finished.executableURL = URL(fileURLWithPath: "/bin/true")
-        try finished.run()
-        finished.waitUntilExit()
+        let finished = try ChildProcess(executable: "/bin/true", arguments: [])
+        finished.wait()
         let host = ProcessInfo.processInfo.hostName
-        let dead = "\(host):\(finished.processIdentifier)"
+        let dead = "\(host):\(finished.pid)"
         let alive = "\(host):\(ProcessInfo.processInfo.processIdentifier)"
         let now = Date()
         for owner in [dead, alive, "elsewhere:1", "me"] {

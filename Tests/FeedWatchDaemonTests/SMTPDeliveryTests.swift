@@ -49,20 +49,14 @@ final class LoopbackSMTPServer {
             time.sleep(3600)
         """#
 
-    let process: Process
+    let process: ChildProcess
     let port: Int
     /// Where the server writes what it receives; removed with the server.
     private let temporary: TemporaryDirectory
     var directory: String { temporary.path }
 
     static var available: Bool {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import aiosmtpd"]
-        probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return false }
-        probe.waitUntilExit()
-        return probe.terminationStatus == 0
+        (try? ChildProcess.run("/usr/bin/env", ["python3", "-c", "import aiosmtpd"]))?.status == 0
     }
 
     /// - Parameters:
@@ -70,21 +64,21 @@ final class LoopbackSMTPServer {
     ///   - certificate, key: PEM files for the TLS modes.
     init(mode: String = "plain", certificate: String = "", key: String = "") throws {
         temporary = try TemporaryDirectory(prefix: "fw-smtp")
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, temporary.path, mode, certificate, key]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        // The script prints its port once listening; reading blocks until then.
+        let announced = temporary.path + "/port"
+        process = try ChildProcess(
+            executable: "/usr/bin/env", arguments: ["python3", "-c", Self.script, temporary.path, mode, certificate, key],
+            stdout: announced)
+        // The script prints its port once listening (within 30 s, or it failed to start).
         var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
+        let deadline = Date().addingTimeInterval(30)
+        while !line.contains(UInt8(ascii: "\n")), process.poll() == nil, Date() < deadline {
+            usleep(20_000)
+            line = FileManager.default.contents(atPath: announced) ?? Data()
         }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            kill(process.processIdentifier, SIGKILL)
+        let first = String(decoding: line, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        guard let port = Int(first.trimmingCharacters(in: .whitespaces)) else {
+            process.signal(SIGKILL)
+            process.wait()
             throw CocoaError(.fileReadCorruptFile)
         }
         self.port = port
@@ -96,10 +90,9 @@ final class LoopbackSMTPServer {
             .map { try String(contentsOfFile: "\(directory)/\($0)", encoding: .utf8) }
     }
 
-    /// SIGKILL: Foundation's children ignore SIGTERM.
     func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        process.wait()
     }
 }
 
@@ -117,17 +110,11 @@ func mimePart(_ message: String, type: String) -> String? {
 /// A self-signed certificate for 127.0.0.1 (IP subjectAltName), made with openssl.
 func selfSignedCertificate(in directory: String) throws -> (certificate: String, key: String) {
     let certificate = directory + "/cert.pem", key = directory + "/key.pem"
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-    process.arguments = [
+    let made = try ChildProcess.run("/usr/bin/openssl", [
         "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
-    ]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
+    ])
+    guard made.status == 0 else { throw CocoaError(.fileWriteUnknown) }
     return (certificate, key)
 }
 

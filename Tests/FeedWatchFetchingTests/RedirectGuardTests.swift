@@ -186,7 +186,7 @@ final class RecordedHeaders: Sendable {
 /// A real forwarding HTTP proxy (absolute-URI GET), python3's `http.server` and `urllib`, on 127.0.0.1.
 final class ForwardingProxy: Sendable {
     let port: Int
-    private let process: Process
+    private let process: ChildProcess
     private let log: URL
 
     init() throws {
@@ -221,10 +221,7 @@ final class ForwardingProxy: Sendable {
             open(sys.argv[2], 'w').write(str(server.server_address[1]))
             server.serve_forever()
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", script, log.path, portFile.path]
-        try process.run()
+        let process = try ChildProcess(executable: "/usr/bin/python3", arguments: ["-c", script, log.path, portFile.path])
         self.process = process
         var port = 0
         for _ in 0..<200 {
@@ -235,7 +232,7 @@ final class ForwardingProxy: Sendable {
             usleep(25_000)
         }
         guard port > 0 else {
-            process.terminate()
+            process.signal(SIGKILL)
             throw LoopbackServerError.noPort
         }
         self.port = port
@@ -247,8 +244,7 @@ final class ForwardingProxy: Sendable {
     }
 
     func stop() {
-        // SIGKILL: children started by Foundation's Process ignore SIGTERM.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        process.wait()
     }
 }

@@ -19,7 +19,7 @@ final class TLSServer {
     let directory: URL
     let port: Int
     let certificatePath: String
-    private let process: Process
+    private let process: ChildProcess
 
     init(nginx: String, openssl: String) throws {
         temporary = try TemporaryDirectory(prefix: "feedwatch-tls")
@@ -48,36 +48,22 @@ final class TLSServer {
             }
             """
         try Data(configuration.utf8).write(to: directory.appendingPathComponent("nginx.conf"))
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: nginx)
-        process.arguments = ["-p", d, "-c", "\(d)/nginx.conf", "-e", "\(d)/error.log"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(executable: nginx, arguments: ["-p", d, "-c", "\(d)/nginx.conf", "-e", "\(d)/error.log"])
         guard Self.waitForListener(port: port) else {
             stop()
             throw FetchError(code: .other, message: "nginx did not start on port \(port)")
         }
     }
 
-    /// SIGKILL: Foundation's children ignore SIGTERM (their signal mask is inherited blocked).
     func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process.signal(SIGKILL)
+        process.wait()
     }
 
     private static func run(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw FetchError(code: .other, message: "\(executable) failed with status \(process.terminationStatus)")
+        let output = try ChildProcess.run(executable, arguments)
+        guard output.status == 0 else {
+            throw FetchError(code: .other, message: "\(executable) failed with status \(output.status): \(output.stderr)")
         }
     }
 

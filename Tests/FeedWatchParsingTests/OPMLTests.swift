@@ -61,12 +61,8 @@ import Testing
         let directory = try TemporaryDirectory(prefix: "fw-opml")
         let path = directory.path + "/export.opml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
-        process.arguments = ["--noout", path]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let lint = try ChildProcess.run("/usr/bin/xmllint", ["--noout", path])
+        #expect(lint.status == 0, "\(lint.stderr)")
     }
 
     @Test func somethingElseIsReportedClearly() {
