@@ -64,10 +64,10 @@ final class LoopbackSMTPServer {
     ///   - certificate, key: PEM files for the TLS modes.
     init(mode: String = "plain", certificate: String = "", key: String = "") throws {
         temporary = try TemporaryDirectory(prefix: "fw-smtp")
-        let announced = temporary.path + "/port"
+        let announced = temporary.path + "/port", errors = temporary.path + "/stderr"
         process = try ChildProcess(
             executable: "/usr/bin/env", arguments: ["python3", "-c", Self.script, temporary.path, mode, certificate, key],
-            stdout: announced)
+            stdout: announced, stderr: errors)
         // The script prints its port once listening (within 30 s, or it failed to start).
         var line = Data()
         let deadline = Date().addingTimeInterval(30)
@@ -79,7 +79,8 @@ final class LoopbackSMTPServer {
         guard let port = Int(first.trimmingCharacters(in: .whitespaces)) else {
             process.signal(SIGKILL)
             process.wait()
-            throw CocoaError(.fileReadCorruptFile)
+            let said = String(decoding: FileManager.default.contents(atPath: errors) ?? Data(), as: UTF8.self)
+            throw ChildProcess.SpawnError(description: "the SMTP test server did not announce a port: \(said)")
         }
         self.port = port
     }

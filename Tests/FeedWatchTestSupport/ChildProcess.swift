@@ -20,13 +20,16 @@ public final class ChildProcess: @unchecked Sendable {
     public enum Termination: Equatable, Sendable {
         case exited(Int32)
         case signalled(Int32)
+        /// Reaped by someone else: how it ended cannot be known.
+        case unknown
 
         /// The exit code, or minus the signal's number (as `Foundation.Process` callers here
-        /// reported a signal).
+        /// reported a signal); `Int32.min` when unknown.
         public var status: Int32 {
             switch self {
             case .exited(let code): code
             case .signalled(let number): -number
+            case .unknown: .min
             }
         }
     }
@@ -36,6 +39,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     public struct SpawnError: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Spawns `executable` with `arguments`. Standard input reads `stdin` (a path, else
@@ -52,6 +56,14 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderr ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        // Nothing else of the test runner's (its pipes, sockets, database files) stays open in
+        // the child, as `Foundation.Process` ensured: a long-lived child would hold them.
+        // (`posix_spawn_file_actions_addclosefrom_np` is not in Swift's Glibc module; a close
+        // of a descriptor closed meanwhile is ignored by glibc.)
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in open.compactMap({ Int32($0) }) where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -65,7 +77,11 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
-        let variables = environment ?? ProcessInfo.processInfo.environment
+        var variables = environment ?? ProcessInfo.processInfo.environment
+        // A child must not inherit a systemd context from whoever runs the tests.
+        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "STATE_DIRECTORY"] {
+            variables[key] = nil
+        }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -103,32 +119,40 @@ public final class ChildProcess: @unchecked Sendable {
     @discardableResult
     public func wait() -> Termination {
         if let termination = ended.withLock({ $0 }) { return termination }
-        return reap(options: 0) ?? .signalled(SIGKILL)
+        return reap(options: 0) ?? .unknown
     }
 
     /// Blocks until the child ends, SIGKILLing it after `timeout` seconds (a guard against a
     /// hang, not a timing check); says how it ended and whether the guard fired.
     public func wait(killingAfter timeout: Double) -> (termination: Termination, killed: Bool) {
-        let finished = Mutex(false)
-        let killed = Mutex(false)
+        if let termination = ended.withLock({ $0 }) { return (termination, false) }
+        // (finished, killed): the guard kills only while the child is not yet reaped, so its
+        // pid cannot have been given to another process.
+        let state = Mutex((finished: false, killed: false))
         let pid = pid
         let guardThread = Thread {
             let deadline = Date().addingTimeInterval(timeout)
             while Date() < deadline {
-                if finished.withLock({ $0 }) { return }
+                if state.withLock({ $0.finished }) { return }
                 Thread.sleep(forTimeInterval: 0.05)
             }
-            finished.withLock { done in
-                if !done {
-                    killed.withLock { $0 = true }
+            state.withLock { state in
+                if !state.finished {
+                    state.killed = true
                     Glibc.kill(pid, SIGKILL)
                 }
             }
         }
         guardThread.start()
-        let termination = wait()
-        finished.withLock { $0 = true }
-        return (termination, killed.withLock { $0 })
+        // Waits for the exit without reaping (the guard may still be about to kill it), then
+        // stops the guard, then reaps.
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0, errno == EINTR {}
+        let killed = state.withLock { state in
+            state.finished = true
+            return state.killed
+        }
+        return (wait(), killed)
     }
 
     private func reap(options: Int32) -> Termination? {
@@ -138,15 +162,19 @@ public final class ChildProcess: @unchecked Sendable {
             if result == pid {
                 let signalled = status & 0x7F
                 let termination: Termination = signalled == 0 ? .exited((status >> 8) & 0xFF) : .signalled(signalled)
-                ended.withLock { $0 = termination }
-                return termination
+                return ended.withLock { ended in
+                    ended = ended ?? termination
+                    return ended!
+                }
             }
             if result == 0 { return nil }
             if errno == EINTR { continue }
-            // Reaped elsewhere (ECHILD): nothing more can be learnt of it.
-            let termination = ended.withLock { $0 } ?? .signalled(SIGKILL)
-            ended.withLock { $0 = termination }
-            return termination
+            // Reaped by another caller of this object (its result stands) or by someone else
+            // (ECHILD): then how it ended is unknown, and said so.
+            return ended.withLock { ended in
+                ended = ended ?? .unknown
+                return ended!
+            }
         }
     }
 
