@@ -8,7 +8,7 @@ import Testing
 /// interactive user has; `environment` is added to this process's.
 func runOnTerminal(_ command: String, environment: [String: String] = [:]) throws -> String {
     try TestRequirement.feedwatchBinary.check()
-    var env = ProcessInfo.processInfo.environment
+    var env = ChildProcess.inheritedEnvironment
     env["NO_COLOR"] = nil
     env["TERM"] = "xterm"
     for (key, value) in environment { env[key] = value }

@@ -28,7 +28,7 @@ import FoundationXML
     /// Runs `feedwatch run` until it exits (`untilKilled`) or until `done` holds; returns
     /// whether it was killed by SIGKILL from inside (the fault) as opposed to by the guard.
     static func runDaemon(config: String, fault: String?, log: String, done: (@Sendable () async -> Bool)? = nil) async throws -> (killedBySignal: Bool, guardFired: Bool) {
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ChildProcess.inheritedEnvironment
         environment["FEEDWATCH_FAULT"] = fault
         // Through `ChildProcess`: `Foundation.Process`'s wait for the exit could hang here.
         let child = try ChildProcess(

@@ -14,14 +14,14 @@ extension TestRequirement {
 
 /// The real `feedwatch` binary running as a child process, its stdout and stderr in files.
 ///
-/// Spawned with `posix_spawn` and an explicitly empty signal mask and default dispositions:
-/// `Foundation.Process` children inherit a blocked mask and would ignore SIGTERM, which is
-/// exactly what these tests need to see handled. Stopped with SIGKILL on every exit path.
+/// A `ChildProcess`: spawned with an explicitly empty signal mask and default dispositions
+/// (`Foundation.Process` children inherit a blocked mask and would ignore SIGTERM, which is
+/// exactly what these tests need to see handled), and killed with SIGKILL on every exit path.
 final class DaemonProcess: @unchecked Sendable {
     let pid: pid_t
     let stdoutPath: String
     let stderrPath: String
-    private var exitStatus: Int32?
+    private let child: ChildProcess
 
     /// `<repository>/.build/debug/feedwatch`, which `swift build --build-tests` builds.
     static var binaryPath: String {
@@ -30,107 +30,56 @@ final class DaemonProcess: @unchecked Sendable {
             .appendingPathComponent(".build/debug/feedwatch").path
     }
 
-    struct SpawnError: Error, CustomStringConvertible {
-        var description: String
-    }
+    typealias SpawnError = ChildProcess.SpawnError
 
     /// `/bin/sh -c script`, for helpers such as a second process holding a database lock.
     static func shell(_ script: String, directory: String) throws -> DaemonProcess {
         try DaemonProcess(arguments: ["-c", script], directory: directory, binary: "/bin/sh")
     }
 
+    /// `environment` is added to this process's (without systemd's variables, which a test
+    /// sets when it wants them).
     init(arguments: [String], environment extra: [String: String] = [:], directory: String, binary: String = DaemonProcess.binaryPath) throws {
-        let binary = binary
         if binary == DaemonProcess.binaryPath { try TestRequirement.feedwatchBinary.check() }
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw SpawnError(description: "\(binary) is missing: build it with `swift build --build-tests`")
         }
         stdoutPath = directory + "/daemon-\(UUID().uuidString.prefix(8)).out"
         stderrPath = directory + "/daemon-\(UUID().uuidString.prefix(8)).err"
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for number in [SIGTERM, SIGINT, SIGHUP, SIGPIPE] { sigaddset(&defaults, number) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        var environment = ProcessInfo.processInfo.environment
-        // The daemon must not inherit a systemd context from whoever runs the tests.
-        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "STATE_DIRECTORY"] {
-            environment[key] = nil
-        }
-        environment.merge(extra) { _, new in new }
-        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var child: pid_t = 0
-        let result = posix_spawn(&child, binary, &actions, &attributes, argv, envp)
-        guard result == 0 else { throw SpawnError(description: "posix_spawn failed: \(String(cString: strerror(result)))") }
-        pid = child
+        child = try ChildProcess(
+            executable: binary, arguments: arguments,
+            environment: ChildProcess.inheritedEnvironment.merging(extra) { _, new in new },
+            stdout: stdoutPath, stderr: stderrPath)
+        pid = child.pid
     }
 
-    deinit {
-        if exitStatus == nil {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-        }
-    }
-
-    func signal(_ number: Int32) { kill(pid, number) }
+    func signal(_ number: Int32) { child.signal(number) }
 
     /// Kills with SIGKILL and reaps, as a crash or the OOM killer would end it.
     func killHard() {
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        exitStatus = 128 + SIGKILL
+        child.signal(SIGKILL)
+        child.wait()
     }
 
     /// The exit status (128 + signal when killed by one), or nil if still running after `timeout`.
     func waitForExit(timeout: Duration) async throws -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let exitStatus { return exitStatus }
-            var status: Int32 = 0
-            let result = waitpid(pid, &status, WNOHANG)
-            if result == pid {
-                let signalled = status & 0x7f
-                exitStatus = signalled == 0 ? (status >> 8) & 0xff : 128 + signalled
-                return exitStatus
-            }
+            if let termination = child.poll() { return Self.status(termination) }
             if ContinuousClock.now >= deadline { return nil }
             try await Task.sleep(for: .milliseconds(20))
         }
     }
 
     /// Whether the process is still running.
-    var isRunning: Bool {
-        guard exitStatus == nil else { return false }
-        var status: Int32 = 0
-        let result = waitpid(pid, &status, WNOHANG)
-        if result == pid {
-            let signalled = status & 0x7f
-            exitStatus = signalled == 0 ? (status >> 8) & 0xff : 128 + signalled
-            return false
+    var isRunning: Bool { child.poll() == nil }
+
+    private static func status(_ termination: ChildProcess.Termination) -> Int32 {
+        switch termination {
+        case .exited(let code): code
+        case .signalled(let number): 128 + number
+        case .unknown: -1
         }
-        return true
     }
 
     var standardError: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }

@@ -44,8 +44,8 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Spawns `executable` with `arguments`. Standard input reads `stdin` (a path, else
     /// `/dev/null`); standard output and error append to the files at `stdout` and `stderr`
-    /// (created when missing; nil is `/dev/null`). `environment` replaces this process's
-    /// when given.
+    /// (created when missing; nil is `/dev/null`). `environment` replaces
+    /// `inheritedEnvironment` when given.
     public init(
         executable: String, arguments: [String], environment: [String: String]? = nil,
         stdin: String? = nil, stdout: String? = nil, stderr: String? = nil
@@ -77,11 +77,7 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
-        var variables = environment ?? ProcessInfo.processInfo.environment
-        // A child must not inherit a systemd context from whoever runs the tests.
-        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "STATE_DIRECTORY"] {
-            variables[key] = nil
-        }
+        let variables = environment ?? Self.inheritedEnvironment
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -94,6 +90,16 @@ public final class ChildProcess: @unchecked Sendable {
             throw SpawnError(description: "cannot start \(executable): \(String(cString: strerror(result)))")
         }
         pid = child
+    }
+
+    /// This process's environment without systemd's variables: a child must not inherit a
+    /// systemd context from whoever runs the tests (a test that wants one sets it).
+    public static var inheritedEnvironment: [String: String] {
+        var variables = ProcessInfo.processInfo.environment
+        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "STATE_DIRECTORY"] {
+            variables[key] = nil
+        }
+        return variables
     }
 
     /// A child still running when the last reference goes is killed and reaped.
