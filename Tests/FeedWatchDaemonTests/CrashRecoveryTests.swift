@@ -2,7 +2,6 @@ import Foundation
 import FeedWatchDaemon
 import FeedWatchStore
 import FeedWatchTestSupport
-import Synchronization
 import Testing
 
 #if canImport(Glibc)

@@ -241,4 +241,45 @@ import Testing
             }
         }
     }
+
+    /// A feed's first refreshes under the hint (SQLite writes such a feed's new articles once,
+    /// after the derivation): `maxNew` still bounds them, a first document without entries
+    /// stores nothing and keeps the fetch state, and the next one is still a first.
+    @Test(arguments: StoreKind.tested)
+    func aFeedsFirstArticlesKeepTheirBoundAndAnEmptyFirstDocumentStoresNothing(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, _ in
+            let feeds = try await store.syncFeeds([FeedSource(url: "https://example.org/bounded"), FeedSource(url: "https://example.org/empty")])
+            let bounded = feeds[0], empty = feeds[1]
+
+            var write = Self.write(feedID: bounded.id, entries: (1...8).map { entry($0, feedTag: "b") }, etag: "b1")
+            write.maxNew = 5
+            write.derivesNewArticles = true
+            let first = try await store.storeRefresh(write) { Self.derive($0) }
+            #expect(first.entries.new.map(\.title) == (1...5).map { "Title \($0)" })
+            #expect(first.entries.skippedNew == 3)
+            #expect(first.newMatches == 2)
+            let stored = try await store.articles(since: .distantPast, limit: 100)
+            #expect(stored.map(\.title).sorted() == (1...5).map { "Title \($0)" }.sorted())
+            #expect(stored.allSatisfy { $0.storyID == 1000 + $0.id / 2 })
+            #expect(try await store.pendingMatchCount() == 2)
+
+            var nothing = Self.write(feedID: empty.id, entries: [], etag: "e1")
+            nothing.derivesNewArticles = true
+            let none = try await store.storeRefresh(nothing) { Self.derive($0) }
+            #expect(none.entries.new.isEmpty && none.newMatches == 0)
+            #expect(try await store.fetchState(feedID: empty.id).etag == "e1")
+            #expect(try await store.articles(since: .distantPast, limit: 100).count == 5)
+
+            var later = Self.write(feedID: empty.id, entries: (1...3).map { entry($0, feedTag: "e") }, etag: "e2")
+            later.derivesNewArticles = true
+            let second = try await store.storeRefresh(later) { Self.derive($0) }
+            #expect(second.entries.new.count == 3)
+            #expect(second.newMatches == 1)
+            #expect(try await store.fetchState(feedID: empty.id).etag == "e2")
+            let all = try await store.articles(since: .distantPast, limit: 100)
+            #expect(all.count == 8)
+            #expect(all.allSatisfy { $0.storyID == 1000 + $0.id / 2 })
+            #expect(try await store.pendingMatchCount() == 3)
+        }
+    }
 }
