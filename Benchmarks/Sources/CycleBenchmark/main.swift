@@ -35,7 +35,8 @@ import Glibc
 // --runs N (5 unless given) repeats reference, cold and warm N times, interleaved (each cold on
 // an empty database), and prints each figure's median with its range and the ratio of the
 // medians: on a shared machine one run's CPU varies by ±15 %, and a ratio of two single runs by
-// more (in one nine-run series the cold cycles took 2.60–3.05 s and the reference 0.70–0.86 s).
+// more (in one nine-run series the realistic cold cycles took 2.60–2.91 s, the reference
+// 0.70–0.86 s).
 //
 // near-duplicate: every text is drawn from one 12-word vocabulary and shares a 40-word lead, so
 // every article is a near duplicate of every other (the worst case for clustering: every
