@@ -195,6 +195,16 @@ struct DigestIndexBuilder {
             sections[section].entries = start..<kept
         }
         entries.removeSubrange(kept...)
+        // Copies folded into few stories leave most of the buffer unused, and the index is held
+        // while the whole day is published: a day of one wire story carried by 10,000 feeds kept
+        // its 200,000 entries' 8 MB for 26 stories, at the publication's peak. Copied to fit
+        // only when that frees at least half of it, so a day of distinct stories is not held twice.
+        if entries.capacity > 1024 && kept < entries.capacity / 2 {
+            var fitted: [DigestIndex.Entry] = []
+            fitted.reserveCapacity(kept)
+            fitted.append(contentsOf: entries)
+            entries = fitted
+        }
         return DigestIndex(id: id, day: day, timeZone: timeZone, created: created, sections: sections, entries: entries)
     }
 }
