@@ -407,8 +407,14 @@ extension SQLiteStore {
         while let row = try rows.next() {
             _ = sources.count(story: row[0], article: row[1])
         }
+        try readSources(db, into: &sources)
+        return sources
+    }
+
+    /// Reads the feed, link and title of each article `sources` keeps, by id.
+    static func readSources(_ db: Database, into sources: inout StorySources) throws {
         let kept = sources.keptArticles
-        guard !kept.isEmpty else { return sources }
+        guard !kept.isEmpty else { return }
         let texts = try Row.fetchCursor(
             db.cachedStatement(sql: """
                 SELECT a.id, a.title, a.link, COALESCE(f.name, f.title, f.url)
@@ -420,7 +426,6 @@ extension SQLiteStore {
         while let row = try texts.next() {
             sources.give(article: row[0], source: Digest.Link(feedName: row[3], url: row[2], title: row[1]))
         }
-        return sources
     }
 
     /// The pure part of `collapseStories`, shared with the PostgreSQL store: each item of a

@@ -28,6 +28,13 @@ struct StorySources {
         return true
     }
 
+    /// Counts a story of `size` articles at once, of which `earliest` are the first (oldest
+    /// first; those beyond what is kept are ignored).
+    mutating func count(story: Int64, earliest: [Int64], size: Int) {
+        sizes[story] = size
+        kept[story] = Array(earliest.prefix(sourcesPerStory + 1))
+    }
+
     /// The source of a kept article.
     mutating func give(article: Int64, source: Digest.Link) {
         sources[article] = source

@@ -52,4 +52,38 @@ import Testing
             #expect(one.sections[0].items[0].alsoReportedMore == 3)
         }
     }
+
+    /// A story larger than those whose copies a page sorts together
+    /// (`SQLiteStore.storiesSortedTogether`, 64): its earliest sources are read on their own,
+    /// and the page lists and counts them as for a small story next to it.
+    @Test(arguments: StoreKind.tested)
+    func aLargeStoryListsItsEarliestSourcesLikeASmallOne(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store, _ in
+            let feeds = try await store.syncFeeds((1...75).map { FeedSource(url: "https://f\($0).example/feed", name: "Feed \($0)") })
+            var articles: [Article] = []
+            for (index, feed) in feeds.enumerated() {
+                // Stored newest first: the earliest are the last feeds'.
+                articles += try await store.insertNew(
+                    feedID: feed.id, entries: [entry(index + 1, feedTag: "f\(index + 1)")],
+                    discovered: Self.t0.addingTimeInterval(Double(feeds.count - index)))
+            }
+            // Feeds 1–70 carry one story; 71–75 another.
+            let large = articles[0].id, small = articles[70].id
+            try await store.assignStories(Dictionary(uniqueKeysWithValues: articles.enumerated().map { ($1.id, $0 < 70 ? large : small) }))
+            _ = try await store.recordMatches(
+                [TopicMatch(topicID: "m", articleID: articles[0].id, score: 2, snippets: [], matched: Self.t0),
+                 TopicMatch(topicID: "m", articleID: articles[70].id, score: 1, snippets: [], matched: Self.t0)],
+                topicNames: ["m": "Missiles"])
+            _ = try await store.collectDigest(day: "2027-01-01", timeZone: "UTC", now: Self.t0)
+            let index = try #require(try await store.digestIndex(day: "2027-01-01"))
+            let paged = try await store.digestItems(
+                digestID: index.id, topicID: "m", articleIDs: [articles[0].id, articles[70].id], sourcesPerStory: 3)
+            #expect(paged.map(\.articleID) == [articles[0].id, articles[70].id])
+            #expect(paged.map { $0.alsoReportedBy.map(\.feedName) } == [["Feed 70", "Feed 69", "Feed 68"], ["Feed 75", "Feed 74", "Feed 73"]])
+            #expect(paged.map(\.alsoReportedMore) == [66, 1])
+            let whole = try #require(try await store.digest(day: "2027-01-01", sourcesPerStory: 3))
+            #expect(whole.sections[0].items.map(\.alsoReportedBy) == paged.map(\.alsoReportedBy))
+            #expect(whole.sections[0].items.map(\.alsoReportedMore) == [66, 1])
+        }
+    }
 }
