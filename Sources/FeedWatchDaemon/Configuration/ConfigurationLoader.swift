@@ -46,6 +46,11 @@ public enum ConfigurationLoader {
         } catch {
             throw ConfigurationError(file: path, problems: [ConfigurationProblem("", "not valid TOML: \(error)")])
         }
+        // TOMLKit never frees a parsed document (its table has no deinit): every read, and so
+        // every reload, kept its whole tree (2.5 MB for 2,000 feeds). Emptied once read, the
+        // tree goes and the table's own few bytes stay. TOMLKit's strings still leak (they are
+        // `strdup` copies it never frees), about a fifth of that.
+        defer { root.clear() }
         var reader = TableReader()
         let config = reader.read(root: root, path: path, environment: environment)
         guard reader.problems.isEmpty, let config else {
