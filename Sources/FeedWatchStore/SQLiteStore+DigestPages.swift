@@ -141,8 +141,8 @@ extension SQLiteStore {
             ORDER BY COALESCE(published_at, discovered_at), id LIMIT ?
             """)
         for (story, size) in large {
-            let ids = try Int64.fetchAll(earliest, arguments: [story, sources.sourcesPerStory + 1])
-            sources.count(story: story, earliest: ids, size: size)
+            let first = try Int64.fetchAll(earliest, arguments: [story, sources.sourcesPerStory + 1])
+            sources.count(story: story, earliest: first, size: size)
         }
         try readSources(db, into: &sources)
         collapse(&sections, storyOf: storyOf, sources: sources)

@@ -27,11 +27,18 @@ import Testing
         #expect(index.entries.capacity < 1_024)
     }
 
-    /// Distinct stories keep their entries (and the buffer they were read into).
+    /// Distinct stories keep their entries, newest first at equal scores.
     @Test func distinctStoriesAreKeptInOrder() {
         let index = Self.index(stories: 3_000, copies: 1)
         #expect(index.entries.count == 3_000)
-        // Equal scores: newest first.
         #expect(index.entries.first?.articleID == 3_000 && index.entries.last?.articleID == 1)
+    }
+
+    /// Half the entries left: the buffer they were read into is kept, not copied (a copy
+    /// would hold both at once, at the publication's peak).
+    @Test func halfTheEntriesLeftKeepTheirBuffer() {
+        let index = Self.index(stories: 1_500, copies: 2)
+        #expect(index.entries.count == 1_500)
+        #expect(index.entries.capacity >= 3_000)
     }
 }

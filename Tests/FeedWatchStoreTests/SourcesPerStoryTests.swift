@@ -72,6 +72,7 @@ import Testing
             try await store.assignStories(Dictionary(uniqueKeysWithValues: articles.enumerated().map { ($1.id, $0 < 70 ? large : small) }))
             _ = try await store.recordMatches(
                 [TopicMatch(topicID: "m", articleID: articles[0].id, score: 2, snippets: [], matched: Self.t0),
+                 TopicMatch(topicID: "m", articleID: articles[69].id, score: 0.5, snippets: [], matched: Self.t0),
                  TopicMatch(topicID: "m", articleID: articles[70].id, score: 1, snippets: [], matched: Self.t0)],
                 topicNames: ["m": "Missiles"])
             _ = try await store.collectDigest(day: "2027-01-01", timeZone: "UTC", now: Self.t0)
@@ -81,6 +82,11 @@ import Testing
             #expect(paged.map(\.articleID) == [articles[0].id, articles[70].id])
             #expect(paged.map { $0.alsoReportedBy.map(\.feedName) } == [["Feed 70", "Feed 69", "Feed 68"], ["Feed 75", "Feed 74", "Feed 73"]])
             #expect(paged.map(\.alsoReportedMore) == [66, 1])
+            // The large story's earliest article as the item: it is never its own source, and the
+            // three after it are listed.
+            let earliest = try await store.digestItems(digestID: index.id, topicID: "m", articleIDs: [articles[69].id], sourcesPerStory: 3)
+            #expect(earliest.map { $0.alsoReportedBy.map(\.feedName) } == [["Feed 69", "Feed 68", "Feed 67"]])
+            #expect(earliest.map(\.alsoReportedMore) == [66])
             let whole = try #require(try await store.digest(day: "2027-01-01", sourcesPerStory: 3))
             #expect(whole.sections[0].items.map(\.alsoReportedBy) == paged.map(\.alsoReportedBy))
             #expect(whole.sections[0].items.map(\.alsoReportedMore) == [66, 1])
