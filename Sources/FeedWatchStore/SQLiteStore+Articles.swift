@@ -422,7 +422,7 @@ extension SQLiteStore {
                 CROSS JOIN articles a ON a.id = kept.value
                 JOIN feeds f ON f.id = a.feed_id
                 """),
-            arguments: ["[" + kept.map(String.init).joined(separator: ",") + "]"])
+            arguments: [Self.jsonArray(kept)])
         while let row = try texts.next() {
             sources.give(article: row[0], source: Digest.Link(feedName: row[3], url: row[2], title: row[1]))
         }

@@ -61,7 +61,7 @@ extension SQLiteStore {
         guard !articleIDs.isEmpty else { return [] }
         return try await read("read digest items") { db in
             // The ids as one JSON array: one cached statement whatever the page's size.
-            let ids = "[" + articleIDs.map(String.init).joined(separator: ",") + "]"
+            let ids = Self.jsonArray(articleIDs)
             let rows = try Row.fetchCursor(
                 db.cachedStatement(sql: """
                     SELECT m.score, COALESCE(s.snippets, '[]'), a.id AS article_id, a.title, a.link, a.published_at, a.story_id,
@@ -108,7 +108,7 @@ extension SQLiteStore {
         _ sections: inout [Digest.Section], storyIDs: Set<Int64>, storyOf: [Int64: Int64], sourcesPerStory: Int, db: Database
     ) throws {
         guard !storyIDs.isEmpty else { return }
-        let ids = "[" + storyIDs.sorted().map(String.init).joined(separator: ",") + "]"
+        let ids = Self.jsonArray(storyIDs.sorted())
         var small: [Int64] = []
         var large: [(story: Int64, size: Int)] = []
         let sizes = try Row.fetchCursor(
@@ -131,7 +131,7 @@ extension SQLiteStore {
                     WHERE story_id IN (SELECT value FROM json_each(?))
                     ORDER BY COALESCE(published_at, discovered_at), id
                     """),
-                arguments: ["[" + small.map(String.init).joined(separator: ",") + "]"])
+                arguments: [Self.jsonArray(small)])
             while let row = try members.next() {
                 _ = sources.count(story: row[0], article: row[1])
             }

@@ -7,7 +7,7 @@ extension SQLiteStore {
     public func fetchStates(feedIDs: [Int64]) async throws -> [Int64: FetchState] {
         guard !feedIDs.isEmpty else { return [:] }
         // The ids travel as one JSON array, so one cached statement serves every batch size.
-        let ids = "[" + feedIDs.map(String.init).joined(separator: ",") + "]"
+        let ids = Self.jsonArray(feedIDs)
         return try await read("read fetch states") { db in
             var states: [Int64: FetchState] = [:]
             states.reserveCapacity(feedIDs.count)

@@ -304,6 +304,11 @@ public final class SQLiteStore: Store {
         try row.execute()
     }
 
+    /// `ids` as a JSON array, for `json_each(?)`: one cached statement whatever their number.
+    static func jsonArray(_ ids: some Sequence<Int64>) -> String {
+        "[" + ids.map(String.init).joined(separator: ",") + "]"
+    }
+
     // MARK: Articles
 
     public func articles(since: Date, limit: Int) async throws -> [Article] {
